@@ -1,0 +1,724 @@
+// CST → AST, and the syntax checks that need to know the language: header
+// parts, braces, property keys and value shapes. Tolerant: never throws (the
+// caller wraps it anyway), missing parts are undefined, and each mistake is
+// reported once, in the language's own words.
+
+import { tokenMatcher, type CstElement, type CstNode, type IToken } from 'chevrotain';
+import type {
+  DeviceDecl,
+  Declaration,
+  HostDecl,
+  NumberValue,
+  Property,
+  RangeValue,
+  RegionDecl,
+  Span,
+  StringValue,
+  SyntaxProblem,
+  Value,
+  Word,
+} from './ast';
+import { readNumber, readString } from './literals';
+import { PROPERTY_SPECS, propertySpec, type BlockKind, type PropertySpec } from './schema';
+import * as T from './tokens';
+
+export interface BuildContext {
+  readonly text: string;
+  /** End offset (inclusive) of the last real token, -1 when there is none. */
+  readonly lastTokenEnd: number;
+  readonly errors: SyntaxProblem[];
+}
+
+// ---------------------------------------------------------------------------
+// CST access
+
+const NO_TOKENS: readonly IToken[] = [];
+const NO_NODES: readonly CstNode[] = [];
+
+function isToken(e: CstElement): e is IToken {
+  return (e as IToken).image !== undefined;
+}
+
+/** A token that really is in the text (not one inserted by recovery). */
+function isReal(t: IToken | undefined): t is IToken {
+  return t !== undefined && t.isInsertedInRecovery !== true && !Number.isNaN(t.startOffset);
+}
+
+function tok(node: CstNode, label: string): IToken | undefined {
+  const e = node.children[label]?.[0];
+  return e !== undefined && isToken(e) && isReal(e) ? e : undefined;
+}
+
+function toks(node: CstNode, label: string): readonly IToken[] {
+  const list = node.children[label];
+  if (list === undefined) return NO_TOKENS;
+  return (list as IToken[]).filter((e) => isToken(e) && isReal(e));
+}
+
+function nodes(node: CstNode, label: string): readonly CstNode[] {
+  const list = node.children[label];
+  if (list === undefined) return NO_NODES;
+  return (list as CstNode[]).filter((e) => !isToken(e));
+}
+
+// ---------------------------------------------------------------------------
+// Spans and errors
+
+function spanOf(t: IToken): Span {
+  return { start: t.startOffset, end: t.endOffset + 1 };
+}
+
+function report(ctx: BuildContext, message: string, span: Span): void {
+  ctx.errors.push({ message, span });
+}
+
+/**
+ * Where to put an error about something missing after the token ending at
+ * `endInclusive`: the last character of that token, or a zero-width span at
+ * the end of the text when nothing follows it.
+ */
+export function missingAfter(ctx: BuildContext, endInclusive: number): Span {
+  if (endInclusive >= ctx.lastTokenEnd || endInclusive < 0) {
+    return { start: ctx.text.length, end: ctx.text.length };
+  }
+  return { start: endInclusive, end: endInclusive + 1 };
+}
+
+function nodeEnd(node: CstNode, fallback: IToken): number {
+  const end = node.location?.endOffset;
+  return end !== undefined && !Number.isNaN(end) ? end : fallback.endOffset;
+}
+
+const MAX_SHOWN = 40;
+
+/** How a token is named in a message: `48G`, `foo`, "a string". */
+export function describe(t: IToken): string {
+  let image = t.image;
+  if (image.length > MAX_SHOWN) image = image.slice(0, MAX_SHOWN - 1) + '…';
+  if (t.tokenType === T.StringLiteral) return `the string ${image}`;
+  return '`' + image + '`';
+}
+
+function listWords(words: readonly string[]): string {
+  return words.join(', ');
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 3;
+}
+
+/** The closest candidate, if it is close enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  let best: string | undefined;
+  let bestD = w.length <= 4 ? 2 : 3;
+  for (const c of candidates) {
+    const d = editDistance(w, c);
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// Values
+
+function word(t: IToken): Word {
+  return { kind: 'word', span: spanOf(t), text: t.image };
+}
+
+function numberValue(t: IToken): NumberValue {
+  const parts = readNumber(t.image);
+  const n: NumberValue = {
+    kind: 'number',
+    span: spanOf(t),
+    text: t.image,
+    value: parts.value,
+    unit: parts.unit,
+    radix: parts.radix,
+  };
+  return parts.error === undefined ? n : { ...n, error: parts.error };
+}
+
+function stringValue(t: IToken): StringValue {
+  const parts = readString(t.image);
+  const s: StringValue = { kind: 'string', span: spanOf(t), text: t.image, value: parts.value };
+  return parts.terminated ? s : { ...s, unterminated: true };
+}
+
+const isNumber = (t: IToken): boolean => t.tokenType === T.NumberLiteral;
+const isString = (t: IToken): boolean => t.tokenType === T.StringLiteral;
+const isName = (t: IToken): boolean => tokenMatcher(t, T.Name);
+
+// ---------------------------------------------------------------------------
+// Blocks
+
+const BLOCK_KEYS: Record<BlockKind, readonly string[]> = {
+  host: PROPERTY_SPECS.host.map((p) => p.keyword),
+  region: [...PROPERTY_SPECS.region.map((p) => p.keyword), 'device'],
+  device: PROPERTY_SPECS.device.map((p) => p.keyword),
+};
+
+const BLOCK_EXPECT: Record<BlockKind, string> = {
+  host: `a host property (${listWords(BLOCK_KEYS.host)}) or \`}\``,
+  region: `a region property (${listWords(PROPERTY_SPECS.region.map((p) => p.keyword))}), \`device\` or \`}\``,
+  device: `a device property (${listWords(BLOCK_KEYS.device)}) or \`}\``,
+};
+
+/** A property whose value is missing, reported once we know what follows it. */
+interface Pending {
+  readonly message: string;
+  readonly anchor: Span;
+  readonly line: number;
+}
+
+/** What the previous item of a block was, to word errors about what follows it. */
+interface Previous {
+  readonly key: string;
+  readonly shape: PropertySpec['shape'] | 'unknown' | 'device';
+  readonly line: number;
+  readonly hadError: boolean;
+}
+
+interface BlockContents {
+  readonly properties: Property[];
+  readonly devices: DeviceDecl[];
+}
+
+function buildItems(ctx: BuildContext, node: CstNode, block: BlockKind, desc: string): BlockContents {
+  const properties: Property[] = [];
+  const devices: DeviceDecl[] = [];
+  let prev: Previous | undefined;
+  let pending: Pending | undefined;
+  const flush = (): void => {
+    if (pending) report(ctx, pending.message, pending.anchor);
+    pending = undefined;
+  };
+  for (const item of nodes(node, 'item')) {
+    switch (item.name) {
+      case 'hostProperty':
+      case 'regionProperty':
+      case 'deviceProperty': {
+        flush();
+        const built = buildProperty(ctx, item, block);
+        if (built === undefined) break;
+        properties.push(built.property);
+        pending = built.pending;
+        prev = {
+          key: built.property.key.text,
+          shape: built.shape,
+          line: built.lastLine,
+          hadError: built.hadError || built.pending !== undefined,
+        };
+        break;
+      }
+      case 'deviceDecl': {
+        flush();
+        const device = buildDevice(ctx, item);
+        if (block === 'region') devices.push(device);
+        else {
+          report(
+            ctx,
+            block === 'host'
+              ? 'a device is declared inside a region block, not in a host block'
+              : 'a device cannot be declared inside another device',
+            device.keyword,
+          );
+        }
+        prev = { key: 'device', shape: 'device', line: -1, hadError: false };
+        break;
+      }
+      case 'hostUnknown':
+      case 'regionUnknown':
+      case 'deviceUnknown': {
+        flush();
+        const key = tok(item, 'key');
+        if (key === undefined) break;
+        report(ctx, unknownPropertyMessage(block, key.image), spanOf(key));
+        prev = { key: key.image, shape: 'unknown', line: key.startLine ?? -1, hadError: true };
+        break;
+      }
+      case 'junk': {
+        const first = toks(item, 'token')[0];
+        if (first === undefined) break;
+        const line = first.startLine ?? -2;
+        if (pending && pending.line === line) {
+          report(ctx, `${pending.message}, found ${describe(first)}${wrongKindHint(first, undefined)}`, spanOf(first));
+          pending = undefined;
+        } else {
+          flush();
+          if (prev && prev.line === line && prev.hadError) {
+            // Same line as a property already in error: one message is enough.
+          } else if (prev && prev.line === line && prev.shape === 'flag') {
+            report(ctx, `unexpected ${describe(first)}: \`${prev.key}\` takes no value`, spanOf(first));
+          } else if (
+            prev &&
+            prev.line === line &&
+            (prev.shape === 'number' || prev.shape === 'string' || prev.shape === 'word' || prev.shape === 'size-or-rest')
+          ) {
+            report(ctx, `unexpected ${describe(first)}: \`${prev.key}\` takes a single value`, spanOf(first));
+          } else {
+            report(ctx, `unexpected ${describe(first)} in ${desc}; expected ${BLOCK_EXPECT[block]}`, spanOf(first));
+          }
+        }
+        prev = { key: '', shape: 'unknown', line, hadError: true };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  flush();
+  return { properties, devices };
+}
+
+function blockOf(key: string): BlockKind[] {
+  return (['host', 'region', 'device'] as const).filter((b) => BLOCK_KEYS[b].includes(key));
+}
+
+function unknownPropertyMessage(block: BlockKind, key: string): string {
+  const expected = `expected one of: ${listWords(BLOCK_KEYS[block])}`;
+  if (block === 'region' && key === 'on') {
+    return '`on` belongs in the region header: `region 0 on hbm01 {`';
+  }
+  if (block === 'device' && (T.MODE_OPTIONS as readonly string[]).includes(key)) {
+    return `\`${key}\` is a mode option; write it after the mode: \`mode system-ram ${key}\``;
+  }
+  if (block === 'device' && (T.MODE_WORDS as readonly string[]).includes(key)) {
+    return `\`${key}\` is a mode; write \`mode ${key}\``;
+  }
+  if (block === 'host' && key === 'device') {
+    return 'a device is declared inside a region block, not in a host block';
+  }
+  const others = blockOf(key).filter((b) => b !== block);
+  if (others.length > 0) {
+    const where = others.length === 1 ? `a ${others[0]} property` : `a ${others.join(' or ')} property`;
+    return `\`${key}\` is ${where}, not a ${block} property; ${expected}`;
+  }
+  const guess = closest(key, BLOCK_KEYS[block]);
+  if (guess !== undefined) {
+    return `\`${key}\` is not a ${block} property; did you mean \`${guess}\`? ${expected.charAt(0).toUpperCase()}${expected.slice(1)}`;
+  }
+  return `\`${key}\` is not a ${block} property; ${expected}`;
+}
+
+/** A hint appended to "expected X, found Y". */
+function wrongKindHint(found: IToken, spec: PropertySpec | undefined): string {
+  const wanted = spec?.shape;
+  if (wanted === 'string' && !isString(found)) return `; write it in double quotes: "${found.image}"`;
+  if (wanted !== 'string' && isString(found)) return '; write it without quotes';
+  return '';
+}
+
+interface BuiltProperty {
+  readonly property: Property;
+  readonly shape: PropertySpec['shape'];
+  readonly pending?: Pending;
+  readonly hadError: boolean;
+  readonly lastLine: number;
+}
+
+function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): BuiltProperty | undefined {
+  const keyTok = tok(node, 'key');
+  if (keyTok === undefined) return undefined;
+  const key = word(keyTok);
+  const spec = propertySpec(block, keyTok.image);
+  const valueToks = toks(node, 'value');
+  const last = valueToks[valueToks.length - 1] ?? keyTok;
+  const span: Span = { start: keyTok.startOffset, end: last.endOffset + 1 };
+  const lastLine = last.endLine ?? last.startLine ?? -1;
+  const values: Value[] = [];
+  let pending: Pending | undefined;
+  const errorsBefore = ctx.errors.length;
+  const missing = (message: string): void => {
+    pending = { message, anchor: missingAfter(ctx, keyTok.endOffset), line: keyTok.endLine ?? -1 };
+  };
+  if (spec === undefined) {
+    // The grammar only lets this block's keys through; be safe anyway.
+    report(ctx, unknownPropertyMessage(block, keyTok.image), key.span);
+    return { property: { kind: 'property', span, key, values }, shape: 'flag', hadError: true, lastLine };
+  }
+  switch (spec.shape) {
+    case 'flag':
+      break;
+    case 'string':
+    case 'number':
+    case 'word':
+    case 'size-or-rest': {
+      const v = valueToks[0];
+      if (v === undefined) {
+        missing(`expected ${spec.expected}`);
+        break;
+      }
+      let value: Value | undefined;
+      if (spec.shape === 'string' && isString(v)) value = stringValue(v);
+      else if (spec.shape === 'number' && isNumber(v)) value = numberValue(v);
+      else if (spec.shape === 'word' && isName(v)) value = word(v);
+      else if (spec.shape === 'size-or-rest' && isNumber(v)) value = numberValue(v);
+      else if (spec.shape === 'size-or-rest' && isName(v) && v.image === 'rest') value = word(v);
+      if (value !== undefined) values.push(value);
+      else report(ctx, `expected ${spec.expected}, found ${describe(v)}${wrongKindHint(v, spec)}`, spanOf(v));
+      break;
+    }
+    case 'mode':
+      if (valueToks.length === 0) missing(`expected ${spec.expected}`);
+      else buildMode(ctx, valueToks, values);
+      break;
+    case 'range':
+      if (valueToks.length === 0) missing(`expected ${spec.expected}`);
+      else buildRanges(ctx, valueToks, values);
+      break;
+  }
+  return {
+    property: { kind: 'property', span, key, values },
+    shape: spec.shape,
+    ...(pending ? { pending } : {}),
+    hadError: ctx.errors.length > errorsBefore,
+    lastLine,
+  };
+}
+
+function buildMode(ctx: BuildContext, words: readonly IToken[], values: Value[]): void {
+  const [first, ...options] = words;
+  if (first === undefined) return;
+  const modes = T.MODE_WORDS as readonly string[];
+  const modeOptions = T.MODE_OPTIONS as readonly string[];
+  if (!modes.includes(first.image)) {
+    if (modeOptions.includes(first.image)) {
+      report(
+        ctx,
+        `expected \`devdax\` or \`system-ram\` after \`mode\`, found the mode option \`${first.image}\`; write \`mode system-ram ${first.image}\``,
+        spanOf(first),
+      );
+    } else {
+      const guess = closest(first.image, modes);
+      report(
+        ctx,
+        `\`${first.image}\` is not a mode; ${guess ? `did you mean \`${guess}\`? ` : ''}expected \`devdax\` or \`system-ram\``,
+        spanOf(first),
+      );
+    }
+    return;
+  }
+  values.push(word(first));
+  for (const o of options) {
+    if (modeOptions.includes(o.image)) {
+      values.push(word(o));
+    } else if (modes.includes(o.image)) {
+      report(ctx, `\`${o.image}\` is a mode, not a mode option; a device has one mode`, spanOf(o));
+    } else {
+      const guess = closest(o.image, modeOptions);
+      report(
+        ctx,
+        `\`${o.image}\` is not a mode option; ${guess ? `did you mean \`${guess}\`? ` : ''}expected one of: ${listWords(modeOptions)}`,
+        spanOf(o),
+      );
+    }
+  }
+}
+
+/** `range` values: `N..N` or `N + N`, separated by `,`. */
+function buildRanges(ctx: BuildContext, parts: readonly IToken[], values: Value[]): void {
+  let i = 0;
+  const n = parts.length;
+  const skipToComma = (): void => {
+    while (i < n && parts[i]?.tokenType !== T.Comma) i++;
+  };
+  for (;;) {
+    const t = parts[i];
+    if (t === undefined) break;
+    if (!isNumber(t)) {
+      report(
+        ctx,
+        t.tokenType === T.Comma
+          ? 'expected a range before `,`, such as 0x100..0x1ff'
+          : `expected a range start such as 0x10_0000_0000, found ${describe(t)}`,
+        spanOf(t),
+      );
+      skipToComma();
+    } else {
+      const start = numberValue(t);
+      i++;
+      const op = parts[i];
+      if (op !== undefined && (op.tokenType === T.DotDot || op.tokenType === T.Plus)) {
+        i++;
+        const operand = parts[i];
+        const isDots = op.tokenType === T.DotDot;
+        if (operand !== undefined && isNumber(operand)) {
+          i++;
+          const second = numberValue(operand);
+          const range: RangeValue = isDots
+            ? { kind: 'range', span: { start: start.span.start, end: second.span.end }, op: '..', start, end: second }
+            : { kind: 'range', span: { start: start.span.start, end: second.span.end }, op: '+', start, length: second };
+          values.push(range);
+        } else {
+          const message = isDots
+            ? 'expected the last address of the range after `..`, such as 0x1ff'
+            : 'expected a length such as 4G after `+`';
+          if (operand === undefined || operand.tokenType === T.Comma) report(ctx, message, missingAfter(ctx, op.endOffset));
+          else report(ctx, `${message}, found ${describe(operand)}`, spanOf(operand));
+          values.push({ kind: 'range', span: { start: start.span.start, end: op.endOffset + 1 }, op: isDots ? '..' : '+', start });
+          skipToComma();
+        }
+      } else {
+        report(
+          ctx,
+          `expected \`..\` or \`+\` after the range start \`${t.image}\` (a range is start..end or start + length)`,
+          op === undefined || op.tokenType === T.Comma ? missingAfter(ctx, t.endOffset) : spanOf(op),
+        );
+        skipToComma();
+      }
+    }
+    const next = parts[i];
+    if (next === undefined) break;
+    if (next.tokenType === T.Comma) {
+      i++;
+      if (i >= n) report(ctx, 'expected another range after `,`', missingAfter(ctx, next.endOffset));
+      continue;
+    }
+    // Two ranges without a comma between them.
+    report(ctx, `expected \`,\` between ranges, found ${describe(next)}`, spanOf(next));
+    if (!isNumber(next)) {
+      skipToComma();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Declarations
+
+function keywordSpan(node: CstNode): { token: IToken | undefined; span: Span } {
+  const t = tok(node, 'keyword');
+  if (t) return { token: t, span: spanOf(t) };
+  const start = node.location?.startOffset ?? 0;
+  return { token: undefined, span: { start, end: start } };
+}
+
+function closeBlock(
+  ctx: BuildContext,
+  node: CstNode,
+  keyword: IToken,
+  open: IToken | undefined,
+  close: IToken | undefined,
+  desc: string,
+): Span | undefined {
+  const end = nodeEnd(node, keyword);
+  if (open === undefined) return undefined;
+  if (close === undefined) {
+    report(ctx, `expected \`}\` to close ${desc} (opened at line ${open.startLine ?? '?'})`, missingAfter(ctx, end));
+    return { start: open.startOffset, end: end + 1 };
+  }
+  return { start: open.startOffset, end: close.endOffset + 1 };
+}
+
+function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
+  const { token: kw, span: keyword } = keywordSpan(node);
+  if (kw === undefined) return undefined;
+  const nameTok = tok(node, 'name');
+  const open = tok(node, 'open');
+  const close = tok(node, 'close');
+  let name: Word | undefined;
+  let headerOk = true;
+  let headerLast = kw;
+  if (nameTok === undefined) {
+    report(ctx, 'expected a host name after `host`, such as `host hbm01 {`', missingAfter(ctx, kw.endOffset));
+    headerOk = false;
+  } else {
+    headerLast = nameTok;
+    if (isName(nameTok)) name = word(nameTok);
+    else {
+      report(
+        ctx,
+        isString(nameTok)
+          ? `a host name is written without quotes: \`host ${readString(nameTok.image).value} {\``
+          : `expected a host name such as hbm01 after \`host\`, found ${describe(nameTok)}`,
+        spanOf(nameTok),
+      );
+      headerOk = false;
+    }
+  }
+  if (open === undefined && headerOk) {
+    report(ctx, 'expected `{` to open the host block', missingAfter(ctx, headerLast.endOffset));
+  }
+  const desc = name ? `host ${name.text}` : 'the host block';
+  const { properties } = buildItems(ctx, node, 'host', desc);
+  const body = closeBlock(ctx, node, kw, open, close, desc);
+  const host: HostDecl = {
+    kind: 'host',
+    span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
+    keyword,
+    properties,
+    ...(name ? { name } : {}),
+    ...(body ? { body } : {}),
+  };
+  return host;
+}
+
+function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
+  const { token: kw, span: keyword } = keywordSpan(node);
+  if (kw === undefined) return undefined;
+  const idTok = tok(node, 'id');
+  const onTok = tok(node, 'on');
+  const hostTok = tok(node, 'host');
+  const hostWithoutOn = tok(node, 'hostWithoutOn');
+  const open = tok(node, 'open');
+  const close = tok(node, 'close');
+  let id: NumberValue | undefined;
+  let host: Word | undefined;
+  let headerOk = true;
+  let headerLast = kw;
+  if (idTok === undefined) {
+    report(ctx, 'expected a region number such as 0 after `region`', missingAfter(ctx, kw.endOffset));
+    headerOk = false;
+  } else {
+    headerLast = idTok;
+    if (isNumber(idTok)) id = numberValue(idTok);
+    else {
+      report(
+        ctx,
+        `expected a region number such as 0 after \`region\`, found ${describe(idTok)}${isString(idTok) ? '; write it without quotes' : ''}`,
+        spanOf(idTok),
+      );
+      headerOk = false;
+    }
+  }
+  if (onTok !== undefined) {
+    headerLast = onTok;
+    if (hostTok === undefined) {
+      if (headerOk) report(ctx, 'expected a host name after `on`', missingAfter(ctx, onTok.endOffset));
+      headerOk = false;
+    } else {
+      headerLast = hostTok;
+      if (isName(hostTok)) host = word(hostTok);
+      else {
+        if (headerOk) {
+          report(
+            ctx,
+            isString(hostTok)
+              ? 'a host name is written without quotes'
+              : `expected a host name after \`on\`, found ${describe(hostTok)}`,
+            spanOf(hostTok),
+          );
+        }
+        headerOk = false;
+      }
+    }
+  } else if (hostWithoutOn !== undefined) {
+    headerLast = hostWithoutOn;
+    host = word(hostWithoutOn);
+    if (headerOk) {
+      report(
+        ctx,
+        `expected \`on\` before the host name: \`region ${id?.text ?? 'N'} on ${hostWithoutOn.image} {\``,
+        spanOf(hostWithoutOn),
+      );
+    }
+    headerOk = false;
+  }
+  if (open === undefined && headerOk) {
+    report(ctx, 'expected `{` to open the region block', missingAfter(ctx, headerLast.endOffset));
+  }
+  const desc = id ? `region ${id.text}` : 'the region block';
+  const { properties, devices } = buildItems(ctx, node, 'region', desc);
+  const body = closeBlock(ctx, node, kw, open, close, desc);
+  return {
+    kind: 'region',
+    span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
+    keyword,
+    properties,
+    devices,
+    ...(id ? { id } : {}),
+    ...(host ? { host } : {}),
+    ...(body ? { body } : {}),
+  };
+}
+
+function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
+  const { token: kw, span: keyword } = keywordSpan(node);
+  const labelTok = tok(node, 'label');
+  const open = tok(node, 'open');
+  const close = tok(node, 'close');
+  let label: Word | undefined;
+  let headerOk = true;
+  let headerLast = kw;
+  if (kw !== undefined) {
+    if (labelTok === undefined) {
+      report(ctx, 'expected a device label after `device`, such as `device weather {`', missingAfter(ctx, kw.endOffset));
+      headerOk = false;
+    } else {
+      headerLast = labelTok;
+      if (isName(labelTok)) label = word(labelTok);
+      else {
+        report(
+          ctx,
+          isString(labelTok)
+            ? `a device label is written without quotes: \`device ${readString(labelTok.image).value} {\``
+            : `expected a device label such as weather after \`device\`, found ${describe(labelTok)}`,
+          spanOf(labelTok),
+        );
+        headerOk = false;
+      }
+    }
+    if (open === undefined && headerOk && headerLast) {
+      report(ctx, 'expected `{` to open the device block', missingAfter(ctx, headerLast.endOffset));
+    }
+  }
+  const desc = label ? `device ${label.text}` : 'the device block';
+  const { properties } = buildItems(ctx, node, 'device', desc);
+  const body = kw ? closeBlock(ctx, node, kw, open, close, desc) : undefined;
+  const end = kw ? nodeEnd(node, kw) + 1 : keyword.end;
+  return {
+    kind: 'device',
+    span: { start: keyword.start, end },
+    keyword,
+    properties,
+    ...(label ? { label } : {}),
+    ...(body ? { body } : {}),
+  };
+}
+
+function topJunkMessage(t: IToken): string {
+  const w = t.image;
+  if (t.tokenType === T.Device) return '`device` must be inside a region block: `region 0 { device … }`';
+  if (t.tokenType === T.RCurly) return 'unexpected `}`: there is no open block to close here';
+  if (t.tokenType === T.LCurly) return 'unexpected `{`: a block starts with `host NAME` or `region NUMBER`';
+  if (isName(t)) {
+    const blocks = blockOf(w);
+    if (blocks.length > 0) {
+      return `\`${w}\` must be inside a ${blocks.join(' or ')} block`;
+    }
+    const guess = closest(w, ['host', 'region']);
+    if (guess) return `expected \`host\` or \`region\`, found \`${w}\`; did you mean \`${guess}\`?`;
+  }
+  return `expected \`host\` or \`region\`, found ${describe(t)}`;
+}
+
+/** Builds the declarations of a `file` CST node, adding syntax errors to the context. */
+export function buildDeclarations(ctx: BuildContext, file: CstNode | undefined): Declaration[] {
+  const declarations: Declaration[] = [];
+  if (file === undefined) return declarations;
+  for (const node of nodes(file, 'decl')) {
+    const decl = node.name === 'hostDecl' ? buildHost(ctx, node) : buildRegion(ctx, node);
+    if (decl) declarations.push(decl);
+  }
+  for (const junk of nodes(file, 'junk')) {
+    const first = toks(junk, 'token')[0];
+    if (first) report(ctx, topJunkMessage(first), spanOf(first));
+  }
+  return declarations;
+}

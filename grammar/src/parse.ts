@@ -1,0 +1,154 @@
+// Text → LayoutFile: lexing, parsing, AST building. Never throws.
+
+import { EOF, type ILexingError, type IRecognitionException, type IToken } from 'chevrotain';
+import type { Comment, LayoutFile, Span, SyntaxProblem } from './ast';
+import { buildDeclarations, missingAfter, type BuildContext } from './build-ast';
+import { readString } from './literals';
+import { parseTokens } from './parser';
+import { daxLexer, StringLiteral } from './tokens';
+
+export interface Analysis {
+  readonly file: LayoutFile;
+  /** The tokens the parser saw (comments and blanks excluded). */
+  readonly tokens: readonly IToken[];
+  /** Comment tokens, in order. */
+  readonly comments: readonly IToken[];
+}
+
+const MAX_SHOWN = 20;
+
+function showChars(s: string): string {
+  let out = '';
+  for (const ch of s.length > MAX_SHOWN ? s.slice(0, MAX_SHOWN) : s) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfeff || (c >= 0x2000 && c <= 0x200f)
+      ? `\\u{${c.toString(16)}}`
+      : ch;
+  }
+  return s.length > MAX_SHOWN ? out + '…' : out;
+}
+
+function lexErrorMessage(text: string, e: ILexingError): string {
+  const chars = text.slice(e.offset, e.offset + e.length);
+  const first = chars.charAt(0);
+  const what = chars.length === 1 || (chars.length === 2 && chars.codePointAt(0)! > 0xffff)
+    ? `unexpected character '${showChars(chars)}'`
+    : `unexpected characters '${showChars(chars)}'`;
+  switch (first) {
+    case '@':
+    case '/':
+    case ':':
+    case '~':
+      return `${what}; an SSH destination or a path is a string: put it in double quotes`;
+    case ';':
+      return `${what}; properties need no separator`;
+    case '=':
+      return `${what}; a property is written \`key value\`, such as \`size 48G\``;
+    case "'":
+      return `${what}; strings use double quotes`;
+    case '-':
+      return `${what}; numbers cannot be negative`;
+    case '.':
+      return `${what}; a range is written start..end`;
+    default:
+      return what;
+  }
+}
+
+function recognitionSpan(ctx: BuildContext, e: IRecognitionException): Span {
+  const t = e.token;
+  const inserted = t.isInsertedInRecovery === true || Number.isNaN(t.startOffset);
+  if (t.tokenType === EOF || inserted) {
+    // Anchor at the end of the previous real token (as Langium does).
+    const prev = (e as { previousToken?: IToken }).previousToken;
+    if (t.tokenType !== EOF && prev && !Number.isNaN(prev.endOffset)) return missingAfter(ctx, prev.endOffset);
+    return { start: ctx.text.length, end: ctx.text.length };
+  }
+  return { start: t.startOffset, end: t.endOffset + 1 };
+}
+
+function byStart(a: SyntaxProblem, b: SyntaxProblem): number {
+  return a.span.start - b.span.start || a.span.end - b.span.end;
+}
+
+function clampSpan(span: Span, length: number): Span {
+  let start = Math.max(0, Math.min(span.start, length));
+  let end = Math.max(start, Math.min(span.end, length));
+  if (end === start && start < length) end = start + 1;
+  if (Number.isNaN(start) || Number.isNaN(end)) {
+    start = length;
+    end = length;
+  }
+  return { start, end };
+}
+
+function analyzeUnsafe(text: string): Analysis {
+  const lexed = daxLexer.tokenize(text);
+  const tokens = lexed.tokens;
+  const commentTokens = lexed.groups['comments'] ?? [];
+  const last = tokens[tokens.length - 1];
+  const ctx: BuildContext = { text, lastTokenEnd: last ? last.endOffset : -1, errors: [] };
+
+  for (const e of lexed.errors) {
+    ctx.errors.push({ message: lexErrorMessage(text, e), span: { start: e.offset, end: e.offset + Math.max(1, e.length) } });
+  }
+  for (const t of tokens) {
+    if (t.tokenType === StringLiteral && !readString(t.image).terminated) {
+      ctx.errors.push({
+        message: 'unterminated string: add a closing `"` before the end of the line',
+        span: { start: t.startOffset, end: t.startOffset + 1 },
+      });
+    }
+  }
+
+  const { cst, errors } = parseTokens(tokens);
+  for (const e of errors) ctx.errors.push({ message: e.message, span: recognitionSpan(ctx, e) });
+  const declarations = buildDeclarations(ctx, cst);
+
+  const comments: Comment[] = commentTokens.map((t) => ({
+    span: { start: t.startOffset, end: t.endOffset + 1 },
+    text: t.image,
+  }));
+  const seen = new Set<string>();
+  const problems: SyntaxProblem[] = [];
+  for (const e of ctx.errors) {
+    const span = clampSpan(e.span, text.length);
+    const key = `${span.start}:${span.end}:${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ message: e.message, span });
+  }
+  problems.sort(byStart);
+  return {
+    file: { kind: 'file', span: { start: 0, end: text.length }, declarations, comments, errors: problems },
+    tokens,
+    comments: commentTokens,
+  };
+}
+
+/** Lexes, parses and builds the AST of `text`, keeping the tokens for the formatter. Never throws. */
+export function analyze(text: string): Analysis {
+  const source = typeof text === 'string' ? text : String(text ?? '');
+  try {
+    return analyzeUnsafe(source);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    const end = Math.min(1, source.length);
+    return {
+      file: {
+        kind: 'file',
+        span: { start: 0, end: source.length },
+        declarations: [],
+        comments: [],
+        errors: [{ message: `internal error in the daxlayout parser: ${reason}`, span: { start: 0, end } }],
+      },
+      tokens: [],
+      comments: [],
+    };
+  }
+}
+
+/** Parses a .dax file. Never throws; syntax errors are in `errors`. */
+export function parse(text: string): LayoutFile {
+  return analyze(text).file;
+}

@@ -1,0 +1,60 @@
+// `daxlayout check FILE...`: diagnostics as file:line:col lines or JSON.
+import { analyze, ruleHref, type Analysis } from '../core/index';
+import { factsReader, readText } from './io';
+import { LineIndex } from './positions';
+
+export interface CheckedFile {
+  readonly path: string;
+  readonly analysis: Analysis;
+}
+
+export function checkFiles(paths: readonly string[], prune: boolean): CheckedFile[] {
+  return paths.map((path) => ({ path, analysis: analyze(readText(path), { readFacts: factsReader(path), prune }) }));
+}
+
+export function renderFindings(files: readonly CheckedFile[], json: boolean): string {
+  if (json) {
+    const out = files.flatMap(({ path, analysis }) => {
+      const idx = new LineIndex(analysis.text);
+      return analysis.findings.map((f) => {
+        const s = idx.position(f.span.start);
+        const e = idx.position(f.span.end);
+        return {
+          file: path,
+          line: s.line,
+          column: s.column,
+          endLine: e.line,
+          endColumn: e.column,
+          severity: f.severity,
+          code: f.code,
+          message: f.message,
+          href: ruleHref(f.code),
+          ...(f.related ? { related: f.related.map((r) => ({ ...idx.position(r.span.start), message: r.message })) } : {}),
+        };
+      });
+    });
+    return JSON.stringify(out, null, 2) + '\n';
+  }
+  const lines: string[] = [];
+  for (const { path, analysis } of files) {
+    const idx = new LineIndex(analysis.text);
+    for (const f of analysis.findings) {
+      const p = idx.position(f.span.start);
+      lines.push(`${path}:${p.line}:${p.column}: ${f.severity}: ${f.message} [${f.code}]`);
+      for (const r of f.related ?? []) {
+        const q = idx.position(r.span.start);
+        lines.push(`${path}:${q.line}:${q.column}: note: ${r.message}`);
+      }
+    }
+  }
+  const count = (s: string) => files.reduce((n, f) => n + f.analysis.findings.filter((x) => x.severity === s).length, 0);
+  const e = count('error');
+  const w = count('warning');
+  const i = count('info');
+  lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}, ${i} info`);
+  return lines.join('\n') + '\n';
+}
+
+export function hasErrors(files: readonly CheckedFile[]): boolean {
+  return files.some((f) => f.analysis.findings.some((x) => x.severity === 'error'));
+}

@@ -1,0 +1,87 @@
+// `daxlayout explain FILE`: the predicted kernel state per region.
+import { formatBytes, hex, toDaxctlJson, type Analysis } from '../core/index';
+import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
+import { deviceBlocks } from '../core/kernel/snapshot';
+import { kmemUse } from '../core/rules/util';
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ').trimEnd());
+}
+
+function modeText(d: SimDevice, blockSize: bigint, blocksState: ReturnType<typeof deviceBlocks>): string {
+  if (d.driver === 'kmem') {
+    const online = blocksState.filter((b) => b.state === 'online');
+    if (online.length === 0) return 'system-ram offline';
+    const zones = new Set(online.map((b) => b.zone));
+    return `system-ram ${online.length === blocksState.length ? 'online' : `${online.length}/${blocksState.length} online`} ${zones.size === 1 && zones.has('Movable') ? 'movable' : 'normal'}`;
+  }
+  void blockSize;
+  return d.driver === 'device_dax' ? 'devdax' : 'unbound';
+}
+
+export function renderExplain(path: string, a: Analysis): string {
+  const out: string[] = [];
+  for (const h of a.hosts) {
+    const m = h.model;
+    const facts = h.decl?.facts ? `facts ${h.decl.facts.value}` : h.factsOrigin === 'declared' ? 'declared geometry' : 'no facts';
+    out.push(`${h.name === '(design)' ? 'design (no host)' : `host ${h.name}`} — ${h.version ? `Linux ${h.version.release}` : 'kernel unknown'}, ${h.before?.arch ?? '?'}, ${facts}`);
+    if (!m) {
+      out.push(`  cannot predict: ${h.modelError ?? h.factsProblems.map((p) => p.message).join('; ') ?? 'no facts'}`);
+      out.push('');
+      continue;
+    }
+    const bs = m.state.blockSize;
+    for (const r of h.regions) {
+      const sim = r.after;
+      if (!sim) {
+        out.push(`  region ${r.layout.id?.value ?? '?'}: not on this host`);
+        continue;
+      }
+      out.push(
+        `  region ${sim.id}: ${hex(sim.start)}..${hex(sim.end)} (${formatBytes(regionSize(sim))}), align ${formatBytes(sim.align)}, ${sim.dynamic ? 'dynamic' : 'static'}, target node ${sim.targetNode}, free after apply: ${formatBytes(availableSize(sim))}`,
+      );
+      const rows: string[][] = [['LABEL', 'KERNEL', 'SIZE', 'ALIGN', 'MODE', 'RANGES (physical @ page offset)', 'SYSTEM-RAM']];
+      const labelOf = new Map<SimDevice, string>();
+      for (const [ld, sd] of h.plan?.assigned ?? []) if (ld.region === r.layout) labelOf.set(sd, ld.label);
+      const devs = [...sim.devices.values()].sort((x, y) => x.id - y.id);
+      for (const d of devs) {
+        const label = labelOf.get(d) ?? (deviceSize(d) === 0n && !d.driver ? '(empty)' : '(not in layout)');
+        if (label === '(empty)' && d.id !== 0) continue;
+        const blocks = deviceBlocks(m.state, d);
+        const ranges = d.ranges.length ? d.ranges.map((x) => `${hex(x.start)}..${hex(x.end)} @${hex(x.pgoff)}`).join(', ') : '-';
+        let ram = '';
+        if (d.driver === 'kmem') {
+          const use = kmemUse(d.ranges, bs);
+          ram = `${formatBytes(use.usable)} in ${use.blocks} block(s)${use.lost > 0n ? `, ${formatBytes(use.lost)} lost` : ''}`;
+        }
+        rows.push([label, deviceName(d), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(d, bs, blocks), ranges, ram]);
+      }
+      for (const line of table(rows)) out.push('    ' + line);
+      const missing = r.layout.devices.filter((ld) => !h.plan?.assigned.has(ld));
+      for (const ld of missing) out.push(`    ${ld.label}: not created (see the diagnostics)`);
+    }
+    out.push('');
+  }
+  void path;
+  return out.join('\n');
+}
+
+export function explainJson(a: Analysis): unknown {
+  const hosts: Record<string, unknown> = {};
+  for (const h of a.hosts) {
+    if (!h.model) {
+      hosts[h.name] = { error: h.modelError ?? 'no facts' };
+      continue;
+    }
+    const labels = new Map<string, string>();
+    for (const [ld, sd] of h.plan?.assigned ?? []) labels.set(deviceName(sd), ld.label);
+    const owned = new Set(h.regions.map((r) => r.after?.id));
+    const json = toDaxctlJson(h.model.state) as { id: number; devices: { chardev: string; label?: string }[] }[];
+    hosts[h.name] = json
+      .filter((r) => owned.has(r.id))
+      .map((r) => ({ ...r, devices: r.devices.map((d) => (labels.has(d.chardev) ? { ...d, label: labels.get(d.chardev) } : d)) }));
+  }
+  return hosts;
+}

@@ -1,0 +1,210 @@
+// The one façade: text in, everything the editor and the CLI show out.
+// parse → lower → facts per host → plan through the kernel model → rules.
+// Never throws on user input; a crashing rule becomes one DAX099 finding.
+
+import type { LayoutFile, Span } from '../../../grammar/src/ast';
+import { parse } from '../../../grammar/src/index';
+import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
+import type { HostFacts, RegionFacts } from '../facts/types';
+import { KernelModel } from '../kernel/model';
+import { snapshot } from '../kernel/snapshot';
+import { SeedError, type SimRegion } from '../kernel/state';
+import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
+import { DEFAULT_DESIGN_RELEASE, parseRelease, type KernelVersion } from '../kernel/version';
+import { lower } from '../layout/lower';
+import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
+import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
+import { RULES } from '../rules/registry';
+import type { Finding } from './finding';
+
+export type FactsLoad = { text: string } | { error: string };
+
+export interface AnalyzeOptions {
+  /** Reads a facts file named in the layout (path as written; the caller resolves it). */
+  readonly readFacts?: (path: string) => FactsLoad;
+  /** Plan removal of devices the layout does not list. */
+  readonly prune?: boolean;
+}
+
+export interface HostAnalysis {
+  /** The host's name; `(design)` for regions declared without a host. */
+  readonly name: string;
+  readonly decl?: LayoutHost;
+  readonly regions: RegionAnalysis[];
+  /** Where the facts came from: a facts file, or the layout's declarations. */
+  readonly factsOrigin: 'file' | 'declared' | 'none';
+  /** What the facts file held (a daxlayout facts file, daxctl JSON, a capture dump). */
+  readonly factsKind?: FactsInputKind;
+  readonly factsProblems: FactsProblem[];
+  /** A SeedError or other reason the model could not start. */
+  readonly modelError?: string;
+  /** The host as the facts describe it (before the plan). */
+  readonly before?: HostFacts;
+  readonly version?: KernelVersion;
+  /** The model after the plan ran: the predicted state of the host. */
+  readonly model?: KernelModel;
+  readonly plan?: Plan;
+}
+
+export interface RegionAnalysis {
+  readonly layout: LayoutRegion;
+  readonly host: HostAnalysis;
+  /** The region as the facts describe it before the plan. */
+  readonly before?: RegionFacts;
+  /** The region in the predicted final state. */
+  readonly after?: SimRegion;
+}
+
+export interface Analysis {
+  readonly text: string;
+  readonly file: LayoutFile;
+  readonly layout: Layout;
+  readonly hosts: HostAnalysis[];
+  readonly findings: Finding[];
+}
+
+export const DESIGN_HOST = '(design)';
+
+/** Facts for a host known only from the layout's declarations (designing without a machine). */
+export function declaredFacts(host: LayoutHost | undefined, regions: readonly LayoutRegion[]): HostFacts {
+  const arch = ARCHES[host?.arch?.value ?? DEFAULT_ARCH] ?? (ARCHES[DEFAULT_ARCH] as NonNullable<(typeof ARCHES)[string]>);
+  const assumptions: string[] = [];
+  if (!host?.kernel) assumptions.push(`kernel release not declared: assuming Linux ${DEFAULT_DESIGN_RELEASE}`);
+  const out: RegionFacts[] = [];
+  for (const r of regions) {
+    const g = r.geometry;
+    if (!r.id || !g.start || !g.size) continue;
+    const id = r.id.value;
+    const align = g.align?.value ?? arch.pmdSize.value ?? arch.pageSize.value;
+    const dynamic = g.dynamic?.value ?? true;
+    const node = g.node?.value ?? -1;
+    // A dynamic region designed from scratch starts empty (as with dax_hmem.region_idle=1);
+    // a static one has its single namespace-sized device, bound to device_dax.
+    const dev0 = dynamic
+      ? { name: `dax${id}.0`, size: 0n, align, driver: null, targetNode: node, mappings: [] }
+      : { name: `dax${id}.0`, size: g.size.value, align, driver: 'device_dax' as const, targetNode: node, mappings: [{ id: 0, start: g.start.value, end: g.start.value + g.size.value - 1n, pageOffset: 0n }] };
+    out.push({
+      id,
+      path: `/sys/devices/platform/hmem.${id}`,
+      start: g.start.value,
+      size: g.size.value,
+      align,
+      dynamic,
+      targetNode: node,
+      kmemDefault: false,
+      devices: [dev0],
+    });
+  }
+  return {
+    source: host ? `declarations of host ${host.name}` : 'layout declarations',
+    ...(host ? { hostname: host.name } : {}),
+    kernelRelease: host?.kernel?.value ?? DEFAULT_DESIGN_RELEASE,
+    arch: arch.name,
+    pageSize: arch.pageSize.value,
+    memoryBlockSize: host?.memoryBlock?.value ?? arch.minMemoryBlock.value,
+    autoOnlineBlocks: host?.autoOnline?.value ?? 'offline',
+    memmapOnMemorySupported: false,
+    regions: out,
+    memoryBlocks: [],
+    nodes: [],
+    assumptions,
+  };
+}
+
+function analyzeHost(
+  name: string,
+  decl: LayoutHost | undefined,
+  regions: LayoutRegion[],
+  options: AnalyzeOptions,
+): HostAnalysis {
+  const factsProblems: FactsProblem[] = [];
+  let facts: HostFacts | undefined;
+  let origin: HostAnalysis['factsOrigin'] = 'none';
+  let kind: FactsInputKind | undefined;
+  if (decl?.facts) {
+    const load = options.readFacts ? options.readFacts(decl.facts.value) : { error: 'facts files cannot be read here' };
+    if ('error' in load) {
+      factsProblems.push({ severity: 'error', message: load.error });
+    } else {
+      const r = readFacts(load.text, decl.facts.value, {
+        ...(decl.kernel ? { kernelRelease: decl.kernel.value } : {}),
+        ...(decl.memoryBlock ? { memoryBlockSize: decl.memoryBlock.value } : {}),
+        ...(decl.autoOnline ? { autoOnline: decl.autoOnline.value } : {}),
+        ...(decl.arch ? { arch: decl.arch.value } : {}),
+      });
+      factsProblems.push(...r.problems);
+      kind = detectFactsInput(load.text);
+      if (r.facts) {
+        facts = r.facts;
+        origin = 'file';
+      }
+    }
+  } else {
+    facts = declaredFacts(decl, regions);
+    origin = 'declared';
+  }
+  const host: {
+    -readonly [K in keyof HostAnalysis]: HostAnalysis[K];
+  } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
+  if (facts) {
+    host.before = facts;
+    try {
+      const model = KernelModel.fromFacts(facts);
+      host.model = model;
+      host.version = model.version;
+      const desired: DesiredRegion[] = [];
+      for (const r of regions) {
+        const sim = r.id ? model.state.regions.find((x) => x.id === r.id?.value) : undefined;
+        const before = r.id ? facts.regions.find((x) => x.id === r.id?.value) : undefined;
+        host.regions.push({ layout: r, host, ...(before ? { before } : {}), ...(sim ? { after: sim } : {}) });
+        if (sim) desired.push({ layout: r, sim });
+      }
+      host.plan = planHost(model, desired, { prune: options.prune ?? false });
+    } catch (e) {
+      host.modelError = e instanceof SeedError ? e.message : `internal error while modelling the host: ${String(e)}`;
+      const v = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
+      if (v) host.version = v;
+      for (const r of regions) if (!host.regions.some((x) => x.layout === r)) host.regions.push({ layout: r, host });
+    }
+  } else {
+    for (const r of regions) host.regions.push({ layout: r, host });
+  }
+  return host;
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const file = parse(text);
+  const layout = lower(file);
+  const hosts: HostAnalysis[] = [];
+  const byHost = new Map<string, LayoutRegion[]>();
+  for (const r of layout.regions) {
+    const key = r.hostName?.value ?? DESIGN_HOST;
+    const list = byHost.get(key) ?? [];
+    list.push(r);
+    byHost.set(key, list);
+  }
+  for (const h of layout.hosts) hosts.push(analyzeHost(h.name, h, byHost.get(h.name) ?? [], options));
+  const design = byHost.get(DESIGN_HOST);
+  if (design) hosts.push(analyzeHost(DESIGN_HOST, undefined, design, options));
+  const analysis: Analysis = { text, file, layout, hosts, findings: [] };
+  for (const rule of RULES) {
+    try {
+      analysis.findings.push(...rule.check(analysis));
+    } catch (e) {
+      analysis.findings.push({
+        code: 'DAX099',
+        severity: 'error',
+        message: `internal error in rule ${rule.code} (${rule.title}): ${e instanceof Error ? e.message : String(e)} — please report it`,
+        span: { start: 0, end: Math.min(text.length, 1) } as Span,
+      });
+    }
+  }
+  analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  return analysis;
+}
+
+/** The region analysis for a layout region, wherever its host is. */
+export function regionAnalysis(a: Analysis, r: LayoutRegion): RegionAnalysis | undefined {
+  for (const h of a.hosts) for (const x of h.regions) if (x.layout === r) return x;
+  return undefined;
+}

@@ -1,0 +1,582 @@
+// The daxlayout-facts/1 file format (docs/facts.md): reading with
+// validation, and writing.
+
+import type {
+  AccessClassFacts,
+  BlockState,
+  DriverName,
+  HostFacts,
+  MemoryBlockFacts,
+  MemorySideCacheFacts,
+  NodeFacts,
+  Zone,
+} from './types';
+import type { JNode } from './json';
+import { kindName, ptr } from './json';
+import { Fields, MAX_SAFE, bigInt, smallInt } from './fields';
+import { AUTO_ONLINE_POLICIES, type Loc, type Problems, type ReadFactsOptions } from './problems';
+import {
+  ZONES,
+  archDefaults,
+  bytes,
+  checkBlocks,
+  checkRegions,
+  dedupe,
+  finishRegion,
+  hex,
+  inferDynamic,
+  inferKmemDefault,
+  isPowerOfTwo,
+  settleRegionStarts,
+  sortBlocks,
+  sysfsRegionPath,
+  type DeviceDraft,
+  type MappingDraft,
+  type RegionDraft,
+} from './infer';
+
+export const FACTS_FORMAT = 'daxlayout-facts/1';
+
+const TOP_KEYS = [
+  'format',
+  'source',
+  'hostname',
+  'kernelRelease',
+  'arch',
+  'pageSize',
+  'daxAligns',
+  'memoryBlockSize',
+  'autoOnlineBlocks',
+  'memmapOnMemorySupported',
+  'regions',
+  'memoryBlocks',
+  'nodes',
+  'assumptions',
+];
+const REGION_KEYS = ['id', 'path', 'start', 'end', 'size', 'align', 'availableSize', 'dynamic', 'targetNode', 'kmemDefault', 'devices'];
+const DEVICE_KEYS = ['name', 'size', 'align', 'driver', 'targetNode', 'memmapOnMemory', 'mappings'];
+const MAPPING_KEYS = ['id', 'start', 'end', 'pageOffset'];
+const BLOCK_KEYS = ['index', 'state', 'zone', 'node', 'removable'];
+const NODE_KEYS = ['id', 'cpus', 'online', 'memTotal', 'access0', 'access1', 'caches'];
+const ACCESS_KEYS = ['initiators', 'readLatency', 'writeLatency', 'readBandwidth', 'writeBandwidth'];
+const CACHE_KEYS = ['level', 'size', 'lineSize', 'indexing', 'writePolicy', 'addressMode'];
+
+/** Keys starting with `$` (e.g. `$comment`) are ignored everywhere. */
+function known(keys: readonly string[], f: Fields): string[] {
+  return [...keys, ...[...f.node.entries.keys()].filter((k) => k.startsWith('$'))];
+}
+
+export function readFactsDocument(
+  top: Fields,
+  source: string,
+  options: ReadFactsOptions,
+  problems: Problems,
+): { facts?: HostFacts; kernelMissing: boolean } {
+  const p = problems;
+  top.unknownKeys(known(TOP_KEYS, top));
+  const before = p.errorCount;
+
+  const format = top.str('format', true);
+  if (format !== undefined && format !== FACTS_FORMAT) {
+    if (/^daxlayout-facts\//.test(format)) {
+      p.error(`this reader understands ${FACTS_FORMAT}, not ${format}`, top.loc('format'));
+    } else {
+      p.error(`"format" must be "${FACTS_FORMAT}", not "${format}"`, top.loc('format'));
+    }
+  }
+
+  const assumptions: string[] = [];
+  const fileAssumptions = top.arr('assumptions', false);
+  fileAssumptions?.forEach((a, i) => {
+    if (a.kind === 'str') assumptions.push(a.value);
+    else p.error(`assumptions[${i}] must be a string, not ${kindName(a)}`, { path: ptr('/assumptions', i), at: a.at });
+  });
+
+  const fileSource = top.str('source', false);
+  const hostname = top.str('hostname', false);
+
+  // kernel release, arch: options win (with a warning when they differ).
+  const fileKernel = top.str('kernelRelease', false);
+  let kernelRelease = fileKernel;
+  if (options.kernelRelease !== undefined) {
+    if (fileKernel !== undefined && fileKernel !== options.kernelRelease) {
+      p.warning(`--kernel ${options.kernelRelease} replaces kernelRelease "${fileKernel}" from the file`, top.loc('kernelRelease'));
+    }
+    kernelRelease = options.kernelRelease;
+  }
+  const fileArch = top.str('arch', options.arch === undefined);
+  let arch = fileArch;
+  if (options.arch !== undefined) {
+    if (fileArch !== undefined && fileArch !== options.arch) {
+      p.warning(`--arch ${options.arch} replaces arch "${fileArch}" from the file`, top.loc('arch'));
+    }
+    arch = options.arch;
+  }
+  const defs = archDefaults(arch ?? 'x86_64');
+  if (arch !== undefined && !defs.known) {
+    p.warning(`architecture "${arch}" is not modelled; x86_64 defaults are used where the file gives nothing`, top.loc('arch'));
+  }
+
+  const pageSize = top.big('pageSize', true, 'facts');
+  if (pageSize !== undefined && !isPowerOfTwo(pageSize)) p.error(`"pageSize" ${pageSize} is not a power of two`, top.loc('pageSize'));
+
+  let daxAligns: bigint[] | undefined;
+  const alignsNode = top.arr('daxAligns', false);
+  if (alignsNode) {
+    daxAligns = [];
+    alignsNode.forEach((n, i) => {
+      const v = bigInt(n, ptr('/daxAligns', i), `daxAligns[${i}]`, 'facts', p);
+      if (v === undefined) return;
+      if (!isPowerOfTwo(v)) p.error(`daxAligns[${i}] ${v} is not a power of two`, { path: ptr('/daxAligns', i), at: n.at });
+      daxAligns?.push(v);
+    });
+  }
+
+  const fileBlock = top.big('memoryBlockSize', options.memoryBlockSize === undefined, 'facts');
+  let memoryBlockSize = fileBlock;
+  if (options.memoryBlockSize !== undefined) {
+    if (fileBlock !== undefined && fileBlock !== options.memoryBlockSize) {
+      p.warning(`--block-size ${bytes(options.memoryBlockSize)} replaces memoryBlockSize ${bytes(fileBlock)} from the file`, top.loc('memoryBlockSize'));
+    }
+    memoryBlockSize = options.memoryBlockSize;
+  }
+  if (memoryBlockSize !== undefined) {
+    if (!isPowerOfTwo(memoryBlockSize)) p.error(`memory block size ${memoryBlockSize} is not a power of two`, top.loc('memoryBlockSize'));
+    else if (pageSize !== undefined && memoryBlockSize < pageSize) p.error(`memory block size ${memoryBlockSize} is smaller than a page`, top.loc('memoryBlockSize'));
+  }
+
+  const fileAuto = enumField(top, 'autoOnlineBlocks', AUTO_ONLINE_POLICIES, options.autoOnline === undefined);
+  let autoOnlineBlocks = fileAuto;
+  if (options.autoOnline !== undefined) {
+    if (fileAuto !== undefined && fileAuto !== options.autoOnline) {
+      p.warning(`--auto-online ${options.autoOnline} replaces autoOnlineBlocks "${fileAuto}" from the file`, top.loc('autoOnlineBlocks'));
+    }
+    autoOnlineBlocks = options.autoOnline;
+  }
+
+  const memmapOnMemorySupported = top.bool('memmapOnMemorySupported', false);
+
+  // regions
+  const regions: RegionDraft[] = [];
+  const regionNodes = top.arr('regions', true);
+  regionNodes?.forEach((rn, i) => {
+    const r = readRegion(rn, ptr('/regions', i), kernelRelease, p, assumptions);
+    if (r) regions.push(r);
+  });
+  settleRegionStarts(regions, options.regionStart, p, 'from the file');
+  if (pageSize !== undefined && isPowerOfTwo(pageSize)) checkRegions(regions, { pageSize }, p);
+
+  // memory blocks
+  const blocks: (MemoryBlockFacts & { loc?: Loc })[] = [];
+  top.arr('memoryBlocks', false)?.forEach((bn, i) => {
+    const b = readBlock(bn, ptr('/memoryBlocks', i), p);
+    if (b) blocks.push(b);
+  });
+  checkBlocks(blocks, p);
+
+  // nodes
+  const nodes: NodeFacts[] = [];
+  const nodeIds = new Set<number>();
+  top.arr('nodes', false)?.forEach((nn, i) => {
+    const n = readNode(nn, ptr('/nodes', i), p);
+    if (!n) return;
+    if (nodeIds.has(n.id)) p.error(`node ${n.id} appears more than once`, { path: ptr('/nodes', i), at: nn.at });
+    nodeIds.add(n.id);
+    nodes.push(n);
+  });
+
+  if (p.errorCount > before || pageSize === undefined || memoryBlockSize === undefined || autoOnlineBlocks === undefined || arch === undefined) {
+    return { kernelMissing: false };
+  }
+
+  let kernelMissing = false;
+  if (kernelRelease === undefined) {
+    kernelMissing = true;
+    p.error('the facts file does not give "kernelRelease"; add it or pass --kernel RELEASE (a `uname -r` string)', top.loc());
+  }
+
+  const facts: HostFacts = {
+    source: fileSource !== undefined && fileSource !== source ? `${source} (from ${fileSource})` : source,
+    ...(hostname !== undefined ? { hostname } : {}),
+    kernelRelease,
+    arch,
+    pageSize,
+    ...(daxAligns !== undefined ? { daxAligns } : {}),
+    memoryBlockSize,
+    autoOnlineBlocks,
+    ...(memmapOnMemorySupported !== undefined ? { memmapOnMemorySupported } : {}),
+    regions: regions.map(finishRegion),
+    memoryBlocks: sortBlocks(blocks.map(stripLoc)),
+    nodes: [...nodes].sort((a, b) => a.id - b.id),
+    assumptions: dedupe(assumptions),
+  };
+  return { facts, kernelMissing };
+}
+
+function stripLoc(b: MemoryBlockFacts & { loc?: Loc }): MemoryBlockFacts {
+  return {
+    index: b.index,
+    state: b.state,
+    ...(b.zone !== undefined ? { zone: b.zone } : {}),
+    node: b.node,
+    removable: b.removable,
+  };
+}
+
+function enumField<T extends string>(f: Fields, key: string, values: readonly T[], required: boolean): T | undefined {
+  const v = f.str(key, required);
+  if (v === undefined) return undefined;
+  if ((values as readonly string[]).includes(v)) return v as T;
+  f.problems.error(`${f.what}: "${key}" must be one of ${values.map((x) => `"${x}"`).join(', ')}, not "${v}"`, f.loc(key));
+  return undefined;
+}
+
+function asFields(n: JNode, path: string, what: string, p: Problems): Fields | undefined {
+  if (n.kind !== 'obj') {
+    p.error(`${what} must be an object, not ${kindName(n)}`, { path, at: n.at });
+    return undefined;
+  }
+  return new Fields(n, path, p, what);
+}
+
+function readRegion(
+  n: JNode,
+  path: string,
+  kernelRelease: string | undefined,
+  p: Problems,
+  assumptions: string[],
+): RegionDraft | undefined {
+  const f0 = asFields(n, path, `regions[${path.split('/').pop()}]`, p);
+  if (!f0) return undefined;
+  const idNode = f0.get('id');
+  const rid = idNode?.kind === 'num' && /^\d+$/.test(idNode.raw) ? `region ${idNode.raw}` : f0.what;
+  const f = new Fields(f0.node, path, p, rid);
+  f.unknownKeys(known(REGION_KEYS, f));
+  const before = p.errorCount;
+  const id = f.int('id', true, 0);
+  let rpath = f.str('path', true);
+  if (rpath !== undefined) {
+    const norm = sysfsRegionPath(rpath);
+    if (norm !== rpath) {
+      p.info(`${rid}: path "${rpath}" read as "${norm}" (the sysfs path of the region's parent device)`, f.loc('path'));
+      rpath = norm;
+    }
+  }
+  const startNode = f.get('start');
+  const start = startNode?.kind === 'null' ? undefined : f.big('start', false, 'facts');
+  const endNode = f.get('end');
+  const end = endNode?.kind === 'null' ? undefined : f.big('end', false, 'facts');
+  const size = f.big('size', true, 'facts');
+  const align = f.big('align', true, 'facts');
+  const availableSize = f.big('availableSize', false, 'facts');
+  const dynamicGiven = f.bool('dynamic', false);
+  const targetGiven = f.int('targetNode', false, -1);
+  const kmemGiven = f.bool('kmemDefault', false);
+
+  const devices: DeviceDraft[] = [];
+  f.arr('devices', true)?.forEach((dn, j) => {
+    const d = readDevice(dn, ptr(ptr(path, 'devices'), j), p);
+    if (d) devices.push(d);
+  });
+
+  if (p.errorCount > before || id === undefined || rpath === undefined || size === undefined || align === undefined) return undefined;
+
+  let regionStart = start;
+  if (end !== undefined) {
+    if (start !== undefined && end !== start + size - 1n) {
+      p.error(`${rid}: end ${hex(end)} is not start + size - 1 (${hex(start + size - 1n)})`, f.loc('end'));
+      return undefined;
+    }
+    if (end + 1n < size) {
+      p.error(`${rid}: end ${hex(end)} is below the region size`, f.loc('end'));
+      return undefined;
+    }
+    regionStart = end - size + 1n;
+  }
+
+  let dynamic = dynamicGiven;
+  if (dynamic === undefined) {
+    const inf = inferDynamic(id, rpath, availableSize !== undefined);
+    dynamic = inf.value;
+    if (inf.assumption) assumptions.push(inf.assumption);
+  }
+  let kmemDefault = kmemGiven;
+  if (kmemDefault === undefined) {
+    const inf = inferKmemDefault(id, rpath, kernelRelease, undefined);
+    kmemDefault = inf.value;
+    if (inf.assumption) assumptions.push(inf.assumption);
+  }
+  const targetNode = targetGiven ?? devices[0]?.targetNode ?? -1;
+
+  return {
+    id,
+    path: rpath,
+    start: regionStart,
+    size,
+    align,
+    dynamic,
+    targetNode,
+    kmemDefault,
+    devices,
+    ...(availableSize !== undefined ? { availableSize } : {}),
+    loc: f.loc(),
+  };
+}
+
+function readDevice(n: JNode, path: string, p: Problems): DeviceDraft | undefined {
+  const f0 = asFields(n, path, `device ${path}`, p);
+  if (!f0) return undefined;
+  const nameNode = f0.get('name');
+  const what = nameNode?.kind === 'str' ? nameNode.value : `devices[${path.split('/').pop()}]`;
+  const f = new Fields(f0.node, path, p, what);
+  f.unknownKeys(known(DEVICE_KEYS, f));
+  const before = p.errorCount;
+  const name = f.str('name', true);
+  const size = f.big('size', true, 'facts');
+  const align = f.big('align', true, 'facts');
+  let driver: DriverName | null | undefined;
+  const dn = f.get('driver');
+  if (dn === undefined) f.missing('driver', 'null when unbound');
+  else if (dn.kind === 'null') driver = null;
+  else if (dn.kind === 'str' && (dn.value === 'device_dax' || dn.value === 'kmem')) driver = dn.value;
+  else p.error(`${what}: "driver" must be "device_dax", "kmem" or null, not ${dn.kind === 'str' ? `"${dn.value}"` : kindName(dn)}`, f.loc('driver'));
+  const targetNode = f.int('targetNode', true, -1);
+  const memmapOnMemory = f.bool('memmapOnMemory', false);
+  const mappings: (MappingDraft & { idGiven: boolean })[] = [];
+  f.arr('mappings', true)?.forEach((mn, k) => {
+    const mpath = ptr(ptr(path, 'mappings'), k);
+    const mf0 = asFields(mn, mpath, `${what} mappings[${k}]`, p);
+    if (!mf0) return;
+    mf0.unknownKeys(known(MAPPING_KEYS, mf0));
+    const id = mf0.int('id', false, 0);
+    const start = mf0.big('start', true, 'facts');
+    const end = mf0.big('end', true, 'facts');
+    const pageOffset = mf0.big('pageOffset', true, 'facts');
+    if (start === undefined || end === undefined || pageOffset === undefined) return;
+    mappings.push({ id: id ?? -1, idGiven: id !== undefined, start, end, pageOffset, loc: mf0.loc() });
+  });
+  if (p.errorCount > before || name === undefined || size === undefined || align === undefined || driver === undefined || targetNode === undefined) {
+    return undefined;
+  }
+  // Missing ids: the index in page-offset order.
+  const sorted = [...mappings].sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0));
+  sorted.forEach((m, i) => {
+    if (!m.idGiven) m.id = i;
+  });
+  return {
+    name,
+    size,
+    align,
+    driver,
+    targetNode,
+    ...(memmapOnMemory !== undefined ? { memmapOnMemory } : {}),
+    mappings: sorted.map(({ idGiven: _ignored, ...m }) => m),
+    loc: f.loc(),
+  };
+}
+
+function readBlock(n: JNode, path: string, p: Problems): (MemoryBlockFacts & { loc?: Loc }) | undefined {
+  const f = asFields(n, path, `memoryBlocks[${path.split('/').pop()}]`, p);
+  if (!f) return undefined;
+  f.unknownKeys(known(BLOCK_KEYS, f));
+  const before = p.errorCount;
+  const index = f.int('index', true, 0);
+  const state = enumField<BlockState>(f, 'state', ['online', 'offline'], true);
+  let zone = enumField<Zone>(f, 'zone', ZONES, false);
+  const node = f.int('node', true, 0);
+  const removable = f.bool('removable', true);
+  if (p.errorCount > before || index === undefined || state === undefined || node === undefined || removable === undefined) return undefined;
+  if (state === 'offline' && zone !== undefined) {
+    p.warning(`memory${index}: a zone is given for an offline block (ignored: offline blocks have no zone)`, f.loc('zone'));
+    zone = undefined;
+  }
+  return { index, state, ...(zone !== undefined ? { zone } : {}), node, removable, loc: f.loc() };
+}
+
+function readNode(n: JNode, path: string, p: Problems): NodeFacts | undefined {
+  const f0 = asFields(n, path, `nodes[${path.split('/').pop()}]`, p);
+  if (!f0) return undefined;
+  const idNode = f0.get('id');
+  const f = new Fields(f0.node, path, p, idNode?.kind === 'num' && /^\d+$/.test(idNode.raw) ? `node ${idNode.raw}` : f0.what);
+  f.unknownKeys(known(NODE_KEYS, f));
+  const before = p.errorCount;
+  const id = f.int('id', true, 0);
+  const cpus = f.str('cpus', true, '"" for a CPU-less node');
+  if (cpus !== undefined && !/^(\d+(-\d+)?(,\d+(-\d+)?)*)?$/.test(cpus.trim())) {
+    p.error(`${f.what}: "cpus" must be a CPU list such as "0-3,8" (or ""), not "${cpus}"`, f.loc('cpus'));
+  }
+  const online = f.bool('online', true);
+  const memTotal = f.big('memTotal', false, 'facts');
+  const access0 = readAccess(f, 'access0', p);
+  const access1 = readAccess(f, 'access1', p);
+  const caches: MemorySideCacheFacts[] = [];
+  const levels = new Set<number>();
+  f.arr('caches', false)?.forEach((cn, i) => {
+    const cpath = ptr(ptr(path, 'caches'), i);
+    const cf = asFields(cn, cpath, `${f.what} caches[${i}]`, p);
+    if (!cf) return;
+    cf.unknownKeys(known(CACHE_KEYS, cf));
+    const level = cf.int('level', true, 1);
+    const size = cf.big('size', true, 'facts');
+    const lineSize = cf.int('lineSize', true, 0);
+    const indexing = cf.int('indexing', true, 0, 2);
+    const writePolicy = cf.int('writePolicy', true, 0, 2);
+    const addressMode = cf.int('addressMode', false, 0);
+    if (level === undefined || size === undefined || lineSize === undefined || indexing === undefined || writePolicy === undefined) return;
+    if (levels.has(level)) p.error(`${f.what}: memory-side cache level ${level} appears more than once`, cf.loc('level'));
+    levels.add(level);
+    caches.push({ level, size, lineSize, indexing, writePolicy, ...(addressMode !== undefined ? { addressMode } : {}) });
+  });
+  if (p.errorCount > before || id === undefined || cpus === undefined || online === undefined) return undefined;
+  return {
+    id,
+    cpus: cpus.trim(),
+    online,
+    ...(memTotal !== undefined ? { memTotal } : {}),
+    ...(access0 !== undefined ? { access0 } : {}),
+    ...(access1 !== undefined ? { access1 } : {}),
+    caches: caches.sort((a, b) => a.level - b.level),
+  };
+}
+
+function readAccess(f: Fields, key: 'access0' | 'access1', p: Problems): AccessClassFacts | undefined {
+  const af = f.obj(key, false, `${f.what} ${key}`);
+  if (!af) return undefined;
+  af.unknownKeys(known(ACCESS_KEYS, af));
+  const initiators: number[] = [];
+  af.arr('initiators', true)?.forEach((n, i) => {
+    const v = smallInt(n, ptr(ptr(af.path, 'initiators'), i), `${af.what} initiators[${i}]`, 0, Number.MAX_SAFE_INTEGER, p);
+    if (v !== undefined) initiators.push(v);
+  });
+  const readLatency = af.int('readLatency', false, 0);
+  const writeLatency = af.int('writeLatency', false, 0);
+  const readBandwidth = af.int('readBandwidth', false, 0);
+  const writeBandwidth = af.int('writeBandwidth', false, 0);
+  return {
+    initiators: [...new Set(initiators)].sort((a, b) => a - b),
+    ...(readLatency !== undefined ? { readLatency } : {}),
+    ...(writeLatency !== undefined ? { writeLatency } : {}),
+    ...(readBandwidth !== undefined ? { readBandwidth } : {}),
+    ...(writeBandwidth !== undefined ? { writeBandwidth } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+/** A byte count: a JSON number when safe, else a decimal string. */
+function size(v: bigint): number | string {
+  return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v.toString();
+}
+
+function addr(v: bigint): string {
+  return hex(v);
+}
+
+/** Pretty JSON in the daxlayout-facts/1 format; addresses as 0x strings, sizes as numbers. */
+export function writeFacts(facts: HostFacts): string {
+  const doc: Record<string, unknown> = { format: FACTS_FORMAT, source: facts.source };
+  if (facts.hostname !== undefined) doc.hostname = facts.hostname;
+  if (facts.kernelRelease !== undefined) doc.kernelRelease = facts.kernelRelease;
+  doc.arch = facts.arch;
+  doc.pageSize = size(facts.pageSize);
+  if (facts.daxAligns !== undefined) doc.daxAligns = facts.daxAligns.map(size);
+  doc.memoryBlockSize = size(facts.memoryBlockSize);
+  doc.autoOnlineBlocks = facts.autoOnlineBlocks;
+  if (facts.memmapOnMemorySupported !== undefined) doc.memmapOnMemorySupported = facts.memmapOnMemorySupported;
+  doc.regions = facts.regions.map((r) => {
+    const used = r.devices.reduce((s, d) => s + d.size, 0n);
+    return {
+      id: r.id,
+      path: r.path,
+      ...(r.start !== undefined ? { start: addr(r.start), end: addr(r.start + r.size - 1n) } : {}),
+      size: size(r.size),
+      align: size(r.align),
+      ...(r.dynamic && used <= r.size ? { availableSize: size(r.size - used) } : {}),
+      dynamic: r.dynamic,
+      targetNode: r.targetNode,
+      kmemDefault: r.kmemDefault,
+      devices: r.devices.map((d) => ({
+        name: d.name,
+        size: size(d.size),
+        align: size(d.align),
+        driver: d.driver,
+        targetNode: d.targetNode,
+        ...(d.memmapOnMemory !== undefined ? { memmapOnMemory: d.memmapOnMemory } : {}),
+        mappings: d.mappings.map((m) => ({ id: m.id, start: addr(m.start), end: addr(m.end), pageOffset: size(m.pageOffset) })),
+      })),
+    };
+  });
+  doc.memoryBlocks = facts.memoryBlocks.map((b) => ({
+    index: b.index,
+    state: b.state,
+    ...(b.zone !== undefined ? { zone: b.zone } : {}),
+    node: b.node,
+    removable: b.removable,
+  }));
+  doc.nodes = facts.nodes.map((n) => ({
+    id: n.id,
+    cpus: n.cpus,
+    online: n.online,
+    ...(n.memTotal !== undefined ? { memTotal: size(n.memTotal) } : {}),
+    ...(n.access0 !== undefined ? { access0: accessDoc(n.access0) } : {}),
+    ...(n.access1 !== undefined ? { access1: accessDoc(n.access1) } : {}),
+    caches: n.caches.map((c) => ({
+      level: c.level,
+      size: size(c.size),
+      lineSize: c.lineSize,
+      indexing: c.indexing,
+      writePolicy: c.writePolicy,
+      ...(c.addressMode !== undefined ? { addressMode: c.addressMode } : {}),
+    })),
+  }));
+  doc.assumptions = facts.assumptions;
+  return pretty(doc, '') + '\n';
+}
+
+function accessDoc(a: AccessClassFacts): Record<string, unknown> {
+  return {
+    initiators: a.initiators,
+    ...(a.readLatency !== undefined ? { readLatency: a.readLatency } : {}),
+    ...(a.writeLatency !== undefined ? { writeLatency: a.writeLatency } : {}),
+    ...(a.readBandwidth !== undefined ? { readBandwidth: a.readBandwidth } : {}),
+    ...(a.writeBandwidth !== undefined ? { writeBandwidth: a.writeBandwidth } : {}),
+  };
+}
+
+const INLINE_WIDTH = 100;
+
+function isPrimitive(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+/** Small objects and arrays whose members are primitives (or arrays of them) go on one line. */
+function inline(v: unknown): string | undefined {
+  if (isPrimitive(v)) return JSON.stringify(v);
+  if (Array.isArray(v)) {
+    if (!v.every(isPrimitive)) return undefined;
+    return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
+  }
+  const parts: string[] = [];
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const s = isPrimitive(x) || (Array.isArray(x) && x.every(isPrimitive)) ? inline(x) : undefined;
+    if (s === undefined) return undefined;
+    parts.push(`${JSON.stringify(k)}: ${s}`);
+  }
+  return parts.length === 0 ? '{}' : `{ ${parts.join(', ')} }`;
+}
+
+function pretty(v: unknown, indent: string): string {
+  if (isPrimitive(v)) return JSON.stringify(v);
+  const flat = inline(v);
+  const inner = indent + '  ';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    if (flat !== undefined && flat.length + indent.length <= INLINE_WIDTH && v.every(isPrimitive)) return flat;
+    return `[\n${v.map((x) => inner + pretty(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (flat !== undefined && flat.length + indent.length <= INLINE_WIDTH && indent.length > 0) return flat;
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, inner)}`).join(',\n')}\n${indent}}`;
+}

@@ -1,0 +1,591 @@
+// The kernel model: one sysfs write in, the errno a shell `echo` would get out.
+// Each handler follows the kernel function it models (named in its comment, in
+// the order of that function's checks); see docs/kernel-model.md.
+
+import type { DriverName, HostFacts } from '../facts/types';
+import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
+import {
+  allocations,
+  availableSize,
+  deviceName,
+  deviceSize,
+  hotplugRange,
+  seedState,
+  type SimBlock,
+  type SimDevice,
+  type SimRange,
+  type SimRegion,
+  type SimState,
+} from './state';
+import { allowedAligns, type Errno } from './tables';
+import { has } from './version';
+
+export type WriteResult =
+  | { kind: 'ok' }
+  | { kind: 'errno'; errno: Errno }
+  /** The model does not know what the kernel would do: never a guess. */
+  | { kind: 'unmodelled'; reason: string };
+
+const OK: WriteResult = { kind: 'ok' };
+const err = (errno: Errno): WriteResult => ({ kind: 'errno', errno });
+const unmodelled = (reason: string): WriteResult => ({ kind: 'unmodelled', reason });
+
+const BLOCK_STATES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
+type OnlineType = (typeof BLOCK_STATES)[number];
+
+export class KernelModel {
+  readonly state: SimState;
+
+  constructor(state: SimState) {
+    this.state = state;
+  }
+
+  static fromFacts(facts: HostFacts, release?: string): KernelModel {
+    return new KernelModel(seedState(facts, release));
+  }
+
+  get version() {
+    return this.state.version;
+  }
+
+  /** The granule every size and mapping length must be a multiple of. */
+  granule(dev: SimDevice): bigint {
+    const compat = this.state.arch.compatAlign.value;
+    return dev.align > compat ? dev.align : compat;
+  }
+
+  findDevice(name: string): SimDevice | undefined {
+    const n = /^dax(\d+)\.(\d+)$/.exec(name);
+    if (!n) return undefined;
+    const region = this.state.regions.find((r) => r.id === Number(n[1]));
+    return region?.devices.get(Number(n[2]));
+  }
+
+  /** A device looked up the way bus_find_device_by_name does (trailing newline ok). */
+  private busDevice(buf: string): SimDevice | undefined {
+    const name = buf.endsWith('\n') ? buf.slice(0, -1) : buf;
+    return this.findDevice(name);
+  }
+
+  // ------------------------------------------------------------------ paths
+
+  /** Writes `value` (as `echo` sends it, newline included) to `path`. */
+  write(path: string, value: string): WriteResult {
+    const p = path.replace(/\/+/g, '/').replace(/\/$/, '');
+    let m: RegExpExecArray | null;
+
+    if ((m = /^\/sys\/bus\/dax\/devices\/([^/]+)(?:\/(.+))?$/.exec(p))) {
+      const dev = this.findDevice(m[1] ?? '');
+      if (!dev) return err('ENOENT');
+      return this.deviceAttr(dev, m[2] ?? '', value);
+    }
+    if ((m = /^\/sys\/bus\/dax\/drivers\/([^/]+)\/([^/]+)$/.exec(p))) {
+      const drv = m[1];
+      if (drv !== 'device_dax' && drv !== 'kmem') return err('ENOENT');
+      return this.driverAttr(drv, m[2] ?? '', value);
+    }
+    if ((m = /^\/sys\/devices\/system\/memory\/memory(\d+)\/([^/]+)$/.exec(p))) {
+      return this.blockAttr(Number(m[1]), m[2] ?? '', value);
+    }
+    if (p === '/sys/devices/system/memory/auto_online_blocks') return this.autoOnlineStore(value);
+    if (/^\/sys\/devices\/system\/memory\/(block_size_bytes|memory\d+)$/.test(p)) return err('EACCES');
+    for (const region of this.state.regions) {
+      if (p.startsWith(region.path + '/')) {
+        const rest = p.slice(region.path.length + 1);
+        if ((m = /^dax_region\/([^/]+)$/.exec(rest))) return this.regionAttr(region, m[1] ?? '', value);
+        if ((m = /^(dax\d+\.\d+)(?:\/(.+))?$/.exec(rest))) {
+          const dev = this.findDevice(m[1] ?? '');
+          if (!dev || dev.region !== region) return err('ENOENT');
+          return this.deviceAttr(dev, m[2] ?? '', value);
+        }
+        return unmodelled(`${p} is not a dax attribute the model knows`);
+      }
+    }
+    if (p.startsWith('/sys/bus/dax/') || p.startsWith('/sys/devices/platform/')) return err('ENOENT');
+    return unmodelled(`${p} is outside the device-dax and memory-block sysfs the model covers`);
+  }
+
+  private regionAttr(region: SimRegion, attr: string, value: string): WriteResult {
+    const prov = has(this.version, 'provisioning');
+    switch (attr) {
+      case 'create':
+        if (!prov || !region.dynamic) return err('ENOENT');
+        return this.createStore(region, value);
+      case 'delete':
+        if (!prov || !region.dynamic) return err('ENOENT');
+        return this.deleteStore(region, value);
+      case 'seed':
+      case 'available_size':
+        if (!prov || !region.dynamic) return err('ENOENT');
+        return err('EACCES');
+      case 'id':
+      case 'size':
+      case 'align':
+        return err('EACCES');
+      default:
+        return err('ENOENT');
+    }
+  }
+
+  private deviceAttr(dev: SimDevice, attr: string, value: string): WriteResult {
+    const prov = has(this.version, 'provisioning');
+    const dyn = dev.region.dynamic;
+    let m: RegExpExecArray | null;
+    switch (attr) {
+      case 'size':
+        return prov && dyn ? this.sizeStore(dev, value) : err('EACCES');
+      case 'align':
+        if (!prov) return err('ENOENT');
+        return dyn ? this.alignStore(dev, value) : err('EACCES');
+      case 'mapping':
+        return prov && dyn ? this.mappingStore(dev, value) : err('ENOENT');
+      case 'memmap_on_memory':
+        return has(this.version, 'memmapOnMemory') ? this.memmapStore(dev, value) : err('ENOENT');
+      case 'target_node':
+        return dev.targetNode < 0 ? err('ENOENT') : err('EACCES');
+      case 'numa_node':
+      case 'resource':
+      case 'modalias':
+      case 'dev':
+        return err('EACCES');
+      case 'uevent':
+        return unmodelled('uevent writes are not modelled');
+      case '':
+        return err('EISDIR');
+    }
+    if ((m = /^mapping(\d+)\/(start|end|page_offset)$/.exec(attr))) {
+      const id = Number(m[1]);
+      return dev.ranges.some((r) => r.mappingId === id) ? err('EACCES') : err('ENOENT');
+    }
+    if ((m = /^driver\/([^/]+)$/.exec(attr))) {
+      if (!dev.driver) return err('ENOENT');
+      return this.driverAttr(dev.driver, m[1] ?? '', value);
+    }
+    return err('ENOENT');
+  }
+
+  private driverAttr(drv: DriverName, attr: string, value: string): WriteResult {
+    switch (attr) {
+      case 'bind':
+        return this.bindStore(drv, value);
+      case 'unbind':
+        return this.unbindStore(drv, value);
+      case 'new_id':
+        return this.idStore(drv, value, 'add');
+      case 'remove_id':
+        return this.idStore(drv, value, 'remove');
+      case 'uevent':
+        return unmodelled('uevent writes are not modelled');
+      default:
+        return err('ENOENT');
+    }
+  }
+
+  // ---------------------------------------------------------------- regions
+
+  /** create_store (bus.c[new]): only "1"; ENOSPC when nothing is available. */
+  private createStore(region: SimRegion, value: string): WriteResult {
+    const v = kstrtoint(value);
+    if (!v.ok) return err(v.errno);
+    if (v.value !== 1) return err('EINVAL');
+    if (!region.enabled) return err('ENXIO');
+    if (availableSize(region) === 0n) return err('ENOSPC');
+    let id = 0;
+    while (region.devices.has(id)) id++;
+    const dev: SimDevice = {
+      region,
+      id,
+      align: region.align,
+      ranges: [],
+      driver: null,
+      targetNode: region.targetNode,
+      memmapOnMemory: false,
+      deleted: false,
+    };
+    region.devices.set(id, dev);
+    // device_add probes it at once; a zero-size device fails (ENXIO) and stays unbound.
+    if (!region.seed) region.seed = dev;
+    region.youngest = dev;
+    return OK;
+  }
+
+  /** delete_store (bus.c[new]). */
+  private deleteStore(region: SimRegion, value: string): WriteResult {
+    const dev = [...region.devices.values()].find((d) => sysfsStreq(value, deviceName(d)));
+    if (!dev) return err('ENXIO');
+    if (dev.driver || deviceSize(dev) !== 0n) return err('EBUSY');
+    if (dev.id === 0) return err('EBUSY');
+    if (region.seed === dev) region.seed = null;
+    if (region.youngest === dev) region.youngest = null;
+    region.devices.delete(dev.id);
+    dev.deleted = true;
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  /** size_store + dev_dax_resize (bus.c[new]). */
+  private sizeStore(dev: SimDevice, value: string): WriteResult {
+    const v = kstrtoull(value, 0);
+    if (!v.ok) return err(v.errno);
+    const size = v.value;
+    if (size % this.granule(dev) !== 0n) return err('EINVAL');
+    const region = dev.region;
+    if (!region.enabled) return err('ENXIO');
+    if (dev.driver) return err('EBUSY');
+    const current = deviceSize(dev);
+    if (size === current) return OK;
+    if (size > current && size - current > availableSize(region)) return err('ENOSPC');
+    if (size < current) {
+      this.shrink(dev, current - size);
+      return OK;
+    }
+    this.grow(dev, size - current);
+    return OK;
+  }
+
+  /** dev_dax_shrink: trims the logical tail (highest page offset first). */
+  private shrink(dev: SimDevice, cut: bigint): void {
+    let toShrink = cut;
+    while (toShrink > 0n && dev.ranges.length > 0) {
+      const last = dev.ranges[dev.ranges.length - 1] as SimRange;
+      const len = last.end - last.start + 1n;
+      if (toShrink >= len) {
+        dev.ranges.pop();
+        toShrink -= len;
+        continue;
+      }
+      last.end -= toShrink;
+      toShrink = 0n;
+    }
+  }
+
+  /** dev_dax_resize growth: address-ordered first fit, extending only the last range in place. */
+  private grow(dev: SimDevice, need: bigint): void {
+    const region = dev.region;
+    let toAlloc = need;
+    while (toAlloc > 0n) {
+      const allocs = allocations(region);
+      const first = allocs[0];
+      if (!first) {
+        this.appendRange(dev, region.start, toAlloc);
+        return;
+      }
+      let alloc = 0n;
+      let done = false;
+      for (let i = 0; i < allocs.length; i++) {
+        const res = allocs[i] as (typeof allocs)[number];
+        const next = allocs[i + 1];
+        if (i === 0 && res.range.start > region.start) {
+          alloc = min(res.range.start - region.start, toAlloc);
+          this.appendRange(dev, region.start, alloc);
+          done = true;
+          break;
+        }
+        alloc = 0n;
+        if (next && next.range.start > res.range.end + 1n) alloc = min(next.range.start - (res.range.end + 1n), toAlloc);
+        if (alloc === 0n && !next && res.range.end < region.end) alloc = min(region.end - res.range.end, toAlloc);
+        if (alloc === 0n) continue;
+        if (this.adjustOk(dev, res.dev, res.range)) {
+          res.range.end += alloc;
+        } else {
+          this.appendRange(dev, res.range.end + 1n, alloc);
+        }
+        done = true;
+        break;
+      }
+      if (!done) return; // cannot happen: available_size was checked
+      toAlloc -= alloc;
+    }
+  }
+
+  /** adjust_ok: the allocation is this device's last range and has the highest page offset. */
+  private adjustOk(dev: SimDevice, owner: SimDevice, range: SimRange): boolean {
+    if (owner !== dev || dev.ranges.length === 0) return false;
+    const last = dev.ranges[dev.ranges.length - 1] as SimRange;
+    if (last !== range) return false;
+    return dev.ranges.every((r) => r.pgoff <= last.pgoff);
+  }
+
+  /** alloc_dev_dax_range: a new range at the next page offset with the lowest free mapping id. */
+  private appendRange(dev: SimDevice, start: bigint, size: bigint): void {
+    let pgoff = 0n;
+    for (const r of dev.ranges) pgoff += (r.end - r.start + 1n) / this.state.pageSize;
+    const used = new Set(dev.ranges.map((r) => r.mappingId));
+    let mappingId = 0;
+    while (used.has(mappingId)) mappingId++;
+    dev.ranges.push({ mappingId, start, end: start + size - 1n, pgoff });
+  }
+
+  /** align_store + dev_dax_validate_align (bus.c[new]). */
+  private alignStore(dev: SimDevice, value: string): WriteResult {
+    const v = kstrtoull(value, 0, (1n << 64n) - 1n);
+    if (!v.ok) return err('ENXIO');
+    if (!allowedAligns(this.state.arch).includes(v.value)) return err('EINVAL');
+    if (!dev.region.enabled) return err('ENXIO');
+    if (dev.driver) return err('EBUSY');
+    const compat = this.state.arch.compatAlign.value;
+    const g = v.value > compat ? v.value : compat;
+    for (const r of dev.ranges) if ((r.end - r.start + 1n) % g !== 0n) return err('EINVAL');
+    dev.align = v.value;
+    return OK;
+  }
+
+  /** mapping_store + range_parse (bus.c[new], bus.c[mid]). */
+  private mappingStore(dev: SimDevice, value: string): WriteResult {
+    const dash = value.indexOf('-');
+    if (dash < 0) return err('EINVAL');
+    const s = kstrtoull(value.slice(0, dash), 16);
+    if (!s.ok) return err(s.errno);
+    const e = kstrtoull(value.slice(dash + 1), 16);
+    if (!e.ok) return err(e.errno);
+    const quirk = has(this.version, 'mappingRcQuirk');
+    if (!dev.region.enabled) return quirk ? OK : err('ENXIO');
+    const U64 = 1n << 64n;
+    const len = (((e.value - s.value + 1n) % U64) + U64) % U64;
+    if (len % this.granule(dev) !== 0n) return quirk ? OK : err('ENXIO');
+    if (len === 0n) return dev.ranges.length === 0 ? OK : err('EBUSY');
+    const region = dev.region;
+    const start = s.value;
+    const end = start + len - 1n;
+    if (start < region.start || end > region.end) return err('ENOMEM');
+    for (const a of allocations(region)) if (a.range.start <= end && start <= a.range.end) return err('ENOMEM');
+    this.appendRange(dev, start, len);
+    return OK;
+  }
+
+  /** memmap_on_memory_store (bus.c[new], 6.8+). */
+  private memmapStore(dev: SimDevice, value: string): WriteResult {
+    const v = kstrtobool(value);
+    if (!v.ok) return err(v.errno);
+    if (v.value && !this.state.memmapOnMemorySupported) return err('EOPNOTSUPP');
+    if (dev.driver === 'kmem' && dev.memmapOnMemory !== v.value) return err('EBUSY');
+    dev.memmapOnMemory = v.value;
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- drivers
+
+  /** dax_bus_match: new_id list, then type (6.3+) or match_always (device_dax before 6.3). */
+  matches(drv: DriverName, dev: SimDevice): boolean {
+    if (this.state.driverIds[drv].includes(deviceName(dev))) return true;
+    if (has(this.version, 'kmemTypeMatch')) {
+      const type: DriverName = dev.region.kmemFlag ? 'kmem' : 'device_dax';
+      return type === drv;
+    }
+    return drv === 'device_dax';
+  }
+
+  /** bind_store (drivers/base/bus.c): ENODEV unless the device exists and matches. */
+  private bindStore(drv: DriverName, value: string): WriteResult {
+    const dev = this.busDevice(value);
+    if (!dev || !this.matches(drv, dev)) return err('ENODEV');
+    if (dev.driver) return err('EBUSY');
+    const rc = this.probe(drv, dev);
+    return rc ? err(rc) : OK;
+  }
+
+  /** unbind_store: ENODEV unless the device is bound to this driver. */
+  private unbindStore(drv: DriverName, value: string): WriteResult {
+    const dev = this.busDevice(value);
+    if (!dev || dev.driver !== drv) return err('ENODEV');
+    this.remove(dev);
+    return OK;
+  }
+
+  /** do_id_store (bus.c[new]): canonical name only; new_id then attaches every matching unbound device. */
+  private idStore(drv: DriverName, value: string, action: 'add' | 'remove'): WriteResult {
+    const parsed = parseDaxName(value);
+    if (!parsed) return err('EINVAL');
+    const name = `dax${parsed.region}.${parsed.id}`;
+    const ids = this.state.driverIds[drv];
+    const at = ids.indexOf(name);
+    if (action === 'remove') {
+      if (at >= 0) ids.splice(at, 1);
+      return OK;
+    }
+    if (at < 0) ids.push(name);
+    // driver_attach: every unbound device that matches is probed; failures are ignored.
+    for (const region of this.state.regions) {
+      for (const dev of [...region.devices.values()].sort((a, b) => a.id - b.id)) {
+        if (!dev.driver && this.matches(drv, dev)) this.probe(drv, dev);
+      }
+    }
+    return OK;
+  }
+
+  /** dax_bus_probe + the driver's probe. Returns the errno, or undefined on success. */
+  private probe(drv: DriverName, dev: SimDevice): Errno | undefined {
+    if (deviceSize(dev) === 0n || dev.deleted) return 'ENXIO';
+    const rc = drv === 'kmem' ? this.kmemProbe(dev) : this.devdaxProbe(dev);
+    if (rc) return rc;
+    dev.driver = drv;
+    if (dev.region.seed === dev) dev.region.seed = null;
+    return undefined;
+  }
+
+  /** dev_dax_probe (device.c[new]): one range if static; reserve every range; sub-section alignment. */
+  private devdaxProbe(dev: SimDevice): Errno | undefined {
+    if (!dev.region.dynamic && dev.ranges.length > 1) return 'EINVAL';
+    for (const r of dev.ranges) if (this.reserved(r.start, r.end)) return 'EBUSY';
+    const sub = this.state.arch.compatAlign.value;
+    for (const r of dev.ranges) if (r.start % sub !== 0n) return 'EINVAL';
+    for (const r of dev.ranges) {
+      this.state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
+    }
+    return undefined;
+  }
+
+  private reserved(start: bigint, end: bigint): boolean {
+    return this.state.reservations.some((x) => x.start <= end && start <= x.end);
+  }
+
+  /** dev_dax_kmem_probe (kmem.c[new]). */
+  private kmemProbe(dev: SimDevice): Errno | undefined {
+    if (dev.targetNode < 0) return 'EINVAL';
+    const bs = this.state.blockSize;
+    const usable = dev.ranges.map((r) => hotplugRange(r.start, r.end, bs));
+    if (usable.every((u) => u === undefined)) {
+      if (has(this.version, 'kmemRejectsEmpty')) return 'EINVAL';
+      return undefined; // 5.10–5.14: bound with nothing added
+    }
+    let mapped = 0;
+    for (const u of usable) {
+      if (!u) continue;
+      if (this.reserved(u.start, u.end)) {
+        if (mapped) continue;
+        return 'EBUSY';
+      }
+      this.state.reservations.push({ start: u.start, end: u.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
+      this.addMemory(u.start, u.end, dev.targetNode);
+      mapped++;
+    }
+    return undefined;
+  }
+
+  /** add_memory_driver_managed: new blocks, onlined per auto_online_blocks. */
+  private addMemory(start: bigint, end: bigint, node: number): void {
+    const bs = this.state.blockSize;
+    for (let i = start / bs; i <= end / bs; i++) {
+      const block: SimBlock = { index: Number(i), state: 'offline', zone: undefined, node, removable: true };
+      this.state.blocks.set(block.index, block);
+      if (this.state.autoOnline !== 'offline') this.online(block, this.state.autoOnline);
+    }
+  }
+
+  /** Driver remove: device_dax releases its reservations; kmem hot-removes each range if it can. */
+  private remove(dev: SimDevice): void {
+    const name = deviceName(dev);
+    const res = this.state.reservations;
+    if (dev.driver === 'kmem') {
+      const bs = this.state.blockSize;
+      for (const r of dev.ranges) {
+        const u = hotplugRange(r.start, r.end, bs);
+        if (!u) continue;
+        const blocks = this.blocksIn(u.start, u.end);
+        const idx = res.findIndex((x) => x.owner === name && x.kind === 'kmem' && x.start === u.start && !x.stranded);
+        if (blocks.some((b) => b.state === 'online')) {
+          // remove_memory fails: "cannot be hotremoved until the next reboot"
+          if (idx >= 0) (res[idx] as (typeof res)[number]).stranded = true;
+          continue;
+        }
+        for (const b of blocks) this.state.blocks.delete(b.index);
+        if (idx >= 0) res.splice(idx, 1);
+      }
+    } else {
+      for (let i = res.length - 1; i >= 0; i--) {
+        const x = res[i];
+        if (x && x.owner === name && x.kind === 'device_dax') res.splice(i, 1);
+      }
+    }
+    dev.driver = null;
+  }
+
+  blocksIn(start: bigint, end: bigint): SimBlock[] {
+    const bs = this.state.blockSize;
+    const out: SimBlock[] = [];
+    for (let i = start / bs; i <= end / bs; i++) {
+      const b = this.state.blocks.get(Number(i));
+      if (b) out.push(b);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------- memory blocks
+
+  private blockAttr(index: number, attr: string, value: string): WriteResult {
+    const block = this.state.blocks.get(index);
+    if (!block) {
+      return unmodelled(`memory${index} is not memory of a dax device in the facts; the model does not predict boot memory`);
+    }
+    switch (attr) {
+      case 'state': {
+        const type = BLOCK_STATES.find((s) => sysfsStreq(value, s));
+        if (!type) return err('EINVAL');
+        if (type === 'offline') {
+          if (block.state === 'offline') return err('EINVAL');
+          block.state = 'offline';
+          block.zone = undefined;
+          return OK;
+        }
+        if (block.state === 'online') return err('EINVAL');
+        this.online(block, type);
+        return OK;
+      }
+      case 'online': {
+        const v = kstrtobool(value);
+        if (!v.ok) return err(v.errno);
+        if (v.value && block.state === 'offline') this.online(block, 'online');
+        else if (!v.value && block.state === 'online') {
+          block.state = 'offline';
+          block.zone = undefined;
+        }
+        return OK;
+      }
+      case 'valid_zones':
+      case 'phys_index':
+      case 'phys_device':
+      case 'removable':
+        return err('EACCES');
+      default:
+        return err('ENOENT');
+    }
+  }
+
+  /** online_pages zone choice (mm/memory_hotplug.c zone_for_pfn_range, contig-zones policy). */
+  private online(block: SimBlock, type: Exclude<OnlineType, 'offline'>): void {
+    let zone: 'Normal' | 'Movable';
+    if (type === 'online_movable') zone = 'Movable';
+    else if (type === 'online_kernel') zone = 'Normal';
+    else {
+      const inKernel = this.zoneSpanHas(block, 'Normal');
+      const inMovable = this.zoneSpanHas(block, 'Movable');
+      zone = inKernel !== inMovable ? (inKernel ? 'Normal' : 'Movable') : 'Normal';
+    }
+    block.state = 'online';
+    block.zone = zone;
+  }
+
+  private zoneSpanHas(block: SimBlock, zone: 'Normal' | 'Movable'): boolean {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const b of this.state.blocks.values()) {
+      if (b.node !== block.node || b.state !== 'online' || b.zone !== zone) continue;
+      lo = Math.min(lo, b.index);
+      hi = Math.max(hi, b.index);
+    }
+    return block.index >= lo && block.index <= hi;
+  }
+
+  /** auto_online_blocks_store (drivers/base/memory.c). */
+  private autoOnlineStore(value: string): WriteResult {
+    const type = BLOCK_STATES.find((s) => sysfsStreq(value, s));
+    if (!type) return err('EINVAL');
+    this.state.autoOnline = type;
+    return OK;
+  }
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}

@@ -1,0 +1,113 @@
+// The model's state read back: as host facts (to re-seed, compare or explain)
+// and as the JSON `daxctl list -RDMi` prints.
+
+import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts } from '../facts/types';
+import { has } from './version';
+import { availableSize, deviceName, deviceSize, hotplugRange, regionSize, type SimDevice, type SimState } from './state';
+
+export function snapshot(state: SimState, source = 'model'): HostFacts {
+  const regions: RegionFacts[] = state.regions.map((r) => ({
+    id: r.id,
+    path: r.path,
+    start: r.start,
+    size: regionSize(r),
+    align: r.align,
+    dynamic: r.dynamic,
+    targetNode: r.targetNode,
+    kmemDefault: r.kmemFlag,
+    devices: [...r.devices.values()]
+      .sort((a, b) => a.id - b.id)
+      .map(
+        (d): DeviceFacts => ({
+          name: deviceName(d),
+          size: deviceSize(d),
+          align: d.align,
+          driver: d.driver,
+          targetNode: d.targetNode,
+          ...(has(state.version, 'memmapOnMemory') ? { memmapOnMemory: d.memmapOnMemory } : {}),
+          mappings: d.ranges.map((x) => ({ id: x.mappingId, start: x.start, end: x.end, pageOffset: x.pgoff })),
+        }),
+      ),
+  }));
+  const memoryBlocks: MemoryBlockFacts[] = [...state.blocks.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((b) => ({ index: b.index, state: b.state, ...(b.zone ? { zone: b.zone } : {}), node: b.node, removable: b.removable }));
+  return {
+    source,
+    ...(state.hostname !== undefined ? { hostname: state.hostname } : {}),
+    kernelRelease: state.version.release,
+    arch: state.arch.name,
+    pageSize: state.pageSize,
+    memoryBlockSize: state.blockSize,
+    autoOnlineBlocks: state.autoOnline,
+    memmapOnMemorySupported: state.memmapOnMemorySupported,
+    regions,
+    memoryBlocks,
+    nodes: state.nodes,
+    assumptions: [],
+  };
+}
+
+/** Memory blocks of a system-ram device: the blocks inside each range's block-aligned interior. */
+export function deviceBlocks(state: SimState, dev: SimDevice) {
+  const out = [];
+  for (const r of dev.ranges) {
+    const u = hotplugRange(r.start, r.end, state.blockSize);
+    if (!u) continue;
+    for (let i = u.start / state.blockSize; i <= u.end / state.blockSize; i++) {
+      const b = state.blocks.get(Number(i));
+      if (b) out.push(b);
+    }
+  }
+  return out;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function num(v: bigint): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`value ${v} exceeds the JSON safe integer range`);
+  return Number(v);
+}
+
+/**
+ * The JSON `daxctl list -RDMi` would print for this state (as root): regions
+ * with devices (zero-size ones included), mappings ordered by page offset.
+ */
+export function toDaxctlJson(state: SimState): Json {
+  return state.regions.map((r) => {
+    const region: Record<string, Json> = {
+      path: r.path.replace(/^\/sys\/devices/, ''),
+      id: r.id,
+      size: num(regionSize(r)),
+    };
+    const avail = availableSize(r);
+    if (r.dynamic && avail > 0n) region.available_size = num(avail);
+    region.align = num(r.align);
+    region.devices = [...r.devices.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((d) => {
+        const dev: Record<string, Json> = { chardev: deviceName(d), size: num(deviceSize(d)) };
+        if (d.targetNode >= 0) dev.target_node = d.targetNode;
+        dev.align = num(d.align);
+        dev.mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
+        if (d.driver === 'kmem') {
+          const blocks = deviceBlocks(state, d);
+          const online = blocks.filter((b) => b.state === 'online');
+          dev.online_memblocks = online.length;
+          dev.total_memblocks = blocks.length;
+          if (blocks.length > 0 && online.length === blocks.length) dev.movable = online.every((b) => b.zone === 'Movable');
+        }
+        if (!d.driver) dev.state = 'disabled';
+        if (d.ranges.length > 0) {
+          dev.mappings = d.ranges.map((x) => ({
+            page_offset: num(x.pgoff),
+            start: num(x.start),
+            end: num(x.end),
+            size: num(x.end - x.start + 1n),
+          }));
+        }
+        return dev;
+      });
+    return region;
+  });
+}

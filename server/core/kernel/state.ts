@@ -1,0 +1,209 @@
+// The kernel model's state: dax regions, dax devices with their ranges, the two
+// dax drivers' id lists, memory blocks and the iomem reservations that kmem and
+// device_dax hold. Seeded from host facts; turned back into facts by snapshot().
+
+import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts, Zone } from '../facts/types';
+import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
+import { parseRelease, type KernelVersion } from './version';
+
+export interface SimRange {
+  /** Id of the `mappingK` child. */
+  mappingId: number;
+  start: bigint;
+  /** Inclusive. */
+  end: bigint;
+  /** Page offset within the device. */
+  pgoff: bigint;
+}
+
+export interface SimDevice {
+  readonly region: SimRegion;
+  readonly id: number;
+  align: bigint;
+  ranges: SimRange[];
+  driver: DriverName | null;
+  targetNode: number;
+  memmapOnMemory: boolean;
+  /** Set once deleted; stale handles must not be used. */
+  deleted: boolean;
+}
+
+export interface SimRegion {
+  readonly id: number;
+  /** Parent device path, e.g. `/sys/devices/platform/hmem.0`. */
+  readonly path: string;
+  readonly start: bigint;
+  /** Inclusive. */
+  readonly end: bigint;
+  readonly align: bigint;
+  readonly dynamic: boolean;
+  readonly kmemFlag: boolean;
+  readonly targetNode: number;
+  /** The region's parent device has a driver (always so for captured regions). */
+  enabled: boolean;
+  readonly devices: Map<number, SimDevice>;
+  seed: SimDevice | null;
+  youngest: SimDevice | null;
+}
+
+export interface SimBlock {
+  readonly index: number;
+  state: 'online' | 'offline';
+  zone: Zone | undefined;
+  readonly node: number;
+  readonly removable: boolean;
+}
+
+/** An iomem reservation held by a driver (kmem memory, device_dax mappings). */
+export interface Reservation {
+  start: bigint;
+  end: bigint;
+  owner: string;
+  kind: 'kmem' | 'device_dax';
+  /** kmem memory whose hot-remove failed: held until reboot. */
+  stranded: boolean;
+}
+
+export interface SimState {
+  readonly version: KernelVersion;
+  readonly arch: ArchFacts;
+  readonly pageSize: bigint;
+  readonly blockSize: bigint;
+  autoOnline: AutoOnlinePolicy;
+  readonly memmapOnMemorySupported: boolean;
+  readonly regions: SimRegion[];
+  readonly driverIds: Record<DriverName, string[]>;
+  readonly blocks: Map<number, SimBlock>;
+  readonly reservations: Reservation[];
+  readonly nodes: readonly NodeFacts[];
+  readonly hostname?: string;
+}
+
+export function deviceName(d: SimDevice): string {
+  return `dax${d.region.id}.${d.id}`;
+}
+
+export function deviceSize(d: SimDevice): bigint {
+  let s = 0n;
+  for (const r of d.ranges) s += r.end - r.start + 1n;
+  return s;
+}
+
+export function regionSize(r: SimRegion): bigint {
+  return r.end - r.start + 1n;
+}
+
+/** All allocations of a region, ascending by address. */
+export function allocations(r: SimRegion): { dev: SimDevice; range: SimRange }[] {
+  const out: { dev: SimDevice; range: SimRange }[] = [];
+  for (const dev of r.devices.values()) for (const range of dev.ranges) out.push({ dev, range });
+  out.sort((a, b) => (a.range.start < b.range.start ? -1 : a.range.start > b.range.start ? 1 : 0));
+  return out;
+}
+
+export function availableSize(r: SimRegion): bigint {
+  let used = 0n;
+  for (const dev of r.devices.values()) used += deviceSize(dev);
+  return regionSize(r) - used;
+}
+
+export class SeedError extends Error {}
+
+/**
+ * Builds the model's state from host facts. Throws SeedError (a usage error,
+ * not a kernel errno) when the facts lack what the model needs.
+ */
+export function seedState(facts: HostFacts, releaseOverride?: string): SimState {
+  const release = releaseOverride ?? facts.kernelRelease;
+  if (!release) throw new SeedError('the facts do not give the kernel release; pass --kernel RELEASE (a `uname -r` string)');
+  const version = parseRelease(release);
+  if (!version) throw new SeedError(`cannot read kernel release "${release}" (expected a \`uname -r\` string such as 6.12.117+deb12-amd64)`);
+  const arch = ARCHES[facts.arch] ?? ARCHES[DEFAULT_ARCH];
+  if (!arch) throw new SeedError(`unknown architecture ${facts.arch}`);
+  const regions: SimRegion[] = [];
+  for (const rf of facts.regions) {
+    if (rf.start === undefined) {
+      throw new SeedError(`region ${rf.id}: its physical start is unknown (pass --region-start ${rf.id}=ADDR)`);
+    }
+    const region: SimRegion = {
+      id: rf.id,
+      path: normalisePath(rf.path),
+      start: rf.start,
+      end: rf.start + rf.size - 1n,
+      align: rf.align,
+      dynamic: rf.dynamic,
+      kmemFlag: rf.kmemDefault,
+      targetNode: rf.targetNode,
+      enabled: true,
+      devices: new Map(),
+      seed: null,
+      youngest: null,
+    };
+    for (const df of rf.devices) {
+      const m = /^dax(\d+)\.(\d+)$/.exec(df.name);
+      if (!m || Number(m[1]) !== rf.id) throw new SeedError(`region ${rf.id}: device name ${df.name} is not dax${rf.id}.N`);
+      const dev: SimDevice = {
+        region,
+        id: Number(m[2]),
+        align: df.align,
+        ranges: [...df.mappings]
+          .sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : 1))
+          .map((mp) => ({ mappingId: mp.id, start: mp.start, end: mp.end, pgoff: mp.pageOffset })),
+        driver: df.driver,
+        targetNode: df.targetNode,
+        memmapOnMemory: df.memmapOnMemory ?? false,
+        deleted: false,
+      };
+      region.devices.set(dev.id, dev);
+    }
+    regions.push(region);
+  }
+  const blocks = new Map<number, SimBlock>();
+  for (const b of facts.memoryBlocks) {
+    blocks.set(b.index, { index: b.index, state: b.state, zone: b.state === 'online' ? b.zone : undefined, node: b.node, removable: b.removable });
+  }
+  const state: SimState = {
+    version,
+    arch,
+    pageSize: facts.pageSize,
+    blockSize: facts.memoryBlockSize,
+    autoOnline: facts.autoOnlineBlocks,
+    memmapOnMemorySupported: facts.memmapOnMemorySupported ?? false,
+    regions,
+    driverIds: { device_dax: [], kmem: [] },
+    blocks,
+    reservations: [],
+    nodes: facts.nodes,
+    ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
+  };
+  // Bound devices hold iomem reservations: device_dax its ranges, kmem the
+  // block-aligned interior of each range.
+  for (const region of regions) {
+    for (const dev of region.devices.values()) {
+      if (dev.driver === 'device_dax') {
+        for (const r of dev.ranges) state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
+      } else if (dev.driver === 'kmem') {
+        for (const r of dev.ranges) {
+          const h = hotplugRange(r.start, r.end, state.blockSize);
+          if (h) state.reservations.push({ start: h.start, end: h.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
+        }
+      }
+    }
+  }
+  return state;
+}
+
+/** dax_kmem_range: the memory-block-aligned interior of a range, if any. */
+export function hotplugRange(start: bigint, end: bigint, block: bigint): { start: bigint; end: bigint } | undefined {
+  const s = ((start + block - 1n) / block) * block;
+  const e = ((end + 1n) / block) * block - 1n;
+  if (s >= e) return undefined;
+  return { start: s, end: e };
+}
+
+export function normalisePath(p: string): string {
+  let s = p.replace(/\/+/g, '/');
+  if (!s.startsWith('/sys/')) s = '/sys/devices' + (s.startsWith('/') ? s : '/' + s);
+  s = s.replace(/\/dax_region\/?$/, '');
+  return s.replace(/\/$/, '');
+}

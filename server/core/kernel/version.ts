@@ -1,0 +1,82 @@
+// Which device-dax behaviours a kernel release has. The table is the single
+// place where version differences live; the model and the rules ask it.
+
+export interface KernelVersion {
+  readonly release: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
+export type FeatureKey =
+  | 'provisioning'
+  | 'kmemRejectsEmpty'
+  | 'kmemTypeMatch'
+  | 'memmapOnMemory'
+  | 'mappingRcQuirk';
+
+export interface FeatureRow {
+  readonly key: FeatureKey;
+  readonly since: readonly [number, number];
+  readonly what: string;
+  readonly source: string;
+  readonly fromMemory?: boolean;
+}
+
+export const FEATURES: readonly FeatureRow[] = [
+  {
+    key: 'provisioning',
+    since: [5, 10],
+    what: 'dynamic regions: dax_region/create, delete, seed, available_size; device size and align writable; mapping',
+    source: 'device-dax-facts §1 (ABI-dax, Oct 2020, v5.10); bus.c[mid]',
+  },
+  {
+    key: 'kmemRejectsEmpty',
+    since: [5, 15],
+    what: 'kmem refuses (EINVAL) a device with no whole memory block; earlier kernels bound it with nothing added',
+    source: 'device-dax-facts §1 and §8.1 step 3 (kmem.c[new] vs kmem.c[5.10] dev_dax_kmem_probe)',
+    fromMemory: true,
+  },
+  {
+    key: 'kmemTypeMatch',
+    since: [6, 3],
+    what: 'drivers match by type: hmem and CXL regions (IORESOURCE_DAX_KMEM) bind kmem by default and match device_dax only through new_id',
+    source: 'device-dax-facts §1, §2.4 (bus.h; bus.c[6.3] dax_match_type); confirmed on 6.12 (§15)',
+  },
+  {
+    key: 'memmapOnMemory',
+    since: [6, 8],
+    what: 'device attribute memmap_on_memory',
+    source: 'device-dax-facts §1 (ABI-dax v6.8), §4.6',
+  },
+  {
+    key: 'mappingRcQuirk',
+    since: [6, 8],
+    what: 'mapping writes with a length that is not a granule multiple (or on a disabled region) report success and allocate nothing',
+    source: 'device-dax-facts §4.5 (bus.c[new] mapping_store); confirmed on 6.12 (§15)',
+  },
+];
+
+/** Parses a `uname -r` string (`6.12.117+deb12-amd64`, `6.1.0-56-amd64`, `6.12`). */
+export function parseRelease(release: string): KernelVersion | undefined {
+  const m = /^\s*(\d+)\.(\d+)/.exec(release);
+  if (!m) return undefined;
+  return { release: release.trim(), major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function atLeast(v: KernelVersion, since: readonly [number, number]): boolean {
+  return v.major > since[0] || (v.major === since[0] && v.minor >= since[1]);
+}
+
+export function has(v: KernelVersion, key: FeatureKey): boolean {
+  const row = FEATURES.find((f) => f.key === key);
+  return row !== undefined && atLeast(v, row.since);
+}
+
+export function feature(key: FeatureKey): FeatureRow {
+  const row = FEATURES.find((f) => f.key === key);
+  if (!row) throw new Error(`unknown kernel feature ${key}`);
+  return row;
+}
+
+/** Kernel assumed for a layout that declares no host facts and no release. */
+export const DEFAULT_DESIGN_RELEASE = '6.12.0';

@@ -1,0 +1,430 @@
+// The planner: desired regions of one host + the host's current state → the
+// ordered sysfs writes an apply performs. Every write is run through the kernel
+// model as it is planned, so the plan's outcome (names the kernel assigns,
+// where first fit places memory, which writes the kernel refuses) is the
+// model's prediction, and the final model state is the layout's desired state.
+
+import type { DriverName } from '../facts/types';
+import type { KernelModel, WriteResult } from '../kernel/model';
+import {
+  availableSize,
+  deviceName,
+  deviceSize,
+  hotplugRange,
+  regionSize,
+  type SimDevice,
+  type SimRegion,
+} from '../kernel/state';
+import type { Errno } from '../kernel/tables';
+import type { LayoutDevice, LayoutRegion } from '../layout/types';
+import { formatBytes } from '../units';
+
+export interface PlannedWrite {
+  readonly path: string;
+  /** The value without the trailing newline `echo` adds. */
+  readonly value: string;
+  readonly result: WriteResult;
+}
+
+export type StepOp = '+' | '~' | '-';
+
+export interface PlanStep {
+  readonly op: StepOp;
+  /** Kernel name the step acts on (`dax0.1`), or `memoryN` for block steps. */
+  readonly target: string;
+  readonly device?: LayoutDevice;
+  readonly region: LayoutRegion;
+  readonly summary: string;
+  readonly writes: PlannedWrite[];
+}
+
+export type Purpose = 'release' | 'shrink' | 'delete' | 'create' | 'align' | 'mapping' | 'size' | 'memmap' | 'bind' | 'block';
+
+export interface PlanFailure {
+  readonly region: LayoutRegion;
+  readonly device?: LayoutDevice;
+  readonly kernelName?: string;
+  readonly purpose: Purpose;
+  readonly write: PlannedWrite;
+  readonly errno?: Errno;
+}
+
+/** A change the planner will not make, and why (e.g. online kernel-zone memory). */
+export interface Refusal {
+  readonly region: LayoutRegion;
+  readonly device?: LayoutDevice;
+  readonly kernelName: string;
+  readonly reason: string;
+}
+
+export interface UnlistedDevice {
+  readonly region: LayoutRegion;
+  readonly kernelName: string;
+  readonly size: bigint;
+  readonly driver: DriverName | null;
+  readonly pruned: boolean;
+}
+
+export interface PlanOptions {
+  /** Remove devices of owned regions that the layout does not list. */
+  readonly prune: boolean;
+}
+
+export interface Plan {
+  readonly steps: PlanStep[];
+  readonly failures: PlanFailure[];
+  readonly refusals: Refusal[];
+  readonly unlisted: UnlistedDevice[];
+  /** The kernel device each layout device ends up as (absent when it could not be made). */
+  readonly assigned: Map<LayoutDevice, SimDevice>;
+  /** Target sizes (after resolving `size rest`). */
+  readonly targetSize: Map<LayoutDevice, bigint>;
+}
+
+export interface DesiredRegion {
+  readonly layout: LayoutRegion;
+  readonly sim: SimRegion;
+}
+
+interface Work {
+  readonly layout: LayoutDevice;
+  readonly region: DesiredRegion;
+  dev: SimDevice | undefined;
+  readonly size: bigint | undefined;
+  readonly align: bigint;
+  readonly driver: DriverName;
+  blocked: boolean;
+}
+
+const dev = (d: SimDevice) => `/sys/bus/dax/devices/${deviceName(d)}`;
+const memPath = (i: number) => `/sys/devices/system/memory/memory${i}/state`;
+
+function sameRanges(d: SimDevice, l: LayoutDevice): boolean {
+  if (d.ranges.length !== l.ranges.length) return false;
+  return d.ranges.every((r, i) => r.start === l.ranges[i]?.start && r.end === l.ranges[i]?.end);
+}
+
+export class Planner {
+  private readonly plan: Plan = {
+    steps: [],
+    failures: [],
+    refusals: [],
+    unlisted: [],
+    assigned: new Map(),
+    targetSize: new Map(),
+  };
+
+  constructor(
+    private readonly model: KernelModel,
+    private readonly options: PlanOptions,
+  ) {}
+
+  private step(op: StepOp, target: string, region: LayoutRegion, summary: string, device?: LayoutDevice): PlanStep {
+    const s: PlanStep = { op, target, region, summary, writes: [], ...(device ? { device } : {}) };
+    this.plan.steps.push(s);
+    return s;
+  }
+
+  /** Runs one write through the model and records it; false when the kernel would refuse it. */
+  private write(step: PlanStep, path: string, value: string, purpose: Purpose, kernelName?: string): boolean {
+    const result = this.model.write(path, value + '\n');
+    const w: PlannedWrite = { path, value, result };
+    step.writes.push(w);
+    if (result.kind === 'ok') return true;
+    this.plan.failures.push({
+      region: step.region,
+      ...(step.device ? { device: step.device } : {}),
+      ...(kernelName ? { kernelName } : {}),
+      purpose,
+      write: w,
+      ...(result.kind === 'errno' ? { errno: result.errno } : {}),
+    });
+    return false;
+  }
+
+  run(regions: readonly DesiredRegion[]): Plan {
+    const work: Work[] = [];
+    for (const r of regions) work.push(...this.match(r));
+
+    // 1. release: unbind what must change (offlining movable kmem memory first).
+    for (const w of work) if (w.dev && this.needsRelease(w)) this.release(w.dev, w.region.layout, w);
+    for (const u of this.plan.unlisted) {
+      if (!u.pruned) continue;
+      const d = this.model.findDevice(u.kernelName);
+      if (d) this.release(d, u.region);
+    }
+    // 2. free: shrink or empty devices whose geometry changes; destroy pruned ones.
+    for (const w of work) if (w.dev && !w.blocked) this.free(w);
+    for (const u of this.plan.unlisted) {
+      if (!u.pruned) continue;
+      const d = this.model.findDevice(u.kernelName);
+      if (d && !d.driver) this.destroy(d, u.region);
+    }
+    // 3. create the devices that do not exist yet, in layout order.
+    for (const w of work) if (!w.dev && w.size !== undefined) this.create(w);
+    // 4. pinned ranges first, so that first fit cannot take them; then sizes; `rest` last.
+    for (const w of work) if (w.dev && !w.blocked && w.layout.ranges.length > 0) this.claim(w);
+    for (const w of work) if (w.dev && !w.blocked && w.layout.ranges.length === 0 && !w.layout.rest) this.grow(w);
+    for (const w of work) if (w.dev && !w.blocked && w.layout.rest) this.grow(w);
+    // 5. memmap_on_memory, then bind: device_dax before kmem (a kmem new_id attaches every matching unbound device).
+    for (const w of work) if (w.dev && !w.blocked && w.layout.memmapOnMemory && !w.dev.memmapOnMemory && !w.dev.driver) this.memmap(w);
+    for (const w of work) if (w.dev && !w.blocked && w.driver === 'device_dax') this.bind(w);
+    for (const w of work) if (w.dev && !w.blocked && w.driver === 'kmem') this.bind(w);
+    // 6. memory block states for system-ram devices.
+    for (const w of work) if (w.dev && !w.blocked && w.driver === 'kmem' && w.dev.driver === 'kmem') this.blocks(w);
+
+    for (const w of work) if (w.dev) this.plan.assigned.set(w.layout, w.dev);
+    return this.plan;
+  }
+
+  /** Pairs layout devices with kernel devices: pinned names, exact matches, then position. */
+  private match(r: DesiredRegion): Work[] {
+    const sim = r.sim;
+    const existing = [...sim.devices.values()].sort((a, b) => a.id - b.id);
+    const taken = new Set<SimDevice>();
+    const pair = new Map<LayoutDevice, SimDevice>();
+    const devices = r.layout.devices;
+    for (const l of devices) {
+      if (!l.kernelName) continue;
+      const e = this.model.findDevice(l.kernelName.value);
+      if (e && e.region === sim && !taken.has(e)) {
+        pair.set(l, e);
+        taken.add(e);
+      }
+    }
+    const sizes = new Map<LayoutDevice, bigint | undefined>();
+    for (const l of devices) {
+      if (l.ranges.length > 0) sizes.set(l, l.ranges.reduce((s, x) => s + (x.end - x.start + 1n), 0n));
+      else if (l.size) sizes.set(l, l.size.value);
+    }
+    const driverOf = (l: LayoutDevice): DriverName => (l.mode === 'system-ram' ? 'kmem' : 'device_dax');
+    const alignOf = (l: LayoutDevice) => l.align?.value ?? sim.align;
+    for (const l of devices) {
+      if (l.kernelName || pair.has(l)) continue;
+      const e = existing.find(
+        (x) =>
+          !taken.has(x) &&
+          deviceSize(x) > 0n &&
+          x.driver === driverOf(l) &&
+          x.align === alignOf(l) &&
+          (l.ranges.length > 0 ? sameRanges(x, l) : l.rest ? true : deviceSize(x) === sizes.get(l)),
+      );
+      if (e) {
+        pair.set(l, e);
+        taken.add(e);
+      }
+    }
+    const rest = existing.filter((x) => !taken.has(x));
+    for (const l of devices) {
+      if (l.kernelName || pair.has(l)) continue;
+      const e = rest.shift();
+      if (!e) break;
+      pair.set(l, e);
+      taken.add(e);
+    }
+    for (const e of existing) {
+      if (taken.has(e)) continue;
+      this.plan.unlisted.push({ region: r.layout, kernelName: deviceName(e), size: deviceSize(e), driver: e.driver, pruned: this.options.prune });
+    }
+    // `size rest`: what the others and the devices kept outside the layout leave.
+    const restDev = devices.find((l) => l.rest && l.ranges.length === 0);
+    if (restDev) {
+      let used = 0n;
+      for (const l of devices) if (l !== restDev) used += sizes.get(l) ?? 0n;
+      for (const u of this.plan.unlisted) if (u.region === r.layout && !u.pruned) used += u.size;
+      const left = regionSize(sim) - used;
+      sizes.set(restDev, left > 0n ? left : 0n);
+    }
+    return devices.map((l) => {
+      const size = sizes.get(l);
+      if (size !== undefined) this.plan.targetSize.set(l, size);
+      return { layout: l, region: r, dev: pair.get(l), size, align: alignOf(l), driver: driverOf(l), blocked: false };
+    });
+  }
+
+  private geometryChanges(w: Work, d: SimDevice): boolean {
+    if (w.size === undefined) return false;
+    if (w.layout.ranges.length > 0) return !sameRanges(d, w.layout) || d.align !== w.align;
+    return deviceSize(d) !== w.size || d.align !== w.align;
+  }
+
+  private needsRelease(w: Work): boolean {
+    const d = w.dev as SimDevice;
+    if (!d.driver) return false;
+    if (d.driver !== w.driver) return true;
+    if (w.driver === 'kmem' && !!w.layout.memmapOnMemory !== d.memmapOnMemory) return true;
+    return this.geometryChanges(w, d);
+  }
+
+  /** Unbinds a device; kmem memory is offlined first when movable, otherwise the change is refused. */
+  private release(d: SimDevice, region: LayoutRegion, w?: Work): void {
+    const name = deviceName(d);
+    if (d.driver === 'kmem') {
+      const online = this.kmemBlocks(d).filter((b) => b.state === 'online');
+      const pinned = online.filter((b) => b.zone !== 'Movable');
+      if (pinned.length > 0) {
+        this.plan.refusals.push({
+          region,
+          ...(w ? { device: w.layout } : {}),
+          kernelName: name,
+          reason: `${name} has ${pinned.length} memory block(s) online in the ${pinned[0]?.zone ?? 'kernel'} zone (memory${pinned[0]?.index}); kernel-zone memory cannot be reliably offlined, and unbinding kmem with memory online strands it until reboot`,
+        });
+        if (w) w.blocked = true;
+        return;
+      }
+      if (online.length > 0) {
+        const s = this.step('~', name, region, `offline ${online.length} movable memory block(s) of ${name}`, w?.layout);
+        for (const b of online) this.write(s, memPath(b.index), 'offline', 'block', name);
+      }
+    }
+    const s = this.step(w ? '~' : '-', name, region, `unbind ${name} from ${d.driver}`, w?.layout);
+    if (!this.write(s, `/sys/bus/dax/drivers/${d.driver}/unbind`, name, 'release', name) && w) w.blocked = true;
+  }
+
+  private kmemBlocks(d: SimDevice) {
+    const out = [];
+    for (const r of d.ranges) {
+      const u = hotplugRange(r.start, r.end, this.model.state.blockSize);
+      if (u) out.push(...this.model.blocksIn(u.start, u.end));
+    }
+    return out;
+  }
+
+  private free(w: Work): void {
+    const d = w.dev as SimDevice;
+    if (w.size === undefined || !this.geometryChanges(w, d)) return;
+    if (d.driver) return; // could not be released
+    if (!d.region.dynamic) {
+      this.plan.refusals.push({
+        region: w.region.layout,
+        device: w.layout,
+        kernelName: deviceName(d),
+        reason: `region ${d.region.id} is static (pmem-backed): its device's size and align are set by the namespace, not through dax sysfs`,
+      });
+      w.blocked = true;
+      return;
+    }
+    const name = deviceName(d);
+    const compat = this.model.state.arch.compatAlign.value;
+    const newGranule = w.align > compat ? w.align : compat;
+    const keepsAlign = d.ranges.every((r) => (r.end - r.start + 1n) % newGranule === 0n);
+    let target = w.size < deviceSize(d) ? w.size : deviceSize(d);
+    if (w.layout.ranges.length > 0 || !keepsAlign) target = 0n;
+    if (target !== deviceSize(d)) {
+      const s = this.step('~', name, w.region.layout, `shrink ${name} (${w.layout.label}) from ${formatBytes(deviceSize(d))} to ${formatBytes(target)}`, w.layout);
+      if (!this.write(s, `${dev(d)}/size`, target.toString(), 'shrink', name)) w.blocked = true;
+    }
+    if (d.align !== w.align && !w.blocked) {
+      const s = this.step('~', name, w.region.layout, `set ${name} (${w.layout.label}) align to ${formatBytes(w.align)}`, w.layout);
+      if (!this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', name)) w.blocked = true;
+    }
+  }
+
+  private destroy(d: SimDevice, region: LayoutRegion): void {
+    const name = deviceName(d);
+    const s = this.step('-', name, region, d.id === 0 ? `empty ${name} (the kernel never deletes a region's device 0)` : `destroy ${name}`);
+    if (deviceSize(d) > 0n && !this.write(s, `${dev(d)}/size`, '0', 'shrink', name)) return;
+    if (d.id !== 0) this.write(s, `${d.region.path}/dax_region/delete`, name, 'delete', name);
+  }
+
+  private create(w: Work): void {
+    const sim = w.region.sim;
+    const s = this.step('+', '(new)', w.region.layout, `create ${w.layout.label}`, w.layout);
+    if (!this.write(s, `${sim.path}/dax_region/create`, '1', 'create')) {
+      w.blocked = true;
+      return;
+    }
+    const d = sim.youngest;
+    if (!d) {
+      w.blocked = true;
+      return;
+    }
+    w.dev = d;
+    (s as { target: string }).target = deviceName(d);
+    (s as { summary: string }).summary = `create ${deviceName(d)} (${w.layout.label})`;
+    if (d.align !== w.align && !this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', deviceName(d))) w.blocked = true;
+  }
+
+  private claim(w: Work): void {
+    const d = w.dev as SimDevice;
+    if (sameRanges(d, w.layout)) return;
+    const name = deviceName(d);
+    const s = this.step(d.ranges.length === 0 && this.isNew(w) ? '+' : '~', name, w.region.layout, `claim ${w.layout.ranges.length} pinned range(s) for ${name} (${w.layout.label})`, w.layout);
+    for (const r of w.layout.ranges) {
+      const before = d.ranges.length;
+      if (!this.write(s, `${dev(d)}/mapping`, `${r.start.toString(16)}-${r.end.toString(16)}`, 'mapping', name)) {
+        w.blocked = true;
+        return;
+      }
+      if (d.ranges.length === before) {
+        // 6.8+ reports success for a misaligned length and allocates nothing.
+        this.plan.failures.push({ region: w.region.layout, device: w.layout, kernelName: name, purpose: 'mapping', write: s.writes[s.writes.length - 1] as PlannedWrite });
+        w.blocked = true;
+        return;
+      }
+    }
+  }
+
+  private isNew(w: Work): boolean {
+    return this.plan.steps.some((s) => s.op === '+' && s.device === w.layout);
+  }
+
+  private grow(w: Work): void {
+    const d = w.dev as SimDevice;
+    if (w.size === undefined || deviceSize(d) === w.size) return;
+    if (w.size === 0n) return;
+    const name = deviceName(d);
+    const grow = w.size > deviceSize(d);
+    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}${grow && w.size - deviceSize(d) > availableSize(d.region) ? '' : ''}`, w.layout);
+    if (!this.write(s, `${dev(d)}/size`, w.size.toString(), 'size', name)) w.blocked = true;
+  }
+
+  private memmap(w: Work): void {
+    const d = w.dev as SimDevice;
+    const name = deviceName(d);
+    const s = this.step('~', name, w.region.layout, `enable memmap_on_memory for ${name} (${w.layout.label})`, w.layout);
+    if (!this.write(s, `${dev(d)}/memmap_on_memory`, '1', 'memmap', name)) w.blocked = true;
+  }
+
+  private bind(w: Work): void {
+    const d = w.dev as SimDevice;
+    if (d.driver === w.driver) return;
+    if (d.driver) return; // bound elsewhere and could not be released: reported already
+    const name = deviceName(d);
+    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `bind ${name} (${w.layout.label}) to ${w.driver}`, w.layout);
+    const attr = this.model.matches(w.driver, d) ? 'bind' : 'new_id';
+    if (!this.write(s, `/sys/bus/dax/drivers/${w.driver}/${attr}`, name, 'bind', name)) {
+      w.blocked = true;
+      return;
+    }
+    if (d.driver !== w.driver) {
+      // new_id attached nothing (the probe failed): the kernel reports success anyway.
+      this.plan.failures.push({ region: w.region.layout, device: w.layout, kernelName: name, purpose: 'bind', write: s.writes[s.writes.length - 1] as PlannedWrite });
+      w.blocked = true;
+    }
+  }
+
+  private blocks(w: Work): void {
+    const d = w.dev as SimDevice;
+    const name = deviceName(d);
+    const want = w.layout.online ? (w.layout.movable ? 'Movable' : 'Normal') : undefined;
+    const blocks = this.kmemBlocks(d);
+    const wrongZone = blocks.filter((b) => b.state === 'online' && want && b.zone !== want);
+    const toOffline = blocks.filter((b) => b.state === 'online' && (!want || b.zone !== want));
+    const toOnline = want ? blocks.filter((b) => b.state === 'offline' || wrongZone.includes(b)) : [];
+    if (toOffline.length === 0 && toOnline.length === 0) return;
+    const s = this.step(
+      '~',
+      name,
+      w.region.layout,
+      want ? `online ${toOnline.length} memory block(s) of ${name} (${w.layout.label}) as ${want}` : `offline ${toOffline.length} memory block(s) of ${name} (${w.layout.label})`,
+      w.layout,
+    );
+    for (const b of toOffline) this.write(s, memPath(b.index), 'offline', 'block', name);
+    for (const b of toOnline) this.write(s, memPath(b.index), want === 'Movable' ? 'online_movable' : 'online_kernel', 'block', name);
+  }
+}
+
+export function planHost(model: KernelModel, regions: readonly DesiredRegion[], options: PlanOptions): Plan {
+  return new Planner(model, options).run(regions);
+}

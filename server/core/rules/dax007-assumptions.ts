@@ -1,0 +1,24 @@
+// DAX007: what had to be assumed about a host (kernel release of a design host, values daxctl JSON does not carry).
+import type { Rule } from './util';
+import { finding, regionSpan } from './util';
+
+export const dax007: Rule = {
+  code: 'DAX007',
+  title: 'assumed host facts',
+  check(a) {
+    const out = [];
+    for (const h of a.hosts) {
+      // Assumptions stored in a daxlayout facts file were shown when it was made; fresh ones
+      // (declared hosts, daxctl JSON and capture imports) are reported here.
+      const fresh = h.factsOrigin === 'declared' || h.factsKind === 'daxctl' || h.factsKind === 'capture';
+      const assumptions = fresh ? (h.before?.assumptions ?? []) : [];
+      const infos = h.factsProblems.filter((p) => p.severity === 'info').map((p) => p.message);
+      const all = [...assumptions, ...infos];
+      if (all.length === 0) continue;
+      const span = h.decl?.facts?.span ?? h.decl?.nameSpan ?? (h.regions[0] ? regionSpan(h.regions[0]) : undefined);
+      if (!span) continue;
+      for (const m of all) out.push(finding('DAX007', 'info', span, `${h.name === '(design)' ? 'design' : `host ${h.name}`}: ${m}`));
+    }
+    return out;
+  },
+};

@@ -1,0 +1,31 @@
+// DAX030: a system-ram device with no whole memory block: kmem refuses it.
+import { has } from '../kernel/version';
+import { formatBytes } from '../units';
+import type { Rule } from './util';
+import { assigned, devices, finding, kmemUse } from './util';
+
+export const dax030: Rule = {
+  code: 'DAX030',
+  title: 'system-ram without a whole memory block',
+  check(a) {
+    const out = [];
+    for (const v of devices(a)) {
+      if (v.device.mode !== 'system-ram' || !v.host.before) continue;
+      const dev = assigned(v);
+      if (!dev || dev.ranges.length === 0) continue;
+      const bs = v.host.before.memoryBlockSize;
+      const use = kmemUse(dev.ranges, bs);
+      if (use.usable > 0n) continue;
+      const refuses = v.host.version ? has(v.host.version, 'kmemRejectsEmpty') : true;
+      out.push(
+        finding(
+          'DAX030',
+          'error',
+          v.device.modeSpan ?? v.device.labelSpan,
+          `\`${v.device.label}\` holds no whole ${formatBytes(bs)} memory block, so kmem has nothing to hot-plug${refuses ? ' and refuses the device (EINVAL)' : ' (this kernel binds it with no memory added)'}; make it at least ${formatBytes(bs)} and block-aligned, e.g. pin \`range\` on a ${formatBytes(bs)} boundary`,
+        ),
+      );
+    }
+    return out;
+  },
+};

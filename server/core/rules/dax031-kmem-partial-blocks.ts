@@ -1,0 +1,32 @@
+// DAX031: a system-ram device whose ranges do not start and end on memory-block boundaries: the edges are lost.
+import { formatBytes, hex } from '../units';
+import type { Rule } from './util';
+import { assigned, devices, finding, kmemUse } from './util';
+
+export const dax031: Rule = {
+  code: 'DAX031',
+  title: 'system-ram loses partial memory blocks',
+  check(a) {
+    const out = [];
+    for (const v of devices(a)) {
+      if (v.device.mode !== 'system-ram' || !v.host.before) continue;
+      const dev = assigned(v);
+      if (!dev || dev.ranges.length === 0) continue;
+      const bs = v.host.before.memoryBlockSize;
+      const use = kmemUse(dev.ranges, bs);
+      if (use.usable === 0n || use.lost === 0n) continue;
+      const parts = use.perRange
+        .filter((r) => r.head + r.tail > 0n)
+        .map((r) => `${hex(r.start)}..${hex(r.end)}: ${formatBytes(r.head)} at the head, ${formatBytes(r.tail)} at the tail`);
+      out.push(
+        finding(
+          'DAX031',
+          'warning',
+          v.device.modeSpan ?? v.device.labelSpan,
+          `kmem hot-plugs whole ${formatBytes(bs)} memory blocks only: ${formatBytes(use.lost)} of \`${v.device.label}\` stays unused (${parts.join('; ')}); ${formatBytes(use.usable)} becomes System RAM. Use a multiple of ${formatBytes(bs)} that starts on a block boundary`,
+        ),
+      );
+    }
+    return out;
+  },
+};

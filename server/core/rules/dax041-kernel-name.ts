@@ -1,0 +1,30 @@
+// DAX041: a pinned kernel name the kernel will not assign.
+import { deviceName } from '../kernel/state';
+import type { Rule } from './util';
+import { assigned, devices, finding } from './util';
+
+export const dax041: Rule = {
+  code: 'DAX041',
+  title: 'kernel name not assignable',
+  check(a) {
+    const out = [];
+    for (const v of devices(a)) {
+      const pin = v.device.kernelName;
+      const dev = assigned(v);
+      if (!pin || !dev) continue;
+      const got = deviceName(dev);
+      if (got === pin.value) continue;
+      const taken = [...dev.region.devices.values()].map((d) => d.id).sort((x, y) => x - y);
+      out.push(
+        finding(
+          'DAX041',
+          'error',
+          pin.span,
+          `the kernel will name this device ${got}, not ${pin.value}: it gives a new device the lowest free id of its region (ids in use after the plan: ${taken.join(', ')}). Pin ${got}, or drop \`name\``,
+          { fixes: [{ title: `Pin ${got}`, edits: [{ span: pin.span, newText: got }] }] },
+        ),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,44 @@
+// Every rule, in the order they run. DAX051 runs last: it reports only what no other rule explained.
+import { dax001 } from './dax001-syntax';
+import { dax002 } from './dax002-unknown-host';
+import { dax003 } from './dax003-unknown-region';
+import { dax004 } from './dax004-duplicate';
+import { dax005 } from './dax005-facts';
+import { dax006 } from './dax006-invalid-value';
+import { dax007 } from './dax007-assumptions';
+import { dax008 } from './dax008-range-shape';
+import { dax009 } from './dax009-region-geometry';
+import { dax010 } from './dax010-size-granule';
+import { dax011 } from './dax011-align-allowed';
+import { dax012 } from './dax012-range-alignment';
+import { dax013 } from './dax013-size-conflict';
+import { dax020 } from './dax020-over-commit';
+import { dax021 } from './dax021-range-outside';
+import { dax022 } from './dax022-range-overlap';
+import { dax023 } from './dax023-huge-align-holes';
+import { dax030 } from './dax030-kmem-no-block';
+import { dax031 } from './dax031-kmem-partial-blocks';
+import { dax032 } from './dax032-kmem-no-node';
+import { dax033 } from './dax033-memmap-on-memory';
+import { dax034 } from './dax034-auto-online';
+import { dax040 } from './dax040-static-region';
+import { dax041 } from './dax041-kernel-name';
+import { dax042 } from './dax042-device-zero';
+import { dax043 } from './dax043-kmem-default';
+import { dax050 } from './dax050-unlisted-device';
+import { dax052 } from './dax052-online-memory';
+import { dax051 } from './dax051-kernel-refuses';
+import type { Rule } from './util';
+
+export const RULES: readonly Rule[] = [
+  dax001, dax002, dax003, dax004, dax005, dax006, dax007, dax008, dax009,
+  dax010, dax011, dax012, dax013,
+  dax020, dax021, dax022, dax023,
+  dax030, dax031, dax032, dax033, dax034,
+  dax040, dax041, dax042, dax043,
+  dax050, dax052,
+  dax051,
+];
+
+/** Codes that have no rule object but are documented: DAX099 (a rule crashed). */
+export const EXTRA_CODES = ['DAX099'] as const;

@@ -1,0 +1,102 @@
+// Shared views over an analysis for the rules: devices with their host and
+// region, the host's architecture facts, and each device's predicted result.
+
+import type { Span } from '../../../grammar/src/ast';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import type { Finding, Fix, Severity } from '../analysis/finding';
+import { hotplugRange, type SimDevice } from '../kernel/state';
+import { ARCHES, DEFAULT_ARCH, allowedAligns, type ArchFacts } from '../kernel/tables';
+import type { LayoutDevice } from '../layout/types';
+import type { PlanFailure } from '../plan/planner';
+
+export interface Rule {
+  readonly code: string;
+  readonly title: string;
+  check(a: Analysis): Finding[];
+}
+
+export interface DeviceView {
+  readonly device: LayoutDevice;
+  readonly region: RegionAnalysis;
+  readonly host: HostAnalysis;
+}
+
+export function* devices(a: Analysis): Generator<DeviceView> {
+  for (const host of a.hosts) for (const region of host.regions) for (const device of region.layout.devices) yield { device, region, host };
+}
+
+export function archOf(host: HostAnalysis): ArchFacts {
+  return ARCHES[host.before?.arch ?? DEFAULT_ARCH] ?? (ARCHES[DEFAULT_ARCH] as ArchFacts);
+}
+
+/** The alignments this host accepts: the arch table, narrowed by captured facts when present. */
+export function hostAligns(host: HostAnalysis): bigint[] {
+  const arch = allowedAligns(archOf(host));
+  const captured = host.before?.daxAligns;
+  return captured && captured.length > 0 ? arch.filter((x) => captured.includes(x)) : arch;
+}
+
+/** The device's align: its own, else the region's (new devices start with the region align). */
+export function alignOf(v: DeviceView): bigint | undefined {
+  return v.device.align?.value ?? v.region.before?.align;
+}
+
+/** granule(dev) = max(align, memremap_compat_align()) — every size and range length is a multiple. */
+export function granuleOf(v: DeviceView): bigint | undefined {
+  const align = alignOf(v);
+  if (align === undefined) return undefined;
+  const compat = archOf(v.host).compatAlign.value;
+  return align > compat ? align : compat;
+}
+
+export function assigned(v: DeviceView): SimDevice | undefined {
+  return v.host.plan?.assigned.get(v.device);
+}
+
+export function failuresOf(v: DeviceView): PlanFailure[] {
+  return v.host.plan?.failures.filter((f) => f.device === v.device) ?? [];
+}
+
+export function finding(code: string, severity: Severity, span: Span, message: string, extra: { related?: Finding['related']; fixes?: Fix[] } = {}): Finding {
+  return {
+    code,
+    severity,
+    span,
+    message,
+    ...(extra.related && extra.related.length > 0 ? { related: extra.related } : {}),
+    ...(extra.fixes && extra.fixes.length > 0 ? { fixes: extra.fixes } : {}),
+  };
+}
+
+export interface KmemUse {
+  readonly usable: bigint;
+  readonly lost: bigint;
+  readonly blocks: bigint;
+  readonly perRange: { start: bigint; end: bigint; head: bigint; tail: bigint; usable: bigint }[];
+}
+
+/** What kmem will hot-plug of these ranges: the memory-block-aligned interior of each. */
+export function kmemUse(ranges: readonly { start: bigint; end: bigint }[], blockSize: bigint): KmemUse {
+  let usable = 0n;
+  let total = 0n;
+  const perRange = ranges.map((r) => {
+    const len = r.end - r.start + 1n;
+    total += len;
+    const h = hotplugRange(r.start, r.end, blockSize);
+    if (!h) return { start: r.start, end: r.end, head: len, tail: 0n, usable: 0n };
+    const u = h.end - h.start + 1n;
+    usable += u;
+    return { start: r.start, end: r.end, head: h.start - r.start, tail: r.end - h.end, usable: u };
+  });
+  return { usable, lost: total - usable, blocks: usable / blockSize, perRange };
+}
+
+export function regionLabel(r: RegionAnalysis): string {
+  const id = r.layout.id?.value;
+  return `region ${id ?? '?'}${r.layout.hostName ? ` on ${r.layout.hostName.value}` : ''}`;
+}
+
+/** The span to report a region-level finding at: its id, else its keyword. */
+export function regionSpan(r: RegionAnalysis): Span {
+  return r.layout.id?.span ?? r.layout.decl.keyword;
+}
