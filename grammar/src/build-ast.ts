@@ -64,8 +64,13 @@ function nodes(node: CstNode, label: string): readonly CstNode[] {
 // ---------------------------------------------------------------------------
 // Spans and errors
 
+/** Inclusive end offset of a token (always known with full position tracking). */
+export function endOf(t: IToken): number {
+  return t.endOffset ?? t.startOffset + t.image.length - 1;
+}
+
 function spanOf(t: IToken): Span {
-  return { start: t.startOffset, end: t.endOffset + 1 };
+  return { start: t.startOffset, end: endOf(t) + 1 };
 }
 
 function report(ctx: BuildContext, message: string, span: Span): void {
@@ -86,7 +91,7 @@ export function missingAfter(ctx: BuildContext, endInclusive: number): Span {
 
 function nodeEnd(node: CstNode, fallback: IToken): number {
   const end = node.location?.endOffset;
-  return end !== undefined && !Number.isNaN(end) ? end : fallback.endOffset;
+  return end !== undefined && !Number.isNaN(end) ? end : endOf(fallback);
 }
 
 const MAX_SHOWN = 40;
@@ -103,18 +108,25 @@ function listWords(words: readonly string[]): string {
   return words.join(', ');
 }
 
+/** Edit distance counting a swap of two neighbours as one edit (typos like `hsot`). */
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
+      let d = Math.min(
         (prev[j] ?? 0) + 1,
         (cur[j - 1] ?? 0) + 1,
         (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      }
+      cur[j] = d;
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length] ?? 3;
@@ -340,13 +352,13 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): Buil
   const spec = propertySpec(block, keyTok.image);
   const valueToks = toks(node, 'value');
   const last = valueToks[valueToks.length - 1] ?? keyTok;
-  const span: Span = { start: keyTok.startOffset, end: last.endOffset + 1 };
+  const span: Span = { start: keyTok.startOffset, end: endOf(last) + 1 };
   const lastLine = last.endLine ?? last.startLine ?? -1;
   const values: Value[] = [];
   let pending: Pending | undefined;
   const errorsBefore = ctx.errors.length;
   const missing = (message: string): void => {
-    pending = { message, anchor: missingAfter(ctx, keyTok.endOffset), line: keyTok.endLine ?? -1 };
+    pending = { message, anchor: missingAfter(ctx, endOf(keyTok)), line: keyTok.endLine ?? -1 };
   };
   if (spec === undefined) {
     // The grammar only lets this block's keys through; be safe anyway.
@@ -470,16 +482,16 @@ function buildRanges(ctx: BuildContext, parts: readonly IToken[], values: Value[
           const message = isDots
             ? 'expected the last address of the range after `..`, such as 0x1ff'
             : 'expected a length such as 4G after `+`';
-          if (operand === undefined || operand.tokenType === T.Comma) report(ctx, message, missingAfter(ctx, op.endOffset));
+          if (operand === undefined || operand.tokenType === T.Comma) report(ctx, message, missingAfter(ctx, endOf(op)));
           else report(ctx, `${message}, found ${describe(operand)}`, spanOf(operand));
-          values.push({ kind: 'range', span: { start: start.span.start, end: op.endOffset + 1 }, op: isDots ? '..' : '+', start });
+          values.push({ kind: 'range', span: { start: start.span.start, end: endOf(op) + 1 }, op: isDots ? '..' : '+', start });
           skipToComma();
         }
       } else {
         report(
           ctx,
           `expected \`..\` or \`+\` after the range start \`${t.image}\` (a range is start..end or start + length)`,
-          op === undefined || op.tokenType === T.Comma ? missingAfter(ctx, t.endOffset) : spanOf(op),
+          op === undefined || op.tokenType === T.Comma ? missingAfter(ctx, endOf(t)) : spanOf(op),
         );
         skipToComma();
       }
@@ -488,7 +500,7 @@ function buildRanges(ctx: BuildContext, parts: readonly IToken[], values: Value[
     if (next === undefined) break;
     if (next.tokenType === T.Comma) {
       i++;
-      if (i >= n) report(ctx, 'expected another range after `,`', missingAfter(ctx, next.endOffset));
+      if (i >= n) report(ctx, 'expected another range after `,`', missingAfter(ctx, endOf(next)));
       continue;
     }
     // Two ranges without a comma between them.
@@ -523,7 +535,7 @@ function closeBlock(
     report(ctx, `expected \`}\` to close ${desc} (opened at line ${open.startLine ?? '?'})`, missingAfter(ctx, end));
     return { start: open.startOffset, end: end + 1 };
   }
-  return { start: open.startOffset, end: close.endOffset + 1 };
+  return { start: open.startOffset, end: endOf(close) + 1 };
 }
 
 function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
@@ -536,7 +548,7 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
   let headerOk = true;
   let headerLast = kw;
   if (nameTok === undefined) {
-    report(ctx, 'expected a host name after `host`, such as `host hbm01 {`', missingAfter(ctx, kw.endOffset));
+    report(ctx, 'expected a host name after `host`, such as `host hbm01 {`', missingAfter(ctx, endOf(kw)));
     headerOk = false;
   } else {
     headerLast = nameTok;
@@ -553,7 +565,7 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
     }
   }
   if (open === undefined && headerOk) {
-    report(ctx, 'expected `{` to open the host block', missingAfter(ctx, headerLast.endOffset));
+    report(ctx, 'expected `{` to open the host block', missingAfter(ctx, endOf(headerLast)));
   }
   const desc = name ? `host ${name.text}` : 'the host block';
   const { properties } = buildItems(ctx, node, 'host', desc);
@@ -583,7 +595,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   let headerOk = true;
   let headerLast = kw;
   if (idTok === undefined) {
-    report(ctx, 'expected a region number such as 0 after `region`', missingAfter(ctx, kw.endOffset));
+    report(ctx, 'expected a region number such as 0 after `region`', missingAfter(ctx, endOf(kw)));
     headerOk = false;
   } else {
     headerLast = idTok;
@@ -600,7 +612,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   if (onTok !== undefined) {
     headerLast = onTok;
     if (hostTok === undefined) {
-      if (headerOk) report(ctx, 'expected a host name after `on`', missingAfter(ctx, onTok.endOffset));
+      if (headerOk) report(ctx, 'expected a host name after `on`', missingAfter(ctx, endOf(onTok)));
       headerOk = false;
     } else {
       headerLast = hostTok;
@@ -631,7 +643,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
     headerOk = false;
   }
   if (open === undefined && headerOk) {
-    report(ctx, 'expected `{` to open the region block', missingAfter(ctx, headerLast.endOffset));
+    report(ctx, 'expected `{` to open the region block', missingAfter(ctx, endOf(headerLast)));
   }
   const desc = id ? `region ${id.text}` : 'the region block';
   const { properties, devices } = buildItems(ctx, node, 'region', desc);
@@ -658,7 +670,7 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
   let headerLast = kw;
   if (kw !== undefined) {
     if (labelTok === undefined) {
-      report(ctx, 'expected a device label after `device`, such as `device weather {`', missingAfter(ctx, kw.endOffset));
+      report(ctx, 'expected a device label after `device`, such as `device weather {`', missingAfter(ctx, endOf(kw)));
       headerOk = false;
     } else {
       headerLast = labelTok;
@@ -675,7 +687,7 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
       }
     }
     if (open === undefined && headerOk && headerLast) {
-      report(ctx, 'expected `{` to open the device block', missingAfter(ctx, headerLast.endOffset));
+      report(ctx, 'expected `{` to open the device block', missingAfter(ctx, endOf(headerLast)));
     }
   }
   const desc = label ? `device ${label.text}` : 'the device block';

@@ -2,7 +2,7 @@
 
 import { EOF, type ILexingError, type IRecognitionException, type IToken } from 'chevrotain';
 import type { Comment, LayoutFile, Span, SyntaxProblem } from './ast';
-import { buildDeclarations, missingAfter, type BuildContext } from './build-ast';
+import { buildDeclarations, endOf, missingAfter, type BuildContext } from './build-ast';
 import { readString } from './literals';
 import { parseTokens } from './parser';
 import { daxLexer, StringLiteral } from './tokens';
@@ -61,10 +61,10 @@ function recognitionSpan(ctx: BuildContext, e: IRecognitionException): Span {
   if (t.tokenType === EOF || inserted) {
     // Anchor at the end of the previous real token (as Langium does).
     const prev = (e as { previousToken?: IToken }).previousToken;
-    if (t.tokenType !== EOF && prev && !Number.isNaN(prev.endOffset)) return missingAfter(ctx, prev.endOffset);
+    if (t.tokenType !== EOF && prev && !Number.isNaN(endOf(prev))) return missingAfter(ctx, endOf(prev));
     return { start: ctx.text.length, end: ctx.text.length };
   }
-  return { start: t.startOffset, end: t.endOffset + 1 };
+  return { start: t.startOffset, end: endOf(t) + 1 };
 }
 
 function byStart(a: SyntaxProblem, b: SyntaxProblem): number {
@@ -87,7 +87,7 @@ function analyzeUnsafe(text: string): Analysis {
   const tokens = lexed.tokens;
   const commentTokens = lexed.groups['comments'] ?? [];
   const last = tokens[tokens.length - 1];
-  const ctx: BuildContext = { text, lastTokenEnd: last ? last.endOffset : -1, errors: [] };
+  const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [] };
 
   for (const e of lexed.errors) {
     ctx.errors.push({ message: lexErrorMessage(text, e), span: { start: e.offset, end: e.offset + Math.max(1, e.length) } });
@@ -106,7 +106,7 @@ function analyzeUnsafe(text: string): Analysis {
   const declarations = buildDeclarations(ctx, cst);
 
   const comments: Comment[] = commentTokens.map((t) => ({
-    span: { start: t.startOffset, end: t.endOffset + 1 },
+    span: { start: t.startOffset, end: endOf(t) + 1 },
     text: t.image,
   }));
   const seen = new Set<string>();

@@ -11,6 +11,7 @@
 import {
   CstParser,
   EOF,
+  tokenMatcher,
   type CstNode,
   type IParserErrorMessageProvider,
   type IRecognitionException,
@@ -63,6 +64,9 @@ const errorMessageProvider: IParserErrorMessageProvider = {
     return `expected ${[...firsts].join(' or ')}, found ${found}`;
   },
 };
+
+const WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online', 'name', 'size']);
+const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
 
 class DaxParser extends CstParser {
   constructor() {
@@ -153,9 +157,27 @@ class DaxParser extends CstParser {
     this.OPTION3({ GATE: () => opened, DEF: () => this.CONSUME(T.RCurly, { LABEL: 'close' }) });
   });
 
+  /**
+   * Layout only matters for mistakes: a bare word on the line after a key that
+   * takes a number or a string is not taken as its (wrong) value, but as the
+   * next property, because the value was most likely forgotten.
+   */
+  private valueFollows(): boolean {
+    const next = this.LA(1);
+    if (!tokenMatcher(next, T.Name)) return true;
+    const key = this.LA(0);
+    return WORD_KEYS.has(key.image) || next.startLine === key.endLine;
+  }
+
+  /** The same for the words after `mode`: a mode word, an option, or on the same line. */
+  private modeWordFollows(): boolean {
+    const next = this.LA(1);
+    return MODE_WORDS.has(next.image) || next.startLine === this.LA(0).endLine;
+  }
+
   public hostProperty = this.RULE('hostProperty', () => {
     this.CONSUME(T.HostKey, { LABEL: 'key' });
-    this.OPTION(() => this.CONSUME(T.HostSingle, { LABEL: 'value' }));
+    this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.HostSingle, { LABEL: 'value' }) });
   });
 
   public regionProperty = this.RULE('regionProperty', () => {
@@ -163,7 +185,7 @@ class DaxParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.RegionValueKey, { LABEL: 'key' });
-          this.OPTION(() => this.CONSUME(T.RegionSingle, { LABEL: 'value' }));
+          this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.RegionSingle, { LABEL: 'value' }) });
         },
       },
       { ALT: () => this.CONSUME(T.RegionFlag, { LABEL: 'key' }) },
@@ -175,13 +197,13 @@ class DaxParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.DeviceValueKey, { LABEL: 'key' });
-          this.OPTION(() => this.CONSUME(T.DeviceSingle, { LABEL: 'value' }));
+          this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.DeviceSingle, { LABEL: 'value' }) });
         },
       },
       {
         ALT: () => {
           this.CONSUME(T.Mode, { LABEL: 'key' });
-          this.MANY(() => this.CONSUME(T.DeviceWord, { LABEL: 'value' }));
+          this.MANY({ GATE: () => this.modeWordFollows(), DEF: () => this.CONSUME(T.DeviceWord, { LABEL: 'value' }) });
         },
       },
       {

@@ -11,22 +11,22 @@ export function generate(hosts = 50, devicesPerHost = 20) {
     for (let d = 0; d < devicesPerHost; d++) {
       const kind = d % 4;
       const label = `dev-${h}-${d}`;
-      lines.push(`  # device ${d} of ${name}`);
+      lines.push('', `  # device ${d} of ${name}`, `  # owner: team ${d % 7}, ticket OPS-${1000 + h * 20 + d}`, `  # reviewed: yes`);
       lines.push(`  device ${label} {`);
       const dev = { label };
       if (kind === 0) {
-        lines.push(`    size 16G`, `    align 1G`);
-        Object.assign(dev, { size: '16G', align: '1G' });
+        lines.push(`    size 16G`, `    align 1G`, `    mode devdax`);
+        Object.assign(dev, { size: '16G', align: '1G', mode: 'devdax' });
       } else if (kind === 1) {
-        lines.push(`    size 32G`, `    mode system-ram movable`);
-        Object.assign(dev, { size: '32G', mode: 'system-ram', options: ['movable'] });
+        lines.push(`    size 32G`, `    align 2M`, `    mode system-ram movable`);
+        Object.assign(dev, { size: '32G', align: '2M', mode: 'system-ram', options: ['movable'] });
       } else if (kind === 2) {
         const start = 0x10000000000n + 0x8000000000n + BigInt(d) * 0x400000000n;
-        lines.push(`    range 0x${start.toString(16)} + 8G`);
-        Object.assign(dev, { ranges: [{ start: '0x' + start.toString(16), length: '8G' }] });
+        lines.push(`    range 0x${start.toString(16)} + 8G`, `    mode devdax`);
+        Object.assign(dev, { ranges: [{ start: '0x' + start.toString(16), length: '8G' }], mode: 'devdax' });
       } else {
-        lines.push(`    size 8G`, `    align 2M`);
-        Object.assign(dev, { size: '8G', align: '2M' });
+        lines.push(`    size 8G`, `    align 2M`, `    mode devdax`);
+        Object.assign(dev, { size: '8G', align: '2M', mode: 'devdax' });
       }
       lines.push(`  }`);
       region.devices.push(dev);

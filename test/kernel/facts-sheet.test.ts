@@ -216,6 +216,34 @@ describe.each(RELEASES)('on %s (region_idle: dax0.0 empty)', (release) => {
   });
 });
 
+describe('§2.4 new_id runs driver_attach: every unbound device the driver matches is probed', () => {
+  const twoSized = (release: string) => {
+    const m = KernelModel.fromFacts(hmemHost({ release, boot: 'idle', kmemDefault: release === R612 }));
+    expectSession(
+      m,
+      `
+      echo 1 > ${G}/create                 -> ok
+      echo 268435456 > ${D}/dax0.1/size    -> ok
+      echo 1 > ${G}/create                 -> ok
+      echo 268435456 > ${D}/dax0.2/size    -> ok
+      `,
+    );
+    return m;
+  };
+
+  it('6.1: device_dax matches every device, so new_id of one binds all sized unbound devices', () => {
+    const m = twoSized(R61);
+    expectSession(m, `echo dax0.1 > ${DRV}/device_dax/new_id -> ok`);
+    expect([driverOf(m, 'dax0.0'), driverOf(m, 'dax0.1'), driverOf(m, 'dax0.2')]).toEqual([null, 'device_dax', 'device_dax']);
+  });
+
+  it('6.12, kmem-type region: only the named device matches device_dax', () => {
+    const m = twoSized(R612);
+    expectSession(m, `echo dax0.1 > ${DRV}/device_dax/new_id -> ok`);
+    expect([driverOf(m, 'dax0.1'), driverOf(m, 'dax0.2')]).toEqual(['device_dax', null]);
+  });
+});
+
 describe('§4.6 memmap_on_memory (6.8+)', () => {
   it('6.1 has no such attribute', () => {
     const m = KernelModel.fromFacts(idleRegion(R61));

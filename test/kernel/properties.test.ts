@@ -144,6 +144,17 @@ function violation(state: SimState): string | undefined {
   return undefined;
 }
 
+/** Everything a write can change, as one string. */
+function fingerprint(state: SimState): string {
+  const regions = state.regions.map((r) => ({
+    seed: r.seed?.id ?? null,
+    youngest: r.youngest?.id ?? null,
+    devices: [...r.devices.values()].map((d) => [d.id, d.align, d.driver, d.memmapOnMemory, d.ranges.map((x) => [x.mappingId, x.start, x.end, x.pgoff])]),
+  }));
+  const blocks = [...state.blocks.values()].map((b) => [b.index, b.state, b.zone]);
+  return JSON.stringify({ regions, blocks, ids: state.driverIds, res: state.reservations, auto: state.autoOnline }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
 const HOSTS: [string, () => HostFacts][] = [
   ['6.1 boot', linux61Boot],
   ['6.12 boot', linux612Boot],
@@ -167,6 +178,7 @@ describe.each(HOSTS)('random write sequences on %s', (_n, facts) => {
           // Mostly what `echo` writes; sometimes `echo -n` (no newline).
           const value = nl === 0 ? w.value : w.value + '\n';
           let res: string;
+          const before = fingerprint(m.state);
           try {
             const r = m.write(w.path, value);
             res = outcome(r);
@@ -175,6 +187,8 @@ describe.each(HOSTS)('random write sequences on %s', (_n, facts) => {
             throw new Error(`write threw: ${(e as Error).message}\n${log.join('\n')}\necho ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path}`);
           }
           log.push(`echo ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path} -> ${res}`);
+          // A write the kernel refuses leaves everything as it was.
+          if (res !== 'ok' && fingerprint(m.state) !== before) throw new Error(`a failed write changed the state\n${log.join('\n')}`);
           const v = violation(m.state);
           if (v) throw new Error(`${v}\n${log.join('\n')}`);
         }

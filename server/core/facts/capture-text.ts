@@ -24,7 +24,7 @@ import type {
   Zone,
 } from './types';
 import { parseJson } from './json';
-import { AUTO_ONLINE_POLICIES, Problems, type FactsProblem, type Loc, type ReadFactsOptions, type ReadFactsResult } from './problems';
+import { AUTO_ONLINE_POLICIES, Problems, type Loc, type ReadFactsOptions, type ReadFactsResult } from './problems';
 import {
   archDefaults,
   bytes,
@@ -173,7 +173,7 @@ export function parseList(s: string): number[] | undefined {
   if (t === '') return [];
   const out: number[] = [];
   for (const part of t.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    const m = /^(\d{1,9})(?:-(\d{1,9}))?$/.exec(part);
     if (!m) return undefined;
     const a = Number(m[1]);
     const b = m[2] !== undefined ? Number(m[2]) : a;
@@ -187,10 +187,10 @@ export function parseList(s: string): number[] | undefined {
 // Reader
 
 const REGION_ATTR = /^(\/sys\/devices\/.+)\/dax_region\/([A-Za-z_]+)$/;
-const DEVICE_ATTR = /^(\/sys\/devices\/.+)\/(dax\d+\.\d+)\/(.+)$/;
-const BUS_DEVICE_ATTR = /^\/sys\/bus\/dax\/devices\/(dax\d+\.\d+)\/(.+)$/;
-const NODE_ATTR = /^\/sys\/devices\/system\/node\/node(\d+)\/(.+)$/;
-const MEMORY_ATTR = /^\/sys\/devices\/system\/memory\/memory(\d+)\/(.+)$/;
+const DEVICE_ATTR = /^(\/sys\/devices\/.+)\/(dax\d{1,9}\.\d{1,9})\/(.+)$/;
+const BUS_DEVICE_ATTR = /^\/sys\/bus\/dax\/devices\/(dax\d{1,9}\.\d{1,9})\/(.+)$/;
+const NODE_ATTR = /^\/sys\/devices\/system\/node\/node(\d{1,9})\/(.+)$/;
+const MEMORY_ATTR = /^\/sys\/devices\/system\/memory\/memory(\d{1,9})\/(.+)$/;
 
 interface DeviceSections {
   name: string;
@@ -479,7 +479,7 @@ function build(text: string, source: string, options: ReadFactsOptions, p: Probl
   }
 
   // --- memory blocks -------------------------------------------------------
-  const { blocks: captured, nodeLists } = readBlocks(dump, p);
+  const { blocks: captured, nodeLists } = readBlocks(dump);
   const memoryBlocks = daxBlocks(regions, captured, nodeLists, blockSize, daxctl, p, assumptions);
   checkBlocks(memoryBlocks, p);
 
@@ -567,7 +567,7 @@ function readDevice(
   // mappings
   const byId = new Map<number, { start?: bigint; end?: bigint; pageOffset?: bigint; unreadable: boolean; line: number }>();
   for (const [attr, s] of a) {
-    const m = /^mapping(\d+)\/(start|end|page_offset)$/.exec(attr);
+    const m = /^mapping(\d{1,9})\/(start|end|page_offset)$/.exec(attr);
     if (!m) continue;
     const id = Number(m[1]);
     let e = byId.get(id);
@@ -652,7 +652,7 @@ function crossCheck(regions: readonly RegionDraft[], daxctl: readonly DaxctlRegi
 // ---------------------------------------------------------------------------
 // Memory blocks
 
-function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; nodeLists: Map<number, Set<number>> } {
+function readBlocks(dump: Dump): { blocks: Map<number, BlockInfo>; nodeLists: Map<number, Set<number>> } {
   const blocks = new Map<number, BlockInfo>();
   const nodeLists = new Map<number, Set<number>>();
   const block = (index: number, line: number): BlockInfo => {
@@ -667,13 +667,13 @@ function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; 
   };
   for (const s of dump.sections) {
     // "memory blocks of nodeN": an `ls` of the node directory, then one line per block.
-    const of = /^memory blocks of node(\d+)$/.exec(s.title);
+    const of = /^memory blocks of node(\d{1,9})$/.exec(s.title);
     if (of && s.status === 'value') {
       const node = Number(of[1]);
       if (!nodeLists.has(node)) nodeLists.set(node, new Set());
       s.body.forEach((raw, i) => {
         const line = raw.trim();
-        const bm = /^(?:\S*\/)?memory(\d+):\s*(.*)$/.exec(line);
+        const bm = /^(?:\S*\/)?memory(\d{1,9}):\s*(.*)$/.exec(line);
         if (bm) {
           const b = block(Number(bm[1]), s.line + 1 + i);
           for (const kv of (bm[2] ?? '').split(/\s+(?=[a-z_]+=)/)) {
@@ -690,7 +690,7 @@ function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; 
         }
         if (line !== '' && !line.includes(':') && !line.includes('=')) {
           for (const tok of line.split(/\s+/)) {
-            const tm = /^memory(\d+)$/.exec(tok);
+            const tm = /^memory(\d{1,9})$/.exec(tok);
             if (tm) member(node, Number(tm[1]));
           }
         }
@@ -702,7 +702,7 @@ function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; 
       const b = block(Number(mm[1]), s.line);
       const attr = mm[2] ?? '';
       const v = valOf(s);
-      const nl = /^node(\d+)$/.exec(attr);
+      const nl = /^node(\d{1,9})$/.exec(attr);
       if (nl && s.link !== undefined) b.node = Number(nl[1]);
       else if (attr === 'state' && v !== undefined) b.state = v;
       else if (attr === 'valid_zones' && v !== undefined) b.zones = v;
@@ -711,7 +711,7 @@ function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; 
     }
     const nm = NODE_ATTR.exec(s.title);
     if (nm && s.link !== undefined) {
-      const bl = /^memory(\d+)$/.exec(nm[2] ?? '');
+      const bl = /^memory(\d{1,9})$/.exec(nm[2] ?? '');
       if (bl) member(Number(nm[1]), Number(bl[1]));
     }
   }
@@ -721,7 +721,6 @@ function readBlocks(dump: Dump, p: Problems): { blocks: Map<number, BlockInfo>; 
       if (b && b.node === undefined) b.node = node;
     }
   }
-  void p;
   return { blocks, nodeLists };
 }
 
@@ -862,7 +861,11 @@ function readNodes(
     const attrs = perNode.get(id) ?? new Map<string, Section>();
     const v = (a: string): string | undefined => valOf(attrs.get(a));
     const isOnline = online ? online.includes(id) : attrs.size > 0;
-    const cpus = (v('cpulist') ?? '').trim();
+    let cpus = (v('cpulist') ?? '').trim();
+    if (parseList(cpus) === undefined) {
+      p.warning(`node${id}: cannot read cpulist "${cpus}"; taken as no CPUs`, { line: attrs.get('cpulist')?.line ?? 0 });
+      cpus = '';
+    }
 
     // memTotal: meminfo, else the online blocks of a complete node listing.
     let memTotal: bigint | undefined;
@@ -902,7 +905,7 @@ function readAccess(dump: Dump, node: number, k: 0 | 1, attrs: Map<string, Secti
   for (const [attr, s] of attrs) {
     if (!attr.startsWith(prefix)) continue;
     const rest = attr.slice(prefix.length);
-    const nl = /^node(\d+)$/.exec(rest);
+    const nl = /^node(\d{1,9})$/.exec(rest);
     if (nl && s.link !== undefined) {
       initiators.add(Number(nl[1]));
       seen = true;
@@ -920,7 +923,7 @@ function readAccess(dump: Dump, node: number, k: 0 | 1, attrs: Map<string, Secti
   }
   // The reverse links: nodeI/accessK/targets/nodeT.
   for (const s of dump.sections) {
-    const m = /^\/sys\/devices\/system\/node\/node(\d+)\/access(\d)\/targets\/node(\d+)$/.exec(s.title);
+    const m = /^\/sys\/devices\/system\/node\/node(\d{1,9})\/access(\d)\/targets\/node(\d{1,9})$/.exec(s.title);
     if (m && s.link !== undefined && Number(m[2]) === k && Number(m[3]) === node) {
       initiators.add(Number(m[1]));
       seen = true;
@@ -934,7 +937,7 @@ function readCaches(node: number, attrs: Map<string, Section>, p: Problems): Mem
   const levels = new Map<number, Map<string, string>>();
   let line = 0;
   for (const [attr, s] of attrs) {
-    const m = /^memory_side_cache\/index(\d+)\/([a-z_]+)$/.exec(attr);
+    const m = /^memory_side_cache\/index([1-9]\d{0,8})\/([a-z_]+)$/.exec(attr);
     if (!m || s.status !== 'value') continue;
     const level = Number(m[1]);
     let vals = levels.get(level);
@@ -950,8 +953,19 @@ function readCaches(node: number, attrs: Map<string, Section>, p: Problems): Mem
     const writePolicy = parseSignedInt(vals.get('write_policy'));
     const am = vals.get('address_mode');
     const addressMode = am !== undefined ? parseAuto(am) : undefined;
-    if (size === undefined || lineSize === undefined || indexing === undefined || writePolicy === undefined) {
-      p.warning(`node${node} memory_side_cache/index${level}: size, line_size, indexing or write_policy missing; the cache is left out`, { line });
+    if (
+      size === undefined ||
+      lineSize === undefined ||
+      lineSize < 0 ||
+      indexing === undefined ||
+      indexing < 0 ||
+      indexing > 2 ||
+      writePolicy === undefined ||
+      writePolicy < 0 ||
+      writePolicy > 2 ||
+      (addressMode !== undefined && addressMode > BigInt(Number.MAX_SAFE_INTEGER))
+    ) {
+      p.warning(`node${node} memory_side_cache/index${level}: size, line_size, indexing (0-2) or write_policy (0-2) missing or unreadable; the cache is left out`, { line });
       continue;
     }
     out.push({ level, size, lineSize, indexing, writePolicy, ...(addressMode !== undefined ? { addressMode: Number(addressMode) } : {}) });
@@ -959,4 +973,3 @@ function readCaches(node: number, attrs: Map<string, Section>, p: Problems): Mem
   return out;
 }
 
-export type { FactsProblem };

@@ -5,7 +5,7 @@
 import type { HostFacts } from './types';
 import { parseJson } from './json';
 import { Fields } from './fields';
-import { Problems, type FactsProblem, type ReadFactsOptions, type ReadFactsResult } from './problems';
+import { Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
 import { FACTS_FORMAT, readFactsDocument, writeFacts } from './format';
 import { importDaxctl, looksLikeDaxctl } from './daxctl';
 import { readCaptureText } from './capture-text';

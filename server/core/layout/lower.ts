@@ -185,7 +185,8 @@ class Lowerer {
         }
         case 'align': {
           const b = this.bytes(this.single(p, 'an alignment'), 'an alignment such as 2M');
-          if (b) g.align = b;
+          if (b && (b.value <= 0n || (b.value & (b.value - 1n)) !== 0n)) this.problem(b.span, 'a region align is a power of two (the provider sets it: 2M for hmem and CXL regions)');
+          else if (b) g.align = b;
           break;
         }
         case 'node': {
@@ -283,7 +284,8 @@ class Lowerer {
         }
         case 'align': {
           const b = this.bytes(this.single(p, 'an alignment'), 'an alignment such as 2M or 1G');
-          if (b) d.align = b;
+          if (b && b.value === 0n) this.problem(b.span, 'align 0 is not an alignment; use 4K, 2M or 1G');
+          else if (b) d.align = b;
           break;
         }
         case 'mode':

@@ -7,7 +7,6 @@
 import type { DriverName } from '../facts/types';
 import type { KernelModel, WriteResult } from '../kernel/model';
 import {
-  availableSize,
   deviceName,
   deviceSize,
   hotplugRange,
@@ -200,14 +199,15 @@ export class Planner {
     const driverOf = (l: LayoutDevice): DriverName => (l.mode === 'system-ram' ? 'kmem' : 'device_dax');
     const alignOf = (l: LayoutDevice) => l.align?.value ?? sim.align;
     for (const l of devices) {
-      if (l.kernelName || pair.has(l)) continue;
+      // `size rest` has no size until the others are placed: it pairs by position.
+      if (l.kernelName || pair.has(l) || l.rest) continue;
       const e = existing.find(
         (x) =>
           !taken.has(x) &&
           deviceSize(x) > 0n &&
           x.driver === driverOf(l) &&
           x.align === alignOf(l) &&
-          (l.ranges.length > 0 ? sameRanges(x, l) : l.rest ? true : deviceSize(x) === sizes.get(l)),
+          (l.ranges.length > 0 ? sameRanges(x, l) : deviceSize(x) === sizes.get(l)),
       );
       if (e) {
         pair.set(l, e);
@@ -309,7 +309,9 @@ export class Planner {
     const newGranule = w.align > compat ? w.align : compat;
     const keepsAlign = d.ranges.every((r) => (r.end - r.start + 1n) % newGranule === 0n);
     let target = w.size < deviceSize(d) ? w.size : deviceSize(d);
-    if (w.layout.ranges.length > 0 || !keepsAlign) target = 0n;
+    // A size the kernel would refuse (DAX010 says so) still frees the old space, so
+    // that the rest of the layout is judged on its own.
+    if (w.layout.ranges.length > 0 || !keepsAlign || target % newGranule !== 0n) target = 0n;
     if (target !== deviceSize(d)) {
       const s = this.step('~', name, w.region.layout, `shrink ${name} (${w.layout.label}) from ${formatBytes(deviceSize(d))} to ${formatBytes(target)}`, w.layout);
       if (!this.write(s, `${dev(d)}/size`, target.toString(), 'shrink', name)) w.blocked = true;
@@ -375,7 +377,7 @@ export class Planner {
     if (w.size === 0n) return;
     const name = deviceName(d);
     const grow = w.size > deviceSize(d);
-    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}${grow && w.size - deviceSize(d) > availableSize(d.region) ? '' : ''}`, w.layout);
+    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}`, w.layout);
     if (!this.write(s, `${dev(d)}/size`, w.size.toString(), 'size', name)) w.blocked = true;
   }
 

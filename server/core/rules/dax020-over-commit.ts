@@ -19,10 +19,15 @@ export const dax020: Rule = {
         const keptBytes = kept.reduce((s, u) => s + u.size, 0n);
         let asked = keptBytes;
         let overflowAt: (typeof r.layout.devices)[number] | undefined;
+        let free = 0n;
         for (const d of r.layout.devices) {
           if (d.rest) continue;
+          const before = asked;
           asked += plan.targetSize.get(d) ?? 0n;
-          if (!overflowAt && asked > f.size) overflowAt = d;
+          if (!overflowAt && asked > f.size) {
+            overflowAt = d;
+            free = f.size - before;
+          }
         }
         const keptText = kept.length ? ` (including ${formatBytes(keptBytes)} kept on ${kept.map((u) => u.kernelName).join(', ')}, which the layout does not list — apply --prune removes them)` : '';
         if (overflowAt) {
@@ -31,10 +36,9 @@ export const dax020: Rule = {
           const fixes = [];
           if (size) {
             const g = granuleOf({ device: overflowAt, region: r, host: h });
-            const shrunk = g ? roundDown(size.value - over, g) : 0n;
+            const shrunk = g ? roundDown(free, g) : 0n;
             if (shrunk > 0n) fixes.push({ title: `Shrink \`${overflowAt.label}\` to ${sizeLiteral(shrunk)}`, edits: [{ span: size.span, newText: sizeLiteral(shrunk) }] });
           }
-          const free = f.size - (asked - (plan.targetSize.get(overflowAt) ?? 0n));
           out.push(
             finding(
               'DAX020',

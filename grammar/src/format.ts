@@ -1,0 +1,234 @@
+// The formatter. It never reformats text with syntax errors (it returns
+// undefined), keeps every comment where it was, and prints values as written.
+//
+// Layout:
+// - 2-space indent; host and region blocks always span several lines;
+// - one blank line between top-level declarations; inside blocks, at most one
+//   blank line where the user put one;
+// - a device block on one line (`device weather { size 48G align 1G }`) when it
+//   has no comment inside and fits in 100 columns, else one property a line;
+// - single spaces between tokens, `a..b`, `a + b`, `r1, r2`;
+// - a token that follows a comment in the middle of a property goes on the
+//   next line, indented two more spaces.
+
+import type { IToken } from 'chevrotain';
+import type { DeviceDecl, LayoutFile, Property } from './ast';
+import { endOf } from './build-ast';
+import { analyze } from './parse';
+import { Comma, DotDot, NumberLiteral } from './tokens';
+
+const MAX_WIDTH = 100;
+const INDENT = '  ';
+
+interface Block {
+  /** Indent of the block's items. */
+  readonly itemIndent: number;
+  /** Indent of its closing `}`. */
+  readonly closeIndent: number;
+  readonly oneLine: boolean;
+}
+
+const enum Role {
+  Decl = 1,
+  Item,
+  Open,
+  Close,
+}
+
+interface Mark {
+  readonly role: Role;
+  readonly block?: Block;
+}
+
+function tokenText(t: IToken): string {
+  // A number keeps its text; blanks before a unit become one space.
+  return t.tokenType === NumberLiteral && /[ \t]/.test(t.image) ? t.image.replace(/[ \t]+/, ' ') : t.image;
+}
+
+/** Whether a space goes between two tokens of the same line. */
+function spaced(prev: IToken | undefined, next: IToken): boolean {
+  if (prev === undefined) return false;
+  if (next.tokenType === Comma || next.tokenType === DotDot) return false;
+  return prev.tokenType !== DotDot;
+}
+
+/** Index of the first token starting at or after `offset`. */
+function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid]?.startOffset ?? Infinity) < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+function deviceOneLine(
+  device: DeviceDecl,
+  tokens: readonly IToken[],
+  comments: readonly IToken[],
+  indent: number,
+): boolean {
+  const c = firstAtOrAfter(comments, device.span.start);
+  const comment = comments[c];
+  if (comment !== undefined && comment.startOffset < device.span.end) return false;
+  let width = indent;
+  let prev: IToken | undefined;
+  for (let i = firstAtOrAfter(tokens, device.span.start); i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === undefined || t.startOffset >= device.span.end) break;
+    width += (spaced(prev, t) ? 1 : 0) + tokenText(t).length;
+    prev = t;
+    if (width > MAX_WIDTH) return false;
+  }
+  return true;
+}
+
+function markBlock(
+  marks: Map<number, Mark>,
+  body: { start: number; end: number } | undefined,
+  block: Block,
+): void {
+  if (body === undefined) return;
+  marks.set(body.start, { role: Role.Open, block });
+  marks.set(body.end - 1, { role: Role.Close, block });
+}
+
+function markProperties(marks: Map<number, Mark>, properties: readonly Property[]): void {
+  for (const p of properties) marks.set(p.key.span.start, { role: Role.Item });
+}
+
+function buildMarks(file: LayoutFile, tokens: readonly IToken[], comments: readonly IToken[]): Map<number, Mark> {
+  const marks = new Map<number, Mark>();
+  for (const decl of file.declarations) {
+    marks.set(decl.keyword.start, { role: Role.Decl });
+    markBlock(marks, decl.body, { itemIndent: 1, closeIndent: 0, oneLine: false });
+    markProperties(marks, decl.properties);
+    if (decl.kind === 'region') {
+      for (const device of decl.devices) {
+        marks.set(device.keyword.start, { role: Role.Item });
+        const oneLine = deviceOneLine(device, tokens, comments, INDENT.length);
+        markBlock(marks, device.body, { itemIndent: 2, closeIndent: 1, oneLine });
+        markProperties(marks, device.properties);
+      }
+    }
+  }
+  return marks;
+}
+
+/**
+ * Formats a .dax file. Returns undefined when the text has syntax errors.
+ * Idempotent: `format(format(x)) === format(x)`.
+ */
+export function format(text: string): string | undefined {
+  try {
+    return formatUnsafe(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function formatUnsafe(text: string): string | undefined {
+  const { file, tokens, comments } = analyze(text);
+  if (file.errors.length > 0) return undefined;
+  const marks = buildMarks(file, tokens, comments);
+
+  const out: string[] = [];
+  const stack: Block[] = [];
+  let ti = 0;
+  let ci = 0;
+  /** End offset (exclusive) of the last thing printed, in the source. */
+  let prevEnd = -1;
+  let prevToken: IToken | undefined;
+  /** The last thing printed was a comment: what follows starts a new line. */
+  let afterComment = false;
+  /** The last item-level thing printed was an opening brace. */
+  let afterOpen = false;
+  /** Top-level state: nothing yet, inside a declaration, after one, after a comment. */
+  let top: 'start' | 'decl' | 'afterDecl' | 'afterComment' = 'start';
+
+  const indent = (n: number): string => INDENT.repeat(n);
+  const contIndent = (): string => {
+    const b = stack[stack.length - 1];
+    return indent(b ? b.itemIndent + 1 : 1);
+  };
+  const blankBefore = (start: number): string =>
+    prevEnd >= 0 && countNewlines(text, prevEnd, start) >= 2 ? '\n' : '';
+
+  while (ti < tokens.length || ci < comments.length) {
+    const t = tokens[ti];
+    const c = comments[ci];
+    if (c !== undefined && (t === undefined || c.startOffset < t.startOffset)) {
+      ci++;
+      const image = c.image.trimEnd();
+      const sameLine = prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0;
+      if (sameLine) {
+        out.push(' ', image);
+      } else {
+        const block = stack[stack.length - 1];
+        const nextRole = t ? marks.get(t.startOffset)?.role : undefined;
+        if (block === undefined && top !== 'decl') {
+          // A comment at the top level.
+          out.push(top === 'start' ? '' : top === 'afterDecl' ? '\n\n' : '\n' + blankBefore(c.startOffset));
+          top = 'afterComment';
+        } else if (block !== undefined && (t === undefined || nextRole === Role.Item || nextRole === Role.Close)) {
+          // Between the items of a block.
+          out.push('\n', afterOpen ? '' : blankBefore(c.startOffset), indent(block.itemIndent));
+        } else {
+          // In the middle of a header or a property.
+          out.push('\n', contIndent());
+        }
+        out.push(image);
+        afterOpen = false;
+      }
+      afterComment = true;
+      prevEnd = endOf(c) + 1;
+      continue;
+    }
+    if (t === undefined) break;
+    ti++;
+    const mark = marks.get(t.startOffset);
+    const image = tokenText(t);
+    switch (mark?.role) {
+      case Role.Decl:
+        out.push(top === 'start' ? '' : top === 'afterDecl' ? '\n\n' : '\n' + blankBefore(t.startOffset));
+        top = 'decl';
+        break;
+      case Role.Item: {
+        const block = stack[stack.length - 1];
+        if (block?.oneLine) out.push(' ');
+        else out.push('\n', afterOpen ? '' : blankBefore(t.startOffset), indent(block?.itemIndent ?? 1));
+        break;
+      }
+      case Role.Open:
+        out.push(afterComment ? '\n' + contIndent() : ' ');
+        if (mark.block) stack.push(mark.block);
+        break;
+      case Role.Close: {
+        const block = stack.pop();
+        if (block?.oneLine) out.push(' ');
+        else out.push('\n', indent(block?.closeIndent ?? 0));
+        if (stack.length === 0) top = 'afterDecl';
+        break;
+      }
+      default:
+        if (afterComment) out.push('\n', contIndent());
+        else if (spaced(prevToken, t)) out.push(' ');
+        break;
+    }
+    out.push(image);
+    afterOpen = mark?.role === Role.Open;
+    afterComment = false;
+    prevToken = t;
+    prevEnd = endOf(t) + 1;
+  }
+  const result = out.join('');
+  return result.length === 0 ? '' : result + '\n';
+}

@@ -1,0 +1,6 @@
+// daxlayout grammar: the .dax language front end.
+
+export * from './ast';
+export { parse } from './parse';
+export { format } from './format';
+export { KEYWORDS, type KeywordInfo, type Keywords } from './schema';
