@@ -50,15 +50,20 @@ function tok(node: CstNode, label: string): IToken | undefined {
 }
 
 function toks(node: CstNode, label: string): readonly IToken[] {
-  const list = node.children[label];
+  const list = node.children[label] as IToken[] | undefined;
   if (list === undefined) return NO_TOKENS;
-  return (list as IToken[]).filter((e) => isToken(e) && isReal(e));
+  for (const e of list) {
+    // Only copy in the (unexpected) case of a recovery-inserted token.
+    if (!isToken(e) || !isReal(e)) return list.filter((t) => isToken(t) && isReal(t));
+  }
+  return list;
 }
 
 function nodes(node: CstNode, label: string): readonly CstNode[] {
-  const list = node.children[label];
+  const list = node.children[label] as CstNode[] | undefined;
   if (list === undefined) return NO_NODES;
-  return (list as CstNode[]).filter((e) => !isToken(e));
+  for (const e of list) if (isToken(e)) return list.filter((n) => !isToken(n));
+  return list;
 }
 
 // ---------------------------------------------------------------------------
@@ -156,21 +161,19 @@ function word(t: IToken): Word {
 
 function numberValue(t: IToken): NumberValue {
   const parts = readNumber(t.image);
-  const n: NumberValue = {
-    kind: 'number',
-    span: spanOf(t),
-    text: t.image,
-    value: parts.value,
-    unit: parts.unit,
-    radix: parts.radix,
-  };
-  return parts.error === undefined ? n : { ...n, error: parts.error };
+  const span = spanOf(t);
+  const { value, unit, radix, error } = parts;
+  return error === undefined
+    ? { kind: 'number', span, text: t.image, value, unit, radix }
+    : { kind: 'number', span, text: t.image, value, unit, radix, error };
 }
 
 function stringValue(t: IToken): StringValue {
-  const parts = readString(t.image);
-  const s: StringValue = { kind: 'string', span: spanOf(t), text: t.image, value: parts.value };
-  return parts.terminated ? s : { ...s, unterminated: true };
+  const { value, terminated } = readString(t.image);
+  const span = spanOf(t);
+  return terminated
+    ? { kind: 'string', span, text: t.image, value }
+    : { kind: 'string', span, text: t.image, value, unterminated: true };
 }
 
 const isNumber = (t: IToken): boolean => t.tokenType === T.NumberLiteral;

@@ -71,8 +71,25 @@ export class KernelModel {
 
   /** Writes `value` (as `echo` sends it, newline included) to `path`. */
   write(path: string, value: string): WriteResult {
-    const p = path.replace(/\/+/g, '/').replace(/\/$/, '');
+    let p = path.indexOf('//') >= 0 ? path.replace(/\/+/g, '/') : path;
+    if (p.endsWith('/')) p = p.slice(0, -1);
     let m: RegExpExecArray | null;
+    // `D/../dax_region/…`: the device link resolves into the region's parent device.
+    if ((m = /^\/sys\/bus\/dax\/devices\/(dax\d+\.\d+)\/\.\.\/(.*)$/.exec(p))) {
+      const dev = this.findDevice(m[1] ?? '');
+      if (!dev) return err('ENOENT');
+      p = `${dev.region.path}/${m[2] ?? ''}`;
+    }
+    if (p.startsWith('/sys/devices/system/memory/memory')) {
+      const b = /^\/sys\/devices\/system\/memory\/memory(\d+)\/([^/]+)$/.exec(p);
+      if (b) return this.blockAttr(Number(b[1]), b[2] ?? '', value);
+    }
+    // daxctl onlines blocks through the node's links: node<N>/memory<M>/state.
+    if ((m = /^\/sys\/devices\/system\/node\/node(\d+)\/memory(\d+)\/([^/]+)$/.exec(p))) {
+      const block = this.state.blocks.get(Number(m[2]));
+      if (block && block.node !== Number(m[1])) return err('ENOENT');
+      return this.blockAttr(Number(m[2]), m[3] ?? '', value);
+    }
 
     if ((m = /^\/sys\/bus\/dax\/devices\/([^/]+)(?:\/(.+))?$/.exec(p))) {
       const dev = this.findDevice(m[1] ?? '');
@@ -83,9 +100,6 @@ export class KernelModel {
       const drv = m[1];
       if (drv !== 'device_dax' && drv !== 'kmem') return err('ENOENT');
       return this.driverAttr(drv, m[2] ?? '', value);
-    }
-    if ((m = /^\/sys\/devices\/system\/memory\/memory(\d+)\/([^/]+)$/.exec(p))) {
-      return this.blockAttr(Number(m[1]), m[2] ?? '', value);
     }
     if (p === '/sys/devices/system/memory/auto_online_blocks') return this.autoOnlineStore(value);
     if (/^\/sys\/devices\/system\/memory\/(block_size_bytes|memory\d+)$/.test(p)) return err('EACCES');
