@@ -27,6 +27,11 @@ export interface BuildContext {
   /** End offset (inclusive) of the last real token, -1 when there is none. */
   readonly lastTokenEnd: number;
   readonly errors: SyntaxProblem[];
+  /**
+   * Spans whose other errors are noise: an unquoted string such as
+   * `root@hbm01.lab` is reported once, not as a word, a stray `@`, and so on.
+   */
+  readonly covered: { readonly span: Span; readonly by: SyntaxProblem }[];
 }
 
 // ---------------------------------------------------------------------------
@@ -195,19 +200,22 @@ const BLOCK_EXPECT: Record<BlockKind, string> = {
   device: `a device property (${listWords(BLOCK_KEYS.device)}) or \`}\``,
 };
 
-/** A property whose value is missing, reported once we know what follows it. */
-interface Pending {
-  readonly message: string;
-  readonly anchor: Span;
-  readonly line: number;
-}
+type ItemShape = PropertySpec['shape'] | 'unknown' | 'device' | 'none';
 
-/** What the previous item of a block was, to word errors about what follows it. */
-interface Previous {
-  readonly key: string;
-  readonly shape: PropertySpec['shape'] | 'unknown' | 'device';
-  readonly line: number;
-  readonly hadError: boolean;
+/**
+ * What buildItems knows of the previous item of a block, to word errors
+ * about what follows it. One object per block, updated in place.
+ */
+interface ItemState {
+  key: string;
+  shape: ItemShape;
+  /** Line where the previous item ended. */
+  line: number;
+  hadError: boolean;
+  /** A missing value, reported once we know what follows the property. */
+  pendingMessage: string | undefined;
+  pendingAnchor: Span | undefined;
+  pendingLine: number;
 }
 
 interface BlockContents {
@@ -215,35 +223,66 @@ interface BlockContents {
   readonly devices: DeviceDecl[];
 }
 
+function flushPending(ctx: BuildContext, state: ItemState): void {
+  if (state.pendingMessage !== undefined && state.pendingAnchor !== undefined) {
+    report(ctx, state.pendingMessage, state.pendingAnchor);
+  }
+  state.pendingMessage = undefined;
+  state.pendingAnchor = undefined;
+}
+
+const SINGLE_VALUE: ReadonlySet<ItemShape> = new Set<ItemShape>(['number', 'string', 'word', 'size-or-rest']);
+
+function junkError(ctx: BuildContext, state: ItemState, first: IToken, block: BlockKind, desc: string): void {
+  const line = first.startLine ?? -2;
+  if (state.pendingMessage !== undefined && state.pendingLine === line) {
+    // `mode 3`: the missing value is reported at what stands in its place.
+    report(ctx, `${state.pendingMessage}, found ${describe(first)}${wrongKindHint(first, undefined)}`, spanOf(first));
+    state.pendingMessage = undefined;
+    state.pendingAnchor = undefined;
+  } else {
+    flushPending(ctx, state);
+    const sameLine = state.line === line;
+    if (sameLine && state.hadError) {
+      // Same line as a property already in error: one message is enough.
+    } else if (sameLine && state.shape === 'flag') {
+      report(ctx, `unexpected ${describe(first)}: \`${state.key}\` takes no value`, spanOf(first));
+    } else if (sameLine && SINGLE_VALUE.has(state.shape)) {
+      report(ctx, `unexpected ${describe(first)}: \`${state.key}\` takes a single value`, spanOf(first));
+    } else {
+      report(ctx, `unexpected ${describe(first)} in ${desc}; expected ${BLOCK_EXPECT[block]}`, spanOf(first));
+    }
+  }
+  state.key = '';
+  state.shape = 'unknown';
+  state.line = line;
+  state.hadError = true;
+}
+
 function buildItems(ctx: BuildContext, node: CstNode, block: BlockKind, desc: string): BlockContents {
   const properties: Property[] = [];
   const devices: DeviceDecl[] = [];
-  let prev: Previous | undefined;
-  let pending: Pending | undefined;
-  const flush = (): void => {
-    if (pending) report(ctx, pending.message, pending.anchor);
-    pending = undefined;
+  const state: ItemState = {
+    key: '',
+    shape: 'none',
+    line: -1,
+    hadError: false,
+    pendingMessage: undefined,
+    pendingAnchor: undefined,
+    pendingLine: -1,
   };
   for (const item of nodes(node, 'item')) {
     switch (item.name) {
       case 'hostProperty':
       case 'regionProperty':
       case 'deviceProperty': {
-        flush();
-        const built = buildProperty(ctx, item, block);
-        if (built === undefined) break;
-        properties.push(built.property);
-        pending = built.pending;
-        prev = {
-          key: built.property.key.text,
-          shape: built.shape,
-          line: built.lastLine,
-          hadError: built.hadError || built.pending !== undefined,
-        };
+        flushPending(ctx, state);
+        const property = buildProperty(ctx, item, block, state);
+        if (property !== undefined) properties.push(property);
         break;
       }
       case 'deviceDecl': {
-        flush();
+        flushPending(ctx, state);
         const device = buildDevice(ctx, item);
         if (block === 'region') devices.push(device);
         else {
@@ -255,50 +294,35 @@ function buildItems(ctx: BuildContext, node: CstNode, block: BlockKind, desc: st
             device.keyword,
           );
         }
-        prev = { key: 'device', shape: 'device', line: -1, hadError: false };
+        state.key = 'device';
+        state.shape = 'device';
+        state.line = -1;
+        state.hadError = false;
         break;
       }
       case 'hostUnknown':
       case 'regionUnknown':
       case 'deviceUnknown': {
-        flush();
+        flushPending(ctx, state);
         const key = tok(item, 'key');
         if (key === undefined) break;
         report(ctx, unknownPropertyMessage(block, key.image), spanOf(key));
-        prev = { key: key.image, shape: 'unknown', line: key.startLine ?? -1, hadError: true };
+        state.key = key.image;
+        state.shape = 'unknown';
+        state.line = key.startLine ?? -1;
+        state.hadError = true;
         break;
       }
       case 'junk': {
         const first = toks(item, 'token')[0];
-        if (first === undefined) break;
-        const line = first.startLine ?? -2;
-        if (pending && pending.line === line) {
-          report(ctx, `${pending.message}, found ${describe(first)}${wrongKindHint(first, undefined)}`, spanOf(first));
-          pending = undefined;
-        } else {
-          flush();
-          if (prev && prev.line === line && prev.hadError) {
-            // Same line as a property already in error: one message is enough.
-          } else if (prev && prev.line === line && prev.shape === 'flag') {
-            report(ctx, `unexpected ${describe(first)}: \`${prev.key}\` takes no value`, spanOf(first));
-          } else if (
-            prev &&
-            prev.line === line &&
-            (prev.shape === 'number' || prev.shape === 'string' || prev.shape === 'word' || prev.shape === 'size-or-rest')
-          ) {
-            report(ctx, `unexpected ${describe(first)}: \`${prev.key}\` takes a single value`, spanOf(first));
-          } else {
-            report(ctx, `unexpected ${describe(first)} in ${desc}; expected ${BLOCK_EXPECT[block]}`, spanOf(first));
-          }
-        }
-        prev = { key: '', shape: 'unknown', line, hadError: true };
+        if (first !== undefined) junkError(ctx, state, first, block, desc);
         break;
       }
       default:
         break;
     }
   }
-  flush();
+  flushPending(ctx, state);
   return { properties, devices };
 }
 
@@ -340,15 +364,30 @@ function wrongKindHint(found: IToken, spec: PropertySpec | undefined): string {
   return '';
 }
 
-interface BuiltProperty {
-  readonly property: Property;
-  readonly shape: PropertySpec['shape'];
-  readonly pending?: Pending;
-  readonly hadError: boolean;
-  readonly lastLine: number;
+/** Characters that end an unquoted string written where a string is expected. */
+function endsUnquoted(c: number): boolean {
+  // blank, line break, `#`, `{`, `}`, `"`
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 35 || c === 123 || c === 125 || c === 34;
 }
 
-function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): BuiltProperty | undefined {
+/** `ssh root@hbm01.lab`: one error over the whole unquoted text, with the fix. */
+function reportUnquoted(ctx: BuildContext, spec: PropertySpec, v: IToken): void {
+  let end = endOf(v) + 1;
+  const text = ctx.text;
+  while (end < text.length && !endsUnquoted(text.charCodeAt(end))) end++;
+  const span: Span = { start: v.startOffset, end };
+  const written = text.slice(span.start, span.end);
+  const shown = written.length > MAX_SHOWN ? written.slice(0, MAX_SHOWN - 1) + '…' : written;
+  const problem: SyntaxProblem = {
+    message: `expected ${spec.expected}, found \`${shown}\`; write it in double quotes: "${shown}"`,
+    span,
+  };
+  ctx.errors.push(problem);
+  if (end > endOf(v) + 1) ctx.covered.push({ span, by: problem });
+}
+
+/** Builds a property, recording in `state` what the next item needs to know. */
+function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind, state: ItemState): Property | undefined {
   const keyTok = tok(node, 'key');
   if (keyTok === undefined) return undefined;
   const key = word(keyTok);
@@ -356,18 +395,19 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): Buil
   const valueToks = toks(node, 'value');
   const last = valueToks[valueToks.length - 1] ?? keyTok;
   const span: Span = { start: keyTok.startOffset, end: endOf(last) + 1 };
-  const lastLine = last.endLine ?? last.startLine ?? -1;
   const values: Value[] = [];
-  let pending: Pending | undefined;
   const errorsBefore = ctx.errors.length;
-  const missing = (message: string): void => {
-    pending = { message, anchor: missingAfter(ctx, endOf(keyTok)), line: keyTok.endLine ?? -1 };
-  };
+  let missing: string | undefined;
+  state.key = keyTok.image;
+  state.line = last.endLine ?? last.startLine ?? -1;
   if (spec === undefined) {
     // The grammar only lets this block's keys through; be safe anyway.
     report(ctx, unknownPropertyMessage(block, keyTok.image), key.span);
-    return { property: { kind: 'property', span, key, values }, shape: 'flag', hadError: true, lastLine };
+    state.shape = 'unknown';
+    state.hadError = true;
+    return { kind: 'property', span, key, values };
   }
+  state.shape = spec.shape;
   switch (spec.shape) {
     case 'flag':
       break;
@@ -377,7 +417,7 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): Buil
     case 'size-or-rest': {
       const v = valueToks[0];
       if (v === undefined) {
-        missing(`expected ${spec.expected}`);
+        missing = `expected ${spec.expected}`;
         break;
       }
       let value: Value | undefined;
@@ -387,25 +427,26 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind): Buil
       else if (spec.shape === 'size-or-rest' && isNumber(v)) value = numberValue(v);
       else if (spec.shape === 'size-or-rest' && isName(v) && v.image === 'rest') value = word(v);
       if (value !== undefined) values.push(value);
+      else if (spec.shape === 'string') reportUnquoted(ctx, spec, v);
       else report(ctx, `expected ${spec.expected}, found ${describe(v)}${wrongKindHint(v, spec)}`, spanOf(v));
       break;
     }
     case 'mode':
-      if (valueToks.length === 0) missing(`expected ${spec.expected}`);
+      if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildMode(ctx, valueToks, values);
       break;
     case 'range':
-      if (valueToks.length === 0) missing(`expected ${spec.expected}`);
+      if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildRanges(ctx, valueToks, values);
       break;
   }
-  return {
-    property: { kind: 'property', span, key, values },
-    shape: spec.shape,
-    ...(pending ? { pending } : {}),
-    hadError: ctx.errors.length > errorsBefore,
-    lastLine,
-  };
+  if (missing !== undefined) {
+    state.pendingMessage = missing;
+    state.pendingAnchor = missingAfter(ctx, endOf(keyTok));
+    state.pendingLine = keyTok.endLine ?? -1;
+  }
+  state.hadError = missing !== undefined || ctx.errors.length > errorsBefore;
+  return { kind: 'property', span, key, values };
 }
 
 function buildMode(ctx: BuildContext, words: readonly IToken[], values: Value[]): void {

@@ -140,7 +140,7 @@ function formatUnsafe(text: string): string | undefined {
   if (file.errors.length > 0) return undefined;
   const marks = buildMarks(file, tokens, comments);
 
-  const out: string[] = [];
+  const out: Piece[] = [];
   const stack: Block[] = [];
   let ti = 0;
   let ci = 0;
@@ -170,7 +170,7 @@ function formatUnsafe(text: string): string | undefined {
       const image = c.image.trimEnd();
       const sameLine = prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0;
       if (sameLine) {
-        out.push(' ', image);
+        out.push({ eol: image });
       } else {
         const block = stack[stack.length - 1];
         const nextRole = t ? marks.get(t.startOffset)?.role : undefined;
@@ -229,6 +229,50 @@ function formatUnsafe(text: string): string | undefined {
     prevToken = t;
     prevEnd = endOf(t) + 1;
   }
-  const result = out.join('');
+  return assemble(out);
+}
+
+function opensOrCloses(code: string): boolean {
+  return code.endsWith('{') || code.trimStart().startsWith('}');
+}
+
+/** Printed text, with end-of-line comments kept apart until they are aligned. */
+type Piece = string | { readonly eol: string };
+
+/**
+ * Joins the pieces into lines. End-of-line comments of consecutive lines are
+ * aligned, two spaces after the longest code of their run.
+ */
+function assemble(pieces: readonly Piece[]): string {
+  const lines: { code: string; comment?: string }[] = [{ code: '' }];
+  for (const p of pieces) {
+    const current = lines[lines.length - 1]!;
+    if (typeof p !== 'string') {
+      current.comment = p.eol;
+      continue;
+    }
+    const parts = p.split('\n');
+    current.code += parts[0];
+    for (let k = 1; k < parts.length; k++) lines.push({ code: parts[k] ?? '' });
+  }
+  let result = '';
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    let width = 0;
+    while (j < lines.length && lines[j]!.comment !== undefined) {
+      width = Math.max(width, lines[j]!.code.length);
+      j++;
+      // A line that opens or closes a block is a run of its own.
+      if (opensOrCloses(lines[j - 1]!.code)) break;
+      if (j < lines.length && opensOrCloses(lines[j]!.code)) break;
+    }
+    if (j === i) j = i + 1;
+    for (let k = i; k < j; k++) {
+      const line = lines[k]!;
+      if (k > 0) result += '\n';
+      result += line.comment === undefined ? line.code : line.code.padEnd(width) + '  ' + line.comment;
+    }
+    i = j;
+  }
   return result.length === 0 ? '' : result + '\n';
 }

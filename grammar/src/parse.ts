@@ -82,12 +82,19 @@ function clampSpan(span: Span, length: number): Span {
   return { start, end };
 }
 
+function isCovered(ctx: BuildContext, e: SyntaxProblem): boolean {
+  for (const c of ctx.covered) {
+    if (c.by !== e && e.span.start >= c.span.start && e.span.end <= c.span.end) return true;
+  }
+  return false;
+}
+
 function analyzeUnsafe(text: string): Analysis {
   const lexed = daxLexer.tokenize(text);
   const tokens = lexed.tokens;
   const commentTokens = lexed.groups['comments'] ?? [];
   const last = tokens[tokens.length - 1];
-  const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [] };
+  const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [], covered: [] };
 
   for (const e of lexed.errors) {
     ctx.errors.push({ message: lexErrorMessage(text, e), span: { start: e.offset, end: e.offset + Math.max(1, e.length) } });
@@ -112,6 +119,7 @@ function analyzeUnsafe(text: string): Analysis {
   const seen = new Set<string>();
   const problems: SyntaxProblem[] = [];
   for (const e of ctx.errors) {
+    if (ctx.covered.length > 0 && isCovered(ctx, e)) continue;
     const span = clampSpan(e.span, text.length);
     const key = `${span.start}:${span.end}:${e.message}`;
     if (seen.has(key)) continue;

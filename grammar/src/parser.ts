@@ -65,7 +65,10 @@ const errorMessageProvider: IParserErrorMessageProvider = {
   },
 };
 
-const WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online', 'name', 'size']);
+/** Keys whose value is (or may be) a bare word, by block. */
+const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
+const REGION_WORD_KEYS: ReadonlySet<string> = new Set();
+const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
 const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
 
 class DaxParser extends CstParser {
@@ -135,12 +138,13 @@ class DaxParser extends CstParser {
   });
 
   /**
-   * `device LABEL? {? (property | unknown | junk)* }?` — the `}` is only taken
-   * when the block was opened, so a device missing its `{` does not steal the
+   * `device LABEL? {? (property | unknown | junk)* }?` — when the `{` is
+   * missing, the `}` is only taken on the device's own line
+   * (`device a size 1G }`), so that a device missing its `{` does not steal the
    * region's `}`.
    */
   public deviceDecl = this.RULE('deviceDecl', () => {
-    this.CONSUME(T.Device, { LABEL: 'keyword' });
+    const keyword = this.CONSUME(T.Device, { LABEL: 'keyword' });
     this.OPTION(() => this.CONSUME(T.HeaderName, { LABEL: 'label' }));
     let opened = false;
     this.OPTION2(() => {
@@ -154,7 +158,10 @@ class DaxParser extends CstParser {
         { ALT: () => this.SUBRULE(this.junk, { LABEL: 'item' }) },
       ]);
     });
-    this.OPTION3({ GATE: () => opened, DEF: () => this.CONSUME(T.RCurly, { LABEL: 'close' }) });
+    this.OPTION3({
+      GATE: () => opened || this.LA(1).startLine === keyword.startLine,
+      DEF: () => this.CONSUME(T.RCurly, { LABEL: 'close' }),
+    });
   });
 
   /**
@@ -162,11 +169,11 @@ class DaxParser extends CstParser {
    * takes a number or a string is not taken as its (wrong) value, but as the
    * next property, because the value was most likely forgotten.
    */
-  private valueFollows(): boolean {
+  private valueFollows(wordKeys: ReadonlySet<string>): boolean {
     const next = this.LA(1);
     if (!tokenMatcher(next, T.Name)) return true;
     const key = this.LA(0);
-    return WORD_KEYS.has(key.image) || next.startLine === key.endLine;
+    return wordKeys.has(key.image) || next.startLine === key.endLine;
   }
 
   /** The same for the words after `mode`: a mode word, an option, or on the same line. */
@@ -177,7 +184,7 @@ class DaxParser extends CstParser {
 
   public hostProperty = this.RULE('hostProperty', () => {
     this.CONSUME(T.HostKey, { LABEL: 'key' });
-    this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.HostSingle, { LABEL: 'value' }) });
+    this.OPTION({ GATE: () => this.valueFollows(HOST_WORD_KEYS), DEF: () => this.CONSUME(T.HostSingle, { LABEL: 'value' }) });
   });
 
   public regionProperty = this.RULE('regionProperty', () => {
@@ -185,7 +192,7 @@ class DaxParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.RegionValueKey, { LABEL: 'key' });
-          this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.RegionSingle, { LABEL: 'value' }) });
+          this.OPTION({ GATE: () => this.valueFollows(REGION_WORD_KEYS), DEF: () => this.CONSUME(T.RegionSingle, { LABEL: 'value' }) });
         },
       },
       { ALT: () => this.CONSUME(T.RegionFlag, { LABEL: 'key' }) },
@@ -197,7 +204,7 @@ class DaxParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.DeviceValueKey, { LABEL: 'key' });
-          this.OPTION({ GATE: () => this.valueFollows(), DEF: () => this.CONSUME(T.DeviceSingle, { LABEL: 'value' }) });
+          this.OPTION({ GATE: () => this.valueFollows(DEVICE_WORD_KEYS), DEF: () => this.CONSUME(T.DeviceSingle, { LABEL: 'value' }) });
         },
       },
       {

@@ -12,3 +12,4 @@ export { ERRNO, ERRNO_TEXT, type Errno } from './kernel/tables';
 export { FEATURES, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';
 export type { Plan, PlanStep, PlannedWrite } from './plan/planner';
+export * from './explain/index';

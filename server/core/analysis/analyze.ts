@@ -70,6 +70,8 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
   const arch = ARCHES[host?.arch?.value ?? DEFAULT_ARCH] ?? (ARCHES[DEFAULT_ARCH] as NonNullable<(typeof ARCHES)[string]>);
   const assumptions: string[] = [];
   if (!host?.kernel) assumptions.push(`kernel release not declared: assuming Linux ${DEFAULT_DESIGN_RELEASE}`);
+  const wantsMemmap = regions.some((r) => r.devices.some((d) => d.memmapOnMemory));
+  if (wantsMemmap) assumptions.push('memory hotplug assumed to allow memmap_on_memory (boot with memory_hotplug.memmap_on_memory=1)');
   const out: RegionFacts[] = [];
   for (const r of regions) {
     const g = r.geometry;
@@ -103,7 +105,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     pageSize: arch.pageSize.value,
     memoryBlockSize: host?.memoryBlock?.value ?? arch.minMemoryBlock.value,
     autoOnlineBlocks: host?.autoOnline?.value ?? 'offline',
-    memmapOnMemorySupported: false,
+    memmapOnMemorySupported: wantsMemmap,
     regions: out,
     memoryBlocks: [],
     nodes: [],
@@ -132,12 +134,21 @@ function analyzeHost(
         ...(decl.autoOnline ? { autoOnline: decl.autoOnline.value } : {}),
         ...(decl.arch ? { arch: decl.arch.value } : {}),
       });
-      factsProblems.push(...r.problems);
       kind = detectFactsInput(load.text);
+      let problems = r.problems;
       if (r.facts) {
         facts = r.facts;
+        // A region start the facts cannot tell (daxctl JSON of a partly used region) may be declared.
+        const declared = new Map<number, bigint>();
+        for (const x of regions) if (x.id && x.geometry.start) declared.set(x.id.value, x.geometry.start.value);
+        const filled = facts.regions.filter((x) => x.start === undefined && declared.has(x.id)).map((x) => x.id);
+        if (filled.length > 0) {
+          facts = { ...facts, regions: facts.regions.map((x) => (filled.includes(x.id) ? { ...x, start: declared.get(x.id) } : x)) };
+          problems = problems.filter((p) => !filled.some((id) => p.message.startsWith(`region ${id}: its physical start`)));
+        }
         origin = 'file';
       }
+      factsProblems.push(...problems);
     }
   } else {
     facts = declaredFacts(decl, regions);
@@ -164,7 +175,11 @@ function analyzeHost(
       host.modelError = e instanceof SeedError ? e.message : `internal error while modelling the host: ${String(e)}`;
       const v = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
       if (v) host.version = v;
-      for (const r of regions) if (!host.regions.some((x) => x.layout === r)) host.regions.push({ layout: r, host });
+      for (const r of regions) {
+        if (host.regions.some((x) => x.layout === r)) continue;
+        const before = r.id ? facts.regions.find((x) => x.id === r.id?.value) : undefined;
+        host.regions.push({ layout: r, host, ...(before ? { before } : {}) });
+      }
     }
   } else {
     for (const r of regions) host.regions.push({ layout: r, host });

@@ -12,7 +12,7 @@ import type {
   Value,
 } from '../../../grammar/src/ast';
 import type { AutoOnlinePolicy } from '../facts/types';
-import { applyUnit } from '../units';
+import { applyUnit, formatBytes } from '../units';
 import type {
   DeviceMode,
   Layout,
@@ -303,7 +303,7 @@ class Lowerer {
     if (ranges.length > 0 && d.size) {
       const total = ranges.reduce((s, r) => s + (r.end - r.start + 1n), 0n);
       if (total !== d.size.value) {
-        this.problem(d.size.span, `size ${d.size.value} bytes does not match the pinned ranges, which add up to ${total} bytes; drop \`size\` or make them agree`, 'size-conflict');
+        this.problem(d.size.span, `size ${formatBytes(d.size.value)} does not match the pinned ranges, which add up to ${formatBytes(total)}; drop \`size\` or make them agree`, 'size-conflict');
       }
     }
     if (ranges.length > 0 && d.rest) {

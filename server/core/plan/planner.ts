@@ -141,7 +141,36 @@ export class Planner {
     return false;
   }
 
+  /** Pinned ranges of every layout device, by region: memory other devices must give up. */
+  private readonly pins = new Map<LayoutRegion, { start: bigint; end: bigint; owner: LayoutDevice }[]>();
+
+  /** The ranges a device keeps when shrunk to `size` (its logical head). */
+  private kept(d: SimDevice, size: bigint): { start: bigint; end: bigint }[] {
+    const out: { start: bigint; end: bigint }[] = [];
+    let left = size;
+    for (const r of d.ranges) {
+      if (left <= 0n) break;
+      const len = r.end - r.start + 1n;
+      const take = len < left ? len : left;
+      out.push({ start: r.start, end: r.start + take - 1n });
+      left -= take;
+    }
+    return out;
+  }
+
+  /** Whether these ranges overlap memory another layout device pins. */
+  private blocksPins(w: Work, ranges: readonly { start: bigint; end: bigint }[]): boolean {
+    const pins = this.pins.get(w.region.layout) ?? [];
+    return ranges.some((r) => pins.some((p) => p.owner !== w.layout && p.start <= r.end && r.start <= p.end));
+  }
+
   run(regions: readonly DesiredRegion[]): Plan {
+    for (const r of regions) {
+      this.pins.set(
+        r.layout,
+        r.layout.devices.flatMap((owner) => owner.ranges.map((x) => ({ start: x.start, end: x.end, owner }))),
+      );
+    }
     const work: Work[] = [];
     for (const r of regions) work.push(...this.match(r));
 
@@ -244,6 +273,7 @@ export class Planner {
 
   private geometryChanges(w: Work, d: SimDevice): boolean {
     if (w.size === undefined) return false;
+    if (this.blocksPins(w, d.ranges)) return true;
     if (w.layout.ranges.length > 0) return !sameRanges(d, w.layout) || d.align !== w.align;
     return deviceSize(d) !== w.size || d.align !== w.align;
   }
@@ -312,6 +342,8 @@ export class Planner {
     // A size the kernel would refuse (DAX010 says so) still frees the old space, so
     // that the rest of the layout is judged on its own.
     if (w.layout.ranges.length > 0 || !keepsAlign || target % newGranule !== 0n) target = 0n;
+    // Memory another device pins must be given up, even if this device keeps its size.
+    if (target > 0n && this.blocksPins(w, this.kept(d, target))) target = 0n;
     if (target !== deviceSize(d)) {
       const s = this.step('~', name, w.region.layout, `shrink ${name} (${w.layout.label}) from ${formatBytes(deviceSize(d))} to ${formatBytes(target)}`, w.layout);
       if (!this.write(s, `${dev(d)}/size`, target.toString(), 'shrink', name)) w.blocked = true;
@@ -411,6 +443,17 @@ export class Planner {
     const name = deviceName(d);
     const want = w.layout.online ? (w.layout.movable ? 'Movable' : 'Normal') : undefined;
     const blocks = this.kmemBlocks(d);
+    const kernelZone = blocks.filter((b) => b.state === 'online' && b.zone !== 'Movable' && (!want || b.zone !== want));
+    if (kernelZone.length > 0) {
+      // Offlining kernel-zone memory can fail half-way (unmovable pages): refuse rather than try.
+      this.plan.refusals.push({
+        region: w.region.layout,
+        device: w.layout,
+        kernelName: name,
+        reason: `${name} has ${kernelZone.length} memory block(s) online in the ${kernelZone[0]?.zone ?? 'kernel'} zone (memory${kernelZone[0]?.index}) but the layout wants them ${want ? `online as ${want}` : 'offline'}; kernel-zone memory cannot be reliably offlined`,
+      });
+      return;
+    }
     const wrongZone = blocks.filter((b) => b.state === 'online' && want && b.zone !== want);
     const toOffline = blocks.filter((b) => b.state === 'online' && (!want || b.zone !== want));
     const toOnline = want ? blocks.filter((b) => b.state === 'offline' || wrongZone.includes(b)) : [];

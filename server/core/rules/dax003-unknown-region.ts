@@ -9,7 +9,7 @@ export const dax003: Rule = {
   check(a) {
     const out = [];
     for (const h of a.hosts) {
-      if (h.factsOrigin !== 'file' || !h.before) continue;
+      if (h.factsOrigin !== 'file' || !h.before || h.modelError) continue;
       for (const r of h.regions) {
         if (!r.layout.id || r.before) continue;
         const have = h.before.regions.map((x) => `${x.id} (${formatBytes(x.size)}${x.start !== undefined ? ` at ${hex(x.start)}` : ''})`);

@@ -11,11 +11,26 @@ export const dax005: Rule = {
       const span = h.decl?.facts?.span ?? h.decl?.nameSpan;
       if (!span) continue;
       const file = h.decl?.facts?.value ?? '';
-      for (const p of h.factsProblems) {
-        if (p.severity === 'info') continue;
-        out.push(finding('DAX005', p.severity, span, `facts "${file}"${p.path ? ` at ${p.path}` : ''}: ${p.message}`));
+      const host = h.name;
+      const inLanguage = (m: string) =>
+        m
+          .replace(/pass --kernel RELEASE(?: \(a `uname -r` string\))?/g, `declare \`kernel "RELEASE"\` (\`uname -r\` of the host) in host ${host}`)
+          .replace(/pass --kernel/g, `declare \`kernel "…"\` in host ${host}`)
+          .replace(/--region-start (\d+)=ADDR/g, 'declare `start ADDR` in region $1')
+          .replace(/--region-start ID=ADDR/g, 'declare `start ADDR` in the region')
+          .replace(/--block-size/g, '`memory-block`')
+          .replace(/--auto-online/g, '`auto-online`')
+          .replace(/--arch/g, '`arch`')
+          .replace(/--kernel\b/g, 'the declared `kernel`')
+          .replace(/--region-start (\d+)=/g, 'the declared `start` of region $1, ');
+      const problems = h.factsProblems.filter((p) => p.severity !== 'info');
+      for (const p of problems) {
+        out.push(finding('DAX005', p.severity, span, `facts "${file}"${p.path ? ` at ${p.path}` : ''}: ${inLanguage(p.message)}`));
       }
-      if (h.modelError) out.push(finding('DAX005', 'error', span, `facts "${file}": ${h.modelError}`));
+      // The model's own complaint repeats the reader's when the reader already found an error.
+      if (h.modelError && !problems.some((p) => p.severity === 'error')) {
+        out.push(finding('DAX005', 'error', span, `facts "${file}": ${inLanguage(h.modelError)}`));
+      }
     }
     return out;
   },

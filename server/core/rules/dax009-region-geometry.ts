@@ -20,7 +20,7 @@ export const dax009: Rule = {
                 'DAX009',
                 'error',
                 regionSpan(r),
-                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')} (or place it \`on\` a host with \`facts\`)`,
+                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')}${h.decl ? ` (or give host ${h.name} a \`facts\` file)` : ' (or place it `on` a host with `facts`)'}`,
               ),
             );
           }

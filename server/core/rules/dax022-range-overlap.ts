@@ -17,10 +17,16 @@ export const dax022: Rule = {
           const related: Related[] = [];
           for (let j = 0; j < i; j++) {
             const q = pinned[j] as (typeof pinned)[number];
-            if (q.x.start <= p.x.end && p.x.start <= q.x.end) related.push({ span: q.x.span, message: `\`${q.d.label}\` pins ${hex(q.x.start)}..${hex(q.x.end)}` });
+            if (q.x.start <= p.x.end && p.x.start <= q.x.end) {
+              related.push({ span: q.x.span, message: q.d === p.d ? `the other range, ${hex(q.x.start)}..${hex(q.x.end)}` : `\`${q.d.label}\` pins ${hex(q.x.start)}..${hex(q.x.end)}` });
+            }
           }
           if (related.length) {
-            out.push(finding('DAX022', 'error', p.x.span, `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps memory pinned by another device; each byte belongs to one device`, { related }));
+            const own = pinned.slice(0, i).some((q) => q.d === p.d && q.x.start <= p.x.end && p.x.start <= q.x.end);
+            const msg = own
+              ? `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps another of its own ranges; a device's ranges are distinct memory, each byte once`
+              : `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps memory pinned by another device; each byte belongs to one device`;
+            out.push(finding('DAX022', 'error', p.x.span, msg, { related }));
             continue;
           }
           const kept = h.plan?.unlisted.filter((u) => u.region === r.layout && !u.pruned) ?? [];

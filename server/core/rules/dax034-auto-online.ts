@@ -22,7 +22,7 @@ export const dax034: Rule = {
           'DAX034',
           'warning',
           v.device.modeSpan ?? v.device.labelSpan,
-          `${v.host.name} has auto_online_blocks=${policy}: the kernel onlines this device's memory in ${ZONE_OF[policy]} as soon as kmem binds, but the layout wants it ${want}; the plan then offlines it${v.device.online ? ' and onlines it again' : ''}, which can fail for kernel-zone memory. Set auto_online_blocks to offline first (as daxctl requires)`,
+          `${v.host.name} has auto_online_blocks=${policy}: the kernel onlines this device's memory in ${ZONE_OF[policy]} as soon as kmem binds, but the layout wants it ${want}; ${policy === 'online_movable' ? `the plan then offlines it${v.device.online ? ' and onlines it again' : ''}` : 'kernel-zone memory cannot be reliably offlined, so the plan will refuse to change it'}. Set auto_online_blocks to offline first (as daxctl requires)`,
         ),
       );
     }

@@ -28,13 +28,18 @@ export const dax040: Rule = {
         }
         const d = devs[0];
         if (!d || !first) continue;
-        const size = d.size?.value;
-        if ((size !== undefined && size !== first.size) || d.ranges.length > 0 || (d.align && d.align.value !== first.align)) {
+        const sizeDiffers = d.size !== undefined && d.size.value !== first.size;
+        const alignDiffers = d.align !== undefined && d.align.value !== first.align;
+        const rangesDiffer =
+          d.ranges.length > 0 &&
+          (d.ranges.length !== first.mappings.length || d.ranges.some((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end));
+        if (sizeDiffers || alignDiffers || rangesDiffer) {
+          const span = sizeDiffers ? d.size?.span : alignDiffers ? d.align?.span : d.ranges.find((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end)?.span;
           out.push(
             finding(
               'DAX040',
               'error',
-              d.size?.span ?? d.align?.span ?? d.labelSpan,
+              span ?? d.labelSpan,
               `${regionLabel(r)} is static: ${first.name} is ${formatBytes(first.size)} with align ${formatBytes(first.align)}, set by its namespace; size, align and ranges cannot be changed through dax sysfs (use ndctl create-namespace --size/--align)`,
             ),
           );

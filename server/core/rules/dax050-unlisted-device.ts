@@ -15,6 +15,11 @@ export const dax050: Rule = {
         const r = h.regions.find((x) => x.layout === u.region);
         if (!r) continue;
         const mode = u.driver === 'kmem' ? 'system-ram' : u.driver ? 'devdax' : 'unbound';
+        const refused = h.plan.refusals.find((x) => x.kernelName === u.kernelName);
+        if (u.pruned && refused) {
+          out.push(finding('DAX050', 'warning', regionSpan(r), `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout, but --prune cannot remove it: ${refused.reason}`));
+          continue;
+        }
         out.push(
           finding(
             'DAX050',

@@ -21,8 +21,17 @@ export interface DeviceView {
   readonly host: HostAnalysis;
 }
 
-export function* devices(a: Analysis): Generator<DeviceView> {
-  for (const host of a.hosts) for (const region of host.regions) for (const device of region.layout.devices) yield { device, region, host };
+const deviceViews = new WeakMap<Analysis, DeviceView[]>();
+
+/** Every layout device with its region and host (computed once per analysis). */
+export function devices(a: Analysis): readonly DeviceView[] {
+  let list = deviceViews.get(a);
+  if (!list) {
+    list = [];
+    for (const host of a.hosts) for (const region of host.regions) for (const device of region.layout.devices) list.push({ device, region, host });
+    deviceViews.set(a, list);
+  }
+  return list;
 }
 
 export function archOf(host: HostAnalysis): ArchFacts {

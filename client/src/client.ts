@@ -1,0 +1,123 @@
+// Starts the bundled language server (dist/server.js) over stdio and keeps a status item in
+// step with it. A restart builds a fresh LanguageClient, so it works from any state,
+// including after a failed start.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { ServerStatus } from './status';
+
+const SECTION = 'daxlayout';
+
+/** Sent as `initializationOptions`; the server also reads the `daxlayout` settings section. */
+export interface InitializationOptions {
+  /** `daxlayout.factsSearchPaths`, resolved to absolute folders. */
+  factsSearchPaths: string[];
+}
+
+export class DaxClient implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private clientSubscriptions: vscode.Disposable[] = [];
+  private readonly status = new ServerStatus();
+  private readonly configWatch: vscode.Disposable;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    // Facts search paths outside the workspace are watched through the client's file
+    // events, which are fixed when a client is built: a change restarts the server.
+    this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.factsSearchPaths`)) void this.restart();
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.client) return;
+    const client = this.create();
+    this.client = client;
+    try {
+      await client.start();
+    } catch (err) {
+      this.status.set('error', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    for (const d of this.clientSubscriptions.splice(0)) d.dispose();
+    if (!client) return;
+    try {
+      if (client.needsStop()) await client.stop();
+    } catch (err) {
+      this.output.warn(`stopping the language server failed: ${String(err)}`);
+    } finally {
+      await client.dispose().catch(() => undefined);
+    }
+  }
+
+  async restart(): Promise<void> {
+    this.output.info('restarting the language server');
+    await this.stop();
+    await this.start();
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.configWatch.dispose();
+    this.status.dispose();
+  }
+
+  private create(): LanguageClient {
+    const module = this.context.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.stdio },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+
+    const factsSearchPaths = resolvedSearchPaths();
+    const watchers = [
+      vscode.workspace.createFileSystemWatcher('**/*.json'),
+      ...factsSearchPaths.map((dir) => vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json'))),
+    ];
+    this.clientSubscriptions.push(...watchers);
+
+    const initializationOptions: InitializationOptions = { factsSearchPaths };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'dax' }],
+      synchronize: { fileEvents: watchers, configurationSection: SECTION },
+      initializationOptions,
+      outputChannel: this.output,
+    };
+
+    const client = new LanguageClient(SECTION, 'daxlayout', serverOptions, clientOptions);
+    this.clientSubscriptions.push(
+      client.onDidChangeState(({ newState }) => {
+        if (client !== this.client) return;
+        if (newState === State.Starting) this.status.set('starting');
+        else if (newState === State.Running) this.status.set('ready');
+        // stop() forgets the client first, so a stop seen here was not asked for: the server
+        // died more often than the client's restart policy allows.
+        else this.status.set('error', 'the server stopped');
+      }),
+    );
+    this.status.set('starting');
+    return client;
+  }
+}
+
+function resolvedSearchPaths(): string[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const base = folders[0]?.uri.scheme === 'file' ? folders[0].uri.fsPath : undefined;
+  const raw = vscode.workspace.getConfiguration(SECTION).get<string[]>('factsSearchPaths') ?? [];
+  return raw
+    .filter((p) => typeof p === 'string' && p.trim() !== '')
+    .map((p) => (path.isAbsolute(p) || !base ? p : path.resolve(base, p)));
+}

@@ -1,0 +1,92 @@
+// Host names and device labels: definition (`on HOST` → `host HOST`),
+// references, and rename (all occurrences; invalid or clashing names refused).
+
+import type { Span } from '../../../grammar/src/ast';
+import { parse } from '../../../grammar/src/index';
+import type { Analysis } from '../analysis/analyze';
+import type { TextEdit } from '../analysis/finding';
+import { locate, type Hit } from './locate';
+
+type Named = { kind: 'host'; name: string; span: Span } | { kind: 'device'; name: string; span: Span; hit: Extract<Hit, { kind: 'device-label' }> };
+
+function namedAt(a: Analysis, offset: number): Named | undefined {
+  const hit = locate(a.file, a.text, offset, true);
+  if (hit?.kind === 'host-name' || hit?.kind === 'host-ref') return { kind: 'host', name: hit.word.text, span: hit.word.span };
+  if (hit?.kind === 'device-label') return { kind: 'device', name: hit.word.text, span: hit.word.span, hit };
+  return undefined;
+}
+
+/** `host NAME` declarations of a host name. */
+export function hostDeclarations(a: Analysis, name: string): Span[] {
+  const out: Span[] = [];
+  for (const d of a.file.declarations) if (d.kind === 'host' && d.name?.text === name) out.push(d.name.span);
+  return out;
+}
+
+/** `on NAME` uses of a host name. */
+export function hostUses(a: Analysis, name: string): Span[] {
+  const out: Span[] = [];
+  for (const d of a.file.declarations) if (d.kind === 'region' && d.host?.text === name) out.push(d.host.span);
+  return out;
+}
+
+/** Where the host name at the offset is declared. */
+export function definitionAt(a: Analysis, offset: number): Span[] {
+  const n = namedAt(a, offset);
+  if (!n) return [];
+  if (n.kind === 'device') return [n.span];
+  return hostDeclarations(a, n.name);
+}
+
+export function referencesAt(a: Analysis, offset: number, includeDeclaration: boolean): Span[] {
+  const n = namedAt(a, offset);
+  if (!n) return [];
+  if (n.kind === 'device') return includeDeclaration ? [n.span] : [];
+  const spans = [...(includeDeclaration ? hostDeclarations(a, n.name) : []), ...hostUses(a, n.name)];
+  return spans.sort((x, y) => x.start - y.start);
+}
+
+/** The facts path (as written) when the offset is on a host's `facts "…"` string. */
+export function factsPathAt(a: Analysis, offset: number): { path: string; span: Span } | undefined {
+  const hit = locate(a.file, a.text, offset, true);
+  if (hit?.kind !== 'value' || hit.block !== 'host' || hit.property.key.text !== 'facts' || hit.value.kind !== 'string') return undefined;
+  return { path: hit.value.value, span: hit.value.span };
+}
+
+export type PrepareRename = { readonly span: Span; readonly placeholder: string } | { readonly error: string };
+
+export function prepareRenameAt(a: Analysis, offset: number): PrepareRename {
+  const n = namedAt(a, offset);
+  if (!n) return { error: 'Only host names and device labels can be renamed.' };
+  return { span: n.span, placeholder: n.name };
+}
+
+export type RenameResult = { readonly edits: readonly TextEdit[] } | { readonly error: string };
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  return out;
+}
+
+export function renameAt(a: Analysis, offset: number, newName: string): RenameResult {
+  const n = namedAt(a, offset);
+  if (!n) return { error: 'Only host names and device labels can be renamed.' };
+  if (!NAME.test(newName)) return { error: `\`${newName}\` is not a valid name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.` };
+  if (newName === n.name) return { edits: [] };
+  let spans: Span[];
+  if (n.kind === 'host') {
+    if (hostDeclarations(a, newName).length > 0) return { error: `a host \`${newName}\` is already declared` };
+    spans = [...hostDeclarations(a, n.name), ...hostUses(a, n.name)];
+  } else {
+    if (n.hit.region.devices.some((d) => d.label?.text === newName)) return { error: `region ${n.hit.region.id?.text ?? '?'} already has a device \`${newName}\`` };
+    spans = [n.span];
+  }
+  const edits = spans.map((span) => ({ span, newText: newName }));
+  // The new name must read back as the same name (e.g. not turn into a keyword the parser treats differently).
+  const after = parse(applyEdits(a.text, edits));
+  if (after.errors.length > a.file.errors.length) return { error: `\`${newName}\` cannot be used as a ${n.kind === 'host' ? 'host name' : 'device label'} here` };
+  return { edits };
+}

@@ -1,0 +1,36 @@
+// textDocument/completion: the core's entries, replacing the partial word.
+
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
+import { completeAt, type CompletionKind } from '../core/index';
+import { toRange } from './convert';
+import type { Session } from './session';
+
+const KIND: Readonly<Record<CompletionKind, CompletionItemKind>> = {
+  keyword: CompletionItemKind.Keyword,
+  enum: CompletionItemKind.EnumMember,
+  value: CompletionItemKind.Value,
+  host: CompletionItemKind.Module,
+  region: CompletionItemKind.Struct,
+};
+
+export function completion(session: Session, params: CompletionParams): CompletionList | null {
+  const s = session.analysed(params.textDocument.uri);
+  if (!s) return null;
+  const c = completeAt(s.analysis, s.doc.offsetAt(params.position));
+  const range = toRange(s.doc, c.span);
+  const snippets = session.client().snippets;
+  const items: CompletionItem[] = c.items.map((e, i) => {
+    const snippet = snippets && e.snippet !== undefined;
+    return {
+      label: e.label,
+      kind: KIND[e.kind],
+      ...(e.detail ? { detail: e.detail } : {}),
+      ...(e.documentation ? { documentation: e.documentation } : {}),
+      sortText: `${e.preferred ? '0' : '1'}${String(i).padStart(4, '0')}`,
+      ...(e.preferred ? { preselect: true } : {}),
+      textEdit: { range, newText: snippet ? (e.snippet as string) : (e.insertText ?? e.label) },
+      insertTextFormat: snippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+    };
+  });
+  return { isIncomplete: false, items };
+}

@@ -1,0 +1,16 @@
+// textDocument/formatting: the grammar's formatter. No edits when the text has syntax errors.
+
+import type { DocumentFormattingParams, TextEdit } from 'vscode-languageserver/node';
+import { format } from '../../grammar/src/index';
+import { minimalEdit } from './convert';
+import type { Session } from './session';
+
+export function formatting(session: Session, params: DocumentFormattingParams): TextEdit[] {
+  const doc = session.documents.get(params.textDocument.uri);
+  if (!doc) return [];
+  const text = doc.getText();
+  const out = format(text);
+  if (out === undefined) return [];
+  const edit = minimalEdit(doc, text, out);
+  return edit ? [edit] : [];
+}

@@ -1,0 +1,193 @@
+// HoverInfo → compact Markdown. Numbers are printed as the core gives them;
+// this file only formats (bytes in binary units, addresses in hex).
+
+import {
+  formatApprox,
+  formatBytes,
+  hex,
+  type DeviceHover,
+  type FactsStatus,
+  type HostHover,
+  type HoverInfo,
+  type KeywordHover,
+  type NodeInfo,
+  type RegionHover,
+  type ValueHover,
+} from '../core/index';
+
+const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A two-column table whose header row is the title. */
+function table(title: [string, string], rows: [string, string][]): string {
+  return [`| ${title[0]} | ${cell(title[1])} |`, '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)].join('\n');
+}
+
+function kindOfFacts(f: FactsStatus): string {
+  switch (f.kind) {
+    case 'facts':
+      return 'daxlayout facts file';
+    case 'daxctl':
+      return '`daxctl list -RDMi` output';
+    case 'capture':
+      return 'capture dump';
+    default:
+      return f.origin === 'declared' ? 'declared in the layout' : '';
+  }
+}
+
+function factsFooter(f: FactsStatus, withAssumptions: boolean): string[] {
+  const out: string[] = [];
+  for (const p of f.problems) out.push(`⚠ ${p}`);
+  if (f.origin === 'none' || f.origin === 'undeclared') out.push(`**No facts**${f.path ? ` (${code(f.path)} could not be used)` : ''}. ${f.help ?? ''}`);
+  else if (f.origin === 'declared') out.push(`_Predicted from the layout's declarations, not from a captured host._ ${f.help ?? ''}`);
+  else if (f.path) out.push(`_facts: ${code(f.path)}${kindOfFacts(f) ? ` — ${kindOfFacts(f)}` : ''}_`);
+  if (withAssumptions) for (const a of f.assumptions) out.push(`_assumed: ${a}_`);
+  return out;
+}
+
+export function renderNode(n: NodeInfo): string {
+  const cpus = n.cpus ? `CPUs ${n.cpus}` : 'CPU-less';
+  const mem = n.memTotal !== undefined ? ` · ${formatBytes(n.memTotal)} online` : '';
+  const out = [`**NUMA node ${n.id}** · ${cpus}${mem}${n.online ? '' : ' · offline'}`];
+  if (n.access.length > 0) {
+    const v = (x: number | undefined, unit: string) => (x === undefined ? '–' : `${x} ${unit}`);
+    out.push(
+      [
+        '| HMAT | initiators | read latency | write latency | read bandwidth | write bandwidth |',
+        '|:--|:--|--:|--:|--:|--:|',
+        ...n.access.map((a) => `| ${a.cls} (${a.meaning}) | ${a.initiators.join(', ') || '–'} | ${v(a.readLatency, 'ns')} | ${v(a.writeLatency, 'ns')} | ${v(a.readBandwidth, 'MB/s')} | ${v(a.writeBandwidth, 'MB/s')} |`),
+      ].join('\n'),
+    );
+  } else {
+    out.push('_No HMAT performance data for this node in the facts._');
+  }
+  for (const c of n.caches) out.push(`Memory-side cache L${c.level}: ${formatBytes(c.size)}, ${c.lineSize}-byte lines, ${c.indexing}, ${c.writePolicy}`);
+  return out.join('\n\n');
+}
+
+function region(h: RegionHover): string {
+  const title: [string, string] = [`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : ''];
+  const r = h.region;
+  if (!r) return [table(title, [['prediction', h.missing ?? 'none']]), ...factsFooter(h.facts, false)].join('\n\n');
+  const avail = r.dynamic
+    ? `${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}${formatBytes(r.availableAfter)} after the plan`
+    : 'static: its devices cannot be resized';
+  const rows: [string, string][] = [
+    ['range', `${code(`${hex(r.start)}..${hex(r.end)}`)} · ${formatBytes(r.size)}`],
+    ['align', `${formatBytes(r.align)} · ${r.dynamic ? 'dynamic' : 'static'}`],
+    ['available', avail],
+    ['memory block', formatBytes(r.memoryBlockSize)],
+    ['default driver', `${r.defaultDriver} — ${r.defaultDriverWhy}`],
+    ['target node', r.targetNode < 0 ? 'none' : String(r.targetNode)],
+  ];
+  const parts = [table(title, rows)];
+  if (h.node) parts.push(renderNode(h.node));
+  else if (r.targetNode >= 0) parts.push(`_Node ${r.targetNode} is not in the facts._`);
+  parts.push(...factsFooter(h.facts, false));
+  return parts.join('\n\n');
+}
+
+function device(h: DeviceHover): string {
+  const where = `region ${h.regionId ?? '?'}${h.hostName ? ` on ${code(h.hostName)}` : ''}`;
+  const p = h.predicted;
+  if (!p) {
+    const q = h.requested;
+    const rows: [string, string][] = [];
+    if (q.size !== undefined) rows.push(['size', formatBytes(q.size)]);
+    else if (q.rest) rows.push(['size', 'rest']);
+    if (q.align !== undefined) rows.push(['align', formatBytes(q.align)]);
+    rows.push(['mode', q.mode]);
+    const parts = [table([`**device ${code(h.label)}**`, where], rows)];
+    const usable = h.facts.origin === 'file' || h.facts.origin === 'declared';
+    if (usable) {
+      parts.push(`**Not created** by the plan.${h.codes.length ? ` See ${h.codes.join(', ')}.` : ''}`);
+      for (const x of h.problems) parts.push(`- ${x}`);
+    }
+    parts.push(...factsFooter(h.facts, false));
+    return parts.join('\n\n');
+  }
+  const align =
+    p.mode === 'system-ram'
+      ? `${formatBytes(p.align)} · as System RAM the kernel maps it with ${formatBytes(p.pageSize)} pages`
+      : `${formatBytes(p.align)} → faults map ${formatBytes(p.mapsWith.size)} pages${p.mapsWith.level ? ` (${p.mapsWith.level})` : ''}`;
+  const size = h.requested.rest ? `${formatBytes(p.size)} (\`rest\`)` : formatBytes(p.size);
+  const driver = p.driver ? ` (${p.driver})` : '';
+  const rows: [string, string][] = [
+    ['size', size],
+    ['align', align],
+    ['mode', `${p.modeText}${driver}`],
+  ];
+  if (p.kmem) {
+    const k = p.kmem;
+    rows.push(['System RAM', `${formatBytes(k.usable)} usable in ${k.blocks} block${k.blocks === 1n ? '' : 's'} of ${formatBytes(k.blockSize)} · ${formatBytes(k.lost)} lost`]);
+  }
+  if (p.targetNode >= 0) rows.push(['node', String(p.targetNode)]);
+  const parts = [table([`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`], rows)];
+  if (p.ranges.length > 0) {
+    parts.push(
+      [
+        '| physical range | size | page offset |',
+        '|:--|--:|--:|',
+        ...p.ranges.map((r) => `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`),
+      ].join('\n'),
+    );
+  }
+  if (h.codes.length) parts.push(`See ${h.codes.join(', ')}.`);
+  if (h.facts.origin === 'declared') parts.push(...factsFooter(h.facts, false));
+  return parts.join('\n\n');
+}
+
+function value(h: ValueHover): string {
+  if (h.error) return `**${h.what}**: ${h.error}`;
+  if (h.range) {
+    const r = h.range;
+    return `**${h.what}** ${code(`${hex(r.start)}..${hex(r.end)}`)} (end inclusive)\n\n${formatBytes(r.size)} = ${r.size} bytes · starts at ${formatApprox(r.start)}`;
+  }
+  if (h.bytes !== undefined) {
+    const approx = formatApprox(h.bytes);
+    const exact = formatBytes(h.bytes);
+    return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} = ${h.bytes} bytes = ${code(hex(h.bytes))}`;
+  }
+  if (h.node) return renderNode(h.node);
+  if (h.features) {
+    return [
+      `**${h.what}** ${code(h.text ?? '')}`,
+      ['| behaviour the model applies | since | here |', '|:--|:--|:-:|', ...h.features.map((f) => `| ${cell(f.what)} | ${f.since} | ${f.has ? '✓' : '–'} |`)].join('\n'),
+    ].join('\n\n');
+  }
+  if (h.count !== undefined) return `**${h.what}** ${h.count}`;
+  return `**${h.what}** ${code(h.text ?? '')}`;
+}
+
+function keyword(h: KeywordHover): string {
+  return `${code(h.syntax)}\n\n${h.description}`;
+}
+
+function host(h: HostHover): string {
+  const s = h.host;
+  const rows: [string, string][] = [];
+  if (s.ssh) rows.push(['ssh', `${s.ssh}${s.port ? ` port ${s.port}` : ''}`]);
+  if (s.pageSize !== undefined) rows.push(['pages', `${formatBytes(s.pageSize)}${s.aligns.length ? `; device aligns ${s.aligns.map(formatBytes).join(', ')}` : ''}`]);
+  if (s.memoryBlockSize !== undefined) rows.push(['memory blocks', `${formatBytes(s.memoryBlockSize)} · auto-online ${s.autoOnline ?? '?'}`]);
+  for (const r of s.regions) {
+    rows.push([`region ${r.id}`, `${r.start !== undefined ? code(hex(r.start)) + ' · ' : ''}${formatBytes(r.size)} · node ${r.targetNode} · ${r.dynamic ? 'dynamic' : 'static'} · ${r.devices} device${r.devices === 1 ? '' : 's'}`]);
+  }
+  const title: [string, string] = [`**host ${code(s.name)}**`, [s.kernel ? `Linux ${s.kernel}` : 'kernel unknown', s.arch].filter(Boolean).join(' · ')];
+  return [table(title, rows), ...factsFooter(s.facts, true)].join('\n\n');
+}
+
+export function renderHover(h: HoverInfo): string {
+  switch (h.kind) {
+    case 'region':
+      return region(h);
+    case 'device':
+      return device(h);
+    case 'value':
+      return value(h);
+    case 'keyword':
+      return keyword(h);
+    case 'host':
+      return host(h);
+  }
+}

@@ -1,0 +1,371 @@
+#!/usr/bin/env node
+// Runs the extension in a real VS Code here: code-server 4.100.3 (VS Code 1.100) in headless
+// Debian Chromium, driven by playwright-core. Two parts, one code-server:
+//
+//   suite  the mocha suite (test/e2e/out/index.js) inside the real extension host, loaded
+//          through the workbench URL's `payload` (extensionDevelopmentPath=client,
+//          extensionTestsPath=the suite). Its result comes back through codeAutomationExit.
+//   ui     a person's view: open samples/mistakes.dax from the explorer, wait for a squiggle,
+//          hover it, take a screenshot.
+//
+//   node test/e2e/run-code-server.mjs [--suite] [--ui] [--screenshot PATH] [--keep] [--verbose]
+//
+// With neither --suite nor --ui both run. Build first (`npm run test:e2e` does). Install the
+// harness with test/e2e/install.sh. DAXLAYOUT_E2E_TOOLS overrides where it was installed.
+// Exit code: 0 when everything passed, 1 on a failure, 2 when the harness itself failed.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir, homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeWorkspace, testSettings } from './workspace.mjs';
+import { format } from 'node:util';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const CODE_SERVER_VERSION = '4.100.3';
+const tools = join(process.env.DAXLAYOUT_E2E_TOOLS || join(homedir(), '.cache/daxlayout-e2e'), `code-server-${CODE_SERVER_VERSION}`);
+const codeServerBin = join(tools, 'node_modules/.bin/code-server');
+const chromiumPath = process.env.DAXLAYOUT_E2E_CHROMIUM || '/usr/bin/chromium';
+
+const STARTUP_TIMEOUT_MS = 60_000; // code-server answering /healthz
+const SUITE_TIMEOUT_MS = 240_000; // the whole mocha suite
+const UI_TIMEOUT_MS = 120_000; // the UI check
+const REPORT_TAG = '[e2e-report] '; // marks the suite's own lines among the workbench's logging
+
+// ---- arguments -------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const runSuite = flag('--suite') || !flag('--ui');
+const runUi = flag('--ui') || !flag('--suite');
+const screenshotPath = resolve(option('--screenshot') ?? join(here, 'out/editor.png'));
+const keep = flag('--keep');
+const verbose = flag('--verbose');
+
+const log = (...a) => console.log('[e2e]', ...a);
+
+// ---- preconditions ---------------------------------------------------------------------------
+function need(path, hint) {
+  if (!existsSync(path)) {
+    console.error(`[e2e] missing ${path}\n[e2e] ${hint}`);
+    process.exit(2);
+  }
+}
+need(codeServerBin, 'install the harness first: bash test/e2e/install.sh');
+need(chromiumPath, 'install Chromium first: bash test/e2e/install.sh');
+need(join(root, 'client/dist/extension.js'), 'build the extension first: node client/build.mjs');
+need(join(root, 'client/dist/server.js'), 'build the extension first: node client/build.mjs');
+need(join(here, 'out/index.js'), 'build the suite first: node test/e2e/build.mjs');
+const { chromium } = createRequire(join(tools, 'package.json'))('playwright-core');
+
+// ---- a private home for code-server ---------------------------------------------------------
+const tmp = mkdtempSync(join(tmpdir(), 'daxlayout-e2e-'));
+const dirs = {
+  home: join(tmp, 'home'),
+  config: join(tmp, 'xdg-config'),
+  data: join(tmp, 'xdg-data'),
+  userData: join(tmp, 'user-data'),
+  extensions: join(tmp, 'extensions'),
+};
+for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify(testSettings, null, 2));
+
+async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+// ---- code-server, in its own process group ---------------------------------------------------
+let codeServer;
+let browser;
+let cleanedUp = false;
+
+async function startCodeServer(port) {
+  const logFile = join(tmp, 'code-server.log');
+  const out = createWriteStream(logFile);
+  codeServer = spawn(
+    codeServerBin,
+    [
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir', dirs.userData,
+      '--extensions-dir', dirs.extensions,
+    ],
+    {
+      detached: true, // its own process group: the extension host and watcher die with it
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        HOME: dirs.home,
+        XDG_CONFIG_HOME: dirs.config,
+        XDG_DATA_HOME: dirs.data,
+        XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
+        // The extension host inherits this environment; do not let a developer's
+        // NODE_OPTIONS or ELECTRON_RUN_AS_NODE leak into it.
+        NODE_OPTIONS: '',
+        DAXLAYOUT_E2E_TAG: REPORT_TAG,
+      },
+    },
+  );
+  codeServer.stdout.pipe(out);
+  codeServer.stderr.pipe(out);
+  let exited = false;
+  codeServer.on('exit', (code, signal) => {
+    exited = true;
+    if (!cleanedUp) log(`code-server exited early (code ${code}, signal ${signal}); its log: ${logFile}`);
+  });
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline && !exited) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer /healthz within ${STARTUP_TIMEOUT_MS / 1000} s (log: ${logFile})`);
+}
+
+async function cleanup() {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  try {
+    await browser?.close();
+  } catch {
+    // already gone
+  }
+  if (codeServer?.pid) {
+    const group = -codeServer.pid;
+    try {
+      process.kill(group, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const gone = await waitForGroupExit(group, 5000);
+    if (!gone) {
+      try {
+        process.kill(group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  if (!keep) rmSync(tmp, { recursive: true, force: true });
+  else log(`kept ${tmp}`);
+}
+
+async function waitForGroupExit(group, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(group, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping code-server`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms / 1000} s: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function newPage() {
+  browser ??= await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return context.newPage();
+}
+
+function workbenchUrl(port, folder, extras) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(join(root, 'client'))]];
+  if (extras.testsPath) payload.push(['extensionTestsPath', remote(extras.testsPath)]);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+// ---- part 1: the mocha suite inside the extension host --------------------------------------
+async function suite(port) {
+  const folder = makeWorkspace(join(tmp, 'suite'));
+  const page = await newPage();
+  let summary;
+  let resolveExit;
+  const exited = new Promise((r) => (resolveExit = r));
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  // Everything the workbench and the extension host log arrives here. The suite's report
+  // lines carry REPORT_TAG and go to stdout; the rest goes to workbench.log (shown on failure).
+  const workbenchLog = createWriteStream(join(tmp, 'workbench.log'));
+  const recent = [];
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    const text = format(...(Array.isArray(args) ? args : [args]));
+    for (const line of text.split('\n')) {
+      if (line.startsWith(REPORT_TAG)) {
+        const report = line.slice(REPORT_TAG.length);
+        const m = /^e2e-summary: (\d+) passed, (\d+) failed/.exec(report);
+        if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
+        else process.stdout.write(`${report}\n`);
+      } else {
+        workbenchLog.write(`[${type}] ${line}\n`);
+        recent.push(`[${type}] ${line}`);
+        if (recent.length > 60) recent.shift();
+        if (verbose) process.stdout.write(`  | [${type}] ${line}\n`);
+      }
+    }
+  });
+  page.on('pageerror', (err) => log(`page error: ${err.message}`));
+
+  log('running the extension-host suite');
+  const t0 = Date.now();
+  await page.goto(workbenchUrl(port, folder, { testsPath: join(here, 'out/index.js') }));
+  const showRecent = () => {
+    if (verbose) return;
+    console.log(`[e2e] the workbench's last log lines (all of them with --verbose; --keep keeps ${join(tmp, 'workbench.log')}):`);
+    for (const line of recent) console.log(`  | ${line}`);
+  };
+  let code;
+  try {
+    code = await withTimeout(exited, SUITE_TIMEOUT_MS, 'the extension-host suite did not report back (codeAutomationExit)');
+  } catch (err) {
+    showRecent();
+    throw err;
+  }
+  log(`extension-host suite exited with ${code} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (code !== 0) showRecent();
+  await page.context().close();
+  return { code, summary };
+}
+
+// ---- part 2: what a person sees --------------------------------------------------------------
+async function ui(port) {
+  const folder = makeWorkspace(join(tmp, 'ui'));
+  const page = await newPage();
+  const t0 = Date.now();
+  log('UI: opening mistakes.dax from the explorer');
+  await page.goto(workbenchUrl(port, folder, {}));
+
+  // The explorer lists the workspace; click the file's row.
+  const row = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="mistakes.dax"], .explorer-folders-view .monaco-list-row:has-text("mistakes.dax")').first();
+  await row.waitFor({ state: 'visible', timeout: 60_000 });
+  await row.click();
+  await page.locator('.tabs-container .tab:has-text("mistakes.dax")').first().waitFor({ timeout: 30_000 });
+
+  // The language server's diagnostics show as error squiggles.
+  const squiggle = page.locator('.monaco-editor .squiggly-error').first();
+  await squiggle.waitFor({ state: 'attached', timeout: 60_000 });
+  const count = await page.locator('.monaco-editor .squiggly-error').count();
+  log(`UI: ${count} error squiggle(s) shown`);
+
+  // Hover the first squiggle (DAX010 on `3M`) until the hover widget shows its message.
+  const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .marker.hover-contents').first();
+  await page.mouse.move(10, 10);
+  const box = await squiggle.boundingBox();
+  if (!box) throw new Error('the squiggle has no bounding box');
+  await page.mouse.move(box.x + Math.min(box.width / 2, 6), box.y + box.height / 2, { steps: 4 });
+  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  const hoverText = (await page.locator('.monaco-hover:not(.hidden)').first().innerText()).replace(/\s+/g, ' ');
+  log(`UI: hover shows "${hoverText.slice(0, 160)}${hoverText.length > 160 ? '…' : ''}"`);
+  if (!/DAX\d{3}/.test(hoverText)) throw new Error(`the hover over the squiggle does not name a DAX code: ${hoverText}`);
+
+  mkdirSync(dirname(screenshotPath), { recursive: true });
+  await page.screenshot({ path: screenshotPath });
+  log(`UI: screenshot ${screenshotPath} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  await page.context().close();
+}
+
+// ---- main ------------------------------------------------------------------------------------
+let exitCode = 0;
+const results = [];
+const started = Date.now();
+try {
+  const port = await freePort();
+  log(`code-server ${CODE_SERVER_VERSION} on 127.0.0.1:${port} (${tmp})`);
+  await startCodeServer(port);
+  log(`code-server up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  if (runSuite) {
+    try {
+      const { code, summary } = await suite(port);
+      const passed = summary?.passed ?? 0;
+      const failed = summary?.failed ?? (code === 0 ? 0 : 1);
+      results.push({ passed, failed });
+      if (code !== 0) exitCode = 1;
+    } catch (err) {
+      console.error(`[e2e] extension-host suite: ${err.message}`);
+      results.push({ passed: 0, failed: 1 });
+      exitCode = 1;
+    }
+  }
+  if (runUi) {
+    try {
+      await withTimeout(ui(port), UI_TIMEOUT_MS, 'the UI check');
+      results.push({ passed: 1, failed: 0 });
+    } catch (err) {
+      console.error(`[e2e] UI check failed: ${err.message}`);
+      try {
+        const pages = browser?.contexts().flatMap((c) => c.pages()) ?? [];
+        if (pages[0]) {
+          const failShot = join(here, 'out/ui-failure.png');
+          await pages[0].screenshot({ path: failShot });
+          console.error(`[e2e] screenshot of the failure: ${failShot}`);
+        }
+      } catch {
+        // no page to shoot
+      }
+      results.push({ passed: 0, failed: 1 });
+      exitCode = 1;
+    }
+  }
+} catch (err) {
+  console.error(`[e2e] harness error: ${err.message}`);
+  exitCode = 2;
+} finally {
+  await cleanup();
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(exitCode);

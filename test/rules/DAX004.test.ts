@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { LAB61, expectFinding, expectNone } from './harness';
+
+describe('DAX004 duplicate declaration', () => {
+  it('fires on a device label declared twice in a region, pointing back at the first', () => {
+    const [f] = expectFinding(
+      `${LAB61}region 0 on lab {\n  device a { size 512M }\n  device <|a|> { size 1G }\n}\n`,
+      'DAX004',
+      'error',
+      /device `a` is already declared in this region; labels are unique per region/,
+    );
+    expect(f?.related?.length).toBe(1);
+  });
+
+  it('fires on a device property set twice', () => {
+    expectFinding(`${LAB61}region 0 on lab { device a { size 512M <|size|> 1G } }\n`, 'DAX004', 'error', /`size` is already set for device `a`/);
+  });
+
+  it('fires on a host declared twice', () => {
+    expectFinding(`${LAB61}host <|lab|> { facts "linux-6.12.facts.json" }\nregion 0 on lab { device a { size 512M } }\n`, 'DAX004', 'error', /host `lab` is already declared/);
+  });
+
+  it('fires on a region declared twice on the same host', () => {
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { size 512M } }\nregion <|0|> on lab { device b { size 512M } }\n`,
+      'DAX004',
+      'error',
+      /region 0 on lab is already declared; put all its devices in one block/,
+    );
+  });
+
+  it('does not fire on the same label in different regions, or on repeated `range`', () => {
+    expectNone(
+      `${LAB61}region 0 on lab { device a { size 512M } }\nregion 1 { start 0x2_0000_0000 size 4G node 1  device a { size 512M } }\n`,
+      'DAX004',
+    );
+    expectNone(`${LAB61}region 0 on lab { device a { range 0x1_0000_0000 + 512M range 0x1_4000_0000 + 512M } }\n`, 'DAX004');
+  });
+});
