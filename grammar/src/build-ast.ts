@@ -114,6 +114,16 @@ export function describe(t: IToken): string {
   return '`' + image + '`';
 }
 
+/** A word as shown in a message, cut when it is very long. */
+function clip(word: string): string {
+  return word.length > MAX_SHOWN ? word.slice(0, MAX_SHOWN - 1) + '…' : word;
+}
+
+/** How a stray token is named after "unexpected": `4G`, string "x". */
+function stray(t: IToken): string {
+  return t.tokenType === T.StringLiteral ? `string ${describe(t).slice('the string '.length)}` : describe(t);
+}
+
 function listWords(words: readonly string[]): string {
   return words.join(', ');
 }
@@ -246,11 +256,11 @@ function junkError(ctx: BuildContext, state: ItemState, first: IToken, block: Bl
     if (sameLine && state.hadError) {
       // Same line as a property already in error: one message is enough.
     } else if (sameLine && state.shape === 'flag') {
-      report(ctx, `unexpected ${describe(first)}: \`${state.key}\` takes no value`, spanOf(first));
+      report(ctx, `unexpected ${stray(first)}: \`${state.key}\` takes no value`, spanOf(first));
     } else if (sameLine && SINGLE_VALUE.has(state.shape)) {
-      report(ctx, `unexpected ${describe(first)}: \`${state.key}\` takes a single value`, spanOf(first));
+      report(ctx, `unexpected ${stray(first)}: \`${state.key}\` takes a single value`, spanOf(first));
     } else {
-      report(ctx, `unexpected ${describe(first)} in ${desc}; expected ${BLOCK_EXPECT[block]}`, spanOf(first));
+      report(ctx, `unexpected ${stray(first)} in ${desc}; expected ${BLOCK_EXPECT[block]}`, spanOf(first));
     }
   }
   state.key = '';
@@ -330,7 +340,8 @@ function blockOf(key: string): BlockKind[] {
   return (['host', 'region', 'device'] as const).filter((b) => BLOCK_KEYS[b].includes(key));
 }
 
-function unknownPropertyMessage(block: BlockKind, key: string): string {
+function unknownPropertyMessage(block: BlockKind, written: string): string {
+  const key = clip(written);
   const expected = `expected one of: ${listWords(BLOCK_KEYS[block])}`;
   if (block === 'region' && key === 'on') {
     return '`on` belongs in the region header: `region 0 on hbm01 {`';
@@ -344,12 +355,12 @@ function unknownPropertyMessage(block: BlockKind, key: string): string {
   if (block === 'host' && key === 'device') {
     return 'a device is declared inside a region block, not in a host block';
   }
-  const others = blockOf(key).filter((b) => b !== block);
+  const others = blockOf(written).filter((b) => b !== block);
   if (others.length > 0) {
     const where = others.length === 1 ? `a ${others[0]} property` : `a ${others.join(' or ')} property`;
     return `\`${key}\` is ${where}, not a ${block} property; ${expected}`;
   }
-  const guess = closest(key, BLOCK_KEYS[block]);
+  const guess = closest(written, BLOCK_KEYS[block]);
   if (guess !== undefined) {
     return `\`${key}\` is not a ${block} property; did you mean \`${guess}\`? ${expected.charAt(0).toUpperCase()}${expected.slice(1)}`;
   }
@@ -465,7 +476,7 @@ function buildMode(ctx: BuildContext, words: readonly IToken[], values: Value[])
       const guess = closest(first.image, modes);
       report(
         ctx,
-        `\`${first.image}\` is not a mode; ${guess ? `did you mean \`${guess}\`? ` : ''}expected \`devdax\` or \`system-ram\``,
+        `\`${clip(first.image)}\` is not a mode; ${guess ? `did you mean \`${guess}\`? ` : ''}expected \`devdax\` or \`system-ram\``,
         spanOf(first),
       );
     }
@@ -481,7 +492,7 @@ function buildMode(ctx: BuildContext, words: readonly IToken[], values: Value[])
       const guess = closest(o.image, modeOptions);
       report(
         ctx,
-        `\`${o.image}\` is not a mode option; ${guess ? `did you mean \`${guess}\`? ` : ''}expected one of: ${listWords(modeOptions)}`,
+        `\`${clip(o.image)}\` is not a mode option; ${guess ? `did you mean \`${guess}\`? ` : ''}expected one of: ${listWords(modeOptions)}`,
         spanOf(o),
       );
     }
@@ -601,7 +612,7 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
       report(
         ctx,
         isString(nameTok)
-          ? `a host name is written without quotes: \`host ${readString(nameTok.image).value} {\``
+          ? `a host name is written without quotes: \`host ${clip(readString(nameTok.image).value)} {\``
           : `expected a host name such as hbm01 after \`host\`, found ${describe(nameTok)}`,
         spanOf(nameTok),
       );
@@ -611,7 +622,7 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
   if (open === undefined && headerOk) {
     report(ctx, 'expected `{` to open the host block', missingAfter(ctx, endOf(headerLast)));
   }
-  const desc = name ? `host ${name.text}` : 'the host block';
+  const desc = name ? `host ${clip(name.text)}` : 'the host block';
   const { properties } = buildItems(ctx, node, 'host', desc);
   const body = closeBlock(ctx, node, kw, open, close, desc);
   const host: HostDecl = {
@@ -680,7 +691,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
     if (headerOk) {
       report(
         ctx,
-        `expected \`on\` before the host name: \`region ${id?.text ?? 'N'} on ${hostWithoutOn.image} {\``,
+        `expected \`on\` before the host name: \`region ${id?.text ?? 'N'} on ${clip(hostWithoutOn.image)} {\``,
         spanOf(hostWithoutOn),
       );
     }
@@ -689,7 +700,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   if (open === undefined && headerOk) {
     report(ctx, 'expected `{` to open the region block', missingAfter(ctx, endOf(headerLast)));
   }
-  const desc = id ? `region ${id.text}` : 'the region block';
+  const desc = id ? `region ${clip(id.text)}` : 'the region block';
   const { properties, devices } = buildItems(ctx, node, 'region', desc);
   const body = closeBlock(ctx, node, kw, open, close, desc);
   return {
@@ -723,7 +734,7 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
         report(
           ctx,
           isString(labelTok)
-            ? `a device label is written without quotes: \`device ${readString(labelTok.image).value} {\``
+            ? `a device label is written without quotes: \`device ${clip(readString(labelTok.image).value)} {\``
             : `expected a device label such as weather after \`device\`, found ${describe(labelTok)}`,
           spanOf(labelTok),
         );
@@ -734,7 +745,7 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
       report(ctx, 'expected `{` to open the device block', missingAfter(ctx, endOf(headerLast)));
     }
   }
-  const desc = label ? `device ${label.text}` : 'the device block';
+  const desc = label ? `device ${clip(label.text)}` : 'the device block';
   const { properties } = buildItems(ctx, node, 'device', desc);
   const body = kw ? closeBlock(ctx, node, kw, open, close, desc) : undefined;
   const end = kw ? nodeEnd(node, kw) + 1 : keyword.end;
@@ -759,7 +770,7 @@ function topJunkMessage(t: IToken): string {
       return `\`${w}\` must be inside a ${blocks.join(' or ')} block`;
     }
     const guess = closest(w, ['host', 'region']);
-    if (guess) return `expected \`host\` or \`region\`, found \`${w}\`; did you mean \`${guess}\`?`;
+    if (guess) return `expected \`host\` or \`region\`, found \`${clip(w)}\`; did you mean \`${guess}\`?`;
   }
   return `expected \`host\` or \`region\`, found ${describe(t)}`;
 }

@@ -96,7 +96,7 @@ class DaxParser extends CstParser {
   /** `host NAME? {? (property | device | unknown | junk)* }?` */
   public hostDecl = this.RULE('hostDecl', () => {
     this.CONSUME(T.Host, { LABEL: 'keyword' });
-    this.OPTION(() => this.CONSUME(T.HeaderName, { LABEL: 'name' }));
+    this.OPTION({ GATE: () => this.nameFollows(T.HostKey), DEF: () => this.CONSUME(T.HeaderName, { LABEL: 'name' }) });
     this.OPTION2(() => this.CONSUME(T.LCurly, { LABEL: 'open' }));
     this.MANY(() => {
       this.OR([
@@ -113,17 +113,21 @@ class DaxParser extends CstParser {
   public regionDecl = this.RULE('regionDecl', () => {
     this.CONSUME(T.Region, { LABEL: 'keyword' });
     this.OPTION(() => this.CONSUME(T.RegionId, { LABEL: 'id' }));
-    this.OPTION2(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.On, { LABEL: 'on' });
-            this.OPTION3(() => this.CONSUME(T.HeaderName, { LABEL: 'host' }));
+    // `on NAME`, or a name on the same line (`region 0 hbm01 {`: the builder
+    // asks for the missing `on`).
+    this.OPTION2({
+      GATE: () => this.LA(1).tokenType === T.On || this.sameLine(),
+      DEF: () => {
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.On, { LABEL: 'on' });
+              this.OPTION3(() => this.CONSUME(T.HeaderName, { LABEL: 'host' }));
+            },
           },
-        },
-        // `region 0 hbm01 {`: the builder asks for the missing `on`.
-        { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'hostWithoutOn' }) },
-      ]);
+          { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'hostWithoutOn' }) },
+        ]);
+      },
     });
     this.OPTION4(() => this.CONSUME(T.LCurly, { LABEL: 'open' }));
     this.MANY(() => {
@@ -145,7 +149,7 @@ class DaxParser extends CstParser {
    */
   public deviceDecl = this.RULE('deviceDecl', () => {
     const keyword = this.CONSUME(T.Device, { LABEL: 'keyword' });
-    this.OPTION(() => this.CONSUME(T.HeaderName, { LABEL: 'label' }));
+    this.OPTION({ GATE: () => this.nameFollows(T.DeviceKey), DEF: () => this.CONSUME(T.HeaderName, { LABEL: 'label' }) });
     let opened = false;
     this.OPTION2(() => {
       this.CONSUME(T.LCurly, { LABEL: 'open' });
@@ -174,6 +178,20 @@ class DaxParser extends CstParser {
     if (!tokenMatcher(next, T.Name)) return true;
     const key = this.LA(0);
     return wordKeys.has(key.image) || next.startLine === key.endLine;
+  }
+
+  /** The next token is on the line of the previous one. */
+  private sameLine(): boolean {
+    return this.LA(1).startLine === this.LA(0).endLine;
+  }
+
+  /**
+   * A header name (`host NAME`, `device LABEL`) may be a keyword, but a key of
+   * the block on the next line is the block's first property: the name was
+   * forgotten.
+   */
+  private nameFollows(keys: TokenType): boolean {
+    return !tokenMatcher(this.LA(1), keys) || this.sameLine();
   }
 
   /** The same for the words after `mode`: a mode word, an option, or on the same line. */

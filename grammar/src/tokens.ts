@@ -107,6 +107,8 @@ export const RegionValueKey = cat('RegionValueKey', 'a region property');
 export const RegionFlag = cat('RegionFlag', 'a region flag');
 /** Device keys that take one value (`name`, `size`, `align`). */
 export const DeviceValueKey = cat('DeviceValueKey', 'a device property');
+/** Every key of a device block. */
+export const DeviceKey = cat('DeviceKey', 'a device property');
 /** Names that are neither a key of the block nor `host`/`region`/`device`. */
 export const HostWord = cat('HostWord', 'a word');
 export const RegionWord = cat('RegionWord', 'a word');
@@ -155,6 +157,7 @@ function wordCategories(word: string | undefined): TokenType[] {
   if (has(REGION_VALUE_KEYS, w)) cats.push(RegionValueKey);
   if (has(REGION_FLAGS, w)) cats.push(RegionFlag);
   if (has(DEVICE_VALUE_KEYS, w)) cats.push(DeviceValueKey);
+  if (has(DEVICE_KEYS, w)) cats.push(DeviceKey);
   if (!structural) {
     cats.push(HeaderName);
     if (!has(HOST_KEYS, w)) cats.push(HostWord, HostSingle, HostLoose);
@@ -285,7 +288,7 @@ export const LEXER_TOKENS: TokenType[] = [
 
 /** Every token type the parser knows, categories included. */
 export const ALL_TOKENS: TokenType[] = [
-  Name, HostKey, RegionValueKey, RegionFlag, DeviceValueKey,
+  Name, HostKey, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey,
   HostWord, RegionWord, DeviceWord, HostSingle, RegionSingle, DeviceSingle,
   HostLoose, RegionLoose, DeviceLoose, RangePart, Stray, TopJunk, HeaderName, RegionId,
   ...LEXER_TOKENS,

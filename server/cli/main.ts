@@ -1,4 +1,5 @@
 // The `daxlayout` command line. Exit codes: 0 clean, 1 findings or differences, 2 usage or unreadable input.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkFiles, hasErrors, renderFindings } from './check';
 import { explainJson, renderExplain } from './explain';
@@ -81,6 +82,13 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
           json: values.json ?? false,
         });
         return { stdout: out, stderr: '', code: 0 };
+      }
+      case 'lsp': {
+        // The language server is its own bundle, next to this one in server/dist; the CLI
+        // requires it at run time instead of importing server/lsp (docs/architecture.md).
+        const server = require(join(__dirname, 'server.cjs')) as { start(): void };
+        server.start();
+        return { stdout: '', stderr: '', code: 0 };
       }
       case undefined:
       case 'help':

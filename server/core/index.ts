@@ -13,3 +13,4 @@ export { FEATURES, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';
 export type { Plan, PlanStep, PlannedWrite } from './plan/planner';
 export * from './explain/index';
+export { format, parse } from '../../grammar/src/index';

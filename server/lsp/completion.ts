@@ -1,6 +1,6 @@
 // textDocument/completion: the core's entries, replacing the partial word.
 
-import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
+import { CompletionItemKind, CompletionTriggerKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
 import { completeAt, type CompletionKind } from '../core/index';
 import { toRange } from './convert';
 import type { Session } from './session';
@@ -17,6 +17,8 @@ export function completion(session: Session, params: CompletionParams): Completi
   const s = session.analysed(params.textDocument.uri);
   if (!s) return null;
   const c = completeAt(s.analysis, s.doc.offsetAt(params.position));
+  // A space opens the list only where a value or a header word is expected (`mode `, `region 0 on `).
+  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && c.position !== 'value' && c.position !== 'header') return null;
   const range = toRange(s.doc, c.span);
   const snippets = session.client().snippets;
   const items: CompletionItem[] = c.items.map((e, i) => {

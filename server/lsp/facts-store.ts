@@ -89,28 +89,28 @@ export class FactsStore {
     return load;
   }
 
-  /** Reads a facts file for a layout; every path looked at is added to `deps`. */
-  read(uri: string, path: string, deps: Set<string>): FactsLoad {
+  /**
+   * Reads a facts file for a layout. Every path looked at is recorded in
+   * `seen`, with what it held (so a later change can be told from no change).
+   */
+  read(uri: string, path: string, seen: Map<string, string>): FactsLoad {
     const tried = this.candidates(uri, path);
     if (tried.length === 0) {
       return { error: `cannot find "${path}": the layout is not saved in a folder, so relative facts paths have no base (save it, or set daxlayout.factsSearchPaths); see docs/facts.md` };
     }
     for (const c of tried) {
-      deps.add(c);
       const load = this.load(c);
+      seen.set(c, key(load));
       if (load) return load;
     }
     const where = tried.length === 1 ? (tried[0] as string) : `any of ${tried.join(', ')}`;
     return { error: `no such file: ${where} (docs/facts.md says how to capture one; daxlayout.factsSearchPaths adds folders to look in)` };
   }
 
-  /** Whether the file at `path` reads differently from what the cache last held (and refreshes it). */
-  changed(path: string): boolean {
-    const had = this.cache.has(path);
-    const before = this.cache.get(path)?.load;
+  /** What the file at `path` holds now, read afresh (compare with what `read` recorded). */
+  current(path: string): string {
     this.cache.delete(path);
-    const after = this.load(path);
-    return !had || key(before) !== key(after);
+    return key(this.load(path));
   }
 
   /** Watches the folders of these files (and stops watching folders no longer needed). */

@@ -1,7 +1,7 @@
 // textDocument/formatting: the grammar's formatter. No edits when the text has syntax errors.
 
 import type { DocumentFormattingParams, TextEdit } from 'vscode-languageserver/node';
-import { format } from '../../grammar/src/index';
+import { format } from '../core/index';
 import { minimalEdit } from './convert';
 import type { Session } from './session';
 

@@ -15,6 +15,8 @@ export interface ClientFeatures {
   readonly watchedFilesDynamic: boolean;
   readonly foldingRangeLimit?: number;
   readonly codeActionLiterals: boolean;
+  readonly prepareRename: boolean;
+  readonly configurationChangeDynamic: boolean;
 }
 
 export function clientFeatures(c: ClientCapabilities): ClientFeatures {
@@ -30,6 +32,8 @@ export function clientFeatures(c: ClientCapabilities): ClientFeatures {
     watchedFilesDynamic: c.workspace?.didChangeWatchedFiles?.dynamicRegistration ?? false,
     ...(limit !== undefined ? { foldingRangeLimit: limit } : {}),
     codeActionLiterals: td?.codeAction?.codeActionLiteralSupport !== undefined,
+    prepareRename: td?.rename?.prepareSupport ?? false,
+    configurationChangeDynamic: c.workspace?.didChangeConfiguration?.dynamicRegistration ?? false,
   };
 }
 

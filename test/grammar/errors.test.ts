@@ -264,7 +264,7 @@ describe('properties and values', () => {
   it('reports stray tokens inside blocks', () => {
     expect(errorsOf('host h {\n  "x"\n}')).toEqual([
       [
-        'unexpected the string "x" in host h; expected a host property (ssh, port, facts, kernel, arch, memory-block, auto-online) or `}`',
+        'unexpected string "x" in host h; expected a host property (ssh, port, facts, kernel, arch, memory-block, auto-online) or `}`',
         '"x"',
       ],
     ]);

@@ -30,7 +30,23 @@ export interface CompletionEntry {
 export interface Completions {
   /** The partial word the entries replace (empty at the offset when none). */
   readonly span: Span;
+  /** Where the offset is: a property name or declaration (`key`), a value, a declaration header, or neither. */
+  readonly position: 'key' | 'value' | 'header' | 'none';
   readonly items: readonly CompletionEntry[];
+}
+
+/** Inside a comment or a string: nothing to complete. */
+function inCommentOrString(a: Analysis, offset: number): boolean {
+  const lineStart = a.text.lastIndexOf('\n', offset - 1) + 1;
+  const line = a.text.slice(lineStart, offset);
+  let quotes = 0;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '\\') i++;
+    else if (ch === '"') quotes++;
+    else if (ch === '#' && quotes % 2 === 0) return true;
+  }
+  return quotes % 2 === 1;
 }
 
 type Block = { kind: 'host'; decl: HostDecl; body: Span } | { kind: 'region'; decl: RegionDecl; body: Span } | { kind: 'device'; decl: DeviceDecl; region: RegionDecl; body: Span };
@@ -235,14 +251,15 @@ export function completeAt(a: Analysis, offset: number): Completions {
   let s = offset;
   while (s > 0 && isWordChar(text.charCodeAt(s - 1))) s--;
   const span = { start: s, end: offset };
+  if (inCommentOrString(a, offset)) return { span, position: 'none', items: [] };
   const block = blockAt(a, offset);
   if (!block) {
     const lineStart = Math.max(text.lastIndexOf('\n', s - 1) + 1, text.lastIndexOf('}', s - 1) + 1);
-    const line = text.slice(lineStart, s).replace(/#[^\r\n]*/g, '');
+    const line = text.slice(lineStart, s);
     const header = headerCompletions(a, line);
-    if (header) return { span, items: header };
-    if (line.trim() !== '') return { span, items: [] };
-    return { span, items: KEYWORDS.topLevel.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {})) };
+    if (header) return { span, position: 'header', items: header };
+    if (line.trim() !== '') return { span, position: 'none', items: [] };
+    return { span, position: 'key', items: KEYWORDS.topLevel.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {})) };
   }
   let from = block.body.start + 1;
   if (block.kind === 'region') for (const d of block.decl.devices) if (d.span.end <= s && d.span.end > from) from = d.span.end;
@@ -251,11 +268,11 @@ export function completeAt(a: Analysis, offset: number): Completions {
   let i = ws.length - 1;
   while (i >= 0 && !keys.has(ws[i] as string)) i--;
   const key = i >= 0 ? (ws[i] as string) : undefined;
-  if (key === 'device') return { span, items: [] };
+  if (key === 'device') return { span, position: 'header', items: [] };
   if (key !== undefined && !FLAG_KEYS.has(key)) {
     const values = ws.slice(i + 1);
     const items = valueItems(a, block, key, values);
-    if (items) return { span, items };
+    if (items) return { span, position: 'value', items };
   }
-  return { span, items: keyItems(block, span) };
+  return { span, position: 'key', items: keyItems(block, span) };
 }

@@ -31,6 +31,10 @@ const err = (errno: Errno): WriteResult => ({ kind: 'errno', errno });
 const unmodelled = (reason: string): WriteResult => ({ kind: 'unmodelled', reason });
 
 const BLOCK_STATES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
+const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+const DAX_DEVICES = '/sys/bus/dax/devices/';
+const DAX_DRIVERS = '/sys/bus/dax/drivers/';
+const MEMORY = '/sys/devices/system/memory/';
 type OnlineType = (typeof BLOCK_STATES)[number];
 
 export class KernelModel {
@@ -55,10 +59,16 @@ export class KernelModel {
   }
 
   findDevice(name: string): SimDevice | undefined {
-    const n = /^dax(\d+)\.(\d+)$/.exec(name);
-    if (!n) return undefined;
-    const region = this.state.regions.find((r) => r.id === Number(n[1]));
-    return region?.devices.get(Number(n[2]));
+    // `daxR.N` with plain decimal R and N (what the kernel names devices).
+    if (!name.startsWith('dax')) return undefined;
+    const dot = name.indexOf('.', 3);
+    if (dot < 4 || dot === name.length - 1) return undefined;
+    const r = name.slice(3, dot);
+    const n = name.slice(dot + 1);
+    if (!DECIMAL.test(r) || !DECIMAL.test(n)) return undefined;
+    const rid = Number(r);
+    for (const region of this.state.regions) if (region.id === rid) return region.devices.get(Number(n));
+    return undefined;
   }
 
   /** A device looked up the way bus_find_device_by_name does (trailing newline ok). */
@@ -74,15 +84,35 @@ export class KernelModel {
     let p = path.indexOf('//') >= 0 ? path.replace(/\/+/g, '/') : path;
     if (p.endsWith('/')) p = p.slice(0, -1);
     let m: RegExpExecArray | null;
-    // `D/../dax_region/…`: the device link resolves into the region's parent device.
-    if ((m = /^\/sys\/bus\/dax\/devices\/(dax\d+\.\d+)\/\.\.\/(.*)$/.exec(p))) {
-      const dev = this.findDevice(m[1] ?? '');
+
+    if (p.startsWith(DAX_DEVICES)) {
+      const rest = p.slice(DAX_DEVICES.length);
+      const slash = rest.indexOf('/');
+      const dev = this.findDevice(slash < 0 ? rest : rest.slice(0, slash));
       if (!dev) return err('ENOENT');
-      p = `${dev.region.path}/${m[2] ?? ''}`;
+      const attr = slash < 0 ? '' : rest.slice(slash + 1);
+      // `D/../dax_region/…`: the device link resolves into the region's parent device.
+      if (attr.startsWith('../')) p = `${dev.region.path}/${attr.slice(3)}`;
+      else return this.deviceAttr(dev, attr, value);
     }
-    if (p.startsWith('/sys/devices/system/memory/memory')) {
-      const b = /^\/sys\/devices\/system\/memory\/memory(\d+)\/([^/]+)$/.exec(p);
-      if (b) return this.blockAttr(Number(b[1]), b[2] ?? '', value);
+    if (p.startsWith(DAX_DRIVERS)) {
+      const rest = p.slice(DAX_DRIVERS.length);
+      const slash = rest.indexOf('/');
+      const drv = slash < 0 ? rest : rest.slice(0, slash);
+      const attr = slash < 0 ? '' : rest.slice(slash + 1);
+      if ((drv !== 'device_dax' && drv !== 'kmem') || attr.includes('/')) return err('ENOENT');
+      if (attr === '') return err('EISDIR');
+      return this.driverAttr(drv, attr, value);
+    }
+    if (p.startsWith(MEMORY)) {
+      const rest = p.slice(MEMORY.length);
+      if (rest === 'auto_online_blocks') return this.autoOnlineStore(value);
+      if (rest === 'block_size_bytes') return err('EACCES');
+      if ((m = /^memory(\d+)(?:\/([^/]+))?$/.exec(rest))) {
+        if (m[2] === undefined) return err('EISDIR');
+        return this.blockAttr(Number(m[1]), m[2], value);
+      }
+      return unmodelled(`${p} is not a memory-block attribute the model knows`);
     }
     // daxctl onlines blocks through the node's links: node<N>/memory<M>/state.
     if ((m = /^\/sys\/devices\/system\/node\/node(\d+)\/memory(\d+)\/([^/]+)$/.exec(p))) {
@@ -90,19 +120,6 @@ export class KernelModel {
       if (block && block.node !== Number(m[1])) return err('ENOENT');
       return this.blockAttr(Number(m[2]), m[3] ?? '', value);
     }
-
-    if ((m = /^\/sys\/bus\/dax\/devices\/([^/]+)(?:\/(.+))?$/.exec(p))) {
-      const dev = this.findDevice(m[1] ?? '');
-      if (!dev) return err('ENOENT');
-      return this.deviceAttr(dev, m[2] ?? '', value);
-    }
-    if ((m = /^\/sys\/bus\/dax\/drivers\/([^/]+)\/([^/]+)$/.exec(p))) {
-      const drv = m[1];
-      if (drv !== 'device_dax' && drv !== 'kmem') return err('ENOENT');
-      return this.driverAttr(drv, m[2] ?? '', value);
-    }
-    if (p === '/sys/devices/system/memory/auto_online_blocks') return this.autoOnlineStore(value);
-    if (/^\/sys\/devices\/system\/memory\/(block_size_bytes|memory\d+)$/.test(p)) return err('EACCES');
     for (const region of this.state.regions) {
       if (p.startsWith(region.path + '/')) {
         const rest = p.slice(region.path.length + 1);

@@ -55,12 +55,27 @@ function shellWords(s: string): string[] | undefined {
   return words;
 }
 
+/** Drops a trailing `# comment` (a `#` that starts a word outside quotes), as the shell does. */
+function stripComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"') i++;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '\\') i++;
+    else if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) return line.slice(0, i);
+  }
+  return line;
+}
+
 export function parseScript(text: string): ScriptParse {
   const writes: ScriptWrite[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const raw = (lines[n] as string).replace(/\r$/, '');
-    const line = raw.trim();
+    const line = stripComment(raw).trim();
     if (line === '' || line.startsWith('#')) continue;
     const m = /^echo\s+(.*?)\s*>\s*(\S+)$/.exec(line) ?? /^echo\s*>\s*(\S+)$/.exec(line);
     if (!m) return { ok: false, line: n + 1, message: `line ${n + 1}: expected \`echo VALUE > PATH\`, found: ${line}` };

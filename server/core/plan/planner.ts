@@ -364,6 +364,7 @@ export class Planner {
   private create(w: Work): void {
     const sim = w.region.sim;
     const s = this.step('+', '(new)', w.region.layout, `create ${w.layout.label}`, w.layout);
+    this.created.add(w.layout);
     if (!this.write(s, `${sim.path}/dax_region/create`, '1', 'create')) {
       w.blocked = true;
       return;
@@ -399,8 +400,11 @@ export class Planner {
     }
   }
 
+  /** Layout devices this plan creates. */
+  private readonly created = new Set<LayoutDevice>();
+
   private isNew(w: Work): boolean {
-    return this.plan.steps.some((s) => s.op === '+' && s.device === w.layout);
+    return this.created.has(w.layout);
   }
 
   private grow(w: Work): void {
