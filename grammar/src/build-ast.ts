@@ -569,13 +569,6 @@ function buildRanges(ctx: BuildContext, parts: readonly IToken[], values: Value[
 // ---------------------------------------------------------------------------
 // Declarations
 
-function keywordSpan(node: CstNode): { token: IToken | undefined; span: Span } {
-  const t = tok(node, 'keyword');
-  if (t) return { token: t, span: spanOf(t) };
-  const start = node.location?.startOffset ?? 0;
-  return { token: undefined, span: { start, end: start } };
-}
-
 function closeBlock(
   ctx: BuildContext,
   node: CstNode,
@@ -594,8 +587,9 @@ function closeBlock(
 }
 
 function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
-  const { token: kw, span: keyword } = keywordSpan(node);
+  const kw = tok(node, 'keyword');
   if (kw === undefined) return undefined;
+  const keyword = spanOf(kw);
   const nameTok = tok(node, 'name');
   const open = tok(node, 'open');
   const close = tok(node, 'close');
@@ -637,8 +631,9 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
 }
 
 function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
-  const { token: kw, span: keyword } = keywordSpan(node);
+  const kw = tok(node, 'keyword');
   if (kw === undefined) return undefined;
+  const keyword = spanOf(kw);
   const idTok = tok(node, 'id');
   const onTok = tok(node, 'on');
   const hostTok = tok(node, 'host');
@@ -716,7 +711,9 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
 }
 
 function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
-  const { token: kw, span: keyword } = keywordSpan(node);
+  const kw = tok(node, 'keyword');
+  const start = node.location?.startOffset ?? 0;
+  const keyword: Span = kw ? spanOf(kw) : { start, end: start };
   const labelTok = tok(node, 'label');
   const open = tok(node, 'open');
   const close = tok(node, 'close');

@@ -8,6 +8,8 @@
 // - a device block on one line (`device weather { size 48G align 1G }`) when it
 //   has no comment inside and fits in 100 columns, else one property a line;
 // - single spaces between tokens, `a..b`, `a + b`, `r1, r2`;
+// - end-of-line comments two spaces after the code, aligned across
+//   consecutive lines of a block that all have one;
 // - a token that follows a comment in the middle of a property goes on the
 //   next line, indented two more spaces.
 
@@ -42,7 +44,9 @@ interface Mark {
 
 function tokenText(t: IToken): string {
   // A number keeps its text; blanks before a unit become one space.
-  return t.tokenType === NumberLiteral && /[ \t]/.test(t.image) ? t.image.replace(/[ \t]+/, ' ') : t.image;
+  if (t.tokenType !== NumberLiteral) return t.image;
+  const image = t.image;
+  return image.includes(' ') || image.includes('\t') ? image.replace(/[ \t]+/, ' ') : image;
 }
 
 /** Whether a space goes between two tokens of the same line. */
@@ -64,9 +68,13 @@ function firstAtOrAfter(tokens: readonly IToken[], offset: number): number {
   return lo;
 }
 
+/** Line breaks between two offsets: `\n`, `\r\n` or a lone `\r`. */
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
-  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) n++;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  }
   return n;
 }
 
@@ -135,12 +143,83 @@ export function format(text: string): string | undefined {
   }
 }
 
+interface Line {
+  readonly code: string;
+  readonly comment: string | undefined;
+}
+
+/** The printed text, line by line; end-of-line comments are aligned at the end. */
+class Output {
+  private readonly lines: Line[] = [];
+  private parts: string[] = [];
+  private comment: string | undefined;
+
+  /** Appends code to the current line. */
+  add(s: string): void {
+    this.parts.push(s);
+  }
+
+  /** Ends the current line with an end-of-line comment. */
+  eol(comment: string): void {
+    this.comment = comment;
+  }
+
+  /** Starts a new line (after `blank` empty lines) with the given indent. */
+  newline(blank: boolean, indent: string): void {
+    this.end();
+    if (blank) this.lines.push({ code: '', comment: undefined });
+    if (indent !== '') this.parts.push(indent);
+  }
+
+  private end(): void {
+    this.lines.push({ code: this.parts.join(''), comment: this.comment });
+    this.parts = [];
+    this.comment = undefined;
+  }
+
+  /**
+   * The text. End-of-line comments of consecutive lines are aligned, two
+   * spaces after the longest code of their run; a line that opens or closes
+   * a block is a run of its own.
+   */
+  finish(): string {
+    this.end();
+    const lines = this.lines;
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; ) {
+      let j = i;
+      let width = 0;
+      while (j < lines.length && lines[j]!.comment !== undefined) {
+        width = Math.max(width, lines[j]!.code.length);
+        j++;
+        if (opensOrCloses(lines[j - 1]!.code)) break;
+        if (j < lines.length && opensOrCloses(lines[j]!.code)) break;
+      }
+      if (j === i) j = i + 1;
+      for (let k = i; k < j; k++) {
+        const line = lines[k]!;
+        out.push(line.comment === undefined ? line.code : line.code.padEnd(width) + '  ' + line.comment);
+      }
+      i = j;
+    }
+    const result = out.join('\n');
+    return result.length === 0 ? '' : result + '\n';
+  }
+}
+
+function opensOrCloses(code: string): boolean {
+  return code.endsWith('{') || code.trimStart().startsWith('}');
+}
+
+const INDENTS = ['', INDENT, INDENT.repeat(2), INDENT.repeat(3), INDENT.repeat(4)];
+const indent = (n: number): string => INDENTS[n] ?? INDENT.repeat(n);
+
 function formatUnsafe(text: string): string | undefined {
   const { file, tokens, comments } = analyze(text);
   if (file.errors.length > 0) return undefined;
   const marks = buildMarks(file, tokens, comments);
 
-  const out: Piece[] = [];
+  const out = new Output();
   const stack: Block[] = [];
   let ti = 0;
   let ci = 0;
@@ -154,13 +233,17 @@ function formatUnsafe(text: string): string | undefined {
   /** Top-level state: nothing yet, inside a declaration, after one, after a comment. */
   let top: 'start' | 'decl' | 'afterDecl' | 'afterComment' = 'start';
 
-  const indent = (n: number): string => INDENT.repeat(n);
   const contIndent = (): string => {
     const b = stack[stack.length - 1];
     return indent(b ? b.itemIndent + 1 : 1);
   };
-  const blankBefore = (start: number): string =>
-    prevEnd >= 0 && countNewlines(text, prevEnd, start) >= 2 ? '\n' : '';
+  /** The user left an empty line before `start`. */
+  const blankBefore = (start: number): boolean => prevEnd >= 0 && countNewlines(text, prevEnd, start) >= 2;
+  /** Separates top-level items: one blank line after a declaration, the user's (at most one) after a comment. */
+  const topBreak = (start: number): void => {
+    if (top === 'afterDecl') out.newline(true, '');
+    else if (top !== 'start') out.newline(blankBefore(start), '');
+  };
 
   while (ti < tokens.length || ci < comments.length) {
     const t = tokens[ti];
@@ -168,24 +251,23 @@ function formatUnsafe(text: string): string | undefined {
     if (c !== undefined && (t === undefined || c.startOffset < t.startOffset)) {
       ci++;
       const image = c.image.trimEnd();
-      const sameLine = prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0;
-      if (sameLine) {
-        out.push({ eol: image });
+      if (prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0) {
+        out.eol(image);
       } else {
         const block = stack[stack.length - 1];
         const nextRole = t ? marks.get(t.startOffset)?.role : undefined;
         if (block === undefined && top !== 'decl') {
           // A comment at the top level.
-          out.push(top === 'start' ? '' : top === 'afterDecl' ? '\n\n' : '\n' + blankBefore(c.startOffset));
+          topBreak(c.startOffset);
           top = 'afterComment';
         } else if (block !== undefined && (t === undefined || nextRole === Role.Item || nextRole === Role.Close)) {
           // Between the items of a block.
-          out.push('\n', afterOpen ? '' : blankBefore(c.startOffset), indent(block.itemIndent));
+          out.newline(!afterOpen && blankBefore(c.startOffset), indent(block.itemIndent));
         } else {
           // In the middle of a header or a property.
-          out.push('\n', contIndent());
+          out.newline(false, contIndent());
         }
-        out.push(image);
+        out.add(image);
         afterOpen = false;
       }
       afterComment = true;
@@ -195,84 +277,39 @@ function formatUnsafe(text: string): string | undefined {
     if (t === undefined) break;
     ti++;
     const mark = marks.get(t.startOffset);
-    const image = tokenText(t);
     switch (mark?.role) {
       case Role.Decl:
-        out.push(top === 'start' ? '' : top === 'afterDecl' ? '\n\n' : '\n' + blankBefore(t.startOffset));
+        topBreak(t.startOffset);
         top = 'decl';
         break;
       case Role.Item: {
         const block = stack[stack.length - 1];
-        if (block?.oneLine) out.push(' ');
-        else out.push('\n', afterOpen ? '' : blankBefore(t.startOffset), indent(block?.itemIndent ?? 1));
+        if (block?.oneLine) out.add(' ');
+        else out.newline(!afterOpen && blankBefore(t.startOffset), indent(block?.itemIndent ?? 1));
         break;
       }
       case Role.Open:
-        out.push(afterComment ? '\n' + contIndent() : ' ');
+        if (afterComment) out.newline(false, contIndent());
+        else out.add(' ');
         if (mark.block) stack.push(mark.block);
         break;
       case Role.Close: {
         const block = stack.pop();
-        if (block?.oneLine) out.push(' ');
-        else out.push('\n', indent(block?.closeIndent ?? 0));
+        if (block?.oneLine) out.add(' ');
+        else out.newline(false, indent(block?.closeIndent ?? 0));
         if (stack.length === 0) top = 'afterDecl';
         break;
       }
       default:
-        if (afterComment) out.push('\n', contIndent());
-        else if (spaced(prevToken, t)) out.push(' ');
+        if (afterComment) out.newline(false, contIndent());
+        else if (spaced(prevToken, t)) out.add(' ');
         break;
     }
-    out.push(image);
+    out.add(tokenText(t));
     afterOpen = mark?.role === Role.Open;
     afterComment = false;
     prevToken = t;
     prevEnd = endOf(t) + 1;
   }
-  return assemble(out);
-}
-
-function opensOrCloses(code: string): boolean {
-  return code.endsWith('{') || code.trimStart().startsWith('}');
-}
-
-/** Printed text, with end-of-line comments kept apart until they are aligned. */
-type Piece = string | { readonly eol: string };
-
-/**
- * Joins the pieces into lines. End-of-line comments of consecutive lines are
- * aligned, two spaces after the longest code of their run.
- */
-function assemble(pieces: readonly Piece[]): string {
-  const lines: { code: string; comment?: string }[] = [{ code: '' }];
-  for (const p of pieces) {
-    const current = lines[lines.length - 1]!;
-    if (typeof p !== 'string') {
-      current.comment = p.eol;
-      continue;
-    }
-    const parts = p.split('\n');
-    current.code += parts[0];
-    for (let k = 1; k < parts.length; k++) lines.push({ code: parts[k] ?? '' });
-  }
-  let result = '';
-  for (let i = 0; i < lines.length; ) {
-    let j = i;
-    let width = 0;
-    while (j < lines.length && lines[j]!.comment !== undefined) {
-      width = Math.max(width, lines[j]!.code.length);
-      j++;
-      // A line that opens or closes a block is a run of its own.
-      if (opensOrCloses(lines[j - 1]!.code)) break;
-      if (j < lines.length && opensOrCloses(lines[j]!.code)) break;
-    }
-    if (j === i) j = i + 1;
-    for (let k = i; k < j; k++) {
-      const line = lines[k]!;
-      if (k > 0) result += '\n';
-      result += line.comment === undefined ? line.code : line.code.padEnd(width) + '  ' + line.comment;
-    }
-    i = j;
-  }
-  return result.length === 0 ? '' : result + '\n';
+  return out.finish();
 }

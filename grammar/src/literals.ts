@@ -15,7 +15,7 @@ function isHexOr_(c: number): boolean {
 }
 
 function stripUnderscores(s: string): string {
-  return s.indexOf('_') < 0 ? s : s.split('_').join('');
+  return s.includes('_') ? s.replaceAll('_', '') : s;
 }
 
 /** The next smaller units, down to bytes (`''`), for each unit spelling. */

@@ -16,6 +16,8 @@ export interface Analysis {
 }
 
 const MAX_SHOWN = 20;
+/** More errors than this are not worth reporting one by one. */
+const MAX_ERRORS = 1000;
 
 function showChars(s: string): string {
   let out = '';
@@ -47,9 +49,7 @@ function lexErrorMessage(text: string, e: ILexingError): string {
     case "'":
       return `${what}; strings use double quotes`;
     case '-':
-      return `${what}; numbers cannot be negative`;
-    case '.':
-      return `${what}; a range is written start..end`;
+      return /[0-9]/.test(text.charAt(e.offset + e.length)) ? `${what}; numbers cannot be negative` : what;
     default:
       return what;
   }
@@ -127,6 +127,14 @@ function analyzeUnsafe(text: string): Analysis {
     problems.push({ message: e.message, span });
   }
   problems.sort(byStart);
+  if (problems.length > MAX_ERRORS) {
+    const first = problems[MAX_ERRORS]!;
+    problems.length = MAX_ERRORS;
+    problems.push({
+      message: `too many syntax errors: only the first ${MAX_ERRORS} are reported (is this a .dax file?)`,
+      span: first.span,
+    });
+  }
   return {
     file: { kind: 'file', span: { start: 0, end: text.length }, declarations, comments, errors: problems },
     tokens,

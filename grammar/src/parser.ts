@@ -71,7 +71,33 @@ const REGION_WORD_KEYS: ReadonlySet<string> = new Set();
 const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
 const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
 
+// DSL options, created once: the rules below allocate nothing per call but
+// the CST itself (chevrotain's "cache your alternatives" advice, applied to
+// every closure and option object).
+const L = (LABEL: string): { LABEL: string } => ({ LABEL });
+const DECL = L('decl');
+const JUNK = L('junk');
+const ITEM = L('item');
+const KEYWORD = L('keyword');
+const NAME = L('name');
+const LABEL = L('label');
+const ID = L('id');
+const ON = L('on');
+const HOST = L('host');
+const HOST_WITHOUT_ON = L('hostWithoutOn');
+const OPEN = L('open');
+const CLOSE = L('close');
+const KEY = L('key');
+const VALUE = L('value');
+const TOKEN = L('token');
+
+type Alt = { ALT: () => unknown };
+
 class DaxParser extends CstParser {
+  /** State of the device being parsed (devices do not nest). */
+  private deviceOpened = false;
+  private deviceLine = 0;
+
   constructor() {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
@@ -82,107 +108,22 @@ class DaxParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** `(host … | region … | junk)*` */
-  public file = this.RULE('file', () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.hostDecl, { LABEL: 'decl' }) },
-        { ALT: () => this.SUBRULE(this.regionDecl, { LABEL: 'decl' }) },
-        { ALT: () => this.SUBRULE(this.topJunk, { LABEL: 'junk' }) },
-      ]);
-    });
-  });
-
-  /** `host NAME? {? (property | device | unknown | junk)* }?` */
-  public hostDecl = this.RULE('hostDecl', () => {
-    this.CONSUME(T.Host, { LABEL: 'keyword' });
-    this.OPTION({ GATE: () => this.nameFollows(T.HostKey), DEF: () => this.CONSUME(T.HeaderName, { LABEL: 'name' }) });
-    this.OPTION2(() => this.CONSUME(T.LCurly, { LABEL: 'open' }));
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.hostProperty, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.deviceDecl, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.hostUnknown, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.junk, { LABEL: 'item' }) },
-      ]);
-    });
-    this.OPTION3(() => this.CONSUME(T.RCurly, { LABEL: 'close' }));
-  });
-
-  /** `region ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` */
-  public regionDecl = this.RULE('regionDecl', () => {
-    this.CONSUME(T.Region, { LABEL: 'keyword' });
-    this.OPTION(() => this.CONSUME(T.RegionId, { LABEL: 'id' }));
-    // `on NAME`, or a name on the same line (`region 0 hbm01 {`: the builder
-    // asks for the missing `on`).
-    this.OPTION2({
-      GATE: () => this.LA(1).tokenType === T.On || this.sameLine(),
-      DEF: () => {
-        this.OR([
-          {
-            ALT: () => {
-              this.CONSUME(T.On, { LABEL: 'on' });
-              this.OPTION3(() => this.CONSUME(T.HeaderName, { LABEL: 'host' }));
-            },
-          },
-          { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'hostWithoutOn' }) },
-        ]);
-      },
-    });
-    this.OPTION4(() => this.CONSUME(T.LCurly, { LABEL: 'open' }));
-    this.MANY(() => {
-      this.OR2([
-        { ALT: () => this.SUBRULE(this.regionProperty, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.deviceDecl, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.regionUnknown, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.junk, { LABEL: 'item' }) },
-      ]);
-    });
-    this.OPTION5(() => this.CONSUME(T.RCurly, { LABEL: 'close' }));
-  });
-
-  /**
-   * `device LABEL? {? (property | unknown | junk)* }?` — when the `{` is
-   * missing, the `}` is only taken on the device's own line
-   * (`device a size 1G }`), so that a device missing its `{` does not steal the
-   * region's `}`.
-   */
-  public deviceDecl = this.RULE('deviceDecl', () => {
-    const keyword = this.CONSUME(T.Device, { LABEL: 'keyword' });
-    this.OPTION({ GATE: () => this.nameFollows(T.DeviceKey), DEF: () => this.CONSUME(T.HeaderName, { LABEL: 'label' }) });
-    let opened = false;
-    this.OPTION2(() => {
-      this.CONSUME(T.LCurly, { LABEL: 'open' });
-      opened = true;
-    });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.deviceProperty, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.deviceUnknown, { LABEL: 'item' }) },
-        { ALT: () => this.SUBRULE(this.junk, { LABEL: 'item' }) },
-      ]);
-    });
-    this.OPTION3({
-      GATE: () => opened || this.LA(1).startLine === keyword.startLine,
-      DEF: () => this.CONSUME(T.RCurly, { LABEL: 'close' }),
-    });
-  });
-
-  /**
-   * Layout only matters for mistakes: a bare word on the line after a key that
-   * takes a number or a string is not taken as its (wrong) value, but as the
-   * next property, because the value was most likely forgotten.
-   */
-  private valueFollows(wordKeys: ReadonlySet<string>): boolean {
-    const next = this.LA(1);
-    if (!tokenMatcher(next, T.Name)) return true;
-    const key = this.LA(0);
-    return wordKeys.has(key.image) || next.startLine === key.endLine;
-  }
+  // -------------------------------------------------------------------------
+  // Gates. Layout never changes how a valid file is read; it only helps to
+  // understand mistakes.
 
   /** The next token is on the line of the previous one. */
   private sameLine(): boolean {
     return this.LA(1).startLine === this.LA(0).endLine;
+  }
+
+  /**
+   * A bare word on the line after a key that takes a number or a string is
+   * not taken as its (wrong) value but as the next property: the value was
+   * most likely forgotten.
+   */
+  private valueFollows(wordKeys: ReadonlySet<string>): boolean {
+    return !tokenMatcher(this.LA(1), T.Name) || wordKeys.has(this.LA(0).image) || this.sameLine();
   }
 
   /**
@@ -194,76 +135,220 @@ class DaxParser extends CstParser {
     return !tokenMatcher(this.LA(1), keys) || this.sameLine();
   }
 
-  /** The same for the words after `mode`: a mode word, an option, or on the same line. */
+  /** After `mode`: a mode word, an option, or any word on the same line. */
   private modeWordFollows(): boolean {
-    const next = this.LA(1);
-    return MODE_WORDS.has(next.image) || next.startLine === this.LA(0).endLine;
+    return MODE_WORDS.has(this.LA(1).image) || this.sameLine();
   }
 
-  public hostProperty = this.RULE('hostProperty', () => {
-    this.CONSUME(T.HostKey, { LABEL: 'key' });
-    this.OPTION({ GATE: () => this.valueFollows(HOST_WORD_KEYS), DEF: () => this.CONSUME(T.HostSingle, { LABEL: 'value' }) });
+  // -------------------------------------------------------------------------
+  // Rules
+
+  private readonly fileAlts: Alt[] = [
+    { ALT: () => this.SUBRULE(this.hostDecl, DECL) },
+    { ALT: () => this.SUBRULE(this.regionDecl, DECL) },
+    { ALT: () => this.SUBRULE(this.topJunk, JUNK) },
+  ];
+  private readonly fileItem = (): void => {
+    this.OR(this.fileAlts);
+  };
+
+  /** `(host … | region … | junk)*` */
+  public file = this.RULE('file', () => {
+    this.MANY(this.fileItem);
   });
+
+  private readonly hostName = {
+    GATE: () => this.nameFollows(T.HostKey),
+    DEF: () => this.CONSUME(T.HeaderName, NAME),
+  };
+  private readonly hostAlts: Alt[] = [
+    { ALT: () => this.SUBRULE(this.hostProperty, ITEM) },
+    { ALT: () => this.SUBRULE(this.deviceDecl, ITEM) },
+    { ALT: () => this.SUBRULE(this.hostUnknown, ITEM) },
+    { ALT: () => this.SUBRULE(this.junk, ITEM) },
+  ];
+  private readonly hostItem = (): void => {
+    this.OR(this.hostAlts);
+  };
+  private readonly open = (): IToken => this.CONSUME(T.LCurly, OPEN);
+  private readonly close = (): IToken => this.CONSUME(T.RCurly, CLOSE);
+
+  /** `host NAME? {? (property | device | unknown | junk)* }?` */
+  public hostDecl = this.RULE('hostDecl', () => {
+    this.CONSUME(T.Host, KEYWORD);
+    this.OPTION(this.hostName);
+    this.OPTION2(this.open);
+    this.MANY(this.hostItem);
+    this.OPTION3(this.close);
+  });
+
+  private readonly regionId = (): IToken => this.CONSUME(T.RegionId, ID);
+  private readonly regionHostAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.On, ON);
+        this.OPTION3(this.regionHostName);
+      },
+    },
+    { ALT: () => this.CONSUME(T.Identifier, HOST_WITHOUT_ON) },
+  ];
+  private readonly regionHostName = (): IToken => this.CONSUME(T.HeaderName, HOST);
+  // `on NAME`, or a name on the same line (`region 0 hbm01 {`: the builder
+  // asks for the missing `on`).
+  private readonly regionHost = {
+    GATE: () => this.LA(1).tokenType === T.On || this.sameLine(),
+    DEF: () => this.OR(this.regionHostAlts),
+  };
+  private readonly regionAlts: Alt[] = [
+    { ALT: () => this.SUBRULE(this.regionProperty, ITEM) },
+    { ALT: () => this.SUBRULE(this.deviceDecl, ITEM) },
+    { ALT: () => this.SUBRULE(this.regionUnknown, ITEM) },
+    { ALT: () => this.SUBRULE(this.junk, ITEM) },
+  ];
+  private readonly regionItem = (): void => {
+    this.OR2(this.regionAlts);
+  };
+
+  /** `region ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` */
+  public regionDecl = this.RULE('regionDecl', () => {
+    this.CONSUME(T.Region, KEYWORD);
+    this.OPTION(this.regionId);
+    this.OPTION2(this.regionHost);
+    this.OPTION4(this.open);
+    this.MANY(this.regionItem);
+    this.OPTION5(this.close);
+  });
+
+  private readonly deviceLabel = {
+    GATE: () => this.nameFollows(T.DeviceKey),
+    DEF: () => this.CONSUME(T.HeaderName, LABEL),
+  };
+  private readonly deviceOpen = (): void => {
+    this.CONSUME(T.LCurly, OPEN);
+    this.deviceOpened = true;
+  };
+  private readonly deviceAlts: Alt[] = [
+    { ALT: () => this.SUBRULE(this.deviceProperty, ITEM) },
+    { ALT: () => this.SUBRULE(this.deviceUnknown, ITEM) },
+    { ALT: () => this.SUBRULE(this.junk, ITEM) },
+  ];
+  private readonly deviceItem = (): void => {
+    this.OR(this.deviceAlts);
+  };
+  private readonly deviceClose = {
+    GATE: () => this.deviceOpened || this.LA(1).startLine === this.deviceLine,
+    DEF: this.close,
+  };
+
+  /**
+   * `device LABEL? {? (property | unknown | junk)* }?` — when the `{` is
+   * missing, the `}` is only taken on the device's own line
+   * (`device a size 1G }`), so that a device missing its `{` does not steal the
+   * region's `}`.
+   */
+  public deviceDecl = this.RULE('deviceDecl', () => {
+    const keyword = this.CONSUME(T.Device, KEYWORD);
+    this.deviceOpened = false;
+    this.deviceLine = keyword.startLine ?? 0;
+    this.OPTION(this.deviceLabel);
+    this.OPTION2(this.deviceOpen);
+    this.MANY(this.deviceItem);
+    this.OPTION3(this.deviceClose);
+  });
+
+  private readonly hostValue = {
+    GATE: () => this.valueFollows(HOST_WORD_KEYS),
+    DEF: () => this.CONSUME(T.HostSingle, VALUE),
+  };
+
+  public hostProperty = this.RULE('hostProperty', () => {
+    this.CONSUME(T.HostKey, KEY);
+    this.OPTION(this.hostValue);
+  });
+
+  private readonly regionValue = {
+    GATE: () => this.valueFollows(REGION_WORD_KEYS),
+    DEF: () => this.CONSUME(T.RegionSingle, VALUE),
+  };
+  private readonly regionPropertyAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.RegionValueKey, KEY);
+        this.OPTION(this.regionValue);
+      },
+    },
+    { ALT: () => this.CONSUME(T.RegionFlag, KEY) },
+  ];
 
   public regionProperty = this.RULE('regionProperty', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.RegionValueKey, { LABEL: 'key' });
-          this.OPTION({ GATE: () => this.valueFollows(REGION_WORD_KEYS), DEF: () => this.CONSUME(T.RegionSingle, { LABEL: 'value' }) });
-        },
-      },
-      { ALT: () => this.CONSUME(T.RegionFlag, { LABEL: 'key' }) },
-    ]);
+    this.OR(this.regionPropertyAlts);
   });
 
+  private readonly deviceValue = {
+    GATE: () => this.valueFollows(DEVICE_WORD_KEYS),
+    DEF: () => this.CONSUME(T.DeviceSingle, VALUE),
+  };
+  private readonly modeWord = {
+    GATE: () => this.modeWordFollows(),
+    DEF: () => this.CONSUME(T.DeviceWord, VALUE),
+  };
+  private readonly rangePart = (): IToken => this.CONSUME(T.RangePart, VALUE);
+  private readonly devicePropertyAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.DeviceValueKey, KEY);
+        this.OPTION(this.deviceValue);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Mode, KEY);
+        this.MANY(this.modeWord);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.Range, KEY);
+        this.MANY2(this.rangePart);
+      },
+    },
+  ];
+
   public deviceProperty = this.RULE('deviceProperty', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.DeviceValueKey, { LABEL: 'key' });
-          this.OPTION({ GATE: () => this.valueFollows(DEVICE_WORD_KEYS), DEF: () => this.CONSUME(T.DeviceSingle, { LABEL: 'value' }) });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Mode, { LABEL: 'key' });
-          this.MANY({ GATE: () => this.modeWordFollows(), DEF: () => this.CONSUME(T.DeviceWord, { LABEL: 'value' }) });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Range, { LABEL: 'key' });
-          this.MANY2(() => this.CONSUME(T.RangePart, { LABEL: 'value' }));
-        },
-      },
-    ]);
+    this.OR(this.devicePropertyAlts);
   });
+
+  private readonly hostLoose = (): IToken => this.CONSUME(T.HostLoose, VALUE);
+  private readonly regionLoose = (): IToken => this.CONSUME(T.RegionLoose, VALUE);
+  private readonly deviceLoose = (): IToken => this.CONSUME(T.DeviceLoose, VALUE);
 
   /** A word that is not a key of the block, with whatever values follow it. */
   public hostUnknown = this.RULE('hostUnknown', () => {
-    this.CONSUME(T.HostWord, { LABEL: 'key' });
-    this.MANY(() => this.CONSUME(T.HostLoose, { LABEL: 'value' }));
+    this.CONSUME(T.HostWord, KEY);
+    this.MANY(this.hostLoose);
   });
 
   public regionUnknown = this.RULE('regionUnknown', () => {
-    this.CONSUME(T.RegionWord, { LABEL: 'key' });
-    this.MANY(() => this.CONSUME(T.RegionLoose, { LABEL: 'value' }));
+    this.CONSUME(T.RegionWord, KEY);
+    this.MANY(this.regionLoose);
   });
 
   public deviceUnknown = this.RULE('deviceUnknown', () => {
-    this.CONSUME(T.DeviceWord, { LABEL: 'key' });
-    this.MANY(() => this.CONSUME(T.DeviceLoose, { LABEL: 'value' }));
+    this.CONSUME(T.DeviceWord, KEY);
+    this.MANY(this.deviceLoose);
   });
+
+  private readonly stray = (): IToken => this.CONSUME(T.Stray, TOKEN);
+  private readonly topStray = (): IToken => this.CONSUME(T.TopJunk, TOKEN);
 
   /** Numbers, strings, `..`, `+`, `,`, `{` where a property should start. */
   public junk = this.RULE('junk', () => {
-    this.AT_LEAST_ONE(() => this.CONSUME(T.Stray, { LABEL: 'token' }));
+    this.AT_LEAST_ONE(this.stray);
   });
 
   /** Anything but `host` or `region` at the top level. */
   public topJunk = this.RULE('topJunk', () => {
-    this.AT_LEAST_ONE(() => this.CONSUME(T.TopJunk, { LABEL: 'token' }));
+    this.AT_LEAST_ONE(this.topStray);
   });
 }
 

@@ -108,8 +108,14 @@ export const PROPERTY_SPECS: Readonly<Record<BlockKind, readonly PropertySpec[]>
   device: DEVICE_PROPERTIES,
 };
 
+const SPEC_MAPS: Readonly<Record<BlockKind, ReadonlyMap<string, PropertySpec>>> = {
+  host: new Map(HOST_PROPERTIES.map((p) => [p.keyword, p])),
+  region: new Map(REGION_PROPERTIES.map((p) => [p.keyword, p])),
+  device: new Map(DEVICE_PROPERTIES.map((p) => [p.keyword, p])),
+};
+
 export function propertySpec(block: BlockKind, key: string): PropertySpec | undefined {
-  return PROPERTY_SPECS[block].find((p) => p.keyword === key);
+  return SPEC_MAPS[block].get(key);
 }
 
 const info = (keyword: string, syntax: string, description: string): KeywordInfo => ({

@@ -171,8 +171,11 @@ region 0 on a {
     expect(fmt('# only   \n\n\n# comments')).toBe('# only\n\n# comments\n');
   });
 
-  it('handles CRLF line endings', () => {
+  it('handles CRLF and lone CR line endings', () => {
     expect(fmt('host a {\r\n  port 22 # c\r\n}\r\n')).toBe('host a {\n  port 22  # c\n}\n');
+    expect(fmt('host a {\r  port 22 # c\r\r  # own\r}\r# top\rregion 0 {\r}')).toBe(
+      'host a {\n  port 22  # c\n\n  # own\n}\n\n# top\nregion 0 {\n}\n',
+    );
   });
 
   it('refuses to format text with syntax errors', () => {

@@ -147,3 +147,13 @@ describe('the parser instance', () => {
     expect(parse('host a { port 22 }').errors).toEqual([]);
   });
 });
+
+describe('error volume', () => {
+  it('reports at most 1000 errors, then says there are more', () => {
+    const text = 'host h { ' + '$ '.repeat(3000) + '}';
+    const file = parse(text);
+    expect(file.errors).toHaveLength(1001);
+    expect(file.errors[1000]!.message).toMatch(/^too many syntax errors/);
+    checkInvariants(text, file);
+  });
+});

@@ -87,7 +87,6 @@ describe('parseScript', () => {
       [`echo 1 > relative/path`, 1],
       [`echo "unterminated > ${SIZE}`, 1],
       [`echo 'unterminated > ${SIZE}`, 1],
-      [`echo 1 > ${SIZE} # trailing comment`, 1],
       [`echo dax0.* > ${SIZE}`, 1],
       [`printf 1 > ${SIZE}`, 1],
       [`echo 1 > $P`, 1],
@@ -99,6 +98,12 @@ describe('parseScript', () => {
       expect(f.line, text).toBe(line);
       expect(f.message, text).toContain(`line ${line}`);
     }
+  });
+
+  it('a trailing `# comment` is dropped as the shell drops it; a `#` inside a word or quotes is kept', () => {
+    expect(writes(`echo 1 > ${SIZE} # expect: ok`).map((w) => [w.path, w.value])).toEqual([[SIZE, '1\n']]);
+    expect(writes(`echo 'a #b' > ${SIZE}`).map((w) => w.value)).toEqual(['a #b\n']);
+    expect(writes(`echo a#b > ${SIZE}`).map((w) => w.value)).toEqual(['a#b\n']);
   });
 
   it('an empty script or one of comments only has no writes', () => {
