@@ -5,22 +5,13 @@
 
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FactsLoad } from '../core/index';
 
 interface Cached {
   readonly stamp: string;
   readonly load: FactsLoad | undefined;
-}
-
-/** The folder of a document, for file: URIs. */
-export function documentFolder(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return dirname(fileURLToPath(uri));
-  } catch {
-    return undefined;
-  }
 }
 
 export function uriToPath(uri: string): string | undefined {
@@ -30,6 +21,17 @@ export function uriToPath(uri: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The folder of a document, for file: URIs. */
+export function documentFolder(uri: string): string | undefined {
+  const p = uriToPath(uri);
+  return p === undefined ? undefined : dirname(p);
+}
+
+/** `~/x` → the home folder's `x`. */
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
 }
 
 function stampOf(path: string): string | undefined {
@@ -47,7 +49,7 @@ export class FactsStore {
   private readonly cache = new Map<string, Cached>();
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Extra folders (absolute, or relative to each workspace folder). */
+  /** Extra folders (absolute, `~/…`, or relative to each workspace folder). */
   searchPaths: readonly string[] = [];
   workspaceFolders: readonly string[] = [];
 
@@ -64,7 +66,8 @@ export class FactsStore {
     const folder = documentFolder(uri);
     if (folder) out.push(resolve(folder, path));
     const roots = this.workspaceFolders.length > 0 ? this.workspaceFolders : folder ? [folder] : [];
-    for (const sp of this.searchPaths) {
+    for (const entry of this.searchPaths) {
+      const sp = expandHome(entry);
       if (isAbsolute(sp)) out.push(resolve(sp, path));
       else for (const r of roots) out.push(resolve(r, sp, path));
     }
@@ -105,6 +108,14 @@ export class FactsStore {
     }
     const where = tried.length === 1 ? (tried[0] as string) : `any of ${tried.join(', ')}`;
     return { error: `no such file: ${where} (docs/facts.md says how to capture one; daxlayout.factsSearchPaths adds folders to look in)` };
+  }
+
+  /** The first candidate for `path` that is a file, if any. */
+  locate(uri: string, path: string): string | undefined {
+    return this.candidates(uri, path).find((c) => {
+      const s = stampOf(c);
+      return s !== undefined && s !== 'not-a-file';
+    });
   }
 
   /** What the file at `path` holds now, read afresh (compare with what `read` recorded). */

@@ -40,9 +40,10 @@ function factsFooter(f: FactsStatus, withAssumptions: boolean): string[] {
   const out: string[] = [];
   for (const p of f.problems) out.push(`⚠ ${p}`);
   if (f.origin === 'none' || f.origin === 'undeclared') out.push(`**No facts**${f.path ? ` (${code(f.path)} could not be used)` : ''}. ${f.help ?? ''}`);
-  else if (f.origin === 'declared') out.push(`_Predicted from the layout's declarations, not from a captured host._ ${f.help ?? ''}`);
+  else if (f.origin === 'declared') out.push(`_Predicted from the layout's declarations, not from a captured host._ ${f.help ?? ''}`.trimEnd());
   else if (f.path) out.push(`_facts: ${code(f.path)}${kindOfFacts(f) ? ` — ${kindOfFacts(f)}` : ''}_`);
-  if (withAssumptions) for (const a of f.assumptions) out.push(`_assumed: ${a}_`);
+  // Declared geometry rests on its assumptions (e.g. the kernel release): always show them.
+  if (withAssumptions || f.origin === 'declared') for (const a of f.assumptions) out.push(`_assumed: ${a}_`);
   return out;
 }
 
@@ -67,7 +68,7 @@ export function renderNode(n: NodeInfo): string {
 }
 
 function region(h: RegionHover): string {
-  const title: [string, string] = [`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : ''];
+  const title: [string, string] = [`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : '–'];
   const r = h.region;
   if (!r) return [table(title, [['prediction', h.missing ?? 'none']]), ...factsFooter(h.facts, false)].join('\n\n');
   const avail = r.dynamic
@@ -133,6 +134,7 @@ function device(h: DeviceHover): string {
       ].join('\n'),
     );
   }
+  for (const x of h.problems) parts.push(`⚠ ${x}`);
   if (h.codes.length) parts.push(`See ${h.codes.join(', ')}.`);
   if (h.facts.origin === 'declared') parts.push(...factsFooter(h.facts, false));
   return parts.join('\n\n');
@@ -150,13 +152,19 @@ function value(h: ValueHover): string {
     return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} = ${h.bytes} bytes = ${code(hex(h.bytes))}`;
   }
   if (h.node) return renderNode(h.node);
+  if (h.facts) {
+    const f = h.facts;
+    const head = `**${h.what}** ${code(h.text ?? '')}`;
+    if (f.origin !== 'file') return [head, ...factsFooter(f, false)].join('\n\n');
+    return [`${head} — ${kindOfFacts(f)}`, ...(f.source ? [`source: ${f.source}`] : []), ...f.problems.map((p) => `⚠ ${p}`), ...f.assumptions.map((x) => `_assumed: ${x}_`)].join('\n\n');
+  }
   if (h.features) {
     return [
       `**${h.what}** ${code(h.text ?? '')}`,
       ['| behaviour the model applies | since | here |', '|:--|:--|:-:|', ...h.features.map((f) => `| ${cell(f.what)} | ${f.since} | ${f.has ? '✓' : '–'} |`)].join('\n'),
     ].join('\n\n');
   }
-  if (h.count !== undefined) return `**${h.what}** ${h.count}`;
+  if (h.count !== undefined) return `**${h.what}** ${h.count}${h.what === 'NUMA node' ? ' — the facts have no data for this node' : ''}`;
   return `**${h.what}** ${code(h.text ?? '')}`;
 }
 

@@ -1,8 +1,7 @@
 // The daxlayout language server: capability negotiation, document sync,
-// diagnostics (scheduled, never stale), facts files and settings, and the
-// handlers, each wrapped so that a failure answers empty instead of killing the server.
+// settings and facts files, and the handlers — each wrapped so that a failure
+// answers empty instead of taking the server down.
 
-import { performance } from 'node:perf_hooks';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
@@ -16,10 +15,10 @@ import {
   type ResponseError,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
-import { analyze as coreAnalyze, parse, type Analysis, type AnalyzeOptions } from '../core/index';
-import { codeActions } from './code-actions';
+import { analyze } from '../core/index';
+import { Analyses, type AnalyzeFn } from './analyses';
+import { codeActions, resolveCodeAction } from './code-actions';
 import { completion } from './completion';
-import { toDiagnostic } from './convert';
 import { definition } from './definition';
 import { FactsStore, uriToPath } from './facts-store';
 import { foldingRanges } from './folding';
@@ -30,54 +29,16 @@ import { inlayHints } from './inlay-hints';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { LEGEND, semanticTokensFull } from './semantic-tokens';
-import { clientFeatures, type Analysed, type ClientFeatures, type Session } from './session';
+import { clientFeatures, type ClientFeatures, type Session } from './session';
 import { documentSymbols } from './symbols';
 
 export const SERVER_VERSION = '0.1.0';
 
-/**
- * Scheduling of diagnostics. An analysis that took at most SMALL_MS runs as soon
- * as the change has been taken in (setImmediate); a slower one waits
- * DEBOUNCE_MS for more keystrokes. A newer change cancels the pending run, and a
- * run always analyses the current version (never publishes a stale one).
- * Measured (test/bench/lsp.mjs): ~100 lines analyse in well under 1 ms, 10,000 lines in ~35 ms.
- */
-const SMALL_MS = 8;
-const DEBOUNCE_MS = 15;
-
 export interface ServerOptions {
   /** The analysis (tests inject faults); defaults to the core's `analyze`. */
-  readonly analyze?: (text: string, options: AnalyzeOptions) => Analysis;
+  readonly analyze?: AnalyzeFn;
   /** Watch the folders of facts files with fs.watch (default true). */
   readonly watchFacts?: boolean;
-}
-
-interface Entry {
-  readonly version: number;
-  readonly analysis: Analysis;
-  /** Facts paths looked at, with what they held. */
-  readonly seen: Map<string, string>;
-  readonly ms: number;
-  published?: number;
-}
-
-type Pending = { kind: 'immediate'; handle: ReturnType<typeof setImmediate> } | { kind: 'timeout'; handle: ReturnType<typeof setTimeout> };
-
-function failedAnalysis(text: string, e: unknown): Analysis {
-  return {
-    text,
-    file: parse(text),
-    layout: { hosts: [], regions: [], issues: [] },
-    hosts: [],
-    findings: [
-      {
-        code: 'DAX099',
-        severity: 'error',
-        message: `internal error in the daxlayout core: ${e instanceof Error ? e.message : String(e)} — please report it`,
-        span: { start: 0, end: Math.min(1, text.length) },
-      },
-    ],
-  };
 }
 
 export function capabilities(features: ClientFeatures): ServerCapabilities {
@@ -86,7 +47,7 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     hoverProvider: true,
     completionProvider: { triggerCharacters: [' '], resolveProvider: false },
-    codeActionProvider: features.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
+    codeActionProvider: features.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: features.codeActionResolveEdit } : true,
     documentFormattingProvider: true,
     documentSymbolProvider: { label: 'daxlayout' },
     foldingRangeProvider: true,
@@ -99,14 +60,15 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
   };
 }
 
-export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
-  const analyzeFn = options.analyze ?? coreAnalyze;
-  const documents = new TextDocuments(TextDocument);
-  const entries = new Map<string, Entry>();
-  const pending = new Map<string, Pending>();
-  let features = clientFeatures({});
-  let watched = '';
+/** `daxlayout.factsSearchPaths`: extra folders to look for facts files in. */
+function searchPaths(settings: unknown): string[] {
+  const s = (settings ?? {}) as { factsSearchPaths?: unknown };
+  return Array.isArray(s.factsSearchPaths) ? s.factsSearchPaths.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+}
 
+export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
+  const documents = new TextDocuments(TextDocument);
+  let features = clientFeatures({});
   const log = (message: string) => {
     try {
       connection.console.error(message);
@@ -114,97 +76,26 @@ export function createServer(connection: Connection, options: ServerOptions = {}
       // the connection is gone: nothing to log to
     }
   };
+  const facts = new FactsStore((path) => analyses.factsChanged([path]), options.watchFacts ?? true);
+  const analyses = new Analyses(connection, documents, facts, options.analyze ?? analyze, () => features.relatedInformation, log);
 
-  const facts = new FactsStore((path) => factsChanged([path]), options.watchFacts ?? true);
-
-  function watchFacts(): void {
-    const all = new Set<string>();
-    for (const e of entries.values()) for (const p of e.seen.keys()) all.add(p);
-    const key = [...all].sort().join('\n');
-    if (key === watched) return;
-    watched = key;
-    facts.watch(all);
-  }
-
-  function analyseNow(doc: TextDocument): Entry {
-    const seen = new Map<string, string>();
-    const text = doc.getText();
-    const t0 = performance.now();
-    let analysis: Analysis;
-    try {
-      analysis = analyzeFn(text, { readFacts: (p) => facts.read(doc.uri, p, seen) });
-    } catch (e) {
-      log(`daxlayout: analysis of ${doc.uri} failed: ${describeError(e)}`);
-      analysis = failedAnalysis(text, e);
-    }
-    const entry: Entry = { version: doc.version, analysis, seen, ms: performance.now() - t0 };
-    entries.set(doc.uri, entry);
-    watchFacts();
-    return entry;
-  }
-
-  function current(doc: TextDocument): Entry {
-    const e = entries.get(doc.uri);
-    return e && e.version === doc.version ? e : analyseNow(doc);
-  }
-
-  function cancel(uri: string): void {
-    const p = pending.get(uri);
-    if (!p) return;
-    if (p.kind === 'immediate') clearImmediate(p.handle);
-    else clearTimeout(p.handle);
-    pending.delete(uri);
-  }
-
-  function validate(uri: string): void {
-    pending.delete(uri);
-    try {
+  const session: Session = {
+    connection,
+    documents,
+    client: () => features,
+    analysed(uri) {
       const doc = documents.get(uri);
-      if (!doc) return;
-      const e = current(doc);
-      if (e.published === doc.version) return;
-      e.published = doc.version;
-      const options = { relatedInformation: features.relatedInformation };
-      const diagnostics = e.analysis.findings.map((f) => toDiagnostic(doc, f, options));
-      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-    } catch (e) {
-      log(`daxlayout: diagnostics for ${uri} failed: ${describeError(e)}`);
-    }
-  }
-
-  function schedule(uri: string): void {
-    cancel(uri);
-    const last = entries.get(uri);
-    const run = () => validate(uri);
-    if (last && last.ms > SMALL_MS) pending.set(uri, { kind: 'timeout', handle: setTimeout(run, DEBOUNCE_MS) });
-    else pending.set(uri, { kind: 'immediate', handle: setImmediate(run) });
-  }
-
-  /** Facts files changed on disk: re-validate the open layouts whose facts now read differently. */
-  function factsChanged(paths: readonly string[]): void {
-    for (const path of new Set(paths)) {
-      const users = [...entries].filter(([, e]) => e.seen.has(path));
-      if (users.length === 0) continue;
-      const now = facts.current(path);
-      for (const [uri, e] of users) {
-        if (e.seen.get(path) === now) continue;
-        entries.delete(uri);
-        schedule(uri);
-      }
-    }
-  }
-
-  function revalidateAll(): void {
-    entries.clear();
-    for (const doc of documents.all()) schedule(doc.uri);
-  }
+      return doc ? { doc, analysis: analyses.current(doc) } : undefined;
+    },
+    factsFile: (uri, path) => facts.locate(uri, path),
+    log,
+  };
 
   function applySettings(settings: unknown): void {
-    const s = (settings ?? {}) as { factsSearchPaths?: unknown };
-    const paths = Array.isArray(s.factsSearchPaths) ? s.factsSearchPaths.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+    const paths = searchPaths(settings);
     if (paths.join('\n') === facts.searchPaths.join('\n')) return;
     facts.searchPaths = paths;
-    revalidateAll();
+    analyses.revalidateAll();
   }
 
   async function pullSettings(): Promise<void> {
@@ -215,37 +106,21 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   }
 
-  const session: Session = {
-    connection,
-    documents,
-    client: () => features,
-    analysed(uri): Analysed | undefined {
-      const doc = documents.get(uri);
-      return doc ? { doc, analysis: current(doc).analysis } : undefined;
-    },
-    factsFile(uri, path) {
-      for (const c of facts.candidates(uri, path)) if (facts.current(c) !== 'missing') return c;
-      return undefined;
-    },
-    log,
-  };
-
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     features = clientFeatures(params.capabilities ?? {});
     const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => x !== undefined);
     const root = params.rootUri ? uriToPath(params.rootUri) : undefined;
     facts.workspaceFolders = folders.length > 0 ? folders : root ? [root] : [];
-    const init = params.initializationOptions as { factsSearchPaths?: unknown } | undefined;
-    if (init) applySettings(init);
+    if (params.initializationOptions) applySettings(params.initializationOptions);
     return { capabilities: capabilities(features), serverInfo: { name: 'daxlayout', version: SERVER_VERSION } };
   });
 
   connection.onInitialized(() => {
-    if (features.configurationChangeDynamic) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'daxlayout' }).catch(() => undefined);
+    const register = (p: Promise<unknown>) => void p.catch((e) => log(`daxlayout: registration refused: ${describeError(e)}`));
+    if (features.configurationChangeDynamic) register(connection.client.register(DidChangeConfigurationNotification.type, { section: 'daxlayout' }));
     if (features.watchedFilesDynamic) {
-      void connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }, { globPattern: '**/*.txt' }] })
-        .catch(() => undefined);
+      // Facts files are JSON (facts, daxctl output) or text (capture dumps); the server keeps the ones its layouts read.
+      register(connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }, { globPattern: '**/*.txt' }] }));
     }
     if (features.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders(
@@ -253,7 +128,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
           const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
           const added = e.added.map((f) => uriToPath(f.uri)).filter((x): x is string => x !== undefined);
           facts.workspaceFolders = [...facts.workspaceFolders.filter((f) => !removed.has(f)), ...added];
-          revalidateAll();
+          analyses.revalidateAll();
         }),
       );
     }
@@ -269,31 +144,19 @@ export function createServer(connection: Connection, options: ServerOptions = {}
 
   connection.onDidChangeWatchedFiles(
     guardNotification(session, 'watched files', (params) => {
-      factsChanged(params.changes.map((c) => uriToPath(c.uri)).filter((x): x is string => x !== undefined));
+      analyses.factsChanged(params.changes.map((c) => uriToPath(c.uri)).filter((x): x is string => x !== undefined));
     }),
   );
 
-  documents.onDidChangeContent((e) => {
-    try {
-      schedule(e.document.uri);
-    } catch (err) {
-      log(`daxlayout: scheduling diagnostics failed: ${describeError(err)}`);
-    }
-  });
+  documents.onDidChangeContent(guardNotification(session, 'document change', (e) => analyses.schedule(e.document.uri)));
+  documents.onDidClose(guardNotification(session, 'document close', (e) => analyses.closed(e.document.uri)));
 
-  documents.onDidClose((e) => {
-    cancel(e.document.uri);
-    entries.delete(e.document.uri);
-    watchFacts();
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  });
-
-  const h = <P, R>(name: string, empty: R, fn: (s: Session, p: P) => R | ResponseError<void>) =>
-    guard<P, R>(session, name, empty, (p) => fn(session, p));
-
+  const h = <P, R>(name: string, empty: R, fn: (s: Session, p: P) => R | ResponseError<void>) => guard<P, R>(session, name, empty, (p) => fn(session, p));
   connection.onHover(h('hover', null, hover));
   connection.onCompletion(h('completion', null, completion));
   connection.onCodeAction(h('codeAction', [], codeActions));
+  // a failed resolve answers the action as it came (without an edit)
+  connection.onCodeActionResolve((action) => guard(session, 'codeAction/resolve', action, () => resolveCodeAction(session, action))(action));
   connection.onDocumentFormatting(h('formatting', [], formatting));
   connection.onDocumentSymbol(h('documentSymbol', [], documentSymbols));
   connection.onFoldingRanges(h('foldingRange', [], foldingRanges));
@@ -304,17 +167,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onRenameRequest(h('rename', null, rename));
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
 
-  connection.onShutdown(() => {
-    for (const uri of [...pending.keys()]) cancel(uri);
+  const dispose = () => {
+    analyses.dispose();
     facts.dispose();
-  });
-
-  documents.listen(connection);
-
-  return {
-    dispose() {
-      for (const uri of [...pending.keys()]) cancel(uri);
-      facts.dispose();
-    },
   };
+  connection.onShutdown(dispose);
+  documents.listen(connection);
+  return { dispose };
 }

@@ -15,6 +15,8 @@ export interface ClientFeatures {
   readonly watchedFilesDynamic: boolean;
   readonly foldingRangeLimit?: number;
   readonly codeActionLiterals: boolean;
+  /** The client resolves a code action's edit on demand (codeAction/resolve). */
+  readonly codeActionResolveEdit: boolean;
   readonly prepareRename: boolean;
   readonly configurationChangeDynamic: boolean;
 }
@@ -32,6 +34,7 @@ export function clientFeatures(c: ClientCapabilities): ClientFeatures {
     watchedFilesDynamic: c.workspace?.didChangeWatchedFiles?.dynamicRegistration ?? false,
     ...(limit !== undefined ? { foldingRangeLimit: limit } : {}),
     codeActionLiterals: td?.codeAction?.codeActionLiteralSupport !== undefined,
+    codeActionResolveEdit: td?.codeAction?.resolveSupport?.properties.includes('edit') ?? false,
     prepareRename: td?.rename?.prepareSupport ?? false,
     configurationChangeDynamic: c.workspace?.didChangeConfiguration?.dynamicRegistration ?? false,
   };

@@ -6,22 +6,24 @@
 //          through the workbench URL's `payload` (extensionDevelopmentPath=client,
 //          extensionTestsPath=the suite). Its result comes back through codeAutomationExit.
 //   ui     a person's view: open samples/mistakes.dax from the explorer, wait for a squiggle,
-//          hover it, take a screenshot.
+//          hover it, take a screenshot. With --vsix, of the packaged extension
+//          (client/daxlayout-<version>.vsix, `npm run package`) installed as a user would;
+//          otherwise of client/ loaded as an extension under development.
 //
-//   node test/e2e/run-code-server.mjs [--suite] [--ui] [--screenshot PATH] [--keep] [--verbose]
+//   node test/e2e/run-code-server.mjs [--suite] [--ui] [--vsix] [--screenshot PATH] [--keep] [--verbose]
 //
 // With neither --suite nor --ui both run. Build first (`npm run test:e2e` does). Install the
 // harness with test/e2e/install.sh. DAXLAYOUT_E2E_TOOLS overrides where it was installed.
 // Exit code: 0 when everything passed, 1 on a failure, 2 when the harness itself failed.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeWorkspace, testSettings } from './workspace.mjs';
 import { format } from 'node:util';
+import { makeWorkspace, testSettings } from './workspace.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -46,6 +48,7 @@ const runSuite = flag('--suite') || !flag('--ui');
 const runUi = flag('--ui') || !flag('--suite');
 const screenshotPath = resolve(option('--screenshot') ?? join(here, 'out/editor.png'));
 const keep = flag('--keep');
+const vsix = flag('--vsix') && runUi ? join(root, 'client', `daxlayout-${JSON.parse(readFileSync(join(root, 'client/package.json'), 'utf8')).version}.vsix`) : undefined;
 const verbose = flag('--verbose');
 
 const log = (...a) => console.log('[e2e]', ...a);
@@ -61,7 +64,8 @@ need(codeServerBin, 'install the harness first: bash test/e2e/install.sh');
 need(chromiumPath, 'install Chromium first: bash test/e2e/install.sh');
 need(join(root, 'client/dist/extension.js'), 'build the extension first: node client/build.mjs');
 need(join(root, 'client/dist/server.js'), 'build the extension first: node client/build.mjs');
-need(join(here, 'out/index.js'), 'build the suite first: node test/e2e/build.mjs');
+if (runSuite) need(join(here, 'out/index.js'), 'build the suite first: node test/e2e/build.mjs');
+if (vsix) need(vsix, 'package the extension first: npm run package');
 const { chromium } = createRequire(join(tools, 'package.json'))('playwright-core');
 
 // ---- a private home for code-server ---------------------------------------------------------
@@ -94,6 +98,29 @@ let codeServer;
 let browser;
 let cleanedUp = false;
 
+const codeServerEnv = {
+  ...process.env,
+  HOME: dirs.home,
+  XDG_CONFIG_HOME: dirs.config,
+  XDG_DATA_HOME: dirs.data,
+  XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
+  // The extension host inherits this environment: no developer NODE_OPTIONS in it.
+  NODE_OPTIONS: '',
+  DAXLAYOUT_E2E_TAG: REPORT_TAG,
+};
+const profileArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+
+/** Installs the packaged extension into the private extensions dir, as a user would. */
+async function installVsix(path) {
+  const child = spawn(codeServerBin, [...profileArgs, '--install-extension', path], { env: codeServerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const code = await withTimeout(new Promise((r) => child.on('exit', r)), 60_000, `code-server --install-extension ${path}`);
+  if (code !== 0 || !/successfully installed/.test(output)) throw new Error(`installing ${path} failed:\n${output}`);
+  log(`installed ${path.slice(root.length + 1)}`);
+}
+
 async function startCodeServer(port) {
   const logFile = join(tmp, 'code-server.log');
   const out = createWriteStream(logFile);
@@ -106,23 +133,12 @@ async function startCodeServer(port) {
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
+      ...profileArgs,
     ],
     {
       detached: true, // its own process group: the extension host and watcher die with it
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        HOME: dirs.home,
-        XDG_CONFIG_HOME: dirs.config,
-        XDG_DATA_HOME: dirs.data,
-        XDG_CACHE_HOME: join(tmp, 'xdg-cache'),
-        // The extension host inherits this environment; do not let a developer's
-        // NODE_OPTIONS or ELECTRON_RUN_AS_NODE leak into it.
-        NODE_OPTIONS: '',
-        DAXLAYOUT_E2E_TAG: REPORT_TAG,
-      },
+      env: codeServerEnv,
     },
   );
   codeServer.stdout.pipe(out);
@@ -187,6 +203,10 @@ async function waitForGroupExit(group, ms) {
   return false;
 }
 
+// A closed stdout (`… | head`) must not kill the launcher before it has stopped code-server.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
     log(`${sig}: stopping code-server`);
@@ -222,6 +242,7 @@ async function newPage() {
 
 function workbenchUrl(port, folder, extras) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  if (extras.installed) return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
   const payload = [['extensionDevelopmentPath', remote(join(root, 'client'))]];
   if (extras.testsPath) payload.push(['extensionTestsPath', remote(extras.testsPath)]);
   return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -280,11 +301,11 @@ async function suite(port) {
 
 // ---- part 2: what a person sees --------------------------------------------------------------
 async function ui(port) {
-  const folder = makeWorkspace(join(tmp, 'ui'));
+  const folder = makeWorkspace(join(tmp, 'ui'), { fixtures: false });
   const page = await newPage();
   const t0 = Date.now();
-  log('UI: opening mistakes.dax from the explorer');
-  await page.goto(workbenchUrl(port, folder, {}));
+  log(`UI (${vsix ? 'the installed VSIX' : 'client/ under development'}): opening mistakes.dax from the explorer`);
+  await page.goto(workbenchUrl(port, folder, { installed: Boolean(vsix) }));
 
   // The explorer lists the workspace; click the file's row.
   const row = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="mistakes.dax"], .explorer-folders-view .monaco-list-row:has-text("mistakes.dax")').first();
@@ -310,7 +331,8 @@ async function ui(port) {
   if (!/DAX\d{3}/.test(hoverText)) throw new Error(`the hover over the squiggle does not name a DAX code: ${hoverText}`);
 
   mkdirSync(dirname(screenshotPath), { recursive: true });
-  await page.screenshot({ path: screenshotPath });
+  // The hover fades in: finish CSS animations so the shot shows it as it settles.
+  await page.screenshot({ path: screenshotPath, animations: 'disabled' });
   log(`UI: screenshot ${screenshotPath} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   await page.context().close();
 }
@@ -322,6 +344,7 @@ const started = Date.now();
 try {
   const port = await freePort();
   log(`code-server ${CODE_SERVER_VERSION} on 127.0.0.1:${port} (${tmp})`);
+  if (vsix) await installVsix(vsix);
   await startCodeServer(port);
   log(`code-server up after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

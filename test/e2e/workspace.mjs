@@ -1,5 +1,5 @@
-// The workspace the e2e runs open: a fresh copy of samples/ and test/e2e/fixtures/ in a
-// folder named "samples", so that tests never edit the repository's own files.
+// The workspace the e2e runs open: a fresh copy of samples/ (and, for the suite,
+// test/e2e/fixtures/) in a folder named "samples", so that tests never edit the repository.
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
-export function makeWorkspace(parent) {
+export function makeWorkspace(parent, { fixtures = true } = {}) {
   const ws = join(parent, 'samples');
   mkdirSync(ws, { recursive: true });
-  for (const src of [join(root, 'samples'), join(here, 'fixtures')]) {
+  for (const src of [join(root, 'samples'), ...(fixtures ? [join(here, 'fixtures')] : [])]) {
     if (!existsSync(src)) continue;
     for (const f of readdirSync(src)) cpSync(join(src, f), join(ws, f), { recursive: true });
   }

@@ -262,7 +262,7 @@ export function completeAt(a: Analysis, offset: number): Completions {
     return { span, position: 'key', items: KEYWORDS.topLevel.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {})) };
   }
   let from = block.body.start + 1;
-  if (block.kind === 'region') for (const d of block.decl.devices) if (d.span.end <= s && d.span.end > from) from = d.span.end;
+  if (block.kind === 'region') for (const d of block.decl.devices) if (d.body && text.charCodeAt(d.body.end - 1) === 125 && d.span.end <= s && d.span.end > from) from = d.span.end;
   const ws = words(text.slice(from, s));
   const keys = new Set(KEYWORDS[block.kind].map((k) => k.keyword));
   let i = ws.length - 1;

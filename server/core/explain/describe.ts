@@ -42,7 +42,7 @@ export function factsStatus(h: HostAnalysis | undefined): FactsStatus {
     ...(h.factsKind ? { kind: h.factsKind } : {}),
     problems,
     assumptions: h.before?.assumptions ?? [],
-    ...(!usable ? { help: FACTS_HELP } : origin === 'declared' ? { help: 'Predicted from the declared geometry. ' + FACTS_HELP } : {}),
+    ...(!usable || origin === 'declared' ? { help: FACTS_HELP } : {}),
   };
 }
 

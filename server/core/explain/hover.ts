@@ -74,6 +74,8 @@ export interface ValueHover {
   readonly text?: string;
   readonly error?: string;
   readonly node?: NodeInfo;
+  /** For `facts "…"`: what was read from the file. */
+  readonly facts?: FactsStatus;
   /** For `kernel "…"`: the model's version-dependent behaviours and whether the release has them. */
   readonly features?: readonly { readonly what: string; readonly since: string; readonly has: boolean }[];
 }
@@ -208,6 +210,10 @@ function valueHover(a: Analysis, hit: Extract<Hit, { kind: 'value' }>): HoverInf
       if (!ver) return { kind: 'value', span, what: 'kernel release', text: v.value, error: `cannot read kernel release "${v.value}"` };
       const features = FEATURES.map((f) => ({ what: f.what, since: `${f.since[0]}.${f.since[1]}`, has: atLeast(ver, f.since) }));
       return { kind: 'value', span, what: 'kernel release', text: v.value, features };
+    }
+    if (key === 'facts' && hit.decl.kind === 'host') {
+      const h = a.hosts.find((x) => x.decl?.decl === hit.decl);
+      return { kind: 'value', span, what: 'facts file', text: v.value, facts: factsStatus(h) };
     }
     return { kind: 'value', span, what: `${hit.block} ${key}`, text: v.value };
   }

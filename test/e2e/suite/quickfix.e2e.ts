@@ -20,8 +20,14 @@ suite('quick fix', () => {
       uri,
       dax010.range,
       vscode.CodeActionKind.QuickFix.value,
+      // Resolve the edits (the server may send them lazily, through codeAction/resolve).
+      10,
     );
-    const fixes = (actions ?? []).filter((a) => a.diagnostics?.some((d) => codeOf(d) === 'DAX010') ?? false);
+    // vscode.executeCodeActionProvider does not hand back `diagnostics`; the actions asked
+    // for on DAX010's exact range, of kind quickfix, are its fixes.
+    const fixes = (actions ?? []).filter(
+      (a) => (a.kind?.value ?? '').startsWith('quickfix') && (a.diagnostics?.some((d) => codeOf(d) === 'DAX010') ?? true),
+    );
     assert.ok(fixes.length > 0, `no quick fix for DAX010; actions: ${(actions ?? []).map((a) => a.title).join(' | ') || '(none)'}`);
     const fix = fixes.find((a) => a.isPreferred) ?? fixes[0]!;
     assert.ok(fix.edit || fix.command, `the fix "${fix.title}" has neither an edit nor a command`);
