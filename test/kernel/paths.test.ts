@@ -29,3 +29,30 @@ describe('sysfs path spellings', () => {
     );
   });
 });
+
+describe('missing files and missing directories (checked on the real 6.1 and 6.12 guests)', () => {
+  it('a missing attribute in an existing directory is EACCES; a missing directory is ENOENT', () => {
+    expectSession(
+      model(linux612Boot()),
+      `
+      echo 1 > /sys/bus/dax/devices/dax0.0/nosuchattr -> EACCES
+      echo 1 > /sys/devices/platform/hmem.0/dax_region/nosuchattr -> EACCES
+      echo 1 > /sys/bus/dax/drivers/kmem/nosuchattr -> EACCES
+      echo 1 > /sys/bus/dax/devices/dax0.9/size -> ENOENT
+      echo 1 > /sys/bus/dax/devices/dax0.0/mapping7/start -> ENOENT
+      echo 1 > /sys/bus/dax/drivers/nosuchdriver/bind -> ENOENT
+      echo 1 > /sys/bus/dax/devices/dax0.0/driver/nosuchattr -> EACCES
+      `,
+    );
+  });
+
+  it('drivers/<driver>/daxR.N is a link to a bound device', () => {
+    expectSession(
+      model(linux612Boot()),
+      `
+      echo 0 > /sys/bus/dax/drivers/kmem/dax0.0/size -> EBUSY
+      echo 0 > /sys/bus/dax/drivers/device_dax/dax0.0/size -> ENOENT
+      `,
+    );
+  });
+});

@@ -32,6 +32,12 @@ const unmodelled = (reason: string): WriteResult => ({ kind: 'unmodelled', reaso
 
 const BLOCK_STATES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+/**
+ * A shell's `>` opens with O_CREAT: a missing attribute in an existing sysfs directory cannot be
+ * created, and the open fails with EACCES (seen on 6.1 and 6.12). ENOENT only when a directory
+ * on the way is missing.
+ */
+const NO_FILE: Errno = 'EACCES';
 const DAX_DEVICES = '/sys/bus/dax/devices/';
 const DAX_DRIVERS = '/sys/bus/dax/drivers/';
 const MEMORY = '/sys/devices/system/memory/';
@@ -89,7 +95,9 @@ export class KernelModel {
       const rest = p.slice(DAX_DEVICES.length);
       const slash = rest.indexOf('/');
       const dev = this.findDevice(slash < 0 ? rest : rest.slice(0, slash));
-      if (!dev) return err('ENOENT');
+      // No such device: its directory is missing (ENOENT), unless the write would create a file
+      // in devices/ itself, which sysfs refuses (EACCES) — see NO_FILE below.
+      if (!dev) return err(slash < 0 ? NO_FILE : 'ENOENT');
       const attr = slash < 0 ? '' : rest.slice(slash + 1);
       // `D/../dax_region/…`: the device link resolves into the region's parent device.
       if (attr.startsWith('../')) p = `${dev.region.path}/${attr.slice(3)}`;
@@ -100,8 +108,16 @@ export class KernelModel {
       const slash = rest.indexOf('/');
       const drv = slash < 0 ? rest : rest.slice(0, slash);
       const attr = slash < 0 ? '' : rest.slice(slash + 1);
-      if ((drv !== 'device_dax' && drv !== 'kmem') || attr.includes('/')) return err('ENOENT');
+      if (drv !== 'device_dax' && drv !== 'kmem') return err(slash < 0 ? NO_FILE : 'ENOENT');
       if (attr === '') return err('EISDIR');
+      const link = /^(dax\d+\.\d+)\/(.+)$/.exec(attr);
+      if (link) {
+        // drivers/<drv>/daxR.N is a link to each device bound to the driver.
+        const dev = this.findDevice(link[1] ?? '');
+        if (!dev || dev.driver !== drv) return err('ENOENT');
+        return this.deviceAttr(dev, link[2] ?? '', value);
+      }
+      if (attr.includes('/')) return err('ENOENT');
       return this.driverAttr(drv, attr, value);
     }
     if (p.startsWith(MEMORY)) {
@@ -126,12 +142,13 @@ export class KernelModel {
         if ((m = /^dax_region\/([^/]+)$/.exec(rest))) return this.regionAttr(region, m[1] ?? '', value);
         if ((m = /^(dax\d+\.\d+)(?:\/(.+))?$/.exec(rest))) {
           const dev = this.findDevice(m[1] ?? '');
-          if (!dev || dev.region !== region) return err('ENOENT');
+          if (!dev || dev.region !== region) return err(m[2] === undefined ? NO_FILE : 'ENOENT');
           return this.deviceAttr(dev, m[2] ?? '', value);
         }
         return unmodelled(`${p} is not a dax attribute the model knows`);
       }
     }
+    if (/^\/sys\/bus\/dax\/[^/]+$/.test(p)) return err(NO_FILE);
     if (p.startsWith('/sys/bus/dax/') || p.startsWith('/sys/devices/platform/')) return err('ENOENT');
     return unmodelled(`${p} is outside the device-dax and memory-block sysfs the model covers`);
   }
@@ -140,21 +157,20 @@ export class KernelModel {
     const prov = has(this.version, 'provisioning');
     switch (attr) {
       case 'create':
-        if (!prov || !region.dynamic) return err('ENOENT');
+        if (!prov || !region.dynamic) return err(NO_FILE);
         return this.createStore(region, value);
       case 'delete':
-        if (!prov || !region.dynamic) return err('ENOENT');
+        if (!prov || !region.dynamic) return err(NO_FILE);
         return this.deleteStore(region, value);
       case 'seed':
       case 'available_size':
-        if (!prov || !region.dynamic) return err('ENOENT');
         return err('EACCES');
       case 'id':
       case 'size':
       case 'align':
         return err('EACCES');
       default:
-        return err('ENOENT');
+        return err(NO_FILE);
     }
   }
 
@@ -166,14 +182,14 @@ export class KernelModel {
       case 'size':
         return prov && dyn ? this.sizeStore(dev, value) : err('EACCES');
       case 'align':
-        if (!prov) return err('ENOENT');
+        if (!prov) return err(NO_FILE);
         return dyn ? this.alignStore(dev, value) : err('EACCES');
       case 'mapping':
-        return prov && dyn ? this.mappingStore(dev, value) : err('ENOENT');
+        return prov && dyn ? this.mappingStore(dev, value) : err(NO_FILE);
       case 'memmap_on_memory':
-        return has(this.version, 'memmapOnMemory') ? this.memmapStore(dev, value) : err('ENOENT');
+        return has(this.version, 'memmapOnMemory') ? this.memmapStore(dev, value) : err(NO_FILE);
       case 'target_node':
-        return dev.targetNode < 0 ? err('ENOENT') : err('EACCES');
+        return err('EACCES');
       case 'numa_node':
       case 'resource':
       case 'modalias':
@@ -192,7 +208,8 @@ export class KernelModel {
       if (!dev.driver) return err('ENOENT');
       return this.driverAttr(dev.driver, m[1] ?? '', value);
     }
-    return err('ENOENT');
+    // mappingK/ and driver/ are directories; anything else is a file sysfs will not create.
+    return err(attr.includes('/') ? 'ENOENT' : NO_FILE);
   }
 
   private driverAttr(drv: DriverName, attr: string, value: string): WriteResult {
@@ -208,7 +225,7 @@ export class KernelModel {
       case 'uevent':
         return unmodelled('uevent writes are not modelled');
       default:
-        return err('ENOENT');
+        return err(NO_FILE);
     }
   }
 
@@ -579,7 +596,7 @@ export class KernelModel {
       case 'removable':
         return err('EACCES');
       default:
-        return err('ENOENT');
+        return err(NO_FILE);
     }
   }
 

@@ -1,0 +1,174 @@
+// test/vm/vm.mjs — boots a Debian kernel (prepared by test/vm/setup.sh) under QEMU TCG with
+// a dynamic hmem dax region, and talks to it over SSH with the guest's host key pinned.
+//
+//   import { boot } from './vm.mjs';
+//   const vm = await boot({ kernel: '6.1' });
+//   const r = await vm.ssh(['daxctl', 'list', '-RDMi']);   // argv: run as one remote command
+//   const s = await vm.ssh('uname -r; cat /proc/cmdline');  // string: a script fed to `sh -s`
+//   await vm.shutdown();
+//
+// QEMU is always killed on shutdown(), and on process exit / SIGINT / SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const CACHE = join(HERE, '.cache');
+const KEYS = join(CACHE, 'keys');
+export const DEFAULT_MEMMAP = '2G%4G-1+0xefffffff';
+const READY = 'DAXLAYOUT-VM-READY';
+
+const live = new Set(); // pids of QEMU processes this process started
+function killAll() {
+  for (const pid of live) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  live.clear();
+}
+let hooked = false;
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => { killAll(); process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]); });
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const shq = (s) => (/^[A-Za-z0-9_.,:/=@%+-]+$/.test(s) ? s : `'${String(s).replace(/'/g, `'\\''`)}'`);
+function tail(file, n = 40) {
+  try { return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return '(no console log)'; }
+}
+
+/** Paths of a prepared kernel; throws if setup.sh has not been run for it. */
+export function kernelFiles(kernel) {
+  const dir = join(CACHE, `kernel-${kernel}`);
+  const f = { dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, 'initramfs.cpio.gz'), kver: join(dir, 'kver') };
+  for (const p of [f.vmlinuz, f.initrd, f.kver, join(KEYS, 'id_ed25519'), join(KEYS, 'known_hosts')]) {
+    if (!existsSync(p)) throw new Error(`${p} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
+  }
+  return { ...f, release: readFileSync(f.kver, 'utf8').trim() };
+}
+
+/**
+ * Boots a guest. Options: kernel ('6.1' | '6.12'), memmap (kernel memmap= value, default
+ * the whole of NUMA node 1 soft-reserved), regionIdle (dax_hmem.region_idle=1: region empty
+ * at boot), append (extra kernel arguments), timeoutMs (boot to SSH, default 180 s), keep
+ * (keep the run directory with console.log after shutdown).
+ */
+export async function boot(opts = {}) {
+  const kernel = opts.kernel ?? '6.1';
+  const k = kernelFiles(kernel);
+  hookExit();
+  mkdirSync(join(CACHE, 'runs'), { recursive: true });
+  const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-`));
+  const consoleLog = join(run, 'console.log');
+  const pidFile = join(run, 'qemu.pid');
+  const port = await freePort();
+  const append = [
+    'console=ttyS0', 'loglevel=6', 'nokaslr', 'memhp_default_state=offline',
+    `memmap=${opts.memmap ?? DEFAULT_MEMMAP}`,
+    ...(opts.regionIdle ? ['dax_hmem.region_idle=1'] : []),
+    ...(opts.append ? [opts.append] : []),
+  ].join(' ');
+  const args = [
+    '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-machine', 'q35,hmat=on', '-m', '4G',
+    '-object', 'memory-backend-ram,size=2G,id=m0', '-object', 'memory-backend-ram,size=2G,id=m1',
+    '-numa', 'node,nodeid=0,memdev=m0,cpus=0-1', '-numa', 'node,nodeid=1,memdev=m1,initiator=0',
+    '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-latency,latency=10',
+    '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-bandwidth,bandwidth=10G',
+    '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=40',
+    '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=2G',
+    '-numa', 'hmat-cache,node-id=1,size=256M,level=1,associativity=direct,policy=write-back,line=64',
+    '-kernel', k.vmlinuz, '-initrd', k.initrd, '-append', append,
+    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0',
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${consoleLog}`,
+    '-daemonize', '-pidfile', pidFile,
+  ];
+  const t0 = Date.now();
+  const q = spawnSync('qemu-system-x86_64', args, { encoding: 'utf8' });
+  if (q.status !== 0) throw new Error(`qemu failed to start (${q.status ?? q.error}): ${q.stderr}`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  live.add(pid);
+
+  const sshBase = [
+    '-i', join(KEYS, 'id_ed25519'), '-p', String(port),
+    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'IdentitiesOnly=yes',
+    '-o', `UserKnownHostsFile=${join(KEYS, 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes', '-o', 'HostKeyAlias=daxlayout-vm',
+    '-o', 'LogLevel=ERROR', '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=6',
+    'root@127.0.0.1',
+  ];
+
+  /** Runs argv (array, one remote command) or a script (string, fed to `sh -s`). */
+  function ssh(cmd, stdin, { timeoutMs = 300_000 } = {}) {
+    const remote = Array.isArray(cmd) ? cmd.map(shq).join(' ') : 'sh -s';
+    const input = Array.isArray(cmd) ? stdin : cmd;
+    return new Promise((resolve, reject) => {
+      const p = spawn('ssh', [...sshBase, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+      p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+      p.on('error', (e) => { clearTimeout(timer); reject(e); });
+      p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 255 : -1), stdout, stderr }); });
+      p.stdin.on('error', () => {});
+      p.stdin.end(input ?? '');
+    });
+  }
+
+  let down = false;
+  async function shutdown() {
+    if (down) return;
+    down = true;
+    if (alive(pid)) {
+      try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      for (let i = 0; i < 20 && alive(pid); i++) await sleep(100);
+      if (alive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    live.delete(pid);
+    if (!opts.keep) rmSync(run, { recursive: true, force: true });
+  }
+
+  // wait for the ready marker on the console, then for an SSH round trip
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const fail = async (why) => {
+    const t = tail(consoleLog);
+    opts.keep = true; // keep the console log for a look
+    await shutdown();
+    throw new Error(`${kernel}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
+  };
+  for (;;) {
+    if (Date.now() - t0 > timeoutMs) return fail('no ready marker');
+    if (!alive(pid)) return fail('QEMU exited');
+    let c = '';
+    try { c = readFileSync(consoleLog, 'utf8'); } catch { /* not yet */ }
+    if (c.includes(READY)) break;
+    if (/Kernel panic/.test(c)) return fail('kernel panic');
+    await sleep(200);
+  }
+  let last;
+  for (;;) {
+    last = await ssh(['true'], undefined, { timeoutMs: 15_000 });
+    if (last.code === 0) break;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(last.stderr)) return fail(`host key mismatch: ${last.stderr.trim()}`);
+    if (Date.now() - t0 > timeoutMs) return fail(`no SSH (${last.stderr.trim()})`);
+    if (!alive(pid)) return fail('QEMU exited');
+    await sleep(300);
+  }
+  const bootMs = Date.now() - t0;
+  return { kernel, release: k.release, port, pid, bootMs, runDir: run, consoleLog, ssh, shutdown };
+}
