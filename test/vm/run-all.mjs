@@ -7,8 +7,7 @@
 //   npm run test:vm -- --only 6.12       # runs whose kernel or script name contains 6.12
 //   npm run test:vm -- --final-only      # compare only final states (no per-write daxctl list)
 //   npm run test:vm -- --capture         # give the model a capture dump instead of daxctl JSON
-//   npm run test:vm -- --probes          # also the edge probes and the region_idle boots
-//                                        # (test/vm/scripts/; these know of model gaps, see README)
+//   npm run test:vm -- --no-probes       # skip the edge probes and the region_idle boots
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +36,7 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const every = !args.includes('--final-only');
 const capture = args.includes('--capture');
-const runs = [...RUNS, ...(args.includes('--probes') ? PROBES : [])];
+const runs = [...RUNS, ...(args.includes('--no-probes') ? [] : PROBES)];
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
 
 const t0 = Date.now();
