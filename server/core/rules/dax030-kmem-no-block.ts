@@ -2,19 +2,14 @@
 import { has } from '../kernel/version';
 import { formatBytes } from '../units';
 import type { Rule } from './util';
-import { assigned, devices, finding, kmemUse } from './util';
+import { finding, placedSystemRam } from './util';
 
 export const dax030: Rule = {
   code: 'DAX030',
   title: 'system-ram without a whole memory block',
   check(a) {
     const out = [];
-    for (const v of devices(a)) {
-      if (v.device.mode !== 'system-ram' || !v.host.before) continue;
-      const dev = assigned(v);
-      if (!dev || dev.ranges.length === 0) continue;
-      const bs = v.host.before.memoryBlockSize;
-      const use = kmemUse(dev.ranges, bs);
+    for (const { v, blockSize: bs, use } of placedSystemRam(a)) {
       if (use.usable > 0n) continue;
       const refuses = v.host.version ? has(v.host.version, 'kmemRejectsEmpty') : true;
       out.push(

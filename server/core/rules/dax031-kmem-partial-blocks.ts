@@ -1,19 +1,14 @@
 // DAX031: a system-ram device whose ranges do not start and end on memory-block boundaries: the edges are lost.
 import { formatBytes, hex } from '../units';
 import type { Rule } from './util';
-import { assigned, devices, finding, kmemUse } from './util';
+import { finding, placedSystemRam } from './util';
 
 export const dax031: Rule = {
   code: 'DAX031',
   title: 'system-ram loses partial memory blocks',
   check(a) {
     const out = [];
-    for (const v of devices(a)) {
-      if (v.device.mode !== 'system-ram' || !v.host.before) continue;
-      const dev = assigned(v);
-      if (!dev || dev.ranges.length === 0) continue;
-      const bs = v.host.before.memoryBlockSize;
-      const use = kmemUse(dev.ranges, bs);
+    for (const { v, blockSize: bs, use } of placedSystemRam(a)) {
       if (use.usable === 0n || use.lost === 0n) continue;
       const parts = use.perRange
         .filter((r) => r.head + r.tail > 0n)

@@ -77,6 +77,19 @@ export function finding(code: string, severity: Severity, span: Span, message: s
   };
 }
 
+/** System-ram devices that the plan placed, with what kmem will make of their ranges. */
+export function placedSystemRam(a: Analysis): { v: DeviceView; blockSize: bigint; use: KmemUse }[] {
+  const out: { v: DeviceView; blockSize: bigint; use: KmemUse }[] = [];
+  for (const v of devices(a)) {
+    if (v.device.mode !== 'system-ram' || !v.host.before) continue;
+    const dev = assigned(v);
+    if (!dev || dev.ranges.length === 0) continue;
+    const blockSize = v.host.before.memoryBlockSize;
+    out.push({ v, blockSize, use: kmemUse(dev.ranges, blockSize) });
+  }
+  return out;
+}
+
 export interface KmemUse {
   readonly usable: bigint;
   readonly lost: bigint;
