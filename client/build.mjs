@@ -1,6 +1,7 @@
 // Builds the extension into client/: dist/extension.js (the client, `vscode` external),
-// dist/server.js (the language server from server/lsp, with everything it needs), and
-// copies the TextMate grammar and language configuration from grammar/, their source of truth.
+// dist/server.js (the language server from server/lsp, with everything it needs),
+// dist/cli.js (the daxlayout CLI from server/cli, which plan, apply and fact capture run),
+// and copies the TextMate grammar and language configuration from grammar/, their source of truth.
 //
 //   node client/build.mjs               development build (source maps)
 //   node client/build.mjs --production  minified, no source maps (what `npm run package` ships)
@@ -14,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
 const serverEntry = process.env.DAXLAYOUT_SERVER_ENTRY || join(root, 'server/lsp/main.ts');
+const cliEntry = join(root, 'server/cli/main.ts');
 
 if (!existsSync(serverEntry)) {
   console.error(`client/build.mjs: ${serverEntry} does not exist yet: the extension needs the language server.`);
@@ -35,6 +37,12 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: { extension: join(here, 'src/extension.ts') }, outdir: join(here, 'dist'), external: ['vscode'] }),
   build({ ...common, entryPoints: { server: serverEntry }, outdir: join(here, 'dist') }),
+  // server/cli/main.ts exports run(), as server/bin/daxlayout.cjs uses it: the bundle calls it.
+  build({
+    ...common,
+    stdin: { contents: `require(${JSON.stringify(cliEntry)}).run();\n`, resolveDir: root, sourcefile: 'cli-entry.js', loader: 'js' },
+    outfile: join(here, 'dist/cli.js'),
+  }),
 ]);
 
 mkdirSync(join(here, 'syntaxes'), { recursive: true });

@@ -1,7 +1,10 @@
-// The extension's entry point: wires the language client, its status item and the two
-// commands, then returns at once. Everything about the language lives in the server.
+// The extension's entry point: wires the language client, its status item, the server
+// commands and plan/apply (which run the bundled CLI), then returns at once. Everything
+// about the language lives in the server; everything about hosts in the CLI.
 import * as vscode from 'vscode';
+import { Cli } from './cli';
 import { DaxClient } from './client';
+import { PlanApply } from './plan-apply';
 
 /** What `activate` returns: other extensions and the e2e suite may read it. */
 export interface DaxlayoutApi {
@@ -9,6 +12,8 @@ export interface DaxlayoutApi {
   readonly ready: Promise<void>;
   /** Milliseconds spent in `activate()` itself, and from its start until the server was ready. */
   readonly timings: { activateMs: number; readyMs: number | undefined };
+  /** The file behind the "daxlayout" output channel. */
+  readonly logFile: vscode.Uri;
 }
 
 let dax: DaxClient | undefined;
@@ -22,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): DaxlayoutApi {
     dax,
     vscode.commands.registerCommand('daxlayout.restartServer', () => dax?.restart()),
     vscode.commands.registerCommand('daxlayout.showOutput', () => output.show(true)),
+    new PlanApply(new Cli(context, output), output),
   );
 
   const timings: { activateMs: number; readyMs: number | undefined } = { activateMs: 0, readyMs: undefined };
@@ -33,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): DaxlayoutApi {
 
   timings.activateMs = performance.now() - t0;
   output.info(`activate() took ${timings.activateMs.toFixed(1)} ms`);
-  return { ready, timings };
+  return { ready, timings, logFile: vscode.Uri.joinPath(context.logUri, 'daxlayout.log') };
 }
 
 export function deactivate(): Promise<void> | undefined {

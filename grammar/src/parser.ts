@@ -131,8 +131,9 @@ class DaxParser extends CstParser {
    * the block on the next line is the block's first property: the name was
    * forgotten.
    */
-  private nameFollows(keys: TokenType): boolean {
-    return !tokenMatcher(this.LA(1), keys) || this.sameLine();
+  private nameFollows(keys: TokenType, flags?: TokenType): boolean {
+    const next = this.LA(1);
+    return (!tokenMatcher(next, keys) && !(flags && tokenMatcher(next, flags))) || this.sameLine();
   }
 
   /** After `mode`: a mode word, an option, or any word on the same line. */
@@ -158,7 +159,7 @@ class DaxParser extends CstParser {
   });
 
   private readonly hostName = {
-    GATE: () => this.nameFollows(T.HostKey),
+    GATE: () => this.nameFollows(T.HostKey, T.HostFlag),
     DEF: () => this.CONSUME(T.HeaderName, NAME),
   };
   private readonly hostAlts: Alt[] = [
@@ -261,9 +262,18 @@ class DaxParser extends CstParser {
     DEF: () => this.CONSUME(T.HostSingle, VALUE),
   };
 
+  private readonly hostPropertyAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.HostKey, KEY);
+        this.OPTION(this.hostValue);
+      },
+    },
+    { ALT: () => this.CONSUME(T.HostFlag, KEY) },
+  ];
+
   public hostProperty = this.RULE('hostProperty', () => {
-    this.CONSUME(T.HostKey, KEY);
-    this.OPTION(this.hostValue);
+    this.OR(this.hostPropertyAlts);
   });
 
   private readonly regionValue = {

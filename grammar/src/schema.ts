@@ -61,6 +61,9 @@ export const HOST_PROPERTIES: readonly PropertySpec[] = [
   spec('auto-online', 'word', 'auto-online WORD',
     'a policy after `auto-online`: offline, online, online_kernel or online_movable',
     'Memory auto-online policy of the host (/sys/devices/system/memory/auto_online_blocks).'),
+  spec('persist', 'flag', 'persist',
+    '',
+    'Every region of this host survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).'),
 ];
 
 export const REGION_PROPERTIES: readonly PropertySpec[] = [
@@ -82,6 +85,9 @@ export const REGION_PROPERTIES: readonly PropertySpec[] = [
   spec('static', 'flag', 'static',
     '',
     'The region holds fixed devices that cannot be resized (e.g. a pmem namespace in devdax mode).'),
+  spec('persist', 'flag', 'persist',
+    '',
+    'The layout of this region survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).'),
 ];
 
 export const DEVICE_PROPERTIES: readonly PropertySpec[] = [

@@ -103,7 +103,9 @@ export const Name = cat('Name', 'a name');
 export const HostKey = cat('HostKey', 'a host property');
 /** Region keys that take a value (`start`, `size`, `align`, `node`). */
 export const RegionValueKey = cat('RegionValueKey', 'a region property');
-/** Region flags (`dynamic`, `static`). */
+/** Host flags (`persist`). */
+export const HostFlag = cat('HostFlag', 'a host flag');
+/** Region flags (`dynamic`, `static`, `persist`). */
 export const RegionFlag = cat('RegionFlag', 'a region flag');
 /** Device keys that take one value (`name`, `size`, `align`). */
 export const DeviceValueKey = cat('DeviceValueKey', 'a device property');
@@ -136,9 +138,11 @@ export const RegionId = cat('RegionId', 'a region number');
 // Keywords
 
 export const STRUCTURAL_WORDS = ['host', 'region', 'device'] as const;
-export const HOST_KEYS = ['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online'] as const;
+export const HOST_VALUE_KEYS = ['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online'] as const;
+export const HOST_FLAGS = ['persist'] as const;
+export const HOST_KEYS = [...HOST_VALUE_KEYS, ...HOST_FLAGS] as const;
 export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node'] as const;
-export const REGION_FLAGS = ['dynamic', 'static'] as const;
+export const REGION_FLAGS = ['dynamic', 'static', 'persist'] as const;
 export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_FLAGS] as const;
 export const DEVICE_VALUE_KEYS = ['name', 'size', 'align'] as const;
 export const DEVICE_KEYS = ['size', 'align', 'mode', 'range', 'name'] as const;
@@ -153,7 +157,8 @@ function wordCategories(word: string | undefined): TokenType[] {
   const w = word ?? '';
   const structural = has(STRUCTURAL_WORDS, w);
   const cats: TokenType[] = [Name, TopJunk];
-  if (has(HOST_KEYS, w)) cats.push(HostKey);
+  if (has(HOST_VALUE_KEYS, w)) cats.push(HostKey);
+  if (has(HOST_FLAGS, w)) cats.push(HostFlag);
   if (has(REGION_VALUE_KEYS, w)) cats.push(RegionValueKey);
   if (has(REGION_FLAGS, w)) cats.push(RegionFlag);
   if (has(DEVICE_VALUE_KEYS, w)) cats.push(DeviceValueKey);
@@ -288,7 +293,7 @@ export const LEXER_TOKENS: TokenType[] = [
 
 /** Every token type the parser knows, categories included. */
 export const ALL_TOKENS: TokenType[] = [
-  Name, HostKey, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey,
+  Name, HostKey, HostFlag, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey,
   HostWord, RegionWord, DeviceWord, HostSingle, RegionSingle, DeviceSingle,
   HostLoose, RegionLoose, DeviceLoose, RangePart, Stray, TopJunk, HeaderName, RegionId,
   ...LEXER_TOKENS,

@@ -1,5 +1,5 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { formatBytes, hex, toDaxctlJson, type Analysis } from '../core/index';
+import { formatBytes, hex, persists, stablePath, toDaxctlJson, type Analysis } from '../core/index';
 import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
 import { deviceBlocks } from '../core/kernel/snapshot';
 import { kmemUse } from '../core/rules/util';
@@ -42,9 +42,16 @@ export function renderExplain(path: string, a: Analysis): string {
       out.push(
         `  region ${sim.id}: ${hex(sim.start)}..${hex(sim.end)} (${formatBytes(regionSize(sim))}), align ${formatBytes(sim.align)}, ${sim.dynamic ? 'dynamic' : 'static'}, target node ${sim.targetNode}, free after apply: ${formatBytes(availableSize(sim))}`,
       );
-      const rows: string[][] = [['LABEL', 'KERNEL', 'SIZE', 'ALIGN', 'MODE', 'RANGES (physical @ page offset)', 'SYSTEM-RAM']];
+      const stable = persists(h, r.layout);
+      const rows: string[][] = [['LABEL', 'KERNEL', ...(stable ? ['STABLE NAME'] : []), 'SIZE', 'ALIGN', 'MODE', 'RANGES (physical @ page offset)', 'SYSTEM-RAM']];
       const labelOf = new Map<SimDevice, string>();
-      for (const [ld, sd] of h.plan?.assigned ?? []) if (ld.region === r.layout) labelOf.set(sd, ld.label);
+      const stableOf = new Map<SimDevice, string>();
+      for (const [ld, sd] of h.plan?.assigned ?? []) {
+        if (ld.region !== r.layout) continue;
+        labelOf.set(sd, ld.label);
+        const p = stablePath(h, ld);
+        if (p) stableOf.set(sd, p);
+      }
       const devs = [...sim.devices.values()].sort((x, y) => x.id - y.id);
       for (const d of devs) {
         const label = labelOf.get(d) ?? (deviceSize(d) === 0n && !d.driver ? '(empty)' : '(not in layout)');
@@ -56,7 +63,7 @@ export function renderExplain(path: string, a: Analysis): string {
           const use = kmemUse(d.ranges, bs);
           ram = `${formatBytes(use.usable)} in ${use.blocks} block(s)${use.lost > 0n ? `, ${formatBytes(use.lost)} lost` : ''}`;
         }
-        rows.push([label, deviceName(d), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(d, bs, blocks), ranges, ram]);
+        rows.push([label, deviceName(d), ...(stable ? [stableOf.get(d) ?? '-'] : []), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(d, bs, blocks), ranges, ram]);
       }
       for (const line of table(rows)) out.push('    ' + line);
       const missing = r.layout.devices.filter((ld) => !h.plan?.assigned.has(ld));

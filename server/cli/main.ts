@@ -5,6 +5,7 @@ import { checkFiles, hasErrors, renderFindings } from './check';
 import { explainJson, renderExplain } from './explain';
 import { runFmt } from './fmt';
 import { UsageError } from './io';
+import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
 
 const HELP = `daxlayout — Linux device-dax memory layouts as a file
@@ -15,9 +16,23 @@ Usage:
   daxlayout fmt FILE... [--check]              format in place (--check: report only)
   daxlayout sim --facts FACTS [--kernel RELEASE] [--region-start ID=ADDR] [--json] SCRIPT
                                                run \`echo VALUE > PATH\` lines through the kernel model
+  daxlayout facts DEST [-o FILE] [--port N] [--raw]
+                                               capture a host's facts over SSH (read-only, one round trip)
+  daxlayout facts --program | --from DUMP [-o FILE]
+                                               the capture program, to run by hand (sh -s); a dump it printed → facts
+  daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS]
+                                               the sysfs writes an apply would perform, against fresh facts
+  daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune] [--target sim:FACTS]
+                       [--fingerprint F] [--lock-timeout S]
+                                               run the plan on the host (one program, under a lock), then verify
+                                               facts/plan/apply also take --known-hosts FILE, --identity FILE,
+                                               --ssh-config FILE (passed to ssh; host keys are always checked)
   daxlayout help | --version
 
-Exit codes: 0 success, 1 errors found (or files to format), 2 usage error or unreadable input.
+Exit codes: 0 success, 1 errors found (or files to format; for apply: a write failed or the host
+differs from the prediction), 2 usage error or unreadable input, 3 refused (host changed since the
+plan, lock busy, host key unknown or changed, confirmation declined).
+Plan and apply: docs/apply.md.
 Rules: docs/rules/DAXnnn.md. Language: docs/language.md. Facts: docs/facts.md.
 `;
 
@@ -108,8 +123,87 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
   }
 }
 
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { facts: factsCommand, plan: planCommand, apply: applyCommand };
+
+function processIo(): Io {
+  let cleanup: (() => void) | undefined;
+  let cancel: ((signal: string) => void) | undefined;
+  let hooked = false;
+  const hook = (): void => {
+    if (hooked) return;
+    hooked = true;
+    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      process.on(sig, () => {
+        if (cancel && sig !== 'SIGHUP') {
+          // the first signal during the writes: the host stops before its next write, and we report
+          const c = cancel;
+          cancel = undefined;
+          c(sig);
+          return;
+        }
+        process.stderr.write(`\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`);
+        try {
+          cleanup?.();
+        } finally {
+          process.exit(code);
+        }
+      });
+    }
+  };
+  return {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    isTTY: process.stdin.isTTY === true,
+    env: process.env,
+    ask: async (q) => {
+      const { createInterface } = await import('node:readline');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await new Promise<string>((resolve) => {
+          rl.question(q, resolve);
+          rl.on('SIGINT', () => rl.close());
+          rl.on('close', () => resolve(''));
+        });
+      } finally {
+        rl.close();
+      }
+    },
+    onInterrupt: (c) => {
+      cleanup = c;
+      hook();
+    },
+    onCancel: (h) => {
+      cancel = h;
+      hook();
+    },
+  };
+}
+
+/** Runs an asynchronous command (facts, plan, apply): usage errors exit 2. */
+export async function mainAsync(command: string, rest: string[], io: Io): Promise<number> {
+  const f = Object.hasOwn(ASYNC, command) ? ASYNC[command] : undefined;
+  if (!f) throw new Error(`not an asynchronous command: ${command}`);
+  try {
+    return await f(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`daxlayout: ${e.message}\n${e instanceof UsageError ? 'Run `daxlayout help` for usage.\n' : ''}`);
+      return 2;
+    }
+    io.err(`daxlayout: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report it with the input that caused it.\n`);
+    return 1;
+  }
+}
+
 /** Entry point of the bundled bin (server/bin/daxlayout.cjs). */
 export function run(): void {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command !== undefined && Object.hasOwn(ASYNC, command)) {
+    void mainAsync(command, rest, processIo()).then((code) => {
+      process.exitCode = code;
+    });
+    return;
+  }
   let r: ReturnType<typeof main>;
   try {
     r = main(process.argv.slice(2));

@@ -14,3 +14,4 @@ export { RULES } from './rules/registry';
 export type { Plan, PlanStep, PlannedWrite } from './plan/planner';
 export * from './explain/index';
 export { format, parse } from '../../grammar/src/index';
+export * from './persist/index';

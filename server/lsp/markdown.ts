@@ -124,6 +124,7 @@ function device(h: DeviceHover): string {
     rows.push(['System RAM', `${formatBytes(k.usable)} usable in ${k.blocks} block${k.blocks === 1n ? '' : 's'} of ${formatBytes(k.blockSize)} · ${formatBytes(k.lost)} lost`]);
   }
   if (p.targetNode >= 0) rows.push(['node', String(p.targetNode)]);
+  if (h.stablePath) rows.push(['stable name', `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`]);
   const parts = [table([`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`], rows)];
   if (p.ranges.length > 0) {
     parts.push(

@@ -29,8 +29,8 @@ describe('completeAt', () => {
     expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n').labels).toEqual(['align', 'mode', 'range', 'name']);
     const c = complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n');
     expect(c.text.slice(c.span.start, c.span.end)).toBe('al');
-    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual(['ssh', 'port', 'facts', 'arch', 'memory-block', 'auto-online']);
-    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual(['start', 'size', 'align', 'node', 'device']);
+    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual(['ssh', 'port', 'facts', 'arch', 'memory-block', 'auto-online', 'persist']);
+    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual(['start', 'size', 'align', 'node', 'persist', 'device']);
   });
 
   it('offers modes, then the options that do not clash', () => {

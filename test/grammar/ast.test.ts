@@ -195,7 +195,7 @@ describe('samples/syntax-tour.dax', () => {
     }
     for (const k of [
       'host', 'ssh', 'port', 'kernel', 'arch', 'memory-block', 'auto-online',
-      'region', 'on', 'start', 'size', 'align', 'node', 'dynamic', 'static',
+      'region', 'on', 'start', 'size', 'align', 'node', 'dynamic', 'static', 'persist',
       'device', 'name', 'mode', 'range', 'rest', '..', '+', 'devdax', 'system-ram',
       'online', 'offline', 'movable', 'normal', 'memmap-on-memory',
     ]) {

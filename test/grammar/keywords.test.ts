@@ -33,8 +33,8 @@ function sample(syntax: string): string {
 describe('KEYWORDS', () => {
   it('lists the keywords of each block with a description', () => {
     expect(names(KEYWORDS.topLevel)).toEqual(['host', 'region']);
-    expect(names(KEYWORDS.host)).toEqual(['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online']);
-    expect(names(KEYWORDS.region)).toEqual(['start', 'size', 'align', 'node', 'dynamic', 'static', 'device']);
+    expect(names(KEYWORDS.host)).toEqual(['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'persist']);
+    expect(names(KEYWORDS.region)).toEqual(['start', 'size', 'align', 'node', 'dynamic', 'static', 'persist', 'device']);
     expect(names(KEYWORDS.device)).toEqual(['size', 'align', 'mode', 'range', 'name']);
     expect(names(KEYWORDS.modes)).toEqual(['devdax', 'system-ram']);
     expect(names(KEYWORDS.modeOptions)).toEqual(['online', 'offline', 'movable', 'normal', 'memmap-on-memory']);

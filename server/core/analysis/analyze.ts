@@ -24,6 +24,11 @@ export interface AnalyzeOptions {
   readonly readFacts?: (path: string) => FactsLoad;
   /** Plan removal of devices the layout does not list. */
   readonly prune?: boolean;
+  /**
+   * Facts that replace what the layout names for a host (fresh facts captured
+   * from it, or a simulated target's). Undefined → the layout's own facts.
+   */
+  readonly hostFacts?: (host: LayoutHost) => { facts: HostFacts; kind: FactsInputKind; problems?: readonly FactsProblem[] } | undefined;
 }
 
 export interface HostAnalysis {
@@ -123,7 +128,25 @@ function analyzeHost(
   let facts: HostFacts | undefined;
   let origin: HostAnalysis['factsOrigin'] = 'none';
   let kind: FactsInputKind | undefined;
-  if (decl?.facts) {
+  // A region start the facts cannot tell (daxctl JSON of a partly used region) may be declared.
+  const fillStarts = (f: HostFacts, problems: readonly FactsProblem[]): { facts: HostFacts; problems: FactsProblem[] } => {
+    const declared = new Map<number, bigint>();
+    for (const x of regions) if (x.id && x.geometry.start) declared.set(x.id.value, x.geometry.start.value);
+    const filled = f.regions.filter((x) => x.start === undefined && declared.has(x.id)).map((x) => x.id);
+    if (filled.length === 0) return { facts: f, problems: [...problems] };
+    return {
+      facts: { ...f, regions: f.regions.map((x) => (filled.includes(x.id) ? { ...x, start: declared.get(x.id) } : x)) },
+      problems: problems.filter((p) => !filled.some((id) => p.message.startsWith(`region ${id}: its physical start`))),
+    };
+  };
+  const given = decl ? options.hostFacts?.(decl) : undefined;
+  if (given) {
+    const r = fillStarts(given.facts, given.problems ?? []);
+    facts = r.facts;
+    origin = 'file';
+    kind = given.kind;
+    factsProblems.push(...r.problems);
+  } else if (decl?.facts) {
     const load = options.readFacts ? options.readFacts(decl.facts.value) : { error: 'facts files cannot be read here' };
     if ('error' in load) {
       factsProblems.push({ severity: 'error', message: load.error });
@@ -137,15 +160,7 @@ function analyzeHost(
       kind = detectFactsInput(load.text);
       let problems = r.problems;
       if (r.facts) {
-        facts = r.facts;
-        // A region start the facts cannot tell (daxctl JSON of a partly used region) may be declared.
-        const declared = new Map<number, bigint>();
-        for (const x of regions) if (x.id && x.geometry.start) declared.set(x.id.value, x.geometry.start.value);
-        const filled = facts.regions.filter((x) => x.start === undefined && declared.has(x.id)).map((x) => x.id);
-        if (filled.length > 0) {
-          facts = { ...facts, regions: facts.regions.map((x) => (filled.includes(x.id) ? { ...x, start: declared.get(x.id) } : x)) };
-          problems = problems.filter((p) => !filled.some((id) => p.message.startsWith(`region ${id}: its physical start`)));
-        }
+        ({ facts, problems } = fillStarts(r.facts, problems));
         origin = 'file';
       }
       factsProblems.push(...problems);

@@ -6,6 +6,7 @@ import { KEYWORDS, type KeywordInfo } from '../../../grammar/src/index';
 import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
 import { FEATURES, atLeast, parseRelease } from '../kernel/version';
 import type { LayoutDevice } from '../layout/types';
+import { stablePath } from '../persist/spec';
 import { applyUnit } from '../units';
 import {
   deviceContext,
@@ -53,6 +54,8 @@ export interface DeviceHover {
     readonly kernelName?: string;
   };
   readonly predicted?: DeviceState;
+  /** Where the device is found after any reboot, when its region persists (docs/persist.md). */
+  readonly stablePath?: string;
   /** Why the device has no predicted state (writes the kernel refuses, changes the planner will not make). */
   readonly problems: readonly string[];
   /** Codes of the findings inside the device block. */
@@ -171,6 +174,7 @@ function deviceHover(a: Analysis, region: RegionDecl, decl: DeviceDecl, span: Sp
       ...(ld?.kernelName ? { kernelName: ld.kernelName.value } : {}),
     },
     ...(sim && host?.model ? { predicted: deviceState(host.model, sim) } : {}),
+    ...(ld && host?.decl && stablePath(host, ld) ? { stablePath: stablePath(host, ld) as string } : {}),
     problems,
     codes,
   };

@@ -247,7 +247,7 @@ function build(text: string, source: string, options: ReadFactsOptions, p: Probl
   if (!defs.known) p.warning(`architecture "${arch}" is not modelled; x86_64 defaults are used where the capture gives nothing`);
   const hostname = dump.firstVal(['hostname', 'uname -n', '/proc/sys/kernel/hostname', '/etc/hostname'])?.value || undefined;
 
-  const ps = dump.firstVal(['getconf PAGESIZE', 'getconf PAGE_SIZE']);
+  const ps = dump.firstVal(['getconf PAGESIZE', 'getconf PAGE_SIZE', 'page size']);
   let pageSize = parseDec(ps?.value);
   if (ps && (pageSize === undefined || !isPowerOfTwo(pageSize))) {
     p.warning(`cannot read the page size "${ps.value}"`, at(ps.section));

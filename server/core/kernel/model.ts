@@ -233,6 +233,7 @@ export class KernelModel {
 
   /** create_store (bus.c[new]): only "1"; ENOSPC when nothing is available. */
   private createStore(region: SimRegion, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const v = kstrtoint(value);
     if (!v.ok) return err(v.errno);
     if (v.value !== 1) return err('EINVAL');
@@ -259,6 +260,7 @@ export class KernelModel {
 
   /** delete_store (bus.c[new]). */
   private deleteStore(region: SimRegion, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const dev = [...region.devices.values()].find((d) => sysfsStreq(value, deviceName(d)));
     if (!dev) return err('ENXIO');
     if (dev.driver || deviceSize(dev) !== 0n) return err('EBUSY');
@@ -274,6 +276,7 @@ export class KernelModel {
 
   /** size_store + dev_dax_resize (bus.c[new]). */
   private sizeStore(dev: SimDevice, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const v = kstrtoull(value, 0);
     if (!v.ok) return err(v.errno);
     const size = v.value;
@@ -367,6 +370,7 @@ export class KernelModel {
 
   /** align_store + dev_dax_validate_align (bus.c[new]). */
   private alignStore(dev: SimDevice, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const v = kstrtoull(value, 0, (1n << 64n) - 1n);
     if (!v.ok) return err('ENXIO');
     if (!allowedAligns(this.state.arch).includes(v.value)) return err('EINVAL');
@@ -381,6 +385,7 @@ export class KernelModel {
 
   /** mapping_store + range_parse (bus.c[new], bus.c[mid]). */
   private mappingStore(dev: SimDevice, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const dash = value.indexOf('-');
     if (dash < 0) return err('EINVAL');
     const s = kstrtoull(value.slice(0, dash), 16);
@@ -404,6 +409,7 @@ export class KernelModel {
 
   /** memmap_on_memory_store (bus.c[new], 6.8+). */
   private memmapStore(dev: SimDevice, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const v = kstrtobool(value);
     if (!v.ok) return err(v.errno);
     if (v.value && !this.state.memmapOnMemorySupported) return err('EOPNOTSUPP');
@@ -426,6 +432,7 @@ export class KernelModel {
 
   /** bind_store (drivers/base/bus.c): ENODEV unless the device exists and matches. */
   private bindStore(drv: DriverName, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const dev = this.busDevice(value);
     if (!dev || !this.matches(drv, dev)) return err('ENODEV');
     if (dev.driver) return err('EBUSY');
@@ -435,6 +442,7 @@ export class KernelModel {
 
   /** unbind_store: ENODEV unless the device is bound to this driver. */
   private unbindStore(drv: DriverName, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const dev = this.busDevice(value);
     if (!dev || dev.driver !== drv) return err('ENODEV');
     this.remove(dev);
@@ -443,6 +451,7 @@ export class KernelModel {
 
   /** do_id_store (bus.c[new]): canonical name only; new_id then attaches every matching unbound device. */
   private idStore(drv: DriverName, value: string, action: 'add' | 'remove'): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const parsed = parseDaxName(value);
     if (!parsed) return err('EINVAL');
     const name = `dax${parsed.region}.${parsed.id}`;
@@ -474,10 +483,25 @@ export class KernelModel {
 
   /** dev_dax_probe (device.c[new]): one range if static; reserve every range; sub-section alignment. */
   private devdaxProbe(dev: SimDevice): Errno | undefined {
-    if (!dev.region.dynamic && dev.ranges.length > 1) return 'EINVAL';
-    for (const r of dev.ranges) if (this.reserved(r.start, r.end)) return 'EBUSY';
+    if (!dev.region.dynamic) {
+      if (dev.ranges.length > 1) return 'EINVAL';
+    } else {
+      // "dynamic-dax with pre-populated page map": a pgmap left behind by a failed probe
+      if (dev.pgmapStale) return 'EINVAL';
+    }
+    // From here on a failure leaves dev_dax->pgmap pointing at the freed pgmap (dynamic devices):
+    // kill_dev_dax, which clears it, only runs after a successful probe or on delete.
+    const fail = (e: Errno): Errno => {
+      if (dev.region.dynamic) dev.pgmapStale = true;
+      return e;
+    };
+    for (const r of dev.ranges) if (this.reserved(r.start, r.end)) return fail('EBUSY');
+    // devm_memremap_pages → arch_add_memory works on page frames: PHYS_PFN(start) (the start
+    // rounded down to a page) must be sub-section aligned (check_pfn_span); the bytes below the
+    // page boundary are simply dropped (real 6.1: a range at 0x113a00200 binds).
     const sub = this.state.arch.compatAlign.value;
-    for (const r of dev.ranges) if (r.start % sub !== 0n) return 'EINVAL';
+    const page = this.state.pageSize;
+    for (const r of dev.ranges) if ((r.start - (r.start % page)) % sub !== 0n) return fail('EINVAL');
     for (const r of dev.ranges) {
       this.state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
     }
@@ -564,10 +588,16 @@ export class KernelModel {
   private blockAttr(index: number, attr: string, value: string): WriteResult {
     const block = this.state.blocks.get(index);
     if (!block) {
+      // A block wholly inside a dax region is never boot memory: without a kmem hot-add its
+      // memoryN directory does not exist.
+      const bs = this.state.blockSize;
+      const first = BigInt(index) * bs;
+      if (this.state.regions.some((r) => first >= r.start && first + bs - 1n <= r.end)) return err('ENOENT');
       return unmodelled(`memory${index} is not memory of a dax device in the facts; the model does not predict boot memory`);
     }
     switch (attr) {
       case 'state': {
+        if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
         const type = BLOCK_STATES.find((s) => sysfsStreq(value, s));
         if (!type) return err('EINVAL');
         if (type === 'offline') {
@@ -581,6 +611,7 @@ export class KernelModel {
         return OK;
       }
       case 'online': {
+        if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
         const v = kstrtobool(value);
         if (!v.ok) return err(v.errno);
         if (v.value && block.state === 'offline') this.online(block, 'online');
@@ -627,6 +658,7 @@ export class KernelModel {
 
   /** auto_online_blocks_store (drivers/base/memory.c). */
   private autoOnlineStore(value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
     const type = BLOCK_STATES.find((s) => sysfsStreq(value, s));
     if (!type) return err('EINVAL');
     this.state.autoOnline = type;

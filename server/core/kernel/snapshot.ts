@@ -70,8 +70,26 @@ function num(v: bigint): number {
 }
 
 /**
+ * The memory blocks daxctl counts for a system-ram device (libdaxctl memblock_in_dev): every
+ * block listed under the target node whose first byte lies in [resource, resource + size),
+ * where `resource` is the start of the device's first range. For a device whose ranges are not
+ * one contiguous run this is not the set of blocks kmem added: it may leave some out and take
+ * in another device's. (Seen on the test guests' daxctl 76.1; the ndctl sources before the
+ * February 2023 fix "daxctl: Fix memblock enumeration off-by-one" also took the block starting
+ * right after the device.)
+ */
+export function daxctlBlocks(state: SimState, dev: SimDevice) {
+  const resource = dev.ranges[0]?.start ?? dev.region.start;
+  const last = resource + deviceSize(dev) - 1n;
+  return [...state.blocks.values()]
+    .filter((b) => b.node === dev.targetNode && BigInt(b.index) * state.blockSize >= resource && BigInt(b.index) * state.blockSize <= last)
+    .sort((a, b) => a.index - b.index);
+}
+
+/**
  * The JSON `daxctl list -RDMi` would print for this state (as root): regions
  * with devices (zero-size ones included), mappings ordered by page offset.
+ * Memory-block counts are daxctl's (`daxctlBlocks`).
  */
 export function toDaxctlJson(state: SimState): Json {
   return state.regions.map((r) => {
@@ -91,7 +109,7 @@ export function toDaxctlJson(state: SimState): Json {
         dev.align = num(d.align);
         dev.mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
         if (d.driver === 'kmem') {
-          const blocks = deviceBlocks(state, d);
+          const blocks = daxctlBlocks(state, d);
           const online = blocks.filter((b) => b.state === 'online');
           dev.online_memblocks = online.length;
           dev.total_memblocks = blocks.length;

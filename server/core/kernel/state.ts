@@ -26,6 +26,13 @@ export interface SimDevice {
   memmapOnMemory: boolean;
   /** Set once deleted; stale handles must not be used. */
   deleted: boolean;
+  /**
+   * A device_dax probe of this dynamic device failed after it had set `dev_dax->pgmap`: the
+   * pointer stays behind (the pgmap itself was freed with the failed probe's devres) and every
+   * later device_dax probe refuses the device with EINVAL, until it is deleted. Not visible in
+   * sysfs, so never in facts.
+   */
+  pgmapStale?: boolean;
 }
 
 export interface SimRegion {

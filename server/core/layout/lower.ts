@@ -162,6 +162,9 @@ class Lowerer {
           }
           break;
         }
+        case 'persist':
+          h.persist = p.key.span;
+          break;
       }
     }
     return h;
@@ -171,6 +174,7 @@ class Lowerer {
     let id: Spanned<number> | undefined;
     if (decl.id) id = this.count(decl.id, 'a region id');
     const g: { -readonly [K in keyof RegionGeometry]: RegionGeometry[K] } = {};
+    let persist: Span | undefined;
     for (const p of decl.properties) {
       switch (p.key.text) {
         case 'start': {
@@ -202,11 +206,15 @@ class Lowerer {
           } else g.dynamic = { value, span: p.key.span };
           break;
         }
+        case 'persist':
+          persist = p.key.span;
+          break;
       }
     }
     const region: LayoutRegion = {
       decl,
       ...(id ? { id } : {}),
+      ...(persist ? { persist } : {}),
       ...(decl.host ? { hostName: { value: decl.host.text, span: decl.host.span } } : {}),
       geometry: g,
       devices: [],

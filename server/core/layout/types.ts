@@ -21,6 +21,8 @@ export interface LayoutHost {
   readonly arch?: Spanned<string>;
   readonly memoryBlock?: Spanned<bigint>;
   readonly autoOnline?: Spanned<AutoOnlinePolicy>;
+  /** `persist`: every region of the host survives reboots (docs/persist.md). */
+  readonly persist?: Span;
 }
 
 export interface RegionGeometry {
@@ -66,6 +68,8 @@ export interface LayoutRegion {
   readonly id?: Spanned<number>;
   readonly hostName?: Spanned<string>;
   readonly geometry: RegionGeometry;
+  /** `persist`: the region's layout survives reboots (docs/persist.md). */
+  readonly persist?: Span;
   readonly devices: LayoutDevice[];
 }
 

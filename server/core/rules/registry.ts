@@ -27,6 +27,9 @@ import { dax042 } from './dax042-device-zero';
 import { dax043 } from './dax043-kmem-default';
 import { dax050 } from './dax050-unlisted-device';
 import { dax052 } from './dax052-online-memory';
+import { dax060 } from './dax060-persist-no-effect';
+import { dax061 } from './dax061-stable-name-clash';
+import { dax062 } from './dax062-persist-boot-online';
 import { dax051 } from './dax051-kernel-refuses';
 import type { Rule } from './util';
 
@@ -37,6 +40,7 @@ export const RULES: readonly Rule[] = [
   dax030, dax031, dax032, dax033, dax034,
   dax040, dax041, dax042, dax043,
   dax050, dax052,
+  dax060, dax061, dax062,
   dax051,
 ];
 

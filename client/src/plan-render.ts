@@ -1,0 +1,138 @@
+// The plan as the CLI prints it with --json (and in apply's `plan` event), and its text
+// in the plan view: terraform-style, `+ create`, `~ change`, `- destroy`, the writes
+// under each step, a summary line. During and after an apply each step carries a mark.
+
+export type StepOp = '+' | '~' | '-';
+
+export interface PlanWrite {
+  readonly path: string;
+  readonly value: string;
+  /** What the kernel model says the write will do: `ok`, an errno, or `unmodelled`. */
+  readonly predicted: string;
+}
+
+export interface PlanStep {
+  readonly index: number;
+  readonly op: StepOp;
+  readonly target: string;
+  readonly label?: string;
+  readonly summary: string;
+  readonly writes: PlanWrite[];
+  /** Set by CLIs that mark steps which take memory or a device away (unbind, shrink, offline, destroy). */
+  readonly destructive?: boolean;
+}
+
+export interface PlanDiagnostic {
+  readonly severity: string;
+  readonly code: string;
+  readonly message: string;
+  readonly file?: string;
+  /** 1-based. */
+  readonly line?: number;
+  /** 1-based, UTF-16 code units. */
+  readonly column?: number;
+  readonly href?: string;
+}
+
+export interface PlanJson {
+  readonly host: string;
+  readonly target: string;
+  readonly fingerprint: string | null;
+  readonly kernel: string | null;
+  readonly changes: boolean;
+  readonly steps: PlanStep[];
+  readonly summary: { create: number; change: number; destroy: number };
+  readonly summaryLine: string | null;
+  readonly unlisted: { name: string; size: string; mode: string; pruned: boolean }[];
+  readonly refusals: string[];
+  readonly diagnostics: PlanDiagnostic[];
+  readonly unreadable: string[];
+}
+
+export function isPlanJson(x: unknown): x is PlanJson {
+  const p = x as Partial<PlanJson> | null;
+  return typeof p === 'object' && p !== null && typeof p.host === 'string' && Array.isArray(p.steps) && Array.isArray(p.diagnostics);
+}
+
+/**
+ * Steps that take something away from what runs on the host: destroys, and changes that
+ * unbind a device from its driver, shrink or empty it, or take its memory offline.
+ */
+export function isDestructive(s: PlanStep): boolean {
+  if (typeof s.destructive === 'boolean') return s.destructive;
+  return s.op === '-' || /^(unbind|shrink|offline|empty|destroy|delete)\b/.test(s.summary);
+}
+
+/** `unknown`: the step was running when the CLI stopped without saying whether it finished. */
+export type StepState = 'running' | 'ok' | 'failed' | 'not-run' | 'unknown';
+
+/** Where the plan was made: for the header of the view and the messages. */
+export interface TargetInfo {
+  /** `ssh root@db1 port 2222`, or `simulated from linux-6.1.facts.json — nothing touches a machine`. */
+  readonly text: string;
+  readonly simulated: boolean;
+}
+
+export interface RenderInput {
+  readonly plan: PlanJson;
+  readonly layoutName: string;
+  readonly target: TargetInfo;
+  readonly madeAt: Date;
+  /** Per step index, during and after an apply. */
+  readonly states?: ReadonlyMap<number, { state: StepState; error?: string }>;
+  /** A closing paragraph (the apply's result). */
+  readonly footer?: string;
+}
+
+const MARK: Record<StepState, string> = { running: '…', ok: '✓', failed: '✗', 'not-run': ' ', unknown: '?' };
+
+export function renderPlan(r: RenderInput): string {
+  const p = r.plan;
+  const out: string[] = [];
+  out.push(`Plan for host ${p.host} in ${r.layoutName}`);
+  out.push(`Target: ${r.target.text}`);
+  const about = [p.kernel ? `Linux ${p.kernel}` : undefined, p.fingerprint ? `facts ${p.fingerprint}` : undefined, `planned ${r.madeAt.toLocaleTimeString()}`].filter(Boolean);
+  out.push(about.join(', '));
+  if (p.unreadable.length > 0) out.push(`Note: ${p.unreadable.length} file(s) could not be read on the host: ${p.unreadable.slice(0, 4).join(', ')}${p.unreadable.length > 4 ? ', …' : ''}`);
+  out.push('');
+
+  const withStates = r.states !== undefined;
+  if (p.steps.length > 0) {
+    out.push('daxlayout will perform these steps, in this order:', '');
+    out.push(`${withStates ? '    ' : ''}  + create   ~ change   - destroy`, '');
+    for (const s of p.steps) {
+      const st = r.states?.get(s.index);
+      const mark = withStates ? `${MARK[st?.state ?? 'not-run']}   ` : '';
+      out.push(`${mark}  ${s.op} ${s.summary}`);
+      for (const w of s.writes) {
+        out.push(`${withStates ? '    ' : ''}      echo ${w.value} > ${w.path}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);
+      }
+      if (st?.state === 'failed' && st.error) out.push(`${withStates ? '    ' : ''}      failed: ${st.error}`);
+    }
+    out.push('');
+  }
+  for (const u of p.unlisted) {
+    out.push(
+      u.pruned
+        ? `  note: ${u.name} (${u.size}, ${u.mode}) is not in the layout and is removed (--prune)`
+        : `  note: ${u.name} (${u.size}, ${u.mode}) is not in the layout; it is kept`,
+    );
+  }
+  for (const x of p.refusals) out.push(`  refused: ${x}`);
+  if (p.unlisted.length > 0 || p.refusals.length > 0) out.push('');
+  if (p.summaryLine) out.push(p.summaryLine);
+  const destructive = p.steps.filter(isDestructive);
+  if (destructive.length > 0) out.push(`${destructive.length} step(s) take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`);
+  if (p.diagnostics.length > 0) {
+    out.push('');
+    for (const d of p.diagnostics) out.push(d.line !== undefined ? `${r.layoutName}:${d.line}:${d.column ?? 1}: ${d.severity}: ${d.message} [${d.code}]` : `${d.severity}: ${d.message}`);
+    out.push('The plan has errors: apply would refuse it.');
+  }
+  if (r.footer) out.push('', r.footer);
+  return out.join('\n') + '\n';
+}
+
+/** `3/17: size dax0.1 (spill) to 512 MiB` */
+export function stepLabel(s: { index: number; summary: string }, of: number): string {
+  return `${s.index}/${of}: ${s.summary}`;
+}

@@ -1,0 +1,492 @@
+// `daxlayout facts`, `daxlayout plan` and `daxlayout apply`: the commands that
+// reach a host (server/host does the reaching). Exit codes: 0 success (applied
+// and verified, or nothing to do), 1 failure (a write failed, the host differs
+// from the prediction, the plan has errors), 2 usage, 3 refused (host changed
+// since the plan, lock busy, host key problem, confirmation declined).
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse } from '../../grammar/src/index';
+import { analyze } from '../core/analysis/analyze';
+import { ruleHref } from '../core/analysis/finding';
+import { writeFacts } from '../core/facts/read';
+import type { DeviceFacts, HostFacts } from '../core/facts/types';
+import { lower } from '../core/layout/lower';
+import type { LayoutHost } from '../core/layout/types';
+import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
+import { formatBytes, hex } from '../core/units';
+import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
+import { CaptureError, captureFacts, readCapture, unreadableNote, type Captured } from '../host/capture';
+import { captureProgram } from '../host/shell';
+import { SimTarget, SshTarget, type Target } from '../host/target';
+import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions } from '../host/transport';
+import { factsReader, readText, UsageError } from './io';
+import { LineIndex } from './positions';
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  /** stdin is a terminal (apply may ask). */
+  readonly isTTY: boolean;
+  ask(question: string): Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Called with a cleanup to run if the process is interrupted (SIGINT/SIGTERM). */
+  onInterrupt?(cleanup: (() => void) | undefined): void;
+  /** While set, the first SIGINT/SIGTERM calls this (an apply asks the host to stop) instead of exiting. */
+  onCancel?(handler: ((signal: string) => void) | undefined): void;
+}
+
+const SSH_OPTIONS = {
+  'known-hosts': { type: 'string' },
+  identity: { type: 'string' },
+  'ssh-config': { type: 'string' },
+} as const;
+
+function sshExtras(values: { 'known-hosts'?: string; identity?: string; 'ssh-config'?: string }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
+  const knownHosts = values['known-hosts'] ?? env.DAXLAYOUT_KNOWN_HOSTS;
+  const identity = values.identity ?? env.DAXLAYOUT_SSH_IDENTITY;
+  const config = values['ssh-config'] ?? env.DAXLAYOUT_SSH_CONFIG;
+  return { ...(knownHosts ? { knownHosts } : {}), ...(identity ? { identity } : {}), ...(config ? { config } : {}) };
+}
+
+function sshTransport(o: SshOptions, io: Io): SshTransport {
+  let t: SshTransport;
+  try {
+    t = new SshTransport(o);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  io.onInterrupt?.(() => t.closeSync());
+  return t;
+}
+
+// ------------------------------------------------------------------ facts
+
+export async function factsCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { output: { type: 'string', short: 'o' }, port: { type: 'string' }, raw: { type: 'boolean' }, program: { type: 'boolean' }, from: { type: 'string' }, ...SSH_OPTIONS },
+  });
+  if (values.program) {
+    // for hosts daxlayout cannot reach: run it there (`sh -s < capture.sh > dump.txt`), then `facts --from dump.txt`
+    if (positionals.length > 0) throw new UsageError('facts --program takes no DEST');
+    emit(values.output, captureProgram(), io);
+    return 0;
+  }
+  if (values.from !== undefined) {
+    if (positionals.length > 0) throw new UsageError('facts --from FILE takes no DEST');
+    return reportCapture(readCapture(readText(values.from), values.from), values.from, values.output, io);
+  }
+  if (positionals.length !== 1) throw new UsageError('facts takes one DEST (an ssh destination: [user@]host or a ~/.ssh/config alias)');
+  const dest = positionals[0] as string;
+  const dp = destinationProblem(dest);
+  if (dp) throw new UsageError(dp);
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+    const pp = portProblem(port);
+    if (pp) throw new UsageError(pp);
+  }
+  const t = sshTransport({ destination: dest, ...(port ? { port } : {}), ...sshExtras(values, io.env) }, io);
+  try {
+    let c;
+    try {
+      c = await captureFacts(t, `ssh ${t.description}`);
+    } catch (e) {
+      if (e instanceof HostKeyError) {
+        io.err(`daxlayout: refused: ${e.message}\n`);
+        return 3;
+      }
+      if (e instanceof ConnectError || e instanceof CaptureError) {
+        io.err(`daxlayout: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    if (values.raw) {
+      emit(values.output, c.text, io);
+      return 0;
+    }
+    return reportCapture(c, dest, values.output, io);
+  } finally {
+    await t.close();
+    io.onInterrupt?.(undefined);
+  }
+}
+
+function reportCapture(c: Captured, what: string, output: string | undefined, io: Io): number {
+  const note = unreadableNote(c);
+  if (note) io.err(`daxlayout: ${note}\n`);
+  for (const p of c.problems) if (p.severity !== 'info') io.err(`daxlayout: ${p.severity}: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}\n`);
+  if (!c.facts || c.problems.some((p) => p.severity === 'error')) {
+    io.err(`daxlayout: no complete facts for ${what}${output ? `; ${output} not written` : ''} (--raw prints the capture as it came)\n`);
+    return 1;
+  }
+  emit(output, writeFacts(c.facts), io);
+  if (output) io.err(`daxlayout: wrote ${output}: Linux ${c.facts.kernelRelease ?? '?'}, ${c.facts.regions.length} region(s), ${c.facts.regions.reduce((n, r) => n + r.devices.length, 0)} device(s)\n`);
+  return 0;
+}
+
+function emit(file: string | undefined, text: string, io: Io): void {
+  if (!file) return io.out(text);
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
+  }
+}
+
+// ------------------------------------------------------------------ plan / apply
+
+interface Prepared {
+  readonly path: string;
+  readonly text: string;
+  readonly hostName: string;
+  readonly decl: LayoutHost;
+  readonly target: Target;
+  readonly prune: boolean;
+  readonly json: boolean;
+}
+
+function pickHost(path: string, text: string, wanted: string | undefined): LayoutHost {
+  const layout = lower(parse(text));
+  const hosts = layout.hosts;
+  if (wanted !== undefined) {
+    const h = hosts.find((x) => x.name === wanted);
+    if (!h) throw new UsageError(`${path} has no host \`${wanted}\` (hosts: ${hosts.map((x) => x.name).join(', ') || 'none'})`);
+    return h;
+  }
+  const used = hosts.filter((h) => layout.regions.some((r) => r.hostName?.value === h.name));
+  const pool = used.length > 0 ? used : hosts;
+  if (pool.length === 1) return pool[0] as LayoutHost;
+  if (pool.length === 0) throw new UsageError(`${path} declares no host; plan and apply work on a \`host NAME { ssh "…" }\``);
+  throw new UsageError(`${path} has ${pool.length} hosts (${pool.map((h) => h.name).join(', ')}): pick one with --host`);
+}
+
+function prepare(kind: 'plan' | 'apply', args: string[], io: Io, extra: Record<string, { type: 'string' | 'boolean' }>) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { host: { type: 'string' }, json: { type: 'boolean' }, prune: { type: 'boolean' }, target: { type: 'string' }, ...SSH_OPTIONS, ...extra },
+  });
+  if (positionals.length !== 1) throw new UsageError(`${kind} takes one layout FILE`);
+  const path = positionals[0] as string;
+  const text = readText(path);
+  const v = values as Record<string, string | boolean | undefined>;
+  const decl = pickHost(path, text, v.host as string | undefined);
+  const targetArg = v.target as string | undefined;
+  let target: Target;
+  if (targetArg !== undefined && targetArg.startsWith('sim:')) {
+    const file = targetArg.slice(4);
+    if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
+    target = new SimTarget(file);
+  } else if (targetArg === undefined || targetArg === 'ssh') {
+    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination; add one, or plan against a facts file with --target sim:FACTS`);
+    const dp = destinationProblem(decl.ssh.value);
+    if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
+    target = new SshTarget(sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...sshExtras(v, io.env) }, io));
+  } else throw new UsageError(`--target takes sim:FACTS or ssh, got \`${targetArg}\``);
+  const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
+  return { prepared, values: v };
+}
+
+/** Layout errors that need no facts (syntax, invalid values): reported before any connection. */
+function earlyErrors(p: Prepared): string[] {
+  const file = parse(p.text);
+  const layout = lower(file);
+  if (file.errors.length === 0 && layout.issues.length === 0) return [];
+  const a = analyze(p.text, { readFacts: factsReader(p.path) });
+  const idx = new LineIndex(p.text);
+  return a.findings.filter((f) => f.severity === 'error').map((f) => {
+    const pos = idx.position(f.span.start);
+    return `${p.path}:${pos.line}:${pos.column}: error: ${f.message} [${f.code}]`;
+  });
+}
+
+function diagnostics(p: Prepared, r: PlanResult) {
+  const idx = new LineIndex(p.text);
+  return r.errors.map((e) => {
+    if (e.finding) {
+      const s = idx.position(e.finding.span.start);
+      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: ruleHref(e.finding.code) };
+    }
+    return { severity: 'error', code: e.problem ? 'facts' : 'model', message: e.message };
+  });
+}
+
+function diagnosticsText(p: Prepared, r: PlanResult): string {
+  return diagnostics(p, r)
+    .map((d) => ('line' in d ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
+    .join('\n');
+}
+
+function header(p: Prepared, r: PlanResult): string {
+  const f = r.capture.facts;
+  const lines = [`Host ${p.hostName} (${p.target.description})${f ? ` — Linux ${f.kernelRelease ?? '?'} ${f.arch}` : ''}${r.fingerprint ? `, facts ${r.fingerprint}` : ''}`];
+  for (const pr of r.capture.problems) if (pr.severity === 'warning') lines.push(`  facts warning: ${pr.message}`);
+  return lines.join('\n') + '\n\n';
+}
+
+function planJson(p: Prepared, r: PlanResult) {
+  const v = r.view;
+  return {
+    host: p.hostName,
+    target: p.target.description,
+    fingerprint: r.fingerprint ?? null,
+    kernel: r.capture.facts?.kernelRelease ?? null,
+    changes: v ? v.steps.length > 0 : false,
+    steps: v?.steps ?? [],
+    summary: v?.summary ?? { create: 0, change: 0, destroy: 0 },
+    summaryLine: v ? summaryLine(v.summary) : null,
+    unlisted: v?.unlisted ?? [],
+    refusals: v?.refusals ?? [],
+    diagnostics: diagnostics(p, r),
+    unreadable: r.capture.unreadable,
+  };
+}
+
+async function withTarget<T>(p: Prepared, io: Io, events: boolean, f: () => Promise<T>): Promise<T | number> {
+  try {
+    return await f();
+  } catch (e) {
+    const fail = (code: number, kind: string, message: string): number => {
+      io.err(`daxlayout: ${code === 3 ? 'refused: ' : ''}${message}\n`);
+      const result = code === 3 ? 'refused' : 'failed';
+      if (p.json) io.out(JSON.stringify({ host: p.hostName, target: p.target.description, result, exitCode: code, error: kind, message }, null, 2) + '\n');
+      if (events) io.out(JSON.stringify({ event: 'done', result, exitCode: code, error: kind, message, stepsRun: 0, stepsTotal: 0 }) + '\n');
+      return code;
+    };
+    if (e instanceof HostKeyError) return fail(3, 'host-key', e.message);
+    if (e instanceof ConnectError) return fail(1, 'connect', e.message);
+    if (e instanceof CaptureError) return fail(1, 'capture', e.message);
+    if (e instanceof PlanError) return fail(1, 'plan', e.message);
+    throw e;
+  } finally {
+    await p.target.close();
+    io.onInterrupt?.(undefined);
+  }
+}
+
+export async function planCommand(args: string[], io: Io): Promise<number> {
+  const { prepared: p } = prepare('plan', args, io, {});
+  const early = earlyErrors(p);
+  if (early.length > 0) {
+    await p.target.close();
+    io.out(early.join('\n') + '\n');
+    io.err(`daxlayout: ${p.path} has errors; nothing was planned\n`);
+    return 1;
+  }
+  const r = await withTarget(p, io, false, () => makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) }));
+  if (typeof r === 'number') return r;
+  const failed = r.errors.length > 0;
+  if (p.json) {
+    io.out(JSON.stringify(planJson(p, r), null, 2) + '\n');
+    return failed ? 1 : 0;
+  }
+  let out = header(p, r);
+  const note = unreadableNoteOf(r);
+  if (note) out += `note: ${note}\n\n`;
+  if (r.view) out += renderPlan(r.view);
+  if (failed) out += `\n${diagnosticsText(p, r)}\nThe plan has errors: apply would refuse it.\n`;
+  io.out(out);
+  return failed ? 1 : 0;
+}
+
+function unreadableNoteOf(r: PlanResult): string | undefined {
+  return r.capture.unreadable.length ? unreadableNote({ text: '', state: undefined, problems: [], unreadable: [...r.capture.unreadable], ...(r.capture.uid !== undefined ? { uid: r.capture.uid } : {}) }) : undefined;
+}
+
+function num(v: string | boolean | undefined, name: string, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !/^\d{1,6}$/.test(v) || Number(v) > max) throw new UsageError(`--${name} takes a whole number 0–${max}`);
+  return Number(v);
+}
+
+export async function applyCommand(args: string[], io: Io): Promise<number> {
+  const { prepared: p, values } = prepare('apply', args, io, { yes: { type: 'boolean' }, fingerprint: { type: 'string' }, 'lock-timeout': { type: 'string' }, events: { type: 'boolean' } });
+  const yes = values.yes === true;
+  const events = values.events === true;
+  const lockTimeoutS = num(values['lock-timeout'], 'lock-timeout', 30, 86400);
+  const expect = values.fingerprint as string | undefined;
+  if (expect !== undefined && !/^sha256:[0-9a-f]{16}$/.test(expect)) throw new UsageError('--fingerprint takes the value `daxlayout plan` printed (sha256: and 16 hex digits)');
+  if (events && p.json) throw new UsageError('--events and --json are two output forms: pick one');
+  const pauseRaw = io.env.DAXLAYOUT_TEST_PAUSE_AFTER;
+  const pauseAfter = pauseRaw !== undefined && /^\d{1,6}$/.test(pauseRaw) ? Number(pauseRaw) : undefined;
+  const text = !p.json && !events;
+  const event = (e: Record<string, unknown>) => io.out(JSON.stringify(e) + '\n');
+  if (!yes && (!io.isTTY || events)) {
+    await p.target.close();
+    io.err('daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan` to review, then `apply --yes`)\n');
+    return 2;
+  }
+  const early = earlyErrors(p);
+  if (early.length > 0) {
+    await p.target.close();
+    if (events) event({ event: 'done', result: 'failed', exitCode: 1, message: `${p.path} has errors; nothing was run`, stepsRun: 0, stepsTotal: 0 });
+    else io.out(early.join('\n') + '\n');
+    io.err(`daxlayout: ${p.path} has errors; nothing was run\n`);
+    return 1;
+  }
+  const t0 = Date.now();
+  let cancelSignal: string | undefined;
+  const r = await withTarget(p, io, events, async () => {
+    const plan = await makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
+    const view = plan.view;
+    const stepsTotal = view?.steps.length ?? 0;
+    const finish = (res: Partial<ApplyResult> & { result: string; exitCode: number; message: string }) => {
+      if (p.json) io.out(JSON.stringify(applyJson(p, plan, res, Date.now() - t0), null, 2) + '\n');
+      else if (events) {
+        if (res.verification) event({ event: 'verify', ...res.verification });
+        event({
+          event: 'done',
+          result: res.result,
+          exitCode: res.exitCode,
+          message: res.message,
+          stepsRun: res.steps?.filter((x) => x.status === 'ok').length ?? 0,
+          stepsTotal,
+          writesRun: res.writesRun ?? 0,
+          writesTotal: res.writesTotal ?? 0,
+          roundTrips: p.target.roundTrips,
+          connections: p.target.connections,
+          elapsedMs: Date.now() - t0,
+        });
+        if (res.exitCode !== 0) io.err(`daxlayout: ${res.message}\n`);
+      } else io.err(`daxlayout: ${res.message}\n`);
+      return res.exitCode;
+    };
+    if (events) event({ event: 'plan', ...planJson(p, plan) });
+    if (text) {
+      let out = header(p, plan);
+      const note = unreadableNoteOf(plan);
+      if (note) out += `note: ${note}\n\n`;
+      if (view) out += renderPlan(view);
+      io.out(out);
+    }
+    if (plan.errors.length > 0 || !view) {
+      if (text) io.out(`\n${diagnosticsText(p, plan)}\n`);
+      return finish({ result: 'failed', exitCode: 1, message: 'the plan has errors; nothing was run' });
+    }
+    if (expect !== undefined && plan.fingerprint !== expect) {
+      return finish({ result: 'refused', exitCode: 3, message: `the host changed since the plan that was shown (facts ${expect} then, ${plan.fingerprint} now); nothing was run. Review the new plan.` });
+    }
+    if (view.steps.length === 0) {
+      if (!text) return finish({ result: 'no-changes', exitCode: 0, message: 'No changes. The host matches the layout.' });
+      return 0;
+    }
+    if (!yes) {
+      const n = view.steps.reduce((k, st) => k + st.writes.length, 0);
+      const answer = await io.ask(`\nDo you want to perform these ${n} writes on ${p.hostName}? Only 'yes' will be accepted: `);
+      if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
+    }
+    if (text) io.out(`\nApplying on ${p.hostName} (${p.target.description})…\n`);
+    // write number → the plan step it belongs to
+    const stepOfWrite: PlanView['steps'][number][] = [];
+    const allWrites: { path: string; value: string }[] = [];
+    for (const st of view.steps) {
+      for (const w of st.writes) {
+        stepOfWrite.push(st);
+        allWrites.push(w);
+      }
+    }
+    const running = (st: PlanView['steps'][number] | undefined) => {
+      if (st && events) event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'running' });
+    };
+    // a signal between writes asks the host to stop before the next one
+    io.onCancel?.((sig) => {
+      cancelSignal = sig;
+      if (text) io.out(`\n  ${sig}: asking the host to stop before its next write…\n`);
+      void p.target.requestCancel().catch(() => false);
+    });
+    const res = await applyPlan(p.target, plan, {
+      lockTimeoutS,
+      ...(pauseAfter !== undefined ? { pauseAfter } : {}),
+      onLine: (line) => {
+        if (line === '@@ guard ok') running(stepOfWrite[0]);
+        if (!text) return;
+        if (line === '@@ lock-wait') io.out(`  waiting for another apply on the host to finish (up to ${lockTimeoutS} s)…\n`);
+        if (line.startsWith('@@ paused after step')) io.out(`  (test hook) ${line.slice(3)}\n`);
+      },
+      onOutcome: (o) => {
+        const st = stepOfWrite[o.index - 1];
+        const first = st !== undefined && stepOfWrite[o.index - 2] !== st;
+        const last = st !== undefined && stepOfWrite[o.index] !== st;
+        if (events && st) {
+          if (!o.ok) event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'failed', error: o.error ?? '' });
+          else if (last) {
+            event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'ok' });
+            running(stepOfWrite[o.index]);
+          }
+        }
+        if (!text) return;
+        if (first && st) io.out(`  ${st.op} ${st.summary}\n`);
+        const w = allWrites[o.index - 1];
+        io.out(`      ${o.ok ? 'ok  ' : 'FAIL'}  ${w ? writeText(w) : `write ${o.index}`}${o.ok ? '' : `: ${o.error ?? ''}`}\n`);
+      },
+    });
+    io.onCancel?.(undefined);
+    const outcome = res.result === 'cancelled' ? { ...res, exitCode: (cancelSignal === 'SIGTERM' ? 143 : 130) as 130 } : res;
+    if (!text) return finish(outcome);
+    const lines: string[] = [];
+    if ((res.result === 'failed' || res.result === 'cancelled') && res.writesRun < res.writesTotal) {
+      const notRun = res.steps.map((x, i) => ({ x, v: view.steps[i] })).filter((y) => y.x.status === 'not-run');
+      if (notRun.length > 0 && res.report?.guard === 'ok') lines.push(`Not run: ${notRun.map((y) => `step ${y.v?.index} (${y.v?.summary})`).join('; ')}`);
+    }
+    if (res.after && res.result !== 'applied') lines.push('The host now:', ...hostTable(res.after, view));
+    if (p.target.kind === 'sim' && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
+    if (lines.length) io.out('\n' + lines.join('\n') + '\n');
+    const rt = p.target.kind === 'ssh' ? ` (${p.target.roundTrips} SSH round trips over ${p.target.connections} connection${p.target.connections === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)` : '';
+    if (outcome.exitCode === 0) {
+      io.out(`\n${outcome.message}${rt}\n`);
+      return 0;
+    }
+    io.err(`daxlayout: ${outcome.message}\n`);
+    if (rt) io.err(`daxlayout:${rt}\n`);
+    return outcome.exitCode;
+  });
+  return r;
+}
+
+function applyJson(p: Prepared, plan: PlanResult, res: Partial<ApplyResult> & { result: string; exitCode: number; message: string }, ms: number) {
+  const base = planJson(p, plan);
+  const steps = base.steps.map((s, i) => {
+    const st = res.steps?.[i];
+    return { ...s, status: st?.status ?? 'not-run', writes: s.writes.map((w, j) => ({ ...w, ...(st?.writes[j] ?? { status: 'not-run' }) })) };
+  });
+  return {
+    ...base,
+    steps,
+    result: res.result,
+    exitCode: res.exitCode,
+    message: res.message,
+    writesRun: res.writesRun ?? 0,
+    writesTotal: res.writesTotal ?? steps.reduce((n, s) => n + s.writes.length, 0),
+    verification: res.verification ?? null,
+    changesSincePlan: res.changes ?? [],
+    lock: res.report?.lock ?? null,
+    predicted: res.predicted ?? null,
+    roundTrips: p.target.roundTrips,
+    connections: p.target.connections,
+    elapsedMs: ms,
+  };
+}
+
+function hostTable(f: HostFacts, view: PlanView): string[] {
+  const labels = new Map<string, string>();
+  for (const s of view.steps) if (s.label && s.target !== '(new)') labels.set(s.target, s.label);
+  const out: string[] = [];
+  const mode = (d: DeviceFacts) => {
+    if (d.driver !== 'kmem') return d.driver === 'device_dax' ? 'devdax' : 'unbound';
+    const blocks = f.memoryBlocks.filter((b) => d.mappings.some((m) => BigInt(b.index) * f.memoryBlockSize >= m.start && BigInt(b.index) * f.memoryBlockSize <= m.end));
+    const online = blocks.filter((b) => b.state === 'online');
+    return `system-ram ${online.length}/${blocks.length} online${online.length && online.every((b) => b.zone === 'Movable') ? ' movable' : ''}`;
+  };
+  for (const r of f.regions) {
+    out.push(`  region ${r.id} (${r.path}):`);
+    for (const d of r.devices) {
+      const ranges = d.mappings.map((m) => `${hex(m.start)}..${hex(m.end)}`).join(', ') || '-';
+      out.push(`    ${d.name.padEnd(8)} ${(labels.get(d.name) ?? '').padEnd(12)} ${formatBytes(d.size).padEnd(9)} align ${formatBytes(d.align).padEnd(7)} ${mode(d).padEnd(26)} ${ranges}`);
+    }
+  }
+  return out;
+}

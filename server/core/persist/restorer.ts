@@ -1,0 +1,290 @@
+// The boot-time restorer: a POSIX sh program that puts a host's persisted regions back as the
+// layout predicts them. One fixed engine (below) and, per region, a table of the devices to
+// recreate. Every value in the program is a validated name or number inside single quotes or
+// a table; nothing comes from user text unchecked. Runs under dash and busybox sh; needs only
+// sysfs, `sleep` (fractions of a second) and `mkdir`, and forks nothing on its way through the
+// writes (a fork costs about 15 ms in a TCG guest). See docs/persist.md.
+
+import { formatBytes, hex } from '../units';
+import { LABEL_RE, type PersistSpec, type RestoreDevice, type RestoreRegion } from './spec';
+
+export const RESTORER_VERSION = 1;
+
+/**
+ * The engine. Lines that tests replace (the sysfs root `S=`, the `/run` directory `L=` and the
+ * one sysfs write `put()`) are each on a line of their own and appear exactly once.
+ */
+const ENGINE = `set -u
+S=/sys
+L=/run/daxlayout/by-label
+B=/bus/dax
+M=/devices/system/memory
+WAIT=200  # tenths of a second to wait for a region and its drivers (10 × 0.1 s, then 1 s steps)
+
+say() { echo "daxlayout-restore: region $R: $*"; }
+# put PATH VALUE: the one sysfs write (echo adds the newline the kernel expects); a failure is
+# reported by the shell on stderr, which the journal keeps
+put() { echo "$2" > "$S$1"; }
+# w PATH VALUE: a write that must succeed
+w() {
+  if put "$1" "$2"; then n=$((n + 1)); return 0; fi
+  say "writing '$2' to /sys$1 failed (the shell's message above says why)"
+  return 1
+}
+# get PATH: the attribute's value in $v (empty when it cannot be read)
+get() { v=; if [ -r "$S$1" ]; then read -r v < "$S$1" || :; fi; }
+# drv NAME: the driver NAME is bound to in $v: device_dax, kmem or -
+drv() { v=-; for x in device_dax kmem; do if [ -e "$S$B/drivers/$x/$1" ]; then v=$x; fi; done; }
+# waitfor PATH...: modules load asynchronously at boot
+waitfor() {
+  for p in "$@"; do
+    t=0
+    while [ ! -e "$S$p" ]; do
+      if [ "$t" -ge "$WAIT" ]; then say "/sys$p did not appear within $((WAIT / 10)) s; nothing written"; return 1; fi
+      if [ "$t" -lt 10 ]; then sleep 0.1; t=$((t + 1)); else sleep 1; t=$((t + 10)); fi
+    done
+  done
+}
+# span FIRST LAST: appends to $b the memory blocks inside [FIRST, LAST] (kmem adds whole blocks)
+span() {
+  i=$((($1 + BS - 1) / BS)); j=$((($2 + 1) / BS))
+  while [ "$i" -lt "$j" ]; do b="$b $i"; i=$((i + 1)); done
+}
+# ranges RANGE...: the blocks of a table's ranges (PGOFF:FIRST-LAST, hex) in $b
+ranges() { b=; for x in "$@"; do x=\${x#*:}; span "$((0x\${x%-*}))" "$((0x\${x#*-}))"; done; }
+# held: how many devices of the region hold memory; $l lists them
+held() {
+  h=0 l=
+  for d in "$S$P"/dax"$R".*; do
+    [ -r "$d/size" ] || continue
+    read -r s < "$d/size"; drv "\${d##*/}"
+    l="$l \${d##*/}:$s:$v"
+    [ "$s" = 0 ] || h=$((h + 1))
+  done
+}
+# same A B: the same words in any order (mappingK ids need not follow page offsets)
+same() {
+  a=$1 c=$2
+  for x in $a; do case " $c " in *" $x "*) ;; *) return 1 ;; esac; done
+  set -- $a; sk=$#; set -- $c; [ "$#" = "$sk" ]
+}
+
+# matches: every device of the table is as listed and no other device holds memory
+matches() {
+  k=0
+  while read -r N SZ AL DR MM MEM LB RG; do
+    [ -n "$N" ] && [ "$SZ" != 0 ] || continue
+    k=$((k + 1))
+    get "$B/devices/$N/size"; [ "$v" = "$SZ" ] || return 1
+    get "$B/devices/$N/align"; [ "$v" = "$AL" ] || return 1
+    drv "$N"; [ "$v" = "$DR" ] || return 1
+    if [ "$MM" = 1 ]; then get "$B/devices/$N/memmap_on_memory"; [ "$v" = 1 ] || return 1; fi
+    want= m=
+    for x in $RG; do r=\${x#*:}; want="$want \${x%%:*}:$((0x\${r%-*}))-$((0x\${r#*-}))"; done
+    for x in "$S$B/devices/$N"/mapping*; do
+      [ -r "$x/start" ] || continue
+      read -r o < "$x/page_offset"; read -r s < "$x/start"; read -r e < "$x/end"
+      m="$m $((o)):$((s))-$((e))"
+    done
+    same "$m" "$want" || return 1
+  done <<EOF
+$T
+EOF
+  held; [ "$h" = "$k" ]
+}
+
+# atboot: the region is as the kernel makes it at boot (one daxR.0 holding all of it, or an
+# empty daxR.0 with dax_hmem.region_idle=1), at the layout's start
+atboot() {
+  held
+  get "$B/devices/dax$R.0/size"; s0=$v
+  if [ "$h" -gt 1 ] || { [ "$h" = 1 ] && [ "$s0" != "$Z" ]; }; then
+    say "neither as the layout wants it nor as the kernel makes it at boot (devices:$l); refusing to touch it: apply the layout with daxlayout"
+    return 1
+  fi
+  get "$B/devices/dax$R.0/resource"
+  if [ -z "$v" ] || [ "$((v))" != "$((A))" ]; then
+    say "the region starts at \${v:-?} now, the layout was made for $A: its geometry changed; refusing to touch it"
+    return 1
+  fi
+}
+
+# restore: from the boot state to the table (returns 1 when it refuses before any write)
+restore() {
+  drv "dax$R.0"
+  if [ "$v" = kmem ]; then
+    # 6.3+ binds the region to kmem at boot: offline its movable memory, refuse kernel-zone memory
+    b=; span "$((A))" "$((A + Z - 1))"
+    for i in $b; do
+      get "$M/memory$i/state"; [ "$v" = online ] || continue
+      get "$M/memory$i/valid_zones"
+      if [ "$v" != Movable ]; then
+        say "dax$R.0 has memory$i online in zone $v; kernel-zone memory cannot be reliably offlined, so the region is left as it is (boot with memhp_default_state=offline or online_movable)"
+        return 1
+      fi
+    done
+    for i in $b; do
+      get "$M/memory$i/state"; [ "$v" = online ] || continue
+      w "$M/memory$i/state" offline || return 2
+    done
+    drv "dax$R.0"
+  fi
+  if [ "$v" != - ]; then w "$B/drivers/$v/unbind" "dax$R.0" || return 2; fi
+  get "$B/devices/dax$R.0/size"; [ "$v" = 0 ] || w "$B/devices/dax$R.0/size" 0 || return 2
+  i=1
+  while [ "$i" -le "$C" ]; do
+    w "$P/dax_region/create" 1 || return 2
+    get "$P/dax_region/create"
+    if [ "$v" != "dax$R.$i" ]; then say "the kernel made \${v:-no device} where dax$R.$i was expected"; return 2; fi
+    i=$((i + 1))
+  done
+  for i in $D; do w "$P/dax_region/delete" "dax$R.$i" || return 2; done
+  while read -r N SZ AL DR MM MEM LB RG; do
+    [ -n "$N" ] || continue
+    get "$B/devices/$N/align"; [ "$v" = "$AL" ] || w "$B/devices/$N/align" "$AL" || return 2
+    for x in $RG; do w "$B/devices/$N/mapping" "\${x#*:}" || return 2; done
+    get "$B/devices/$N/size"
+    if [ "$v" != "$SZ" ]; then say "$N holds \${v:-?} bytes after claiming its ranges, not $SZ"; return 2; fi
+    if [ "$MM" = 1 ]; then w "$B/devices/$N/memmap_on_memory" 1 || return 2; fi
+  done <<EOF
+$T
+EOF
+  for want in device_dax kmem; do
+    while read -r N SZ AL DR MM MEM LB RG; do
+      [ "$DR" = "$want" ] || continue
+      # bind where the driver matches the device, else name it with new_id (kmem before 6.3,
+      # device_dax in a region the kernel gives to kmem)
+      if put "$B/drivers/$DR/bind" "$N" 2>/dev/null; then n=$((n + 1)); else w "$B/drivers/$DR/new_id" "$N" || return 2; fi
+      drv "$N"
+      if [ "$v" != "$DR" ]; then say "$N did not bind to $DR"; return 2; fi
+    done <<EOF
+$T
+EOF
+  done
+}
+
+# memory: the blocks of each system-ram device online in the layout's zone, or offline
+memory() {
+  while read -r N SZ AL DR MM MEM LB RG; do
+    [ "$DR" = kmem ] || continue
+    ranges $RG
+    for i in $b; do
+      get "$M/memory$i/state"; st=$v z=
+      if [ "$st" = online ]; then get "$M/memory$i/valid_zones"; z=$v; fi
+      case "$MEM/$st/$z" in offline/offline/ | online_movable/online/Movable | online_kernel/online/Normal) continue ;; esac
+      if [ -z "$st" ]; then say "memory$i of $N is missing"; return 2; fi
+      if [ "$st" = online ]; then
+        if [ "$z" != Movable ]; then say "memory$i of $N is online in zone $z, the layout wants $MEM; kernel-zone memory cannot be reliably offlined"; return 1; fi
+        w "$M/memory$i/state" offline || return 2
+      fi
+      if [ "$MEM" != offline ]; then w "$M/memory$i/state" "$MEM" || return 2; fi
+    done
+  done <<EOF
+$T
+EOF
+}
+
+# labels: $L/LABEL holds the NUMA node of each system-ram device
+labels() {
+  while read -r N SZ AL DR MM MEM LB RG; do
+    [ "$DR" = kmem ] && [ "$LB" != - ] || continue
+    get "$B/devices/$N/target_node"
+    { [ -d "$L" ] || mkdir -p "$L"; } 2>/dev/null
+    { echo "$v" > "$L/$LB"; } 2>/dev/null || say "cannot write $L/$LB"
+  done <<EOF
+$T
+EOF
+}
+
+# region ID PARENT START SIZE CREATE DELETE, with the device table in $T
+region() {
+  R=$1 P=$2 A=$3 Z=$4 C=$5 D=$6 n=0
+  waitfor "$P/dax_region/size" "$B/devices/dax$R.0" "$B/drivers/device_dax" || return 1
+  get "$P/dax_region/size"
+  if [ "$v" != "$Z" ]; then
+    say "the region is \${v:-?} bytes now, the layout was made for $Z bytes: its geometry changed; refusing to touch it"
+    return 1
+  fi
+  # kmem is needed by the table, or is about to bind daxR.0 (6.3+, its module still loading)
+  drv "dax$R.0"; d0=$v; get "$B/devices/dax$R.0/size"
+  case "$T" in *" kmem "*) d0=kmem ;; esac
+  if [ "$d0" = kmem ] || [ "$v" != 0 ]; then waitfor "$B/drivers/kmem" || return 1; fi
+  get "$M/block_size_bytes"; BS=$((0x\${v:-8000000}))
+  if matches; then
+    memory || return $?
+    labels
+    if [ "$n" = 0 ]; then say "already as the layout wants it"; else say "devices in place; memory blocks set ($n writes)"; fi
+    return 0
+  fi
+  atboot || return 1
+  restore || return $?
+  memory || return $?
+  labels
+  say "restored$DEVICES ($n writes)"
+}
+`;
+
+function row(d: RestoreDevice): string[] {
+  const ranges = d.ranges.map((r) => `${r.pgoff}:${r.start.toString(16)}-${r.end.toString(16)}`);
+  return [
+    d.name,
+    d.size.toString(),
+    d.align.toString(),
+    d.driver ?? '-',
+    d.memmapOnMemory ? '1' : '0',
+    d.memory ?? '-',
+    d.label && LABEL_RE.test(d.label) ? d.label : '-',
+    ranges.join(' '),
+  ];
+}
+
+function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join(' ').trimEnd());
+}
+
+function regionBlock(r: RestoreRegion): string {
+  const end = r.start + r.size - 1n;
+  const [header, ...rows] = table([
+    ['device', 'size', 'align', 'driver', 'memmap', 'memory', 'label', 'ranges (page offset:first-last, hex)'],
+    ...r.devices.map(row),
+  ]);
+  const names = r.devices.filter((d) => d.size > 0n).map((d) => ` ${d.name}${d.label ? `(${d.label})` : ''}`).join('');
+  const out = [
+    `# region ${r.id}: ${r.path}, ${hex(r.start)}..${hex(end)} (${formatBytes(r.size)})`,
+    `# devices dax${r.id}.1..dax${r.id}.${r.creates} are created in turn${r.deletes.length ? `, then ${r.deletes.map((i) => `dax${r.id}.${i}`).join(' ')} deleted (ids the layout leaves unused)` : ''}`,
+    `# ${header}`,
+    `T='`,
+    ...rows.map((x) => `  ${x}`),
+    `'`,
+    `DEVICES='${names}'`,
+    `region ${r.id} '${r.path.replace(/^\/sys/, '')}' ${hex(r.start)} ${r.size} ${r.creates} '${r.deletes.join(' ')}'`,
+    'r=$?; if [ "$r" -gt "$rc" ]; then rc=$r; fi',
+  ];
+  return out.join('\n');
+}
+
+/** The restorer program for a host's spec (which must have no problems). */
+export function restorerProgram(spec: PersistSpec): string {
+  if (spec.problems.length > 0) throw new Error(`no restorer for ${spec.host}: ${spec.problems.join('; ')}`);
+  if (!LABEL_RE.test(spec.host)) throw new Error(`host name ${JSON.stringify(spec.host)} cannot be named in a shell program`);
+  const head = [
+    '#!/bin/sh',
+    `# daxlayout-restore: puts the device-dax layout of host ${spec.host} back at boot.`,
+    `# Generated by daxlayout (restorer ${RESTORER_VERSION})${spec.release ? ` for Linux ${spec.release}` : ''}; do not edit: change the layout and apply it.`,
+    '#',
+    '# For each region below:',
+    '#  - already as the layout wants it: no device is touched (memory blocks are set online or',
+    '#    offline as the layout says);',
+    '#  - as the kernel makes it at boot (one daxR.0 holding the whole region, bound to device_dax',
+    '#    or to kmem, or empty with dax_hmem.region_idle=1): the devices are made again with the same',
+    '#    names, physical ranges (claimed with `mapping`), align, mode and memory state;',
+    '#  - anything else, or a region whose size or start changed: refused, nothing written.',
+    '# Movable memory of a kmem-bound daxR.0 is offlined first; memory online in a kernel zone is refused.',
+    '# Exit status: 0 in place, 1 refused, 2 a write failed (the unit fails on both). Messages go to the journal.',
+    '',
+  ];
+  const body = spec.regions.map(regionBlock);
+  return [...head, ENGINE, 'rc=0', ...body, 'exit "$rc"', ''].join('\n');
+}

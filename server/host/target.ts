@@ -1,0 +1,227 @@
+// Where a plan is made and applied: a real host over SSH, or the simulated
+// target (`--target sim:FACTS`): the kernel model seeded from a facts file,
+// whose state is that file (apply writes the new state back).
+
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { detectFactsInput, readFacts, writeFacts, type FactsInputKind } from '../core/facts/read';
+import type { FactsProblem } from '../core/facts/problems';
+import type { HostFacts } from '../core/facts/types';
+import { KernelModel } from '../core/kernel/model';
+import { snapshot } from '../core/kernel/snapshot';
+import { factsCanonical } from '../core/plan/render';
+import { captureFacts, type Captured } from './capture';
+import { applyProgram, cancelProgram, parseProgramOutput, type ProgramReport, type Root } from './shell';
+import type { Transport } from './transport';
+
+export interface TargetCapture {
+  readonly facts?: HostFacts;
+  readonly kind: FactsInputKind;
+  readonly problems: readonly FactsProblem[];
+  /** What the apply's guard compares (the host's state text, or the sim file's canonical facts). */
+  readonly state: string | undefined;
+  readonly unreadable: readonly string[];
+  readonly uid?: number;
+  readonly text?: string;
+}
+
+export interface RunOptions {
+  readonly lockTimeoutS: number;
+  /** Test hook: the remote program pauses after write K until the connection is gone. */
+  readonly pauseAfter?: number;
+  readonly onOutcome?: (o: { index: number; ok: boolean; error?: string }) => void;
+  readonly onLine?: (line: string) => void;
+}
+
+export interface RunResult {
+  readonly report: ProgramReport;
+  /** Exit status of the program (255: the connection failed). */
+  readonly code: number;
+  readonly stderr: string;
+}
+
+export interface Target {
+  readonly kind: 'ssh' | 'sim';
+  /** `ssh root@db1 port 2222`, `sim samples/x.facts.json` */
+  readonly description: string;
+  capture(): Promise<TargetCapture>;
+  run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult>;
+  /** Asks the running apply to stop before its next write; false when there is none to ask. */
+  requestCancel(): Promise<boolean>;
+  close(): Promise<void>;
+  readonly roundTrips: number;
+  readonly connections: number;
+}
+
+export class SshTarget implements Target {
+  readonly kind = 'ssh';
+  constructor(
+    readonly transport: Transport,
+    private readonly extra: { root?: Root; lockPath?: string } = {},
+  ) {}
+
+  get description(): string {
+    return `ssh ${this.transport.description}`;
+  }
+  get roundTrips(): number {
+    return this.transport.roundTrips;
+  }
+  get connections(): number {
+    return this.transport.connections;
+  }
+
+  async capture(): Promise<TargetCapture> {
+    const c: Captured = await captureFacts(this.transport, `ssh ${this.transport.description}`, this.extra.root ?? '');
+    return {
+      ...(c.facts ? { facts: c.facts } : {}),
+      kind: 'capture',
+      problems: c.problems,
+      state: c.state,
+      unreadable: c.unreadable,
+      ...(c.uid !== undefined ? { uid: c.uid } : {}),
+      text: c.text,
+    };
+  }
+
+  async run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
+    const program = applyProgram(writes, {
+      expectedState: from.state ?? '',
+      lockTimeoutS: o.lockTimeoutS,
+      ...(this.extra.root ? { root: this.extra.root } : {}),
+      ...(this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}),
+      ...(o.pauseAfter !== undefined ? { pauseAfter: o.pauseAfter } : {}),
+    });
+    this.remotePid = undefined;
+    this.running = true;
+    const r = await this.transport.run(program, {
+      onLine: (line) => {
+        const pid = /^@@ pid (\d+)$/.exec(line);
+        if (pid) this.remotePid = Number(pid[1]);
+        o.onLine?.(line);
+        const m = /^@@ step (\d+) (ok|fail) ?(.*)$/.exec(line);
+        if (m && o.onOutcome) o.onOutcome({ index: Number(m[1]), ok: m[2] === 'ok', ...(m[2] === 'fail' ? { error: m[3] as string } : {}) });
+      },
+    });
+    this.running = false;
+    return { report: parseProgramOutput(r.stdout), code: r.code, stderr: r.stderr };
+  }
+
+  private remotePid: number | undefined;
+  private running = false;
+
+  async requestCancel(): Promise<boolean> {
+    if (!this.running || this.remotePid === undefined) return false;
+    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}), { timeoutMs: 20_000 });
+    return r.stdout.includes('@@ cancel requested');
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}
+
+/** The simulated host: a facts file is its state; the kernel model is its kernel. */
+export class SimTarget implements Target {
+  readonly kind = 'sim';
+  private rt = 0;
+  constructor(readonly file: string) {}
+
+  get description(): string {
+    return `sim ${this.file}`;
+  }
+  get roundTrips(): number {
+    return this.rt;
+  }
+  get connections(): number {
+    return 0;
+  }
+
+  private load(): TargetCapture {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (e) {
+      return { kind: 'unknown', problems: [{ severity: 'error', message: `cannot read ${this.file}: ${(e as Error).message}` }], state: undefined, unreadable: [] };
+    }
+    const r = readFacts(text, this.file);
+    return {
+      ...(r.facts ? { facts: r.facts } : {}),
+      kind: detectFactsInput(text),
+      problems: r.problems,
+      state: r.facts ? factsCanonical(r.facts) : undefined,
+      unreadable: [],
+      text,
+    };
+  }
+
+  async capture(): Promise<TargetCapture> {
+    this.rt++;
+    return this.load();
+  }
+
+  async run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
+    this.rt++;
+    const now = this.load();
+    const lines: string[] = [];
+    const say = (l: string) => {
+      lines.push(l);
+      o.onLine?.(l);
+    };
+    say('@@ locked mkdir');
+    if (!now.facts || now.state !== from.state) {
+      say('@@ changed');
+      say('@@ end');
+      return { report: parseProgramOutput(lines.join('\n')), code: 3, stderr: '' };
+    }
+    say('@@ guard ok');
+    const model = KernelModel.fromFacts(now.facts);
+    let code = 0;
+    this.cancelled = false;
+    this.running = true;
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i] as { path: string; value: string };
+      // let a signal handler in between writes (a cancel stops before the next one)
+      await new Promise((r) => setImmediate(r));
+      if (this.cancelled) {
+        say(`@@ cancelled before step ${i + 1}`);
+        code = 5;
+        break;
+      }
+      const r = model.write(w.path, w.value + '\n');
+      if (r.kind === 'ok') {
+        say(`@@ step ${i + 1} ok`);
+        o.onOutcome?.({ index: i + 1, ok: true });
+        if (o.pauseAfter === i + 1) {
+          // test hook: wait here until cancelled
+          say(`@@ paused after step ${i + 1}`);
+          while (!this.cancelled) await new Promise((res) => setTimeout(res, 20));
+        }
+        continue;
+      }
+      const error = r.kind === 'errno' ? `sim: write error: ${r.errno}` : `sim: cannot model this write: ${r.reason}`;
+      say(`@@ step ${i + 1} fail ${error}`);
+      o.onOutcome?.({ index: i + 1, ok: false, error });
+      code = 1;
+      break;
+    }
+    this.running = false;
+    if (code === 0) say('@@ done');
+    const tmp = `${this.file}.daxlayout-tmp`;
+    writeFileSync(tmp, writeFacts(snapshot(model.state, now.facts.source)));
+    renameSync(tmp, this.file);
+    const report = parseProgramOutput(lines.join('\n'));
+    // the simulated kernel names its errors by errno already
+    const outcomes = report.outcomes.map((x) => (x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' }));
+    return { report: { ...report, outcomes }, code, stderr: '' };
+  }
+
+  private cancelled = false;
+  private running = false;
+
+  async requestCancel(): Promise<boolean> {
+    if (!this.running) return false;
+    this.cancelled = true;
+    return true;
+  }
+
+  async close(): Promise<void> {}
+}

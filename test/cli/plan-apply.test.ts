@@ -1,0 +1,190 @@
+// `daxlayout plan` and `apply` end to end through the built bin, against the embedded
+// simulated target (`--target sim:FACTS`): the terraform-style plan, the confirmation rules,
+// apply + verify, the JSON the editor reads, and convergence (apply, then plan → no changes).
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const bin = join(root, 'server/bin/daxlayout.cjs');
+
+function daxlayout(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, input: '' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A private copy of a sample facts file: the simulated host's state. */
+function simHost(sample = 'linux-6.1.facts.json'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'daxlayout-sim-'));
+  const f = join(dir, 'host.json');
+  copyFileSync(join(root, 'samples', sample), f);
+  return f;
+}
+
+describe('plan and apply against the simulated target', () => {
+  it('plan prints each step with its writes and the summary; apply needs --yes off a terminal; apply, then plan: no changes', () => {
+    const host = simHost();
+    const before = readFileSync(host, 'utf8');
+    const plan = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
+    expect(plan.stderr).toBe('');
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^Host lab61 \(sim .*host\.json\) — Linux 6\.1\.0-56-amd64 x86_64, facts sha256:[0-9a-f]{16}\n/);
+    expect(plan.stdout).toContain('  ~ unbind dax0.0 from device_dax\n      echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind\n');
+    expect(plan.stdout).toContain('  + bind dax0.1 (spill) to kmem\n      echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id\n');
+    expect(plan.stdout.trimEnd().split('\n').pop()).toBe('Plan: 3 to create, 1 to change, 0 to destroy.');
+
+    const refused = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to apply without --yes: stdin is not a terminal/);
+    expect(readFileSync(host, 'utf8')).toBe(before);
+
+    const apply = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes']);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain('Applying on lab61');
+    expect(apply.stdout).toContain('      ok    echo 536870912 > /sys/bus/dax/devices/dax0.1/size\n');
+    expect(apply.stdout).toMatch(/Apply complete and verified: 3 created, 1 changed, 0 destroyed\.\n$/);
+
+    const again = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trimEnd().split('\n').pop()).toBe('No changes. The host matches the layout.');
+    const noop = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes']);
+    expect(noop.code).toBe(0);
+    expect(noop.stdout).not.toContain('Applying');
+  });
+
+  it('6.12 (kmem at boot): apply converges', () => {
+    const host = simHost('linux-6.12.facts.json');
+    expect(daxlayout(['apply', 'samples/cxl-6.12.dax', '--target', `sim:${host}`, '--yes']).code).toBe(0);
+    expect(daxlayout(['plan', 'samples/cxl-6.12.dax', '--target', `sim:${host}`]).stdout).toContain('No changes. The host matches the layout.');
+  });
+
+  it('--json: the plan the editor reads, then the apply result with per-step status and verification', () => {
+    const host = simHost();
+    const p = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--json']);
+    expect(p.code).toBe(0);
+    const plan = JSON.parse(p.stdout);
+    expect(plan).toMatchObject({ host: 'lab61', changes: true, summary: { create: 3, change: 1, destroy: 0 }, diagnostics: [] });
+    expect(plan.fingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+    expect(plan.steps[0]).toEqual({
+      index: 1,
+      op: '~',
+      target: 'dax0.0',
+      label: 'weather',
+      summary: 'unbind dax0.0 from device_dax',
+      writes: [{ path: '/sys/bus/dax/drivers/device_dax/unbind', value: 'dax0.0', predicted: 'ok' }],
+    });
+    expect(plan.steps.find((s: { label?: string }) => s.label === 'guest-a')).toMatchObject({ op: '+', target: 'dax0.2' });
+
+    const a = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--json', '--yes', '--fingerprint', plan.fingerprint]);
+    expect(a.code).toBe(0);
+    const res = JSON.parse(a.stdout);
+    expect(res).toMatchObject({ result: 'applied', exitCode: 0, writesRun: 17, writesTotal: 17, verification: { ok: true, differences: [] }, roundTrips: 3 });
+    expect(res.steps.every((s: { status: string; writes: { status: string }[] }) => s.status === 'ok' && s.writes.every((w) => w.status === 'ok'))).toBe(true);
+    expect(res.predicted[0].devices.map((d: { chardev: string }) => d.chardev)).toEqual(['dax0.0', 'dax0.1', 'dax0.2', 'dax0.3']);
+  });
+
+  it('--events: one JSON line per event — the plan, each step running then ok, verify, done', () => {
+    const host = simHost();
+    const r = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--events']);
+    expect(r.code).toBe(0);
+    const ev = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(ev[0]).toMatchObject({ event: 'plan', host: 'lab61', changes: true, summary: { create: 3, change: 1, destroy: 0 } });
+    const steps = ev.filter((e) => e.event === 'step');
+    expect(steps).toHaveLength(2 * 14);
+    expect(steps.slice(0, 3)).toEqual([
+      { event: 'step', index: 1, of: 14, summary: 'unbind dax0.0 from device_dax', state: 'running' },
+      { event: 'step', index: 1, of: 14, summary: 'unbind dax0.0 from device_dax', state: 'ok' },
+      { event: 'step', index: 2, of: 14, summary: 'shrink dax0.0 (weather) from 2 GiB to 1 GiB', state: 'running' },
+    ]);
+    expect(ev.at(-2)).toEqual({ event: 'verify', ok: true, differences: [] });
+    expect(ev.at(-1)).toMatchObject({ event: 'done', result: 'applied', exitCode: 0, stepsRun: 14, stepsTotal: 14, writesRun: 17, writesTotal: 17 });
+    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--events']).code).toBe(2);
+  });
+
+  it('SIGTERM during the writes stops before the next one and reports what ran (cancelled)', async () => {
+    const host = simHost();
+    const p = spawn(process.execPath, [bin, 'apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--events'], {
+      cwd: root,
+      env: { ...process.env, DAXLAYOUT_TEST_PAUSE_AFTER: '2' },
+    });
+    let out = '';
+    const code = await new Promise<number | null>((resolve) => {
+      p.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('"index":2,"of":14,"summary":"shrink dax0.0 (weather) from 2 GiB to 1 GiB","state":"ok"')) p.kill('SIGTERM');
+      });
+      p.on('close', resolve);
+    });
+    const ev = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(code).toBe(143);
+    expect(ev.at(-1)).toMatchObject({ event: 'done', result: 'cancelled', exitCode: 143, stepsRun: 2, writesRun: 2, writesTotal: 17 });
+    expect(ev.at(-1).message).toMatch(/^cancelled before write 3 of 17: 2 write\(s\) ran/);
+    // the host kept the two writes: dax0.0 unbound and 1 GiB
+    const after = JSON.parse(readFileSync(host, 'utf8'));
+    expect(after.regions[0].devices[0]).toMatchObject({ name: 'dax0.0', size: 1073741824, driver: null });
+    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes']).code).toBe(0);
+  });
+
+  it('refuses (exit 3) when the host changed since the plan that was shown', () => {
+    const host = simHost();
+    const plan = JSON.parse(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--json']).stdout);
+    // the host changes meanwhile (someone sets the auto-online policy)
+    writeFileSync(host, readFileSync(host, 'utf8').replace('"autoOnlineBlocks": "offline"', '"autoOnlineBlocks": "online_movable"'));
+    const r = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--json', '--fingerprint', plan.fingerprint]);
+    expect(r.code).toBe(3);
+    const res = JSON.parse(r.stdout);
+    expect(res.result).toBe('refused');
+    expect(res.message).toMatch(/the host changed since the plan that was shown/);
+    expect(res.writesRun).toBe(0);
+    const t = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--fingerprint', plan.fingerprint]);
+    expect(t.code).toBe(3);
+    expect(t.stderr).toMatch(/host changed since the plan that was shown \(facts sha256:\w+ then, sha256:\w+ now\); nothing was run/);
+  });
+
+  it('a plan with errors: plan exits 1 with the diagnostics, apply runs nothing', () => {
+    const host = simHost();
+    const dir = mkdtempSync(join(tmpdir(), 'daxlayout-layout-'));
+    const layout = join(dir, 'bad.dax');
+    writeFileSync(layout, readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace('size 512M mode system-ram', 'size 3M mode system-ram'));
+    const p = daxlayout(['plan', layout, '--target', `sim:${host}`]);
+    expect(p.code).toBe(1);
+    expect(p.stdout).toMatch(/bad\.dax:\d+:\d+: error: size 3 MiB is not a multiple .*\[DAX010\]/);
+    expect(p.stdout).toContain('The plan has errors: apply would refuse it.');
+    const before = readFileSync(host, 'utf8');
+    const a = daxlayout(['apply', layout, '--target', `sim:${host}`, '--yes', '--json']);
+    expect(a.code).toBe(1);
+    const res = JSON.parse(a.stdout);
+    expect(res).toMatchObject({ result: 'failed', writesRun: 0 });
+    expect(res.diagnostics[0]).toMatchObject({ code: 'DAX010', severity: 'error', line: 15, column: 23 });
+    expect(readFileSync(host, 'utf8')).toBe(before);
+  });
+
+  it('--prune removes devices the layout does not list', () => {
+    const host = simHost();
+    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes']).code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'daxlayout-layout-'));
+    const layout = join(dir, 'fewer.dax');
+    writeFileSync(layout, readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace(/\s*# whatever is left\n\s*device scratch \{ size rest \}/, ''));
+    const kept = daxlayout(['plan', layout, '--target', `sim:${host}`]);
+    expect(kept.stdout).toContain('note: dax0.3 (256 MiB, devdax) is not in the layout; it is kept (--prune removes it)');
+    expect(kept.stdout).toContain('No changes. The host matches the layout.');
+    const pruned = daxlayout(['apply', layout, '--target', `sim:${host}`, '--yes', '--prune']);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain('  - destroy dax0.3\n');
+    expect(pruned.stdout).toContain('Apply complete and verified: 0 created, 0 changed, 1 destroyed.');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(daxlayout(['plan']).code).toBe(2);
+    expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'ftp:x']).stderr).toMatch(/--target takes sim:FACTS or ssh/);
+    expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--host', 'nope', '--target', 'sim:x']).code).toBe(2);
+    expect(daxlayout(['plan', 'samples/design.dax']).stderr).toMatch(/host `future` has no `ssh "…"` destination/);
+    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', 'sim:x', '--yes', '--lock-timeout', 'soon']).code).toBe(2);
+    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', 'sim:x', '--yes', '--fingerprint', 'abc']).code).toBe(2);
+    const missing = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'sim:/nonexistent/facts.json']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/error: facts: cannot read \/nonexistent\/facts.json/);
+  });
+});

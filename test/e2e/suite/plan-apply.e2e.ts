@@ -1,0 +1,173 @@
+/// <reference types="mocha" />
+// Plan and apply from the editor, against the simulated target: e2e-plan.dax is
+// samples/hbm-lab.dax without `ssh`, so its host is planned and applied against
+// sim:linux-6.1.facts.json, and nothing touches a machine. The commands run the CLI bundled
+// in the extension (client/dist/cli.js) under the extension host's Node.
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { activated, closeAll, codeOf, diagnosticsWhen, note, openDax, workspaceUri } from './helpers';
+
+interface PlanOutcome {
+  ok: boolean;
+  host?: string;
+  planUri?: string;
+  changes?: boolean;
+  errors?: number;
+  simulated?: boolean;
+  message: string;
+}
+
+interface ApplyOutcome {
+  result: string;
+  exitCode?: number;
+  message: string;
+  stepsRun: number;
+  stepsTotal: number;
+  simulated: boolean;
+  cancelled: boolean;
+  planUri?: string;
+  log: string[];
+}
+
+const PLAN_SCHEME = 'daxlayout-plan';
+
+function planDocument(planUri: string | undefined): vscode.TextDocument {
+  assert.ok(planUri, 'the command reported no plan document');
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === planUri);
+  assert.ok(doc, `the plan document ${planUri} is not open`);
+  return doc;
+}
+
+/** Resolves when `doc`'s text satisfies `accept` (now or at a later change). */
+function textWhen(doc: vscode.TextDocument, accept: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      sub.dispose();
+      if (err) reject(err);
+      else resolve(doc.getText());
+    };
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === doc.uri.toString() && accept(e.document.getText())) done();
+    });
+    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the text:\n${doc.getText()}`)), timeoutMs);
+    if (accept(doc.getText())) done();
+  });
+}
+
+suite('plan and apply', () => {
+  let logFile: vscode.Uri | undefined;
+  suiteSetup(async () => {
+    await openDax('e2e-plan.dax');
+    const api = (await activated()) as unknown as { logFile?: vscode.Uri };
+    logFile = api.logFile;
+  });
+  suiteTeardown(closeAll);
+
+  test('code lenses "Plan", "Apply" and "Capture facts" sit on the host line', async () => {
+    const doc = await openDax('e2e-plan.dax');
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+    const hostLine = doc.getText().split('\n').findIndex((l) => l.startsWith('host lab61 {'));
+    const mine = lenses.filter((l) => l.command?.command.startsWith('daxlayout.'));
+    assert.deepEqual(
+      mine.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [
+        [hostLine, 'Plan', 'daxlayout.plan'],
+        [hostLine, 'Apply', 'daxlayout.apply'],
+        [hostLine, 'Capture facts', 'daxlayout.captureFacts'],
+      ],
+    );
+    assert.deepEqual(mine[0]?.command?.arguments, [{ uri: doc.uri.toString(), host: 'lab61' }]);
+    assert.match(mine[0]?.command?.tooltip ?? '', /simulated from linux-6\.1\.facts\.json — nothing touches a machine/);
+  });
+
+  test('"DAX: Plan" opens a daxlayout-plan: document with the terraform-style plan', async () => {
+    await openDax('e2e-plan.dax');
+    const out = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan');
+    assert.equal(out.ok, true, out.message);
+    assert.equal(out.simulated, true);
+    const doc = planDocument(out.planUri);
+    assert.equal(doc.uri.scheme, PLAN_SCHEME);
+    assert.equal(doc.languageId, 'dax-plan');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), doc.uri.toString(), 'the plan is shown');
+    const text = doc.getText();
+    assert.match(text, /^Plan for host lab61 in e2e-plan\.dax$/m);
+    assert.match(text, /^Target: simulated from linux-6\.1\.facts\.json — nothing touches a machine$/m);
+    assert.ok(text.includes('+ create dax0.1 (spill)'), text);
+    assert.ok(text.includes('      echo 1 > /sys/devices/platform/hmem.0/dax_region/create'), text);
+    assert.ok(text.includes('~ shrink dax0.0 (weather) from 2 GiB to 1 GiB'), text);
+    assert.ok(text.includes('Plan: 3 to create, 1 to change, 0 to destroy.'), text);
+    note(`      plan document: ${doc.uri.toString(true).split('?')[0]}, ${doc.lineCount} lines`);
+  });
+
+  test('"DAX: Apply" with { yes: true } applies step by step and says the run was simulated', async () => {
+    const layout = await openDax('e2e-plan.dax');
+    const factsPath = workspaceUri('linux-6.1.facts.json').fsPath;
+    const factsBefore = readFileSync(factsPath, 'utf8');
+    const out = await vscode.commands.executeCommand<ApplyOutcome>('daxlayout.apply', { uri: layout.uri.toString(), host: 'lab61', yes: true });
+    note(`      apply: ${out.result}: ${out.message}`);
+    assert.equal(out.result, 'applied', out.message);
+    assert.equal(out.exitCode, 0);
+    assert.equal(out.cancelled, false);
+    assert.equal(out.simulated, true);
+    assert.ok(out.stepsTotal > 10, `${out.stepsTotal} steps`);
+    assert.equal(out.stepsRun, out.stepsTotal);
+    assert.match(out.message, /^Simulated apply to lab61 complete and verified: all \d+ steps ran against linux-6\.1\.facts\.json in memory — nothing touched a machine, and nothing was saved/);
+
+    // every step went to the output channel as it ran, numbered
+    const stepLines = out.log.filter((l) => /^ {2}\d+\/\d+: .*ok$/.test(l));
+    assert.equal(stepLines.length, out.stepsTotal, out.log.join('\n'));
+    assert.ok(out.log.some((l) => l.includes(`/${out.stepsTotal}: create dax0.1 (spill)   ok`)), out.log.join('\n'));
+    assert.ok(out.log.some((l) => l.includes('verified: lab61 is the predicted state')), out.log.join('\n'));
+    if (logFile) {
+      // the channel's own file (written by VS Code's logger, flushed shortly after)
+      const deadline = Date.now() + 10_000;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = await vscode.workspace.fs.readFile(logFile).then((b) => Buffer.from(b).toString('utf8'), () => '');
+        if (text.includes('Simulated apply to lab61 complete and verified')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(text.includes(`1/${out.stepsTotal}: unbind dax0.0 from device_dax   ok`), `the output channel's log (${logFile.fsPath}) lacks the steps:\n${text.slice(-3000)}`);
+      assert.ok(text.includes('Simulated apply to lab61 complete and verified'));
+    }
+
+    // the plan document now marks each step as run
+    const plan = planDocument(out.planUri);
+    const text = await textWhen(plan, (t) => t.includes('✓     + create dax0.1 (spill)'), 'the plan document to show the apply');
+    assert.match(text, /^Apply \S+: Simulated apply to lab61 complete and verified/m);
+
+    // nothing persisted: the facts file is unchanged and a new plan has the same steps
+    assert.equal(readFileSync(factsPath, 'utf8'), factsBefore, 'a simulated apply must not change the facts file');
+    const again = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan', { uri: layout.uri.toString(), host: 'lab61' });
+    assert.equal(again.ok, true, again.message);
+    assert.equal(again.changes, true);
+    assert.ok(planDocument(again.planUri).getText().includes('Plan: 3 to create, 1 to change, 0 to destroy.'));
+  });
+
+  test('plan errors are reported, pointing to the Problems view; the host is picked by name', async () => {
+    const doc = await openDax('e2e-plan-errors.dax');
+    await diagnosticsWhen(doc.uri, (d) => d.some((x) => codeOf(x) === 'DAX020'), { checkNow: true, what: 'DAX020' });
+    const out = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan', { uri: doc.uri.toString(), host: 'lab61' });
+    assert.equal(out.ok, false);
+    assert.equal(out.errors, 1);
+    assert.match(out.message, /^The plan for lab61 has 1 error: apply would refuse it\. See the Problems view\.$/);
+    const text = planDocument(out.planUri).getText();
+    assert.match(text, /e2e-plan-errors\.dax:12:21: error: region 0 on lab61 is over-committed .* \[DAX020\]/);
+    assert.match(text, /the kernel would refuse: ENOSPC/);
+    // the language server already shows DAX020: the plan does not add a duplicate
+    const dax020 = vscode.languages.getDiagnostics(doc.uri).filter((d) => codeOf(d) === 'DAX020');
+    assert.equal(dax020.length, 1, dax020.map((d) => `${d.source}: ${d.message}`).join('\n'));
+
+    // apply stops at the plan's errors and runs nothing
+    const apply = await vscode.commands.executeCommand<ApplyOutcome>('daxlayout.apply', { uri: doc.uri.toString(), host: 'lab61', yes: true });
+    assert.equal(apply.result, 'not-run');
+    assert.equal(apply.stepsRun, 0);
+
+    // a host with neither facts on disk nor a reachable target is refused with the reason
+    const missing = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan', { uri: doc.uri.toString(), host: 'nosuchhost' });
+    assert.equal(missing.ok, false);
+    assert.match(missing.message, /has no host `nosuchhost` \(hosts: lab61, elsewhere\)/);
+  });
+});

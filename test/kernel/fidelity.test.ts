@@ -1,0 +1,182 @@
+// Regression tests for what differential testing against the real kernels found (issue #5,
+// `npm run fidelity`, docs/fidelity.md). Each case is the shrunk reproducer the harness printed,
+// replayed on the model, with what Debian's 6.1.0-56 / 6.12.117 guests did.
+
+import { describe, expect, it } from 'vitest';
+import { KernelModel } from '../../server/core/kernel/model';
+import { toDaxctlJson } from '../../server/core/kernel/snapshot';
+import { R61, R612, RELEASES, bootOf } from './hosts';
+import { device, driverOf, expectSession, seed } from './session';
+
+const D = '/sys/bus/dax/devices';
+const G = '/sys/devices/platform/hmem.0/dax_region';
+const DRV = '/sys/bus/dax/drivers';
+const MEM = '/sys/devices/system/memory';
+
+type Json = { devices: Record<string, unknown>[] }[];
+const listed = (m: KernelModel, name: string) =>
+  (toDaxctlJson(m.state) as Json)[0]?.devices.find((d) => d.chardev === name) ?? {};
+
+describe('device_dax probe of a range that starts inside a page (6.1 reproducer)', () => {
+  it('binds: arch_add_memory sees the page frame, which is sub-section aligned', () => {
+    const m = KernelModel.fromFacts(bootOf(R61));
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/device_dax/unbind                        -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 0x113a00200-0x1142001ff > ${D}/dax0.1/mapping            -> ok
+      echo dax0.1 > ${DRV}/device_dax/new_id                        -> ok
+      `,
+    );
+    // real: bound, the seed cleared, iomem "113a00200-1142001ff : dax0.1"
+    expect(driverOf(m, 'dax0.1')).toBe('device_dax');
+    expect(seed(m)).toBe('');
+    expect(m.state.reservations.map((r) => `${r.start.toString(16)}-${r.end.toString(16)} ${r.owner}`)).toEqual(['113a00200-1142001ff dax0.1']);
+  });
+});
+
+describe('daxctl list counts memory blocks the way libdaxctl does (6.1 reproducer)', () => {
+  const script = `
+    echo -n dax0.0 > ${DRV}/device_dax/unbind                       -> ok
+    echo 0 > ${D}/dax0.0/size                                       -> ok
+    echo 0x128000000-0x137ffffff > ${D}/dax0.0/mapping              -> ok
+    echo 1 > ${G}/create                                            -> ok
+    echo 1 > ${G}/create                                            -> ok
+    echo 014740000000 > ${D}/dax0.2/size                            -> ok
+    echo dax0.2 > ${DRV}/kmem/new_id                                -> ok
+  `;
+  it('blocks whose start lies in [resource, resource + size): 11, not the 12 kmem added', () => {
+    const m = KernelModel.fromFacts(bootOf(R61));
+    expectSession(m, script);
+    // dax0.2 = [4G, 4.625G) + [4.875G, 5.867G): kmem added blocks 32-36 and 39-45 (12);
+    // daxctl looks at [resource 4G, 4G + 1656 MiB): 32-36 and 39-44 (11)
+    expect(listed(m, 'dax0.2')).toMatchObject({ mode: 'system-ram', online_memblocks: 0, total_memblocks: 11 });
+    expect([...m.state.blocks.keys()].length).toBe(12);
+  });
+
+  it('not the block that starts right after the device (another device\'s): 6.12 reproducer, daxctl 76.1', () => {
+    const m = KernelModel.fromFacts(bootOf(R612));
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/kmem/unbind                              -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 134217728 > ${D}/dax0.0/size                             -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 134217728 > ${D}/dax0.1/size                             -> ok
+      echo dax0.0 > ${DRV}/kmem/bind                                -> ok
+      echo dax0.1 > ${DRV}/kmem/bind                                -> ok
+      echo online_movable > ${MEM}/memory33/state                   -> ok
+      `,
+    );
+    expect(listed(m, 'dax0.0')).toMatchObject({ online_memblocks: 0, total_memblocks: 1 });
+    expect(listed(m, 'dax0.1')).toMatchObject({ online_memblocks: 1, total_memblocks: 1, movable: true });
+  });
+});
+
+describe.each(RELEASES)('memory blocks of a dax region that kmem has not added (%s)', (release) => {
+  it('do not exist: ENOENT (the model no longer declines them)', () => {
+    const m = KernelModel.fromFacts(bootOf(release));
+    const unbind = release === R61 ? 'device_dax' : 'kmem';
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/${unbind}/unbind                          -> ok
+      echo online_movable > ${MEM}/memory40/state                    -> ENOENT
+      echo offline > /sys/devices/system/node/node1/memory40/state   -> ENOENT
+      `,
+    );
+  });
+});
+
+describe('a failed device_dax probe leaves a stale pgmap behind (6.1 and 6.12 reproducers)', () => {
+  it('6.1: a range that does not start on a 2 MiB page frame: EINVAL, and EINVAL for good', () => {
+    const m = KernelModel.fromFacts(bootOf(R61));
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/device_dax/unbind                        -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 0x100001000-0x100200fff > ${D}/dax0.1/mapping            -> ok
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> EINVAL
+      echo 0 > ${D}/dax0.1/size                                     -> ok
+      echo 2097152 > ${D}/dax0.1/size                               -> ok
+      # an aligned range now, but dev_dax->pgmap still points at the freed page map
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> EINVAL
+      # kmem does not look at it
+      echo dax0.1 > ${DRV}/kmem/new_id                              -> ok
+      `,
+    );
+    expect(driverOf(m, 'dax0.1')).toBeNull(); // 2 MiB: no whole memory block, kmem refuses it
+  });
+
+  it('6.12: EBUSY on memory a failed hot-remove left reserved, then EINVAL even once the range is free', () => {
+    const m = KernelModel.fromFacts(bootOf(R612));
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/kmem/unbind                              -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 134217728 > ${D}/dax0.0/size                             -> ok
+      echo dax0.0 > ${DRV}/kmem/bind                                -> ok
+      echo online_movable > ${MEM}/memory32/state                   -> ok
+      # the online block cannot be removed: [4G, 4G + 128M) stays reserved until reboot
+      echo dax0.0 > ${DRV}/kmem/unbind                              -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 134217728 > ${D}/dax0.1/size                             -> ok
+      echo dax0.1 > ${DRV}/device_dax/new_id                        -> ok
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> EINVAL
+      echo dax0.1 > ${DRV}/kmem/bind                                -> EBUSY
+      echo 0 > ${D}/dax0.1/size                                     -> ok
+      echo 134217728 > ${D}/dax0.0/size                             -> ok
+      echo 134217728 > ${D}/dax0.1/size                             -> ok
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> EINVAL
+      `,
+    );
+    expect(device(m, 'dax0.1').pgmapStale).toBe(true);
+  });
+
+  it('deleting the device ends it: a new device with the same name binds', () => {
+    const m = KernelModel.fromFacts(bootOf(R61));
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/device_dax/unbind                        -> ok
+      echo 0 > ${D}/dax0.0/size                                     -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 0x100001000-0x100200fff > ${D}/dax0.1/mapping            -> ok
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> EINVAL
+      echo 0 > ${D}/dax0.1/size                                     -> ok
+      echo dax0.1 > ${G}/delete                                     -> ok
+      echo 1 > ${G}/create                                          -> ok
+      echo 2097152 > ${D}/dax0.1/size                               -> ok
+      echo dax0.1 > ${DRV}/device_dax/bind                          -> ok
+      `,
+    );
+  });
+});
+
+describe.each(RELEASES)('a write of no bytes (%s)', (release) => {
+  it('opens the attribute and never reaches the store: ok, nothing changes', () => {
+    const m = KernelModel.fromFacts(bootOf(release));
+    const before = JSON.stringify(toDaxctlJson(m.state));
+    expectSession(
+      m,
+      `
+      echo -n '' > ${D}/dax0.0/size                                 -> ok
+      echo -n '' > ${D}/dax0.0/align                                -> ok
+      echo -n '' > ${DRV}/kmem/bind                                 -> ok
+      echo -n '' > ${DRV}/device_dax/new_id                         -> ok
+      echo -n '' > ${G}/create                                      -> ok
+      echo -n '' > ${MEM}/auto_online_blocks                        -> ok
+      echo -n '' > ${D}/dax0.0/resource                             -> EACCES
+      echo -n '' > ${D}/dax0.7/size                                 -> ENOENT
+      `,
+    );
+    expect(JSON.stringify(toDaxctlJson(m.state))).toBe(before);
+  });
+});

@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// test/vm/distro/run.mjs (`npm run test:vm:distro`): layouts that survive reboots, on a real
+// distro host. For Debian's Linux 6.1 and 6.12, a Debian bookworm guest (build.sh) with systemd,
+// udev and OpenSSH is booted with the region soft-reserved, and for a layout marked `persist`:
+//   1. the persist artifacts are installed over SSH (sh on stdin; no scp) — the install runs the
+//      restorer, which partitions the region from its boot state; `daxctl list -RDMi` must equal
+//      the core's prediction and the verify program must pass;
+//   2. reboot: the layout is back exactly (daxctl list = prediction), /dev/dax/by-label/* point at
+//      the right devices, /run/daxlayout/by-label/* hold the node, running the restorer again
+//      writes nothing;
+//   3. reboot with the region's size and start changed on the kernel command line (memmap=): the restorer
+//      refuses, the journal says why, the region is as the kernel made it, the unit failed (6.12
+//      makes no region at all for a node only partly soft-reserved: the restorer says the region
+//      did not appear);
+//   4. reboot with the old size: restored again; remove the artifacts; reboot: the region is as
+//      the kernel makes it and nothing of daxlayout is left;
+//   5. performance: a 16-device layout, restored at boot; the restorer's time from the journal
+//      (unit start to finish, monotonic timestamps) and systemd-analyze blame.
+// When server/cli has a working `daxlayout apply`, step 1 should use it instead (see
+// docs/persist.md, "Apply contract").
+//   npm run test:vm:distro                 # both kernels (about 8 min)
+//   npm run test:vm:distro -- --only 6.12  # one kernel
+//   npm run test:vm:distro -- --no-perf    # skip the 16-device measurement
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffStates, normalise } from '../run-script.mjs';
+import { bootDistro, prepareDisk } from './vm.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..', '..');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const perf = !args.includes('--no-perf');
+const keep = args.includes('--keep');
+
+const log = (...a) => console.log(`[distro ${new Date().toISOString().slice(11, 19)}]`, ...a);
+let passed = 0;
+let failed = 0;
+const failures = [];
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else {
+    failed++;
+    failures.push(`${name}${detail ? `: ${detail}` : ''}`);
+  }
+  console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? `\n       ${String(detail).split('\n').join('\n       ')}` : ''}`);
+}
+
+execFileSync('sh', [join(HERE, 'build.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+execFileSync('node', [join(ROOT, 'server', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+const require = createRequire(import.meta.url);
+const core = require(join(ROOT, 'server', 'dist', 'core.cjs'));
+
+const MIXED = `
+  device weather { size 1G align 1G }
+  device spill { size 256M mode system-ram movable }
+  device guest-a { range 0x1_7000_0000 + 256M }
+  device scratch { size rest }`;
+const SIXTEEN = Array.from({ length: 16 }, (_, i) => (i % 4 === 3 ? `  device ram${i} { size 128M mode system-ram movable }` : `  device d${i} { size 128M }`)).join('\n');
+
+/** The layout analysed against facts taken from the guest on this boot. */
+async function analyse(vm, body) {
+  const r = await vm.ssh('uname -r; daxctl list -RDMi');
+  const nl = r.stdout.indexOf('\n');
+  const release = r.stdout.slice(0, nl).trim();
+  const daxctl = r.stdout.slice(nl + 1);
+  const text = `host guest {\n  ssh "root@127.0.0.1"\n  kernel "${release}"\n  memory-block 128M\n  auto-online offline\n  facts "boot.json"\n  persist\n}\n\nregion 0 on guest {${body}\n}\n`;
+  const a = core.analyze(text, { readFacts: (p) => (p === 'boot.json' ? { text: daxctl } : { error: 'no such file' }) });
+  const host = a.hosts.find((h) => h.name === 'guest');
+  return { a, host, text, release, predicted: normalise(core.toDaxctlJson(host.model.state)) };
+}
+
+async function daxctl(vm) {
+  const r = await vm.ssh('daxctl list -RDMi');
+  try { return normalise(JSON.parse(r.stdout)); } catch { return { unreadable: r.stdout + r.stderr }; }
+}
+
+function same(name, real, predicted) {
+  const d = diffStates(real, predicted);
+  check(name, d.length === 0, d.slice(0, 12).join('\n'));
+}
+
+/** Waits for the restore unit to finish its run (sshd may answer before it ends), then its journal. */
+async function journal(vm) {
+  await settle(vm);
+  return (await vm.ssh('journalctl -b -u daxlayout-restore.service -o cat --no-pager')).stdout;
+}
+async function settle(vm) {
+  await vm.ssh('i=0; while [ "$(systemctl is-active daxlayout-restore.service)" = activating ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done');
+}
+
+/** Restorer time at boot, from the unit's start and finish in the journal (monotonic clock). */
+async function restoreTiming(vm) {
+  const j = (await vm.ssh('journalctl -b -o short-monotonic --no-pager -u daxlayout-restore.service; echo ===; systemd-analyze blame --no-pager | grep daxlayout-restore; echo ===; systemd-analyze')).stdout;
+  const [units, blame, total] = j.split('===\n');
+  const at = (re) => { const m = new RegExp(`\\[\\s*([0-9.]+)\\].*${re}`).exec(units ?? ''); return m ? Number(m[1]) : undefined; };
+  const start = at('Starting daxlayout-restore');
+  const end = at('(Finished|Failed to start) daxlayout-restore') ?? at('daxlayout-restore: region 0:');
+  return { start, end, seconds: start !== undefined && end !== undefined ? end - start : undefined, blame: (blame ?? '').trim(), total: (total ?? '').trim().split('\n')[0] };
+}
+
+async function scenario(kernel) {
+  log(`== ${kernel}: persist, reboot, geometry change, remove`);
+  const disk = prepareDisk(`persist-${kernel}`);
+  let vm;
+  try {
+    vm = await bootDistro({ kernel, disk });
+    log(`booted ${vm.release} in ${(vm.bootMs / 1000).toFixed(1)} s`);
+    const bootState = await daxctl(vm);
+    const { a, host, predicted } = await analyse(vm, MIXED);
+    check(`${kernel}: the layout has no errors`, a.findings.every((f) => f.severity !== 'error'), a.findings.map((f) => `${f.code} ${f.message}`).join('\n'));
+    const art = core.persistArtifacts(a, host);
+    check(`${kernel}: artifacts made`, art.problems.length === 0 && art.files.length === 5, art.problems.join('\n'));
+
+    // 1. install (runs the restorer from the boot state) and verify
+    const inst = await vm.ssh(core.installProgram(art));
+    const ic = core.parseChecks(inst.stdout);
+    check(`${kernel}: install verified`, inst.code === 0 && ic.ok, inst.stdout + inst.stderr);
+    same(`${kernel}: after install, daxctl list = prediction`, await daxctl(vm), predicted);
+
+    // 2. reboot: back exactly, names, no-op
+    vm = await vm.reboot();
+    log(`rebooted in ${(vm.bootMs / 1000).toFixed(1)} s`);
+    await settle(vm);
+    const j1 = await journal(vm);
+    check(`${kernel}: restorer ran at boot`, /daxlayout-restore: region 0: restored dax0\.0\(weather\)/.test(j1), j1);
+    same(`${kernel}: after reboot, daxctl list = prediction`, await daxctl(vm), predicted);
+    const v = await vm.ssh(core.verifyProgram(art));
+    check(`${kernel}: verify after reboot (files, units, by-label names)`, v.code === 0 && core.parseChecks(v.stdout).ok, v.stdout + v.stderr);
+    const links = await vm.ssh('for l in /dev/dax/by-label/*; do printf "%s -> %s\\n" "$l" "$(readlink -f "$l")"; done; for f in /run/daxlayout/by-label/*; do printf "%s: %s\\n" "$f" "$(cat "$f")"; done');
+    log(links.stdout.trim().split('\n').join('; '));
+    const again = await vm.ssh('/usr/local/libexec/daxlayout-restore; echo "exit $?"');
+    check(`${kernel}: running the restorer again changes nothing`, /already as the layout wants it/.test(again.stdout) && /exit 0/.test(again.stdout), again.stdout + again.stderr);
+    same(`${kernel}: still the prediction`, await daxctl(vm), predicted);
+    const t = await restoreTiming(vm);
+    log(`restorer at boot (4 devices): ${t.seconds?.toFixed(3) ?? '?'} s; ${t.blame}`);
+
+    // 3. the region's size changes on the kernel command line: refused, journal says why
+    vm = await vm.reboot({ memmap: '1G%5G-1+0xefffffff' });
+    const j2 = await journal(vm);
+    const active = (await vm.ssh('systemctl is-active daxlayout-restore.service')).stdout.trim();
+    check(`${kernel}: geometry changed → restorer refuses, unit failed`, active === 'failed', `is-active: ${active}`);
+    const small = await daxctl(vm);
+    if (kernel === '6.1') {
+      // 6.1 makes a 1 GiB region at 5 GiB of the soft-reserved half of node 1
+      check(`${kernel}: the journal says why`, /the region is 1073741824 bytes now, the layout was made for 2147483648 bytes: its geometry changed; refusing to touch it/.test(j2), j2);
+      const dev0 = small?.[0]?.devices;
+      check(`${kernel}: nothing changed (one dax0.0 holding the 1 GiB region)`, small?.[0]?.size === 1073741824 && dev0?.length === 1 && dev0[0].size === 1073741824 && dev0[0].mappings?.[0]?.start === 0x140000000, JSON.stringify(small));
+    } else {
+      // 6.12 registers no hmem region for a node only partly soft-reserved (seen here: the
+      // range is "Soft Reserved" in /proc/iomem, no hmem device): the region is gone
+      check(`${kernel}: the journal says why`, /region 0: \/sys\/devices\/platform\/hmem\.0\/dax_region\/size did not appear within 20 s; nothing written/.test(j2), j2);
+      const iomem = (await vm.ssh('grep -c "Soft Reserved" /proc/iomem; ls /sys/bus/dax/devices | wc -l')).stdout.trim().split('\n');
+      check(`${kernel}: nothing changed (the range is soft-reserved, no dax device)`, iomem[0] === '1' && iomem[1] === '0', iomem.join(' '));
+    }
+
+    // 4. back to the old size: restored; then remove the artifacts; reboot: as the kernel makes it
+    vm = await vm.reboot();
+    await settle(vm);
+    same(`${kernel}: old size again → restored`, await daxctl(vm), predicted);
+    const rm = await vm.ssh(core.removeProgram());
+    check(`${kernel}: remove`, rm.code === 0 && /ok removed/.test(rm.stdout), rm.stdout + rm.stderr);
+    const left = await vm.ssh('ls /dev/dax/by-label 2>/dev/null; ls /run/daxlayout 2>/dev/null; systemctl list-unit-files "daxlayout*" --no-legend 2>/dev/null');
+    check(`${kernel}: nothing of daxlayout left`, left.stdout.trim() === '', left.stdout);
+    vm = await vm.reboot();
+    await new Promise((r) => setTimeout(r, 5000)); // let udev and the dax modules settle
+    same(`${kernel}: after removal and reboot, the region is as the kernel makes it`, await daxctl(vm), bootState);
+  } catch (e) {
+    check(`${kernel}: scenario ran`, false, e.stack ?? String(e));
+  } finally {
+    await vm?.shutdown();
+    if (!keep) disk.remove();
+  }
+}
+
+async function measure(kernel) {
+  log(`== ${kernel}: 16-device layout, restorer time at boot`);
+  const disk = prepareDisk(`perf-${kernel}`);
+  let vm;
+  try {
+    vm = await bootDistro({ kernel, disk });
+    const { a, host, predicted } = await analyse(vm, `\n${SIXTEEN}`);
+    const art = core.persistArtifacts(a, host);
+    check(`${kernel}: 16 devices, artifacts made`, art.problems.length === 0, art.problems.join('\n'));
+    const inst = await vm.ssh(core.installProgram(art));
+    check(`${kernel}: 16 devices installed`, inst.code === 0, inst.stdout + inst.stderr);
+    const out = [];
+    for (let i = 0; i < 2; i++) {
+      vm = await vm.reboot();
+      await settle(vm);
+      same(`${kernel}: 16 devices back after reboot ${i + 1}`, await daxctl(vm), predicted);
+      const t = await restoreTiming(vm);
+      const j = await journal(vm);
+      t.writes = /\((\d+) writes\)/.exec(j)?.[1];
+      out.push(t);
+      log(`restorer at boot (16 devices, ${t.writes ?? '?'} writes): ${t.seconds?.toFixed(3) ?? '?'} s (journal); blame: ${t.blame}; ${t.total}`);
+    }
+    // the restorer's own cost: a run that finds the layout in place reads everything and writes nothing
+    const noop = await vm.ssh('s=$(date +%s%N); /usr/local/libexec/daxlayout-restore >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))');
+    log(`restorer run that finds the 16 devices in place: ${noop.stdout.trim()} ms`);
+    const worst = Math.max(...out.map((t) => t.seconds ?? Infinity));
+    check(`${kernel}: 16-device restore at boot ≤ 1 s (worst of 2: ${worst.toFixed(3)} s)`, worst <= 1);
+    return out;
+  } catch (e) {
+    check(`${kernel}: measurement ran`, false, e.stack ?? String(e));
+  } finally {
+    await vm?.shutdown();
+    if (!keep) disk.remove();
+  }
+}
+
+const kernels = ['6.1', '6.12'].filter((k) => !only || k === only);
+const t0 = Date.now();
+for (const k of kernels) await scenario(k);
+if (perf) for (const k of kernels) await measure(k);
+console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+for (const f of failures) console.log(`  FAIL ${f.split('\n')[0]}`);
+process.exit(failed ? 1 : 0);
