@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Cli, type CliResult } from './cli';
 import { findHosts, type HostBlock } from './hosts';
-import { isDestructive, isPlanJson, renderPlan, stepLabel, type PlanJson, type PlanStep, type StepState, type TargetInfo } from './plan-render';
+import { clock, isDestructive, isPlanJson, renderPlan, stepLabel, type PlanJson, type PlanStep, type StepState, type TargetInfo } from './plan-render';
 import { PLAN_SCHEME, PlanDocuments } from './plan-view';
 
 /**
@@ -354,11 +354,12 @@ export class PlanApply implements vscode.Disposable, vscode.CodeLensProvider {
 
     const total = current.steps.length;
     const ran = done?.stepsRun ?? [...states.values()].filter((s) => s.state === 'ok').length;
-    // a step still `running` when the CLI ended without saying more may or may not have run
+    // The `done` event says how many steps ran: a step still `running` after it did not run
+    // (the CLI stopped before it). Without a `done` event it may or may not have run.
     for (const s of current.steps) {
       const st = states.get(s.index)?.state;
       if (st === undefined) states.set(s.index, { state: 'not-run' });
-      else if (st === 'running') states.set(s.index, { state: 'unknown' });
+      else if (st === 'running') states.set(s.index, { state: done && s.index > done.stepsRun ? 'not-run' : 'unknown' });
     }
     const ranText = describeRan(current.steps, ran);
     // a cancel that came after the last write does not undo a finished apply
@@ -393,7 +394,7 @@ export class PlanApply implements vscode.Disposable, vscode.CodeLensProvider {
       message = `Apply to ${host} failed: ${why}${ran > 0 ? ` (${ranText})` : ''}`;
     }
     say(`apply to ${host}: ${result}${done ? ` (exit ${done.exitCode})` : ` (${describeExit(res)})`} — ${message}`, kind === 'info' ? 'info' : kind === 'warning' ? 'warn' : 'error');
-    rerender(`Apply ${madeAt.toLocaleTimeString()}: ${message}`);
+    rerender(`Apply ${clock(madeAt)}: ${message}`);
     this.offer(kind, message, kind === 'info' ? ['Show Output'] : ['Show Output', 'Show Plan'], planUri);
     return { result, ...(done ? { exitCode: done.exitCode } : res.code !== undefined ? { exitCode: res.code } : {}), message, stepsRun: ran, stepsTotal: total, simulated, cancelled, planUri: planUriText, log };
   }

@@ -91,7 +91,7 @@ export function renderPlan(r: RenderInput): string {
   const out: string[] = [];
   out.push(`Plan for host ${p.host} in ${r.layoutName}`);
   out.push(`Target: ${r.target.text}`);
-  const about = [p.kernel ? `Linux ${p.kernel}` : undefined, p.fingerprint ? `facts ${p.fingerprint}` : undefined, `planned ${r.madeAt.toLocaleTimeString()}`].filter(Boolean);
+  const about = [p.kernel ? `Linux ${p.kernel}` : undefined, p.fingerprint ? `facts ${p.fingerprint}` : undefined, `planned ${clock(r.madeAt)}`].filter(Boolean);
   out.push(about.join(', '));
   if (p.unreadable.length > 0) out.push(`Note: ${p.unreadable.length} file(s) could not be read on the host: ${p.unreadable.slice(0, 4).join(', ')}${p.unreadable.length > 4 ? ', …' : ''}`);
   out.push('');
@@ -135,4 +135,9 @@ export function renderPlan(r: RenderInput): string {
 /** `3/17: size dax0.1 (spill) to 512 MiB` */
 export function stepLabel(s: { index: number; summary: string }, of: number): string {
   return `${s.index}/${of}: ${s.summary}`;
+}
+
+/** `19:57:16`: a local time without spaces or AM/PM. */
+export function clock(d: Date): string {
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 
 export const PLAN_SCHEME = 'daxlayout-plan';
 export const PLAN_LANGUAGE = 'dax-plan';
+const THROTTLE_MS = 150;
 
 export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly texts = new Map<string, string>();
@@ -29,11 +30,32 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
     return this.texts.get(uri.toString()) ?? 'No plan yet: run "DAX: Plan".\n';
   }
 
+  /**
+   * Sets a plan document's text. Changes are passed on at most every THROTTLE_MS per document
+   * (the last one always): VS Code applies a virtual document's updates as edits computed
+   * asynchronously, and updates in quick succession (an apply's steps) can lose the last one.
+   */
   set(uri: vscode.Uri, text: string): void {
-    if (this.texts.get(uri.toString()) === text) return;
-    this.texts.set(uri.toString(), text);
+    const key = uri.toString();
+    if (this.texts.get(key) === text) return;
+    this.texts.set(key, text);
+    if (this.timers.has(key)) return;
+    const wait = (this.fired.get(key) ?? -Infinity) + THROTTLE_MS - Date.now();
+    if (wait <= 0) return this.fire(key, uri);
+    this.timers.set(
+      key,
+      setTimeout(() => this.fire(key, uri), wait),
+    );
+  }
+
+  private fire(key: string, uri: vscode.Uri): void {
+    this.timers.delete(key);
+    this.fired.set(key, Date.now());
     this.changed.fire(uri);
   }
+
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly fired = new Map<string, number>();
 
   /** Shows the plan document (beside the layout), as a plan-language document. */
   async show(uri: vscode.Uri, text: string): Promise<vscode.TextDocument> {
@@ -46,6 +68,8 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
   }
 
   dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     this.changed.dispose();
     this.texts.clear();
   }

@@ -30,6 +30,12 @@ interface ApplyOutcome {
   log: string[];
 }
 
+interface CaptureOutcome {
+  ok: boolean;
+  message: string;
+  file?: string;
+}
+
 const PLAN_SCHEME = 'daxlayout-plan';
 
 function planDocument(planUri: string | undefined): vscode.TextDocument {
@@ -120,7 +126,8 @@ suite('plan and apply', () => {
     assert.equal(stepLines.length, out.stepsTotal, out.log.join('\n'));
     assert.ok(out.log.some((l) => l.includes(`/${out.stepsTotal}: create dax0.1 (spill)   ok`)), out.log.join('\n'));
     assert.ok(out.log.some((l) => l.includes('verified: lab61 is the predicted state')), out.log.join('\n'));
-    if (logFile) {
+    assert.ok(logFile, 'the extension API names the output channel\'s log file');
+    {
       // the channel's own file (written by VS Code's logger, flushed shortly after)
       const deadline = Date.now() + 10_000;
       let text = '';
@@ -135,8 +142,10 @@ suite('plan and apply', () => {
 
     // the plan document now marks each step as run
     const plan = planDocument(out.planUri);
-    const text = await textWhen(plan, (t) => t.includes('✓     + create dax0.1 (spill)'), 'the plan document to show the apply');
+    const text = await textWhen(plan, (t) => /^Apply \S+: /m.test(t), 'the plan document to show the apply');
     assert.match(text, /^Apply \S+: Simulated apply to lab61 complete and verified/m);
+    assert.ok(text.includes('✓     + create dax0.1 (spill)'), text);
+    assert.equal(text.split('\n').filter((l) => /^✓ {5}[+~-] /.test(l)).length, out.stepsTotal, 'every step is marked as run');
 
     // nothing persisted: the facts file is unchanged and a new plan has the same steps
     assert.equal(readFileSync(factsPath, 'utf8'), factsBefore, 'a simulated apply must not change the facts file');
@@ -144,6 +153,71 @@ suite('plan and apply', () => {
     assert.equal(again.ok, true, again.message);
     assert.equal(again.changes, true);
     assert.ok(planDocument(again.planUri).getText().includes('Plan: 3 to create, 1 to change, 0 to destroy.'));
+  });
+
+  test('cancelling an apply stops it between steps and says exactly which steps ran', async () => {
+    const layout = await openDax('e2e-plan.dax');
+    // The CLI's test hook (inherited through the extension host's environment): the simulated
+    // host pauses after write 3 until the apply is cancelled.
+    const cts = new vscode.CancellationTokenSource();
+    process.env.DAXLAYOUT_TEST_PAUSE_AFTER = '3';
+    let out: ApplyOutcome;
+    try {
+      const planUri = `${PLAN_SCHEME}:/e2e-plan.dax — lab61 plan`;
+      const running = vscode.commands.executeCommand<ApplyOutcome>('daxlayout.apply', { uri: layout.uri.toString(), host: 'lab61', yes: true, cancel: cts.token });
+      // the plan document marks steps as they run: cancel once step 3 is done
+      const doc = await new Promise<vscode.TextDocument>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error('the plan document never showed step 3 as done'));
+        }, 20_000);
+        const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+          if (e.document.uri.toString(true).startsWith(planUri) && e.document.getText().includes('✓     ~ set dax0.0 (weather) align to 1 GiB')) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(e.document);
+          }
+        });
+      });
+      cts.cancel();
+      out = await running;
+      const text = await textWhen(doc, (t) => /^Apply \S+: /m.test(t), 'the apply result in the plan document');
+      assert.match(text, /^✓ {5}~ set dax0\.0 \(weather\) align to 1 GiB$/m);
+      assert.match(text, /^ {6}\+ create dax0\.1 \(spill\)$/m, 'step 4 did not run and is not marked');
+    } finally {
+      delete process.env.DAXLAYOUT_TEST_PAUSE_AFTER;
+      cts.dispose();
+    }
+    note(`      cancelled: ${out.message}`);
+    assert.equal(out.result, 'cancelled', out.message);
+    assert.equal(out.cancelled, true);
+    assert.equal(out.stepsRun, 3);
+    assert.match(out.message, /^Simulated apply to lab61 cancelled: steps 1–3 of \d+ ran \(the last: set dax0\.0 \(weather\) align to 1 GiB\); step 4 \(create dax0\.1 \(spill\)\) to \d+ did not run\./);
+  });
+
+  test('"DAX: Capture Host Facts" runs the CLI that daxlayout.cliPath names and writes the host\'s facts file', async () => {
+    const doc = await openDax('e2e-capture.dax');
+    const fake = workspaceUri('e2e-fake-cli.js').fsPath;
+    const target = workspaceUri('e2e-captured.facts.json').fsPath;
+    const config = vscode.workspace.getConfiguration('daxlayout');
+    await config.update('cliPath', fake, vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal(vscode.workspace.getConfiguration('daxlayout').get('cliPath'), fake);
+      const out = await vscode.commands.executeCommand<CaptureOutcome>('daxlayout.captureFacts', { uri: doc.uri.toString(), host: 'cap' });
+      note(`      capture: ${out.message}`);
+      assert.equal(out.ok, true, out.message);
+      assert.equal(out.file, target);
+      assert.match(out.message, /^Captured the facts of cap from root@192\.0\.2\.7 port 2200 into e2e-captured\.facts\.json \(1 warning\(s\): see the output\)\.$/);
+      assert.equal(readFileSync(target, 'utf8'), readFileSync(workspaceUri('linux-6.12.facts.json').fsPath, 'utf8'));
+      const argv = JSON.parse(readFileSync(workspaceUri('e2e-fake-cli.argv.json').fsPath, 'utf8')) as string[];
+      assert.deepEqual(argv.slice(0, 5), ['facts', 'root@192.0.2.7', '--port', '2200', '-o']);
+      assert.notEqual(argv[5], target, 'the CLI writes a temporary file, moved into place when the capture succeeded');
+      // the file exists now: capturing again asks before overwriting it (`yes` answers for the test)
+      const again = await vscode.commands.executeCommand<CaptureOutcome>('daxlayout.captureFacts', { uri: doc.uri.toString(), host: 'cap', yes: true });
+      assert.equal(again.ok, true, again.message);
+    } finally {
+      await config.update('cliPath', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('plan errors are reported, pointing to the Problems view; the host is picked by name', async () => {
