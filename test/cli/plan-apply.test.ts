@@ -73,6 +73,7 @@ describe('plan and apply against the simulated target', () => {
       target: 'dax0.0',
       label: 'weather',
       summary: 'unbind dax0.0 from device_dax',
+      destructive: true,
       writes: [{ path: '/sys/bus/dax/drivers/device_dax/unbind', value: 'dax0.0', predicted: 'ok' }],
     });
     expect(plan.steps.find((s: { label?: string }) => s.label === 'guest-a')).toMatchObject({ op: '+', target: 'dax0.2' });
@@ -101,30 +102,6 @@ describe('plan and apply against the simulated target', () => {
     expect(ev.at(-2)).toEqual({ event: 'verify', ok: true, differences: [] });
     expect(ev.at(-1)).toMatchObject({ event: 'done', result: 'applied', exitCode: 0, stepsRun: 14, stepsTotal: 14, writesRun: 17, writesTotal: 17 });
     expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--events']).code).toBe(2);
-  });
-
-  it('SIGTERM during the writes stops before the next one and reports what ran (cancelled)', async () => {
-    const host = simHost();
-    const p = spawn(process.execPath, [bin, 'apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--events'], {
-      cwd: root,
-      env: { ...process.env, DAXLAYOUT_TEST_PAUSE_AFTER: '2' },
-    });
-    let out = '';
-    const code = await new Promise<number | null>((resolve) => {
-      p.stdout.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        if (out.includes('"index":2,"of":14,"summary":"shrink dax0.0 (weather) from 2 GiB to 1 GiB","state":"ok"')) p.kill('SIGTERM');
-      });
-      p.on('close', resolve);
-    });
-    const ev = out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(code).toBe(143);
-    expect(ev.at(-1)).toMatchObject({ event: 'done', result: 'cancelled', exitCode: 143, stepsRun: 2, writesRun: 2, writesTotal: 17 });
-    expect(ev.at(-1).message).toMatch(/^cancelled before write 3 of 17: 2 write\(s\) ran/);
-    // the host kept the two writes: dax0.0 unbound and 1 GiB
-    const after = JSON.parse(readFileSync(host, 'utf8'));
-    expect(after.regions[0].devices[0]).toMatchObject({ name: 'dax0.0', size: 1073741824, driver: null });
-    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes']).code).toBe(0);
   });
 
   it('refuses (exit 3) when the host changed since the plan that was shown', () => {
