@@ -49,8 +49,9 @@ describe('plan text', () => {
     expect(text).toContain('  + create dax0.1 (spill)\n      echo 1 > /sys/devices/platform/hmem.0/dax_region/create\n');
     expect(text).toContain('      echo online_movable > /sys/devices/system/memory/memory43/state\n');
     expect(text.trimEnd().split('\n').pop()).toBe('Plan: 3 to create, 1 to change, 0 to destroy.');
-    expect(v.steps[0]).toMatchObject({ index: 1, op: '~', target: 'dax0.0', summary: 'unbind dax0.0 from device_dax', writes: [{ path: '/sys/bus/dax/drivers/device_dax/unbind', value: 'dax0.0', predicted: 'ok' }] });
+    expect(v.steps[0]).toMatchObject({ index: 1, op: '~', target: 'dax0.0', summary: 'unbind dax0.0 from device_dax', destructive: true, writes: [{ path: '/sys/bus/dax/drivers/device_dax/unbind', value: 'dax0.0', predicted: 'ok' }] });
     expect(v.steps.find((s) => s.label === 'spill')?.target).toBe('dax0.1');
+    expect(v.steps.filter((s) => s.destructive).map((s) => s.summary)).toEqual(['unbind dax0.0 from device_dax', 'shrink dax0.0 (weather) from 2 GiB to 1 GiB']);
   });
 
   it('counts one per device: created, changed, destroyed', () => {

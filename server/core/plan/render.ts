@@ -128,6 +128,8 @@ export interface PlanStepView {
   /** The layout device's label, when the step is for one. */
   readonly label?: string;
   readonly summary: string;
+  /** The step takes something away from what runs on the host (unbinds, shrinks, empties, deletes, offlines memory). */
+  readonly destructive: boolean;
   readonly writes: PlanWriteView[];
 }
 
@@ -181,6 +183,10 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
       target: s.target,
       ...(s.device ? { label: s.device.label } : {}),
       summary: s.summary,
+      destructive:
+        s.op === '-' ||
+        s.summary.startsWith('shrink') ||
+        s.writes.some((w) => /\/(unbind|delete|remove_id)$/.test(w.path) || (/\/(state|online)$/.test(w.path) && (w.value === 'offline' || w.value === '0'))),
       writes: s.writes.map((w) => ({
         path: w.path,
         value: w.value,
