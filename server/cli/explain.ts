@@ -1,5 +1,5 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { formatBytes, hex, persists, stablePath, toDaxctlJson, type Analysis } from '../core/index';
+import { daxctlInputs, formatBytes, hex, persists, renderDaxctlInputs, stablePath, toDaxctlJson, type Analysis } from '../core/index';
 import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
 import { deviceBlocks } from '../core/kernel/snapshot';
 import { kmemUse } from '../core/rules/util';
@@ -91,4 +91,9 @@ export function explainJson(a: Analysis): unknown {
       .map((r) => ({ ...r, devices: r.devices.map((d) => (labels.has(d.chardev) ? { ...d, label: labels.get(d.chardev) } : d)) }));
   }
   return hosts;
+}
+
+/** `explain --daxctl-input`: per device, the JSON object `daxctl create-device --input` accepts (docs/persist.md). */
+export function renderDaxctlInput(a: Analysis): string {
+  return renderDaxctlInputs(daxctlInputs(a));
 }

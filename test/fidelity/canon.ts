@@ -235,7 +235,8 @@ export function normaliseDaxctl(state: unknown): unknown {
           const x: Record<string, unknown> = {};
           for (const k of DEVICE_KEYS) if (d[k] !== undefined) x[k] = d[k];
           x.mappings = [...((d.mappings as Record<string, number>[] | undefined) ?? [])]
-            .sort((a, b) => (a.page_offset ?? 0) - (b.page_offset ?? 0))
+            // a range shorter than a page adds no page offset: ties are broken by address
+            .sort((a, b) => (a.page_offset ?? 0) - (b.page_offset ?? 0) || (a.start ?? 0) - (b.start ?? 0))
             .map((mp) => ({ page_offset: mp.page_offset, start: mp.start, end: mp.end, size: mp.size }));
           return x;
         });

@@ -103,6 +103,9 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
     }
     const cmd = lines[i] as string;
     const wc: WriteCmp = { index: i, cmd, real, model: mo, agree, stateDiff };
+    if (!first && !g && !res.done) {
+      first = { index: i, kind: 'crash', signature: `crash at ${attrOf(cmd)}`, detail: ['the guest stopped answering during this write', ...res.dmesg.split('\n').filter((l) => /BUG|Oops|WARNING|RIP|Misaligned|Call Trace|\+0x/.test(l)).slice(0, 16)] };
+    }
     if (!first && !agree) first = { index: i, kind: 'write', signature: writeSignature(wc), detail: [`${cmd}: real=${real} model=${mo}`] };
     if (!first && stateDiff.length) first = { index: i, kind: 'state', signature: stateSig(wc), detail: stateDiff };
     out.push(wc);
@@ -144,6 +147,7 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
  * same way; for a final-state one, the final state must.
  */
 export function hasSignature(c: ItemCmp, d: Pick<Disagreement, 'kind' | 'signature'>): boolean {
+  if (d.kind === 'crash') return c.first?.kind === 'crash' && c.first.index === c.writes.length - 1 && c.first.signature === d.signature;
   if (d.kind === 'write' || d.kind === 'state') {
     const w = c.writes.at(-1);
     if (!w) return false;

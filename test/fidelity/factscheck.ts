@@ -14,6 +14,8 @@ export interface FactsCheckResult {
   compared: number;
   agree: number;
   diffs: string[];
+  /** Differences with a known, documented explanation (counted as agreeing). */
+  explained: string[];
   phases: string[];
 }
 
@@ -120,16 +122,37 @@ function parseRaw(text: string): Raw {
   return raw;
 }
 
+/**
+ * Differences that are understood and documented (docs/fidelity.md, "Facts check"): shown as
+ * explained, not counted as failures.
+ */
+const EXPLAINED: { where: RegExp; facts: RegExp; guest: RegExp; why: string }[] = [
+  {
+    where: /^re-added: node\d+ access[01]$/,
+    facts: /^\{"initiators":\[\d+(,\d+)*\]\}$/,
+    guest: /^undefined$/,
+    why: 'HMAT registers a target node once: after its memory was removed and added back, nodeT/accessK/ is not created again, but the initiator\'s nodeI/accessK/targets/nodeT link stays; the facts reader, which also reads those reverse links, keeps the initiator without performance values',
+  },
+];
+
 class Tally {
   compared = 0;
   agree = 0;
   diffs: string[] = [];
+  explained: string[] = [];
   eq(where: string, facts: unknown, real: unknown): void {
     this.compared++;
-    const a = JSON.stringify(facts, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    const b = JSON.stringify(real, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-    if (a === b) this.agree++;
-    else this.diffs.push(`${where}: facts=${a} guest=${b}`);
+    const a = JSON.stringify(facts, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'undefined';
+    const b = JSON.stringify(real, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'undefined';
+    if (a === b) {
+      this.agree++;
+      return;
+    }
+    const known = EXPLAINED.find((x) => x.where.test(where) && x.facts.test(a) && x.guest.test(b));
+    if (known) {
+      this.agree++;
+      this.explained.push(`${where}: facts=${a} guest=${b} — ${known.why}`);
+    } else this.diffs.push(`${where}: facts=${a} guest=${b}`);
   }
 }
 
@@ -163,13 +186,14 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
       }
     }
   }
-  // nodes against the node files
-  t.eq(`${phase}: node ids`, facts.nodes.map((n) => n.id), [...raw.nodes.keys()].sort((a, b) => a - b));
+  // nodes against the node files: every node directory is in the facts; the facts may also
+  // list a region's target node that has no directory (no memory yet: 6.1 at boot), as offline
+  t.eq(`${phase}: node ids`, facts.nodes.map((n) => n.id).filter((id) => raw.nodes.has(id)), [...raw.nodes.keys()].sort((a, b) => a - b));
   for (const n of facts.nodes) {
     const r = raw.nodes.get(n.id);
     const w = `${phase}: node${n.id}`;
     if (!r) {
-      t.eq(`${w} present`, true, false);
+      t.eq(`${w} without a sysfs directory`, { online: n.online, cpus: n.cpus, access0: n.access0, access1: n.access1, caches: n.caches.length }, { online: raw.online.includes(n.id), cpus: '', access0: undefined, access1: undefined, caches: 0 });
       continue;
     }
     t.eq(`${w} cpulist`, n.cpus, r.cpus);
@@ -242,7 +266,7 @@ export async function factsCheck(session: Session, boot: BootFn, capture: string
       phases.push(`${name}: ${t.compared - before} values; node1 ${n1?.online ? 'online' : 'offline'}, access0 ${n1?.access0 ? 'present' : 'absent'}, caches ${n1?.caches.length ?? 0}, MemTotal ${n1?.memTotal ?? '?'}`);
     }
     for (const p of phases) log(`  facts check ${p}`);
-    return { compared: t.compared, agree: t.agree, diffs: t.diffs, phases };
+    return { compared: t.compared, agree: t.agree, diffs: t.diffs, explained: t.explained, phases };
   } finally {
     await vm.shutdown();
   }

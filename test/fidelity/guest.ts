@@ -85,6 +85,8 @@ export interface Item {
   every?: boolean;
   /** Print `daxctl list -RDMi` at the end (default). */
   daxctl?: boolean;
+  /** Print the kernel log of the item (default). */
+  dmesg?: boolean;
 }
 
 /** Names a sequence may have written to new_id (the reset removes them again). */
@@ -115,7 +117,8 @@ export function batchProgram(l: Layout, items: readonly Item[], capture: string,
       );
     });
     if (it.daxctl !== false) out.push('echo @@DAXCTL; daxctl list -RDMi; echo @@END');
-    out.push('echo @@DMESG; dmesg | tail -n 120; echo @@END', `echo "@@DONE ${it.id}"`);
+    if (it.dmesg !== false) out.push('echo @@DMESG; dmesg | tail -n 120; echo @@END');
+    out.push(`echo "@@DONE ${it.id}"`);
     names = newIdNames(it.lines);
   });
   return out.join('\n') + '\n';

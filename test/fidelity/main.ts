@@ -137,7 +137,7 @@ function parseArgs(argv: string[]): Options {
         o.cliCheck = false;
         break;
       default:
-        throw new Error(`unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--parallel] [--json FILE] [--out DIR] [--verbose]`);
+        throw new Error(`unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`);
     }
   }
   if (!o.kernels.length) o.kernels = ['6.1', '6.12'];
@@ -175,7 +175,7 @@ async function shrink(
   outcome: OutcomeFn,
   log: (s: string) => void,
 ): Promise<{ lines: string[]; cmp?: ItemCmp; rounds: number; candidates: number }> {
-  const pinned = d.kind === 'write' || d.kind === 'state';
+  const pinned = d.kind === 'write' || d.kind === 'state' || d.kind === 'crash';
   const last = pinned ? (lines.at(-1) as string) : undefined;
   const body = pinned ? lines.slice(0, -1) : lines;
   const full = (c: string[]) => (last !== undefined ? [...c, last] : c);
@@ -183,7 +183,7 @@ async function shrink(
   let rounds = 0;
   let candidates = 0;
   const test = async (cands: string[][]): Promise<(ItemCmp | undefined)[]> => {
-    const items: Item[] = cands.map((c) => ({ id: `shrink-${++counter}`, lines: full(c), capture: false, every: false, daxctl: d.kind === 'daxctl' }));
+    const items: Item[] = cands.map((c) => ({ id: `shrink-${++counter}`, lines: full(c), capture: false, every: false, daxctl: d.kind === 'daxctl', dmesg: false }));
     const res = await session.run(items, { maxBatchWrites: 3000 });
     rounds++;
     candidates += cands.length;
@@ -319,7 +319,7 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
       let lines = prefix;
       let best: ItemCmp | undefined = cmp;
       let confirmed = false;
-      if (o.shrink && k < o.maxShrink && first.kind !== 'crash') {
+      if (o.shrink && k < o.maxShrink) {
         log(`  shrinking ${item.id} (${first.signature}), ${prefix.length} writes`);
         const s = await shrink(session, prefix, first, outcome, log);
         lines = s.lines;
@@ -417,6 +417,7 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
     if (r.facts) {
       log(`   facts check: ${r.facts.agree}/${r.facts.compared} values agree`);
       for (const d of r.facts.diffs) log(`     ${d}`);
+      for (const d of r.facts.explained) log(`     explained: ${d}`);
       bad += r.facts.diffs.length;
     }
     r.findings.forEach((f, i) => {

@@ -4,6 +4,7 @@
 // state (the reset could not undo what the previous one did, e.g. stranded kmem memory) is
 // run again on a fresh boot; so is everything after a guest that stopped answering.
 
+import { readFileSync } from 'node:fs';
 import { diffCanon, guestState, type CanonState } from './canon';
 import { batchProgram, layoutOf, newIdNames, parseBatch, resettable, shellFunctions, type Item, type ItemResult, type Layout } from './guest';
 import { factsFrom } from './compare';
@@ -12,6 +13,8 @@ import type { HostFacts } from '../../server/core/facts/types';
 export interface Vm {
   release: string;
   bootMs: number;
+  /** The guest's serial console (kernel messages: oopses, panics). */
+  consoleLog?: string;
   ssh(cmd: string | string[], stdin?: string, o?: { timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
   shutdown(): Promise<void>;
 }
@@ -27,6 +30,15 @@ export interface SessionStats {
   crashes: number;
 }
 
+function consoleTail(file: string | undefined, n = 80): string {
+  if (!file) return '(no console log)';
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no console log)';
+  }
+}
+
 export class Session {
   vm: Vm | undefined;
   fresh = true;
@@ -38,6 +50,7 @@ export class Session {
   bootFacts: HostFacts | undefined;
   layout: Layout | undefined;
   bootState: CanonState | undefined;
+  readonly crashReports: { id: string; lines: readonly string[]; at: number; console: string }[] = [];
   readonly stats: SessionStats = { boots: 0, bootMs: 0, batches: 0, guestMs: 0, resets: 0, uncleanResets: 0, crashes: 0 };
 
   constructor(
@@ -144,6 +157,10 @@ export class Session {
         if (!res.done) {
           this.stats.crashes++;
           this.log(`  ${it.id}: the guest stopped answering after write ${res.writes.length} of ${it.lines.length} (ssh ${r.code})`);
+          const tail = consoleTail(vm.consoleLog);
+          res.dmesg = `${res.dmesg}\n--- serial console ---\n${tail}`;
+          this.crashReports.push({ id: it.id, lines: it.lines, at: res.writes.length, console: tail });
+          for (const l of tail.split('\n').slice(-25)) this.log(`      | ${l}`);
           results.set(it.id, res);
           pending = pending.filter((x) => x.id !== it.id);
           reboot = true;

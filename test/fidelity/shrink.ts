@@ -21,6 +21,7 @@ export function fullModelState(m: KernelModel): string {
     ids: s.driverIds,
     stale: s.regions.flatMap((r) => [...r.devices.values()].filter((d) => d.pgmapStale).map(deviceName)),
     reservations: s.reservations.map((x) => `${x.start}-${x.end} ${x.owner} ${x.kind} ${x.stranded}`),
+    memmap: s.memmapPlacements ?? [],
   };
   return JSON.stringify({ visible: modelState(m), hidden });
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, daxctlInputs, format, hoverAt, parse, renderDaxctlInputs } from '../../server/core/index';
+import { renderDaxctlInput } from '../../server/cli/explain';
 import { SAMPLES, sampleReader } from '../rules/harness';
 
 describe('persist in the language', () => {
@@ -60,6 +61,7 @@ describe('persist in the language', () => {
       mappings: [{ page_offset: 0, start: 0x100000000, end: 0x13fffffff, size: 1073741824 }],
     });
     const text = renderDaxctlInputs(list);
+    expect(renderDaxctlInput(a)).toBe(text);
     expect(text.split('\n')[0]).toBe('# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json');
     expect(text).toContain('then daxctl reconfigure-device -m system-ram');
   });

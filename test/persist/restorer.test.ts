@@ -231,6 +231,18 @@ describe('restorer against the kernel model', () => {
     expect(run.stdout).toMatch(/neither as the layout wants it nor as the kernel makes it at boot \(devices: dax0\.0:1073741824:device_dax dax0\.1:1073741824:device_dax\)/);
   });
 
+  it('refuses, writing nothing, a region with empty devices besides dax0.0', async () => {
+    const a = layout('6.1', LAB);
+    const boot = bootFacts('6.1', (f) => ({
+      ...f,
+      regions: f.regions.map((r) => ({ ...r, devices: [{ ...(r.devices[0] as (typeof r.devices)[number]), size: 0n, driver: null, mappings: [] }, { name: 'dax0.1', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] }] })),
+    }));
+    const { run } = await restoreFrom('6.1', a, boot);
+    expect(run.code).toBe(1);
+    expect(run.writes).toEqual([]);
+    expect(run.stdout).toContain('(devices: dax0.0:0:- dax0.1:0:-)');
+  });
+
   it('restores from a region booted with dax_hmem.region_idle=1 (an empty dax0.0)', async () => {
     const idle = (f: HostFacts): HostFacts => ({
       ...f,

@@ -436,8 +436,27 @@ export class KernelModel {
     const dev = this.busDevice(value);
     if (!dev || !this.matches(drv, dev)) return err('ENODEV');
     if (dev.driver) return err('EBUSY');
+    const why = this.unpredictableProbe(drv, dev);
+    if (why) return unmodelled(why);
     const rc = this.probe(drv, dev);
     return rc ? err(rc) : OK;
+  }
+
+  /**
+   * A device_dax probe that would hand memremap_pages a range that does not start and end on a
+   * page boundary (mapping_store accepts any byte address). The page-frame bookkeeping then
+   * shares frames with the neighbouring ranges, and what happens depends on their history,
+   * which the model does not keep: seen on real kernels, a clean bind, EINVAL after the WARN
+   * "Misaligned __add_pages", a "Conflicting mapping in same section" WARN (6.12), and an oops
+   * in free_pagetable while memremap_pages unwound (6.1). See docs/kernel-model.md.
+   */
+  private unpredictableProbe(drv: DriverName, dev: SimDevice): string | undefined {
+    if (drv !== 'device_dax' || !dev.region.dynamic || dev.pgmapStale || deviceSize(dev) === 0n || dev.deleted) return undefined;
+    if (dev.ranges.some((r) => this.reserved(r.start, r.end))) return undefined; // EBUSY comes first
+    const page = this.state.pageSize;
+    const bad = dev.ranges.find((r) => r.start % page !== 0n || (r.end + 1n) % page !== 0n);
+    if (!bad) return undefined;
+    return `device_dax probe of ${deviceName(dev)}: its range ${hex(bad.start)}-${hex(bad.end)} does not start and end on a page boundary; the kernel WARNs and may oops (the outcome depends on the history of the neighbouring page frames)`;
   }
 
   /** unbind_store: ENODEV unless the device is bound to this driver. */
@@ -460,6 +479,15 @@ export class KernelModel {
     if (action === 'remove') {
       if (at >= 0) ids.splice(at, 1);
       return OK;
+    }
+    // driver_attach below probes every unbound matching device: decline if one of them is a probe
+    // the model cannot predict.
+    for (const region of this.state.regions) {
+      for (const dev of region.devices.values()) {
+        const matchesAfter = this.state.driverIds[drv].includes(deviceName(dev)) || deviceName(dev) === name || this.matches(drv, dev);
+        const why = !dev.driver && matchesAfter ? this.unpredictableProbe(drv, dev) : undefined;
+        if (why) return unmodelled(`new_id attaches ${why}`);
+      }
     }
     if (at < 0) ids.push(name);
     // driver_attach: every unbound device that matches is probed; failures are ignored.
@@ -496,12 +524,17 @@ export class KernelModel {
       return e;
     };
     for (const r of dev.ranges) if (this.reserved(r.start, r.end)) return fail('EBUSY');
-    // devm_memremap_pages → arch_add_memory works on page frames: PHYS_PFN(start) (the start
-    // rounded down to a page) must be sub-section aligned (check_pfn_span); the bytes below the
-    // page boundary are simply dropped (real 6.1: a range at 0x113a00200 binds).
+    // devm_memremap_pages → arch_add_memory works on page frames (ranges that are not page
+    // granular never get here: unpredictableProbe).
     const sub = this.state.arch.compatAlign.value;
     const page = this.state.pageSize;
-    for (const r of dev.ranges) if ((r.start - (r.start % page)) % sub !== 0n) return fail('EINVAL');
+    // check_pfn_span: the first page frame and the number of pages of every range must be
+    // sub-section multiples ("Misaligned __add_pages" WARN, then EINVAL).
+    for (const r of dev.ranges) {
+      const pfn = r.start / page;
+      const pages = (r.end - r.start + 1n) / page;
+      if ((pfn * page) % sub !== 0n || (pages * page) % sub !== 0n) return fail('EINVAL');
+    }
     for (const r of dev.ranges) {
       this.state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
     }
@@ -538,6 +571,12 @@ export class KernelModel {
   /** add_memory_driver_managed: new blocks, onlined per auto_online_blocks. */
   private addMemory(start: bigint, end: bigint, node: number): void {
     const bs = this.state.blockSize;
+    // sparse_add_section allocates the new blocks' memmap on their node: in its online
+    // kernel-zone memory if there is any (ZONE_MOVABLE cannot take it), else elsewhere.
+    const hosts = [...this.state.blocks.values()].filter((b) => b.node === node && b.state === 'online' && b.zone === 'Normal').map((b) => b.index);
+    const added: number[] = [];
+    for (let i = start / bs; i <= end / bs; i++) added.push(Number(i));
+    if (hosts.length) (this.state.memmapPlacements as { hosts: number[]; blocks: number[] }[] | undefined)?.push({ hosts, blocks: added });
     for (let i = start / bs; i <= end / bs; i++) {
       const block: SimBlock = { index: Number(i), state: 'offline', zone: undefined, node, removable: true };
       this.state.blocks.set(block.index, block);
@@ -562,6 +601,7 @@ export class KernelModel {
           continue;
         }
         for (const b of blocks) this.state.blocks.delete(b.index);
+        this.freeMemmap(blocks.map((b) => b.index));
         if (idx >= 0) res.splice(idx, 1);
       }
     } else {
@@ -602,6 +642,8 @@ export class KernelModel {
         if (!type) return err('EINVAL');
         if (type === 'offline') {
           if (block.state === 'offline') return err('EINVAL');
+          const pinned = this.memmapPinned(block);
+          if (pinned) return pinned;
           block.state = 'offline';
           block.zone = undefined;
           return OK;
@@ -616,6 +658,8 @@ export class KernelModel {
         if (!v.ok) return err(v.errno);
         if (v.value && block.state === 'offline') this.online(block, 'online');
         else if (!v.value && block.state === 'online') {
+          const pinned = this.memmapPinned(block);
+          if (pinned) return pinned;
           block.state = 'offline';
           block.zone = undefined;
         }
@@ -629,6 +673,28 @@ export class KernelModel {
       default:
         return err(NO_FILE);
     }
+  }
+
+  /**
+   * offline_pages of a kernel-zone block holding the memmap of blocks hot-added later: the
+   * struct pages are unmovable, so EBUSY (both 6.1 and 6.12). When the node had several
+   * kernel-zone blocks online at the hot-add, which one the page allocator used is not modelled.
+   */
+  private memmapPinned(block: SimBlock): WriteResult | undefined {
+    const live = (this.state.memmapPlacements ?? []).filter((p) => p.blocks.length > 0 && p.hosts.includes(block.index));
+    if (live.some((p) => p.hosts.length === 1)) return err('EBUSY');
+    if (live.length) {
+      return unmodelled(`memory${block.index}: the memmap of memory${live[0]?.blocks[0]}… (hot-added while several kernel-zone blocks of node ${block.node} were online) lies in one of memory${live[0]?.hosts.join(', memory')}; which one is not modelled`);
+    }
+    return undefined;
+  }
+
+  /** Hot-removed blocks free their memmap. */
+  private freeMemmap(removed: number[]): void {
+    const list = this.state.memmapPlacements as { hosts: number[]; blocks: number[] }[] | undefined;
+    if (!list) return;
+    for (const p of list) p.blocks = p.blocks.filter((b) => !removed.includes(b));
+    for (let i = list.length - 1; i >= 0; i--) if ((list[i] as { blocks: number[] }).blocks.length === 0) list.splice(i, 1);
   }
 
   /** online_pages zone choice (mm/memory_hotplug.c zone_for_pfn_range, contig-zones policy). */
@@ -664,6 +730,10 @@ export class KernelModel {
     this.state.autoOnline = type;
     return OK;
   }
+}
+
+function hex(v: bigint): string {
+  return `0x${v.toString(16)}`;
 }
 
 function min(a: bigint, b: bigint): bigint {

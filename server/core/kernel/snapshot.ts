@@ -113,7 +113,10 @@ export function toDaxctlJson(state: SimState): Json {
           const online = blocks.filter((b) => b.state === 'online');
           dev.online_memblocks = online.length;
           dev.total_memblocks = blocks.length;
-          if (blocks.length > 0 && online.length === blocks.length) dev.movable = online.every((b) => b.zone === 'Movable');
+          // daxctl_memory_is_movable: the zone scan fails on an offline block (field left out);
+          // otherwise true only if a zone was found and it is Movable — so a system-ram device
+          // whose [resource, resource + size) holds no block at all shows "movable": false.
+          if (online.length === blocks.length) dev.movable = blocks.length > 0 && online.every((b) => b.zone === 'Movable');
         }
         if (!d.driver) dev.state = 'disabled';
         if (d.ranges.length > 0) {

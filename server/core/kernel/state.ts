@@ -82,6 +82,14 @@ export interface SimState {
   readonly driverIds: Record<DriverName, string[]>;
   readonly blocks: Map<number, SimBlock>;
   readonly reservations: Reservation[];
+  /**
+   * Where the memmap (struct pages) of hot-added blocks went: memory hotplug allocates it on the
+   * blocks' own node, so when that node has kernel-zone (Normal) memory online, the memmap lands
+   * there and pins it (offlining it fails with EBUSY until those blocks are removed again).
+   * `hosts` are the node's Normal blocks online at the time; with more than one the model does
+   * not know which took it. Hidden state: facts cannot carry it.
+   */
+  readonly memmapPlacements?: { hosts: number[]; blocks: number[] }[];
   readonly nodes: readonly NodeFacts[];
   readonly hostname?: string;
 }
@@ -180,6 +188,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     driverIds: { device_dax: [], kmem: [] },
     blocks,
     reservations: [],
+    memmapPlacements: [],
     nodes: facts.nodes,
     ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
   };

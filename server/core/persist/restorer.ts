@@ -52,13 +52,14 @@ span() {
 }
 # ranges RANGE...: the blocks of a table's ranges (PGOFF:FIRST-LAST, hex) in $b
 ranges() { b=; for x in "$@"; do x=\${x#*:}; span "$((0x\${x%-*}))" "$((0x\${x#*-}))"; done; }
-# held: how many devices of the region hold memory; $l lists them
+# held: how many devices of the region hold memory ($h) and exist ($na); $l lists them
 held() {
-  h=0 l=
+  h=0 na=0 l=
   for d in "$S$P"/dax"$R".*; do
     [ -r "$d/size" ] || continue
     read -r s < "$d/size"; drv "\${d##*/}"
     l="$l \${d##*/}:$s:$v"
+    na=$((na + 1))
     [ "$s" = 0 ] || h=$((h + 1))
   done
 }
@@ -98,7 +99,7 @@ EOF
 atboot() {
   held
   get "$B/devices/dax$R.0/size"; s0=$v
-  if [ "$h" -gt 1 ] || { [ "$h" = 1 ] && [ "$s0" != "$Z" ]; }; then
+  if [ "$na" != 1 ] || { [ "$h" = 1 ] && [ "$s0" != "$Z" ]; }; then
     say "neither as the layout wants it nor as the kernel makes it at boot (devices:$l); refusing to touch it: apply the layout with daxlayout"
     return 1
   fi
@@ -205,10 +206,10 @@ region() {
     say "the region is \${v:-?} bytes now, the layout was made for $Z bytes: its geometry changed; refusing to touch it"
     return 1
   fi
-  # kmem is needed by the table, or is about to bind daxR.0 (6.3+, its module still loading)
+  # kmem: needed by the table, or about to bind an unbound daxR.0 (6.3+, its module still loading)
   drv "dax$R.0"; d0=$v; get "$B/devices/dax$R.0/size"
   case "$T" in *" kmem "*) d0=kmem ;; esac
-  if [ "$d0" = kmem ] || [ "$v" != 0 ]; then waitfor "$B/drivers/kmem" || return 1; fi
+  if [ "$d0" = kmem ] || { [ "$d0" = - ] && [ "$v" != 0 ]; }; then waitfor "$B/drivers/kmem" || return 1; fi
   get "$M/block_size_bytes"; BS=$((0x\${v:-8000000}))
   if matches; then
     memory || return $?
