@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// test/vm/run-all.mjs (`npm run test:vm`): prepares the cache (test/vm/setup.sh), builds the
+// test/vm/run-all.mjs (`npm run test:vm:kernel`, part of `npm run test:vm`): prepares the cache (test/vm/setup.sh), builds the
 // CLI, then runs every real-kernel script on a fresh boot of its kernel and compares it with
 // `daxlayout sim`. Prints each script's report and a summary; exits 1 on any disagreement
 // (write outcome, state, or a fixture's `# expect:` comment contradicted by the real kernel).
 //   npm run test:vm                      # all runs
-//   npm run test:vm -- --only 6.12       # runs whose kernel or script name contains 6.12
-//   npm run test:vm -- --final-only      # compare only final states (no per-write daxctl list)
-//   npm run test:vm -- --capture         # give the model a capture dump instead of daxctl JSON
-//   npm run test:vm -- --no-probes       # skip the edge probes and the region_idle boots
+//   npm run test:vm:kernel -- --only 6.12       # runs whose kernel or script name contains 6.12
+//   npm run test:vm:kernel -- --final-only      # compare only final states (no per-write daxctl list)
+//   npm run test:vm:kernel -- --capture         # give the model a capture dump instead of daxctl JSON
+//   npm run test:vm:kernel -- --no-probes       # skip the edge probes and the region_idle boots
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
