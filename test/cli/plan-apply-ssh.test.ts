@@ -62,14 +62,15 @@ function layout(text: string): string {
 describe('over ssh (fake ssh)', () => {
   it('an unknown host key is refused with exit 3 and how to add it; ssh got safe options only', () => {
     const s = fakeSsh('unknown-key');
-    const r = daxlayout(['plan', 'samples/hbm-lab.dax', '--known-hosts', '/tmp/kh'], s.env);
+    const kh = join(tmpdir(), 'daxlayout-kh-unused');
+    const r = daxlayout(['plan', 'samples/hbm-lab.dax', '--known-hosts', kh], s.env);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/refused: the host key of root@127\.0\.0\.1 port 2222 is not known \(not in \/tmp\/kh\)/);
-    expect(r.stderr).toContain('ssh-keyscan -p 2222 127.0.0.1 >> /tmp/kh');
+    expect(r.stderr).toContain(`refused: the host key of root@127.0.0.1 port 2222 is not known (not in ${kh})`);
+    expect(r.stderr).toContain(`ssh-keyscan -p 2222 127.0.0.1 >> ${kh}`);
     const calls = readFileSync(s.log, 'utf8').trim().split('\n');
     expect(calls).toHaveLength(1);
     const argv = calls[0] as string;
-    for (const o of ['-p 2222', '-o UserKnownHostsFile=/tmp/kh', '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', '-o ControlMaster=yes', '-o ControlPersist=60', '-f -N -- root@127.0.0.1']) expect(argv).toContain(o);
+    for (const o of ['-p 2222', `-o UserKnownHostsFile=${kh}`, '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', '-o ControlMaster=yes', '-o ControlPersist=60', '-f -N -- root@127.0.0.1']) expect(argv).toContain(o);
     expect(argv).not.toMatch(/StrictHostKeyChecking=(no|accept-new|off)/i);
     const cp = /ControlPath=(\S+)/.exec(argv)?.[1] as string;
     expect(cp).toMatch(/daxlayout-ssh-\w+\/cm$/);

@@ -4,6 +4,7 @@
 // and a real shell confirms each accepted write reaches `w` as exactly one argument each.
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/core/analysis/analyze';
@@ -112,7 +113,7 @@ describe('apply program text (property)', () => {
     const cases = fc.sample(fc.array(planned, { minLength: 1, maxLength: 3 }), 300).filter((ws) => ws.every((w) => !writeProblem(w.path, w.value)));
     cases.push([{ path: '/sys/bus/dax/devices/dax0.1/size', value: '536870912' }]);
     for (const writes of cases.slice(0, 25)) {
-      const program = applyProgram(writes, { expectedState: '', lockTimeoutS: 0, lockPath: '/tmp/daxlayout-test-lock' })
+      const program = applyProgram(writes, { expectedState: '', lockTimeoutS: 0, lockPath: join(tmpdir(), 'daxlayout-test-lock') })
         // replace the real helpers by ones that print what they are given
         .replace(/\nmain\n$/, "\nlock() { :; }\nstate() { :; }\nw() { printf '<%s|%s|%s>\\n' \"$1\" \"$2\" \"$3\"; }\nmain\n");
       const r = await runSh(shell, program);
