@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Cli, type CliResult } from './cli';
 import { findHosts, type HostBlock } from './hosts';
-import { clock, isDestructive, isPlanJson, renderPlan, stepLabel, type PlanJson, type PlanStep, type StepState, type TargetInfo } from './plan-render';
+import { clock, isDestructive, isPlanJson, persistPending, renderPlan, stepLabel, type PlanJson, type PlanStep, type StepState, type TargetInfo } from './plan-render';
 import { PLAN_SCHEME, PlanDocuments } from './plan-view';
 
 /**
@@ -225,7 +225,7 @@ export class PlanApply implements vscode.Disposable, vscode.CodeLensProvider {
     const planned = await this.runPlan(r, target, { quietSuccess: true });
     const plan = planned.json;
     if (!planned.ok || !plan) return notRun('not-run', planned.message, planned.planUri);
-    if (!plan.changes || plan.steps.length === 0) {
+    if ((!plan.changes || plan.steps.length === 0) && !persistPending(plan)) {
       const message = `No changes: ${host} already matches the layout (${target.info.text}).`;
       void vscode.window.showInformationMessage(message);
       return notRun('no-changes', message, planned.planUri);
@@ -238,6 +238,7 @@ export class PlanApply implements vscode.Disposable, vscode.CodeLensProvider {
         simulated ? `Target: ${target.info.text}.` : `Target: ${target.info.text}. The writes change the memory layout of a running machine.`,
         '',
         `${plan.summaryLine ?? ''} ${plan.steps.length} step(s), ${writes} sysfs write(s) — the plan is open beside the layout.`,
+        ...(plan.persist?.message ? ['', `Persistence: ${plan.persist.message}.`] : []),
         '',
         destructive.length > 0
           ? [`${destructive.length} destructive step(s) take memory or a device away:`, ...destructive.map((s) => `  ${s.op} ${s.summary}`)].join('\n')
@@ -336,6 +337,14 @@ export class PlanApply implements vscode.Disposable, vscode.CodeLensProvider {
                 verify = { ok: e.ok, differences: e.differences ?? [] };
                 say(e.ok ? `  verified: ${host} is the predicted state` : `  verification: ${host} differs from the prediction:\n${(e.differences ?? []).map((d) => `    ${d}`).join('\n')}`, e.ok ? 'info' : 'warn');
                 if (!e.ok) progress.report({ message: 'verifying…' });
+                break;
+              case 'persist':
+                // the boot-time restorer (docs/persist.md): installed, verified or removed after the writes
+                if (e.state === 'running') progress.report({ message: `${e.action === 'remove' ? 'removing' : e.action === 'verify' ? 'verifying' : 'installing'} the boot-time restorer…` });
+                else {
+                  for (const c of e.checks ?? []) if (!c.ok) say(`    bad ${c.text}`, 'warn');
+                  if (e.message) say(`  persist: ${e.message}`, e.state === 'failed' ? 'error' : 'info');
+                }
                 break;
               case 'done':
                 done = e;
@@ -593,6 +602,7 @@ type ApplyEvent =
   | ({ event: 'plan' } & PlanJson)
   | { event: 'step'; index: number; of: number; summary: string; state: 'running' | 'ok' | 'failed'; error?: string }
   | { event: 'verify'; ok: boolean; differences?: string[] }
+  | { event: 'persist'; action: string; state: string; message?: string; checks?: { ok: boolean; text: string }[] }
   | DoneEvent;
 
 /** One line of `apply --events` as an event, or undefined for anything else (logged as text). */
@@ -606,6 +616,8 @@ function asEvent(line: string): ApplyEvent | undefined {
       return typeof e.index === 'number' && typeof e.summary === 'string' && (e.state === 'running' || e.state === 'ok' || e.state === 'failed') ? (e as unknown as ApplyEvent) : undefined;
     case 'verify':
       return typeof e.ok === 'boolean' ? (e as unknown as ApplyEvent) : undefined;
+    case 'persist':
+      return typeof e.action === 'string' && typeof e.state === 'string' ? (e as unknown as ApplyEvent) : undefined;
     case 'done':
       return typeof e.exitCode === 'number' && typeof e.result === 'string' ? ({ stepsRun: 0, ...e } as unknown as ApplyEvent) : undefined;
     default:

@@ -47,6 +47,13 @@ export interface PlanJson {
   readonly refusals: string[];
   readonly diagnostics: PlanDiagnostic[];
   readonly unreadable: string[];
+  /** The boot-time restorer of a `persist` layout (docs/persist.md); null or absent when none. */
+  readonly persist?: { readonly action: string; readonly message: string } | null;
+}
+
+/** Whether applying the plan would install, update or remove the restorer (even without writes). */
+export function persistPending(p: PlanJson): boolean {
+  return p.persist?.action === 'install' || p.persist?.action === 'update' || p.persist?.action === 'remove' || p.persist?.action === 'verify';
 }
 
 export function isPlanJson(x: unknown): x is PlanJson {
@@ -121,6 +128,7 @@ export function renderPlan(r: RenderInput): string {
   for (const x of p.refusals) out.push(`  refused: ${x}`);
   if (p.unlisted.length > 0 || p.refusals.length > 0) out.push('');
   if (p.summaryLine) out.push(p.summaryLine);
+  if (p.persist?.message) out.push(`Persistence: ${p.persist.message}.`);
   const destructive = p.steps.filter(isDestructive);
   if (destructive.length > 0) out.push(`${destructive.length} step(s) take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`);
   if (p.diagnostics.length > 0) {

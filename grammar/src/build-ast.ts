@@ -241,7 +241,7 @@ function flushPending(ctx: BuildContext, state: ItemState): void {
   state.pendingAnchor = undefined;
 }
 
-const SINGLE_VALUE: ReadonlySet<ItemShape> = new Set<ItemShape>(['number', 'string', 'word', 'size-or-rest']);
+const SINGLE_VALUE: ReadonlySet<ItemShape> = new Set<ItemShape>(['number', 'string', 'word', 'word-or-number', 'size-or-rest']);
 
 function junkError(ctx: BuildContext, state: ItemState, first: IToken, block: BlockKind, desc: string): void {
   const line = first.startLine ?? -2;
@@ -425,6 +425,7 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind, state
     case 'string':
     case 'number':
     case 'word':
+    case 'word-or-number':
     case 'size-or-rest': {
       const v = valueToks[0];
       if (v === undefined) {
@@ -435,6 +436,8 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind, state
       if (spec.shape === 'string' && isString(v)) value = stringValue(v);
       else if (spec.shape === 'number' && isNumber(v)) value = numberValue(v);
       else if (spec.shape === 'word' && isName(v)) value = word(v);
+      else if (spec.shape === 'word-or-number' && isName(v)) value = word(v);
+      else if (spec.shape === 'word-or-number' && isNumber(v)) value = numberValue(v);
       else if (spec.shape === 'size-or-rest' && isNumber(v)) value = numberValue(v);
       else if (spec.shape === 'size-or-rest' && isName(v) && v.image === 'rest') value = word(v);
       if (value !== undefined) values.push(value);
@@ -449,6 +452,11 @@ function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind, state
     case 'range':
       if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildRanges(ctx, valueToks, values);
+      break;
+    case 'colours':
+    case 'expect':
+      if (valueToks.length === 0) missing = `expected ${spec.expected}`;
+      else buildList(ctx, valueToks, values, spec.shape);
       break;
   }
   if (missing !== undefined) {
@@ -495,6 +503,41 @@ function buildMode(ctx: BuildContext, words: readonly IToken[], values: Value[])
         `\`${clip(o.image)}\` is not a mode option; ${guess ? `did you mean \`${guess}\`? ` : ''}expected one of: ${listWords(modeOptions)}`,
         spanOf(o),
       );
+    }
+  }
+}
+
+/**
+ * `colours` and `expect` values: numbers, words and (colours only) `a..b`
+ * ranges, `,` between colours. Which words go where is judged by the core.
+ */
+function buildList(ctx: BuildContext, parts: readonly IToken[], values: Value[], shape: 'colours' | 'expect'): void {
+  for (let i = 0; i < parts.length; i++) {
+    const t = parts[i] as IToken;
+    if (isNumber(t)) {
+      const start = numberValue(t);
+      const op = parts[i + 1];
+      if (shape === 'colours' && op !== undefined && op.tokenType === T.DotDot) {
+        const second = parts[i + 2];
+        if (second !== undefined && isNumber(second)) {
+          const end = numberValue(second);
+          values.push({ kind: 'range', span: { start: start.span.start, end: end.span.end }, op: '..', start, end });
+          i += 2;
+        } else {
+          report(ctx, 'expected the last colour after `..`, such as 0..1', second === undefined ? missingAfter(ctx, endOf(op)) : spanOf(second));
+          values.push({ kind: 'range', span: { start: start.span.start, end: endOf(op) + 1 }, op: '..', start });
+          i += 1;
+        }
+      } else values.push(start);
+    } else if (isName(t)) {
+      values.push(word(t));
+    } else if (shape === 'colours' && t.tokenType === T.Comma) {
+      const prev = parts[i - 1];
+      const next = parts[i + 1];
+      if (prev === undefined || !isNumber(prev)) report(ctx, 'expected a colour before `,`, such as 0, 2..3', spanOf(t));
+      else if (next === undefined) report(ctx, 'expected another colour after `,`', missingAfter(ctx, endOf(t)));
+    } else {
+      report(ctx, `unexpected ${describe(t)} in \`${shape}\``, spanOf(t));
     }
   }
 }

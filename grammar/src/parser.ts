@@ -70,6 +70,7 @@ const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
 const REGION_WORD_KEYS: ReadonlySet<string> = new Set();
 const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
 const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
+const LIST_WORDS: ReadonlySet<string> = new Set<string>(T.LIST_WORDS);
 
 // DSL options, created once: the rules below allocate nothing per call but
 // the CST itself (chevrotain's "cache your alternatives" advice, applied to
@@ -134,6 +135,12 @@ class DaxParser extends CstParser {
   private nameFollows(keys: TokenType, flags?: TokenType): boolean {
     const next = this.LA(1);
     return (!tokenMatcher(next, keys) && !(flags && tokenMatcher(next, flags))) || this.sameLine();
+  }
+
+  /** In a `colours` or `expect` list: a number or punctuation, a list word, or any word on the same line. */
+  private listPartFollows(): boolean {
+    const next = this.LA(1);
+    return !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine();
   }
 
   /** After `mode`: a mode word, an option, or any word on the same line. */
@@ -303,6 +310,10 @@ class DaxParser extends CstParser {
     DEF: () => this.CONSUME(T.DeviceWord, VALUE),
   };
   private readonly rangePart = (): IToken => this.CONSUME(T.RangePart, VALUE);
+  private readonly listPart = {
+    GATE: () => this.listPartFollows(),
+    DEF: () => this.CONSUME(T.ListPart, VALUE),
+  };
   private readonly devicePropertyAlts: Alt[] = [
     {
       ALT: () => {
@@ -320,6 +331,12 @@ class DaxParser extends CstParser {
       ALT: () => {
         this.CONSUME(T.Range, KEY);
         this.MANY2(this.rangePart);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.DeviceListKey, KEY);
+        this.MANY3(this.listPart);
       },
     },
   ];

@@ -9,12 +9,15 @@ export type BlockKind = 'host' | 'region' | 'device';
  * - `string`: one double-quoted string;
  * - `number`: one number (with or without unit);
  * - `word`: one bare word;
+ * - `word-or-number`: one bare word or a number (a user name or id);
  * - `size-or-rest`: one number or the word `rest`;
  * - `flag`: no value;
  * - `mode`: `devdax` or `system-ram`, then mode options;
- * - `range`: `start..end` or `start + length`, separated by `,`.
+ * - `range`: `start..end` or `start + length`, separated by `,`;
+ * - `colours`: colours `c` or `a..b` separated by `,`, or `any N`, then `of K`, `exclusive`;
+ * - `expect`: a metric, a number with its unit, `from node N`, `access0` or `access1`.
  */
-export type ValueShape = 'string' | 'number' | 'word' | 'size-or-rest' | 'flag' | 'mode' | 'range';
+export type ValueShape = 'string' | 'number' | 'word' | 'word-or-number' | 'size-or-rest' | 'flag' | 'mode' | 'range' | 'colours' | 'expect';
 
 export interface KeywordInfo {
   /** The keyword as written. */
@@ -61,6 +64,12 @@ export const HOST_PROPERTIES: readonly PropertySpec[] = [
   spec('auto-online', 'word', 'auto-online WORD',
     'a policy after `auto-online`: offline, online, online_kernel or online_movable',
     'Memory auto-online policy of the host (/sys/devices/system/memory/auto_online_blocks).'),
+  spec('hosts', 'string', 'hosts STRING',
+    'a string after `hosts`, an Ansible host pattern such as "rack1" or "hbm*:!hbm03"',
+    'This block stands for every inventory host the Ansible pattern matches (a group, names, globs; `:` `,` `!` `&`); each has its own facts (`{host}` in the facts path).'),
+  spec('inventory', 'string', 'inventory STRING',
+    'a string after `inventory`, the path of an Ansible inventory such as "inventory.ini"',
+    'The Ansible inventory (INI or YAML, relative to the .dax file) that `hosts` patterns are matched against; `-i` on the command line overrides it.'),
   spec('persist', 'flag', 'persist',
     '',
     'Every region of this host survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).'),
@@ -79,6 +88,9 @@ export const REGION_PROPERTIES: readonly PropertySpec[] = [
   spec('node', 'number', 'node NUMBER',
     'a NUMA node number such as 2 after `node`',
     "NUMA node of the region's memory (its target node)."),
+  spec('cache', 'number', 'cache NUMBER',
+    'a cache size such as 256M after `cache`',
+    "Size of the direct-mapped memory-side cache in front of the region's node (declared geometry, for `colours`)."),
   spec('dynamic', 'flag', 'dynamic',
     '',
     'Devices can be created, resized and destroyed in this region (e.g. hmem, CXL).'),
@@ -106,6 +118,21 @@ export const DEVICE_PROPERTIES: readonly PropertySpec[] = [
   spec('name', 'word', 'name WORD',
     'a kernel device name such as dax0.3 after `name`',
     'Kernel name the device must get, e.g. dax0.3.'),
+  spec('colours', 'colours', 'colours C, A..B [of K] [exclusive] | colours any N [of K] [exclusive]',
+    'colours after `colours`, such as 0..1 of 4 or any 2 exclusive',
+    "Memory-side-cache colours the device's memory must have, out of K (default: from the node's cache); `exclusive`: no other device gets them."),
+  spec('expect', 'expect', 'expect METRIC VALUE from node N [access0 | access1]',
+    'an expectation after `expect`, such as read-latency 120ns from node 0',
+    'A performance need of the device\'s consumers (read-latency, write-latency: at most; read-bandwidth, write-bandwidth: at least), checked against HMAT.'),
+  spec('owner', 'word-or-number', 'owner WORD',
+    'a user name such as qemu after `owner`',
+    'User that owns /dev/daxR.N (set by a udev rule that apply installs).'),
+  spec('group', 'word-or-number', 'group WORD',
+    'a group name such as kvm after `group`',
+    'Group of /dev/daxR.N (set by a udev rule that apply installs).'),
+  spec('permissions', 'number', 'permissions NUMBER',
+    'an octal file mode such as 0660 after `permissions`',
+    'File mode of /dev/daxR.N, in octal such as 0660 (set by a udev rule that apply installs).'),
 ];
 
 export const PROPERTY_SPECS: Readonly<Record<BlockKind, readonly PropertySpec[]>> = {
@@ -114,10 +141,17 @@ export const PROPERTY_SPECS: Readonly<Record<BlockKind, readonly PropertySpec[]>
   device: DEVICE_PROPERTIES,
 };
 
+/** Other spellings of a property, accepted but not listed in messages (`colors` for `colours`). */
+export const DEVICE_ALIASES: readonly PropertySpec[] = [
+  spec('colors', 'colours', 'colors C, A..B [of K] [exclusive] | colors any N [of K] [exclusive]',
+    'colors after `colors`, such as 0..1 of 4 or any 2 exclusive',
+    'Same as `colours`.'),
+];
+
 const SPEC_MAPS: Readonly<Record<BlockKind, ReadonlyMap<string, PropertySpec>>> = {
   host: new Map(HOST_PROPERTIES.map((p) => [p.keyword, p])),
   region: new Map(REGION_PROPERTIES.map((p) => [p.keyword, p])),
-  device: new Map(DEVICE_PROPERTIES.map((p) => [p.keyword, p])),
+  device: new Map([...DEVICE_PROPERTIES, ...DEVICE_ALIASES].map((p) => [p.keyword, p])),
 };
 
 export function propertySpec(block: BlockKind, key: string): PropertySpec | undefined {
@@ -149,6 +183,25 @@ export const KEYWORDS = {
     info('device', 'device LABEL { … }', 'A dax device carved out of the region (daxR.N).'),
   ],
   device: DEVICE_PROPERTIES.map(({ keyword, syntax, description }) => info(keyword, syntax, description)),
+  /** Words of a `colours` list. */
+  colourWords: [
+    info('of', 'colours 0..1 of 4', 'The number of colours the cache is sliced into (K).'),
+    info('exclusive', 'colours 0..1 of 4 exclusive', 'No other device of the region may hold memory of these colours.'),
+    info('any', 'colours any 2 exclusive', 'Let the planner choose N colours that no other device holds.'),
+  ],
+  /** Metrics of `expect`. */
+  expectMetrics: [
+    info('read-latency', 'expect read-latency 120ns from node 0', 'Read latency in ns, at most (HMAT read_latency).'),
+    info('write-latency', 'expect write-latency 150ns from node 0', 'Write latency in ns, at most (HMAT write_latency).'),
+    info('read-bandwidth', 'expect read-bandwidth 20000MB/s from node 0', 'Read bandwidth in MB/s, at least (HMAT read_bandwidth).'),
+    info('write-bandwidth', 'expect write-bandwidth 10000MB/s from node 0', 'Write bandwidth in MB/s, at least (HMAT write_bandwidth).'),
+  ],
+  /** Words after the value of `expect`. */
+  expectWords: [
+    info('from', 'expect read-latency 120ns from node 0', 'The initiator node the consumers run on.'),
+    info('access0', 'expect read-latency 120ns from node 0 access0', 'HMAT access class 0: best initiators of any kind (the default).'),
+    info('access1', 'expect read-latency 120ns from node 0 access1', 'HMAT access class 1: best initiators with CPUs.'),
+  ],
   /** After `size` in a device. */
   sizeWords: [info('rest', 'size rest', 'Whatever is left in the region after the other devices.')],
   /** First word after `mode`. */

@@ -76,6 +76,11 @@ export function matchNumber(text: string, offset: number): number {
   if (isLetter(c)) {
     i++;
     while (i < len && isUnitChar(text.charCodeAt(i))) i++;
+    // A rate: `20000MB/s` (bandwidth in `expect`).
+    if (text.charCodeAt(i) === 47 /* / */ && isLetter(text.charCodeAt(i + 1))) {
+      i += 2;
+      while (i < len && isLetter(text.charCodeAt(i))) i++;
+    }
   } else if (c === 32 || c === 9) {
     let j = i + 1;
     while (j < len && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
@@ -107,6 +112,10 @@ export const RegionValueKey = cat('RegionValueKey', 'a region property');
 export const HostFlag = cat('HostFlag', 'a host flag');
 /** Region flags (`dynamic`, `static`, `persist`). */
 export const RegionFlag = cat('RegionFlag', 'a region flag');
+/** Device keys followed by a list of words and numbers (`colours`, `colors`, `expect`). */
+export const DeviceListKey = cat('DeviceListKey', 'a device property');
+/** What a `colours` or `expect` list may hold: numbers, words, `..`, `,`, `+`. */
+export const ListPart = cat('ListPart', 'a value');
 /** Device keys that take one value (`name`, `size`, `align`). */
 export const DeviceValueKey = cat('DeviceValueKey', 'a device property');
 /** Every key of a device block. */
@@ -138,14 +147,18 @@ export const RegionId = cat('RegionId', 'a region number');
 // Keywords
 
 export const STRUCTURAL_WORDS = ['host', 'region', 'device'] as const;
-export const HOST_VALUE_KEYS = ['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online'] as const;
+export const HOST_VALUE_KEYS = ['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory'] as const;
 export const HOST_FLAGS = ['persist'] as const;
 export const HOST_KEYS = [...HOST_VALUE_KEYS, ...HOST_FLAGS] as const;
-export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node'] as const;
+export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache'] as const;
 export const REGION_FLAGS = ['dynamic', 'static', 'persist'] as const;
 export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_FLAGS] as const;
-export const DEVICE_VALUE_KEYS = ['name', 'size', 'align'] as const;
-export const DEVICE_KEYS = ['size', 'align', 'mode', 'range', 'name'] as const;
+export const DEVICE_VALUE_KEYS = ['name', 'size', 'align', 'owner', 'group', 'permissions'] as const;
+/** Device keys followed by a list of words and numbers (`colours 0..1 of 4`, `expect read-latency 120ns from node 0`). */
+export const DEVICE_LIST_KEYS = ['colours', 'colors', 'expect'] as const;
+export const DEVICE_KEYS = ['size', 'align', 'mode', 'range', 'name', 'colours', 'colors', 'expect', 'owner', 'group', 'permissions'] as const;
+/** Words that continue a `colours` or `expect` list on the next line (any word on the same line does). */
+export const LIST_WORDS = ['of', 'exclusive', 'any', 'from', 'node', 'access0', 'access1'] as const;
 export const MODE_WORDS = ['devdax', 'system-ram'] as const;
 export const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
 const OTHER_KEYWORDS = ['on', 'rest'] as const;
@@ -163,11 +176,12 @@ function wordCategories(word: string | undefined): TokenType[] {
   if (has(REGION_FLAGS, w)) cats.push(RegionFlag);
   if (has(DEVICE_VALUE_KEYS, w)) cats.push(DeviceValueKey);
   if (has(DEVICE_KEYS, w)) cats.push(DeviceKey);
+  if (has(DEVICE_LIST_KEYS, w)) cats.push(DeviceListKey);
   if (!structural) {
     cats.push(HeaderName);
     if (!has(HOST_KEYS, w)) cats.push(HostWord, HostSingle, HostLoose);
     if (!has(REGION_KEYS, w)) cats.push(RegionWord, RegionSingle, RegionLoose);
-    if (!has(DEVICE_KEYS, w)) cats.push(DeviceWord, DeviceSingle, DeviceLoose);
+    if (!has(DEVICE_KEYS, w)) cats.push(DeviceWord, DeviceSingle, DeviceLoose, ListPart);
   }
   if (word === undefined) cats.push(RegionId);
   if (w === 'host' || w === 'region') cats.splice(cats.indexOf(TopJunk), 1);
@@ -216,12 +230,12 @@ export const NumberLiteral = createToken({
   start_chars_hint: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   categories: [
     HostSingle, RegionSingle, DeviceSingle, HostLoose, RegionLoose, DeviceLoose,
-    RangePart, Stray, TopJunk, HeaderName, RegionId,
+    RangePart, ListPart, Stray, TopJunk, HeaderName, RegionId,
   ],
   label: 'a number such as 48G or 0x1000',
 });
 
-const PUNCT_CATS = [HostLoose, RegionLoose, DeviceLoose, RangePart, Stray, TopJunk];
+const PUNCT_CATS = [HostLoose, RegionLoose, DeviceLoose, RangePart, ListPart, Stray, TopJunk];
 export const DotDot = createToken({ name: 'DotDot', pattern: '..', label: "'..'", categories: PUNCT_CATS });
 export const Plus = createToken({ name: 'Plus', pattern: '+', label: "'+'", categories: PUNCT_CATS });
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','", categories: PUNCT_CATS });
@@ -293,7 +307,7 @@ export const LEXER_TOKENS: TokenType[] = [
 
 /** Every token type the parser knows, categories included. */
 export const ALL_TOKENS: TokenType[] = [
-  Name, HostKey, HostFlag, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey,
+  Name, HostKey, HostFlag, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey, DeviceListKey, ListPart,
   HostWord, RegionWord, DeviceWord, HostSingle, RegionSingle, DeviceSingle,
   HostLoose, RegionLoose, DeviceLoose, RangePart, Stray, TopJunk, HeaderName, RegionId,
   ...LEXER_TOKENS,

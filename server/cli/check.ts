@@ -1,5 +1,5 @@
 // `daxlayout check FILE...`: diagnostics as file:line:col lines or JSON.
-import { analyze, ruleHref, type Analysis } from '../core/index';
+import { analyzeFleet, ruleHref, type Analysis, type Inventory } from '../core/index';
 import { factsReader, readText } from './io';
 import { LineIndex } from './positions';
 
@@ -8,8 +8,9 @@ export interface CheckedFile {
   readonly analysis: Analysis;
 }
 
-export function checkFiles(paths: readonly string[], prune: boolean): CheckedFile[] {
-  return paths.map((path) => ({ path, analysis: analyze(readText(path), { readFacts: factsReader(path), prune }) }));
+/** `inventory`: the Ansible inventory `hosts "…"` blocks are matched against (`check -i`); else their own `inventory "…"`. */
+export function checkFiles(paths: readonly string[], prune: boolean, inventory?: { inventory: Inventory; name: string }): CheckedFile[] {
+  return paths.map((path) => ({ path, analysis: analyzeFleet(readText(path), { readFacts: factsReader(path), prune, ...(inventory ? { inventory: inventory.inventory, inventoryName: inventory.name } : {}) }) }));
 }
 
 export function renderFindings(files: readonly CheckedFile[], json: boolean): string {

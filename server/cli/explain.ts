@@ -1,5 +1,5 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { daxctlInputs, formatBytes, hex, persists, renderDaxctlInputs, stablePath, toDaxctlJson, type Analysis } from '../core/index';
+import { colourList, daxctlInputs, deviceColours, formatBytes, hex, persists, renderDaxctlInputs, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis } from '../core/index';
 import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
 import { deviceBlocks } from '../core/kernel/snapshot';
 import { kmemUse } from '../core/rules/util';
@@ -66,6 +66,11 @@ export function renderExplain(path: string, a: Analysis): string {
         rows.push([label, deviceName(d), ...(stable ? [stableOf.get(d) ?? '-'] : []), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(d, bs, blocks), ranges, ram]);
       }
       for (const line of table(rows)) out.push('    ' + line);
+      for (const ld of r.layout.devices) {
+        const c = deviceColours(h, ld);
+        if (!c) continue;
+        out.push(`    ${ld.label}: colours ${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''} of the ${formatBytes(c.cacheSize)} memory-side cache — ${c.stripes} stripe(s) of up to ${formatBytes(c.width)}, ${formatBytes(c.bytes)}`);
+      }
       const missing = r.layout.devices.filter((ld) => !h.plan?.assigned.has(ld));
       for (const ld of missing) out.push(`    ${ld.label}: not created (see the diagnostics)`);
     }
@@ -96,4 +101,16 @@ export function explainJson(a: Analysis): unknown {
 /** `explain --daxctl-input`: per device, the JSON object `daxctl create-device --input` accepts (docs/persist.md). */
 export function renderDaxctlInput(a: Analysis): string {
   return renderDaxctlInputs(daxctlInputs(a));
+}
+
+/** `explain --vm DEVICE`: how a guest gets a devdax device (exit 2 when there is no such device, 1 with errors). */
+export function renderVm(a: Analysis, device: string): { stdout: string; stderr: string; code: number } {
+  const r = vmAttach(a, device);
+  if (!r.attach) return { stdout: '', stderr: `daxlayout: ${r.error ?? 'no such device'}\n`, code: 2 };
+  const errors = a.findings.some((f) => f.severity === 'error');
+  return {
+    stdout: renderVmAttach(r.attach),
+    stderr: errors ? 'daxlayout: the layout has errors; this is what the plan predicts — run `daxlayout check`\n' : '',
+    code: errors ? 1 : 0,
+  };
 }

@@ -2,17 +2,23 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkFiles, hasErrors, renderFindings } from './check';
-import { explainJson, renderExplain } from './explain';
+import { explainJson, renderDaxctlInput, renderExplain, renderVm } from './explain';
 import { runFmt } from './fmt';
-import { UsageError } from './io';
+import { fleetCommand, isFleetArgs, renderFleetExplain, verifyCommand } from './fleet';
+import { readText, UsageError } from './io';
+import { parseInventory } from '../core/fleet/inventory';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
 
 const HELP = `daxlayout — Linux device-dax memory layouts as a file
 
 Usage:
-  daxlayout check FILE... [--json] [--prune]   diagnostics (exit 1 when there are errors)
-  daxlayout explain FILE... [--json] [--prune] the predicted kernel state per region
+  daxlayout check FILE... [--json] [--prune] [-i INVENTORY]
+                                               diagnostics (exit 1 when there are errors); -i: hosts "…" blocks per host
+  daxlayout explain FILE... [--json] [--prune] the predicted kernel state per region (stable names of persisted devices)
+  daxlayout explain FILE... --daxctl-input     per device, the JSON \`daxctl create-device --input\` accepts
+  daxlayout explain FILE --vm DEVICE           QEMU options and a libvirt snippet that give a guest a devdax device
+                                               (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)
   daxlayout fmt FILE... [--check]              format in place (--check: report only)
   daxlayout sim --facts FACTS [--kernel RELEASE] [--region-start ID=ADDR] [--json] SCRIPT
                                                run \`echo VALUE > PATH\` lines through the kernel model
@@ -27,12 +33,20 @@ Usage:
                                                run the plan on the host (one program, under a lock), then verify
                                                facts/plan/apply also take --known-hosts FILE, --identity FILE,
                                                --ssh-config FILE (passed to ssh; host keys are always checked)
+  daxlayout plan|apply FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--yes] [--prune]
+                                               one layout on the hosts of an Ansible inventory, N at once;
+                                               one section per host and a summary (docs/fleet.md)
+  daxlayout plan FILE --for HOST [--groups G,…] --capture DUMP [--emit-program] [--prediction F] [--json]
+  daxlayout verify --prediction F --capture DUMP [--apply-output OUT] [--json]
+                                               hooks of the Ansible role (ansible/): plan from a capture,
+                                               check an apply's output and the host against the prediction
   daxlayout help | --version
 
 Exit codes: 0 success, 1 errors found (or files to format; for apply: a write failed or the host
 differs from the prediction), 2 usage error or unreadable input, 3 refused (host changed since the
 plan, lock busy, host key unknown or changed, confirmation declined).
-Plan and apply: docs/apply.md.
+Plan and apply: docs/apply.md. Layouts that survive reboots (\`persist\`; apply installs a boot-time
+restorer and /dev/dax/by-label names): docs/persist.md.
 Rules: docs/rules/DAXnnn.md. Language: docs/language.md. Facts: docs/facts.md.
 `;
 
@@ -53,16 +67,33 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
   try {
     switch (command) {
       case 'check': {
-        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' } } });
+        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' }, inventory: { type: 'string', short: 'i' } } });
         if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
-        const files = checkFiles(positionals, values.prune ?? false);
+        const files = checkFiles(positionals, values.prune ?? false, values.inventory !== undefined ? { inventory: parseInventory(readText(values.inventory), values.inventory), name: values.inventory } : undefined);
         return { stdout: renderFindings(files, values.json ?? false), stderr: '', code: hasErrors(files) ? 1 : 0 };
       }
       case 'explain': {
-        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' } } });
+        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string' } } });
         if (positionals.length === 0) throw new UsageError('explain needs at least one FILE');
+        if (values.vm !== undefined) {
+          if (positionals.length !== 1) throw new UsageError('--vm takes one FILE');
+          if (values.json || values['daxctl-input']) throw new UsageError('--vm prints QEMU options and libvirt XML: leave out --json and --daxctl-input');
+          const [f] = checkFiles(positionals, values.prune ?? false);
+          const r = renderVm((f as NonNullable<typeof f>).analysis, values.vm);
+          return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+        }
+        if (values.json && values['daxctl-input']) throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
         const files = checkFiles(positionals, values.prune ?? false);
         const errors = hasErrors(files);
+        if (values['daxctl-input']) {
+          // per device of the predicted state, the object `daxctl create-device --input FILE` accepts
+          const text = files.map((f) => (files.length > 1 ? `# == ${f.path}\n` : '') + renderDaxctlInput(f.analysis)).join('');
+          const stderr = files
+            .filter((f) => f.analysis.findings.some((x) => x.severity === 'error'))
+            .map((f) => `daxlayout: ${f.path} has errors; devices the kernel would refuse are left out — run \`daxlayout check ${f.path}\`\n`)
+            .join('');
+          return { stdout: text, stderr, code: errors ? 1 : 0 };
+        }
         if (values.json) {
           const json = files.length === 1 ? explainJson((files[0] as (typeof files)[number]).analysis) : Object.fromEntries(files.map((f) => [f.path, explainJson(f.analysis)]));
           return { stdout: JSON.stringify(json, null, 2) + '\n', stderr: '', code: errors ? 1 : 0 };
@@ -71,7 +102,7 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
           .map((f) => {
             const n = f.analysis.findings.filter((x) => x.severity === 'error').length;
             const note = n ? `${f.path}: ${n} error(s); the prediction stops where the kernel would refuse — run \`daxlayout check ${f.path}\`\n` : '';
-            return `== ${f.path}\n${renderExplain(f.path, f.analysis)}${note}`;
+            return `== ${f.path}\n${renderFleetExplain(f.path, f.analysis, renderExplain)}${note}`;
           })
           .join('\n');
         return { stdout: text, stderr: '', code: errors ? 1 : 0 };
@@ -123,7 +154,10 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
   }
 }
 
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { facts: factsCommand, plan: planCommand, apply: applyCommand };
+// plan/apply with -i INVENTORY (a fleet) or --capture (the Ansible role's hook): server/cli/fleet.ts
+const fleetOr = (kind: 'plan' | 'apply', single: (args: string[], io: Io) => Promise<number>) => (args: string[], io: Io) =>
+  isFleetArgs(args) ? fleetCommand(kind, args, io) : single(args, io);
+const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { facts: factsCommand, plan: fleetOr('plan', planCommand), apply: fleetOr('apply', applyCommand), verify: verifyCommand };
 
 function processIo(): Io {
   let cleanup: (() => void) | undefined;

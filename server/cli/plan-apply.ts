@@ -17,9 +17,10 @@ import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/
 import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, captureFacts, readCapture, unreadableNote, type Captured } from '../host/capture';
+import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
 import { captureProgram } from '../host/shell';
 import { SimTarget, SshTarget, type Target } from '../host/target';
-import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions } from '../host/transport';
+import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions, type Transport } from '../host/transport';
 import { factsReader, readText, UsageError } from './io';
 import { LineIndex } from './positions';
 
@@ -34,6 +35,8 @@ export interface Io {
   onInterrupt?(cleanup: (() => void) | undefined): void;
   /** While set, the first SIGINT/SIGTERM calls this (an apply asks the host to stop) instead of exiting. */
   onCancel?(handler: ((signal: string) => void) | undefined): void;
+  /** Tests: the transport to a layout host's SSH destination, instead of the system ssh. */
+  transport?(destination: string, port: number | undefined): Transport;
 }
 
 const SSH_OPTIONS = {
@@ -182,10 +185,13 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io, extra: Record<s
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
     target = new SimTarget(file);
   } else if (targetArg === undefined || targetArg === 'ssh') {
+    if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);
     if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination; add one, or plan against a facts file with --target sim:FACTS`);
     const dp = destinationProblem(decl.ssh.value);
     if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
-    target = new SshTarget(sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...sshExtras(v, io.env) }, io));
+    target = new SshTarget(
+      io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...sshExtras(v, io.env) }, io),
+    );
   } else throw new UsageError(`--target takes sim:FACTS or ssh, got \`${targetArg}\``);
   const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
   return { prepared, values: v };
@@ -228,8 +234,9 @@ function header(p: Prepared, r: PlanResult): string {
   return lines.join('\n') + '\n\n';
 }
 
-function planJson(p: Prepared, r: PlanResult) {
+function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan) {
   const v = r.view;
+  const persistProblems = pp?.action === 'problems' ? (pp.art?.problems ?? []).map((m) => ({ severity: 'error', code: 'persist', message: m })) : [];
   return {
     host: p.hostName,
     target: p.target.description,
@@ -241,9 +248,18 @@ function planJson(p: Prepared, r: PlanResult) {
     summaryLine: v ? summaryLine(v.summary) : null,
     unlisted: v?.unlisted ?? [],
     refusals: v?.refusals ?? [],
-    diagnostics: diagnostics(p, r),
+    diagnostics: [...diagnostics(p, r), ...persistProblems],
     unreadable: r.capture.unreadable,
+    persist: pp && pp.action !== 'none' ? persistJson(pp) : null,
   };
+}
+
+/** The plan's persistence line (docs/persist.md): what happens to the host's restorer. */
+function persistText(pp: PersistPlan): string {
+  if (pp.action === 'none') return '';
+  const notes = pp.art?.notes.map((n) => `  note: ${n}\n`).join('') ?? '';
+  if (pp.action === 'problems') return `\nPersistence: ${pp.message}\n${(pp.art?.problems ?? []).map((x) => `  error: ${x}\n`).join('')}${notes}`;
+  return `\nPersistence: ${pp.message}.\n${notes}`;
 }
 
 async function withTarget<T>(p: Prepared, io: Io, events: boolean, f: () => Promise<T>): Promise<T | number> {
@@ -277,18 +293,24 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     io.err(`daxlayout: ${p.path} has errors; nothing was planned\n`);
     return 1;
   }
-  const r = await withTarget(p, io, false, () => makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) }));
-  if (typeof r === 'number') return r;
-  const failed = r.errors.length > 0;
+  const planned = await withTarget(p, io, false, async () => {
+    const plan = await makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
+    // an installed restorer is verified now (read-only, one round trip) to say whether it is up to date
+    return { r: plan, pp: await persistPlan(p.target, plan, { verify: true }) };
+  });
+  if (typeof planned === 'number') return planned;
+  const { r, pp } = planned;
+  const failed = r.errors.length > 0 || pp.action === 'problems';
   if (p.json) {
-    io.out(JSON.stringify(planJson(p, r), null, 2) + '\n');
+    io.out(JSON.stringify(planJson(p, r, pp), null, 2) + '\n');
     return failed ? 1 : 0;
   }
   let out = header(p, r);
   const note = unreadableNoteOf(r);
   if (note) out += `note: ${note}\n\n`;
   if (r.view) out += renderPlan(r.view);
-  if (failed) out += `\n${diagnosticsText(p, r)}\nThe plan has errors: apply would refuse it.\n`;
+  out += persistText(pp);
+  if (failed) out += `${r.errors.length ? `\n${diagnosticsText(p, r)}\n` : '\n'}The plan has errors: apply would refuse it.\n`;
   io.out(out);
   return failed ? 1 : 0;
 }
@@ -334,10 +356,30 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     const plan = await makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
     const view = plan.view;
     const stepsTotal = view?.steps.length ?? 0;
+    // the persist step (docs/persist.md): with no writes, an installed restorer is verified now
+    // (the only round trip of an apply that finds everything in place); with writes, after them
+    const pp = await persistPlan(p.target, plan, { verify: stepsTotal === 0 });
+    let persisted: PersistResult | undefined;
+    let verifyShown = false;
+    const persistOut = () => (pp.action === 'none' ? null : persistJson(pp, persisted));
+    const doPersist = async (): Promise<PersistResult> => {
+      const r = await runPersist(p.target, pp, {
+        onStart: (a) => {
+          if (events) event({ event: 'persist', action: a, state: 'running' });
+          if (text) io.out(`\n${a === 'verify' ? 'Verifying' : a === 'remove' ? 'Removing' : a === 'install' ? 'Installing' : 'Updating'} the restorer on ${p.hostName}…\n`);
+        },
+      });
+      if (events && r.action !== 'none') event({ event: 'persist', action: r.action, state: r.status, message: r.message, checks: r.checks.map((c) => ({ ok: c.ok, text: c.text })) });
+      if (text && r.action !== 'none' && r.action !== 'sim' && (r.status !== 'ok' || r.action !== 'up-to-date' || stepsTotal > 0)) {
+        for (const c of r.checks) if (!c.ok) io.out(`      bad   ${c.text}\n`);
+        io.out(`  ${r.status === 'ok' ? 'ok' : r.status === 'failed' ? 'FAILED' : 'not run'}: ${r.message}\n`);
+      }
+      return r;
+    };
     const finish = (res: Partial<ApplyResult> & { result: string; exitCode: number; message: string }) => {
-      if (p.json) io.out(JSON.stringify(applyJson(p, plan, res, Date.now() - t0), null, 2) + '\n');
+      if (p.json) io.out(JSON.stringify({ ...applyJson(p, plan, res, Date.now() - t0), persist: persistOut() }, null, 2) + '\n');
       else if (events) {
-        if (res.verification) event({ event: 'verify', ...res.verification });
+        if (res.verification && !verifyShown) event({ event: 'verify', ...res.verification });
         event({
           event: 'done',
           result: res.result,
@@ -350,28 +392,46 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
           roundTrips: p.target.roundTrips,
           connections: p.target.connections,
           elapsedMs: Date.now() - t0,
+          persist: persistOut(),
         });
         if (res.exitCode !== 0) io.err(`daxlayout: ${res.message}\n`);
       } else io.err(`daxlayout: ${res.message}\n`);
       return res.exitCode;
     };
-    if (events) event({ event: 'plan', ...planJson(p, plan) });
+    if (events) event({ event: 'plan', ...planJson(p, plan, pp) });
     if (text) {
       let out = header(p, plan);
       const note = unreadableNoteOf(plan);
       if (note) out += `note: ${note}\n\n`;
       if (view) out += renderPlan(view);
+      out += persistText(pp);
       io.out(out);
     }
     if (plan.errors.length > 0 || !view) {
       if (text) io.out(`\n${diagnosticsText(p, plan)}\n`);
       return finish({ result: 'failed', exitCode: 1, message: 'the plan has errors; nothing was run' });
     }
+    if (pp.action === 'problems') {
+      return finish({ result: 'failed', exitCode: 1, message: `the layout persists, but no restorer can be made for ${p.hostName}; nothing was run: ${pp.art?.problems.join('; ') ?? ''}` });
+    }
     if (expect !== undefined && plan.fingerprint !== expect) {
       return finish({ result: 'refused', exitCode: 3, message: `the host changed since the plan that was shown (facts ${expect} then, ${plan.fingerprint} now); nothing was run. Review the new plan.` });
     }
     if (view.steps.length === 0) {
-      if (!text) return finish({ result: 'no-changes', exitCode: 0, message: 'No changes. The host matches the layout.' });
+      const noChanges = 'No changes. The host matches the layout.';
+      if (pp.action !== 'install' && pp.action !== 'update' && pp.action !== 'remove') {
+        // nothing to do (the restorer, if any, was verified while planning)
+        persisted = await doPersist();
+        if (!text) return finish({ result: 'no-changes', exitCode: 0, message: noChanges });
+        return 0;
+      }
+      if (!yes) {
+        const answer = await io.ask(`\nDo you want to ${pp.action === 'remove' ? 'remove the restorer and its files from' : `${pp.action} the restorer on`} ${p.hostName}? Only 'yes' will be accepted: `);
+        if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
+      }
+      persisted = await doPersist();
+      if (persisted.status !== 'ok') return finish({ result: 'failed', exitCode: 1, message: `${noChanges} But: ${persisted.message}` });
+      if (!text) return finish({ result: 'no-changes', exitCode: 0, message: `${noChanges} ${persisted.message[0]?.toUpperCase()}${persisted.message.slice(1)}.` });
       return 0;
     }
     if (!yes) {
@@ -424,8 +484,22 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
         io.out(`      ${o.ok ? 'ok  ' : 'FAIL'}  ${w ? writeText(w) : `write ${o.index}`}${o.ok ? '' : `: ${o.error ?? ''}`}\n`);
       },
     });
-    io.onCancel?.(undefined);
-    const outcome = res.result === 'cancelled' ? { ...res, exitCode: (cancelSignal === 'SIGTERM' ? 143 : 130) as 130 } : res;
+    // The writes are over: a first signal now must not cut the report of what ran short (a
+    // second one still ends the process at once).
+    io.onCancel?.((sig) => io.err(`\ndaxlayout: ${sig} after the last write; finishing the report\n`));
+    const stopped = res.result === 'cancelled' ? { ...res, exitCode: (cancelSignal === 'SIGTERM' ? 143 : 130) as 130 } : res;
+    // never after a failed or partial apply: the restorer would find the region in neither state it knows
+    if (stopped.result === 'applied') {
+      if (events && stopped.verification && pp.action !== 'none') {
+        // the host's verification comes before the persist step's events
+        event({ event: 'verify', ...stopped.verification });
+        verifyShown = true;
+      }
+      persisted = await doPersist();
+    } else if (pp.action !== 'none' && pp.action !== 'sim') {
+      persisted = { action: pp.action === 'remove' ? 'removed' : pp.action === 'install' ? 'installed' : 'updated', status: 'not-run', message: 'the restorer was not touched: the apply did not complete', checks: [] };
+    }
+    const outcome: ApplyResult = persisted?.status === 'failed' ? { ...stopped, result: 'failed', exitCode: 1, message: `${stopped.message} But: ${persisted.message}` } : stopped;
     if (!text) return finish(outcome);
     const lines: string[] = [];
     if ((res.result === 'failed' || res.result === 'cancelled') && res.writesRun < res.writesTotal) {

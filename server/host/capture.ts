@@ -5,7 +5,7 @@ import { readCaptureText } from '../core/facts/read';
 import { splitSections } from '../core/facts/capture-text';
 import type { FactsProblem } from '../core/facts/problems';
 import type { HostFacts } from '../core/facts/types';
-import { captureProgram, stateText, type Root } from './shell';
+import { captureProgram, PERSIST_FILES_SECTION, stateText, type Root } from './shell';
 import type { Transport } from './transport';
 
 export interface Captured {
@@ -19,6 +19,8 @@ export interface Captured {
   readonly unreadable: string[];
   /** The uid the capture ran as, when it said. */
   readonly uid?: number;
+  /** The persist artifacts (docs/persist.md) present on the host; undefined when the dump does not say. */
+  readonly persistFiles?: string[];
 }
 
 /** Reads a capture dump's output into facts, and notes what could not be read. */
@@ -28,6 +30,8 @@ export function readCapture(text: string, source: string): Captured {
   const unreadable = sections.filter((s) => s.status === 'unreadable' && s.title.startsWith('/') && !/\/dax_region\/(delete|create)$/.test(s.title)).map((s) => s.title);
   const uidSec = sections.find((s) => s.title === 'id -u');
   const uid = uidSec && /^\d+$/.test(uidSec.body.join('').trim()) ? Number(uidSec.body.join('').trim()) : undefined;
+  const persistSec = sections.find((s) => s.title === PERSIST_FILES_SECTION);
+  const persistFiles = persistSec ? persistSec.body.map((l) => l.trim()).filter((l) => l.startsWith('/')) : undefined;
   return {
     text,
     state: stateText(text),
@@ -35,6 +39,7 @@ export function readCapture(text: string, source: string): Captured {
     problems: r.problems,
     unreadable,
     ...(uid !== undefined ? { uid } : {}),
+    ...(persistFiles ? { persistFiles } : {}),
   };
 }
 

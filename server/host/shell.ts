@@ -4,6 +4,8 @@
 // into a program is checked against a strict pattern and single-quoted; a
 // value that fails its pattern is refused before anything runs.
 
+import { PERSIST_PATHS } from '../core/persist/artifacts';
+
 /** A path prefix under which the programs see sysfs and /proc (tests: a fake tree). Empty on hosts. */
 export type Root = string;
 
@@ -96,7 +98,11 @@ const STATE = String.raw`state() {
   done
 }`;
 
-/** The rest of the facts: kernel, architecture, page size, hugepages, NUMA nodes and HMAT. */
+/** The capture section listing the persist artifacts present on the host (one path a line). */
+export const PERSIST_FILES_SECTION = 'daxlayout persist files';
+const PERSIST_FILE_LIST = Object.values(PERSIST_PATHS).join(' ');
+
+/** The rest of the facts: kernel, architecture, page size, hugepages, NUMA nodes and HMAT; which persist artifacts are installed. */
 const HOST = String.raw`hostinfo() {
   printf '### uname -m\n'
   uname -m
@@ -113,6 +119,23 @@ const HOST = String.raw`hostinfo() {
   f /sys/kernel/mm/transparent_hugepage/enabled
   f /sys/module/memory_hotplug/parameters/memmap_on_memory
   f /sys/module/dax_hmem/parameters/region_idle
+  # which of the persist artifacts (docs/persist.md) are on the host: apply installs, verifies
+  # or removes them; a host without any needs no extra round trip
+  printf '### ${PERSIST_FILES_SECTION}\n'
+  for pf in ${PERSIST_FILE_LIST}; do
+    if [ -e "$R$pf" ]; then printf '%s\n' "$pf"; fi
+  done
+  # the firmware's NUMA tables: HMAT facts of nodes whose memory is not online (docs/facts.md)
+  for t in SRAT HMAT; do
+    [ -e "$R/sys/firmware/acpi/tables/$t" ] || continue
+    if { true < "$R/sys/firmware/acpi/tables/$t"; } 2>/dev/null; then
+      command -v od >/dev/null 2>&1 || continue
+      printf '### /sys/firmware/acpi/tables/%s (od -An -v -tx1)\n' "$t"
+      od -An -v -tx1 "$R/sys/firmware/acpi/tables/$t"
+    else
+      printf '### /sys/firmware/acpi/tables/%s\ndaxlayout: /sys/firmware/acpi/tables/%s: Permission denied\n' "$t" "$t"
+    fi
+  done
   printf '### /proc/iomem (hmem, soft reserved, dax, cxl, System RAM)\n'
   if { true < "$R/proc/iomem"; } 2>/dev/null; then
     while IFS= read -r line; do

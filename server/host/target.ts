@@ -11,7 +11,7 @@ import { snapshot } from '../core/kernel/snapshot';
 import { factsCanonical } from '../core/plan/render';
 import { captureFacts, type Captured } from './capture';
 import { applyProgram, cancelProgram, parseProgramOutput, type ProgramReport, type Root } from './shell';
-import type { Transport } from './transport';
+import type { RemoteResult, Transport } from './transport';
 
 export interface TargetCapture {
   readonly facts?: HostFacts;
@@ -22,6 +22,8 @@ export interface TargetCapture {
   readonly unreadable: readonly string[];
   readonly uid?: number;
   readonly text?: string;
+  /** The persist artifacts present on the host (ssh targets; a simulated host has no files). */
+  readonly persistFiles?: readonly string[];
 }
 
 export interface RunOptions {
@@ -47,6 +49,11 @@ export interface Target {
   run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult>;
   /** Asks the running apply to stop before its next write; false when there is none to ask. */
   requestCancel(): Promise<boolean>;
+  /**
+   * Runs one of the core's persist programs (install, verify, remove; docs/persist.md) on the
+   * host, fed to \`sh -s\`: one round trip. Only hosts with a filesystem have it (not sim).
+   */
+  runProgram?(program: string, o?: { onLine?: (line: string) => void }): Promise<RemoteResult>;
   close(): Promise<void>;
   readonly roundTrips: number;
   readonly connections: number;
@@ -79,7 +86,13 @@ export class SshTarget implements Target {
       unreadable: c.unreadable,
       ...(c.uid !== undefined ? { uid: c.uid } : {}),
       text: c.text,
+      ...(c.persistFiles ? { persistFiles: c.persistFiles } : {}),
     };
+  }
+
+  async runProgram(program: string, o: { onLine?: (line: string) => void } = {}): Promise<RemoteResult> {
+    // the install restarts the restore unit, which may wait up to 20 s per region for its devices
+    return this.transport.run(program, { timeoutMs: 300_000, ...(o.onLine ? { onLine: o.onLine } : {}) });
   }
 
   async run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult> {

@@ -2,6 +2,7 @@
 // this file only formats (bytes in binary units, addresses in hex).
 
 import {
+  colourList,
   formatApprox,
   formatBytes,
   hex,
@@ -11,6 +12,7 @@ import {
   type HoverInfo,
   type KeywordHover,
   type NodeInfo,
+  type RegionColourMap,
   type RegionHover,
   type ValueHover,
 } from '../core/index';
@@ -67,6 +69,17 @@ export function renderNode(n: NodeInfo): string {
   return out.join('\n\n');
 }
 
+/** Which device holds which colours, and what is free. */
+export function renderColourMap(m: RegionColourMap): string {
+  const head = `**Colours** · ${m.k} of ${formatBytes(m.cacheSize)} (L${m.level} memory-side cache of node ${m.node}, ${m.indexing}) · stripes of ${formatBytes(m.width)}`;
+  const rows = m.runs.map((r) => {
+    const cs = r.first === r.last ? String(r.first) : `${r.first}..${r.last}`;
+    const who = r.holders.map((x) => `${code(x.name)}${x.exclusive ? ' (exclusive)' : ''}`).join(', ') || '–';
+    return `| ${cs} | ${who} | ${r.free > 0n ? formatBytes(r.free) : '–'} |`;
+  });
+  return [head, ['| colours | held by | free |', '|:--|:--|--:|', ...rows].join('\n')].join('\n\n');
+}
+
 function region(h: RegionHover): string {
   const title: [string, string] = [`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : '–'];
   const r = h.region;
@@ -85,6 +98,7 @@ function region(h: RegionHover): string {
   const parts = [table(title, rows)];
   if (h.node) parts.push(renderNode(h.node));
   else if (r.targetNode >= 0) parts.push(`_Node ${r.targetNode} is not in the facts._`);
+  if (h.colours) parts.push(renderColourMap(h.colours));
   parts.push(...factsFooter(h.facts, false));
   return parts.join('\n\n');
 }
@@ -124,6 +138,13 @@ function device(h: DeviceHover): string {
     rows.push(['System RAM', `${formatBytes(k.usable)} usable in ${k.blocks} block${k.blocks === 1n ? '' : 's'} of ${formatBytes(k.blockSize)} · ${formatBytes(k.lost)} lost`]);
   }
   if (p.targetNode >= 0) rows.push(['node', String(p.targetNode)]);
+  if (h.colours) {
+    const c = h.colours;
+    rows.push([
+      'colours',
+      `${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''}${c.any !== undefined ? ` — chosen for \`any ${c.any}\`` : ''} · ${c.stripes} stripe${c.stripes === 1 ? '' : 's'} · ${formatBytes(c.bytes)}${c.bytes !== c.gives ? ` of ${formatBytes(c.gives)} the colours give` : ''}`,
+    ]);
+  }
   if (h.stablePath) rows.push(['stable name', `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`]);
   const parts = [table([`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`], rows)];
   if (p.ranges.length > 0) {

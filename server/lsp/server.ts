@@ -15,7 +15,7 @@ import {
   type ResponseError,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
-import { analyze } from '../core/index';
+import { analyzeFleet } from '../core/index';
 import { Analyses, type AnalyzeFn } from './analyses';
 import { codeActions, resolveCodeAction } from './code-actions';
 import { completion } from './completion';
@@ -77,7 +77,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   };
   const facts = new FactsStore((path) => analyses.factsChanged([path]), options.watchFacts ?? true);
-  const analyses = new Analyses(connection, documents, facts, options.analyze ?? analyze, () => features.relatedInformation, log);
+  const analyses = new Analyses(connection, documents, facts, options.analyze ?? analyzeFleet, () => features.relatedInformation, log);
 
   const session: Session = {
     connection,

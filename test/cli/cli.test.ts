@@ -72,6 +72,61 @@ describe('daxlayout explain', () => {
     expect(spill).toMatchObject({ chardev: 'dax0.1', mode: 'system-ram' });
     expect(spill?.mappings).toEqual([{ page_offset: 0, start: 0x140000000, end: 0x15fffffff, size: 512 * 2 ** 20 }]);
   });
+
+  /** hbm-lab with its region marked persist, next to a copy of its facts file. */
+  function persistedSample(): string {
+    const dir = tmp();
+    copyFileSync(join(root, 'samples/linux-6.1.facts.json'), join(dir, 'linux-6.1.facts.json'));
+    const file = join(dir, 'lab.dax');
+    writeFileSync(file, readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace('region 0 on lab61 {', 'region 0 on lab61 {\n  persist'));
+    return file;
+  }
+
+  it('a persisted region shows the stable name next to the kernel name; one that does not persist has no such column', () => {
+    const r = daxlayout(['explain', persistedSample()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/LABEL\s+KERNEL\s+STABLE NAME\s+SIZE/);
+    expect(r.stdout).toMatch(/weather\s+dax0\.0\s+\/dev\/dax\/by-label\/weather\s+1 GiB/);
+    expect(r.stdout).toMatch(/spill\s+dax0\.1\s+\/run\/daxlayout\/by-label\/spill\s+512 MiB\s+2 MiB\s+system-ram/);
+    const plain = daxlayout(['explain', 'samples/hbm-lab.dax']);
+    expect(plain.stdout).not.toContain('STABLE NAME');
+    expect(plain.stdout).not.toContain('by-label');
+  });
+
+  it('--daxctl-input prints, per device, a comment saying what to run and the JSON daxctl create-device --input accepts', () => {
+    const r = daxlayout(['explain', '--daxctl-input', 'samples/hbm-lab.dax']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(8);
+    expect(lines[0]).toBe('# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json');
+    expect(JSON.parse(lines[1] as string)).toEqual({
+      chardev: 'dax0.0',
+      size: 1073741824,
+      target_node: 1,
+      align: 1073741824,
+      mode: 'devdax',
+      mappings: [{ page_offset: 0, start: 0x100000000, end: 0x13fffffff, size: 1073741824 }],
+    });
+    expect(lines[2]).toMatch(/^# lab61 region 0: spill → dax0\.1 \(system-ram\): .*; then daxctl reconfigure-device -m system-ram/);
+    expect(JSON.parse(lines[3] as string)).toMatchObject({ chardev: 'dax0.1', mode: 'system-ram', size: 536870912 });
+    for (let i = 1; i < 8; i += 2) expect(() => JSON.parse(lines[i] as string)).not.toThrow();
+  });
+
+  it('help lists --daxctl-input and points to the persist docs', () => {
+    const r = daxlayout(['help']);
+    expect(r.stdout).toMatch(/daxlayout explain FILE\.\.\. --daxctl-input\s+per device, the JSON `daxctl create-device --input` accepts/);
+    expect(r.stdout).toContain('docs/persist.md');
+  });
+
+  it('--daxctl-input with --json is a usage error; with errors in the layout it exits 1', () => {
+    const both = daxlayout(['explain', '--daxctl-input', '--json', 'samples/hbm-lab.dax']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--daxctl-input prints JSON objects already/);
+    const bad = daxlayout(['explain', '--daxctl-input', 'samples/mistakes.dax']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/mistakes\.dax has errors; devices the kernel would refuse are left out/);
+  });
 });
 
 describe('daxlayout fmt', () => {

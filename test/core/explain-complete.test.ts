@@ -26,11 +26,29 @@ describe('completeAt', () => {
   });
 
   it('offers the properties a block does not have yet, replacing the partial word', () => {
-    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n').labels).toEqual(['align', 'mode', 'range', 'name']);
+    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n').labels).toEqual(['align', 'mode', 'range', 'name', 'colours', 'expect', 'owner', 'group', 'permissions']);
     const c = complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n');
     expect(c.text.slice(c.span.start, c.span.end)).toBe('al');
-    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual(['ssh', 'port', 'facts', 'arch', 'memory-block', 'auto-online', 'persist']);
-    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual(['start', 'size', 'align', 'node', 'persist', 'device']);
+    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual(['ssh', 'port', 'facts', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory', 'persist']);
+    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual(['start', 'size', 'align', 'node', 'cache', 'persist', 'device']);
+  });
+
+  it('offers the words of a colour request and of an expectation', () => {
+    const pre = LAB61 + 'region 0 on lab61 {\n  device a { ';
+    expect(complete(pre + 'colours | }\n}\n').labels).toEqual(['any']);
+    expect(complete(pre + 'colours 0..1 | }\n}\n').labels).toEqual(['of', 'exclusive']);
+    expect(complete(pre + 'colours 0..1 of 4 | }\n}\n').labels).toEqual(['exclusive']);
+    expect(complete(pre + 'colours 0..1 of | }\n}\n').labels).toEqual([]);
+    expect(complete(pre + 'expect | }\n}\n').labels).toEqual(['read-latency', 'write-latency', 'read-bandwidth', 'write-bandwidth']);
+    expect(complete(pre + 'expect read-latency 100ns | }\n}\n').labels).toEqual(['from']);
+    expect(complete(pre + 'expect read-latency 100ns from node | }\n}\n').labels).toEqual(['0']);
+    expect(complete(pre + 'expect read-latency 100ns from node 0 | }\n}\n').labels).toEqual(['access0', 'access1']);
+    // `expect` may be repeated; `colours` once.
+    const keys = complete(pre + 'colours 0 of 4 exclusive expect read-latency 1ns from node 0 access1 | }\n}\n');
+    expect(keys.position).toBe('key');
+    expect(keys.labels).toContain('expect');
+    expect(keys.labels).not.toContain('colours');
+    expect(complete(pre + 'colors 0 | }\n}\n').labels).toEqual(['of', 'exclusive']);
   });
 
   it('offers modes, then the options that do not clash', () => {

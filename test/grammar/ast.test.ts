@@ -198,6 +198,8 @@ describe('samples/syntax-tour.dax', () => {
       'region', 'on', 'start', 'size', 'align', 'node', 'dynamic', 'static', 'persist',
       'device', 'name', 'mode', 'range', 'rest', '..', '+', 'devdax', 'system-ram',
       'online', 'offline', 'movable', 'normal', 'memmap-on-memory',
+      'cache', 'colours', 'colors', 'of', 'exclusive', 'any', 'expect', 'from', 'node', 'access1', 'read-latency',
+      'read-bandwidth', 'owner', 'group', 'permissions',
     ]) {
       expect(keys, k).toContain(k);
     }

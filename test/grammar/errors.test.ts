@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '../../grammar/src/index';
 import { checkInvariants, device, errorsOf, hosts, prop, regions } from './helpers';
 
-const DEVICE_KEYS = 'expected one of: size, align, mode, range, name';
+const DEVICE_KEYS = 'expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions';
 
 describe('recovery: several errors in one file', () => {
   const text = `host hbm01 {
@@ -31,7 +31,7 @@ host later { ssh "root@later" }
   it('reports each mistake once, in the language\u2019s words, at the right place', () => {
     expect(errorsOf(text)).toEqual([
       ['expected a port number such as 2222 after `port`', 't'],
-      ['`sise` is not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, persist', 'sise'],
+      ['`sise` is not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist', 'sise'],
       ['expected a size such as 48G or `rest` after `size`', 'e'],
       [`\`foo\` is not a device property; ${DEVICE_KEYS}`, 'foo'],
       ['expected `{` to open the device block', 'a'],
@@ -165,16 +165,16 @@ describe('properties and values', () => {
   it('names the block and the expected keys for an unknown property', () => {
     expect(errorsOf('region 0 { device a { foo 4G } }')).toEqual([[`\`foo\` is not a device property; ${DEVICE_KEYS}`, 'foo']]);
     expect(errorsOf('region 0 { device a { sise 4G } }')[0]![0]).toBe(
-      '`sise` is not a device property; did you mean `size`? Expected one of: size, align, mode, range, name',
+      '`sise` is not a device property; did you mean `size`? Expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions',
     );
     expect(errorsOf('region 0 { device a { start 0x100 } }')[0]![0]).toBe(
       `\`start\` is a region property, not a device property; ${DEVICE_KEYS}`,
     );
     expect(errorsOf('region 0 { range 0x1..0x2 }')[0]![0]).toBe(
-      '`range` is a device property, not a region property; expected one of: start, size, align, node, dynamic, static, persist, device',
+      '`range` is a device property, not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device',
     );
     expect(errorsOf('host h { size 4G }')[0]![0]).toBe(
-      '`size` is a region or device property, not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, persist',
+      '`size` is a region or device property, not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist',
     );
     expect(errorsOf('region 0 { device a { movable } }')[0]![0]).toBe(
       '`movable` is a mode option; write it after the mode: `mode system-ram movable`',
@@ -204,7 +204,7 @@ describe('properties and values', () => {
   it('takes a forgotten value as missing when a word follows on the next line', () => {
     expect(errorsOf('region 0 {\n  size\n  foo 1\n}')).toEqual([
       ['expected a size such as 64G after `size`', 'e'],
-      ['`foo` is not a region property; expected one of: start, size, align, node, dynamic, static, persist, device', 'foo'],
+      ['`foo` is not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device', 'foo'],
     ]);
   });
 
@@ -213,7 +213,7 @@ describe('properties and values', () => {
     expect(errorsOf('region 0 { dynamic 3 }')).toEqual([['unexpected `3`: `dynamic` takes no value', '3']]);
     expect(errorsOf('region 0 {\n  dynamic\n  3\n}')).toEqual([
       [
-        'unexpected `3` in region 0; expected a region property (start, size, align, node, dynamic, static, persist), `device` or `}`',
+        'unexpected `3` in region 0; expected a region property (start, size, align, node, cache, dynamic, static, persist), `device` or `}`',
         '3',
       ],
     ]);
@@ -264,7 +264,7 @@ describe('properties and values', () => {
   it('reports stray tokens inside blocks', () => {
     expect(errorsOf('host h {\n  "x"\n}')).toEqual([
       [
-        'unexpected string "x" in host h; expected a host property (ssh, port, facts, kernel, arch, memory-block, auto-online, persist) or `}`',
+        'unexpected string "x" in host h; expected a host property (ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist) or `}`',
         '"x"',
       ],
     ]);

@@ -25,6 +25,16 @@ function sample(syntax: string): string {
       return 'auto-online online_movable';
     case 'name':
       return 'name dax0.1';
+    case 'colours':
+      return 'colours 0, 2..3 of 8 exclusive';
+    case 'expect':
+      return 'expect read-bandwidth 20000MB/s from node 0 access1';
+    case 'owner':
+      return 'owner qemu';
+    case 'group':
+      return 'group kvm';
+    case 'permissions':
+      return 'permissions 0660';
     default:
       return syntax.split('|')[0]!.trim().replace('NUMBER', '4G').replace('STRING', '"x"');
   }
@@ -33,9 +43,10 @@ function sample(syntax: string): string {
 describe('KEYWORDS', () => {
   it('lists the keywords of each block with a description', () => {
     expect(names(KEYWORDS.topLevel)).toEqual(['host', 'region']);
-    expect(names(KEYWORDS.host)).toEqual(['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'persist']);
-    expect(names(KEYWORDS.region)).toEqual(['start', 'size', 'align', 'node', 'dynamic', 'static', 'persist', 'device']);
-    expect(names(KEYWORDS.device)).toEqual(['size', 'align', 'mode', 'range', 'name']);
+    expect(names(KEYWORDS.host)).toEqual(['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory', 'persist']);
+    expect(names(KEYWORDS.region)).toEqual(['start', 'size', 'align', 'node', 'cache', 'dynamic', 'static', 'persist', 'device']);
+    expect(names(KEYWORDS.device)).toEqual(['size', 'align', 'mode', 'range', 'name', 'colours', 'expect', 'owner', 'group', 'permissions']);
+    expect(names(KEYWORDS.colourWords)).toEqual(['of', 'exclusive', 'any']);
     expect(names(KEYWORDS.modes)).toEqual(['devdax', 'system-ram']);
     expect(names(KEYWORDS.modeOptions)).toEqual(['online', 'offline', 'movable', 'normal', 'memmap-on-memory']);
     for (const list of Object.values(KEYWORDS)) {
@@ -80,7 +91,8 @@ describe('editor files', () => {
       ...names(KEYWORDS.topLevel), ...names(KEYWORDS.regionHeader), ...names(KEYWORDS.host),
       ...names(KEYWORDS.region), ...names(KEYWORDS.device), ...names(KEYWORDS.modes),
       ...names(KEYWORDS.modeOptions), ...names(KEYWORDS.arch), ...names(KEYWORDS.autoOnline),
-      ...names(KEYWORDS.sizeWords),
+      ...names(KEYWORDS.sizeWords), ...names(KEYWORDS.colourWords), ...names(KEYWORDS.expectMetrics),
+      ...names(KEYWORDS.expectWords),
     ];
     for (const w of words) expect(all, w).toContain(w);
   });

@@ -49,7 +49,7 @@ describe('numbers', () => {
   it('does not take a word after blanks as a unit unless it is a unit spelling', () => {
     // `Gx` is not a unit spelling: it is the next (unknown) property.
     expect(errorsOf('region 0 { device d { size 4 Gx } }')).toEqual([
-      ['`Gx` is not a device property; expected one of: size, align, mode, range, name', 'Gx'],
+      ['`Gx` is not a device property; expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions', 'Gx'],
     ]);
     // Nor across a line break.
     expect(errorsOf('region 0 { device d { size 4\n G } }')[0]?.[1]).toBe('G');

@@ -159,6 +159,8 @@ export interface ModelHostOptions {
   readonly lockBusy?: boolean;
   /** Called after the writes ran (a chance to make the host differ from the prediction). */
   readonly afterWrites?: (model: KernelModel) => void;
+  /** The persist install program fails (the restore unit failed). */
+  readonly installFails?: boolean;
 }
 
 /**
@@ -170,6 +172,12 @@ export class ModelHost implements Transport {
   readonly description = 'fake host';
   readonly programs: string[] = [];
   readonly root: string;
+  /**
+   * The persist artifacts "installed" on this host (path → sha256): the core's install, verify
+   * and remove programs (docs/persist.md) act on it, recognised by their first lines and `file`
+   * checks; the capture lists them as present.
+   */
+  readonly installed = new Map<string, string>();
   private rt = 0;
   constructor(
     public model: KernelModel,
@@ -193,6 +201,7 @@ export class ModelHost implements Transport {
     rmSync(this.root, { recursive: true, force: true });
     mkdirSync(this.root, { recursive: true });
     writeTree(this.root, snapshot(this.model.state, 'fake'));
+    for (const path of this.installed.keys()) put(this.root, path, '');
     const r = await runSh(this.o.shell ?? SHELLS[0] ?? 'sh', captureProgram(this.root));
     if (r.code !== 0) throw new Error(`capture failed: ${r.stderr}`);
     return r.stdout;
@@ -205,6 +214,8 @@ export class ModelHost implements Transport {
     if (program.startsWith('# daxlayout facts capture')) {
       return { code: 0, stdout: await this.captureNow(), stderr: '' };
     }
+    const persist = /^#!\/bin\/sh\n# daxlayout: (install|verify|remove) the persist artifacts/.exec(program)?.[1];
+    if (persist) return this.persistProgram(persist, program);
     const out: string[] = [];
     const say = (l: string) => {
       out.push(l);
@@ -244,6 +255,27 @@ export class ModelHost implements Transport {
     this.o.afterWrites?.(this.model);
     say('@@ done');
     return done(0);
+  }
+
+  private persistProgram(kind: string, program: string): RemoteResult {
+    if (kind === 'remove') {
+      this.installed.clear();
+      return { code: 0, stdout: 'ok removed\n', stderr: '' };
+    }
+    const files = [...program.matchAll(/^file '([^']+)' ([0-7]+) ([0-9a-f]{64})$/gm)].map((m) => ({ path: m[1] as string, sha: m[3] as string }));
+    if (kind === 'install') {
+      if (this.o.installFails) return { code: 1, stdout: 'journal: daxlayout-restore: region 0: refused\nbad daxlayout-restore.service: failed (journalctl -b -u daxlayout-restore.service says why)\n', stderr: '' };
+      this.installed.clear();
+      for (const f of files) this.installed.set(f.path, f.sha);
+    }
+    const out: string[] = [];
+    for (const f of files) {
+      const have = this.installed.get(f.path);
+      out.push(have === undefined ? `bad ${f.path}: missing` : have === f.sha ? `ok ${f.path}` : `bad ${f.path}: sha256 ${have}, expected ${f.sha} (changed on the host?)`);
+    }
+    out.push(this.installed.size > 0 ? 'ok daxlayout-restore.service enabled' : 'bad daxlayout-restore.service: disabled, expected enabled');
+    const bad = out.some((l) => l.startsWith('bad '));
+    return { code: bad ? 1 : 0, stdout: out.join('\n') + '\n', stderr: '' };
   }
 
   async close(): Promise<void> {

@@ -74,7 +74,7 @@ describe('completion', () => {
     const text = 'host lab61 {\n  facts "linux-6.1.facts.json"\n}\n\nregion 0 on lab61 {\n  device a {  }\n}\n';
     const { at } = await openDoc(uri, text);
     const list = await request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: at('{  }', 2) });
-    expect(list.items.map((i) => i.label)).toEqual(['size', 'align', 'mode', 'range', 'name']);
+    expect(list.items.map((i) => i.label)).toEqual(['size', 'align', 'mode', 'range', 'name', 'colours', 'expect', 'owner', 'group', 'permissions']);
     expect(list.items[0]?.detail).toBe('size NUMBER | size rest');
   });
 

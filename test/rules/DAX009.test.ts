@@ -23,8 +23,14 @@ describe('DAX009 region geometry', () => {
     );
   });
 
+  it('warns when a declared memory-side cache differs from the facts', () => {
+    expectFinding(`host lab { facts "linux-6.1-node1-online.facts.json" }\nregion 0 on lab { cache <|512M|> device a { size 512M } }\n`, 'DAX009', 'warning', /^the memory-side cache is declared as 512 MiB but the host's facts say 256 MiB; the facts are used$/);
+    expectFinding(`${LAB61}region 0 on lab { cache <|256M|> device a { size 512M } }\n`, 'DAX009', 'warning', /memory-side cache is declared as 256 MiB but the host's facts say none/);
+  });
+
   it('does not fire on declared geometry that agrees with the facts', () => {
     expectNone(`${LAB61}region 0 on lab { start 0x1_0000_0000 size 2G align 2M node 1 dynamic  device a { size 1G } }\n`, 'DAX009');
+    expectNone(`host lab { facts "linux-6.1-node1-online.facts.json" }\nregion 0 on lab { cache 256M device a { size 512M } }\n`, 'DAX009');
   });
 
   it('does not fire on a design region with start and size', () => {

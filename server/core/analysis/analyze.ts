@@ -4,6 +4,7 @@
 
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
+import { colouringCache, defaultColourCount } from '../colour/stripes';
 import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
 import type { HostFacts, RegionFacts } from '../facts/types';
 import { KernelModel } from '../kernel/model';
@@ -102,6 +103,14 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
       devices: [dev0],
     });
   }
+  // `node N` with `cache S`: the node's direct-mapped memory-side cache, for colours.
+  const nodes: HostFacts['nodes'][number][] = [];
+  for (const r of regions) {
+    const g = r.geometry;
+    if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
+    nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
+    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${g.cache.value} bytes, assumed direct-mapped and indexed by physical address`);
+  }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',
     ...(host ? { hostname: host.name } : {}),
@@ -113,7 +122,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     memmapOnMemorySupported: wantsMemmap,
     regions: out,
     memoryBlocks: [],
-    nodes: [],
+    nodes,
     assumptions,
   };
 }
@@ -183,7 +192,12 @@ function analyzeHost(
         const sim = r.id ? model.state.regions.find((x) => x.id === r.id?.value) : undefined;
         const before = r.id ? facts.regions.find((x) => x.id === r.id?.value) : undefined;
         host.regions.push({ layout: r, host, ...(before ? { before } : {}), ...(sim ? { after: sim } : {}) });
-        if (sim) desired.push({ layout: r, sim });
+        if (sim) {
+          const cache = colouringCache(facts.nodes.find((n) => n.id === sim.targetNode));
+          const compat = model.state.arch.compatAlign.value;
+          const granule = sim.align > compat ? sim.align : compat;
+          desired.push({ layout: r, sim, ...(cache ? { colouring: { cache, defaultK: defaultColourCount(cache.size, granule) } } : {}) });
+        }
       }
       host.plan = planHost(model, desired, { prune: options.prune ?? false });
     } catch (e) {

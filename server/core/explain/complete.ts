@@ -186,6 +186,8 @@ function keyItems(block: Block, replace: Span): CompletionEntry[] {
   const present = new Set(block.decl.properties.filter((p) => p.key.span.start !== replace.start).map((p) => p.key.text));
   if (present.has('dynamic') || present.has('static')) present.add('dynamic').add('static');
   present.delete('range');
+  present.delete('expect');
+  if (present.has('colors')) present.add('colours');
   const list = KEYWORDS[block.kind].filter((k) => !present.has(k.keyword));
   return list.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {}));
 }
@@ -209,6 +211,28 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
       const used = new Set(values.slice(1));
       const clash: Record<string, string> = { online: 'offline', offline: 'online', movable: 'normal', normal: 'movable' };
       return KEYWORDS.modeOptions.filter((o) => !used.has(o.keyword) && !used.has(clash[o.keyword] ?? '')).map((x) => entry(x, 'enum'));
+    }
+    if (key === 'colours' || key === 'colors') {
+      const last = values[values.length - 1];
+      const word = (w: string) => entry(KEYWORDS.colourWords.find((x) => x.keyword === w) as (typeof KEYWORDS.colourWords)[number], 'enum');
+      const [any, of, exclusive] = [word('any'), word('of'), word('exclusive')];
+      if (values.length === 0) return [any];
+      if (last === 'of' || last === 'any' || last === ',' || last?.endsWith('..')) return [];
+      const more: CompletionEntry[] = [];
+      if (!values.includes('of')) more.push(of);
+      if (!values.includes('exclusive')) more.push(exclusive);
+      return more.length > 0 ? more : undefined;
+    }
+    if (key === 'expect') {
+      const last = values[values.length - 1];
+      if (values.length === 0) return KEYWORDS.expectMetrics.map((x) => entry(x, 'enum'));
+      if (values.length === 1) return [];
+      const [from, access0, access1] = KEYWORDS.expectWords.map((x) => entry(x, 'enum')) as [CompletionEntry, CompletionEntry, CompletionEntry];
+      if (last === 'from') return [{ label: 'node', kind: 'keyword', detail: 'from node N: the initiator node' }];
+      if (last === 'node') return (ra?.host.before?.nodes ?? []).filter((n) => n.cpus !== '').map((n) => ({ label: String(n.id), kind: 'value', detail: `CPUs ${n.cpus}` }));
+      if (!values.includes('from')) return [from];
+      if (!values.includes('access0') && !values.includes('access1')) return [access0, access1];
+      return undefined;
     }
     if (key === 'range') {
       const last = values[values.length - 1];
@@ -265,6 +289,7 @@ export function completeAt(a: Analysis, offset: number): Completions {
   if (block.kind === 'region') for (const d of block.decl.devices) if (d.body && text.charCodeAt(d.body.end - 1) === 125 && d.span.end <= s && d.span.end > from) from = d.span.end;
   const ws = words(text.slice(from, s));
   const keys = new Set(KEYWORDS[block.kind].map((k) => k.keyword));
+  if (block.kind === 'device') keys.add('colors');
   let i = ws.length - 1;
   while (i >= 0 && !keys.has(ws[i] as string)) i--;
   const key = i >= 0 ? (ws[i] as string) : undefined;

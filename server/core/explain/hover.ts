@@ -4,6 +4,7 @@
 import type { DeviceDecl, NumberValue, RegionDecl, Span, Value } from '../../../grammar/src/ast';
 import { KEYWORDS, type KeywordInfo } from '../../../grammar/src/index';
 import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap } from '../colour/describe';
 import { FEATURES, atLeast, parseRelease } from '../kernel/version';
 import type { LayoutDevice } from '../layout/types';
 import { stablePath } from '../persist/spec';
@@ -32,6 +33,8 @@ export interface RegionHover {
   readonly facts: FactsStatus;
   readonly region?: RegionState;
   readonly node?: NodeInfo;
+  /** The memory-side-cache colour map after the plan: who holds which colours, what is free (docs/colours.md). */
+  readonly colours?: RegionColourMap;
   /** Why there is no prediction for the region. */
   readonly missing?: string;
 }
@@ -54,6 +57,8 @@ export interface DeviceHover {
     readonly kernelName?: string;
   };
   readonly predicted?: DeviceState;
+  /** `colours …`: the colours it holds and the stripes the plan pins it to. */
+  readonly colours?: DeviceColours;
   /** Where the device is found after any reboot, when its region persists (docs/persist.md). */
   readonly stablePath?: string;
   /** Why the device has no predicted state (writes the kernel refuses, changes the planner will not make). */
@@ -140,7 +145,8 @@ function regionHover(a: Analysis, decl: RegionDecl, span: Span): RegionHover {
     return { ...base, missing: why };
   }
   const node = host.model ? nodeInfo(host.model.state.nodes, region.targetNode) : undefined;
-  return { ...base, region, ...(node ? { node } : {}) };
+  const colours = regionColourMap(host, ra);
+  return { ...base, region, ...(node ? { node } : {}), ...(colours ? { colours } : {}) };
 }
 
 function deviceHover(a: Analysis, region: RegionDecl, decl: DeviceDecl, span: Span): DeviceHover {
@@ -157,6 +163,7 @@ function deviceHover(a: Analysis, region: RegionDecl, decl: DeviceDecl, span: Sp
     for (const r of host.plan.refusals) if (r.device === ld) problems.push(`${r.kernelName}: ${r.reason}`);
   }
   const restSize = ld?.rest ? host?.plan?.targetSize.get(ld) : undefined;
+  const colours = ld ? deviceColours(host, ld) : undefined;
   return {
     kind: 'device',
     span,
@@ -174,6 +181,7 @@ function deviceHover(a: Analysis, region: RegionDecl, decl: DeviceDecl, span: Sp
       ...(ld?.kernelName ? { kernelName: ld.kernelName.value } : {}),
     },
     ...(sim && host?.model ? { predicted: deviceState(host.model, sim) } : {}),
+    ...(colours ? { colours } : {}),
     ...(ld && host?.decl && stablePath(host, ld) ? { stablePath: stablePath(host, ld) as string } : {}),
     problems,
     codes,
@@ -198,6 +206,8 @@ function wordHover(hit: Extract<Hit, { kind: 'value' }>, w: string, span: Span):
     return keyword(span, hit.property.values[0] === hit.value ? KEYWORDS.modes : KEYWORDS.modeOptions, w);
   }
   if (hit.block === 'device' && key === 'size') return keyword(span, KEYWORDS.sizeWords, w);
+  if (hit.block === 'device' && (key === 'colours' || key === 'colors')) return keyword(span, KEYWORDS.colourWords, w);
+  if (hit.block === 'device' && key === 'expect') return keyword(span, [...KEYWORDS.expectMetrics, ...KEYWORDS.expectWords], w);
   if (hit.block === 'host' && key === 'arch') return keyword(span, KEYWORDS.arch, w);
   if (hit.block === 'host' && key === 'auto-online') return keyword(span, KEYWORDS.autoOnline, w);
   return undefined;
@@ -255,7 +265,7 @@ export function hoverAt(a: Analysis, offset: number): HoverInfo | undefined {
       return keyword(hit.span, list, hit.word);
     }
     case 'key':
-      return keyword(hit.property.key.span, KEYWORDS[hit.block], hit.property.key.text);
+      return keyword(hit.property.key.span, KEYWORDS[hit.block], hit.property.key.text === 'colors' ? 'colours' : hit.property.key.text);
     case 'value':
       return valueHover(a, hit);
     case 'host-name': {

@@ -17,7 +17,7 @@ export interface SemanticToken {
 }
 
 /** Word values that are part of the language rather than names. */
-const ENUM_KEYS = new Set(['mode', 'arch', 'auto-online', 'size']);
+const ENUM_KEYS = new Set(['mode', 'arch', 'auto-online', 'size', 'colours', 'colors', 'expect']);
 
 function value(out: SemanticToken[], key: string, v: Value): void {
   switch (v.kind) {

@@ -48,6 +48,7 @@ import {
   type RegionDraft,
 } from './infer';
 import { inferAutoOnline, inferBlockSize, parseDaxctl, type DaxctlRegion } from './daxctl';
+import { acpiTargetFacts, bytesFromHexDump, parseHmat, parseSrat, type AcpiNodeFacts } from './acpi';
 
 // ---------------------------------------------------------------------------
 // Sections
@@ -856,6 +857,7 @@ function readNodes(
   for (const b of memoryBlocks) ids.add(b.node);
 
   const online = lists.get('online');
+  const acpi = acpiNodes(dump, regions, p);
   const out: NodeFacts[] = [];
   for (const id of [...ids].sort((a, b) => a - b)) {
     const attrs = perNode.get(id) ?? new Map<string, Section>();
@@ -880,9 +882,18 @@ function readNodes(
       }
     }
 
-    const access0 = readAccess(dump, id, 0, attrs, p);
-    const access1 = readAccess(dump, id, 1, attrs, p);
-    const caches = readCaches(id, attrs, p);
+    let access0 = readAccess(dump, id, 0, attrs, p);
+    let access1 = readAccess(dump, id, 1, attrs, p);
+    let caches = readCaches(id, attrs, p);
+    // The kernel shows a target's HMAT attributes only once the node has memory online; the
+    // firmware tables have them all along (acpi.ts).
+    const fw = acpi.get(id);
+    if (fw && !access0 && !access1 && caches.length === 0 && (fw.access0 || fw.access1 || fw.caches.length)) {
+      access0 = fw.access0;
+      access1 = fw.access1;
+      caches = [...fw.caches];
+      p.info(`node${id}: HMAT latency, bandwidth and memory-side cache read from the ACPI HMAT table (the kernel lists them under node${id} once its memory is online)`);
+    }
     out.push({
       id,
       cpus,
@@ -892,6 +903,36 @@ function readNodes(
       ...(access1 ? { access1 } : {}),
       caches,
     });
+  }
+  return out;
+}
+
+/** `### /sys/firmware/acpi/tables/SRAT` and `HMAT` sections (hex dumps): the HMAT facts of the regions' target nodes. */
+function acpiNodes(dump: Dump, regions: readonly RegionDraft[], p: Problems): Map<number, AcpiNodeFacts> {
+  const table = (name: string): Uint8Array | undefined => {
+    const s = dump.sections.find((x) => x.title.startsWith(`/sys/firmware/acpi/tables/${name}`));
+    if (!s || s.status !== 'value') return undefined;
+    const b = bytesFromHexDump(s.body.join('\n'));
+    if (!b) p.warning(`${name}: the section is not a hex dump (od -An -v -tx1); left out`, { line: s.line });
+    return b;
+  };
+  const out = new Map<number, AcpiNodeFacts>();
+  const srat = table('SRAT');
+  const hmat = table('HMAT');
+  if (!srat || !hmat) return out;
+  const numa = parseSrat(srat);
+  const h = parseHmat(hmat);
+  if (!numa.ok || !h.ok) {
+    p.warning(`${!numa.ok ? numa.why : !h.ok ? h.why : ''}; the ACPI tables are left out`);
+    return out;
+  }
+  for (const r of regions) {
+    if (r.start === undefined) continue;
+    const [f] = acpiTargetFacts(numa.value, h.value, [r.start]);
+    if (!f) continue;
+    // SRAT numbers nodes as the kernel does; use it only where it agrees with the region's own
+    if (f.node === r.targetNode) out.set(f.node, f);
+    else p.warning(`region ${r.id}: SRAT puts its memory on node${f.node}, the kernel says node${r.targetNode}; the ACPI tables are left out for it`);
   }
   return out;
 }

@@ -13,8 +13,12 @@ import type {
 } from '../../../grammar/src/ast';
 import type { AutoOnlinePolicy } from '../facts/types';
 import { applyUnit, formatBytes } from '../units';
+import { patternProblem } from '../fleet/inventory';
 import type {
+  ColourRequest,
   DeviceMode,
+  ExpectMetric,
+  Expectation,
   Layout,
   LayoutDevice,
   LayoutHost,
@@ -133,6 +137,20 @@ class Lowerer {
           if (s) h.facts = s;
           break;
         }
+        case 'hosts': {
+          const s = this.string(this.single(p, 'an Ansible host pattern'), 'an Ansible host pattern such as "rack1"');
+          if (s) {
+            const why = patternProblem(s.value);
+            if (why) this.problem(s.span, why);
+            else h.pattern = s;
+          }
+          break;
+        }
+        case 'inventory': {
+          const s = this.string(this.single(p, 'an inventory file path'), 'an inventory file path');
+          if (s) h.inventory = s;
+          break;
+        }
         case 'kernel': {
           const s = this.string(this.single(p, 'a kernel release'), 'a kernel release such as "6.12.117+deb12-amd64"');
           if (s) {
@@ -198,6 +216,12 @@ class Lowerer {
           if (n) g.node = n;
           break;
         }
+        case 'cache': {
+          const b = this.bytes(this.single(p, 'a cache size'), 'a cache size such as 256M');
+          if (b && b.value === 0n) this.problem(b.span, 'a cache of 0 bytes is no cache; drop `cache`');
+          else if (b) g.cache = b;
+          break;
+        }
         case 'dynamic':
         case 'static': {
           const value = p.key.text === 'dynamic';
@@ -255,10 +279,11 @@ class Lowerer {
       ranges: [],
     };
     const ranges: PinnedRange[] = [];
+    const expects: Expectation[] = [];
     const seenKeys = new Map<string, Span>();
     for (const p of decl.properties) {
-      const key = p.key.text;
-      if (key !== 'range') {
+      const key = p.key.text === 'colors' ? 'colours' : p.key.text;
+      if (key !== 'range' && key !== 'expect') {
         const prev = seenKeys.get(key);
         if (prev) {
           this.problem(p.key.span, `\`${key}\` is already set for device \`${d.label}\``, 'duplicate', [{ span: prev, message: 'first set here' }]);
@@ -305,9 +330,46 @@ class Lowerer {
             if (r) ranges.push(r);
           }
           break;
+        case 'colours': {
+          const c = this.colours(p);
+          if (c) d.colours = c;
+          break;
+        }
+        case 'expect': {
+          const e = this.expectation(p);
+          if (e) expects.push(e);
+          break;
+        }
+        case 'owner':
+        case 'group': {
+          const v = this.single(p, key === 'owner' ? 'a user name' : 'a group name');
+          if (!v) break;
+          if (v.kind !== 'word' && v.kind !== 'number') {
+            this.problem(v.span, `expected ${key === 'owner' ? 'a user name such as qemu' : 'a group name such as kvm'}, found \`${textOf(v)}\``);
+            break;
+          }
+          d[key] = { value: v.text, span: v.span };
+          break;
+        }
+        case 'permissions': {
+          const v = this.single(p, 'an octal file mode');
+          if (!v) break;
+          if (v.kind !== 'number') this.problem(v.span, `expected an octal file mode such as 0660, found \`${textOf(v)}\``);
+          else d.permissions = { value: v.text, span: v.span };
+          break;
+        }
       }
     }
     d.ranges = ranges;
+    if (expects.length > 0) d.expects = expects;
+    if (d.colours && d.rest) {
+      this.problem(d.rest, '`size rest` cannot be combined with `colours`: the colours give the size; drop `size rest`', 'size-conflict');
+      delete d.rest;
+    }
+    if (d.colours && ranges.length > 0) {
+      this.problem(d.colours.span, '`colours` and `range` cannot be combined: the colours decide where the device lies; drop one of them', 'size-conflict');
+      delete d.colours;
+    }
     if (ranges.length > 0 && d.size) {
       const total = ranges.reduce((s, r) => s + (r.end - r.start + 1n), 0n);
       if (total !== d.size.value) {
@@ -350,6 +412,177 @@ class Lowerer {
       if (o.text === 'normal') d.movable = false;
       if (o.text === 'memmap-on-memory') d.memmapOnMemory = o.span;
     }
+  }
+
+  /** `colours 0, 2..3 [of K] [exclusive]` or `colours any N [of K] [exclusive]`. */
+  colours(p: Property): ColourRequest | undefined {
+    const vals = p.values;
+    if (vals.length === 0) return undefined;
+    const set = new Set<number>();
+    let setSpan: Span | undefined;
+    let any: Spanned<number> | undefined;
+    let of: Spanned<number> | undefined;
+    let exclusive: Span | undefined;
+    let ok = true;
+    const colourNumber = (v: NumberValue): number | undefined => {
+      const n = this.count(v, 'a colour number');
+      if (!n) ok = false;
+      return n?.value;
+    };
+    let i = 0;
+    if (vals[0]?.kind === 'word' && vals[0].text === 'any') {
+      const n = vals[1];
+      if (!n || n.kind !== 'number') {
+        this.problem(n?.span ?? vals[0].span, 'expected how many colours after `any`, such as `any 2`');
+        return undefined;
+      }
+      const c = this.count(n, 'a number of colours');
+      if (!c) return undefined;
+      if (c.value === 0) {
+        this.problem(c.span, 'a device needs at least one colour');
+        return undefined;
+      }
+      any = c;
+      i = 2;
+    } else {
+      for (; i < vals.length; i++) {
+        const v = vals[i] as Value;
+        if (v.kind === 'number') {
+          const c = colourNumber(v);
+          if (c !== undefined) set.add(c);
+        } else if (v.kind === 'range') {
+          const a = colourNumber(v.start);
+          const b = v.end ? colourNumber(v.end) : undefined;
+          if (a === undefined || b === undefined) continue;
+          if (b < a) {
+            this.problem(v.span, `the colours ${a}..${b} run backwards; write ${b}..${a}`);
+            ok = false;
+            continue;
+          }
+          if (b - a > 65535) {
+            this.problem(v.span, 'too many colours');
+            ok = false;
+            continue;
+          }
+          for (let c = a; c <= b; c++) set.add(c);
+        } else break;
+        setSpan = { start: setSpan?.start ?? v.span.start, end: v.span.end };
+      }
+      if (!setSpan) {
+        if (!ok) return undefined;
+        const v = vals[0] as Value;
+        this.problem(v.span, `expected colours such as 0..1 or \`any 2\` after \`${p.key.text}\`, found \`${textOf(v)}\``);
+        return undefined;
+      }
+    }
+    for (; i < vals.length; i++) {
+      const v = vals[i] as Value;
+      if (v.kind === 'word' && v.text === 'of') {
+        const k = vals[i + 1];
+        if (!k || k.kind !== 'number') {
+          this.problem(k?.span ?? v.span, 'expected the number of colours after `of`, such as `of 4`');
+          ok = false;
+          continue;
+        }
+        i++;
+        const n = this.count(k, 'a number of colours');
+        if (!n) ok = false;
+        else if (n.value < 2) {
+          this.problem(n.span, `a cache sliced into ${n.value} colour${n.value === 1 ? '' : 's'} has nothing to choose from; use 2 or more`);
+          ok = false;
+        } else of = n;
+      } else if (v.kind === 'word' && v.text === 'exclusive') {
+        exclusive = v.span;
+      } else {
+        this.problem(v.span, `\`${textOf(v)}\` is not part of a colour request; expected \`of K\` or \`exclusive\` after the colours`);
+        ok = false;
+      }
+    }
+    if (!ok) return undefined;
+    if (of) {
+      const over = [...set].filter((c) => c >= of.value);
+      if (over.length > 0 && setSpan) {
+        this.problem(setSpan, `colour ${over[0]} does not exist when the cache is sliced into ${of.value} colours (they are 0..${of.value - 1})`);
+        return undefined;
+      }
+      if (any && any.value > of.value) {
+        this.problem(any.span, `${any.value} colours out of ${of.value}: there are only ${of.value}`);
+        return undefined;
+      }
+    }
+    return {
+      span: p.span,
+      ...(setSpan ? { colours: { value: [...set].sort((a, b) => a - b), span: setSpan } } : {}),
+      ...(any ? { any } : {}),
+      ...(of ? { of } : {}),
+      ...(exclusive ? { exclusive } : {}),
+    };
+  }
+
+  /** `expect METRIC VALUE from node N [access0 | access1]`. */
+  expectation(p: Property): Expectation | undefined {
+    const [m, v, ...rest] = p.values;
+    const METRICS: readonly ExpectMetric[] = ['read-latency', 'write-latency', 'read-bandwidth', 'write-bandwidth'];
+    if (!m) return undefined;
+    if (m.kind !== 'word' || !(METRICS as readonly string[]).includes(m.text)) {
+      this.problem(m.span, `\`${textOf(m)}\` is not a metric; expected one of ${METRICS.join(', ')}`);
+      return undefined;
+    }
+    const metric = m.text as ExpectMetric;
+    const latency = metric.endsWith('latency');
+    const example = latency ? '120ns' : '20000MB/s';
+    if (!v || v.kind !== 'number' || v.value === undefined) {
+      this.problem(v?.span ?? m.span, `expected a ${latency ? 'latency' : 'bandwidth'} such as ${example} after \`${metric}\``);
+      return undefined;
+    }
+    const units: Record<string, bigint> = latency ? { ns: 1n, us: 1000n } : { 'MB/s': 1n, 'GB/s': 1000n };
+    const unit = v.unit ?? '';
+    const mult = units[unit];
+    if (mult === undefined) {
+      this.problem(v.span, `\`${v.text}\`: a ${latency ? 'latency' : 'bandwidth'} takes the unit ${Object.keys(units).join(' or ')} (HMAT reports ${latency ? 'nanoseconds' : 'MB/s'}), e.g. ${example}`);
+      return undefined;
+    }
+    const num = v.value * mult;
+    if (num > 2147483647n || num === 0n) {
+      this.problem(v.span, `${v.text} is not a usable ${latency ? 'latency' : 'bandwidth'}`);
+      return undefined;
+    }
+    let initiator: Spanned<number> | undefined;
+    let access: 0 | 1 = 0;
+    let accessSpan: Span | undefined;
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i] as Value;
+      if (w.kind === 'word' && w.text === 'from') {
+        const node = rest[i + 1];
+        const n = node?.kind === 'word' && node.text === 'node' ? rest[i + 2] : node;
+        if (!n || n.kind !== 'number') {
+          this.problem(w.span, 'expected the initiator node after `from`, such as `from node 0`');
+          return undefined;
+        }
+        const c = this.count(n, 'a NUMA node number');
+        if (!c) return undefined;
+        initiator = c;
+        i += n === node ? 1 : 2;
+      } else if (w.kind === 'word' && (w.text === 'access0' || w.text === 'access1')) {
+        access = w.text === 'access1' ? 1 : 0;
+        accessSpan = w.span;
+      } else {
+        this.problem(w.span, `\`${textOf(w)}\` is not part of an expectation; expected \`from node N\`, then \`access0\` or \`access1\``);
+        return undefined;
+      }
+    }
+    if (!initiator) {
+      this.problem(p.span, `say where the consumers run: \`expect ${metric} ${v.text} from node 0\``);
+      return undefined;
+    }
+    return {
+      span: p.span,
+      metric: { value: metric, span: m.span },
+      value: { value: Number(num), span: v.span },
+      initiator,
+      access,
+      ...(accessSpan ? { accessSpan } : {}),
+    };
   }
 
   range(v: Value): PinnedRange | undefined {

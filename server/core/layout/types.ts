@@ -23,6 +23,10 @@ export interface LayoutHost {
   readonly autoOnline?: Spanned<AutoOnlinePolicy>;
   /** `persist`: every region of the host survives reboots (docs/persist.md). */
   readonly persist?: Span;
+  /** `hosts "PATTERN"`: the block stands for every inventory host the Ansible pattern matches (docs/fleet.md). */
+  readonly pattern?: Spanned<string>;
+  /** `inventory "FILE"`: the Ansible inventory `hosts` is matched against. */
+  readonly inventory?: Spanned<string>;
 }
 
 export interface RegionGeometry {
@@ -30,6 +34,8 @@ export interface RegionGeometry {
   readonly size?: Spanned<bigint>;
   readonly align?: Spanned<bigint>;
   readonly node?: Spanned<number>;
+  /** `cache N`: a direct-mapped memory-side cache of N bytes in front of the node (for colours). */
+  readonly cache?: Spanned<bigint>;
   /** `dynamic` (true) or `static` (false). */
   readonly dynamic?: Spanned<boolean>;
 }
@@ -42,6 +48,37 @@ export interface PinnedRange {
 }
 
 export type DeviceMode = 'devdax' | 'system-ram';
+
+/**
+ * `colours 0, 2..3 of 8 exclusive` / `colours any 2 exclusive`: the
+ * memory-side-cache colours the device's memory must have (docs/colours.md).
+ */
+export interface ColourRequest {
+  /** The whole property. */
+  readonly span: Span;
+  /** Specific colours, sorted and unique; absent for `any N`. */
+  readonly colours?: Spanned<readonly number[]>;
+  /** `any N`: N colours the planner chooses. */
+  readonly any?: Spanned<number>;
+  /** `of K`: how many colours the cache is sliced into; absent: derived from the cache. */
+  readonly of?: Spanned<number>;
+  /** `exclusive`: no other device of the region may hold memory of these colours. */
+  readonly exclusive?: Span;
+}
+
+export type ExpectMetric = 'read-latency' | 'write-latency' | 'read-bandwidth' | 'write-bandwidth';
+
+/** `expect read-latency 120ns from node 0 access1`: a need of the device's consumers. */
+export interface Expectation {
+  readonly span: Span;
+  readonly metric: Spanned<ExpectMetric>;
+  /** Nanoseconds (latency) or MB/s (bandwidth), as HMAT reports them. */
+  readonly value: Spanned<number>;
+  readonly initiator: Spanned<number>;
+  /** HMAT access class: 0 (any initiator, the default) or 1 (CPU initiators). */
+  readonly access: 0 | 1;
+  readonly accessSpan?: Span;
+}
 
 export interface LayoutDevice {
   readonly decl: DeviceDecl;
@@ -61,6 +98,15 @@ export interface LayoutDevice {
   readonly movable: boolean;
   readonly memmapOnMemory?: Span;
   readonly ranges: readonly PinnedRange[];
+  /** `colours …`: memory-side-cache colours the device asks for. */
+  readonly colours?: ColourRequest;
+  /** `expect …`: performance needs, checked against HMAT. */
+  readonly expects?: readonly Expectation[];
+  /** `owner`, `group`, `permissions`: who may open /dev/daxR.N (VM parcels). */
+  readonly owner?: Spanned<string>;
+  readonly group?: Spanned<string>;
+  /** File mode as written (octal, such as 0660); DAX090 checks it. */
+  readonly permissions?: Spanned<string>;
 }
 
 export interface LayoutRegion {

@@ -4,7 +4,8 @@
 // where first fit places memory, which writes the kernel refuses) is the
 // model's prediction, and the final model state is the layout's desired state.
 
-import type { DriverName } from '../facts/types';
+import { planRegionColours, type AddrRange, type ColourPlacement } from '../colour/stripes';
+import type { DriverName, MemorySideCacheFacts } from '../facts/types';
 import type { KernelModel, WriteResult } from '../kernel/model';
 import {
   deviceName,
@@ -78,11 +79,21 @@ export interface Plan {
   readonly assigned: Map<LayoutDevice, SimDevice>;
   /** Target sizes (after resolving `size rest`). */
   readonly targetSize: Map<LayoutDevice, bigint>;
+  /** The stripes each `colours` device is pinned to (docs/colours.md). */
+  readonly colours: Map<LayoutDevice, ColourPlacement<LayoutDevice>>;
+}
+
+/** The memory-side cache that colours a region's memory, and K when a device does not say. */
+export interface RegionColouring {
+  readonly cache: MemorySideCacheFacts;
+  readonly defaultK: number;
 }
 
 export interface DesiredRegion {
   readonly layout: LayoutRegion;
   readonly sim: SimRegion;
+  /** Absent: the region's node has no memory-side cache (colour requests cannot be placed). */
+  readonly colouring?: RegionColouring;
 }
 
 interface Work {
@@ -98,9 +109,14 @@ interface Work {
 const dev = (d: SimDevice) => `/sys/bus/dax/devices/${deviceName(d)}`;
 const memPath = (i: number) => `/sys/devices/system/memory/memory${i}/state`;
 
-function sameRanges(d: SimDevice, l: LayoutDevice): boolean {
-  if (d.ranges.length !== l.ranges.length) return false;
-  return d.ranges.every((r, i) => r.start === l.ranges[i]?.start && r.end === l.ranges[i]?.end);
+function sameRanges(d: SimDevice, want: readonly AddrRange[]): boolean {
+  if (d.ranges.length !== want.length) return false;
+  return d.ranges.every((r, i) => r.start === want[i]?.start && r.end === want[i]?.end);
+}
+
+/** Whether the device's place is given (pinned ranges or colour stripes) rather than found by first fit. */
+function isPinned(l: LayoutDevice): boolean {
+  return l.ranges.length > 0 || l.colours !== undefined;
 }
 
 export class Planner {
@@ -111,6 +127,7 @@ export class Planner {
     unlisted: [],
     assigned: new Map(),
     targetSize: new Map(),
+    colours: new Map(),
   };
 
   constructor(
@@ -144,6 +161,41 @@ export class Planner {
   /** Pinned ranges of every layout device, by region: memory other devices must give up. */
   private readonly pins = new Map<LayoutRegion, { start: bigint; end: bigint; owner: LayoutDevice }[]>();
 
+  /** Where a pinned device must lie: its `range`s, or its colour stripes. */
+  private rangesOf(l: LayoutDevice): readonly AddrRange[] {
+    if (l.ranges.length > 0) return l.ranges;
+    return this.plan.colours.get(l)?.stripes ?? [];
+  }
+
+  /** Colour stripes of a region's `colours` devices, around what `occupied` holds. */
+  private placeColours(r: DesiredRegion, occupied: readonly AddrRange[]): void {
+    const asks = r.layout.devices.filter((l) => l.colours && l.ranges.length === 0);
+    for (const l of asks) this.plan.colours.delete(l);
+    if (!r.colouring || asks.length === 0) return;
+    const compat = this.model.state.arch.compatAlign.value;
+    const pins = r.layout.devices.flatMap((l) => l.ranges.map((x) => ({ start: x.start, end: x.end })));
+    const placed = planRegionColours(
+      { start: r.sim.start, end: r.sim.end },
+      r.colouring.cache.size,
+      r.colouring.defaultK,
+      asks.map((l) => {
+        const c = l.colours as NonNullable<LayoutDevice['colours']>;
+        const align = l.align?.value ?? r.sim.align;
+        return {
+          key: l,
+          ...(c.colours ? { colours: c.colours.value } : {}),
+          ...(c.any ? { any: c.any.value } : {}),
+          ...(c.of ? { of: c.of.value } : {}),
+          exclusive: c.exclusive !== undefined,
+          ...(l.size ? { size: l.size.value } : {}),
+          granule: align > compat ? align : compat,
+        };
+      }),
+      [...pins, ...occupied],
+    );
+    for (const p of placed) this.plan.colours.set(p.key, p);
+  }
+
   /** The ranges a device keeps when shrunk to `size` (its logical head). */
   private kept(d: SimDevice, size: bigint): { start: bigint; end: bigint }[] {
     const out: { start: bigint; end: bigint }[] = [];
@@ -165,14 +217,30 @@ export class Planner {
   }
 
   run(regions: readonly DesiredRegion[]): Plan {
+    for (const r of regions) this.placeColours(r, []);
+    const work: Work[] = [];
+    for (const r of regions) work.push(...this.match(r));
+    // Memory of devices the layout does not list, and keeps, is not free for colours.
+    for (const r of regions) {
+      const kept = this.plan.unlisted
+        .filter((u) => u.region === r.layout && !u.pruned)
+        .flatMap((u) => this.model.findDevice(u.kernelName)?.ranges ?? []);
+      if (kept.length === 0 || !r.layout.devices.some((l) => l.colours)) continue;
+      this.placeColours(r, kept);
+      for (const w of work) {
+        if (w.region !== r || !w.layout.colours || w.layout.ranges.length > 0) continue;
+        const size = this.colourSize(w.layout);
+        (w as { size: bigint | undefined }).size = size;
+        if (size === undefined) this.plan.targetSize.delete(w.layout);
+        else this.plan.targetSize.set(w.layout, size);
+      }
+    }
     for (const r of regions) {
       this.pins.set(
         r.layout,
-        r.layout.devices.flatMap((owner) => owner.ranges.map((x) => ({ start: x.start, end: x.end, owner }))),
+        r.layout.devices.flatMap((owner) => this.rangesOf(owner).map((x) => ({ start: x.start, end: x.end, owner }))),
       );
     }
-    const work: Work[] = [];
-    for (const r of regions) work.push(...this.match(r));
 
     // 1. release: unbind what must change (offlining movable kmem memory first).
     for (const w of work) if (w.dev && this.needsRelease(w)) this.release(w.dev, w.region.layout, w);
@@ -191,9 +259,9 @@ export class Planner {
     // 3. create the devices that do not exist yet, in layout order.
     for (const w of work) if (!w.dev && w.size !== undefined) this.create(w);
     // 4. pinned ranges first, so that first fit cannot take them; then sizes; `rest` last.
-    for (const w of work) if (w.dev && !w.blocked && w.layout.ranges.length > 0) this.claim(w);
-    for (const w of work) if (w.dev && !w.blocked && w.layout.ranges.length === 0 && !w.layout.rest) this.grow(w);
-    for (const w of work) if (w.dev && !w.blocked && w.layout.rest) this.grow(w);
+    for (const w of work) if (w.dev && !w.blocked && isPinned(w.layout)) this.claim(w);
+    for (const w of work) if (w.dev && !w.blocked && !isPinned(w.layout) && !w.layout.rest) this.grow(w);
+    for (const w of work) if (w.dev && !w.blocked && !isPinned(w.layout) && w.layout.rest) this.grow(w);
     // 5. memmap_on_memory, then bind: device_dax before kmem (a kmem new_id attaches every matching unbound device).
     for (const w of work) if (w.dev && !w.blocked && w.layout.memmapOnMemory && !w.dev.memmapOnMemory && !w.dev.driver) this.memmap(w);
     for (const w of work) if (w.dev && !w.blocked && w.driver === 'device_dax') this.bind(w);
@@ -223,6 +291,7 @@ export class Planner {
     const sizes = new Map<LayoutDevice, bigint | undefined>();
     for (const l of devices) {
       if (l.ranges.length > 0) sizes.set(l, l.ranges.reduce((s, x) => s + (x.end - x.start + 1n), 0n));
+      else if (l.colours) sizes.set(l, this.colourSize(l));
       else if (l.size) sizes.set(l, l.size.value);
     }
     const driverOf = (l: LayoutDevice): DriverName => (l.mode === 'system-ram' ? 'kmem' : 'device_dax');
@@ -236,7 +305,7 @@ export class Planner {
           deviceSize(x) > 0n &&
           x.driver === driverOf(l) &&
           x.align === alignOf(l) &&
-          (l.ranges.length > 0 ? sameRanges(x, l) : deviceSize(x) === sizes.get(l)),
+          (isPinned(l) ? sameRanges(x, this.rangesOf(l)) : deviceSize(x) === sizes.get(l)),
       );
       if (e) {
         pair.set(l, e);
@@ -246,6 +315,8 @@ export class Planner {
     const rest = existing.filter((x) => !taken.has(x));
     for (const l of devices) {
       if (l.kernelName || pair.has(l)) continue;
+      // A colour device whose stripes cannot be placed (DAX070–DAX074) takes no device.
+      if (l.colours && l.ranges.length === 0 && sizes.get(l) === undefined) continue;
       const e = rest.shift();
       if (!e) break;
       pair.set(l, e);
@@ -256,7 +327,7 @@ export class Planner {
       this.plan.unlisted.push({ region: r.layout, kernelName: deviceName(e), size: deviceSize(e), driver: e.driver, pruned: this.options.prune });
     }
     // `size rest`: what the others and the devices kept outside the layout leave.
-    const restDev = devices.find((l) => l.rest && l.ranges.length === 0);
+    const restDev = devices.find((l) => l.rest && !isPinned(l));
     if (restDev) {
       let used = 0n;
       for (const l of devices) if (l !== restDev) used += sizes.get(l) ?? 0n;
@@ -274,7 +345,7 @@ export class Planner {
   private geometryChanges(w: Work, d: SimDevice): boolean {
     if (w.size === undefined) return false;
     if (this.blocksPins(w, d.ranges)) return true;
-    if (w.layout.ranges.length > 0) return !sameRanges(d, w.layout) || d.align !== w.align;
+    if (isPinned(w.layout)) return !sameRanges(d, this.rangesOf(w.layout)) || d.align !== w.align;
     return deviceSize(d) !== w.size || d.align !== w.align;
   }
 
@@ -341,7 +412,7 @@ export class Planner {
     let target = w.size < deviceSize(d) ? w.size : deviceSize(d);
     // A size the kernel would refuse (DAX010 says so) still frees the old space, so
     // that the rest of the layout is judged on its own.
-    if (w.layout.ranges.length > 0 || !keepsAlign || target % newGranule !== 0n) target = 0n;
+    if (isPinned(w.layout) || !keepsAlign || target % newGranule !== 0n) target = 0n;
     // Memory another device pins must be given up, even if this device keeps its size.
     if (target > 0n && this.blocksPins(w, this.kept(d, target))) target = 0n;
     if (target !== deviceSize(d)) {
@@ -380,12 +451,21 @@ export class Planner {
     if (d.align !== w.align && !this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', deviceName(d))) w.blocked = true;
   }
 
+  /** A colour device's size: what its stripes add up to; undefined when they cannot be placed. */
+  private colourSize(l: LayoutDevice): bigint | undefined {
+    const p = this.plan.colours.get(l);
+    if (!p || p.stripes.length === 0) return undefined;
+    return p.stripes.reduce((s, x) => s + (x.end - x.start + 1n), 0n);
+  }
+
   private claim(w: Work): void {
     const d = w.dev as SimDevice;
-    if (sameRanges(d, w.layout)) return;
+    const want = this.rangesOf(w.layout);
+    if (sameRanges(d, want)) return;
     const name = deviceName(d);
-    const s = this.step(d.ranges.length === 0 && this.isNew(w) ? '+' : '~', name, w.region.layout, `claim ${w.layout.ranges.length} pinned range(s) for ${name} (${w.layout.label})`, w.layout);
-    for (const r of w.layout.ranges) {
+    const what = w.layout.ranges.length > 0 ? `${want.length} pinned range(s)` : `${want.length} colour stripe(s)`;
+    const s = this.step(d.ranges.length === 0 && this.isNew(w) ? '+' : '~', name, w.region.layout, `claim ${what} for ${name} (${w.layout.label})`, w.layout);
+    for (const r of want) {
       const before = d.ranges.length;
       if (!this.write(s, `${dev(d)}/mapping`, `${r.start.toString(16)}-${r.end.toString(16)}`, 'mapping', name)) {
         w.blocked = true;

@@ -34,6 +34,11 @@ export const dax009: Rule = {
         if (g.size && g.size.value !== f.size) clash('the region size', formatBytes(g.size.value), formatBytes(f.size), g.size.span);
         if (g.align && g.align.value !== f.align) clash('the region align', formatBytes(g.align.value), formatBytes(f.align), g.align.span);
         if (g.node && g.node.value !== f.targetNode) clash('the target node', String(g.node.value), String(f.targetNode), g.node.span);
+        if (g.cache) {
+          const node = h.before?.nodes.find((n) => n.id === f.targetNode);
+          const c = node?.caches.find((x) => x.level === 1) ?? node?.caches[0];
+          if (!c || c.size !== g.cache.value) clash('the memory-side cache', formatBytes(g.cache.value), c ? formatBytes(c.size) : 'none', g.cache.span);
+        }
         if (g.dynamic && g.dynamic.value !== f.dynamic) clash('the region kind', g.dynamic.value ? 'dynamic' : 'static', f.dynamic ? 'dynamic' : 'static', g.dynamic.span);
       }
     }

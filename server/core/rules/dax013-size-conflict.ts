@@ -11,7 +11,7 @@ export const dax013: Rule = {
       .map((i) => finding('DAX013', 'error', i.span, i.message, i.related ? { related: i.related } : {}));
     for (const v of devices(a)) {
       const d = v.device;
-      if (d.size || d.rest || d.ranges.length > 0) continue;
+      if (d.size || d.rest || d.ranges.length > 0 || d.colours) continue;
       if (d.decl.properties.some((p) => p.key.text === 'size' || p.key.text === 'range')) continue; // already reported
       out.push(
         finding('DAX013', 'error', d.labelSpan, `device \`${d.label}\` has no size: add \`size 4G\`, \`size rest\` (what the other devices leave) or a pinned \`range\``),

@@ -9,7 +9,7 @@ export const dax023: Rule = {
   check(a) {
     const out = [];
     for (const v of devices(a)) {
-      if (v.device.ranges.length > 0) continue;
+      if (v.device.ranges.length > 0 || v.device.colours) continue;
       const align = alignOf(v);
       const dev = assigned(v);
       if (align === undefined || !dev || align <= archOf(v.host).compatAlign.value) continue;

@@ -30,6 +30,14 @@ import { dax052 } from './dax052-online-memory';
 import { dax060 } from './dax060-persist-no-effect';
 import { dax061 } from './dax061-stable-name-clash';
 import { dax062 } from './dax062-persist-boot-online';
+import { dax070 } from './dax070-colour-cache';
+import { dax071 } from './dax071-colour-shared';
+import { dax072 } from './dax072-colour-granule';
+import { dax073 } from './dax073-colour-size';
+import { dax074 } from './dax074-colour-unavailable';
+import { dax080 } from './dax080-expect-missed';
+import { dax081 } from './dax081-expect-unchecked';
+import { dax090 } from './dax090-device-access';
 import { dax051 } from './dax051-kernel-refuses';
 import type { Rule } from './util';
 
@@ -41,6 +49,9 @@ export const RULES: readonly Rule[] = [
   dax040, dax041, dax042, dax043,
   dax050, dax052,
   dax060, dax061, dax062,
+  dax070, dax071, dax072, dax073, dax074,
+  dax080, dax081,
+  dax090,
   dax051,
 ];
 

@@ -26,8 +26,15 @@ for p in debootstrap e2fsprogs cpio busybox-static kmod xz-utils zstd openssh-cl
   dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  # a brand-new machine may have no package lists yet: update once (setup.sh shares the marker)
+  if [ ! -e "$VM/.cache/apt-updated" ]; then
+    log "apt-get update"
+    $SUDO apt-get update -qq
+    touch "$VM/.cache/apt-updated"
+  fi
   log "installing:$missing"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 # ---- the root file system ------------------------------------------------------------

@@ -2,32 +2,34 @@
 // test/vm/distro/run.mjs (`npm run test:vm:distro`): layouts that survive reboots, on a real
 // distro host. For Debian's Linux 6.1 and 6.12, a Debian bookworm guest (build.sh) with systemd,
 // udev and OpenSSH is booted with the region soft-reserved, and for a layout marked `persist`:
-//   1. the persist artifacts are installed over SSH (sh on stdin; no scp) — the install runs the
-//      restorer, which partitions the region from its boot state; `daxctl list -RDMi` must equal
-//      the core's prediction and the verify program must pass;
+//   1. `daxlayout apply` (the built CLI, over the system ssh with the guest's pinned host key)
+//      makes the layout from the boot state, verifies it, then installs the persist artifacts
+//      (programs fed to `sh -s`; no scp) and verifies them; `daxctl list -RDMi` must equal the
+//      core's prediction;
 //   2. reboot: the layout is back exactly (daxctl list = prediction), /dev/dax/by-label/* point at
-//      the right devices, /run/daxlayout/by-label/* hold the node, running the restorer again
-//      writes nothing;
+//      the right devices, /run/daxlayout/by-label/* hold the node, a new `daxlayout apply` is a
+//      no-op apart from its verify round trip, running the restorer again writes nothing;
 //   3. reboot with the region's size and start changed on the kernel command line (memmap=): the restorer
 //      refuses, the journal says why, the region is as the kernel made it, the unit failed (6.12
 //      makes no region at all for a node only partly soft-reserved: the restorer says the region
 //      did not appear);
-//   4. reboot with the old size: restored again; remove the artifacts; reboot: the region is as
-//      the kernel makes it and nothing of daxlayout is left;
-//   5. performance: a 16-device layout, restored at boot; the restorer's time from the journal
-//      (unit start to finish, monotonic timestamps) and systemd-analyze blame.
-// When server/cli has a working `daxlayout apply`, step 1 should use it instead (see
-// docs/persist.md, "Apply contract").
-//   npm run test:vm:distro                 # both kernels (about 8 min)
+//   4. reboot with the old size: restored again; `daxlayout apply` of the layout without `persist`
+//      removes the artifacts; reboot: the region is as the kernel makes it and nothing of
+//      daxlayout is left;
+//   5. performance: a 16-device layout applied with `daxlayout apply`, restored at boot; the
+//      restorer's time from the journal (unit start to finish, monotonic timestamps) and
+//      systemd-analyze blame.
+//   npm run test:vm:distro                 # both kernels (13–20 min)
 //   npm run test:vm:distro -- --only 6.12  # one kernel
 //   npm run test:vm:distro -- --no-perf    # skip the 16-device measurement
 //   npm run test:vm:distro -- --perf-only  # only the measurement
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffStates, normalise } from '../run-script.mjs';
-import { bootDistro, prepareDisk } from './vm.mjs';
+import { bootDistro, CACHE, prepareDisk } from './vm.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -73,6 +75,35 @@ async function analyse(vm, body) {
   return { a, host, text, release, predicted: normalise(core.toDaxctlJson(host.model.state)) };
 }
 
+const CLI = join(ROOT, 'server', 'bin', 'daxlayout.cjs');
+const KEY = join(CACHE, '..', 'keys', 'id_ed25519');
+
+/**
+ * \`daxlayout apply FILE --yes --json\` with the built CLI against the booted guest: the layout
+ * names the guest's forwarded port, the guest's pinned host key goes into a known_hosts file for
+ * [127.0.0.1]:PORT, the test key is the identity. Files go to the run directory (disk.dir).
+ */
+async function cliApply(vm, disk, body, { persist = true } = {}) {
+  const key = readFileSync(join(CACHE, 'known_hosts'), 'utf8').trim().split('\n')[0].split(/\s+/).slice(1, 3).join(' ');
+  const knownHosts = join(disk.dir, 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${vm.port} ${key}\n`);
+  const file = join(disk.dir, 'guest.dax');
+  writeFileSync(file, `host guest {\n  ssh "root@127.0.0.1"\n  port ${vm.port}\n${persist ? '  persist\n' : ''}}\n\nregion 0 on guest {${body}\n}\n`);
+  const r = await new Promise((resolvePromise) => {
+    const p = spawn(process.execPath, [CLI, 'apply', file, '--yes', '--json', '--known-hosts', knownHosts, '--identity', KEY], { cwd: disk.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 600_000);
+    p.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+  });
+  let json;
+  try { json = JSON.parse(r.stdout); } catch { json = { result: 'unreadable', message: `not JSON (exit ${r.code}): ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 800)}` }; }
+  const brief = `exit ${r.code}, result ${json.result}, ${json.writesTotal ?? 0} writes, ${json.roundTrips ?? '?'} round trips, persist ${json.persist ? `${json.persist.action}/${json.persist.status}` : 'null'}, ${json.elapsedMs ?? '?'} ms`;
+  const detail = `${brief}\n${json.message ?? ''}\n${(json.persist?.checks ?? []).filter((c) => !c.ok).map((c) => `bad ${c.text}`).join('\n')}\n${(json.diagnostics ?? []).map((d) => d.message).join('\n')}\n${r.stderr.trim()}`;
+  return { code: r.code, json, brief, detail };
+}
+
 async function daxctl(vm) {
   const r = await vm.ssh('daxctl list -RDMi');
   try { return normalise(JSON.parse(r.stdout)); } catch { return { unreadable: r.stdout + r.stderr }; }
@@ -115,11 +146,14 @@ async function scenario(kernel) {
     const art = core.persistArtifacts(a, host);
     check(`${kernel}: artifacts made`, art.problems.length === 0 && art.files.length === 5, art.problems.join('\n'));
 
-    // 1. install (runs the restorer from the boot state) and verify
-    const inst = await vm.ssh(core.installProgram(art));
-    const ic = core.parseChecks(inst.stdout);
-    check(`${kernel}: install verified`, inst.code === 0 && ic.ok, inst.stdout + inst.stderr);
-    same(`${kernel}: after install, daxctl list = prediction`, await daxctl(vm), predicted);
+    // 1. daxlayout apply: the writes from the boot state, verified; then the artifacts installed and verified
+    const ap = await cliApply(vm, disk, MIXED);
+    log(`daxlayout apply: ${ap.brief}`);
+    check(`${kernel}: daxlayout apply: applied and verified, restorer installed and verified`,
+      ap.code === 0 && ap.json.result === 'applied' && ap.json.verification?.ok === true && ap.json.persist?.action === 'installed' && ap.json.persist?.status === 'ok' && ap.json.persist.checks.length > 0 && ap.json.persist.checks.every((c) => c.ok),
+      ap.detail);
+    log(`artifacts checksum: ${ap.json.persist?.checksum} (from the CLI's capture); sha256:${art.checksum} (from daxctl list facts)${ap.json.persist?.checksum === `sha256:${art.checksum}` ? ': the same' : ''}`);
+    same(`${kernel}: after apply, daxctl list = prediction`, await daxctl(vm), predicted);
 
     // 2. reboot: back exactly, names, no-op
     vm = await vm.reboot();
@@ -128,8 +162,11 @@ async function scenario(kernel) {
     const j1 = await journal(vm);
     check(`${kernel}: restorer ran at boot`, /daxlayout-restore: region 0: restored dax0\.0\(weather\)/.test(j1), j1);
     same(`${kernel}: after reboot, daxctl list = prediction`, await daxctl(vm), predicted);
-    const v = await vm.ssh(core.verifyProgram(art));
-    check(`${kernel}: verify after reboot (files, units, by-label names)`, v.code === 0 && core.parseChecks(v.stdout).ok, v.stdout + v.stderr);
+    const v = await cliApply(vm, disk, MIXED);
+    log(`daxlayout apply after reboot: ${v.brief}`);
+    check(`${kernel}: apply after reboot is a no-op apart from the verify (files, units, by-label names): 2 round trips`,
+      v.code === 0 && v.json.result === 'no-changes' && v.json.writesTotal === 0 && v.json.roundTrips === 2 && v.json.persist?.action === 'up-to-date' && v.json.persist?.status === 'ok' && v.json.persist.checks.some((c) => /by-label\/weather -> \/dev\/dax0\.0/.test(c.text)),
+      v.detail);
     const links = await vm.ssh('for l in /dev/dax/by-label/*; do printf "%s -> %s\\n" "$l" "$(readlink -f "$l")"; done; for f in /run/daxlayout/by-label/*; do printf "%s: %s\\n" "$f" "$(cat "$f")"; done');
     log(links.stdout.trim().split('\n').join('; '));
     const again = await vm.ssh('/usr/local/libexec/daxlayout-restore; echo "exit $?"');
@@ -161,8 +198,11 @@ async function scenario(kernel) {
     vm = await vm.reboot();
     await settle(vm);
     same(`${kernel}: old size again → restored`, await daxctl(vm), predicted);
-    const rm = await vm.ssh(core.removeProgram());
-    check(`${kernel}: remove`, rm.code === 0 && /ok removed/.test(rm.stdout), rm.stdout + rm.stderr);
+    const rm = await cliApply(vm, disk, MIXED, { persist: false });
+    log(`daxlayout apply without persist: ${rm.brief}`);
+    check(`${kernel}: apply without persist removes the artifacts (no writes)`, rm.code === 0 && rm.json.result === 'no-changes' && rm.json.persist?.action === 'removed' && rm.json.persist?.status === 'ok', rm.detail);
+    const rm2 = await cliApply(vm, disk, MIXED, { persist: false });
+    check(`${kernel}: apply again without persist: one round trip, nothing to remove`, rm2.code === 0 && rm2.json.result === 'no-changes' && rm2.json.roundTrips === 1 && rm2.json.persist === null, rm2.detail);
     const left = await vm.ssh('ls /dev/dax/by-label 2>/dev/null; ls /run/daxlayout 2>/dev/null; systemctl list-unit-files "daxlayout*" --no-legend 2>/dev/null');
     check(`${kernel}: nothing of daxlayout left`, left.stdout.trim() === '', left.stdout);
     vm = await vm.reboot();
@@ -185,8 +225,9 @@ async function measure(kernel) {
     const { a, host, predicted } = await analyse(vm, `\n${SIXTEEN}`);
     const art = core.persistArtifacts(a, host);
     check(`${kernel}: 16 devices, artifacts made`, art.problems.length === 0, art.problems.join('\n'));
-    const inst = await vm.ssh(core.installProgram(art));
-    check(`${kernel}: 16 devices installed`, inst.code === 0, inst.stdout + inst.stderr);
+    const inst = await cliApply(vm, disk, `\n${SIXTEEN}`);
+    log(`daxlayout apply, 16 devices: ${inst.brief}`);
+    check(`${kernel}: 16 devices applied and the restorer installed (daxlayout apply)`, inst.code === 0 && inst.json.result === 'applied' && inst.json.persist?.action === 'installed' && inst.json.persist?.status === 'ok', inst.detail);
     const out = [];
     for (let i = 0; i < 2; i++) {
       vm = await vm.reboot();
@@ -245,6 +286,8 @@ const kernels = ['6.1', '6.12'].filter((k) => !only || k === only);
 const t0 = Date.now();
 if (!args.includes('--perf-only')) for (const k of kernels) await scenario(k);
 if (perf) for (const k of kernels) await measure(k);
-console.log(`\n${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 for (const f of failures) console.log(`  FAIL ${f.split('\n')[0]}`);
+// the last line, for scripts: N passed, M failed
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,480 @@
+// Fleets (docs/fleet.md): `daxlayout plan|apply LAYOUT -i INVENTORY [--limit P] [--forks N]`
+// plans and applies one layout on many hosts of an Ansible inventory, each host over its own
+// SSH connection and under its own lock, up to N at once; one host's failure never stops or
+// touches another. And the hooks the Ansible role uses, where Ansible's own connection runs
+// the programs: `plan LAYOUT --for HOST --capture DUMP` (plan from a capture dump, print the
+// apply program) and `verify --prediction FILE --capture DUMP --apply-output OUT`.
+//
+// Exit codes (fleet): 0 every host planned / applied (or had nothing to do); 1 at least one
+// host failed (plan errors, unreachable, a write failed, differs from the prediction);
+// 2 usage; 3 no host failed but at least one refused (host key, lock busy, host changed since
+// the plan, confirmation declined).
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ruleHref } from '../core/analysis/finding';
+import { readFacts, writeFacts } from '../core/facts/read';
+import type { HostFacts } from '../core/facts/types';
+import { memberReader, type FleetAnalysis } from '../core/fleet/analyze-fleet';
+import type { Analysis } from '../core/analysis/analyze';
+import { connectionOf, matchPattern, parseInventory, patternMatchesHost, patternProblem, type Inventory } from '../core/fleet/inventory';
+import { snapshot } from '../core/kernel/snapshot';
+import { lower } from '../core/layout/lower';
+import type { LayoutHost } from '../core/layout/types';
+import { parse } from '../../grammar/src/index';
+import { renderPlan, summaryLine } from '../core/plan/render';
+import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
+import { CaptureError, readCapture } from '../host/capture';
+import { applyProgram, parseProgramOutput, ProgramRefused } from '../host/shell';
+import { SimTarget, SshTarget, type Target, type TargetCapture } from '../host/target';
+import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
+import { diffHost } from '../host/verify';
+import { factsReader, readText, UsageError } from './io';
+import type { Io } from './plan-apply';
+import { LineIndex } from './positions';
+
+/** True when plan/apply arguments ask for the fleet or the Ansible hooks. */
+export function isFleetArgs(args: readonly string[]): boolean {
+  return args.some((a) => a === '-i' || a === '--inventory' || a.startsWith('--inventory=') || a === '--capture' || a.startsWith('--capture=') || a === '--for');
+}
+
+const FLEET_OPTIONS = {
+  inventory: { type: 'string', short: 'i' },
+  limit: { type: 'string', short: 'l' },
+  forks: { type: 'string', short: 'f' },
+  json: { type: 'boolean' },
+  prune: { type: 'boolean' },
+  yes: { type: 'boolean' },
+  'lock-timeout': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  identity: { type: 'string' },
+  'ssh-config': { type: 'string' },
+  // the Ansible hooks
+  for: { type: 'string' },
+  groups: { type: 'string' },
+  capture: { type: 'string' },
+  'emit-program': { type: 'boolean' },
+  prediction: { type: 'string' },
+} as const;
+
+function int(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (v === undefined) return dflt;
+  if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number ${min}–${max}`);
+  return Number(v);
+}
+
+function readInventory(path: string): Inventory {
+  const inv = parseInventory(readText(path), path);
+  if (inv.problems.length > 0) {
+    throw new UsageError(`${path}: ${inv.problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}`);
+  }
+  return inv;
+}
+
+/** The layout host block for an inventory host: a block of that name, else the one `hosts "…"` block that matches it. */
+export function layoutHostFor(hosts: readonly LayoutHost[], name: string, matches: (pattern: string) => boolean): LayoutHost | string {
+  const named = hosts.find((h) => h.name === name && !h.pattern);
+  if (named) return named;
+  const t = hosts.filter((h) => h.pattern && matches(h.pattern.value));
+  if (t.length === 1) return t[0] as LayoutHost;
+  if (t.length > 1) return `${name} is matched by ${t.length} host blocks (${t.map((h) => `${h.name}: hosts "${h.pattern?.value}"`).join(', ')}); a host takes one layout`;
+  return `the layout has no host block for ${name} (no \`host ${name}\`, no \`hosts "…"\` pattern matching it)`;
+}
+
+/** `persist` on the host or one of its regions: the restorer install (docs/persist.md) is not part of the fleet path yet. */
+function persistProblem(layout: { regions: readonly { hostName?: { value: string }; persist?: unknown }[] }, h: LayoutHost, host: string): string | undefined {
+  if (!h.persist && !layout.regions.some((r) => r.hostName?.value === h.name && r.persist)) return undefined;
+  return `${host}: the layout asks for \`persist\`, which -i and the Ansible role do not install yet (docs/fleet.md); nothing was run. Apply it with \`daxlayout apply FILE --host ${h.name}\` per host.`;
+}
+
+async function pool<T>(items: readonly T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+}
+
+interface Member {
+  readonly host: string;
+  readonly layoutHost?: LayoutHost;
+  readonly problem?: string;
+  target?: Target;
+  description: string;
+  plan?: PlanResult;
+  apply?: ApplyResult;
+  /** planned (plan only), changed/unchanged/failed/refused after the run. */
+  state: 'changed' | 'unchanged' | 'failed' | 'refused';
+  exitCode: number;
+  message: string;
+}
+
+function diagnosticsOf(path: string, text: string, host: string, r: PlanResult) {
+  const idx = new LineIndex(text);
+  return r.errors.map((e) => {
+    if (e.finding) {
+      const s = idx.position(e.finding.span.start);
+      return { severity: 'error', code: e.finding.code, message: `${host}: ${e.finding.message}`, file: path, line: s.line, column: s.column, href: ruleHref(e.finding.code) };
+    }
+    return { severity: 'error', code: e.problem ? 'facts' : 'model', message: `${host}: ${e.message}` };
+  });
+}
+
+const diagText = (d: ReturnType<typeof diagnosticsOf>): string =>
+  d.map((x) => ('line' in x ? `${x.file}:${x.line}:${x.column}: error: ${x.message} [${x.code}]` : `error: ${x.message}`)).join('\n');
+
+function planJsonOf(m: Member, path: string, text: string) {
+  const r = m.plan;
+  const v = r?.view;
+  return {
+    host: m.host,
+    layoutHost: m.layoutHost?.name ?? null,
+    target: m.description,
+    fingerprint: r?.fingerprint ?? null,
+    kernel: r?.capture.facts?.kernelRelease ?? null,
+    changes: v ? v.steps.length > 0 : false,
+    steps: v?.steps ?? [],
+    summary: v?.summary ?? { create: 0, change: 0, destroy: 0 },
+    summaryLine: v ? summaryLine(v.summary) : null,
+    unlisted: v?.unlisted ?? [],
+    diagnostics: r ? diagnosticsOf(path, text, m.host, r) : [],
+  };
+}
+
+/** `plan|apply LAYOUT -i INVENTORY [--limit P] [--forks N] [--json] [--yes] [--prune]`. */
+export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args, allowPositionals: true, options: FLEET_OPTIONS });
+  if (v.capture !== undefined || v.for !== undefined) return hookPlan(kind, v, positionals, io);
+  if (positionals.length !== 1) throw new UsageError(`${kind} -i INVENTORY takes one layout FILE`);
+  const path = positionals[0] as string;
+  const text = readText(path);
+  const invPath = v.inventory as string;
+  const inv = readInventory(invPath);
+  const forks = int(v.forks, 'forks', 5, 1, 256);
+  const lockTimeoutS = int(v['lock-timeout'], 'lock-timeout', 30, 0, 86400);
+  const json = v.json === true;
+  if (v.limit !== undefined) {
+    const lp = patternProblem(v.limit);
+    if (lp) throw new UsageError(`--limit: ${lp}`);
+  }
+  if (kind === 'apply' && v.yes !== true && !io.isTTY) {
+    io.err('daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan -i …` to review, then `apply -i … --yes`)\n');
+    return 2;
+  }
+  const file = parse(text);
+  const layout = lower(file);
+  if (file.errors.length > 0 || layout.issues.length > 0) {
+    const idx = new LineIndex(text);
+    const msgs = [...file.errors.map((e) => ({ span: e.span, message: e.message })), ...layout.issues];
+    io.out(msgs.map((e) => { const p = idx.position(e.span.start); return `${path}:${p.line}:${p.column}: error: ${e.message}`; }).join('\n') + '\n');
+    io.err(`daxlayout: ${path} has errors; nothing was ${kind === 'plan' ? 'planned' : 'run'}\n`);
+    return 1;
+  }
+  // the hosts: every inventory host with a layout block (by name, or a `hosts` pattern), within --limit
+  const limited = new Set(v.limit !== undefined ? matchPattern(inv, v.limit) : inv.hosts);
+  const members: Member[] = [];
+  for (const h of inv.hosts) {
+    if (!limited.has(h)) continue;
+    const lh = layoutHostFor(layout.hosts, h, (p) => matchPattern(inv, p).includes(h));
+    if (typeof lh === 'string') {
+      // hosts of the inventory the layout does not mention are not touched (only a named miss is an error)
+      if (lh.includes('is matched by')) members.push({ host: h, problem: lh, description: h, state: 'failed', exitCode: 1, message: lh });
+      continue;
+    }
+    members.push({ host: h, layoutHost: lh, description: h, state: 'unchanged', exitCode: 0, message: '' });
+  }
+  const untargeted = layout.hosts.filter((h) => !h.pattern && !inv.hostVars.has(h.name)).map((h) => h.name);
+  if (members.length === 0) {
+    io.err(`daxlayout: no host of ${invPath}${v.limit !== undefined ? ` within --limit ${v.limit}` : ''} has a block in ${path}\n`);
+    return 1;
+  }
+  const baseReader = factsReader(path);
+  const invDir = dirname(resolve(invPath));
+  const cleanups = new Set<() => void>();
+  io.onInterrupt?.(() => {
+    for (const c of cleanups) c();
+  });
+  const t0 = Date.now();
+  const ssh = (values: typeof v) => ({
+    knownHosts: values['known-hosts'] ?? io.env.DAXLAYOUT_KNOWN_HOSTS,
+    identity: values.identity ?? io.env.DAXLAYOUT_SSH_IDENTITY,
+    config: values['ssh-config'] ?? io.env.DAXLAYOUT_SSH_CONFIG,
+  });
+  const targetOf = (m: Member): Target | string => {
+    const vars = inv.hostVars.get(m.host) ?? {};
+    const sim = vars.daxlayout_target;
+    if (sim !== undefined) {
+      if (!sim.startsWith('sim:')) return `daxlayout_target of ${m.host} takes sim:FACTS, got \`${sim}\``;
+      const f = sim.slice(4);
+      return new SimTarget(isAbsolute(f) ? f : resolve(invDir, f));
+    }
+    const c = connectionOf(inv, m.host);
+    const dest = c.user ? `${c.user}@${c.host}` : c.host;
+    const dp = destinationProblem(dest);
+    if (dp) return `${m.host}: ${dp}`;
+    if (c.port !== undefined) {
+      const pp = portProblem(c.port);
+      if (pp) return `${m.host}: ${pp}`;
+    }
+    const o = ssh(v);
+    const identity = o.identity ?? (c.identity ? (isAbsolute(c.identity) ? c.identity : resolve(invDir, c.identity)) : undefined);
+    try {
+      const t = new SshTransport({ destination: dest, ...(c.port ? { port: c.port } : {}), ...(o.knownHosts ? { knownHosts: o.knownHosts } : {}), ...(identity ? { identity } : {}), ...(o.config ? { config: o.config } : {}) });
+      cleanups.add(() => t.closeSync());
+      return new SshTarget(t);
+    } catch (e) {
+      return `${m.host}: ${(e as Error).message}`;
+    }
+  };
+  const fail = (m: Member, code: number, message: string): void => {
+    m.state = code === 3 ? 'refused' : 'failed';
+    m.exitCode = code;
+    m.message = message;
+  };
+  const prune = v.prune === true;
+  // phase 1: plan every host (fresh facts), forks at a time
+  await pool(members.filter((m) => !m.problem), forks, async (m) => {
+    const t = targetOf(m);
+    if (typeof t === 'string') return fail(m, 1, t);
+    m.target = t;
+    m.description = t.description;
+    try {
+      m.plan = await makePlan(t, { text, host: (m.layoutHost as LayoutHost).name, prune, readFacts: memberReader(baseReader, m.host) });
+      if (m.plan.errors.length > 0 || !m.plan.view) fail(m, 1, kind === 'plan' ? 'the plan has errors' : 'the plan has errors; nothing was run');
+      else if (m.plan.view.steps.length === 0) m.message = 'No changes. The host matches the layout.';
+      else {
+        m.state = 'changed';
+        m.message = summaryLine(m.plan.view.summary);
+      }
+    } catch (e) {
+      if (e instanceof HostKeyError) fail(m, 3, e.message);
+      else if (e instanceof ConnectError || e instanceof CaptureError || e instanceof PlanError) fail(m, 1, e.message);
+      else fail(m, 1, `internal error: ${(e as Error).message}`);
+    }
+  });
+  const planned = members.filter((m) => m.state === 'changed');
+  if (kind === 'apply' && planned.length > 0 && v.yes !== true) {
+    io.out(renderSections(members, path, text));
+    const n = planned.reduce((k, m) => k + (m.plan?.view?.steps.reduce((j, s) => j + s.writes.length, 0) ?? 0), 0);
+    const answer = await io.ask(`\nDo you want to perform these ${n} writes on ${planned.length} host(s) (${planned.map((m) => m.host).join(', ')})? Only 'yes' will be accepted: `);
+    if (answer.trim() !== 'yes') {
+      for (const m of planned) fail(m, 3, 'apply cancelled; nothing was run');
+      await closeAll(members);
+      return finish(kind, members, path, text, io, json, t0, untargeted, false);
+    }
+  }
+  if (kind === 'apply') {
+    await pool(planned, forks, async (m) => {
+      const pp = persistProblem(layout, m.layoutHost as LayoutHost, m.host);
+      if (pp) return fail(m, 1, pp);
+      try {
+        const r = await applyPlan(m.target as Target, m.plan as PlanResult, { lockTimeoutS });
+        m.apply = r;
+        m.message = r.message;
+        if (r.exitCode !== 0) fail(m, r.exitCode === 3 ? 3 : 1, r.message);
+      } catch (e) {
+        if (e instanceof HostKeyError) fail(m, 3, e.message);
+        else fail(m, 1, (e as Error).message);
+      }
+      // a host where no write ran is not changed (refused before any write, nothing run)
+      if (m.state !== 'changed' && (m.apply?.writesRun ?? 0) > 0) m.message += ` (${m.apply?.writesRun} write(s) ran)`;
+    });
+  }
+  await closeAll(members);
+  io.onInterrupt?.(undefined);
+  return finish(kind, members, path, text, io, json, t0, untargeted, true);
+}
+
+async function closeAll(members: readonly Member[]): Promise<void> {
+  await Promise.all(members.map((m) => m.target?.close().catch(() => undefined)));
+}
+
+function sectionOf(m: Member, path: string, text: string): string {
+  const lines: string[] = [];
+  const f = m.plan?.capture.facts;
+  lines.push(`== ${m.host}${m.layoutHost && m.layoutHost.name !== m.host ? ` (layout host ${m.layoutHost.name}${m.layoutHost.pattern ? `, hosts "${m.layoutHost.pattern.value}"` : ''})` : ''} — ${m.description}${f ? `, Linux ${f.kernelRelease ?? '?'}` : ''}${m.plan?.fingerprint ? `, facts ${m.plan.fingerprint}` : ''}`);
+  if (m.plan?.view) lines.push(renderPlan(m.plan.view).replace(/\n+$/, ''));
+  if (m.plan && m.plan.errors.length > 0) lines.push(diagText(diagnosticsOf(path, text, m.host, m.plan)));
+  if (m.apply) {
+    lines.push(`${m.apply.result}: ${m.apply.message} (${m.apply.writesRun}/${m.apply.writesTotal} writes)`);
+  } else if (m.state === 'failed' || m.state === 'refused') lines.push(`${m.state}: ${m.message}`);
+  return lines.join('\n') + '\n';
+}
+
+function renderSections(members: readonly Member[], path: string, text: string): string {
+  return members.map((m) => sectionOf(m, path, text)).join('\n');
+}
+
+function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: string, io: Io, json: boolean, t0: number, untargeted: string[], sections: boolean): number {
+  const count = (s: Member['state']) => members.filter((m) => m.state === s);
+  const changed = kind === 'apply' ? members.filter((m) => (m.apply?.writesRun ?? 0) > 0) : count('changed');
+  const failed = count('failed');
+  const refused = count('refused');
+  const unchanged = members.filter((m) => !changed.includes(m) && m.state !== 'failed' && m.state !== 'refused');
+  const exitCode = failed.length > 0 ? 1 : refused.length > 0 ? 3 : 0;
+  const verb = kind === 'plan' ? 'to change' : 'changed';
+  const summary = `Hosts: ${changed.length} ${verb}, ${unchanged.length} unchanged, ${failed.length + refused.length} failed${failed.length + refused.length ? ` (${[...failed, ...refused].map((m) => m.host).join(', ')})` : ''}.`;
+  if (json) {
+    io.out(
+      JSON.stringify(
+        {
+          command: kind,
+          hosts: members.map((m) => ({
+            ...planJsonOf(m, path, text),
+            result: m.apply?.result ?? (m.state === 'changed' ? 'changes' : m.state === 'unchanged' ? 'no-changes' : m.state),
+            changed: kind === 'apply' ? (m.apply?.writesRun ?? 0) > 0 : m.state === 'changed',
+            exitCode: m.exitCode,
+            message: m.message,
+            writesRun: m.apply?.writesRun ?? 0,
+            writesTotal: m.apply?.writesTotal ?? 0,
+            verification: m.apply?.verification ?? null,
+          })),
+          summary: { changed: changed.length, unchanged: unchanged.length, failed: failed.length + refused.length },
+          summaryLine: summary,
+          notTargeted: untargeted,
+          exitCode,
+          elapsedMs: Date.now() - t0,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return exitCode;
+  }
+  let out = sections ? renderSections(members, path, text) + '\n' : '';
+  if (untargeted.length) out += `note: not in the inventory, not targeted: ${untargeted.join(', ')}\n`;
+  out += `${summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`;
+  io.out(out);
+  return exitCode;
+}
+
+// ------------------------------------------------------------------ the Ansible hooks
+
+function captureOf(text: string, source: string): TargetCapture {
+  const c = readCapture(text.replace(/\r\n/g, '\n'), source);
+  return {
+    ...(c.facts ? { facts: c.facts } : {}),
+    kind: 'capture',
+    problems: c.problems,
+    state: c.state,
+    unreadable: c.unreadable,
+    ...(c.uid !== undefined ? { uid: c.uid } : {}),
+    text: c.text,
+  };
+}
+
+/** `plan LAYOUT --for HOST [--groups G,…] [-i INV] --capture DUMP [--emit-program] [--prediction FILE] [--json]`. */
+async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number> {
+  if (kind !== 'plan') throw new UsageError('--for/--capture belong to `plan` (the Ansible role runs the program itself)');
+  if (positionals.length !== 1) throw new UsageError('plan --for HOST --capture DUMP takes one layout FILE');
+  if (typeof v.for !== 'string' || typeof v.capture !== 'string') throw new UsageError('plan --capture DUMP needs --for HOST (the inventory host it was captured from)');
+  const host = v.for;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,253}$/.test(host)) throw new UsageError(`--for \`${host}\` is not a host name`);
+  const path = positionals[0] as string;
+  const text = readText(path);
+  const groups = typeof v.groups === 'string' ? v.groups.split(',').map((g) => g.trim()).filter((g) => g !== '') : [];
+  const inv = typeof v.inventory === 'string' ? readInventory(v.inventory) : undefined;
+  const layout = lower(parse(text));
+  const lh = layoutHostFor(layout.hosts, host, (p) => (inv ? matchPattern(inv, p).includes(host) : patternMatchesHost(p, host, groups)));
+  const lockTimeoutS = int(v['lock-timeout'] as string | undefined, 'lock-timeout', 30, 0, 86400);
+  const out = (o: Record<string, unknown>, code: number): number => {
+    if (v.json) io.out(JSON.stringify({ ...o, exitCode: code }, null, 2) + '\n');
+    else {
+      if (typeof o.planText === 'string') io.out(o.planText);
+      if (typeof o.diagnosticsText === 'string' && o.diagnosticsText) io.out(`${o.diagnosticsText}\n`);
+      if (code !== 0) io.err(`daxlayout: ${String(o.message)}\n`);
+    }
+    return code;
+  };
+  if (typeof lh === 'string') return out({ host, changed: false, failed: true, message: lh }, 1);
+  const capture = captureOf(readText(v.capture), v.capture);
+  let r: PlanResult;
+  try {
+    r = planFrom(capture, { text, host: lh.name, prune: v.prune === true, readFacts: memberReader(factsReader(path), host) });
+  } catch (e) {
+    if (e instanceof PlanError) return out({ host, changed: false, failed: true, message: e.message }, 1);
+    throw e;
+  }
+  const m: Member = { host, layoutHost: lh, description: `capture ${v.capture}`, plan: r, state: 'unchanged', exitCode: 0, message: '' };
+  const base = planJsonOf(m, path, text);
+  const diagnosticsText = diagText(base.diagnostics);
+  const planText = r.view ? renderPlan(r.view) : '';
+  if (r.errors.length > 0 || !r.view || !r.host?.model) {
+    return out({ ...base, changed: false, failed: true, planText: '', diagnosticsText, message: `the plan for ${host} has errors; nothing was run${diagnosticsText ? `\n${diagnosticsText}` : ''}` }, 1);
+  }
+  const writes = r.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
+  if (typeof v.prediction === 'string') {
+    try {
+      writeFileSync(v.prediction, writeFacts(snapshot(r.host.model.state, `predicted for ${host}`)));
+    } catch (e) {
+      throw new UsageError(`cannot write ${v.prediction}: ${(e as Error).message}`);
+    }
+  }
+  let program: string | null = null;
+  const pp = persistProblem(layout, lh, host);
+  if (pp && v['emit-program']) return out({ ...base, changed: false, failed: true, planText, message: pp }, 1);
+  if (v['emit-program'] && writes.length > 0) {
+    try {
+      program = applyProgram(writes, { expectedState: capture.state ?? '', lockTimeoutS });
+    } catch (e) {
+      if (e instanceof ProgramRefused) return out({ ...base, changed: false, failed: true, planText, message: `nothing was run: ${e.message}` }, 1);
+      throw e;
+    }
+  }
+  return out({ ...base, changed: writes.length > 0, failed: false, writesTotal: writes.length, planText, diagnosticsText, message: writes.length ? `${host}: ${summaryLine(r.view.summary)}` : `${host}: No changes. The host matches the layout.`, program }, 0);
+}
+
+/** `verify --prediction FILE --capture DUMP [--apply-output OUT] [--json]`: did the apply program run, and is the host the prediction? */
+export async function verifyCommand(args: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args, allowPositionals: true, options: { prediction: { type: 'string' }, capture: { type: 'string' }, 'apply-output': { type: 'string' }, json: { type: 'boolean' } } });
+  if (positionals.length > 0 || !v.prediction || !v.capture) throw new UsageError('verify takes --prediction FILE --capture DUMP [--apply-output OUT] [--json]');
+  const pred = readFacts(readText(v.prediction), v.prediction);
+  if (!pred.facts) throw new UsageError(`${v.prediction}: not a facts file: ${pred.problems.map((p) => p.message).join('; ')}`);
+  const report = v['apply-output'] !== undefined ? parseProgramOutput(readFileSync(v['apply-output'], 'utf8').replace(/\r/g, '')) : undefined;
+  const cap = captureOf(readText(v.capture), v.capture);
+  const ran = report ? report.outcomes.filter((x) => x.ok).length : 0;
+  const failed = report?.outcomes.find((x) => !x.ok);
+  let result: string;
+  let message: string;
+  let code: number;
+  let differences: string[] = [];
+  if (report && (report.lockBusy !== undefined || report.lockError !== undefined)) {
+    [result, code, message] = ['refused', 3, `the host's lock is held by another apply (${report.lockBusy ?? report.lockError}); nothing was written`];
+  } else if (report && report.guard === 'changed') {
+    [result, code, message] = ['refused', 3, 'the host changed between the capture and the apply; nothing was written. Run again.'];
+  } else if (failed) {
+    [result, code, message] = ['failed', 1, `write ${failed.index} failed: ${failed.error ?? 'no error text'}; ${ran} write(s) ran, the apply stopped there`];
+  } else if (report && !report.done) {
+    [result, code, message] = ['failed', 1, `the apply did not finish; ${ran} write(s) are known to have run${report.other.length ? `: ${report.other.slice(-2).join(' / ')}` : ''}`];
+  } else if (!cap.facts || cap.problems.some((p) => p.severity === 'error')) {
+    [result, code, message] = ['failed', 1, `the host could not be captured to verify it: ${cap.problems.map((p) => p.message).join('; ')}`];
+  } else {
+    differences = diffHost(pred.facts as HostFacts, cap.facts);
+    if (differences.length) [result, code, message] = ['differs', 1, `the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`];
+    else [result, code, message] = [report ? 'applied' : 'verified', 0, report ? `Apply complete and verified: ${ran} write(s).` : 'The host equals the prediction.'];
+  }
+  if (v.json) io.out(JSON.stringify({ result, changed: ran > 0, writesRun: ran, exitCode: code, message, differences }, null, 2) + '\n');
+  else if (code === 0) io.out(`${message}\n`);
+  else io.err(`daxlayout: ${message}\n`);
+  return code;
+}
+
+/** `explain` for a layout with `hosts "…"` blocks: the prediction per member host, from its facts. */
+export function renderFleetExplain(path: string, a: Analysis, render: (path: string, a: Analysis) => string): string {
+  const members = (a as Partial<FleetAnalysis>).members ?? [];
+  if (members.length === 0) return render(path, a);
+  const templates = new Set(members.map((m) => m.template));
+  const rest = a.hosts.filter((h) => !templates.has(h.name));
+  const parts: string[] = [];
+  if (rest.length > 0) parts.push(render(path, { ...a, hosts: rest }));
+  for (const m of members) {
+    const text = render(path, { ...m.analysis, hosts: m.analysis.hosts.filter((h) => h.name === m.template) });
+    const pattern = m.analysis.layout.hosts.find((h) => h.name === m.template)?.pattern?.value;
+    parts.push(text.replace(`host ${m.template} — `, `host ${m.host} (${m.template}: hosts "${pattern ?? ''}") — `).replace('{host}', m.host));
+  }
+  return parts.join('');
+}

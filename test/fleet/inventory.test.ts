@@ -1,0 +1,156 @@
+// Ansible inventories as daxlayout reads them (server/core/fleet/inventory.ts): INI and YAML,
+// groups, children, `all`/`ungrouped`, host ranges, variables and their precedence, the
+// connection Ansible's ssh would use, and host patterns as `--limit` evaluates them.
+import { describe, expect, it } from 'vitest';
+import {
+  connectionOf,
+  expandHostRange,
+  groupsOf,
+  hostVars,
+  matchPattern,
+  parseInventory,
+  parseIniInventory,
+  parseYamlInventory,
+  patternMatchesHost,
+  patternProblem,
+} from '../../server/core/fleet/inventory';
+
+const INI = `# the lab
+bastion ansible_host=10.0.0.254
+
+[all:vars]
+ansible_user=deploy
+site=ams
+
+[rack1]
+hbm[01:03] ansible_port=2222   # three hosts
+hbm04 ansible_host="10.0.1.4" ansible_user=root
+
+[rack2]
+cxl-[a:b].lab ansible_host=10.0.2.1
+
+[racks:children]
+rack1
+rack2
+
+[racks:vars]
+site=ams-2
+ansible_port=22
+
+[rack1:vars]
+ansible_ssh_private_key_file=keys/rack1
+`;
+
+const YAML = `---
+all:
+  vars:
+    ansible_user: deploy
+  hosts:
+    bastion:
+      ansible_host: 10.0.0.254
+  children:
+    racks:
+      vars: { site: ams-2, ansible_port: 22 }
+      children:
+        rack1:
+          hosts:
+            hbm[01:03]:
+              ansible_port: 2222   # three hosts
+            hbm04: {ansible_host: "10.0.1.4", ansible_user: root}
+          vars:
+            ansible_ssh_private_key_file: keys/rack1
+        rack2:
+          hosts:
+            cxl-a.lab:
+              ansible_host: 10.0.2.1
+            cxl-b.lab:
+              ansible_host: '10.0.2.1'
+`;
+
+describe('inventories', () => {
+  for (const [kind, text, path] of [['INI', INI, 'hosts.ini'], ['YAML', YAML, 'hosts.yml']] as const) {
+    describe(kind, () => {
+      const inv = parseInventory(text, path);
+      it('reads every host in order, groups with children, and ungrouped hosts', () => {
+        expect(inv.problems).toEqual([]);
+        expect(inv.hosts).toEqual(['bastion', 'hbm01', 'hbm02', 'hbm03', 'hbm04', 'cxl-a.lab', 'cxl-b.lab']);
+        expect(inv.groups.get('rack1')?.hosts).toEqual(['hbm01', 'hbm02', 'hbm03', 'hbm04']);
+        expect(inv.groups.get('racks')?.children).toEqual(['rack1', 'rack2']);
+        expect(inv.groups.get('ungrouped')?.hosts).toEqual(['bastion']);
+        expect(groupsOf(inv, 'hbm02')).toEqual(['all', 'racks', 'rack1']);
+      });
+      it('host variables win over child groups, child groups over parents, parents over all', () => {
+        expect(hostVars(inv, 'hbm01')).toMatchObject({ ansible_user: 'deploy', site: 'ams-2', ansible_port: '2222' });
+        expect(hostVars(inv, 'cxl-a.lab')).toMatchObject({ ansible_port: '22', site: 'ams-2' });
+        expect(hostVars(inv, 'bastion').site).toBe(kind === 'INI' ? 'ams' : undefined);
+      });
+      it('the connection: ansible_host, ansible_user, ansible_port, the private key', () => {
+        expect(connectionOf(inv, 'hbm02')).toEqual({ host: 'hbm02', user: 'deploy', port: 2222, identity: 'keys/rack1' });
+        expect(connectionOf(inv, 'hbm04')).toEqual({ host: '10.0.1.4', user: 'root', port: 22, identity: 'keys/rack1' });
+        expect(connectionOf(inv, 'bastion')).toEqual({ host: '10.0.0.254', user: 'deploy' });
+      });
+    });
+  }
+
+  it('detects the form from the text when the name does not say', () => {
+    expect(parseInventory(YAML).hosts).toHaveLength(7);
+    expect(parseInventory(INI).hosts).toHaveLength(7);
+    expect(parseInventory('').hosts).toEqual([]);
+  });
+
+  it('host ranges: numbers keep their width, letters, steps; a bad range is a problem, not a host', () => {
+    expect(expandHostRange('db[08:11].x')).toEqual(['db08', 'db09', 'db10', 'db11'].map((h) => `${h}.x`));
+    expect(expandHostRange('n[1:5:2]')).toEqual(['n1', 'n3', 'n5']);
+    expect(expandHostRange('r[a:c]')).toEqual(['ra', 'rb', 'rc']);
+    expect(expandHostRange('plain')).toEqual(['plain']);
+    expect(typeof expandHostRange('x[5:1]')).toBe('string');
+    const inv = parseIniInventory('[g]\nx[5:1]\nok\n');
+    expect(inv.hosts).toEqual(['ok']);
+    expect(inv.problems[0]?.line).toBe(2);
+  });
+
+  it('reports what it cannot read, with the line', () => {
+    expect(parseIniInventory('[g]\nh1 novalue\n').problems).toEqual([{ line: 2, message: 'cannot read `novalue` (expected key=value)' }]);
+    expect(parseIniInventory('[g:vars]\nnot a var\n').problems[0]?.line).toBe(2);
+    expect(parseYamlInventory('all:\n  hosts:\n    a:\n   b: 1\n').problems.length).toBe(1);
+    expect(parseYamlInventory('all:\n  things: 1\n').problems[0]?.message).toContain('`things` is not hosts, vars or children');
+  });
+});
+
+describe('host patterns', () => {
+  const inv = parseInventory(INI, 'hosts.ini');
+  const cases: [string, string[]][] = [
+    ['all', inv.hosts],
+    ['*', inv.hosts],
+    ['rack1', ['hbm01', 'hbm02', 'hbm03', 'hbm04']],
+    ['racks', ['hbm01', 'hbm02', 'hbm03', 'hbm04', 'cxl-a.lab', 'cxl-b.lab']],
+    ['hbm02', ['hbm02']],
+    ['hbm02:bastion', ['bastion', 'hbm02']],
+    ['bastion,hbm03', ['bastion', 'hbm03']],
+    ['rack1:!hbm02', ['hbm01', 'hbm03', 'hbm04']],
+    ['!rack1', ['bastion', 'cxl-a.lab', 'cxl-b.lab']],
+    ['racks:&rack2', ['cxl-a.lab', 'cxl-b.lab']],
+    ['hbm0*', ['hbm01', 'hbm02', 'hbm03', 'hbm04']],
+    ['hbm0[13]', ['hbm01', 'hbm03']],
+    ['rack*:!hbm0[!1]', ['hbm01', 'cxl-a.lab', 'cxl-b.lab']],
+    ['~cxl-.\\.lab', ['cxl-a.lab', 'cxl-b.lab']],
+    ['nosuch', []],
+    ['!all', []],
+  ];
+  for (const [p, want] of cases) it(`${p} → ${want.join(', ') || 'nothing'}`, () => expect(matchPattern(inv, p)).toEqual(want));
+
+  it('a pattern against one host known by name and groups agrees with the inventory', () => {
+    for (const [p] of cases) {
+      for (const h of inv.hosts) {
+        const groups = groupsOf(inv, h).filter((g) => g !== 'all');
+        expect(patternMatchesHost(p, h, groups), `${p} / ${h}`).toBe(matchPattern(inv, p).includes(h));
+      }
+    }
+  });
+
+  it('refuses empty patterns and control characters', () => {
+    expect(patternProblem('')).toMatch(/empty/);
+    expect(patternProblem('a\nb')).toMatch(/control/);
+    expect(patternProblem('rack1:!hbm02')).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+// Hover markdown of colours: the region's colour map and a device's colours and stripes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze, hoverAt } from '../../server/core/index';
+import { renderHover } from '../../server/lsp/markdown';
+import { SAMPLES, sampleReader } from '../rules/harness';
+
+const text = readFileSync(join(SAMPLES, 'colours.dax'), 'utf8');
+const a = analyze(text, { readFacts: sampleReader() });
+const md = (offset: number) => {
+  const h = hoverAt(a, offset);
+  if (!h) throw new Error('no hover');
+  return renderHover(h);
+};
+
+describe('hover: colours', () => {
+  it('a region shows which device holds which colours, and what is free', () => {
+    const m = md(text.indexOf('region 0') + 7);
+    expect(m).toContain('**Colours** · 4 of 256 MiB (L1 memory-side cache of node 1, direct-mapped) · stripes of 64 MiB');
+    expect(m).toContain('| 0..1 | `weather` (exclusive) | – |');
+    expect(m).toContain('| 2..3 | `vms` | – |');
+  });
+
+  it('a device shows its colours and stripe count', () => {
+    const m = md(text.indexOf('device weather') + 8);
+    expect(m).toMatch(/\| colours \| 0\.\.1 of 4 \(exclusive\) · 4 stripes · 512 MiB \|/);
+  });
+
+  it('a region whose colours are partly free says how much', () => {
+    const t = text.replace('colours 2..3 of 4', 'colours 2..3 of 4 size 256M');
+    const b = analyze(t, { readFacts: sampleReader() });
+    const h = hoverAt(b, t.indexOf('region 0') + 7);
+    expect(renderHover(h!)).toContain('| 2..3 | `vms` | 256 MiB |');
+  });
+});
