@@ -61,6 +61,7 @@ export function unreadableNote(c: Captured): string | undefined {
   const kinds = new Set(
     c.unreadable.map((t) => {
       if (/\/mapping\d+\/(start|end|page_offset)$/.test(t)) return 'mappingN/{start,end,page_offset}';
+      if (t.startsWith('/sys/firmware/acpi/tables/')) return `ACPI ${t.slice('/sys/firmware/acpi/tables/'.length)} table`;
       const attr = t.replace(/^.*\//, '');
       return t.includes('/dax_region/') ? `dax_region/${attr}` : attr;
     }),
