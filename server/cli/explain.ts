@@ -69,7 +69,7 @@ export function renderExplain(path: string, a: Analysis): string {
       for (const ld of r.layout.devices) {
         const c = deviceColours(h, ld);
         if (!c) continue;
-        out.push(`    ${ld.label}: colours ${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''} of the ${formatBytes(c.cacheSize)} memory-side cache — ${c.stripes} stripe(s) of up to ${formatBytes(c.width)}, ${formatBytes(c.bytes)}`);
+        out.push(`    ${ld.label}: colours ${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''} of the ${formatBytes(c.cacheSize)} memory-side cache — ${formatBytes(c.bytes)} in ${c.stripes} range(s) (colour stripes of ${formatBytes(c.width)})`);
       }
       const missing = r.layout.devices.filter((ld) => !h.plan?.assigned.has(ld));
       for (const ld of missing) out.push(`    ${ld.label}: not created (see the diagnostics)`);

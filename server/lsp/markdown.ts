@@ -142,7 +142,7 @@ function device(h: DeviceHover): string {
     const c = h.colours;
     rows.push([
       'colours',
-      `${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''}${c.any !== undefined ? ` — chosen for \`any ${c.any}\`` : ''} · ${c.stripes} stripe${c.stripes === 1 ? '' : 's'} · ${formatBytes(c.bytes)}${c.bytes !== c.gives ? ` of ${formatBytes(c.gives)} the colours give` : ''}`,
+      `${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''}${c.any !== undefined ? ` — chosen for \`any ${c.any}\`` : ''} · ${c.stripes} range${c.stripes === 1 ? '' : 's'} · ${formatBytes(c.bytes)}${c.bytes !== c.gives ? ` of ${formatBytes(c.gives)} the colours give` : ''}`,
     ]);
   }
   if (h.stablePath) rows.push(['stable name', `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`]);

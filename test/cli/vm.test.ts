@@ -67,7 +67,7 @@ describe('daxlayout explain with colours', () => {
   it('says which colours each device holds and in how many stripes', () => {
     const r = main(['explain', sample]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('    weather: colours 0..1 of 4 (exclusive) of the 256 MiB memory-side cache — 4 stripe(s) of up to 64 MiB, 512 MiB');
-    expect(r.stdout).toContain('    vms: colours 2..3 of 4 of the 256 MiB memory-side cache — 4 stripe(s) of up to 64 MiB, 512 MiB');
+    expect(r.stdout).toContain('    weather: colours 0..1 of 4 (exclusive) of the 256 MiB memory-side cache — 512 MiB in 4 range(s) (colour stripes of 64 MiB)');
+    expect(r.stdout).toContain('    vms: colours 2..3 of 4 of the 256 MiB memory-side cache — 512 MiB in 4 range(s) (colour stripes of 64 MiB)');
   });
 });

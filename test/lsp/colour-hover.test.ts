@@ -22,9 +22,9 @@ describe('hover: colours', () => {
     expect(m).toContain('| 2..3 | `vms` | – |');
   });
 
-  it('a device shows its colours and stripe count', () => {
+  it('a device shows its colours and how many ranges its stripes make', () => {
     const m = md(text.indexOf('device weather') + 8);
-    expect(m).toMatch(/\| colours \| 0\.\.1 of 4 \(exclusive\) · 4 stripes · 512 MiB \|/);
+    expect(m).toMatch(/\| colours \| 0\.\.1 of 4 \(exclusive\) · 4 ranges · 512 MiB \|/);
   });
 
   it('a region whose colours are partly free says how much', () => {

@@ -77,7 +77,10 @@ async function guestDaxctl(vm) {
 }
 function normalise(regions) {
   const key = (n) => Number(/^dax\d+\.(\d+)$/.exec(n)?.[1] ?? -1);
-  return regions.map((r) => ({ ...r, devices: [...(r.devices ?? [])].sort((a, b) => key(a.chardev) - key(b.chardev)) }));
+  // daxctl lists a device's mappings in directory order, which is not page-offset order: sort them
+  const byOffset = (a, b) => a.page_offset - b.page_offset || a.start - b.start;
+  const dev = (d) => (d.mappings ? { ...d, mappings: [...d.mappings].sort(byOffset) } : d);
+  return regions.map((r) => ({ ...r, devices: [...(r.devices ?? [])].map(dev).sort((a, b) => key(a.chardev) - key(b.chardev)) }));
 }
 
 /** The core's prediction: the facts before, the plan's writes run through the kernel model. */
@@ -288,6 +291,43 @@ for (const run of RUNS.filter((r) => !only || r.kernel === only)) {
       assert.equal(r2.code, 1, r2.stderr);
       assert.match(r2.stderr, /has errors; nothing was run/);
       assert.equal((await g.vm.ssh('test -e /tmp/pwned')).code, 1);
+    });
+
+    await check('cache colours: two devices with exclusive colours of the 256 MiB memory-side cache lie on exactly their stripes', async () => {
+      // node 1's cache (QEMU hmat-cache: 256 MiB, direct-mapped) comes from the ACPI tables in the
+      // capture; 4 colours of 64 MiB: colour(A) = (A / 64 MiB) mod 4
+      const colourLayout = join(g.dir, 'colours.dax');
+      writeFileSync(colourLayout, [
+        `host ${run.host} {`, '  ssh "root@127.0.0.1"', `  port ${g.vm.port}`, '}',
+        `region 0 on ${run.host} {`,
+        '  device weather { colours 0..1 of 4 exclusive }',
+        '  device vms { colours 2..3 of 4 exclusive }',
+        '}', '',
+      ].join('\n'));
+      const colourPlan = json(await daxlayout(['plan', colourLayout, '--prune', '--json', ...ssh]));
+      assert.equal(colourPlan.diagnostics.filter((d) => d.severity === 'error').length, 0, JSON.stringify(colourPlan.diagnostics));
+      const facts = await daxlayout(['facts', 'root@127.0.0.1', '--port', String(g.vm.port), ...ssh]);
+      const predicted = predict(facts.stdout, colourPlan.steps, daxctlVersion);
+      const r = await daxlayout(['apply', colourLayout, '--prune', '--yes', '--json', '--fingerprint', colourPlan.fingerprint, ...ssh]);
+      const res = json(r);
+      assert.equal(res.result, 'applied', `${res.message}\n${r.stderr}`);
+      assert.deepEqual(res.verification, { ok: true, differences: [] });
+      assert.deepEqual(await guestDaxctl(g.vm), predicted);
+      const stripe = 64n << 20n;
+      for (const [label, colours] of [['weather', [0n, 1n]], ['vms', [2n, 3n]]]) {
+        const name = colourPlan.steps.find((x) => x.label === label && x.target.startsWith('dax')).target;
+        const out = (await g.vm.ssh(`cd /sys/bus/dax/devices/${name} && for m in mapping*; do echo $(cat $m/start $m/end); done`)).stdout;
+        const ranges = out.trim().split('\n').map((l) => l.split(' ').map((x) => BigInt(x)));
+        let total = 0n;
+        for (const [start, end] of ranges) {
+          assert.equal(start % stripe, 0n, `${label}: range ${start.toString(16)} starts inside a colour stripe`);
+          assert.equal((end + 1n) % stripe, 0n, `${label}: range ends inside a colour stripe`);
+          for (let a = start; a <= end; a += stripe) assert.ok(colours.includes((a / stripe) % 4n), `${label}: 0x${a.toString(16)} has colour ${(a / stripe) % 4n}`);
+          total += end - start + 1n;
+        }
+        assert.equal(total, 1n << 30n, `${label}: ${total} bytes`);
+        assert.equal(ranges.length, 8, `${label}: ${ranges.length} ranges (one 128 MiB stripe per 256 MiB of the region)`);
+      }
     });
   } finally {
     await g.vm.shutdown();
