@@ -321,11 +321,21 @@ async function ui(port) {
 
   // Hover the first squiggle (DAX010 on `3M`) until the hover widget shows its message.
   const hover = page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .marker.hover-contents').first();
-  await page.mouse.move(10, 10);
-  const box = await squiggle.boundingBox();
-  if (!box) throw new Error('the squiggle has no bounding box');
-  await page.mouse.move(box.x + Math.min(box.width / 2, 6), box.y + box.height / 2, { steps: 4 });
-  await hover.waitFor({ state: 'visible', timeout: 20_000 });
+  // A hover that starts while the workbench is still busy (a loaded machine) can be lost: move
+  // away and back again until it shows, up to 4 times.
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(10, 10);
+    const box = await squiggle.boundingBox();
+    if (!box) throw new Error('the squiggle has no bounding box');
+    await page.mouse.move(box.x + Math.min(box.width / 2, 6), box.y + box.height / 2, { steps: 4 });
+    try {
+      await hover.waitFor({ state: 'visible', timeout: 8_000 });
+      break;
+    } catch (e) {
+      if (attempt === 4) throw e;
+      log(`UI: no hover yet (attempt ${attempt}); moving the mouse again`);
+    }
+  }
   const hoverText = (await page.locator('.monaco-hover:not(.hidden)').first().innerText()).replace(/\s+/g, ' ');
   log(`UI: hover shows "${hoverText.slice(0, 160)}${hoverText.length > 160 ? '…' : ''}"`);
   if (!/DAX\d{3}/.test(hoverText)) throw new Error(`the hover over the squiggle does not name a DAX code: ${hoverText}`);

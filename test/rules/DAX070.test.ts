@@ -7,7 +7,7 @@ const rangeCount = (a: ReturnType<typeof run>['analysis']) => a.hosts[0]!.plan!.
 describe('DAX070 colours without a direct-mapped memory-side cache', () => {
   it('fires when the node shows no HMAT data, and the device is not placed', () => {
     const src = `${LAB61}region 0 on lab { device weather { <|colours 0..1 of 4|> } }\n`;
-    expectFinding(src, 'DAX070', 'error', /^node 1 shows no HMAT data at all .*capture the facts after onlining.*drop `colours`/);
+    expectFinding(src, 'DAX070', 'error', /^node 1 shows no HMAT data at all .*capture the facts again as root.*drop `colours`/);
     const { analysis } = run(src);
     const dev = analysis.layout.regions[0]!.devices[0]!;
     expect(analysis.hosts[0]!.plan!.assigned.has(dev)).toBe(false);

@@ -8,7 +8,7 @@ describe('DAX081 performance expectation cannot be checked', () => {
       `host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab { device a { size 512M <|expect read-latency 100ns from node 0|> } }\n`,
       'DAX081',
       'info',
-      /^`expect read-latency` is not checked: node 1 has no HMAT access0 data in the facts \(HMAT attributes appear once the node has memory online/,
+      /^`expect read-latency` is not checked: node 1 has no HMAT access0 data in the facts \(sysfs lists HMAT attributes only once the node has memory online: capture the facts again as root/,
     );
   });
 

@@ -24,7 +24,7 @@ export const dax070: Rule = {
           ? `node ${c.node} is not in the facts`
           : node.access0 || node.access1
             ? `node ${c.node} reports no memory-side cache (memory_side_cache/ is empty)`
-            : `node ${c.node} shows no HMAT data at all (its attributes appear only once its memory is online: capture the facts after onlining some of it)`;
+            : `node ${c.node} shows no HMAT data at all (sysfs lists them only once its memory is online: capture the facts again as root, which reads the firmware's HMAT table, or declare the cache with the region's \`cache\` property)`;
         out.push(finding('DAX070', 'error', span, `${why}: colours mean nothing without a direct-mapped cache in front of the memory; drop \`colours\` (the device cannot be placed by colour)`));
         continue;
       }

@@ -26,7 +26,7 @@ export const dax081: Rule = {
               'DAX081',
               'info',
               e.span,
-              `\`expect ${m}\` is not checked: ${r.why}${declared ? ' (a host designed without facts has none)' : ' (HMAT attributes appear once the node has memory online; capture facts after onlining some, on a kernel with CONFIG_HMEM_REPORTING)'}`,
+              `\`expect ${m}\` is not checked: ${r.why}${declared ? ' (a host designed without facts has none)' : ' (sysfs lists HMAT attributes only once the node has memory online: capture the facts again as root, which reads the HMAT table of the firmware)'}`,
             ),
           );
         } else if (r.kind === 'not-best') {
