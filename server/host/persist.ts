@@ -35,7 +35,9 @@ export interface PersistPlan {
 
 const what = (art: PersistArtifacts | undefined) => {
   const regions = art?.regions ?? [];
-  return `the boot-time restorer${regions.length === 0 ? '' : regions.length === 1 ? ` of region ${regions[0]}` : ` of regions ${regions.join(', ')}`} (daxlayout-restore.service, /dev/dax/by-label names)`;
+  const restorer = `the boot-time restorer${regions.length === 0 ? '' : regions.length === 1 ? ` of region ${regions[0]}` : ` of regions ${regions.join(', ')}`} (daxlayout-restore.service, /dev/dax/by-label names)`;
+  const access = art && art.access.length > 0 ? `the access rules of ${art.access.map((r) => r.label).join(', ')} (owner, group, mode of /dev/daxR.N)` : '';
+  return art?.persist ? (access ? `${restorer} with ${access}` : restorer) : access || restorer;
 };
 
 /**
@@ -48,19 +50,19 @@ export async function persistPlan(target: Target, p: PlanResult, o: { verify: bo
   if (!p.analysis || !p.host || p.errors.length > 0) return { action: 'none', present, message: '' };
   const art = persistArtifacts(p.analysis, p.host);
   if (target.kind === 'sim' || !target.runProgram) {
-    return art.persist
+    return art.managed
       ? { action: 'sim', art, present, message: `persistence artifacts are not installed on a simulated host (${target.description}): ${what(art)} is for a real host` }
       : { action: 'none', art, present, message: '' };
   }
-  if (!art.persist) {
+  if (!art.managed) {
     return present.length > 0
-      ? { action: 'remove', art, present, message: `the layout no longer persists: the restorer and its files will be removed (${present.length} file(s); the regions stay as they are until the next boot)` }
+      ? { action: 'remove', art, present, message: `the layout no longer persists (nor sets device access): the restorer and its files will be removed (${present.length} file(s); the regions stay as they are until the next boot)` }
       : { action: 'none', art, present, message: '' };
   }
   if (art.problems.length > 0) {
-    return { action: 'problems', art, present, message: `no restorer can be made, so nothing will be installed (${art.problems.length} problem(s))` };
+    return { action: 'problems', art, present, message: `${art.persist ? 'no restorer can be made' : 'the access rules cannot be made'}, so nothing will be installed (${art.problems.length} problem(s))` };
   }
-  if (present.length === 0) return { action: 'install', art, present, message: `${what(art)} will be installed (${art.files.length} files, checksum sha256:${art.checksum.slice(0, 16)})` };
+  if (present.length === 0) return { action: 'install', art, present, message: `${what(art)} will be installed (${art.files.length} file${art.files.length === 1 ? '' : 's'}, checksum sha256:${art.checksum.slice(0, 16)})` };
   if (!o.verify) return { action: 'verify', art, present, message: `${what(art)} is installed; it will be verified after the writes and updated if it differs` };
   const checks = await runChecks(target, verifyProgram(art));
   if (checks.ok) return { action: 'up-to-date', art, present, checks: checks.checks, message: `${what(art)} is installed and up to date (checksum sha256:${art.checksum.slice(0, 16)})` };

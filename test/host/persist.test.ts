@@ -65,7 +65,8 @@ describe('persist step of apply', () => {
     const res = await runPersist(t, pp);
     expect(res).toMatchObject({ action: 'installed', status: 'ok', checksum: pp.art?.checksum });
     expect(first(h)).toEqual(['# daxlayout facts capture', '# daxlayout apply program', '# daxlayout facts capture', '# daxlayout: install the persist artifacts']);
-    expect([...h.installed.keys()].sort()).toEqual(Object.values(PERSIST_PATHS).sort());
+    // no device names an owner, group or permissions: no access rules
+    expect([...h.installed.keys()].sort()).toEqual(Object.values(PERSIST_PATHS).filter((x) => x !== PERSIST_PATHS.access).sort());
 
     const again = await makePlan(t, req(persisted));
     expect(again.view?.steps).toEqual([]);
@@ -133,6 +134,36 @@ describe('persist step of apply', () => {
     expect(pp2.action).toBe('none');
     expect(await runPersist(t, pp2)).toMatchObject({ action: 'none', status: 'ok' });
     expect(h.roundTrips).toBe(n + 1); // the capture only
+  });
+
+  it('device access (owner, group, permissions) without persist: only the access rules are installed; dropping them removes them', async () => {
+    const parcel = plain.replace('device guest-a {', 'device guest-a { owner qemu group kvm permissions 0660');
+    const h = host();
+    const t = new SshTarget(h);
+    const p = await makePlan(t, req(parcel));
+    expect(p.errors).toEqual([]);
+    const pp = await persistPlan(t, p, { verify: false });
+    expect(pp.action).toBe('install');
+    expect(pp.art?.persist).toBe(false);
+    expect(pp.art?.files.map((f) => f.path)).toEqual([PERSIST_PATHS.access]);
+    expect(pp.art?.enable).toEqual([]);
+    expect(pp.message).toMatch(/^the access rules of guest-a \(owner, group, mode of \/dev\/daxR\.N\) will be installed \(1 file,/);
+    const rules = pp.art?.files[0]?.content ?? '';
+    expect(rules).toContain('ATTR{resource}=="0x170000000", ATTR{size}=="268435456", OWNER="qemu", GROUP="kvm", MODE="0660"');
+    // the install program enables no unit and restarts no restorer; it removes what an earlier layout had
+    const install = (await import('../../server/core/persist/artifacts')).installProgram(pp.art as never);
+    expect(install).not.toMatch(/systemctl (enable|restart)/);
+    expect(install).toContain(`rm -f '${PERSIST_PATHS.restorer}'`);
+    // verify checks the device node: /dev/dax0.2 is guest-a in hbm-lab's prediction
+    expect(install).toContain("t=$(stat -c '%U:%G:%a' '/dev/dax0.2' 2>/dev/null); if [ \"$t\" = 'qemu:kvm:660' ]");
+    expect((await applyPlan(t, p, { lockTimeoutS: 5 })).result).toBe('applied');
+    expect(await runPersist(t, pp)).toMatchObject({ action: 'installed', status: 'ok' });
+    expect([...h.installed.keys()]).toEqual([PERSIST_PATHS.access]);
+    const dropped = await makePlan(t, req(plain));
+    const pp2 = await persistPlan(t, dropped, { verify: true });
+    expect(pp2.action).toBe('remove');
+    expect(await runPersist(t, pp2)).toMatchObject({ action: 'removed', status: 'ok' });
+    expect(h.installed.size).toBe(0);
   });
 
   it('a failed install is reported with its checks', async () => {

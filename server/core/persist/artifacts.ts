@@ -6,6 +6,7 @@ import type { Analysis, HostAnalysis } from '../analysis/analyze';
 import { restorerProgram } from './restorer';
 import { sha256 } from './sha256';
 import { persistSpec, type PersistSpec } from './spec';
+import { ACCESS_RULES_PATH, deviceAccess, renderAccessRules, type AccessRule } from '../vm/parcel';
 
 export const PERSIST_PATHS = {
   restorer: '/usr/local/libexec/daxlayout-restore',
@@ -13,6 +14,8 @@ export const PERSIST_PATHS = {
   target: '/etc/systemd/system/daxlayout.target',
   rules: '/etc/udev/rules.d/70-daxlayout.rules',
   modules: '/etc/modules-load.d/daxlayout.conf',
+  /** owner, group and mode of devices handed to VMs (docs/colours.md): with or without persist */
+  access: ACCESS_RULES_PATH,
 } as const;
 export const RESTORE_UNIT = 'daxlayout-restore.service';
 export const LAYOUT_TARGET = 'daxlayout.target';
@@ -41,8 +44,16 @@ export interface StableName {
 
 export interface PersistArtifacts {
   readonly host: string;
-  /** Whether any region of the host persists; false → the apply removes the artifacts. */
+  /** Whether any region of the host persists (a restorer, units, stable names). */
   readonly persist: boolean;
+  /**
+   * Whether the host gets any artifact: it persists, or devices name an owner, group or
+   * permissions (the access rules, installed with or without persist); false → the apply
+   * removes whatever artifacts the host has.
+   */
+  readonly managed: boolean;
+  /** The access rules of devices handed to VMs (owner, group, mode of /dev/daxR.N). */
+  readonly access: readonly AccessRule[];
   readonly regions: readonly number[];
   /** Empty when nothing persists or when there are problems. */
   readonly files: readonly PersistFile[];
@@ -151,23 +162,37 @@ function namesOf(spec: PersistSpec): StableName[] {
   return out;
 }
 
-/** Everything the apply installs on `host` for the layout's `persist` regions (docs/persist.md). */
+/**
+ * Everything the apply installs on `host`: for the layout's `persist` regions the restorer, its
+ * units and stable names (docs/persist.md); for devices that name an owner, group or permissions
+ * the access rules (docs/colours.md), whether or not they persist.
+ */
 export function persistArtifacts(a: Analysis, host: HostAnalysis | string): PersistArtifacts {
   const spec = persistSpec(a, host);
-  const base = { host: spec.host, regions: spec.regions.map((r) => r.id), problems: spec.problems, notes: spec.notes };
+  const access = deviceAccess(a, host);
+  const rules = access.problems.length > 0 ? [] : access.rules;
+  const problems = [...spec.problems, ...access.problems.map((m) => `access rules: ${m}`)];
   const persist = spec.regions.length > 0 || spec.problems.length > 0;
-  if (spec.problems.length > 0 || spec.regions.length === 0) {
-    return { ...base, persist, files: [], enable: [], names: [], checksum: '' };
+  const base = { host: spec.host, regions: spec.regions.map((r) => r.id), problems, notes: spec.notes, access: rules };
+  const managed = persist || rules.length > 0 || access.problems.length > 0;
+  if (problems.length > 0 || !managed) {
+    return { ...base, persist, managed, files: [], enable: [], names: [], checksum: '' };
   }
   const files = [
-    file(PERSIST_PATHS.restorer, 0o755, restorerProgram(spec)),
-    file(PERSIST_PATHS.service, 0o644, serviceUnit(spec)),
-    file(PERSIST_PATHS.target, 0o644, targetUnit(spec)),
-    file(PERSIST_PATHS.rules, 0o644, udevRules(spec)),
-    file(PERSIST_PATHS.modules, 0o644, modulesLoad(spec)),
+    ...(spec.regions.length > 0
+      ? [
+          file(PERSIST_PATHS.restorer, 0o755, restorerProgram(spec)),
+          file(PERSIST_PATHS.service, 0o644, serviceUnit(spec)),
+          file(PERSIST_PATHS.target, 0o644, targetUnit(spec)),
+          file(PERSIST_PATHS.rules, 0o644, udevRules(spec)),
+          file(PERSIST_PATHS.modules, 0o644, modulesLoad(spec)),
+        ]
+      : []),
+    ...(rules.length > 0 ? [file(PERSIST_PATHS.access, 0o644, renderAccessRules(spec.host, rules))] : []),
   ];
   const manifest = files.map((f) => `${f.sha256} ${f.mode.toString(8)} ${f.path}\n`).join('');
-  return { ...base, persist: true, files, enable: [RESTORE_UNIT, LAYOUT_TARGET], names: namesOf(spec), checksum: sha256(manifest) };
+  const enable = spec.regions.length > 0 ? [RESTORE_UNIT, LAYOUT_TARGET] : [];
+  return { ...base, persist, managed, files, enable, names: namesOf(spec), checksum: sha256(manifest) };
 }
 
 // ------------------------------------------------------------------ remote programs
@@ -188,9 +213,20 @@ function verifyBody(art: PersistArtifacts): string[] {
     '}',
     ...art.files.map((f) => `file ${q(f.path)} ${f.mode.toString(8)} ${f.sha256}`),
     ...art.enable.map((u) => `e=$(systemctl is-enabled ${q(u)} 2>/dev/null); if [ "$e" = enabled ]; then ok "${u} enabled"; else no "${u}: ${'${e:-unknown}'}, expected enabled"; fi`),
-    `a=$(systemctl is-active ${RESTORE_UNIT} 2>/dev/null)`,
-    `if [ "$a" = active ]; then ok "${RESTORE_UNIT} ran"; else no "${RESTORE_UNIT}: \${a:-unknown} (journalctl -b -u ${RESTORE_UNIT} says why)"; fi`,
+    ...(art.enable.length > 0
+      ? [
+          `a=$(systemctl is-active ${RESTORE_UNIT} 2>/dev/null)`,
+          `if [ "$a" = active ]; then ok "${RESTORE_UNIT} ran"; else no "${RESTORE_UNIT}: \${a:-unknown} (journalctl -b -u ${RESTORE_UNIT} says why)"; fi`,
+        ]
+      : []),
   ];
+  for (const r of art.access) {
+    // stat: user and group by name (%U %G) or id (%u %g), whichever the layout wrote; mode in octal
+    const node = `/dev/${r.kernelName}`;
+    const fmt = [r.owner !== undefined ? (/^[0-9]+$/.test(r.owner) ? '%u' : '%U') : '', r.group !== undefined ? (/^[0-9]+$/.test(r.group) ? '%g' : '%G') : '', r.mode !== undefined ? '%a' : ''].filter(Boolean).join(':');
+    const want = [r.owner, r.group, r.mode?.toString(8)].filter((x) => x !== undefined).join(':');
+    lines.push(`t=$(stat -c ${q(fmt)} ${q(node)} 2>/dev/null); if [ "$t" = ${q(want)} ]; then ok ${q(`${node} ${want} (${r.label})`)}; else no ${q(`${node} (${r.label}): `)}"\${t:-missing}, expected ${want}"; fi`);
+  }
   for (const n of art.names) {
     if (n.mode === 'devdax') {
       lines.push(`t=$(readlink -f ${q(n.path)} 2>/dev/null); if [ "$t" = ${q(n.expect)} ]; then ok ${q(`${n.path} -> ${n.expect}`)}; else no ${q(`${n.path}: `)}"\${t:-missing}, expected ${n.expect}"; fi`);
@@ -211,6 +247,7 @@ export function installProgram(art: PersistArtifacts): string {
   if (art.files.length === 0) throw new Error(`nothing to install for ${art.host}${art.problems.length ? `: ${art.problems.join('; ')}` : ''}`);
   const out = ['#!/bin/sh', `# daxlayout: install the persist artifacts on ${art.host} (checksum ${art.checksum})`, 'set -u', 'umask 022'];
   const dirs = [...new Set(art.files.map((f) => f.path.replace(/\/[^/]+$/, '')))];
+  const stale = Object.values(PERSIST_PATHS).filter((p) => !art.files.some((f) => f.path === p));
   out.push(`mkdir -p ${dirs.map(q).join(' ')} || exit 1`);
   for (const f of art.files) {
     let eof = `DAXLAYOUT_EOF_${f.sha256.slice(0, 12)}`;
@@ -219,11 +256,18 @@ export function installProgram(art: PersistArtifacts): string {
     out.push(`chmod ${f.mode.toString(8)} ${q(f.path + '.new')} && mv -f ${q(f.path + '.new')} ${q(f.path)} || { echo "bad cannot install ${f.path}"; exit 1; }`);
   }
   out.push(
+    // files of an earlier layout that this one does not have (the access rules, the restorer)
+    ...(stale.length > 0 ? [`rm -f ${stale.map(q).join(' ')}`] : []),
     'systemctl daemon-reload',
-    `systemctl enable ${art.enable.join(' ')} 2>/dev/null || echo "bad cannot enable ${art.enable.join(' ')}"`,
+    ...(art.enable.length > 0 ? [`systemctl enable ${art.enable.join(' ')} 2>/dev/null || echo "bad cannot enable ${art.enable.join(' ')}"`] : []),
     'udevadm control --reload 2>/dev/null',
-    `rm -rf ${RUN_DIR}`,
-    `if ! systemctl restart ${RESTORE_UNIT}; then journalctl -b -u ${RESTORE_UNIT} -n 20 -o cat --no-pager 2>/dev/null | sed 's/^/journal: /'; fi`,
+    ...(art.persist
+      ? [`rm -rf ${RUN_DIR}`, `if ! systemctl restart ${RESTORE_UNIT}; then journalctl -b -u ${RESTORE_UNIT} -n 20 -o cat --no-pager 2>/dev/null | sed 's/^/journal: /'; fi`]
+      : [
+          // no restorer: whatever an earlier layout installed of it goes
+          `systemctl disable --now ${LAYOUT_TARGET} ${RESTORE_UNIT} >/dev/null 2>&1`,
+          `rm -rf ${RUN_DIR}`,
+        ]),
     'udevadm trigger --subsystem-match=dax --action=change 2>/dev/null; udevadm settle 2>/dev/null',
     ...verifyBody(art),
     'exit "$bad"',
