@@ -26,6 +26,7 @@ import { parse } from '../../grammar/src/index';
 import { renderPlan, summaryLine } from '../core/plan/render';
 import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, readCapture } from '../host/capture';
+import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
 import { applyProgram, parseProgramOutput, ProgramRefused } from '../host/shell';
 import { SimTarget, SshTarget, type Target, type TargetCapture } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
@@ -82,10 +83,10 @@ export function layoutHostFor(hosts: readonly LayoutHost[], name: string, matche
   return `the layout has no host block for ${name} (no \`host ${name}\`, no \`hosts "…"\` pattern matching it)`;
 }
 
-/** `persist` on the host or one of its regions: the restorer install (docs/persist.md) is not part of the fleet path yet. */
+/** `persist` on the host or one of its regions: the Ansible role's hooks do not install the restorer (docs/fleet.md); `apply -i` does. */
 function persistProblem(layout: { regions: readonly { hostName?: { value: string }; persist?: unknown }[] }, h: LayoutHost, host: string): string | undefined {
   if (!h.persist && !layout.regions.some((r) => r.hostName?.value === h.name && r.persist)) return undefined;
-  return `${host}: the layout asks for \`persist\`, which -i and the Ansible role do not install yet (docs/fleet.md); nothing was run. Apply it with \`daxlayout apply FILE --host ${h.name}\` per host.`;
+  return `${host}: the layout asks for \`persist\`, which the Ansible role does not install yet (docs/fleet.md); nothing was run. Apply it with \`daxlayout apply FILE -i INVENTORY\` (or \`--host ${h.name}\`), which installs the restorer on every host.`;
 }
 
 async function pool<T>(items: readonly T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
@@ -107,6 +108,9 @@ interface Member {
   description: string;
   plan?: PlanResult;
   apply?: ApplyResult;
+  /** The persist step (docs/persist.md): the restorer and access rules, per host as for `apply --host`. */
+  pp?: PersistPlan;
+  persisted?: PersistResult;
   /** planned (plan only), changed/unchanged/failed/refused after the run. */
   state: 'changed' | 'unchanged' | 'failed' | 'refused';
   exitCode: number;
@@ -245,10 +249,17 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
     try {
       m.plan = await makePlan(t, { text, host: (m.layoutHost as LayoutHost).name, prune, readFacts: memberReader(baseReader, m.host) });
       if (m.plan.errors.length > 0 || !m.plan.view) fail(m, 1, kind === 'plan' ? 'the plan has errors' : 'the plan has errors; nothing was run');
-      else if (m.plan.view.steps.length === 0) m.message = 'No changes. The host matches the layout.';
       else {
-        m.state = 'changed';
-        m.message = summaryLine(m.plan.view.summary);
+        // with no writes, an installed restorer is verified now (as `apply --host` does)
+        const steps = m.plan.view.steps.length;
+        m.pp = await persistPlan(t, m.plan, { verify: steps === 0 });
+        const artifacts = ['install', 'update', 'remove'].includes(m.pp.action);
+        if (m.pp.action === 'problems') fail(m, 1, `${m.pp.message}: ${m.pp.art?.problems.join('; ') ?? ''}`);
+        else if (steps === 0 && !artifacts) m.message = 'No changes. The host matches the layout.';
+        else {
+          m.state = 'changed';
+          m.message = steps > 0 ? summaryLine(m.plan.view.summary) : m.pp.message;
+        }
       }
     } catch (e) {
       if (e instanceof HostKeyError) fail(m, 3, e.message);
@@ -269,13 +280,20 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   }
   if (kind === 'apply') {
     await pool(planned, forks, async (m) => {
-      const pp = persistProblem(layout, m.layoutHost as LayoutHost, m.host);
-      if (pp) return fail(m, 1, pp);
       try {
-        const r = await applyPlan(m.target as Target, m.plan as PlanResult, { lockTimeoutS });
-        m.apply = r;
-        m.message = r.message;
-        if (r.exitCode !== 0) fail(m, r.exitCode === 3 ? 3 : 1, r.message);
+        const t = m.target as Target;
+        if ((m.plan?.view?.steps.length ?? 0) > 0) {
+          const r = await applyPlan(t, m.plan as PlanResult, { lockTimeoutS });
+          m.apply = r;
+          m.message = r.message;
+          if (r.exitCode !== 0) fail(m, r.exitCode === 3 ? 3 : 1, r.message);
+        }
+        // the persist step only after writes that all ran and verified (or none): never after a partial apply
+        if (m.pp && m.state === 'changed') {
+          m.persisted = await runPersist(t, m.pp);
+          if (m.persisted.status === 'failed') fail(m, 1, m.persisted.message);
+          else if (m.persisted.message) m.message = m.apply ? `${m.message} ${m.persisted.message[0]?.toUpperCase()}${m.persisted.message.slice(1)}.` : m.persisted.message;
+        }
       } catch (e) {
         if (e instanceof HostKeyError) fail(m, 3, e.message);
         else fail(m, 1, (e as Error).message);
@@ -299,6 +317,7 @@ function sectionOf(m: Member, path: string, text: string): string {
   lines.push(`== ${m.host}${m.layoutHost && m.layoutHost.name !== m.host ? ` (layout host ${m.layoutHost.name}${m.layoutHost.pattern ? `, hosts "${m.layoutHost.pattern.value}"` : ''})` : ''} — ${m.description}${f ? `, Linux ${f.kernelRelease ?? '?'}` : ''}${m.plan?.fingerprint ? `, facts ${m.plan.fingerprint}` : ''}`);
   if (m.plan?.view) lines.push(renderPlan(m.plan.view).replace(/\n+$/, ''));
   if (m.plan && m.plan.errors.length > 0) lines.push(diagText(diagnosticsOf(path, text, m.host, m.plan)));
+  if (m.pp && m.pp.action !== 'none') lines.push(`persist: ${(m.persisted ?? m.pp).message}`);
   if (m.apply) {
     lines.push(`${m.apply.result}: ${m.apply.message} (${m.apply.writesRun}/${m.apply.writesTotal} writes)`);
   } else if (m.state === 'failed' || m.state === 'refused') lines.push(`${m.state}: ${m.message}`);
@@ -311,7 +330,8 @@ function renderSections(members: readonly Member[], path: string, text: string):
 
 function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: string, io: Io, json: boolean, t0: number, untargeted: string[], sections: boolean): number {
   const count = (s: Member['state']) => members.filter((m) => m.state === s);
-  const changed = kind === 'apply' ? members.filter((m) => (m.apply?.writesRun ?? 0) > 0) : count('changed');
+  const artifactsChanged = (m: Member) => ['installed', 'updated', 'removed'].includes(m.persisted?.action ?? '') && m.persisted?.status === 'ok';
+  const changed = kind === 'apply' ? members.filter((m) => (m.apply?.writesRun ?? 0) > 0 || artifactsChanged(m)) : count('changed');
   const failed = count('failed');
   const refused = count('refused');
   const unchanged = members.filter((m) => !changed.includes(m) && m.state !== 'failed' && m.state !== 'refused');
@@ -326,7 +346,8 @@ function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: s
           hosts: members.map((m) => ({
             ...planJsonOf(m, path, text),
             result: m.apply?.result ?? (m.state === 'changed' ? 'changes' : m.state === 'unchanged' ? 'no-changes' : m.state),
-            changed: kind === 'apply' ? (m.apply?.writesRun ?? 0) > 0 : m.state === 'changed',
+            changed: kind === 'apply' ? (m.apply?.writesRun ?? 0) > 0 || artifactsChanged(m) : m.state === 'changed',
+            persist: m.pp && m.pp.action !== 'none' ? persistJson(m.pp, m.persisted) : null,
             exitCode: m.exitCode,
             message: m.message,
             writesRun: m.apply?.writesRun ?? 0,

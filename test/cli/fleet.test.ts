@@ -139,14 +139,17 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
     expect(JSON.parse(state('hbm01')).regions[0].devices).toHaveLength(3);
   });
 
-  it('`persist` is refused on the fleet path (nothing written), not silently skipped', () => {
+  it('`persist` through -i: every host gets the persist step of `apply --host` (on a simulated host, a note), not a silent skip', () => {
     const { run, state, dir } = setup();
     writeFileSync(join(dir, 'persist.dax'), readFileSync(join(dir, 'rack.dax'), 'utf8').replace('hosts "rack1"', 'hosts "rack1"\n  persist'));
-    const before = state('hbm01');
-    const r = run(['apply', 'persist.dax', '-i', 'sim.ini', '--limit', 'hbm01', '--yes']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/hbm01: the layout asks for `persist`, which -i and the Ansible role do not install yet/);
-    expect(state('hbm01')).toBe(before);
+    const r = run(['apply', 'persist.dax', '-i', 'sim.ini', '--limit', 'hbm01', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.hosts[0].persist).toMatchObject({ action: 'sim', status: 'not-run' });
+    expect(j.hosts[0].persist.message).toMatch(/^persistence artifacts are not installed on a simulated host/);
+    expect(JSON.parse(state('hbm01')).regions[0].devices).toHaveLength(3);
+    const text = run(['plan', 'persist.dax', '-i', 'sim.ini', '--limit', 'hbm02']);
+    expect(text.stdout).toMatch(/^persist: persistence artifacts are not installed on a simulated host/m);
   });
 
   it('usage errors: --forks 0, a broken inventory, a bad --limit', () => {
@@ -214,6 +217,15 @@ describe('the Ansible role hooks', () => {
     const fail = cli(['plan', big, '--for', 'g3', '--groups', 'rack1', '--capture', join(fixtures, 'g3.capture.txt'), '--json']);
     expect(fail.code).toBe(1);
     expect(JSON.parse(fail.stdout).message).toMatch(/the plan for g3 has errors; nothing was run\n.*error: g3: region 0 on rack1 is over-committed by 1 GiB/);
+  });
+
+  it('`persist` is refused by the hooks (the role does not install the restorer): nothing to run, and why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxlayout-hook-'));
+    const f = join(dir, 'p.dax');
+    writeFileSync(f, 'host rack1 {\n  hosts "rack1:!slow"\n  persist\n}\n\nregion 0 on rack1 {\n  device a { size 1G }\n}\n');
+    const r = cli(['plan', f, '--for', 'g1', '--groups', 'rack1', '--capture', join(fixtures, 'g1.capture.txt'), '--emit-program', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).message).toMatch(/g1: the layout asks for `persist`, which the Ansible role does not install yet .* `daxlayout apply FILE -i INVENTORY`/);
   });
 
   it('verify: no changes needed → verified; the apply output says what ran, failed or was refused', () => {
