@@ -86,7 +86,8 @@ describe('apply with persist (fake transport)', () => {
     expect(j).toMatchObject({ result: 'applied', exitCode: 0, roundTrips: 4, verification: { ok: true } });
     expect(j.persist).toMatchObject({ action: 'installed', status: 'ok', present: [], problems: [] });
     expect(j.persist.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(j.persist.files.map((f: { path: string }) => f.path)).toEqual(Object.values(PERSIST_PATHS));
+    // no device of hbm-lab sets owner/group/mode: no access rules file
+    expect(j.persist.files.map((f: { path: string }) => f.path)).toEqual(Object.values(PERSIST_PATHS).filter((x) => x !== PERSIST_PATHS.access));
     expect(j.persist.names).toContainEqual({ label: 'weather', kernelName: 'dax0.0', path: '/dev/dax/by-label/weather' });
     expect(j.persist.checks.length).toBeGreaterThan(0);
     expect(j.persist.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
@@ -179,7 +180,7 @@ describe('apply with persist (fake transport)', () => {
     await run('apply', persisted, ['--yes']);
     const plan = await run('plan', plain);
     expect(plan.programs).toEqual([CAPTURE]);
-    expect(plan.out).toContain('Persistence: the layout no longer persists: the restorer and its files will be removed (5 file(s); the regions stay as they are until the next boot).');
+    expect(plan.out).toContain('Persistence: the layout no longer persists (nor sets device access): the restorer and its files will be removed (5 file(s); the regions stay as they are until the next boot).');
     const r = await run('apply', plain, ['--yes', '--json']);
     expect(r.code).toBe(0);
     expect(r.programs).toEqual([CAPTURE, REMOVE]);

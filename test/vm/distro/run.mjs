@@ -56,11 +56,15 @@ execFileSync('node', [join(ROOT, 'server', 'build.mjs')], { stdio: ['ignore', 'i
 const require = createRequire(import.meta.url);
 const core = require(join(ROOT, 'server', 'dist', 'core.cjs'));
 
-const MIXED = `
+// guest-a is a parcel for a VM: its device node's owner, group and mode come from the access
+// rules apply installs (docs/colours.md) and must hold after every reboot
+const MIXED_PLAIN = `
   device weather { size 1G align 1G }
   device spill { size 256M mode system-ram movable }
   device guest-a { range 0x1_7000_0000 + 256M }
   device scratch { size rest }`;
+const MIXED = MIXED_PLAIN.replace('range 0x1_7000_0000 + 256M', 'range 0x1_7000_0000 + 256M owner nobody group disk permissions 0640');
+const PARCEL_MODE = 'nobody:disk:640';
 const SIXTEEN = Array.from({ length: 16 }, (_, i) => (i % 4 === 3 ? `  device ram${i} { size 128M mode system-ram movable }` : `  device d${i} { size 128M }`)).join('\n');
 
 /** The layout analysed against facts taken from the guest on this boot. */
@@ -144,7 +148,7 @@ async function scenario(kernel) {
     const { a, host, predicted } = await analyse(vm, MIXED);
     check(`${kernel}: the layout has no errors`, a.findings.every((f) => f.severity !== 'error'), a.findings.map((f) => `${f.code} ${f.message}`).join('\n'));
     const art = core.persistArtifacts(a, host);
-    check(`${kernel}: artifacts made`, art.problems.length === 0 && art.files.length === 5, art.problems.join('\n'));
+    check(`${kernel}: artifacts made (restorer, units, stable names, modules, access rules)`, art.problems.length === 0 && art.files.length === 6, art.problems.join('\n'));
 
     // 1. daxlayout apply: the writes from the boot state, verified; then the artifacts installed and verified
     const ap = await cliApply(vm, disk, MIXED);
@@ -169,6 +173,8 @@ async function scenario(kernel) {
       v.detail);
     const links = await vm.ssh('for l in /dev/dax/by-label/*; do printf "%s -> %s\\n" "$l" "$(readlink -f "$l")"; done; for f in /run/daxlayout/by-label/*; do printf "%s: %s\\n" "$f" "$(cat "$f")"; done');
     log(links.stdout.trim().split('\n').join('; '));
+    const parcel = (await vm.ssh("stat -L -c '%U:%G:%a' /dev/dax/by-label/guest-a")).stdout.trim();
+    check(`${kernel}: after reboot the parcel's device node has its owner, group and mode (${PARCEL_MODE})`, parcel === PARCEL_MODE, parcel);
     const again = await vm.ssh('/usr/local/libexec/daxlayout-restore; echo "exit $?"');
     check(`${kernel}: running the restorer again changes nothing`, /already as the layout wants it/.test(again.stdout) && /exit 0/.test(again.stdout), again.stdout + again.stderr);
     same(`${kernel}: still the prediction`, await daxctl(vm), predicted);
@@ -198,12 +204,12 @@ async function scenario(kernel) {
     vm = await vm.reboot();
     await settle(vm);
     same(`${kernel}: old size again → restored`, await daxctl(vm), predicted);
-    const rm = await cliApply(vm, disk, MIXED, { persist: false });
+    const rm = await cliApply(vm, disk, MIXED_PLAIN, { persist: false });
     log(`daxlayout apply without persist: ${rm.brief}`);
     check(`${kernel}: apply without persist removes the artifacts (no writes)`, rm.code === 0 && rm.json.result === 'no-changes' && rm.json.persist?.action === 'removed' && rm.json.persist?.status === 'ok', rm.detail);
-    const rm2 = await cliApply(vm, disk, MIXED, { persist: false });
+    const rm2 = await cliApply(vm, disk, MIXED_PLAIN, { persist: false });
     check(`${kernel}: apply again without persist: one round trip, nothing to remove`, rm2.code === 0 && rm2.json.result === 'no-changes' && rm2.json.roundTrips === 1 && rm2.json.persist === null, rm2.detail);
-    const left = await vm.ssh('ls /dev/dax/by-label 2>/dev/null; ls /run/daxlayout 2>/dev/null; systemctl list-unit-files "daxlayout*" --no-legend 2>/dev/null');
+    const left = await vm.ssh('ls /dev/dax/by-label 2>/dev/null; ls /run/daxlayout 2>/dev/null; ls /etc/udev/rules.d/*daxlayout* 2>/dev/null; systemctl list-unit-files "daxlayout*" --no-legend 2>/dev/null');
     check(`${kernel}: nothing of daxlayout left`, left.stdout.trim() === '', left.stdout);
     vm = await vm.reboot();
     await new Promise((r) => setTimeout(r, 5000)); // let udev and the dax modules settle
