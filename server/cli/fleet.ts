@@ -28,7 +28,7 @@ import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanRe
 import { CaptureError, readCapture } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
 import { applyProgram, parseProgramOutput, ProgramRefused } from '../host/shell';
-import { SimTarget, SshTarget, type Target, type TargetCapture } from '../host/target';
+import { SimTarget, SshTarget, targetCapture, type Target, type TargetCapture } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
 import { diffHost } from '../host/verify';
 import { factsReader, readText, UsageError } from './io';
@@ -376,16 +376,7 @@ function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: s
 // ------------------------------------------------------------------ the Ansible hooks
 
 function captureOf(text: string, source: string): TargetCapture {
-  const c = readCapture(text.replace(/\r\n/g, '\n'), source);
-  return {
-    ...(c.facts ? { facts: c.facts } : {}),
-    kind: 'capture',
-    problems: c.problems,
-    state: c.state,
-    unreadable: c.unreadable,
-    ...(c.uid !== undefined ? { uid: c.uid } : {}),
-    text: c.text,
-  };
+  return targetCapture(readCapture(text.replace(/\r\n/g, '\n'), source));
 }
 
 /** `plan LAYOUT --for HOST [--groups G,…] [-i INV] --capture DUMP [--emit-program] [--prediction FILE] [--json]`. */

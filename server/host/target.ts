@@ -77,17 +77,7 @@ export class SshTarget implements Target {
   }
 
   async capture(): Promise<TargetCapture> {
-    const c: Captured = await captureFacts(this.transport, `ssh ${this.transport.description}`, this.extra.root ?? '');
-    return {
-      ...(c.facts ? { facts: c.facts } : {}),
-      kind: 'capture',
-      problems: c.problems,
-      state: c.state,
-      unreadable: c.unreadable,
-      ...(c.uid !== undefined ? { uid: c.uid } : {}),
-      text: c.text,
-      ...(c.persistFiles ? { persistFiles: c.persistFiles } : {}),
-    };
+    return targetCapture(await captureFacts(this.transport, `ssh ${this.transport.description}`, this.extra.root ?? ''));
   }
 
   async runProgram(program: string, o: { onLine?: (line: string) => void } = {}): Promise<RemoteResult> {
@@ -237,4 +227,18 @@ export class SimTarget implements Target {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A capture as a target reports it (SSH targets, and the Ansible hooks that read a dump). */
+export function targetCapture(c: Captured): TargetCapture {
+  return {
+    ...(c.facts ? { facts: c.facts } : {}),
+    kind: 'capture',
+    problems: c.problems,
+    state: c.state,
+    unreadable: c.unreadable,
+    ...(c.uid !== undefined ? { uid: c.uid } : {}),
+    text: c.text,
+    ...(c.persistFiles ? { persistFiles: c.persistFiles } : {}),
+  };
 }
