@@ -17,6 +17,21 @@ import { fileURLToPath } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CACHE = join(HERE, '.cache');
 const KEYS = join(CACHE, 'keys');
+/** One ssh run: `ssh BASE… REMOTE` with `input` on its standard input; { code, stdout, stderr } (255 when killed). */
+export function sshRun(base, remote, input, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ssh', [...base, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', (e) => { clearTimeout(timer); reject(e); });
+    p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 255 : -1), stdout, stderr }); });
+    p.stdin.on('error', () => {});
+    p.stdin.end(input ?? '');
+  });
+}
+
 export const DEFAULT_MEMMAP = '2G%4G-1+0xefffffff';
 const READY = 'DAXLAYOUT-VM-READY';
 
@@ -115,19 +130,7 @@ export async function boot(opts = {}) {
 
   /** Runs argv (array, one remote command) or a script (string, fed to `sh -s`). */
   function ssh(cmd, stdin, { timeoutMs = 300_000 } = {}) {
-    const remote = Array.isArray(cmd) ? cmd.map(shq).join(' ') : 'sh -s';
-    const input = Array.isArray(cmd) ? stdin : cmd;
-    return new Promise((resolve, reject) => {
-      const p = spawn('ssh', [...sshBase, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '', stderr = '';
-      p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-      p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.on('error', (e) => { clearTimeout(timer); reject(e); });
-      p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 255 : -1), stdout, stderr }); });
-      p.stdin.on('error', () => {});
-      p.stdin.end(input ?? '');
-    });
+    return Array.isArray(cmd) ? sshRun(sshBase, cmd.map(shq).join(' '), stdin, timeoutMs) : sshRun(sshBase, 'sh -s', cmd, timeoutMs);
   }
 
   let down = false;

@@ -17,7 +17,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CACHE as VM_CACHE, DEFAULT_MEMMAP, kernelFiles } from '../vm.mjs';
+import { CACHE as VM_CACHE, DEFAULT_MEMMAP, kernelFiles, sshRun } from '../vm.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CACHE = join(VM_CACHE, 'distro');
@@ -117,19 +117,7 @@ export async function bootDistro(opts) {
   ];
   /** Runs a script (fed to `sh -s`), or argv as one remote command with `stdin`. */
   function ssh(cmd, stdin, { timeoutMs = 300_000 } = {}) {
-    const remote = Array.isArray(cmd) ? cmd.join(' ') : 'sh -s';
-    const input = Array.isArray(cmd) ? stdin : cmd;
-    return new Promise((resolve, reject) => {
-      const p = spawn('ssh', [...sshBase, remote], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '', stderr = '';
-      p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-      p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-      const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-      p.on('error', (e) => { clearTimeout(timer); reject(e); });
-      p.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? (signal ? 255 : -1), stdout, stderr }); });
-      p.stdin.on('error', () => {});
-      p.stdin.end(input ?? '');
-    });
+    return Array.isArray(cmd) ? sshRun(sshBase, cmd.join(' '), stdin, timeoutMs) : sshRun(sshBase, 'sh -s', cmd, timeoutMs);
   }
 
   async function stop() {
