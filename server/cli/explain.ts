@@ -1,24 +1,13 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
 import { colourList, daxctlInputs, deviceColours, formatBytes, hex, persists, renderDaxctlInputs, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis } from '../core/index';
 import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
-import { deviceBlocks } from '../core/kernel/snapshot';
+import { modeText } from '../core/explain/describe';
 import { kmemUse } from '../core/rules/util';
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ').trimEnd());
-}
-
-function modeText(d: SimDevice, blockSize: bigint, blocksState: ReturnType<typeof deviceBlocks>): string {
-  if (d.driver === 'kmem') {
-    const online = blocksState.filter((b) => b.state === 'online');
-    if (online.length === 0) return 'system-ram offline';
-    const zones = new Set(online.map((b) => b.zone));
-    return `system-ram ${online.length === blocksState.length ? 'online' : `${online.length}/${blocksState.length} online`} ${zones.size === 1 && zones.has('Movable') ? 'movable' : 'normal'}`;
-  }
-  void blockSize;
-  return d.driver === 'device_dax' ? 'devdax' : 'unbound';
 }
 
 export function renderExplain(path: string, a: Analysis): string {
@@ -56,14 +45,13 @@ export function renderExplain(path: string, a: Analysis): string {
       for (const d of devs) {
         const label = labelOf.get(d) ?? (deviceSize(d) === 0n && !d.driver ? '(empty)' : '(not in layout)');
         if (label === '(empty)' && d.id !== 0) continue;
-        const blocks = deviceBlocks(m.state, d);
         const ranges = d.ranges.length ? d.ranges.map((x) => `${hex(x.start)}..${hex(x.end)} @${hex(x.pgoff)}`).join(', ') : '-';
         let ram = '';
         if (d.driver === 'kmem') {
           const use = kmemUse(d.ranges, bs);
           ram = `${formatBytes(use.usable)} in ${use.blocks} block(s)${use.lost > 0n ? `, ${formatBytes(use.lost)} lost` : ''}`;
         }
-        rows.push([label, deviceName(d), ...(stable ? [stableOf.get(d) ?? '-'] : []), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(d, bs, blocks), ranges, ram]);
+        rows.push([label, deviceName(d), ...(stable ? [stableOf.get(d) ?? '-'] : []), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(m.state, d), ranges, ram]);
       }
       for (const line of table(rows)) out.push('    ' + line);
       for (const ld of r.layout.devices) {

@@ -4,13 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, snapshot, writeFacts, type Analysis } from '../../server/core/index';
 import { deviceName } from '../../server/core/kernel/state';
+import { expandWrite } from '../../server/core/plan/planner';
 import { sampleReader } from '../rules/harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SAMPLES } from '../rules/harness';
 
+/** The writes an apply performs (block runs listed block by block, as the host gets them). */
 function writes(a: Analysis, host = 0): string[] {
-  return (a.hosts[host]?.plan?.steps ?? []).flatMap((s) => s.writes.map((w) => `echo ${w.value} > ${w.path}`));
+  return (a.hosts[host]?.plan?.steps ?? []).flatMap((s) => s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}`));
 }
 
 function placement(a: Analysis, host = 0) {

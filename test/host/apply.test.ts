@@ -117,7 +117,7 @@ describe('apply through a transport', () => {
     const h = host(facts('linux-6.1.facts.json'), {
       afterWrites: (m) => {
         // e.g. a udev rule onlines dax0.1's memory in the kernel zone behind our back
-        for (const b of m.state.blocks.values()) b.zone = 'Normal';
+        for (const r of [...m.state.blocks.all()]) if (r.state === 'online') m.state.blocks.setState(r.first, r.last, 'online', 'Normal');
       },
     });
     const t = new SshTarget(h);

@@ -4,6 +4,7 @@
 // session. Only what the fact sheet describes is emulated.
 
 import type { KernelModel } from '../../server/core/kernel/model';
+import { expandRuns } from '../../server/core/kernel/blocks';
 import { deviceBlocks } from '../../server/core/kernel/snapshot';
 import { available, device, driverOf, hex, outcome, region, seed, type Step } from './session';
 
@@ -150,7 +151,7 @@ export class Daxctl {
 
   /** Memory blocks of a device (through the model's view of its ranges). */
   blocks(name: string) {
-    return deviceBlocks(this.m.state, device(this.m, name));
+    return expandRuns(deviceBlocks(this.m.state, device(this.m, name)));
   }
 
   /** daxctl reconfigure-device -m system-ram [--no-online] (§10.4). */

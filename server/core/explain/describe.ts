@@ -7,7 +7,7 @@ import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze
 import type { FactsInputKind } from '../facts/read';
 import type { DriverName, HostFacts, NodeFacts } from '../facts/types';
 import type { KernelModel } from '../kernel/model';
-import { deviceBlocks } from '../kernel/snapshot';
+import { countBlocks, deviceBlocks } from '../kernel/snapshot';
 import { availableSize, deviceName, deviceSize, regionSize, seedState, type SimDevice, type SimRegion, type SimState } from '../kernel/state';
 import { has } from '../kernel/version';
 import type { LayoutDevice } from '../layout/types';
@@ -97,12 +97,10 @@ export function mapLevel(state: SimState, size: bigint): MapLevel | undefined {
 /** The mode as `daxlayout explain` prints it, from the model's memory blocks. */
 export function modeText(state: SimState, d: SimDevice): string {
   if (d.driver === 'kmem') {
-    const blocks = deviceBlocks(state, d);
-    const online = blocks.filter((b) => b.state === 'online');
-    if (online.length === 0) return 'system-ram offline';
-    const zones = new Set(online.map((b) => b.zone));
-    const on = online.length === blocks.length ? 'online' : `${online.length}/${blocks.length} online`;
-    return `system-ram ${on} ${zones.size === 1 && zones.has('Movable') ? 'movable' : 'normal'}`;
+    const c = countBlocks(deviceBlocks(state, d));
+    if (c.online === 0) return 'system-ram offline';
+    const on = c.online === c.total ? 'online' : `${c.online}/${c.total} online`;
+    return `system-ram ${on} ${c.zones.size === 1 && c.zones.has('Movable') ? 'movable' : 'normal'}`;
   }
   return d.driver === 'device_dax' ? 'devdax' : 'unbound';
 }
@@ -113,16 +111,15 @@ export function deviceState(model: KernelModel, d: SimDevice): DeviceState {
   let kmem: KmemInfo | undefined;
   if (d.driver === 'kmem') {
     const use = kmemUse(d.ranges, state.blockSize);
-    const blocks = deviceBlocks(state, d);
-    const online = blocks.filter((b) => b.state === 'online');
+    const c = countBlocks(deviceBlocks(state, d));
     kmem = {
       usable: use.usable,
       lost: use.lost,
       blocks: use.blocks,
       blockSize: state.blockSize,
-      modelBlocks: blocks.length,
-      onlineBlocks: online.length,
-      zones: [...new Set(online.map((b) => b.zone ?? 'none'))],
+      modelBlocks: c.total,
+      onlineBlocks: c.online,
+      zones: [...c.zones],
     };
   }
   return {

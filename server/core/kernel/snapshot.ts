@@ -1,7 +1,8 @@
 // The model's state read back: as host facts (to re-seed, compare or explain)
 // and as the JSON `daxctl list -RDMi` prints.
 
-import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts } from '../facts/types';
+import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts, Zone } from '../facts/types';
+import { runLength, type BlockRun } from './blocks';
 import { has } from './version';
 import { availableSize, deviceName, deviceSize, hotplugRange, regionSize, type SimDevice, type SimState } from './state';
 
@@ -48,18 +49,39 @@ export function snapshot(state: SimState, source = 'model'): HostFacts {
   };
 }
 
-/** Memory blocks of a system-ram device: the blocks inside each range's block-aligned interior. */
-export function deviceBlocks(state: SimState, dev: SimDevice) {
-  const out = [];
+/** Memory blocks of a system-ram device, as runs: the blocks inside each range's block-aligned interior. */
+export function deviceBlocks(state: SimState, dev: SimDevice): BlockRun[] {
+  const out: BlockRun[] = [];
+  const bs = state.blockSize;
   for (const r of dev.ranges) {
-    const u = hotplugRange(r.start, r.end, state.blockSize);
-    if (!u) continue;
-    for (let i = u.start / state.blockSize; i <= u.end / state.blockSize; i++) {
-      const b = state.blocks.get(Number(i));
-      if (b) out.push(b);
-    }
+    const u = hotplugRange(r.start, r.end, bs);
+    if (u) out.push(...state.blocks.slice(Number(u.start / bs), Number(u.end / bs)));
   }
   return out;
+}
+
+/** How many blocks runs hold, how many are online, and the zones of the online ones. */
+export interface BlockCount {
+  readonly total: number;
+  readonly online: number;
+  readonly zones: ReadonlySet<Zone>;
+  /** The first online block in a zone other than Movable, if any. */
+  readonly firstKernelZone?: { readonly index: number; readonly zone: Zone };
+}
+
+export function countBlocks(runs: readonly BlockRun[]): BlockCount {
+  let total = 0;
+  let online = 0;
+  const zones = new Set<Zone>();
+  let firstKernelZone: BlockCount['firstKernelZone'];
+  for (const r of runs) {
+    total += runLength(r);
+    if (r.state !== 'online') continue;
+    online += runLength(r);
+    if (r.zone) zones.add(r.zone);
+    if (r.zone !== 'Movable' && !firstKernelZone) firstKernelZone = { index: r.first, zone: r.zone ?? 'Normal' };
+  }
+  return { total, online, zones, ...(firstKernelZone ? { firstKernelZone } : {}) };
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -78,12 +100,14 @@ function num(v: bigint): number {
  * February 2023 fix "daxctl: Fix memblock enumeration off-by-one" also took the block starting
  * right after the device.)
  */
-export function daxctlBlocks(state: SimState, dev: SimDevice) {
+export function daxctlBlocks(state: SimState, dev: SimDevice): BlockRun[] {
   const resource = dev.ranges[0]?.start ?? dev.region.start;
   const last = resource + deviceSize(dev) - 1n;
-  return [...state.blocks.values()]
-    .filter((b) => b.node === dev.targetNode && BigInt(b.index) * state.blockSize >= resource && BigInt(b.index) * state.blockSize <= last)
-    .sort((a, b) => a.index - b.index);
+  const bs = state.blockSize;
+  // Blocks whose first byte lies in [resource, last].
+  const first = Number((resource + bs - 1n) / bs);
+  const end = Number(last / bs);
+  return state.blocks.slice(first, end).filter((r) => r.node === dev.targetNode);
 }
 
 /**
@@ -110,13 +134,13 @@ export function toDaxctlJson(state: SimState): Json {
         dev.mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
         if (d.driver === 'kmem') {
           const blocks = daxctlBlocks(state, d);
-          const online = blocks.filter((b) => b.state === 'online');
-          dev.online_memblocks = online.length;
-          dev.total_memblocks = blocks.length;
+          const count = countBlocks(blocks);
+          dev.online_memblocks = count.online;
+          dev.total_memblocks = count.total;
           // daxctl_memory_is_movable: the zone scan fails on an offline block (field left out);
           // otherwise true only if a zone was found and it is Movable — so a system-ram device
           // whose [resource, resource + size) holds no block at all shows "movable": false.
-          if (online.length === blocks.length) dev.movable = blocks.length > 0 && online.every((b) => b.zone === 'Movable');
+          if (count.online === count.total) dev.movable = count.total > 0 && [...count.zones].every((z) => z === 'Movable') && count.zones.size > 0;
         }
         if (!d.driver) dev.state = 'disabled';
         if (d.ranges.length > 0) {

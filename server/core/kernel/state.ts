@@ -2,7 +2,8 @@
 // dax drivers' id lists, memory blocks and the iomem reservations that kmem and
 // device_dax hold. Seeded from host facts; turned back into facts by snapshot().
 
-import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts, Zone } from '../facts/types';
+import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../facts/types';
+import { BlockRuns, type IndexRanges } from './blocks';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
 import { parseRelease, type KernelVersion } from './version';
 
@@ -53,12 +54,14 @@ export interface SimRegion {
   youngest: SimDevice | null;
 }
 
-export interface SimBlock {
-  readonly index: number;
-  state: 'online' | 'offline';
-  zone: Zone | undefined;
-  readonly node: number;
-  readonly removable: boolean;
+export type { SimBlock } from './blocks';
+
+/** Where the memmap of one hot-add went (see SimState.memmapPlacements). */
+export interface MemmapPlacement {
+  /** The node's kernel-zone blocks online at the hot-add. */
+  readonly hosts: IndexRanges;
+  /** The hot-added blocks still present (hot-remove takes them out). */
+  blocks: IndexRanges;
 }
 
 /** An iomem reservation held by a driver (kmem memory, device_dax mappings). */
@@ -80,7 +83,8 @@ export interface SimState {
   readonly memmapOnMemorySupported: boolean;
   readonly regions: SimRegion[];
   readonly driverIds: Record<DriverName, string[]>;
-  readonly blocks: Map<number, SimBlock>;
+  /** Memory blocks as runs (kernel/blocks.ts). */
+  readonly blocks: BlockRuns;
   readonly reservations: Reservation[];
   /**
    * Where the memmap (struct pages) of hot-added blocks went: memory hotplug allocates it on the
@@ -89,7 +93,7 @@ export interface SimState {
    * `hosts` are the node's Normal blocks online at the time; with more than one the model does
    * not know which took it. Hidden state: facts cannot carry it.
    */
-  readonly memmapPlacements?: { hosts: number[]; blocks: number[] }[];
+  readonly memmapPlacements?: MemmapPlacement[];
   readonly nodes: readonly NodeFacts[];
   readonly hostname?: string;
 }
@@ -173,10 +177,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     }
     regions.push(region);
   }
-  const blocks = new Map<number, SimBlock>();
-  for (const b of facts.memoryBlocks) {
-    blocks.set(b.index, { index: b.index, state: b.state, zone: b.state === 'online' ? b.zone : undefined, node: b.node, removable: b.removable });
-  }
+  const blocks = BlockRuns.of(facts.memoryBlocks.map((b) => ({ index: b.index, state: b.state, zone: b.zone, node: b.node, removable: b.removable })));
   const state: SimState = {
     version,
     arch,

@@ -6,7 +6,7 @@
 
 import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
 import type { DriverName } from '../facts/types';
-import { deviceBlocks } from '../kernel/snapshot';
+import { countBlocks, deviceBlocks } from '../kernel/snapshot';
 import { deviceName, deviceSize, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
 
@@ -81,12 +81,11 @@ export function persistedRegions(host: HostAnalysis): RegionAnalysis[] {
 function memoryOf(host: HostAnalysis, d: SimDevice): MemoryState | 'mixed' {
   const state = host.model?.state;
   if (!state) return 'offline';
-  const blocks = deviceBlocks(state, d);
-  const online = blocks.filter((b) => b.state === 'online');
-  if (online.length === 0) return 'offline';
-  if (online.length !== blocks.length) return 'mixed';
-  if (online.every((b) => b.zone === 'Movable')) return 'online_movable';
-  if (online.every((b) => b.zone === 'Normal')) return 'online_kernel';
+  const c = countBlocks(deviceBlocks(state, d));
+  if (c.online === 0) return 'offline';
+  if (c.online !== c.total) return 'mixed';
+  if (c.zones.size === 1 && c.zones.has('Movable')) return 'online_movable';
+  if (c.zones.size === 1 && c.zones.has('Normal')) return 'online_kernel';
   return 'mixed';
 }
 

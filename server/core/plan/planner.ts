@@ -6,6 +6,7 @@
 
 import { planRegionColours, type AddrRange, type ColourPlacement } from '../colour/stripes';
 import type { DriverName, MemorySideCacheFacts } from '../facts/types';
+import type { BlockRun } from '../kernel/blocks';
 import type { KernelModel, WriteResult } from '../kernel/model';
 import {
   deviceName,
@@ -20,10 +21,38 @@ import type { LayoutDevice, LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
 
 export interface PlannedWrite {
+  /** The attribute written; for a run of memory blocks, the first block's. */
   readonly path: string;
   /** The value without the trailing newline `echo` adds. */
   readonly value: string;
   readonly result: WriteResult;
+  /**
+   * A run of memory blocks: the same write to `memoryN/state` for N = first…last, in that
+   * order, all with this result. The plan keeps it as one write; `expandWrite` lists them one
+   * by one where a script is rendered for a host.
+   */
+  readonly blocks?: { readonly first: number; readonly last: number };
+}
+
+/** The path of memory block N's attribute. */
+export const memoryPath = (index: number, attr = 'state'): string => `/sys/devices/system/memory/memory${index}/${attr}`;
+
+/** One write per block for a block-run write (the writes an apply performs); others as they are. */
+export function expandWrite(w: PlannedWrite): PlannedWrite[] {
+  if (!w.blocks) return [w];
+  const out: PlannedWrite[] = [];
+  for (let i = w.blocks.first; i <= w.blocks.last; i++) out.push({ path: memoryPath(i), value: w.value, result: w.result });
+  return out;
+}
+
+/** How many writes an apply performs for this planned write. */
+export function writeCount(w: PlannedWrite): number {
+  return w.blocks ? w.blocks.last - w.blocks.first + 1 : 1;
+}
+
+/** The path as people read it: `…/memory4…memory9/state` for a run. */
+export function writeTarget(w: PlannedWrite): string {
+  return w.blocks && w.blocks.last > w.blocks.first ? memoryPath(w.blocks.first).replace(/\/state$/, `…memory${w.blocks.last}/state`) : w.path;
 }
 
 export type StepOp = '+' | '~' | '-';
@@ -107,7 +136,13 @@ interface Work {
 }
 
 const dev = (d: SimDevice) => `/sys/bus/dax/devices/${deviceName(d)}`;
-const memPath = (i: number) => `/sys/devices/system/memory/memory${i}/state`;
+
+/** How many blocks a list of runs holds. */
+function count(runs: readonly BlockRun[]): number {
+  let n = 0;
+  for (const r of runs) n += r.last - r.first + 1;
+  return n;
+}
 
 function sameRanges(d: SimDevice, want: readonly AddrRange[]): boolean {
   if (d.ranges.length !== want.length) return false;
@@ -156,6 +191,31 @@ export class Planner {
       ...(result.kind === 'errno' ? { errno: result.errno } : {}),
     });
     return false;
+  }
+
+  /** Runs one write to each memory block of [first, last] through the model; false when one is refused. */
+  private writeBlocks(step: PlanStep, first: number, last: number, value: string, kernelName: string): boolean {
+    let ok = true;
+    for (const seg of this.model.writeBlockRun(first, last, 'state', value + '\n')) {
+      const w: PlannedWrite = {
+        path: memoryPath(seg.first),
+        value,
+        result: seg.result,
+        ...(seg.last > seg.first ? { blocks: { first: seg.first, last: seg.last } } : {}),
+      };
+      step.writes.push(w);
+      if (seg.result.kind === 'ok') continue;
+      ok = false;
+      this.plan.failures.push({
+        region: step.region,
+        ...(step.device ? { device: step.device } : {}),
+        kernelName,
+        purpose: 'block',
+        write: w,
+        ...(seg.result.kind === 'errno' ? { errno: seg.result.errno } : {}),
+      });
+    }
+    return ok;
   }
 
   /** Pinned ranges of every layout device, by region: memory other devices must give up. */
@@ -368,25 +428,26 @@ export class Planner {
           region,
           ...(w ? { device: w.layout } : {}),
           kernelName: name,
-          reason: `${name} has ${pinned.length} memory block(s) online in the ${pinned[0]?.zone ?? 'kernel'} zone (memory${pinned[0]?.index}); kernel-zone memory cannot be reliably offlined, and unbinding kmem with memory online strands it until reboot`,
+          reason: `${name} has ${count(pinned)} memory block(s) online in the ${pinned[0]?.zone ?? 'kernel'} zone (memory${pinned[0]?.first}); kernel-zone memory cannot be reliably offlined, and unbinding kmem with memory online strands it until reboot`,
         });
         if (w) w.blocked = true;
         return;
       }
       if (online.length > 0) {
-        const s = this.step('~', name, region, `offline ${online.length} movable memory block(s) of ${name}`, w?.layout);
-        for (const b of online) this.write(s, memPath(b.index), 'offline', 'block', name);
+        const s = this.step('~', name, region, `offline ${count(online)} movable memory block(s) of ${name}`, w?.layout);
+        for (const b of online) this.writeBlocks(s, b.first, b.last, 'offline', name);
       }
     }
     const s = this.step(w ? '~' : '-', name, region, `unbind ${name} from ${d.driver}`, w?.layout);
     if (!this.write(s, `/sys/bus/dax/drivers/${d.driver}/unbind`, name, 'release', name) && w) w.blocked = true;
   }
 
-  private kmemBlocks(d: SimDevice) {
-    const out = [];
+  /** The memory blocks of a kmem device, as runs in the order of its ranges. */
+  private kmemBlocks(d: SimDevice): BlockRun[] {
+    const out: BlockRun[] = [];
     for (const r of d.ranges) {
       const u = hotplugRange(r.start, r.end, this.model.state.blockSize);
-      if (u) out.push(...this.model.blocksIn(u.start, u.end));
+      if (u) out.push(...this.model.blockRunsIn(u.start, u.end));
     }
     return out;
   }
@@ -534,7 +595,7 @@ export class Planner {
         region: w.region.layout,
         device: w.layout,
         kernelName: name,
-        reason: `${name} has ${kernelZone.length} memory block(s) online in the ${kernelZone[0]?.zone ?? 'kernel'} zone (memory${kernelZone[0]?.index}) but the layout wants them ${want ? `online as ${want}` : 'offline'}; kernel-zone memory cannot be reliably offlined`,
+        reason: `${name} has ${count(kernelZone)} memory block(s) online in the ${kernelZone[0]?.zone ?? 'kernel'} zone (memory${kernelZone[0]?.first}) but the layout wants them ${want ? `online as ${want}` : 'offline'}; kernel-zone memory cannot be reliably offlined`,
       });
       return;
     }
@@ -546,11 +607,11 @@ export class Planner {
       '~',
       name,
       w.region.layout,
-      want ? `online ${toOnline.length} memory block(s) of ${name} (${w.layout.label}) as ${want}` : `offline ${toOffline.length} memory block(s) of ${name} (${w.layout.label})`,
+      want ? `online ${count(toOnline)} memory block(s) of ${name} (${w.layout.label}) as ${want}` : `offline ${count(toOffline)} memory block(s) of ${name} (${w.layout.label})`,
       w.layout,
     );
-    for (const b of toOffline) this.write(s, memPath(b.index), 'offline', 'block', name);
-    for (const b of toOnline) this.write(s, memPath(b.index), want === 'Movable' ? 'online_movable' : 'online_kernel', 'block', name);
+    for (const b of toOffline) this.writeBlocks(s, b.first, b.last, 'offline', name);
+    for (const b of toOnline) this.writeBlocks(s, b.first, b.last, want === 'Movable' ? 'online_movable' : 'online_kernel', name);
   }
 }
 

@@ -5,7 +5,7 @@
 import type { HostFacts } from '../facts/types';
 import type { HostAnalysis } from '../analysis/analyze';
 import { formatBytes } from '../units';
-import type { Plan, StepOp } from './planner';
+import { expandWrite, type Plan, type StepOp } from './planner';
 import { sha256 as sha256Hex } from '../persist/sha256';
 
 // ------------------------------------------------------------------ fingerprint
@@ -124,7 +124,8 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
         s.op === '-' ||
         s.summary.startsWith('shrink') ||
         s.writes.some((w) => /\/(unbind|delete|remove_id)$/.test(w.path) || (/\/(state|online)$/.test(w.path) && (w.value === 'offline' || w.value === '0'))),
-      writes: s.writes.map((w) => ({
+      // The host gets one write per memory block: block runs are listed block by block here.
+      writes: s.writes.flatMap(expandWrite).map((w) => ({
         path: w.path,
         value: w.value,
         predicted: w.result.kind === 'ok' ? 'ok' : w.result.kind === 'errno' ? w.result.errno : 'unmodelled',
