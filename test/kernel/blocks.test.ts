@@ -159,7 +159,7 @@ describe('KernelModel.writeBlockRun', () => {
   it('onlines a 2 TiB device of 128 MiB blocks with auto_online_blocks=online in a handful of runs', () => {
     // 16 Ki blocks hot-added and onlined one after the other; the zone spans decide each.
     const facts: HostFacts = {
-      ...hmemHost({ release: R612, boot: 'sized', size: 2n << 40n }),
+      ...hmemHost({ release: R612, boot: 'devdax', size: 2n << 40n }),
       autoOnlineBlocks: 'online',
       memoryBlocks: [
         { index: 5, state: 'online', zone: 'Movable', node: 1, removable: true },
@@ -168,6 +168,7 @@ describe('KernelModel.writeBlockRun', () => {
       ],
     };
     const m = KernelModel.fromFacts(facts);
+    expect(outcome(m.write('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.0\n'))).toBe('ok');
     expect(outcome(m.write('/sys/bus/dax/drivers/kmem/new_id', 'dax0.0\n'))).toBe('ok');
     expect(m.state.blocks.size).toBe(3 + 16384);
     // Blocks 32…16415 lie inside the Movable span (5…20000) and outside the Normal one (8):

@@ -6,6 +6,7 @@ import type { DriverName, HostFacts } from '../facts/types';
 import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
 import { rangesCount, rangesHas, rangesMinus, type BlockRun, type IndexRanges } from './blocks';
 import {
+  allocationAt,
   allocations,
   availableSize,
   deviceName,
@@ -17,6 +18,8 @@ import {
   type SimRange,
   type SimRegion,
   type SimState,
+  unindexRange,
+  indexRange,
 } from './state';
 import { allowedAligns, type Errno } from './tables';
 import { has } from './version';
@@ -304,6 +307,7 @@ export class KernelModel {
       const len = last.end - last.start + 1n;
       if (toShrink >= len) {
         dev.ranges.pop();
+        unindexRange(dev, last);
         toShrink -= len;
         continue;
       }
@@ -361,12 +365,23 @@ export class KernelModel {
 
   /** alloc_dev_dax_range: a new range at the next page offset with the lowest free mapping id. */
   private appendRange(dev: SimDevice, start: bigint, size: bigint): void {
+    // alloc_dev_dax_range: the page offset adds up PHYS_PFN of each range's length.
     let pgoff = 0n;
-    for (const r of dev.ranges) pgoff += (r.end - r.start + 1n) / this.state.pageSize;
-    const used = new Set(dev.ranges.map((r) => r.mappingId));
-    let mappingId = 0;
-    while (used.has(mappingId)) mappingId++;
-    dev.ranges.push({ mappingId, start, end: start + size - 1n, pgoff });
+    let maxId = -1;
+    for (const r of dev.ranges) {
+      pgoff += (r.end - r.start + 1n) / this.state.pageSize;
+      if (r.mappingId > maxId) maxId = r.mappingId;
+    }
+    // The lowest free id: ids 0…n-1 in use is the usual case (then it is n).
+    let mappingId = maxId + 1;
+    if (maxId + 1 !== dev.ranges.length) {
+      const used = new Set(dev.ranges.map((r) => r.mappingId));
+      mappingId = 0;
+      while (used.has(mappingId)) mappingId++;
+    }
+    const range: SimRange = { mappingId, start, end: start + size - 1n, pgoff };
+    dev.ranges.push(range);
+    indexRange(dev, range);
   }
 
   /** align_store + dev_dax_validate_align (bus.c[new]). */
@@ -403,7 +418,11 @@ export class KernelModel {
     const start = s.value;
     const end = start + len - 1n;
     if (start < region.start || end > region.end) return err('ENOMEM');
-    for (const a of allocations(region)) if (a.range.start <= end && start <= a.range.end) return err('ENOMEM');
+    // Overlap with an allocation: only the one starting before `start` and those starting up to `end` can.
+    const at = allocationAt(region, start);
+    const before = region.allocs[at - 1];
+    const after = region.allocs[at];
+    if ((before && before.range.end >= start) || (after && after.range.start <= end)) return err('ENOMEM');
     this.appendRange(dev, start, len);
     return OK;
   }

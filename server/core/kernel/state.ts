@@ -50,6 +50,12 @@ export interface SimRegion {
   /** The region's parent device has a driver (always so for captured regions). */
   enabled: boolean;
   readonly devices: Map<number, SimDevice>;
+  /**
+   * Every range of the region's devices, ascending by start: an index the model keeps as it
+   * adds and removes ranges (a range's start never changes; its end may), so that a write
+   * does not sort the region's allocations again.
+   */
+  readonly allocs: Allocation[];
   seed: SimDevice | null;
   youngest: SimDevice | null;
 }
@@ -112,12 +118,45 @@ export function regionSize(r: SimRegion): bigint {
   return r.end - r.start + 1n;
 }
 
-/** All allocations of a region, ascending by address. */
-export function allocations(r: SimRegion): { dev: SimDevice; range: SimRange }[] {
-  const out: { dev: SimDevice; range: SimRange }[] = [];
-  for (const dev of r.devices.values()) for (const range of dev.ranges) out.push({ dev, range });
-  out.sort((a, b) => (a.range.start < b.range.start ? -1 : a.range.start > b.range.start ? 1 : 0));
-  return out;
+export interface Allocation {
+  readonly dev: SimDevice;
+  readonly range: SimRange;
+}
+
+/** All allocations of a region, ascending by address (the region's index: do not change it). */
+export function allocations(r: SimRegion): readonly Allocation[] {
+  return r.allocs;
+}
+
+/** Position of the first allocation of the region that starts at or after `start`. */
+export function allocationAt(r: SimRegion, start: bigint): number {
+  let lo = 0;
+  let hi = r.allocs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((r.allocs[mid] as Allocation).range.start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Records a new range of `dev` in its region's index. */
+export function indexRange(dev: SimDevice, range: SimRange): void {
+  const r = dev.region;
+  r.allocs.splice(allocationAt(r, range.start), 0, { dev, range });
+}
+
+/** Takes a range out of its region's index. */
+export function unindexRange(dev: SimDevice, range: SimRange): void {
+  const r = dev.region;
+  for (let i = allocationAt(r, range.start); i < r.allocs.length; i++) {
+    const a = r.allocs[i] as Allocation;
+    if (a.range.start !== range.start) break;
+    if (a.range === range) {
+      r.allocs.splice(i, 1);
+      return;
+    }
+  }
 }
 
 export function availableSize(r: SimRegion): bigint {
@@ -155,6 +194,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
       targetNode: rf.targetNode,
       enabled: true,
       devices: new Map(),
+      allocs: [],
       seed: null,
       youngest: null,
     };
@@ -174,6 +214,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
         deleted: false,
       };
       region.devices.set(dev.id, dev);
+      for (const range of dev.ranges) indexRange(dev, range);
     }
     regions.push(region);
   }
