@@ -4,6 +4,7 @@
 
 import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../facts/types';
 import { BlockRuns, type IndexRanges } from './blocks';
+import { impossibleFacts } from './limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
 import { parseRelease, type KernelVersion } from './version';
 
@@ -178,6 +179,9 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
   if (!version) throw new SeedError(`cannot read kernel release "${release}" (expected a \`uname -r\` string such as 6.12.117+deb12-amd64)`);
   const arch = ARCHES[facts.arch] ?? ARCHES[DEFAULT_ARCH];
   if (!arch) throw new SeedError(`unknown architecture ${facts.arch}`);
+  // Values no kernel has are not modelled (the model's work would follow them, not the layout).
+  const impossible = impossibleFacts(facts);
+  if (impossible.length > 0) throw new SeedError(`not modelled: ${impossible.join('; ')}`);
   const regions: SimRegion[] = [];
   for (const rf of facts.regions) {
     if (rf.start === undefined) {

@@ -28,6 +28,8 @@ export interface ArchFacts {
   /** Smallest memory block size (also the default when none was captured). */
   readonly minMemoryBlock: Cited<bigint>;
   readonly maxMemoryBlock: Cited<bigint>;
+  /** MAX_PHYSMEM_BITS at its largest: no physical address of the arch reaches 2^bits. */
+  readonly physAddrBits: Cited<number>;
 }
 
 export const ARCHES: Readonly<Record<string, ArchFacts>> = {
@@ -39,6 +41,7 @@ export const ARCHES: Readonly<Record<string, ArchFacts>> = {
     compatAlign: { value: 2n * MiB, source: 'device-dax-facts §4 granule(dev): memremap_compat_align() = sub-section size, bus.c[new] alloc_is_aligned' },
     minMemoryBlock: { value: 128n * MiB, source: 'device-dax-facts §8.2: x86-64 minimum 128 MiB (section size); block_size_bytes 8000000 in the captures' },
     maxMemoryBlock: { value: 2n * GiB, source: 'device-dax-facts §8.2: x86 init_64.c probe_memory_block_size, up to 2 GiB' },
+    physAddrBits: { value: 52, source: 'arch/x86/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is 52 with 5-level paging, 46 without' },
   },
   aarch64: {
     name: 'aarch64',
@@ -48,6 +51,7 @@ export const ARCHES: Readonly<Record<string, ArchFacts>> = {
     compatAlign: { value: 2n * MiB, source: 'device-dax-facts §4: sub-section size 2 MiB on most arches', fromMemory: true },
     minMemoryBlock: { value: 128n * MiB, source: 'arm64/4K SECTION_SIZE_BITS 27', fromMemory: true },
     maxMemoryBlock: { value: 128n * MiB, source: 'arm64 memory block = section size', fromMemory: true },
+    physAddrBits: { value: 52, source: 'arch/arm64/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is CONFIG_ARM64_PA_BITS, at most 52' },
   },
 };
 

@@ -13,6 +13,8 @@ import type {
 } from '../../../grammar/src/ast';
 import type { AutoOnlinePolicy } from '../facts/types';
 import { applyUnit, formatBytes } from '../units';
+import { cacheProblem, memoryBlockProblem, regionProblem } from '../kernel/limits';
+import { ARCHES, DEFAULT_ARCH, type ArchFacts } from '../kernel/tables';
 import { patternProblem } from '../fleet/inventory';
 import type {
   ColourRequest,
@@ -31,6 +33,9 @@ import type {
 
 const AUTO_ONLINE: readonly AutoOnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
 const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
+
+/** The smallest page of any arch the model knows: a cache below it is no cache. */
+const MIN_PAGE = 4096n;
 
 class Lowerer {
   readonly issues: LoweringIssue[] = [];
@@ -171,6 +176,7 @@ class Lowerer {
             else h.memoryBlock = b;
           }
           break;
+          break;
         }
         case 'auto-online': {
           const w = this.word(this.single(p, 'a policy'), `a policy (${AUTO_ONLINE.join(', ')})`);
@@ -183,6 +189,15 @@ class Lowerer {
         case 'persist':
           h.persist = p.key.span;
           break;
+      }
+    }
+    // A memory block size no kernel of the declared arch (of any arch, when none is declared) has.
+    if (h.memoryBlock) {
+      const declared = h.arch ? ARCHES[h.arch.value] : undefined;
+      const problems = (declared ? [declared] : Object.values(ARCHES)).map((a) => memoryBlockProblem((h.memoryBlock as Spanned<bigint>).value, a));
+      if (problems.every((x) => x !== undefined)) {
+        this.problem(h.memoryBlock.span, `${problems[0]}; write the host's block_size_bytes (128M on most x86-64 and arm64 hosts)`);
+        delete h.memoryBlock;
       }
     }
     return h;
@@ -233,6 +248,25 @@ class Lowerer {
         case 'persist':
           persist = p.key.span;
           break;
+      }
+    }
+    // Geometry no kernel has: checked here, so that nothing is modelled from it.
+    if (g.size && g.size.value === 0n) {
+      this.problem(g.size.span, 'a region of 0 bytes holds nothing; write its size, such as 64G');
+      delete g.size;
+    }
+    if (g.start && g.size) {
+      const p = regionProblem(g.start.value, g.size.value, ARCHES[DEFAULT_ARCH] as ArchFacts);
+      if (p) {
+        this.problem(g.size.span, `${p}; check start and size`);
+        delete g.size;
+      }
+    }
+    if (g.cache) {
+      const p = cacheProblem(g.cache.value, MIN_PAGE);
+      if (p) {
+        this.problem(g.cache.span, `${p}; write the cache size HMAT reports (memory_side_cache/index1/size), such as 256M`);
+        delete g.cache;
       }
     }
     const region: LayoutRegion = {
