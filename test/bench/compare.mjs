@@ -27,7 +27,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isDeepStrictEqual } from 'node:util';
@@ -87,7 +87,7 @@ const fail = (what) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'daxlayout-compare-'));
-const results = { hosts: HOSTS, versions: {}, sizes: {}, inProcess: {}, lsp: {}, process: {} };
+const results = { hosts: HOSTS, versions: {}, sizes: {}, inProcess: {}, lsp: {}, process: {}, loadavg: { start: loadavg()[0] } };
 const servers = [];
 let failed;
 
@@ -286,6 +286,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+results.loadavg.end = loadavg()[0];
 if (failed) {
   console.error(`\nbench compare: a measurement could not be made: ${failed instanceof MeasurementError ? failed.message : (failed?.stack ?? failed)}`);
   process.exit(1);
@@ -482,6 +483,7 @@ function report() {
   const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r) => '| ' + r.map((c, i) => c.padEnd(width[i])).join(' | ') + ' |';
   console.log('');
+  console.log(`ratio = daxlayout / anchor (below 1: daxlayout is faster or smaller). Load average ${results.loadavg.start.toFixed(1)} at the start, ${results.loadavg.end.toFixed(1)} at the end, on ${availableParallelism()} CPUs.`);
   console.log(fmt(head));
   console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows) console.log(fmt(r));
