@@ -245,6 +245,7 @@ try {
         peakEditMiB: d.peakEdit,
         peakReset: d.peakReset,
         extraPublishesAfterOpen: d.extraPublishes,
+        sync: d.server.sync,
       };
     }
     await dax.stop();
@@ -368,6 +369,7 @@ async function startServer(name, argv, config) {
   const server = {
     name,
     pid: child.pid,
+    sync: sync === 2 ? 'incremental' : 'full',
     async open(uri, languageId, text) {
       const p = published(uri, 1);
       await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
@@ -502,7 +504,7 @@ function report() {
     );
   }
   console.log(
-    `edit → diagnostics: daxlayout publishes the version it analysed (waited for that version); yaml-language-server publishes no version (waited for its next publish after the change). ` +
+    `edit → diagnostics: the edit is sent as the server asked (${dl} ${L.big[dl].sync}, yaml-ls ${L.big[yl].sync} sync); daxlayout publishes the version it analysed (waited for that version); yaml-language-server publishes no version (waited for its next publish after the change). ` +
       `p90 daxlayout ${ms(L.big[dl].edit.p90)} / ${ms(L.small[dl].edit.p90)}, yaml-ls ${ms(L.big[yl].edit.p90)} / ${ms(L.small[yl].edit.p90)} (big / small).`,
   );
   console.log(
