@@ -42,14 +42,25 @@ export function marked(source: string): Marked {
   return { text, spans };
 }
 
-export function run(source: string, options: { prune?: boolean; files?: Record<string, string> } = {}): { analysis: Analysis; spans: Marked['spans'] } {
+export interface RunOptions {
+  prune?: boolean;
+  files?: Record<string, string>;
+  /** The kernel model's work budget (AnalyzeOptions.workBudget). */
+  workBudget?: number;
+}
+
+export function run(source: string, options: RunOptions = {}): { analysis: Analysis; spans: Marked['spans'] } {
   const m = marked(source);
-  const analysis = analyze(m.text, { readFacts: sampleReader(options.files), prune: options.prune ?? false });
+  const analysis = analyze(m.text, {
+    readFacts: sampleReader(options.files),
+    prune: options.prune ?? false,
+    ...(options.workBudget !== undefined ? { workBudget: options.workBudget } : {}),
+  });
   return { analysis, spans: m.spans };
 }
 
 /** Asserts that `code` fires exactly at the marked span(s), with the severity and a message matching `message`. */
-export function expectFinding(source: string, code: string, severity: Finding['severity'], message: RegExp, options: { prune?: boolean; files?: Record<string, string> } = {}): Finding[] {
+export function expectFinding(source: string, code: string, severity: Finding['severity'], message: RegExp, options: RunOptions = {}): Finding[] {
   const { analysis, spans } = run(source, options);
   const found = analysis.findings.filter((f) => f.code === code);
   expect(spans.length, 'the test source marks at least one span').toBeGreaterThan(0);
@@ -64,7 +75,7 @@ export function expectFinding(source: string, code: string, severity: Finding['s
   return found;
 }
 
-export function expectNone(source: string, code: string, options: { prune?: boolean; files?: Record<string, string> } = {}): Analysis {
+export function expectNone(source: string, code: string, options: RunOptions = {}): Analysis {
   const { analysis } = run(source, options);
   expect(analysis.findings.filter((f) => f.code === code).map((f) => f.message)).toEqual([]);
   return analysis;

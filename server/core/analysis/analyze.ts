@@ -25,6 +25,8 @@ export interface AnalyzeOptions {
   readonly readFacts?: (path: string) => FactsLoad;
   /** Plan removal of devices the layout does not list. */
   readonly prune?: boolean;
+  /** The kernel model's work budget per host (KernelModel.budget); the default suits any real layout. */
+  readonly workBudget?: number;
   /**
    * Facts that replace what the layout names for a host (fresh facts captured
    * from it, or a simulated target's). Undefined → the layout's own facts.
@@ -184,7 +186,7 @@ function analyzeHost(
   if (facts) {
     host.before = facts;
     try {
-      const model = KernelModel.fromFacts(facts);
+      const model = KernelModel.fromFacts(facts, undefined, options.workBudget);
       host.model = model;
       host.version = model.version;
       const desired: DesiredRegion[] = [];

@@ -47,15 +47,32 @@ const DAX_DRIVERS = '/sys/bus/dax/drivers/';
 const MEMORY = '/sys/devices/system/memory/';
 type OnlineType = (typeof BLOCK_STATES)[number];
 
+/**
+ * Units of work a model may do before a plan stops short (about a second of simulation on a busy
+ * machine). A unit is one write, one allocation visited while growing, one run of memory blocks
+ * visited. Real layouts use a few thousand per host; only layouts with tens of thousands of
+ * devices in one region come near it.
+ */
+export const DEFAULT_WORK_BUDGET = 20_000_000;
+
 export class KernelModel {
   readonly state: SimState;
+  /** Units of work done so far (see DEFAULT_WORK_BUDGET). Deterministic: no clock. */
+  work = 0;
+  readonly budget: number;
 
-  constructor(state: SimState) {
+  constructor(state: SimState, budget = DEFAULT_WORK_BUDGET) {
     this.state = state;
+    this.budget = budget;
   }
 
-  static fromFacts(facts: HostFacts, release?: string): KernelModel {
-    return new KernelModel(seedState(facts, release));
+  static fromFacts(facts: HostFacts, release?: string, budget?: number): KernelModel {
+    return new KernelModel(seedState(facts, release), budget);
+  }
+
+  /** The model has done more work than its budget allows: a planner stops here. */
+  get exhausted(): boolean {
+    return this.work > this.budget;
   }
 
   get version() {
@@ -91,6 +108,7 @@ export class KernelModel {
 
   /** Writes `value` (as `echo` sends it, newline included) to `path`. */
   write(path: string, value: string): WriteResult {
+    this.work++;
     let p = path.indexOf('//') >= 0 ? path.replace(/\/+/g, '/') : path;
     if (p.endsWith('/')) p = p.slice(0, -1);
     let m: RegExpExecArray | null;
@@ -308,10 +326,12 @@ export class KernelModel {
       if (toShrink >= len) {
         dev.ranges.pop();
         unindexRange(dev, last);
+        dev.region.used -= len;
         toShrink -= len;
         continue;
       }
       last.end -= toShrink;
+      dev.region.used -= toShrink;
       toShrink = 0n;
     }
   }
@@ -330,6 +350,7 @@ export class KernelModel {
       let alloc = 0n;
       let done = false;
       for (let i = 0; i < allocs.length; i++) {
+        this.work++;
         const res = allocs[i] as (typeof allocs)[number];
         const next = allocs[i + 1];
         if (i === 0 && res.range.start > region.start) {
@@ -344,6 +365,7 @@ export class KernelModel {
         if (alloc === 0n) continue;
         if (this.adjustOk(dev, res.dev, res.range)) {
           res.range.end += alloc;
+          region.used += alloc;
         } else {
           this.appendRange(dev, res.range.end + 1n, alloc);
         }
@@ -382,6 +404,7 @@ export class KernelModel {
     const range: SimRange = { mappingId, start, end: start + size - 1n, pgoff };
     dev.ranges.push(range);
     indexRange(dev, range);
+    dev.region.used += size;
   }
 
   /** align_store + dev_dax_validate_align (bus.c[new]). */
@@ -651,7 +674,9 @@ export class KernelModel {
   writeBlockRun(first: number, last: number, attr: string, value: string): BlockRunResult[] {
     const out: BlockRunResult[] = [];
     let i = first;
+    this.work++;
     while (i <= last) {
+      this.work++;
       const chunk = this.blockChunk(i, last, attr, value);
       const result = chunk.result;
       // An unmodelled answer names its block: one block at a time (those writes change nothing).
@@ -813,6 +838,7 @@ export class KernelModel {
   /** The lowest and highest online block of a node's zone. */
   private zoneSpan(node: number, zone: 'Normal' | 'Movable'): Span | undefined {
     let span: Span | undefined;
+    this.work += this.state.blocks.all().length;
     for (const r of this.state.blocks.all()) {
       if (r.node !== node || r.state !== 'online' || r.zone !== zone) continue;
       span = span ? { lo: Math.min(span.lo, r.first), hi: Math.max(span.hi, r.last) } : { lo: r.first, hi: r.last };

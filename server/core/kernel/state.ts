@@ -57,6 +57,8 @@ export interface SimRegion {
    * does not sort the region's allocations again.
    */
   readonly allocs: Allocation[];
+  /** Bytes the region's devices hold (the sum of every range), kept as ranges change. */
+  used: bigint;
   seed: SimDevice | null;
   youngest: SimDevice | null;
 }
@@ -161,9 +163,7 @@ export function unindexRange(dev: SimDevice, range: SimRange): void {
 }
 
 export function availableSize(r: SimRegion): bigint {
-  let used = 0n;
-  for (const dev of r.devices.values()) used += deviceSize(dev);
-  return regionSize(r) - used;
+  return regionSize(r) - r.used;
 }
 
 export class SeedError extends Error {}
@@ -199,6 +199,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
       enabled: true,
       devices: new Map(),
       allocs: [],
+      used: 0n,
       seed: null,
       youngest: null,
     };
@@ -218,7 +219,10 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
         deleted: false,
       };
       region.devices.set(dev.id, dev);
-      for (const range of dev.ranges) indexRange(dev, range);
+      for (const range of dev.ranges) {
+        indexRange(dev, range);
+        region.used += range.end - range.start + 1n;
+      }
     }
     regions.push(region);
   }

@@ -110,6 +110,11 @@ export interface Plan {
   readonly targetSize: Map<LayoutDevice, bigint>;
   /** The stripes each `colours` device is pinned to (docs/colours.md). */
   readonly colours: Map<LayoutDevice, ColourPlacement<LayoutDevice>>;
+  /**
+   * Set when the model's work budget ran out (KernelModel.budget): the plan stops at that write,
+   * and what follows is neither planned nor checked (DAX098 says so).
+   */
+  stoppedShort?: { readonly work: number; readonly budget: number; readonly steps: number };
 }
 
 /** The memory-side cache that colours a region's memory, and K when a device does not say. */
@@ -178,6 +183,7 @@ export class Planner {
 
   /** Runs one write through the model and records it; false when the kernel would refuse it. */
   private write(step: PlanStep, path: string, value: string, purpose: Purpose, kernelName?: string): boolean {
+    if (this.outOfBudget()) return false;
     const result = this.model.write(path, value + '\n');
     const w: PlannedWrite = { path, value, result };
     step.writes.push(w);
@@ -193,8 +199,16 @@ export class Planner {
     return false;
   }
 
+  /** True (and the plan marked as stopped short) once the model's budget is spent. */
+  private outOfBudget(): boolean {
+    if (!this.model.exhausted) return false;
+    if (!this.plan.stoppedShort) this.plan.stoppedShort = { work: this.model.work, budget: this.model.budget, steps: this.plan.steps.length };
+    return true;
+  }
+
   /** Runs one write to each memory block of [first, last] through the model; false when one is refused. */
   private writeBlocks(step: PlanStep, first: number, last: number, value: string, kernelName: string): boolean {
+    if (this.outOfBudget()) return false;
     let ok = true;
     for (const seg of this.model.writeBlockRun(first, last, 'state', value + '\n')) {
       const w: PlannedWrite = {

@@ -39,6 +39,7 @@ import { dax080 } from './dax080-expect-missed';
 import { dax081 } from './dax081-expect-unchecked';
 import { dax090 } from './dax090-device-access';
 import { dax051 } from './dax051-kernel-refuses';
+import { dax098 } from './dax098-budget';
 import type { Rule } from './util';
 
 export const RULES: readonly Rule[] = [
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   dax070, dax071, dax072, dax073, dax074,
   dax080, dax081,
   dax090,
+  dax098,
   dax051,
 ];
 
