@@ -99,12 +99,14 @@ class DaxParser extends CstParser {
   private deviceOpened = false;
   private deviceLine = 0;
 
-  constructor() {
+  /** `validate`: check the grammar as it is built (a test does, once); the parser every parse uses skips it. */
+  constructor(validate = false) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
       nodeLocationTracking: 'full',
       maxLookahead: 1,
       errorMessageProvider,
+      skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }
@@ -382,6 +384,27 @@ class DaxParser extends CstParser {
 let instance: DaxParser | undefined;
 
 /** The parser instance, created on first use and reused for every parse. */
+/**
+ * Builds the lexer and the parser with chevrotain's validations on and returns what they find
+ * (ambiguities, unreachable alternatives, token definitions it cannot optimise): [] when the
+ * grammar is sound. The instances parses use are built without them, for start-up time.
+ */
+export function grammarProblems(): string[] {
+  const out: string[] = [];
+  try {
+    const lexer = T.makeLexer(true);
+    out.push(...lexer.lexerDefinitionErrors.map((e) => `lexer: ${e.message}`));
+  } catch (e) {
+    out.push(`lexer: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    new DaxParser(true); // performSelfAnalysis throws on a definition error
+  } catch (e) {
+    out.push(`parser: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return out;
+}
+
 export function daxParser(): DaxParser {
   instance ??= new DaxParser();
   return instance;

@@ -313,9 +313,20 @@ export const ALL_TOKENS: TokenType[] = [
   ...LEXER_TOKENS,
 ];
 
-/** The one lexer, created once. */
-export const daxLexer = new Lexer(LEXER_TOKENS, {
-  positionTracking: 'full',
-  ensureOptimizations: true,
-  recoveryEnabled: true,
-});
+/**
+ * A lexer for the language. `validate` checks the token definitions (and that chevrotain can
+ * apply its first-character optimisation) as it is built: a test does that once
+ * (test/grammar/definition.test.ts); the lexer every parse uses skips it, which saves most of
+ * its start-up time.
+ */
+export function makeLexer(validate: boolean): Lexer {
+  return new Lexer(LEXER_TOKENS, {
+    positionTracking: 'full',
+    ensureOptimizations: validate,
+    skipValidations: !validate,
+    recoveryEnabled: true,
+  });
+}
+
+/** The one lexer, created once (validated by the grammar's definition test). */
+export const daxLexer = makeLexer(false);
