@@ -261,8 +261,9 @@ export class KernelModel {
     if (v.value !== 1) return err('EINVAL');
     if (!region.enabled) return err('ENXIO');
     if (availableSize(region) === 0n) return err('ENOSPC');
-    let id = 0;
+    let id = region.freeIdFloor;
     while (region.devices.has(id)) id++;
+    region.freeIdFloor = id + 1;
     const dev: SimDevice = {
       region,
       id,
@@ -290,6 +291,7 @@ export class KernelModel {
     if (region.seed === dev) region.seed = null;
     if (region.youngest === dev) region.youngest = null;
     region.devices.delete(dev.id);
+    if (dev.id < region.freeIdFloor) region.freeIdFloor = dev.id;
     dev.deleted = true;
     return OK;
   }
@@ -332,6 +334,7 @@ export class KernelModel {
       }
       last.end -= toShrink;
       dev.region.used -= toShrink;
+      dev.region.packed = 0;
       toShrink = 0n;
     }
   }
@@ -349,7 +352,9 @@ export class KernelModel {
       }
       let alloc = 0n;
       let done = false;
-      for (let i = 0; i < allocs.length; i++) {
+      // Allocations packed back to back from the region's start have no gap to offer: start at
+      // the last of them (its end may border a gap).
+      for (let i = Math.max(0, this.packedPrefix(region) - 1); i < allocs.length; i++) {
         this.work++;
         const res = allocs[i] as (typeof allocs)[number];
         const next = allocs[i + 1];
@@ -375,6 +380,21 @@ export class KernelModel {
       if (!done) return; // cannot happen: available_size was checked
       toAlloc -= alloc;
     }
+  }
+
+  /** How many allocations lie back to back from the region's start (extends the region's hint). */
+  private packedPrefix(region: SimRegion): number {
+    const a = region.allocs;
+    let k = Math.min(region.packed, a.length);
+    while (k < a.length) {
+      const r = (a[k] as { range: SimRange }).range;
+      const prevEnd = k === 0 ? region.start - 1n : (a[k - 1] as { range: SimRange }).range.end;
+      if (r.start !== prevEnd + 1n) break;
+      k++;
+      this.work++;
+    }
+    region.packed = k;
+    return k;
   }
 
   /** adjust_ok: the allocation is this device's last range and has the highest page offset. */
@@ -465,7 +485,7 @@ export class KernelModel {
 
   /** dax_bus_match: new_id list, then type (6.3+) or match_always (device_dax before 6.3). */
   matches(drv: DriverName, dev: SimDevice): boolean {
-    if (this.state.driverIds[drv].includes(deviceName(dev))) return true;
+    if (this.idSet(drv).has(deviceName(dev))) return true;
     if (has(this.version, 'kmemTypeMatch')) {
       const type: DriverName = dev.region.kmemFlag ? 'kmem' : 'device_dax';
       return type === drv;
@@ -518,29 +538,43 @@ export class KernelModel {
     if (!parsed) return err('EINVAL');
     const name = `dax${parsed.region}.${parsed.id}`;
     const ids = this.state.driverIds[drv];
-    const at = ids.indexOf(name);
+    const set = this.idSet(drv);
     if (action === 'remove') {
-      if (at >= 0) ids.splice(at, 1);
+      if (set.delete(name)) ids.splice(ids.indexOf(name), 1);
       return OK;
     }
     // driver_attach below probes every unbound matching device: decline if one of them is a probe
-    // the model cannot predict.
+    // the model cannot predict. Only unbound devices are probed: the bound ones are skipped at once.
+    const unbound: SimDevice[] = [];
     for (const region of this.state.regions) {
       for (const dev of region.devices.values()) {
-        const matchesAfter = this.state.driverIds[drv].includes(deviceName(dev)) || deviceName(dev) === name || this.matches(drv, dev);
-        const why = !dev.driver && matchesAfter ? this.unpredictableProbe(drv, dev) : undefined;
+        this.work++;
+        if (dev.driver) continue;
+        unbound.push(dev);
+        const matchesAfter = deviceName(dev) === name || this.matches(drv, dev);
+        const why = matchesAfter ? this.unpredictableProbe(drv, dev) : undefined;
         if (why) return unmodelled(`new_id attaches ${why}`);
       }
     }
-    if (at < 0) ids.push(name);
-    // driver_attach: every unbound device that matches is probed; failures are ignored.
-    for (const region of this.state.regions) {
-      for (const dev of [...region.devices.values()].sort((a, b) => a.id - b.id)) {
-        if (!dev.driver && this.matches(drv, dev)) this.probe(drv, dev);
-      }
+    if (!set.has(name)) {
+      ids.push(name);
+      set.add(name);
     }
+    // driver_attach: every unbound device that matches is probed, in order; failures are ignored.
+    const order = new Map(this.state.regions.map((r, i) => [r, i]));
+    unbound.sort((a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.id - b.id);
+    for (const dev of unbound) if (!dev.driver && this.matches(drv, dev)) this.probe(drv, dev);
     return OK;
   }
+
+  /** The driver's new_id list as a set (kept beside the state's ordered list). */
+  private idSet(drv: DriverName): Set<string> {
+    let set = this.idSets.get(drv);
+    if (!set) this.idSets.set(drv, (set = new Set(this.state.driverIds[drv])));
+    return set;
+  }
+
+  private readonly idSets = new Map<DriverName, Set<string>>();
 
   /** dax_bus_probe + the driver's probe. Returns the errno, or undefined on success. */
   private probe(drv: DriverName, dev: SimDevice): Errno | undefined {

@@ -59,6 +59,14 @@ export interface SimRegion {
   readonly allocs: Allocation[];
   /** Bytes the region's devices hold (the sum of every range), kept as ranges change. */
   used: bigint;
+  /**
+   * How many allocations from the start of `allocs` are known to lie back to back from the
+   * region's start (no gap before or between them): first fit skips them. A hint: reset when a
+   * range is removed or shrunk, extended as growth finds them packed.
+   */
+  packed: number;
+  /** No device id below this is free (create_store takes the lowest free id). */
+  freeIdFloor: number;
   seed: SimDevice | null;
   youngest: SimDevice | null;
 }
@@ -152,6 +160,7 @@ export function indexRange(dev: SimDevice, range: SimRange): void {
 /** Takes a range out of its region's index. */
 export function unindexRange(dev: SimDevice, range: SimRange): void {
   const r = dev.region;
+  r.packed = 0;
   for (let i = allocationAt(r, range.start); i < r.allocs.length; i++) {
     const a = r.allocs[i] as Allocation;
     if (a.range.start !== range.start) break;
@@ -200,6 +209,8 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
       devices: new Map(),
       allocs: [],
       used: 0n,
+      packed: 0,
+      freeIdFloor: 0,
       seed: null,
       youngest: null,
     };
