@@ -2,7 +2,8 @@
 // target (`--target sim:FACTS`): the kernel model seeded from a facts file,
 // whose state is that file (apply writes the new state back).
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic';
 import { detectFactsInput, readFacts, writeFacts, type FactsInputKind } from '../core/facts/read';
 import type { FactsProblem } from '../core/facts/problems';
 import type { HostFacts } from '../core/facts/types';
@@ -208,9 +209,9 @@ export class SimTarget implements Target {
     }
     this.running = false;
     if (code === 0) say('@@ done');
-    const tmp = `${this.file}.daxlayout-tmp`;
-    writeFileSync(tmp, writeFacts(snapshot(model.state, now.facts.source)));
-    renameSync(tmp, this.file);
+    // a temporary file created exclusively under a random name beside it, then renamed over it
+    // (never a fixed name another user could have put a symlink at)
+    writeFileAtomic(this.file, writeFacts(snapshot(model.state, now.facts.source)));
     const report = parseProgramOutput(lines.join('\n'));
     // the simulated kernel names its errors by errno already
     const outcomes = report.outcomes.map((x) => (x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' }));
