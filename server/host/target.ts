@@ -64,7 +64,7 @@ export class SshTarget implements Target {
   readonly kind = 'ssh';
   constructor(
     readonly transport: Transport,
-    private readonly extra: { root?: Root; lockPath?: string } = {},
+    private readonly extra: { root?: Root; lockDir?: string } = {},
   ) {}
 
   get description(): string {
@@ -91,7 +91,7 @@ export class SshTarget implements Target {
       expectedState: from.state ?? '',
       lockTimeoutS: o.lockTimeoutS,
       ...(this.extra.root ? { root: this.extra.root } : {}),
-      ...(this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}),
+      ...(this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}),
       ...(o.pauseAfter !== undefined ? { pauseAfter: o.pauseAfter } : {}),
     });
     this.remotePid = undefined;
@@ -114,7 +114,7 @@ export class SshTarget implements Target {
 
   async requestCancel(): Promise<boolean> {
     if (!this.running || this.remotePid === undefined) return false;
-    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}), { timeoutMs: 20_000 });
+    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}), { timeoutMs: 20_000 });
     return r.stdout.includes('@@ cancel requested');
   }
 
