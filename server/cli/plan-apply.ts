@@ -4,6 +4,8 @@
 // from the prediction, the plan has errors), 2 usage, 3 refused (host changed
 // since the plan, lock busy, host key problem, confirmation declined).
 
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
 import { analyze } from '../core/analysis/analyze';
 import { ruleHref } from '../core/analysis/finding';
@@ -217,6 +219,14 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
     // the simulated host's state is that file: it must be there to plan from (and to write back to)
     const r = tryReadText(file);
     if ('error' in r) throw new UsageError(`--target sim:${file}: cannot read ${file}: ${r.error}${r.error === 'no such file' ? ' (a facts file: docs/facts.md; `cp samples/linux-6.1.facts.json` to try one)' : ''}`);
+    // apply writes the new state back: beside the file, then renamed over it
+    if (kind === 'apply') {
+      try {
+        accessSync(dirname(resolve(file)), constants.W_OK);
+      } catch {
+        throw new UsageError(`--target sim:${file}: apply writes the new state back to ${file}, but its folder is not writable`);
+      }
+    }
     target = new SimTarget(file);
   } else if (targetArg === undefined || targetArg === 'ssh') {
     if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);

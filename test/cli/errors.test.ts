@@ -3,7 +3,7 @@
 // one line and exit 70 (its stack only with DAXLAYOUT_DEBUG=1); a reader that goes away
 // (`apply --events | head -1`) is not an error. Through the built bin, as a user runs it.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -163,6 +163,23 @@ describe('bad files: one line, exit 2', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/warning: .*odd\.ini:2: column 6: .*\[DAX005\]/);
     }
+  }, T);
+});
+
+describe('a simulated host whose folder is not writable', () => {
+  it('apply is refused before planning (exit 2), not an internal error when the state is written back', () => {
+    const d = tmp();
+    const host = join(d, 'h.json');
+    copyFileSync(join(root, 'samples/linux-6.1.facts.json'), host);
+    chmodSync(d, 0o555);
+    chmodSync(host, 0o444);
+    // as root every folder is writable: run as nobody (setpriv), or as the ordinary user we are
+    const asRoot = process.getuid?.() === 0;
+    const cmd = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const r = spawnSync(cmd[0] as string, [...cmd.slice(1), bin, 'apply', join(root, 'samples/hbm-lab.dax'), '--target', `sim:${host}`, '--yes'], { cwd: d, encoding: 'utf8', input: '', timeout: T });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^daxlayout: --target sim:.*h\.json: apply writes the new state back to .*h\.json, but its folder is not writable\n/);
+    expectNoTrace(r.stderr);
   }, T);
 });
 
