@@ -452,11 +452,6 @@ Rules: docs/rules/DAXnnn.md. Language: docs/language.md. Facts: docs/facts.md.
 `;
 }
 
-/** A TypeError node:util's parseArgs throws (kept for callers that still use it). */
-function isParseArgsError(e: unknown): e is TypeError {
-  return e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
-}
-
 const debugging = (io: Io): boolean => io.env.DAXLAYOUT_DEBUG === '1';
 
 /** The one line an internal error prints (the stack too with DAXLAYOUT_DEBUG=1). */
@@ -475,7 +470,7 @@ function usageFailure(command: string | undefined, e: Error, io: Io): number {
 /** Runs a command with what the table says; usage errors exit 2, anything unexpected 70. */
 function dispatch(command: string | undefined, rest: string[], io: Io): number | Promise<number> {
   const fail = (e: unknown): number => {
-    if (e instanceof UsageError || isParseArgsError(e)) return usageFailure(command, e, io);
+    if (e instanceof UsageError) return usageFailure(command, e, io);
     io.err(internalError(e, debugging(io)));
     return EXIT.internal;
   };
