@@ -137,6 +137,11 @@ function buildMarks(file: LayoutFile, tokens: readonly IToken[], comments: reado
  */
 export function format(text: string): string | undefined {
   try {
+    // a leading byte-order mark is kept as it is (the lexer skips it)
+    if (text.charCodeAt(0) === 0xfeff) {
+      const rest = formatUnsafe(text.slice(1));
+      return rest === undefined ? undefined : '\uFEFF' + rest;
+    }
     return formatUnsafe(text);
   } catch {
     return undefined;

@@ -191,6 +191,19 @@ function wordCategories(word: string | undefined): TokenType[] {
 // ---------------------------------------------------------------------------
 // Concrete tokens
 
+/**
+ * A byte-order mark (U+FEFF) at the very start of the text, as some editors save UTF-8 files:
+ * skipped, so spans stay offsets into the text as given. Anywhere else it is an unexpected
+ * character.
+ */
+export const ByteOrderMark = createToken({
+  name: 'ByteOrderMark',
+  pattern: { exec: (text: string, offset: number): CustomPatternMatcherReturn | null => (offset === 0 && text.charCodeAt(0) === 0xfeff ? ['\uFEFF'] : null) },
+  start_chars_hint: ['\uFEFF'],
+  line_breaks: false,
+  group: Lexer.SKIPPED,
+});
+
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
   pattern: /[ \t\r\n\f\v]+/,
@@ -292,6 +305,7 @@ export const Range = kw('range');
 
 /** Token types in lexing order. */
 export const LEXER_TOKENS: TokenType[] = [
+  ByteOrderMark,
   WhiteSpace,
   Comment,
   StringLiteral,

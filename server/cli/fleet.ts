@@ -10,9 +10,7 @@
 // 2 usage; 3 no host failed but at least one refused (host key, lock busy, host changed since
 // the plan, confirmation declined).
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ruleHref } from '../core/analysis/finding';
 import { readFacts, writeFacts } from '../core/facts/read';
 import type { HostFacts } from '../core/facts/types';
@@ -31,44 +29,43 @@ import { applyProgram, parseProgramOutput, ProgramRefused } from '../host/shell'
 import { SimTarget, SshTarget, targetCapture, type Target, type TargetCapture } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
 import { diffHost } from '../host/verify';
-import { factsReader, readText, UsageError } from './io';
-import type { Io } from './plan-apply';
+import { intFlag, parseFlags, type FlagSpecs } from './args';
+import { factsReader, readText, UsageError, writeOutput } from './io';
+import { SSH_OPTIONS, sshExtras, type Io } from './plan-apply';
 import { LineIndex } from './positions';
 
 /** True when plan/apply arguments ask for the fleet or the Ansible hooks. */
 export function isFleetArgs(args: readonly string[]): boolean {
-  return args.some((a) => a === '-i' || a === '--inventory' || a.startsWith('--inventory=') || a === '--capture' || a.startsWith('--capture=') || a === '--for');
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '-i' || /^-i./.test(a) || a === '--inventory' || a.startsWith('--inventory=') || a === '--capture' || a.startsWith('--capture=') || a === '--for' || a.startsWith('--for=')) return true;
+  }
+  return false;
 }
 
 const FLEET_OPTIONS = {
-  inventory: { type: 'string', short: 'i' },
-  limit: { type: 'string', short: 'l' },
-  forks: { type: 'string', short: 'f' },
+  inventory: { type: 'string', short: 'i', value: 'INVENTORY' },
+  limit: { type: 'string', short: 'l', value: 'PATTERN' },
+  forks: { type: 'string', short: 'f', value: 'N' },
   json: { type: 'boolean' },
   prune: { type: 'boolean' },
   yes: { type: 'boolean' },
-  'lock-timeout': { type: 'string' },
-  'known-hosts': { type: 'string' },
-  identity: { type: 'string' },
-  'ssh-config': { type: 'string' },
+  'lock-timeout': { type: 'string', value: 'S' },
+  ...SSH_OPTIONS,
   // the Ansible hooks
-  for: { type: 'string' },
-  groups: { type: 'string' },
-  capture: { type: 'string' },
+  for: { type: 'string', value: 'HOST' },
+  groups: { type: 'string', value: 'G,…' },
+  capture: { type: 'string', value: 'DUMP' },
   'emit-program': { type: 'boolean' },
-  prediction: { type: 'string' },
-} as const;
+  prediction: { type: 'string', value: 'FILE' },
+} as const satisfies FlagSpecs;
 
-function int(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
-  if (v === undefined) return dflt;
-  if (!/^\d{1,6}$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number ${min}–${max}`);
-  return Number(v);
-}
+const int = intFlag;
 
 function readInventory(path: string): Inventory {
   const inv = parseInventory(readText(path), path);
   if (inv.problems.length > 0) {
-    throw new UsageError(`${path}: ${inv.problems.map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}`);
+    throw new UsageError(`${path}: ${inv.problems.slice(0, 5).map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}${inv.problems.length > 5 ? `; and ${inv.problems.length - 5} more` : ''}`);
   }
   return inv;
 }
@@ -151,7 +148,7 @@ function planJsonOf(m: Member, path: string, text: string) {
 
 /** `plan|apply LAYOUT -i INVENTORY [--limit P] [--forks N] [--json] [--yes] [--prune]`. */
 export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args, allowPositionals: true, options: FLEET_OPTIONS });
+  const { values: v, positionals } = parseFlags(kind, args, FLEET_OPTIONS);
   if (v.capture !== undefined || v.for !== undefined) return hookPlan(kind, v, positionals, io);
   if (positionals.length !== 1) throw new UsageError(`${kind} -i INVENTORY takes one layout FILE`);
   const path = positionals[0] as string;
@@ -203,11 +200,8 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
     for (const c of cleanups) c();
   });
   const t0 = Date.now();
-  const ssh = (values: typeof v) => ({
-    knownHosts: values['known-hosts'] ?? io.env.DAXLAYOUT_KNOWN_HOSTS,
-    identity: values.identity ?? io.env.DAXLAYOUT_SSH_IDENTITY,
-    config: values['ssh-config'] ?? io.env.DAXLAYOUT_SSH_CONFIG,
-  });
+  const sshFiles = sshExtras(v, io.env);
+  const ssh = (_values: typeof v) => ({ knownHosts: sshFiles.knownHosts, identity: sshFiles.identity, config: sshFiles.config });
   const targetOf = (m: Member): Target | string => {
     const vars = inv.hostVars.get(m.host) ?? {};
     const sim = vars.daxlayout_target;
@@ -420,11 +414,7 @@ async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boole
   }
   const writes = r.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
   if (typeof v.prediction === 'string') {
-    try {
-      writeFileSync(v.prediction, writeFacts(snapshot(r.host.model.state, `predicted for ${host}`)));
-    } catch (e) {
-      throw new UsageError(`cannot write ${v.prediction}: ${(e as Error).message}`);
-    }
+    writeOutput(v.prediction, writeFacts(snapshot(r.host.model.state, `predicted for ${host}`)));
   }
   let program: string | null = null;
   const pp = persistProblem(layout, lh, host);
@@ -442,11 +432,17 @@ async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boole
 
 /** `verify --prediction FILE --capture DUMP [--apply-output OUT] [--json]`: did the apply program run, and is the host the prediction? */
 export async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args, allowPositionals: true, options: { prediction: { type: 'string' }, capture: { type: 'string' }, 'apply-output': { type: 'string' }, json: { type: 'boolean' } } });
-  if (positionals.length > 0 || !v.prediction || !v.capture) throw new UsageError('verify takes --prediction FILE --capture DUMP [--apply-output OUT] [--json]');
+  const { values: v, positionals } = parseFlags('verify', args, {
+    prediction: { type: 'string', value: 'FILE' },
+    capture: { type: 'string', value: 'DUMP' },
+    'apply-output': { type: 'string', value: 'OUT' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`verify takes no FILE (got \`${positionals[0]}\`): --prediction FILE --capture DUMP [--apply-output OUT] [--json]`);
+  if (!v.prediction || !v.capture) throw new UsageError('verify needs --prediction FILE and --capture DUMP ([--apply-output OUT] [--json])');
   const pred = readFacts(readText(v.prediction), v.prediction);
   if (!pred.facts) throw new UsageError(`${v.prediction}: not a facts file: ${pred.problems.map((p) => p.message).join('; ')}`);
-  const report = v['apply-output'] !== undefined ? parseProgramOutput(readFileSync(v['apply-output'], 'utf8').replace(/\r/g, '')) : undefined;
+  const report = v['apply-output'] !== undefined ? parseProgramOutput(readText(v['apply-output']).replace(/\r/g, '')) : undefined;
   const cap = captureOf(readText(v.capture), v.capture);
   const ran = report ? report.outcomes.filter((x) => x.ok).length : 0;
   const failed = report?.outcomes.find((x) => !x.ok);

@@ -1,7 +1,6 @@
 // `daxlayout fmt FILE... [--check]`: rewrites files in the canonical style.
-import { writeFileSync } from 'node:fs';
 import { format } from '../../grammar/src/index';
-import { readText } from './io';
+import { readText, writeOutput } from './io';
 
 export interface FmtResult {
   readonly output: string;
@@ -24,7 +23,7 @@ export function runFmt(paths: readonly string[], check: boolean): FmtResult {
       lines.push(`${p}: would be reformatted`);
       code = 1;
     } else {
-      writeFileSync(p, formatted);
+      writeOutput(p, formatted);
       lines.push(`${p}: formatted`);
     }
   }

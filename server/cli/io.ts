@@ -1,16 +1,104 @@
-// File access for the CLI: reading layouts and the facts files they name.
-import { readFileSync } from 'node:fs';
+// File access for the CLI: reading layouts and the files they name, writing outputs. Every
+// failure a user can cause (a missing, unreadable, binary or huge file; an unwritable output)
+// is a UsageError: one line, exit 2.
+import { accessSync, closeSync, constants, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { FactsLoad } from '../core/analysis/analyze';
+import { writeFileAtomic } from '../host/atomic';
 
 export class UsageError extends Error {}
 
-export function readText(path: string): string {
+/** Exit codes of every command (README, "The CLI"). */
+export const EXIT = {
+  ok: 0,
+  /** errors found, a write failed, the host differs, files to format */
+  failed: 1,
+  /** usage: bad flags, unreadable or invalid input */
+  usage: 2,
+  /** refused: host changed since the plan, lock busy, host key unknown or changed, confirmation declined */
+  refused: 3,
+  /** a bug in daxlayout (the message says so) */
+  internal: 70,
+} as const;
+
+/** Inputs larger than this are refused (a layout, facts file, inventory or dump is far smaller). */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  if (code === 'ENAMETOOLONG') return 'the name is too long';
+  return (e as Error).message ?? String(e);
+}
+
+/** The file's text (UTF-8), or a message saying why it cannot be read as text. */
+export function tryReadText(path: string): { text: string } | { error: string } {
+  if (path === '') return { error: 'an empty file name' };
+  if (path.includes('\0')) return { error: 'a file name cannot hold a NUL character' };
+  let fd: number;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message)}`);
+    return { error: why(e) };
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) return { error: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: not a daxlayout input` };
+      chunks.push(buf.subarray(0, n));
+    }
+    const data = Buffer.concat(chunks);
+    const nul = data.indexOf(0);
+    if (nul >= 0) return { error: `not a text file (a NUL byte at offset ${nul})` };
+    return { text: data.toString('utf8') };
+  } catch (e) {
+    return { error: why(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readText(path: string): string {
+  const r = tryReadText(path);
+  if ('error' in r) throw new UsageError(`cannot read ${path}: ${r.error}`);
+  return r.text;
+}
+
+/** A file given to ssh (`--identity`, `--known-hosts`, `--ssh-config`) must exist and be readable. */
+export function requireReadable(path: string, what: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (e) {
+    throw new UsageError(`${what} ${path}: ${why(e)}`);
+  }
+}
+
+/**
+ * Writes an output file: a file is replaced whole (never half-written, a symlink replaced rather
+ * than followed); a device or pipe (`-o /dev/stdout`) is written to. A failure is a UsageError.
+ */
+export function writeOutput(path: string, text: string): void {
+  try {
+    let special = false;
+    try {
+      const st = statSync(path);
+      special = st.isCharacterDevice() || st.isFIFO() || st.isSocket();
+    } catch {
+      // not there yet
+    }
+    if (special) writeFileSync(path, text);
+    else writeFileAtomic(path, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${why(e)}`);
   }
 }
 
@@ -19,11 +107,8 @@ export function factsReader(layoutPath: string): (path: string) => FactsLoad {
   const base = dirname(resolve(layoutPath));
   return (p) => {
     const full = isAbsolute(p) ? p : resolve(base, p);
-    try {
-      return { text: readFileSync(full, 'utf8') };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === 'ENOENT' ? `no such file: ${full} (docs/facts.md says how to capture one)` : `cannot read ${full}: ${(e as Error).message}` };
-    }
+    const r = tryReadText(full);
+    if ('text' in r) return r;
+    return { error: r.error === 'no such file' ? `no such file: ${full} (docs/facts.md says how to capture one)` : `cannot read ${full}: ${r.error}` };
   };
 }

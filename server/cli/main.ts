@@ -1,165 +1,603 @@
-// The `daxlayout` command line. Exit codes: 0 clean, 1 findings or differences, 2 usage or unreadable input.
+// The `daxlayout` command line: one table of commands, each with its usage text (examples and
+// exit codes) and its run. Exit codes: 0 success, 1 errors found or failed, 2 usage or
+// unreadable input, 3 refused, 70 internal error (README, "The CLI"). No command prints a stack
+// trace (unless DAXLAYOUT_DEBUG=1): a usage error is one line, an internal error one line that
+// says so.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { intFlag, parseFlags, printable, wantsHelp, type FlagSpecs } from './args';
 import { checkFiles, hasErrors, renderFindings } from './check';
 import { explainJson, renderDaxctlInput, renderExplain, renderVm } from './explain';
 import { runFmt } from './fmt';
 import { fleetCommand, isFleetArgs, renderFleetExplain, verifyCommand } from './fleet';
-import { readText, UsageError } from './io';
+import { EXIT, readText, UsageError } from './io';
 import { parseInventory } from '../core/fleet/inventory';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
 
-const HELP = `daxlayout — Linux device-dax memory layouts as a file
+export const VERSION = '0.1.0';
 
-Usage:
-  daxlayout check FILE... [--json] [--prune] [-i INVENTORY]
-                                               diagnostics (exit 1 when there are errors); -i: hosts "…" blocks per host
-  daxlayout explain FILE... [--json] [--prune] the predicted kernel state per region (stable names of persisted devices)
+const EXIT_CODES_ALL = `  70  internal error: a bug in daxlayout (the message says so; please report it)`;
+
+export interface Command {
+  readonly name: string;
+  /** The command's lines in the overview (`daxlayout help`). */
+  readonly synopsis: string;
+  /** `daxlayout COMMAND --help`: what it does, its options, examples, its exit codes. */
+  readonly usage: string;
+  run(args: string[], io: Io): number | Promise<number>;
+}
+
+function parseRegionStarts(values: readonly string[]): Map<number, bigint> {
+  const out = new Map<number, bigint>();
+  for (const v of values) {
+    const m = /^(\d{1,6})=(0x[0-9a-fA-F_]{1,40}|\d{1,40})$/.exec(v);
+    if (!m) throw new UsageError(`--region-start takes ID=ADDR (e.g. 0=0x100000000), got \`${printable(v)}\``);
+    out.set(Number(m[1]), BigInt((m[2] as string).replace(/_/g, '')));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ check, explain, fmt, sim
+
+const CHECK_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, inventory: { type: 'string', short: 'i', value: 'INVENTORY' } } as const satisfies FlagSpecs;
+
+function check(args: string[], io: Io): number {
+  const { values, positionals } = parseFlags('check', args, CHECK_FLAGS);
+  if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
+  const inventory = values.inventory !== undefined ? { inventory: parseInventory(readText(values.inventory), values.inventory), name: values.inventory } : undefined;
+  const files = checkFiles(positionals, values.prune ?? false, inventory);
+  io.out(renderFindings(files, values.json ?? false));
+  return hasErrors(files) ? EXIT.failed : EXIT.ok;
+}
+
+const EXPLAIN_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string', value: 'DEVICE' } } as const satisfies FlagSpecs;
+
+function explain(args: string[], io: Io): number {
+  const { values, positionals } = parseFlags('explain', args, EXPLAIN_FLAGS);
+  if (positionals.length === 0) throw new UsageError('explain needs at least one FILE');
+  if (values.vm !== undefined) {
+    if (positionals.length !== 1) throw new UsageError('--vm takes one FILE');
+    if (values.json || values['daxctl-input']) throw new UsageError('--vm prints QEMU options and libvirt XML: leave out --json and --daxctl-input');
+    const [f] = checkFiles(positionals, values.prune ?? false);
+    const r = renderVm((f as NonNullable<typeof f>).analysis, values.vm);
+    io.out(r.stdout);
+    io.err(r.stderr);
+    return r.code;
+  }
+  if (values.json && values['daxctl-input']) throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
+  const files = checkFiles(positionals, values.prune ?? false);
+  const errors = hasErrors(files);
+  const code = errors ? EXIT.failed : EXIT.ok;
+  if (values['daxctl-input']) {
+    // per device of the predicted state, the object `daxctl create-device --input FILE` accepts
+    io.out(files.map((f) => (files.length > 1 ? `# == ${f.path}\n` : '') + renderDaxctlInput(f.analysis)).join(''));
+    io.err(
+      files
+        .filter((f) => f.analysis.findings.some((x) => x.severity === 'error'))
+        .map((f) => `daxlayout: ${f.path} has errors; devices the kernel would refuse are left out — run \`daxlayout check ${f.path}\`\n`)
+        .join(''),
+    );
+    return code;
+  }
+  if (values.json) {
+    const json = files.length === 1 ? explainJson((files[0] as (typeof files)[number]).analysis) : Object.fromEntries(files.map((f) => [f.path, explainJson(f.analysis)]));
+    io.out(JSON.stringify(json, null, 2) + '\n');
+    return code;
+  }
+  io.out(
+    files
+      .map((f) => {
+        const n = f.analysis.findings.filter((x) => x.severity === 'error').length;
+        const note = n ? `${f.path}: ${n} error(s); the prediction stops where the kernel would refuse — run \`daxlayout check ${f.path}\`\n` : '';
+        return `== ${f.path}\n${renderFleetExplain(f.path, f.analysis, renderExplain)}${note}`;
+      })
+      .join('\n'),
+  );
+  return code;
+}
+
+function fmt(args: string[], io: Io): number {
+  const { values, positionals } = parseFlags('fmt', args, { check: { type: 'boolean' } });
+  if (positionals.length === 0) throw new UsageError('fmt needs at least one FILE');
+  const r = runFmt(positionals, values.check ?? false);
+  io.out(r.output);
+  return r.code;
+}
+
+const SIM_FLAGS = {
+  facts: { type: 'string', value: 'FACTS' },
+  kernel: { type: 'string', value: 'RELEASE' },
+  json: { type: 'boolean' },
+  'region-start': { type: 'string', multiple: true, value: 'ID=ADDR' },
+} as const satisfies FlagSpecs;
+
+/** A kernel release as `uname -r` prints it. */
+const RELEASE = /^\d{1,4}\.\d{1,4}[A-Za-z0-9._+~-]{0,120}$/;
+
+function sim(args: string[], io: Io): number {
+  const { values, positionals } = parseFlags('sim', args, SIM_FLAGS);
+  if (values.facts === undefined) throw new UsageError('sim needs --facts FACTS (a facts file or `daxctl list -RDMi` JSON)');
+  if (values.kernel !== undefined && !RELEASE.test(values.kernel)) {
+    throw new UsageError(values.kernel === '' ? '--kernel needs a release, such as 6.1.0-56-amd64 (`uname -r` on the host)' : `--kernel \`${printable(values.kernel)}\` is not a kernel release such as 6.1.0-56-amd64`);
+  }
+  if (positionals.length !== 1) throw new UsageError('sim takes one SCRIPT of `echo VALUE > PATH` lines');
+  io.out(
+    runSim(positionals[0] as string, {
+      facts: values.facts,
+      ...(values.kernel !== undefined ? { kernel: values.kernel } : {}),
+      regionStart: parseRegionStarts(values['region-start'] ?? []),
+      json: values.json ?? false,
+    }),
+  );
+  return EXIT.ok;
+}
+
+// ------------------------------------------------------------------ lsp
+
+const LSP_FLAGS = {
+  stdio: { type: 'boolean' },
+  'node-ipc': { type: 'boolean' },
+  socket: { type: 'string', value: 'PORT' },
+  pipe: { type: 'string', value: 'NAME' },
+  clientProcessId: { type: 'string', value: 'PID' },
+} as const satisfies FlagSpecs;
+
+function lsp(args: string[]): number {
+  const { values, positionals } = parseFlags('lsp', args, LSP_FLAGS);
+  if (positionals.length > 0) throw new UsageError(`lsp takes no FILE (got \`${printable(positionals[0] as string)}\`): the editor sends the documents`);
+  const transports = [values.stdio, values['node-ipc'], values.socket !== undefined, values.pipe !== undefined].filter(Boolean).length;
+  if (transports === 0) throw new UsageError('lsp needs a transport: --stdio (or --node-ipc, --socket=PORT, --pipe=NAME); it talks LSP to an editor, not to a terminal');
+  if (transports > 1) throw new UsageError('lsp takes one transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
+  if (values.socket !== undefined) intFlag(values.socket, 'socket', 0, 1, 65535);
+  if (values.clientProcessId !== undefined) intFlag(values.clientProcessId, 'clientProcessId', 0, 1, 2 ** 31 - 1);
+  // The language server is its own bundle, next to this one in server/dist; the CLI requires it
+  // at run time instead of importing server/lsp (docs/architecture.md). It reads its transport
+  // from process.argv and installs its own handlers for escaped errors (it keeps serving).
+  lastResort.uninstall();
+  const server = require(join(__dirname, 'server.cjs')) as { start(): void };
+  server.start();
+  return EXIT.ok;
+}
+
+// ------------------------------------------------------------------ the table
+
+const SSH_HELP = `SSH options (facts, plan, apply):
+  --known-hosts FILE   -o UserKnownHostsFile=FILE (env DAXLAYOUT_KNOWN_HOSTS)
+  --identity FILE      -i FILE -o IdentitiesOnly=yes (env DAXLAYOUT_SSH_IDENTITY)
+  --ssh-config FILE    -F FILE (env DAXLAYOUT_SSH_CONFIG)
+Host keys are always checked; daxlayout never adds one.`;
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'check',
+    synopsis: `  daxlayout check FILE... [--json] [--prune] [-i INVENTORY]
+                                               diagnostics (exit 1 when there are errors); -i: hosts "…" blocks per host`,
+    usage: `Usage: daxlayout check FILE... [--json] [--prune] [-i INVENTORY]
+
+Checks layouts against the kernel model and prints each problem as
+FILE:LINE:COLUMN: SEVERITY: MESSAGE [DAXnnn] (docs/rules/DAXnnn.md explains each code).
+
+Options:
+  --json              the findings as a JSON array (file, line, column, severity, code, message, href)
+  --prune             check as \`plan --prune\` would plan: devices the layout does not list are removed
+  -i, --inventory F   the Ansible inventory \`hosts "…"\` blocks are matched against (INI or YAML)
+
+Examples:
+  daxlayout check samples/*.dax
+  daxlayout check rack.dax -i inventory.ini --json
+
+Exit codes:
+  0   no errors (warnings and info may be printed)
+  1   errors found
+  2   usage error, or a file that cannot be read
+${EXIT_CODES_ALL}`,
+    run: check,
+  },
+  {
+    name: 'explain',
+    synopsis: `  daxlayout explain FILE... [--json] [--prune] the predicted kernel state per region (stable names of persisted devices)
   daxlayout explain FILE... --daxctl-input     per device, the JSON \`daxctl create-device --input\` accepts
   daxlayout explain FILE --vm DEVICE           QEMU options and a libvirt snippet that give a guest a devdax device
-                                               (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)
-  daxlayout fmt FILE... [--check]              format in place (--check: report only)
-  daxlayout sim --facts FACTS [--kernel RELEASE] [--region-start ID=ADDR] [--json] SCRIPT
-                                               run \`echo VALUE > PATH\` lines through the kernel model
-  daxlayout facts DEST [-o FILE] [--port N] [--raw]
+                                               (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)`,
+    usage: `Usage: daxlayout explain FILE... [--json] [--prune]
+       daxlayout explain FILE... --daxctl-input
+       daxlayout explain FILE --vm DEVICE
+
+Prints what the kernel will make of each region: device names, sizes, aligns, modes, physical
+ranges, System RAM blocks, cache colours, stable names of persisted devices.
+
+Options:
+  --json              the predicted state in the shape of \`daxctl list -RDMi\`, with labels
+  --prune             predict as \`plan --prune\` would plan
+  --daxctl-input      per device, the JSON object \`daxctl create-device --input\` accepts
+  --vm DEVICE         QEMU options and a libvirt snippet that give a guest the devdax device
+                      (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)
+
+Examples:
+  daxlayout explain samples/hbm-lab.dax
+  daxlayout explain samples/colours.dax --vm vms
+
+Exit codes:
+  0   the layout has no errors
+  1   the layout has errors (the prediction stops where the kernel would refuse)
+  2   usage error, a file that cannot be read, no such --vm device
+${EXIT_CODES_ALL}`,
+    run: explain,
+  },
+  {
+    name: 'fmt',
+    synopsis: `  daxlayout fmt FILE... [--check]              format in place (--check: report only)`,
+    usage: `Usage: daxlayout fmt FILE... [--check]
+
+Rewrites layouts in the canonical style (idempotent, keeps comments). A file with syntax errors
+is left as it is.
+
+Options:
+  --check             change nothing; list the files that would be reformatted
+
+Examples:
+  daxlayout fmt lab.dax
+  daxlayout fmt --check *.dax
+
+Exit codes:
+  0   formatted (or nothing to change)
+  1   --check: a file would be reformatted; or a file has syntax errors
+  2   usage error, a file that cannot be read or written
+${EXIT_CODES_ALL}`,
+    run: fmt,
+  },
+  {
+    name: 'sim',
+    synopsis: `  daxlayout sim --facts FACTS [--kernel RELEASE] [--region-start ID=ADDR] [--json] SCRIPT
+                                               run \`echo VALUE > PATH\` lines through the kernel model`,
+    usage: `Usage: daxlayout sim --facts FACTS [--kernel RELEASE] [--region-start ID=ADDR]... [--json] SCRIPT
+
+Runs a script of \`echo VALUE > PATH\` lines (real sysfs paths) through the kernel model seeded
+from FACTS, and prints each write's result (ok or the errno) and the final state.
+
+Options:
+  --facts FACTS           a facts file, or the JSON \`daxctl list -RDMi\` prints as root
+  --kernel RELEASE        the kernel release (\`uname -r\`), needed with daxctl JSON
+  --region-start ID=ADDR  the physical start of a region daxctl JSON does not give (repeatable)
+  --json                  results and state as JSON
+
+Examples:
+  daxlayout sim --facts samples/linux-6.1.facts.json grow.sh
+  daxlayout sim --facts samples/linux-6.1.daxctl.json --kernel 6.1.0-56-amd64 --json grow.sh
+
+Exit codes:
+  0   the script ran through the model (failed writes are results, not errors)
+  2   usage error, unreadable facts or script, or a line the model cannot model
+${EXIT_CODES_ALL}`,
+    run: sim,
+  },
+  {
+    name: 'facts',
+    synopsis: `  daxlayout facts DEST [-o FILE] [--port N] [--raw]
                                                capture a host's facts over SSH (read-only, one round trip)
   daxlayout facts --program | --from DUMP [-o FILE]
-                                               the capture program, to run by hand (sh -s); a dump it printed → facts
-  daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS]
-                                               the sysfs writes an apply would perform, against fresh facts
-  daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune] [--target sim:FACTS]
+                                               the capture program, to run by hand (sh -s); a dump it printed → facts`,
+    usage: `Usage: daxlayout facts DEST [-o FILE] [--port N] [--raw]
+       daxlayout facts --program [-o FILE]
+       daxlayout facts --from DUMP [-o FILE]
+
+Captures a host's facts over SSH (read-only, one round trip) and prints them, or writes FILE.
+DEST is an ssh destination: [user@]host or a ~/.ssh/config alias.
+
+Options:
+  -o, --output FILE   write the facts to FILE (replaced whole)
+  --port N            the SSH port
+  --raw               print the capture dump as it came, not facts
+  --program           print the capture program, to run by hand: sh -s < capture.sh > dump.txt
+  --from DUMP         read a dump that program printed
+
+${SSH_HELP}
+
+Examples:
+  daxlayout facts root@hbm01 -o hbm01.facts.json
+  daxlayout facts --program > capture.sh; daxlayout facts --from dump.txt -o hbm01.facts.json
+
+Exit codes:
+  0   facts captured
+  1   cannot connect, or the capture is incomplete
+  2   usage error, a file that cannot be read or written
+  3   refused: the host key is unknown or changed
+${EXIT_CODES_ALL}`,
+    run: (args, io) => factsCommand(args, io),
+  },
+  {
+    name: 'plan',
+    synopsis: `  daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS]
+                                               the sysfs writes an apply would perform, against fresh facts`,
+    usage: `Usage: daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS | --target ssh]
+       daxlayout plan FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--prune]
+       daxlayout plan FILE --for HOST [--groups G,…] [-i INVENTORY] --capture DUMP
+                      [--emit-program] [--prediction FILE] [--lock-timeout S] [--json]
+
+Prints the sysfs writes that make a host match the layout (a terraform-style plan), made from
+the host's facts captured now. The third form is the Ansible role's hook (docs/fleet.md).
+
+Options:
+  --host H            the layout host to plan (needed when the file has several)
+  --target sim:FACTS  plan against a simulated host seeded from FACTS (nothing is reached)
+  --prune             remove devices of the layout's regions that it does not list
+  --json              the plan as JSON
+  -i, --inventory F   plan on the hosts of an Ansible inventory (one section per host)
+  -l, --limit P       only the hosts an Ansible pattern matches
+  -f, --forks N       hosts at once (1–256, default 5)
+
+${SSH_HELP}
+
+Examples:
+  daxlayout plan samples/hbm-lab.dax --target sim:/tmp/lab61.json
+  daxlayout plan rack.dax -i inventory.ini --limit 'rack1:!hbm03'
+
+Exit codes:
+  0   a plan (with or without changes)
+  1   the plan has errors; the host could not be reached or read (-i: at least one host failed)
+  2   usage error, a file that cannot be read
+  3   refused: the host key is unknown or changed
+${EXIT_CODES_ALL}`,
+    run: (args, io) => (isFleetArgs(args) ? fleetCommand('plan', args, io) : planCommand(args, io)),
+  },
+  {
+    name: 'apply',
+    synopsis: `  daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune] [--target sim:FACTS]
                        [--fingerprint F] [--lock-timeout S]
                                                run the plan on the host (one program, under a lock), then verify
                                                facts/plan/apply also take --known-hosts FILE, --identity FILE,
                                                --ssh-config FILE (passed to ssh; host keys are always checked)
   daxlayout plan|apply FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--yes] [--prune]
                                                one layout on the hosts of an Ansible inventory, N at once;
-                                               one section per host and a summary (docs/fleet.md)
-  daxlayout plan FILE --for HOST [--groups G,…] --capture DUMP [--emit-program] [--prediction F] [--json]
+                                               one section per host and a summary (docs/fleet.md)`,
+    usage: `Usage: daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune]
+                       [--target sim:FACTS] [--fingerprint F] [--lock-timeout S]
+       daxlayout apply FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--yes] [--prune]
+
+Plans, asks (unless --yes), runs the writes on the host as one program under the host's lock,
+then checks that the host is exactly the predicted state. A \`persist\` layout also installs its
+boot-time restorer (docs/persist.md).
+
+Options:
+  --host H            the layout host to apply (needed when the file has several)
+  --yes               apply without asking (needed when stdin is not a terminal)
+  --json | --events   the result as one JSON object, or one JSON object a line as things happen
+  --target sim:FACTS  apply to a simulated host: the new state is written back to FACTS
+  --prune             remove devices of the layout's regions that it does not list
+  --fingerprint F     apply only if the host's facts still have the fingerprint the plan showed
+  --lock-timeout S    seconds to wait for another apply's lock (0–86400, default 30)
+  -i, --inventory F   apply on the hosts of an Ansible inventory; -l/--limit, -f/--forks as for plan
+
+${SSH_HELP}
+
+Examples:
+  daxlayout apply samples/hbm-lab.dax --target sim:/tmp/lab61.json --yes
+  daxlayout apply rack.dax -i inventory.ini --forks 8 --yes
+
+Exit codes:
+  0        applied and verified, or nothing to do
+  1        a write failed; the host differs from the prediction; the plan has errors; the host
+           could not be reached; the restorer could not be installed
+  2        usage error, a file that cannot be read, no --yes off a terminal
+  3        refused: the host changed since the plan, the lock is busy, the host key is unknown
+           or changed, the confirmation was declined
+  130, 143 stopped between writes by SIGINT / SIGTERM
+${EXIT_CODES_ALL}`,
+    run: (args, io) => (isFleetArgs(args) ? fleetCommand('apply', args, io) : applyCommand(args, io)),
+  },
+  {
+    name: 'verify',
+    synopsis: `  daxlayout plan FILE --for HOST [--groups G,…] --capture DUMP [--emit-program] [--prediction F] [--json]
   daxlayout verify --prediction F --capture DUMP [--apply-output OUT] [--json]
                                                hooks of the Ansible role (ansible/): plan from a capture,
-                                               check an apply's output and the host against the prediction
-  daxlayout help | --version
+                                               check an apply's output and the host against the prediction`,
+    usage: `Usage: daxlayout verify --prediction FILE --capture DUMP [--apply-output OUT] [--json]
+
+The Ansible role's hook (docs/fleet.md): did the apply program run (its output OUT), and is the
+host (a capture DUMP taken after it) the predicted state (FILE, from \`plan --prediction\`)?
+
+Options:
+  --prediction FILE   the predicted facts \`plan --for … --prediction FILE\` wrote
+  --capture DUMP      a capture of the host taken after the apply
+  --apply-output OUT  what the apply program printed
+  --json              the result as JSON
+
+Examples:
+  daxlayout verify --prediction pred.json --capture after.txt --apply-output out.txt --json
+
+Exit codes:
+  0   the host equals the prediction (and the apply completed)
+  1   a write failed, the apply did not finish, or the host differs
+  2   usage error, a file that cannot be read
+  3   refused: the lock was busy, or the host changed before the apply
+${EXIT_CODES_ALL}`,
+    run: (args, io) => verifyCommand(args, io),
+  },
+  {
+    name: 'lsp',
+    synopsis: `  daxlayout lsp --stdio                        the language server, for any LSP client`,
+    usage: `Usage: daxlayout lsp --stdio | --node-ipc | --socket=PORT | --pipe=NAME
+
+The language server (diagnostics, hovers, completion, formatting, …) for any LSP client; the
+editor starts it and talks LSP over the transport given.
+
+Examples:
+  daxlayout lsp --stdio
+
+Exit codes:
+  0   the client asked the server to shut down, then to exit
+  1   the client went away without asking it to shut down (as the LSP specification says)
+  2   usage error (no transport, an unknown option)
+${EXIT_CODES_ALL}`,
+    run: (args) => lsp(args),
+  },
+];
+
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+
+function overview(): string {
+  return `daxlayout — Linux device-dax memory layouts as a file
+
+Usage:
+${COMMANDS.map((c) => c.synopsis).join('\n')}
+  daxlayout help [COMMAND] | COMMAND --help | --version
 
 Exit codes: 0 success, 1 errors found (or files to format; for apply: a write failed or the host
 differs from the prediction), 2 usage error or unreadable input, 3 refused (host changed since the
-plan, lock busy, host key unknown or changed, confirmation declined).
+plan, lock busy, host key unknown or changed, confirmation declined), 70 internal error.
+\`daxlayout COMMAND --help\` shows a command's options, examples and exit codes.
 Plan and apply: docs/apply.md. Layouts that survive reboots (\`persist\`; apply installs a boot-time
 restorer and /dev/dax/by-label names): docs/persist.md.
 Rules: docs/rules/DAXnnn.md. Language: docs/language.md. Facts: docs/facts.md.
 `;
-
-export const VERSION = '0.1.0';
-
-function parseRegionStarts(values: readonly string[]): Map<number, bigint> {
-  const out = new Map<number, bigint>();
-  for (const v of values) {
-    const m = /^(\d+)=(0x[0-9a-fA-F_]+|\d+)$/.exec(v);
-    if (!m) throw new UsageError(`--region-start takes ID=ADDR (e.g. 0=0x100000000), got ${v}`);
-    out.set(Number(m[1]), BigInt((m[2] as string).replace(/_/g, '')));
-  }
-  return out;
 }
 
+const debugging = (io: Io): boolean => io.env.DAXLAYOUT_DEBUG === '1';
+
+/** The one line an internal error prints (the stack too with DAXLAYOUT_DEBUG=1). */
+export function internalError(e: unknown, debug: boolean): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const first = message.split('\n')[0]?.slice(0, 500) ?? '';
+  return `daxlayout: internal error: ${first} (please report)\n${debug && e instanceof Error && e.stack ? `${e.stack}\n` : ''}`;
+}
+
+function usageFailure(command: string | undefined, e: Error, io: Io): number {
+  const how = command && BY_NAME.has(command) ? `daxlayout ${command} --help` : 'daxlayout help';
+  io.err(`daxlayout: ${e.message}\nRun \`${how}\` for usage.\n`);
+  return EXIT.usage;
+}
+
+/** Runs a command with what the table says; usage errors exit 2, anything unexpected 70. */
+function dispatch(command: string | undefined, rest: string[], io: Io): number | Promise<number> {
+  const fail = (e: unknown): number => {
+    if (e instanceof UsageError) return usageFailure(command, e, io);
+    io.err(internalError(e, debugging(io)));
+    return EXIT.internal;
+  };
+  try {
+    // tests: an internal error where a command would run (DAXLAYOUT_TEST_CRASH=command)
+    if (io.env.DAXLAYOUT_TEST_CRASH === 'command') throw new Error('simulated internal error (DAXLAYOUT_TEST_CRASH=command)');
+    if (command === undefined) {
+      io.err(overview());
+      return EXIT.usage;
+    }
+    if (command === 'help' || command === '--help' || command === '-h') {
+      const [topic, ...more] = rest;
+      if (topic === undefined) {
+        io.out(overview());
+        return EXIT.ok;
+      }
+      const c = BY_NAME.get(topic);
+      if (!c || more.length > 0) throw new UsageError(`help takes one COMMAND (${COMMANDS.map((x) => x.name).join(', ')}), got \`${printable([topic, ...more].join(' '))}\``);
+      io.out(c.usage + '\n');
+      return EXIT.ok;
+    }
+    if (command === '--version' || command === 'version') {
+      if (rest.length > 0) throw new UsageError(`${command} takes nothing after it`);
+      io.out(`daxlayout ${VERSION}\n`);
+      return EXIT.ok;
+    }
+    const c = BY_NAME.get(command);
+    if (!c) {
+      const hint = command.startsWith('-') ? ' (options come after the command: daxlayout COMMAND [OPTIONS])' : '';
+      throw new UsageError(`unknown command \`${printable(command)}\`${hint}; the commands are ${COMMANDS.map((x) => x.name).join(', ')}`);
+    }
+    if (wantsHelp(rest)) {
+      io.out(c.usage + '\n');
+      return EXIT.ok;
+    }
+    const r = c.run(rest, io);
+    if (typeof r === 'number') return r;
+    return r.catch((e: unknown) => fail(e));
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+/**
+ * Runs any command with `io` (tests, and the bin through run()): the exit code. Usage errors
+ * exit 2; an escaped exception is an internal error (70), one line.
+ */
+export async function mainAsync(command: string | undefined, rest: string[], io: Io): Promise<number> {
+  return dispatch(command, rest, io);
+}
+
+/** A synchronous command (check, explain, fmt, sim, help) run to strings (tests). */
 export function main(argv: readonly string[]): { stdout: string; stderr: string; code: number } {
   const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'check': {
-        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' }, inventory: { type: 'string', short: 'i' } } });
-        if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
-        const files = checkFiles(positionals, values.prune ?? false, values.inventory !== undefined ? { inventory: parseInventory(readText(values.inventory), values.inventory), name: values.inventory } : undefined);
-        return { stdout: renderFindings(files, values.json ?? false), stderr: '', code: hasErrors(files) ? 1 : 0 };
-      }
-      case 'explain': {
-        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string' } } });
-        if (positionals.length === 0) throw new UsageError('explain needs at least one FILE');
-        if (values.vm !== undefined) {
-          if (positionals.length !== 1) throw new UsageError('--vm takes one FILE');
-          if (values.json || values['daxctl-input']) throw new UsageError('--vm prints QEMU options and libvirt XML: leave out --json and --daxctl-input');
-          const [f] = checkFiles(positionals, values.prune ?? false);
-          const r = renderVm((f as NonNullable<typeof f>).analysis, values.vm);
-          return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-        }
-        if (values.json && values['daxctl-input']) throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
-        const files = checkFiles(positionals, values.prune ?? false);
-        const errors = hasErrors(files);
-        if (values['daxctl-input']) {
-          // per device of the predicted state, the object `daxctl create-device --input FILE` accepts
-          const text = files.map((f) => (files.length > 1 ? `# == ${f.path}\n` : '') + renderDaxctlInput(f.analysis)).join('');
-          const stderr = files
-            .filter((f) => f.analysis.findings.some((x) => x.severity === 'error'))
-            .map((f) => `daxlayout: ${f.path} has errors; devices the kernel would refuse are left out — run \`daxlayout check ${f.path}\`\n`)
-            .join('');
-          return { stdout: text, stderr, code: errors ? 1 : 0 };
-        }
-        if (values.json) {
-          const json = files.length === 1 ? explainJson((files[0] as (typeof files)[number]).analysis) : Object.fromEntries(files.map((f) => [f.path, explainJson(f.analysis)]));
-          return { stdout: JSON.stringify(json, null, 2) + '\n', stderr: '', code: errors ? 1 : 0 };
-        }
-        const text = files
-          .map((f) => {
-            const n = f.analysis.findings.filter((x) => x.severity === 'error').length;
-            const note = n ? `${f.path}: ${n} error(s); the prediction stops where the kernel would refuse — run \`daxlayout check ${f.path}\`\n` : '';
-            return `== ${f.path}\n${renderFleetExplain(f.path, f.analysis, renderExplain)}${note}`;
-          })
-          .join('\n');
-        return { stdout: text, stderr: '', code: errors ? 1 : 0 };
-      }
-      case 'fmt': {
-        const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: { check: { type: 'boolean' } } });
-        if (positionals.length === 0) throw new UsageError('fmt needs at least one FILE');
-        const r = runFmt(positionals, values.check ?? false);
-        return { stdout: r.output, stderr: '', code: r.code };
-      }
-      case 'sim': {
-        const { values, positionals } = parseArgs({
-          args: [...rest],
-          allowPositionals: true,
-          options: { facts: { type: 'string' }, kernel: { type: 'string' }, json: { type: 'boolean' }, 'region-start': { type: 'string', multiple: true } },
-        });
-        if (!values.facts) throw new UsageError('sim needs --facts FACTS (a facts file or `daxctl list -RDMi` JSON)');
-        if (positionals.length !== 1) throw new UsageError('sim takes one SCRIPT of `echo VALUE > PATH` lines');
-        const out = runSim(positionals[0] as string, {
-          facts: values.facts,
-          ...(values.kernel ? { kernel: values.kernel } : {}),
-          regionStart: parseRegionStarts(values['region-start'] ?? []),
-          json: values.json ?? false,
-        });
-        return { stdout: out, stderr: '', code: 0 };
-      }
-      case 'lsp': {
-        // The language server is its own bundle, next to this one in server/dist; the CLI
-        // requires it at run time instead of importing server/lsp (docs/architecture.md).
-        const server = require(join(__dirname, 'server.cjs')) as { start(): void };
-        server.start();
-        return { stdout: '', stderr: '', code: 0 };
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        return { stdout: HELP, stderr: '', code: command === undefined ? 2 : 0 };
-      case '--version':
-        return { stdout: `daxlayout ${VERSION}\n`, stderr: '', code: 0 };
-      default:
-        throw new UsageError(`unknown command \`${command}\``);
-    }
-  } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
-      return { stdout: '', stderr: `daxlayout: ${e.message}\n${e instanceof UsageError ? 'Run `daxlayout help` for usage.\n' : ''}`, code: 2 };
-    }
-    throw e;
-  }
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (s) => void (stdout += s),
+    err: (s) => void (stderr += s),
+    isTTY: false,
+    env: process.env,
+    ask: async () => '',
+  };
+  const code = dispatch(command, rest, io);
+  if (typeof code !== 'number') throw new Error(`daxlayout ${command}: an asynchronous command; use mainAsync`);
+  return { stdout, stderr, code };
 }
 
-// plan/apply with -i INVENTORY (a fleet) or --capture (the Ansible role's hook): server/cli/fleet.ts
-const fleetOr = (kind: 'plan' | 'apply', single: (args: string[], io: Io) => Promise<number>) => (args: string[], io: Io) =>
-  isFleetArgs(args) ? fleetCommand(kind, args, io) : single(args, io);
-const ASYNC: Record<string, (args: string[], io: Io) => Promise<number>> = { facts: factsCommand, plan: fleetOr('plan', planCommand), apply: fleetOr('apply', applyCommand), verify: verifyCommand };
+// ------------------------------------------------------------------ the process
 
-function processIo(): Io {
+/**
+ * The last resort: an exception nothing caught, or a rejected promise nobody awaited, ends
+ * the process with one line and exit 70 (the stack with DAXLAYOUT_DEBUG=1).
+ */
+const lastResort = (() => {
+  let installed: ((e: unknown) => void) | undefined;
+  return {
+    install(debug: boolean, err: (s: string) => void): void {
+      if (installed) return;
+      installed = (e: unknown) => {
+        try {
+          err(internalError(e, debug));
+        } finally {
+          process.exit(EXIT.internal);
+        }
+      };
+      process.on('uncaughtException', installed);
+      process.on('unhandledRejection', installed);
+    },
+    uninstall(): void {
+      if (!installed) return;
+      process.removeListener('uncaughtException', installed);
+      process.removeListener('unhandledRejection', installed);
+      installed = undefined;
+    },
+  };
+})();
+
+/**
+ * A stream whose reader went away (`daxlayout apply --events | head -1`): EPIPE. Output to it
+ * is dropped from then on, quietly; the command runs to its end (an apply is never cut between
+ * its writes and its verification) and exits with its own code.
+ */
+function guardedStream(stream: NodeJS.WriteStream): { write(s: string): void; closed(): boolean } {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
+      closed = true;
+      return;
+    }
+    throw e;
+  });
+  return {
+    write(s: string): void {
+      if (closed || s === '') return;
+      try {
+        stream.write(s);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ERR_STREAM_DESTROYED') closed = true;
+        else throw e;
+      }
+    },
+    closed: () => closed,
+  };
+}
+
+function processIo(out: (s: string) => void, err: (s: string) => void): Io {
   let cleanup: (() => void) | undefined;
   let cancel: ((signal: string) => void) | undefined;
   let hooked = false;
@@ -175,7 +613,7 @@ function processIo(): Io {
           c(sig);
           return;
         }
-        process.stderr.write(`\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`);
+        err(`\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`);
         try {
           cleanup?.();
         } finally {
@@ -185,8 +623,8 @@ function processIo(): Io {
     }
   };
   return {
-    out: (s) => void process.stdout.write(s),
-    err: (s) => void process.stderr.write(s),
+    out,
+    err,
     isTTY: process.stdin.isTTY === true,
     env: process.env,
     ask: async (q) => {
@@ -213,40 +651,23 @@ function processIo(): Io {
   };
 }
 
-/** Runs an asynchronous command (facts, plan, apply): usage errors exit 2. */
-export async function mainAsync(command: string, rest: string[], io: Io): Promise<number> {
-  const f = Object.hasOwn(ASYNC, command) ? ASYNC[command] : undefined;
-  if (!f) throw new Error(`not an asynchronous command: ${command}`);
-  try {
-    return await f(rest, io);
-  } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
-      io.err(`daxlayout: ${e.message}\n${e instanceof UsageError ? 'Run `daxlayout help` for usage.\n' : ''}`);
-      return 2;
-    }
-    io.err(`daxlayout: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report it with the input that caused it.\n`);
-    return 1;
-  }
-}
-
 /** Entry point of the bundled bin (server/bin/daxlayout.cjs). */
 export function run(): void {
+  const debug = process.env.DAXLAYOUT_DEBUG === '1';
+  const stdout = guardedStream(process.stdout);
+  const stderr = guardedStream(process.stderr);
+  lastResort.install(debug, (s) => stderr.write(s));
+  // tests: an exception nothing catches, a rejection nobody awaits (the last resort's cases)
+  const crash = process.env.DAXLAYOUT_TEST_CRASH;
+  if (crash === 'uncaught') setImmediate(() => {
+    throw new TypeError('simulated uncaught exception (DAXLAYOUT_TEST_CRASH=uncaught)');
+  });
+  if (crash === 'rejection') void Promise.reject(new Error('simulated unhandled rejection (DAXLAYOUT_TEST_CRASH=rejection)'));
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== undefined && Object.hasOwn(ASYNC, command)) {
-    void mainAsync(command, rest, processIo()).then((code) => {
-      process.exitCode = code;
+  const code = dispatch(command, rest, processIo(stdout.write, stderr.write));
+  if (typeof code === 'number') process.exitCode = code;
+  else
+    void code.then((c) => {
+      process.exitCode = c;
     });
-    return;
-  }
-  let r: ReturnType<typeof main>;
-  try {
-    r = main(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`daxlayout: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\nPlease report it with the input that caused it.\n`);
-    process.exitCode = 3;
-    return;
-  }
-  if (r.stdout) process.stdout.write(r.stdout);
-  if (r.stderr) process.stderr.write(r.stderr);
-  process.exitCode = r.code;
 }

@@ -4,8 +4,8 @@
 // from the prediction, the plan has errors), 2 usage, 3 refused (host changed
 // since the plan, lock busy, host key problem, confirmation declined).
 
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { accessSync, constants } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
 import { analyze } from '../core/analysis/analyze';
 import { ruleHref } from '../core/analysis/finding';
@@ -21,7 +21,8 @@ import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistRes
 import { captureProgram } from '../host/shell';
 import { SimTarget, SshTarget, type Target } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions, type Transport } from '../host/transport';
-import { factsReader, readText, UsageError } from './io';
+import { intFlag, parseFlags, type FlagSpecs } from './args';
+import { EXIT, factsReader, readText, requireReadable, tryReadText, UsageError, writeOutput } from './io';
 import { LineIndex } from './positions';
 
 export interface Io {
@@ -39,16 +40,30 @@ export interface Io {
   transport?(destination: string, port: number | undefined): Transport;
 }
 
-const SSH_OPTIONS = {
-  'known-hosts': { type: 'string' },
-  identity: { type: 'string' },
-  'ssh-config': { type: 'string' },
-} as const;
+export const SSH_OPTIONS = {
+  'known-hosts': { type: 'string', value: 'FILE' },
+  identity: { type: 'string', value: 'FILE' },
+  'ssh-config': { type: 'string', value: 'FILE' },
+} as const satisfies FlagSpecs;
 
-function sshExtras(values: { 'known-hosts'?: string; identity?: string; 'ssh-config'?: string }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
-  const knownHosts = values['known-hosts'] ?? env.DAXLAYOUT_KNOWN_HOSTS;
-  const identity = values.identity ?? env.DAXLAYOUT_SSH_IDENTITY;
-  const config = values['ssh-config'] ?? env.DAXLAYOUT_SSH_CONFIG;
+/**
+ * The files given to ssh, from the flags or the environment. The identity and the config must
+ * be readable (a missing one is a usage error here, not an ssh failure later); a known-hosts
+ * file may not exist yet (every key is then unknown, and refused with how to add it).
+ */
+export function sshExtras(values: { 'known-hosts'?: string | undefined; identity?: string | undefined; 'ssh-config'?: string | undefined }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
+  const pick = (flag: string, env_: string, v: string | undefined, mustExist: boolean): string | undefined => {
+    const value = v ?? env[env_];
+    if (value === undefined || value === '') {
+      if (v === '') throw new UsageError(`--${flag} needs a FILE`);
+      return undefined;
+    }
+    if (mustExist) requireReadable(value, v !== undefined ? `--${flag}` : `${env_} (--${flag})`);
+    return value;
+  };
+  const knownHosts = pick('known-hosts', 'DAXLAYOUT_KNOWN_HOSTS', values['known-hosts'], false);
+  const identity = pick('identity', 'DAXLAYOUT_SSH_IDENTITY', values.identity, true);
+  const config = pick('ssh-config', 'DAXLAYOUT_SSH_CONFIG', values['ssh-config'], true);
   return { ...(knownHosts ? { knownHosts } : {}), ...(identity ? { identity } : {}), ...(config ? { config } : {}) };
 }
 
@@ -65,12 +80,20 @@ function sshTransport(o: SshOptions, io: Io): SshTransport {
 
 // ------------------------------------------------------------------ facts
 
+const FACTS_FLAGS = {
+  output: { type: 'string', short: 'o', value: 'FILE' },
+  port: { type: 'string', value: 'N' },
+  raw: { type: 'boolean' },
+  program: { type: 'boolean' },
+  from: { type: 'string', value: 'DUMP' },
+  ...SSH_OPTIONS,
+} as const satisfies FlagSpecs;
+
 export async function factsCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { output: { type: 'string', short: 'o' }, port: { type: 'string' }, raw: { type: 'boolean' }, program: { type: 'boolean' }, from: { type: 'string' }, ...SSH_OPTIONS },
-  });
+  const { values, positionals } = parseFlags('facts', args, FACTS_FLAGS);
+  if (values.output === '') throw new UsageError('-o/--output needs a FILE');
+  if (values.program && values.from !== undefined) throw new UsageError('--program and --from are two uses of facts: pick one');
+  if ((values.program || values.from !== undefined) && (values.port !== undefined || values.raw)) throw new UsageError(`--port and --raw are for capturing over SSH, not with ${values.program ? '--program' : '--from'}`);
   if (values.program) {
     // for hosts daxlayout cannot reach: run it there (`sh -s < capture.sh > dump.txt`), then `facts --from dump.txt`
     if (positionals.length > 0) throw new UsageError('facts --program takes no DEST');
@@ -87,7 +110,7 @@ export async function factsCommand(args: string[], io: Io): Promise<number> {
   if (dp) throw new UsageError(dp);
   let port: number | undefined;
   if (values.port !== undefined) {
-    port = /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+    port = intFlag(values.port, 'port', 0, 1, 65535);
     const pp = portProblem(port);
     if (pp) throw new UsageError(pp);
   }
@@ -132,12 +155,8 @@ function reportCapture(c: Captured, what: string, output: string | undefined, io
 }
 
 function emit(file: string | undefined, text: string, io: Io): void {
-  if (!file) return io.out(text);
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
-  }
+  if (file === undefined) return io.out(text);
+  writeOutput(file, text);
 }
 
 // ------------------------------------------------------------------ plan / apply
@@ -167,22 +186,47 @@ function pickHost(path: string, text: string, wanted: string | undefined): Layou
   throw new UsageError(`${path} has ${pool.length} hosts (${pool.map((h) => h.name).join(', ')}): pick one with --host`);
 }
 
-function prepare(kind: 'plan' | 'apply', args: string[], io: Io, extra: Record<string, { type: 'string' | 'boolean' }>) {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { host: { type: 'string' }, json: { type: 'boolean' }, prune: { type: 'boolean' }, target: { type: 'string' }, ...SSH_OPTIONS, ...extra },
-  });
-  if (positionals.length !== 1) throw new UsageError(`${kind} takes one layout FILE`);
+const PLAN_FLAGS = {
+  host: { type: 'string', value: 'H' },
+  json: { type: 'boolean' },
+  prune: { type: 'boolean' },
+  target: { type: 'string', value: 'sim:FACTS' },
+  ...SSH_OPTIONS,
+} as const satisfies FlagSpecs;
+
+const APPLY_FLAGS = {
+  ...PLAN_FLAGS,
+  yes: { type: 'boolean' },
+  fingerprint: { type: 'string', value: 'F' },
+  'lock-timeout': { type: 'string', value: 'S' },
+  events: { type: 'boolean' },
+} as const satisfies FlagSpecs;
+
+function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
+  const { values, positionals } = parseFlags(kind, args, kind === 'plan' ? PLAN_FLAGS : APPLY_FLAGS);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `${kind} takes one layout FILE` : `${kind} takes one layout FILE, got ${positionals.length}: ${positionals.map((x) => `\`${x}\``).join(' ')}`);
   const path = positionals[0] as string;
   const text = readText(path);
   const v = values as Record<string, string | boolean | undefined>;
+  // the ssh files are checked even when the target is simulated: a mistyped one is never ignored
+  const ssh = sshExtras(values, io.env);
   const decl = pickHost(path, text, v.host as string | undefined);
   const targetArg = v.target as string | undefined;
   let target: Target;
   if (targetArg !== undefined && targetArg.startsWith('sim:')) {
     const file = targetArg.slice(4);
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
+    // the simulated host's state is that file: it must be there to plan from (and to write back to)
+    const r = tryReadText(file);
+    if ('error' in r) throw new UsageError(`--target sim:${file}: cannot read ${file}: ${r.error}${r.error === 'no such file' ? ' (a facts file: docs/facts.md; `cp samples/linux-6.1.facts.json` to try one)' : ''}`);
+    // apply writes the new state back: beside the file, then renamed over it
+    if (kind === 'apply') {
+      try {
+        accessSync(dirname(resolve(file)), constants.W_OK);
+      } catch {
+        throw new UsageError(`--target sim:${file}: apply writes the new state back to ${file}, but its folder is not writable`);
+      }
+    }
     target = new SimTarget(file);
   } else if (targetArg === undefined || targetArg === 'ssh') {
     if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);
@@ -190,7 +234,7 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io, extra: Record<s
     const dp = destinationProblem(decl.ssh.value);
     if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
     target = new SshTarget(
-      io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...sshExtras(v, io.env) }, io),
+      io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...ssh }, io),
     );
   } else throw new UsageError(`--target takes sim:FACTS or ssh, got \`${targetArg}\``);
   const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
@@ -285,7 +329,7 @@ async function withTarget<T>(p: Prepared, io: Io, events: boolean, f: () => Prom
 }
 
 export async function planCommand(args: string[], io: Io): Promise<number> {
-  const { prepared: p } = prepare('plan', args, io, {});
+  const { prepared: p } = prepare('plan', args, io);
   const early = earlyErrors(p);
   if (early.length > 0) {
     await p.target.close();
@@ -319,17 +363,12 @@ function unreadableNoteOf(r: PlanResult): string | undefined {
   return r.capture.unreadable.length ? unreadableNote({ text: '', state: undefined, problems: [], unreadable: [...r.capture.unreadable], ...(r.capture.uid !== undefined ? { uid: r.capture.uid } : {}) }) : undefined;
 }
 
-function num(v: string | boolean | undefined, name: string, dflt: number, max: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !/^\d{1,6}$/.test(v) || Number(v) > max) throw new UsageError(`--${name} takes a whole number 0–${max}`);
-  return Number(v);
-}
-
 export async function applyCommand(args: string[], io: Io): Promise<number> {
-  const { prepared: p, values } = prepare('apply', args, io, { yes: { type: 'boolean' }, fingerprint: { type: 'string' }, 'lock-timeout': { type: 'string' }, events: { type: 'boolean' } });
+  const { prepared: p, values } = prepare('apply', args, io);
   const yes = values.yes === true;
   const events = values.events === true;
-  const lockTimeoutS = num(values['lock-timeout'], 'lock-timeout', 30, 86400);
+  // (the target opens nothing until it is used: a usage error below leaves nothing behind)
+  const lockTimeoutS = intFlag(values['lock-timeout'] as string | undefined, 'lock-timeout', 30, 0, 86400);
   const expect = values.fingerprint as string | undefined;
   if (expect !== undefined && !/^sha256:[0-9a-f]{16}$/.test(expect)) throw new UsageError('--fingerprint takes the value `daxlayout plan` printed (sha256: and 16 hex digits)');
   if (events && p.json) throw new UsageError('--events and --json are two output forms: pick one');

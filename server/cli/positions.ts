@@ -1,8 +1,11 @@
-// Offsets → 1-based line and column, for terminal output.
+// Offsets → 1-based line and column, for terminal output. A leading byte-order mark is not a
+// column (editors do not show it): offsets count it, columns of the first line do not.
 export class LineIndex {
   private readonly starts: number[] = [0];
+  private readonly bom: boolean;
 
   constructor(text: string) {
+    this.bom = text.charCodeAt(0) === 0xfeff;
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
   }
 
@@ -14,6 +17,7 @@ export class LineIndex {
       if ((this.starts[mid] as number) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - (this.starts[lo] as number) + 1 };
+    const column = offset - (this.starts[lo] as number) + 1;
+    return { line: lo + 1, column: lo === 0 && this.bom && offset > 0 ? column - 1 : column };
   }
 }

@@ -273,12 +273,64 @@ export interface ApplyProgramOptions {
   readonly expectedState: string;
   /** Seconds to wait for another apply's lock before refusing. */
   readonly lockTimeoutS: number;
-  /** Lock file; default /run/daxlayout.lock (or /tmp when /run is not writable). */
-  readonly lockPath?: string;
+  /**
+   * The lock's private directory (the lock, its mkdir fallback and the cancel requests live in
+   * it); default /run/daxlayout-lock. It must be a directory of the user running the program,
+   * mode 0700, not a symlink: the program makes it so, or refuses (`@@ lock-error`). Never a
+   * world-writable place such as /tmp. Tests give one of their own.
+   */
+  readonly lockDir?: string;
   readonly root?: Root;
   /** Test hook: after write K, report `@@ paused` and wait until the connection is gone. */
   readonly pauseAfter?: number;
 }
+
+/** Where the lock lives on a host (docs/apply.md): root's own directory under /run. */
+export const LOCK_DIR = '/run/daxlayout-lock';
+
+const LOCK_DIR_PATTERN = /^\/[A-Za-z0-9_.\/-]+$/;
+
+function lockDirOf(dir: string | undefined): string {
+  const d = dir ?? LOCK_DIR;
+  if (!LOCK_DIR_PATTERN.test(d) || d.split('/').some((c) => c === '..' || c === '.') || d.endsWith('/') || d.split('/').length < 3) {
+    throw new ProgramRefused(`lock directory \`${d}\` is not a plain absolute path below a directory`);
+  }
+  return d;
+}
+
+/**
+ * private: the lock's directory $K is the running user's own (made with mode 0700 when it is
+ * not there; owned by that user, mode 0700, not a symlink), or the program refuses: the lock
+ * and the cancel requests never go to a place another user could have prepared.
+ */
+const PRIVATE = String.raw`private() {
+  if [ ! -e "$K" ] && [ ! -L "$K" ]; then
+    ( umask 077 && mkdir "$K" ) 2>/dev/null
+  fi
+  if [ -L "$K" ] || [ ! -d "$K" ]; then
+    if [ -e "$K" ] || [ -L "$K" ]; then echo "@@ lock-error no safe place for the lock: $K is not a directory (a symlink or a file is there; remove it)"
+    else echo "@@ lock-error no safe place for the lock: cannot create $K (apply runs as root, and ${'$'}{K%/*} must be writable)"; fi
+    return 1
+  fi
+  u=$(id -u)
+  set -f
+  set -- $(ls -ldn "$K" 2>/dev/null)
+  set +f
+  if [ "${'$'}{3:-}" != "$u" ]; then echo "@@ lock-error no safe place for the lock: $K belongs to uid ${'$'}{3:-?}, not to uid $u (remove it)"; return 1; fi
+  case "${'$'}{1:-}" in
+    d???------ | d???------.) ;;
+    *)
+      chmod 700 "$K" 2>/dev/null
+      set -f
+      set -- $(ls -ldn "$K" 2>/dev/null)
+      set +f
+      case "${'$'}{1:-}" in
+        d???------ | d???------.) ;;
+        *) echo "@@ lock-error no safe place for the lock: $K is not private (mode ${'$'}{1:-?}; an ACL?)"; return 1 ;;
+      esac
+      ;;
+  esac
+}`;
 
 const LOCK = String.raw`lock() {
   if command -v flock >/dev/null 2>&1; then
@@ -353,14 +405,16 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
   const sp = stateProblem(o.expectedState);
   if (sp) throw new ProgramRefused(sp);
   if (!Number.isInteger(o.lockTimeoutS) || o.lockTimeoutS < 0 || o.lockTimeoutS > 86400) throw new ProgramRefused(`lock timeout ${o.lockTimeoutS} is not 0–86400 seconds`);
-  if (o.lockPath !== undefined && (!/^\/[A-Za-z0-9_.\/-]+$/.test(o.lockPath) || o.lockPath.includes('..'))) throw new ProgramRefused(`lock path \`${o.lockPath}\` is not a plain absolute path`);
+  const lockDir = lockDirOf(o.lockDir);
   if (o.pauseAfter !== undefined && (!Number.isInteger(o.pauseAfter) || o.pauseAfter < 0)) throw new ProgramRefused('pauseAfter must be a write number');
   const body: string[] = [
     'main() {',
     "  trap '' HUP PIPE",
+    '  private || exit 3',
+    '  L="$K/lock"',
     '  lock || exit 3',
-    '  C="${L%/*}/daxlayout.cancel.$$"',
-    '  if [ -e "$C" ]; then rm -f "$C"; fi',
+    '  C="$K/cancel.$$"',
+    '  if [ -e "$C" ] || [ -L "$C" ]; then rm -f "$C"; fi',
     '  echo "@@ pid $$"',
     '  now=$(state)',
     '  if [ "$now" != "$X" ]; then',
@@ -376,11 +430,11 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
     if (o.pauseAfter === i + 1) body.push(`  pause ${i + 1}`);
   });
   body.push("  echo '@@ done'", '  exit 0', '}');
-  const lock = o.lockPath ?? '';
   return [
     '# daxlayout apply program',
     F,
     STATE,
+    PRIVATE,
     LOCK,
     WRITE,
     ...body,
@@ -388,7 +442,7 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
     'export LC_ALL',
     `R=${shQuote(root(o.root ?? ''))}`,
     `T=${o.lockTimeoutS}`,
-    lock ? `L=${shQuote(lock)}` : "L=/run/daxlayout.lock\n[ -d /run ] && [ -w /run ] || L=/tmp/daxlayout.lock",
+    `K=${shQuote(lockDir)}`,
     `X=${shQuote(o.expectedState)}`,
     'main',
     '',
@@ -397,15 +451,21 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
 
 /**
  * Asks a running apply program (by its shell's pid on the host) to stop before its next
- * write: it checks for this file between writes. One more round trip, only on cancel.
+ * write: it checks for a file in the lock's private directory between writes. One more round
+ * trip, only on cancel. The directory is checked as the apply program checks it, and the file
+ * is created without following a link (noclobber).
  */
-export function cancelProgram(pid: number, o: { lockPath?: string } = {}): string {
+export function cancelProgram(pid: number, o: { lockDir?: string } = {}): string {
   if (!Number.isSafeInteger(pid) || pid <= 1) throw new ProgramRefused(`pid ${pid} is not a process id`);
-  if (o.lockPath !== undefined && (!/^\/[A-Za-z0-9_.\/-]+$/.test(o.lockPath) || o.lockPath.includes('..'))) throw new ProgramRefused(`lock path \`${o.lockPath}\` is not a plain absolute path`);
+  const lockDir = lockDirOf(o.lockDir);
   return [
     '# daxlayout cancel',
-    o.lockPath ? `L=${shQuote(o.lockPath)}` : 'L=/run/daxlayout.lock\n[ -d /run ] && [ -w /run ] || L=/tmp/daxlayout.lock',
-    `kill -0 ${pid} 2>/dev/null && : > "\${L%/*}/daxlayout.cancel.${pid}" && echo '@@ cancel requested'`,
+    PRIVATE,
+    `K=${shQuote(lockDir)}`,
+    `if kill -0 ${pid} 2>/dev/null && [ -d "$K" ] && private; then`,
+    '  set -C',
+    `  if { : > "$K/cancel.${pid}"; } 2>/dev/null || { [ -f "$K/cancel.${pid}" ] && [ ! -L "$K/cancel.${pid}" ]; }; then echo '@@ cancel requested'; fi`,
+    'fi',
     '',
   ].join('\n');
 }

@@ -2,7 +2,8 @@
 // target (`--target sim:FACTS`): the kernel model seeded from a facts file,
 // whose state is that file (apply writes the new state back).
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic';
 import { detectFactsInput, readFacts, writeFacts, type FactsInputKind } from '../core/facts/read';
 import type { FactsProblem } from '../core/facts/problems';
 import type { HostFacts } from '../core/facts/types';
@@ -63,7 +64,7 @@ export class SshTarget implements Target {
   readonly kind = 'ssh';
   constructor(
     readonly transport: Transport,
-    private readonly extra: { root?: Root; lockPath?: string } = {},
+    private readonly extra: { root?: Root; lockDir?: string } = {},
   ) {}
 
   get description(): string {
@@ -90,7 +91,7 @@ export class SshTarget implements Target {
       expectedState: from.state ?? '',
       lockTimeoutS: o.lockTimeoutS,
       ...(this.extra.root ? { root: this.extra.root } : {}),
-      ...(this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}),
+      ...(this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}),
       ...(o.pauseAfter !== undefined ? { pauseAfter: o.pauseAfter } : {}),
     });
     this.remotePid = undefined;
@@ -113,7 +114,7 @@ export class SshTarget implements Target {
 
   async requestCancel(): Promise<boolean> {
     if (!this.running || this.remotePid === undefined) return false;
-    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockPath ? { lockPath: this.extra.lockPath } : {}), { timeoutMs: 20_000 });
+    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}), { timeoutMs: 20_000 });
     return r.stdout.includes('@@ cancel requested');
   }
 
@@ -208,9 +209,9 @@ export class SimTarget implements Target {
     }
     this.running = false;
     if (code === 0) say('@@ done');
-    const tmp = `${this.file}.daxlayout-tmp`;
-    writeFileSync(tmp, writeFacts(snapshot(model.state, now.facts.source)));
-    renameSync(tmp, this.file);
+    // a temporary file created exclusively under a random name beside it, then renamed over it
+    // (never a fixed name another user could have put a symlink at)
+    writeFileAtomic(this.file, writeFacts(snapshot(model.state, now.facts.source)));
     const report = parseProgramOutput(lines.join('\n'));
     // the simulated kernel names its errors by errno already
     const outcomes = report.outcomes.map((x) => (x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' }));

@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 /** A fake host and a function running `daxlayout CMD FILE ARGS` against it with the given layout text. */
-function setup(o: ModelHostOptions = {}) {
-  const h = ModelHost.fromFacts(facts61(), o);
+function setup(o: ModelHostOptions = {}, facts: HostFacts = facts61()) {
+  const h = ModelHost.fromFacts(facts, o);
   cleanups.push(() => h.close());
   const dir = mkdtempSync(join(tmpdir(), 'daxlayout-persist-cli-'));
   const run = async (cmd: 'plan' | 'apply', text: string, args: string[] = [], tty?: { tty: boolean; answer: string; asked: string[] }) => {
@@ -237,5 +237,21 @@ describe('persist on the simulated target', () => {
     out = '';
     expect(await mainAsync('apply', [file, '--target', `sim:${host}`, '--yes', '--json'], io)).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ result: 'no-changes', persist: { action: 'sim', status: 'not-run' } });
+  });
+});
+
+describe('a hostile kernel release on the host', () => {
+  it('`$(…)`, backticks or quotes in the release the host reports: nothing runs, nothing is installed, the problem is named (exit 1)', async () => {
+    for (const release of ['6.1.0-56-amd64$(touch /tmp/pwned)', '6.1.0-56-amd64`reboot`', "6.1.0-56-amd64'; reboot; '"]) {
+      const { h, run } = setup({}, { ...facts61(), kernelRelease: release });
+      const r = await run('apply', persisted, ['--yes']);
+      expect(r.code, release).toBe(1);
+      expect(r.err).toMatch(/no restorer can be made for lab61; nothing was run: kernel release ".*" cannot be written into the files apply installs/);
+      expect(r.programs).toEqual([CAPTURE]);
+      expect(h.installed.size).toBe(0);
+      const p = await run('plan', persisted);
+      expect(p.code).toBe(1);
+      expect(p.out).toMatch(/Persistence: no restorer can be made, so nothing will be installed \(1 problem\(s\)\)\n {2}error: kernel release /);
+    }
   });
 });

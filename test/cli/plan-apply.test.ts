@@ -158,10 +158,17 @@ describe('plan and apply against the simulated target', () => {
     expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'ftp:x']).stderr).toMatch(/--target takes sim:FACTS or ssh/);
     expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--host', 'nope', '--target', 'sim:x']).code).toBe(2);
     expect(daxlayout(['plan', 'samples/design.dax']).stderr).toMatch(/host `future` has no `ssh "…"` destination/);
-    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', 'sim:x', '--yes', '--lock-timeout', 'soon']).code).toBe(2);
-    expect(daxlayout(['apply', 'samples/hbm-lab.dax', '--target', 'sim:x', '--yes', '--fingerprint', 'abc']).code).toBe(2);
+    const host = simHost();
+    const soon = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--lock-timeout', 'soon']);
+    expect(soon.code).toBe(2);
+    expect(soon.stderr).toMatch(/^daxlayout: --lock-timeout takes a whole number 0–86400, got `soon`$/m);
+    const fp = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes', '--fingerprint', 'abc']);
+    expect(fp.code).toBe(2);
+    expect(fp.stderr).toMatch(/--fingerprint takes the value `daxlayout plan` printed/);
+    // an unreadable simulated host is unreadable input (exit 2), before anything is planned
     const missing = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'sim:/nonexistent/facts.json']);
-    expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/error: facts: cannot read \/nonexistent\/facts.json/);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^daxlayout: --target sim:\/nonexistent\/facts.json: cannot read \/nonexistent\/facts.json: no such file/);
   });
 });

@@ -110,3 +110,15 @@ describe('hosts "PATTERN" blocks', () => {
     expect(a.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
+
+describe('an inventory that is not clean text', () => {
+  it('a lone CR or U+2028 in an inventory line is a DAX005 warning naming the line, not a crash', () => {
+    for (const odd of ['\r', '\u2028']) {
+      const inventory = parseInventory(`[rack1]\nhbm01${odd}hbm02\nhbm03\n`, 'bad.ini');
+      const a = run(rack, { inventory, inventoryName: 'bad.ini' });
+      const w = a.findings.find((f) => f.code === 'DAX005' && f.message.startsWith('bad.ini:2: column 6:'));
+      expect(w?.severity).toBe('warning');
+      expect(a.members.map((m) => m.host)).toEqual(['hbm03']);
+    }
+  });
+});

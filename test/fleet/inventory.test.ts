@@ -1,6 +1,7 @@
 // Ansible inventories as daxlayout reads them (server/core/fleet/inventory.ts): INI and YAML,
 // groups, children, `all`/`ungrouped`, host ranges, variables and their precedence, the
 // connection Ansible's ssh would use, and host patterns as `--limit` evaluates them.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   connectionOf,
@@ -152,5 +153,70 @@ describe('host patterns', () => {
     expect(patternProblem('')).toMatch(/empty/);
     expect(patternProblem('a\nb')).toMatch(/control/);
     expect(patternProblem('rack1:!hbm02')).toBeUndefined();
+  });
+});
+
+describe('inventories that are not clean text (the reader never throws)', () => {
+  it('a lone carriage return in an INI line is a problem with its line and column, not a crash; the other lines are read', () => {
+    const inv = parseInventory('[rack1]\nhbm01\rhbm09\nhbm02\n', 'hosts.ini');
+    expect(inv.hosts).toEqual(['hbm02']);
+    expect(inv.problems).toHaveLength(1);
+    expect(inv.problems[0]).toMatchObject({ line: 2, column: 6 });
+    expect(inv.problems[0]?.message).toMatch(/carriage return \(U\+000D\)/);
+  });
+
+  it('U+2028 (a line separator) in an INI line, a host line, a vars line and a YAML inventory', () => {
+    for (const text of ['[g]\nh1 a=1\u2028h2\n', '[g:vars]\nx=\u2028\n', '[g]\nh1\u2028\n']) {
+      const inv = parseInventory(text, 'hosts.ini');
+      expect(inv.problems.map((p) => [p.line, p.column])).toEqual([[2, text.split('\n')[1]!.indexOf('\u2028') + 1]]);
+      expect(inv.problems[0]?.message).toMatch(/line separator \(U\+2028\)/);
+    }
+    const y = parseInventory('all:\n  hosts:\n    a\u2028b:\n', 'hosts.yml');
+    expect(y.hosts).toEqual([]);
+    expect(y.problems).toMatchObject([{ line: 3, column: 6 }]);
+  });
+
+  it('the form is detected and read without a crash when the file has no name to go by', () => {
+    expect(() => parseInventory('hbm01\rfoo\n')).not.toThrow();
+    expect(parseInventory('hbm01\rfoo\n').problems[0]).toMatchObject({ line: 1, column: 6 });
+  });
+
+  it('a leading byte-order mark is not part of the first line (INI and YAML)', () => {
+    const ini = parseInventory('\ufeff[rack1]\nhbm01 ansible_port=22\n', 'hosts.ini');
+    expect(ini.problems).toEqual([]);
+    expect(ini.groups.get('rack1')?.hosts).toEqual(['hbm01']);
+    const yaml = parseInventory('\ufeffall:\n  hosts:\n    hbm01:\n');
+    expect(yaml.problems).toEqual([]);
+    expect(yaml.hosts).toEqual(['hbm01']);
+  });
+
+  it('a binary file gives a bounded list of problems', () => {
+    const bytes = Array.from({ length: 4000 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join('');
+    for (const path of ['x.ini', 'x.yml', 'x']) {
+      const inv = parseInventory(bytes, path);
+      expect(inv.problems.length).toBeGreaterThan(0);
+      expect(inv.problems.length).toBeLessThanOrEqual(101);
+    }
+  });
+
+  it('host ranges that would make millions of hosts, and YAML nested without end, are problems', () => {
+    expect(expandHostRange('h[0:9999][0:9999]')).toMatch(/more than 100000 hosts/);
+    expect(parseIniInventory('[g]\nh[0:9999][0:9999]\n').problems[0]).toMatchObject({ line: 2 });
+    const deep = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n').replace(/- $/, '- x');
+    expect(parseYamlInventory(`all:\n${deep}\n`).problems.length).toBe(1);
+    expect(parseYamlInventory(`all: ${'['.repeat(20000)}${']'.repeat(20000)}\n`).problems.length).toBe(1);
+  });
+
+  it('property: any text, read as INI, YAML or by detection, gives an inventory and problems within its lines', () => {
+    const odd = fc.constantFrom('\r', '\u2028', '\u2029', '\0', '\ufeff', '\x85', '[', ']', ':', '=', '"', "'", '-', ' ', '\t', '\n', '#', 'a', '1', '{', '}', ',');
+    fc.assert(
+      fc.property(fc.array(odd, { maxLength: 80 }).map((a) => a.join('')), fc.constantFrom('x.ini', 'x.yaml', 'x'), (text, path) => {
+        const inv = parseInventory(text, path);
+        const lines = text.split(/\r?\n/).length;
+        for (const p of inv.problems) if (p.line !== undefined) expect(p.line).toBeLessThanOrEqual(lines);
+        expect(Array.isArray(inv.hosts)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -31,7 +31,7 @@ async function treeFor(name: string, shell: string) {
 /** A PATH with busybox applets but no flock: forces the mkdir lock. */
 function noFlockPath(): string {
   const bin = tmp('daxlayout-bin-');
-  for (const a of ['mkdir', 'rm', 'mv', 'sleep', 'cat', 'uname', 'id', 'kill']) symlinkSync('/usr/bin/busybox', join(bin, a));
+  for (const a of ['mkdir', 'rm', 'mv', 'sleep', 'cat', 'uname', 'id', 'kill', 'ls', 'chmod']) symlinkSync('/usr/bin/busybox', join(bin, a));
   return bin;
 }
 
@@ -85,7 +85,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
     const writes = [W('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.0'), W('/sys/bus/dax/devices/dax0.0/size', '1073741824'), W('/sys/devices/platform/hmem.0/dax_region/create', '1')];
     const lock = join(root, 'lock');
-    const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockPath: lock }));
+    const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock }));
     const rep = parseProgramOutput(r.stdout);
     expect(r.code).toBe(0);
     expect(rep.guard).toBe('ok');
@@ -100,7 +100,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     rmSync(join(root, '/sys/bus/dax/drivers/kmem/new_id'));
     mkdirSync(join(root, '/sys/bus/dax/drivers/kmem/new_id')); // writing to it fails: EISDIR
     const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0'), W('/sys/bus/dax/drivers/kmem/new_id', 'dax0.0'), W('/sys/bus/dax/devices/dax0.0/align', '4096')];
-    const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockPath: join(root, 'lock') }));
+    const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }));
     const rep = parseProgramOutput(r.stdout);
     expect(r.code).toBe(1);
     expect(rep.outcomes.map((o) => [o.index, o.ok])).toEqual([
@@ -117,7 +117,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0')];
     const changed = state.replace('### /sys/devices/platform/hmem.0/dax0.0/size\n2147483648', '### /sys/devices/platform/hmem.0/dax0.0/size\n1073741824');
     expect(changed).not.toBe(state);
-    const r = await runSh(shell, applyProgram(writes, { expectedState: changed, lockTimeoutS: 1, root, lockPath: join(root, 'lock') }));
+    const r = await runSh(shell, applyProgram(writes, { expectedState: changed, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }));
     const rep = parseProgramOutput(r.stdout);
     expect(r.code).toBe(3);
     expect(rep.guard).toBe('changed');
@@ -128,7 +128,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
 
   it('runs nothing when the program is cut short in transit', async () => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
-    const p = applyProgram([W('/sys/bus/dax/devices/dax0.0/size', '0')], { expectedState: state, lockTimeoutS: 1, root, lockPath: join(root, 'lock') });
+    const p = applyProgram([W('/sys/bus/dax/devices/dax0.0/size', '0')], { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') });
     for (const cut of [p.length - 6, Math.floor(p.length / 2), p.indexOf("w 1 '") + 20]) {
       const r = await runSh(shell, p.slice(0, cut));
       expect(r.stdout).not.toMatch(/@@ step/);
@@ -143,14 +143,14 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     let pid = 0;
     let paused!: () => void;
     const isPaused = new Promise<void>((r) => (paused = r));
-    const run = runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockPath: lock, pauseAfter: 1 }), {}, (l) => {
+    const run = runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }), {}, (l) => {
       const m = /^@@ pid (\d+)$/.exec(l);
       if (m) pid = Number(m[1]);
       if (l.startsWith('@@ paused')) paused();
     });
     await isPaused;
     expect(pid).toBeGreaterThan(1);
-    const c = await runSh(shell, cancelProgram(pid, { lockPath: lock }));
+    const c = await runSh(shell, cancelProgram(pid, { lockDir: lock }));
     expect(c.stdout).toBe('@@ cancel requested\n');
     const r = await run;
     const rep = parseProgramOutput(r.stdout);
@@ -158,7 +158,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     expect(rep.cancelledBefore).toBe(2);
     expect(rep.outcomes).toEqual([{ index: 1, ok: true }]);
     expect(readFileSync(join(root, '/sys/bus/dax/devices/dax0.0/align'), 'utf8')).toBe('2097152\n');
-    expect(existsSync(join(root, `daxlayout.cancel.${pid}`))).toBe(false);
+    expect(existsSync(join(lock, `cancel.${pid}`))).toBe(false);
   }, 20_000);
 
   for (const mode of ['flock', 'mkdir'] as const) {
@@ -170,12 +170,12 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
       const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0'), W('/sys/bus/dax/devices/dax0.0/align', '4096')];
       let paused!: () => void;
       const isPaused = new Promise<void>((r) => (paused = r));
-      const first = startSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockPath: lock, pauseAfter: 1 }), env, (l) => {
+      const first = startSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }), env, (l) => {
         if (l.startsWith('@@ paused')) paused();
       });
       await isPaused;
       const t0 = Date.now();
-      const second = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockPath: lock }), env);
+      const second = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock }), env);
       const rep = parseProgramOutput(second.stdout);
       expect(second.code).toBe(3);
       expect(rep.lockWaited).toBe(true);
@@ -187,11 +187,11 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
       first.child.kill('SIGKILL');
       await first.result;
       // the lock is free again (a dead holder's mkdir lock is taken over)
-      const third = await runSh(shell, applyProgram([], { expectedState: stateText((await runSh(shell, captureProgram(root))).stdout) ?? '', lockTimeoutS: 3, root, lockPath: lock }), env);
+      const third = await runSh(shell, applyProgram([], { expectedState: stateText((await runSh(shell, captureProgram(root))).stdout) ?? '', lockTimeoutS: 3, root, lockDir: lock }), env);
       const rep3 = parseProgramOutput(third.stdout);
       expect(rep3.lock).toBe(mode);
       expect(rep3.done).toBe(true);
-      if (mode === 'mkdir') expect(existsSync(`${lock}.d`)).toBe(false);
+      if (mode === 'mkdir') expect(existsSync(join(lock, 'lock.d'))).toBe(false);
     }, 20_000);
   }
 });

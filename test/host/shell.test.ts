@@ -113,7 +113,7 @@ describe('apply program text (property)', () => {
     const cases = fc.sample(fc.array(planned, { minLength: 1, maxLength: 3 }), 300).filter((ws) => ws.every((w) => !writeProblem(w.path, w.value)));
     cases.push([{ path: '/sys/bus/dax/devices/dax0.1/size', value: '536870912' }]);
     for (const writes of cases.slice(0, 25)) {
-      const program = applyProgram(writes, { expectedState: '', lockTimeoutS: 0, lockPath: join(tmpdir(), 'daxlayout-test-lock') })
+      const program = applyProgram(writes, { expectedState: '', lockTimeoutS: 0, lockDir: join(tmpdir(), 'daxlayout-test-lock') })
         // replace the real helpers by ones that print what they are given
         .replace(/\nmain\n$/, "\nlock() { :; }\nstate() { :; }\nw() { printf '<%s|%s|%s>\\n' \"$1\" \"$2\" \"$3\"; }\nmain\n");
       const r = await runSh(shell, program);
@@ -124,7 +124,9 @@ describe('apply program text (property)', () => {
   it('refuses a guard state holding a quote, and hostile lock paths', () => {
     expect(stateProblem("### /sys/x\nit's")).toMatch(/will not put in a program/);
     expect(() => applyProgram([], { expectedState: "'", lockTimeoutS: 1 })).toThrow(ProgramRefused);
-    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockPath: '/run/x;id' })).toThrow(ProgramRefused);
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/x;id' })).toThrow(ProgramRefused);
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/../tmp/x' })).toThrow(ProgramRefused);
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/tmp' })).toThrow(ProgramRefused);
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, root: '/tmp/$(id)' })).toThrow(ProgramRefused);
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: -1 })).toThrow(ProgramRefused);
   });

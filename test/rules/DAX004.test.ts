@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LAB61, expectFinding, expectNone } from './harness';
+import { analyze } from '../../server/core/index';
+import { MAX_DUPLICATES } from '../../server/core/rules/dax004-duplicate';
+import { LAB61, expectFinding, expectNone, sampleReader } from './harness';
 
 describe('DAX004 duplicate declaration', () => {
   it('fires on a device label declared twice in a region, pointing back at the first', () => {
@@ -36,4 +38,26 @@ describe('DAX004 duplicate declaration', () => {
     );
     expectNone(`${LAB61}region 0 on lab { device a { range 0x1_0000_0000 + 512M range 0x1_4000_0000 + 512M } }\n`, 'DAX004');
   });
+});
+
+describe('DAX004 on a generated file', () => {
+  // a 1 MB line repeating one property: the findings stay bounded (the first MAX_DUPLICATES,
+  // then one that counts the rest), the rule never overflows the stack (no DAX099)
+  it('a property repeated over a 1 MB line: 1000 findings and one that counts the rest, no internal error', () => {
+    const n = 131_072;
+    const text = `${LAB61}region 0 on lab { device a { ${'size 1G '.repeat(n)}} }\n`;
+    expect(text.length).toBeGreaterThan(1_000_000);
+    const a = analyze(text, { readFacts: sampleReader() });
+    expect(a.findings.filter((f) => f.code === 'DAX099')).toEqual([]);
+    const dups = a.findings.filter((f) => f.code === 'DAX004');
+    expect(dups).toHaveLength(MAX_DUPLICATES + 1);
+    expect(dups[MAX_DUPLICATES]?.message).toBe(`${n - 1 - MAX_DUPLICATES} more duplicate declarations from here on, not listed one by one (the first ${MAX_DUPLICATES} are): is this file generated?`);
+    expect(dups[0]?.message).toMatch(/`size` is already set for device `a`/);
+  }, 180_000);
+
+  it('hosts declared again and again on one line: bounded as well', () => {
+    const a = analyze('host h { } '.repeat(150_000), { readFacts: sampleReader() });
+    expect(a.findings.filter((f) => f.code === 'DAX099')).toEqual([]);
+    expect(a.findings.filter((f) => f.code === 'DAX004')).toHaveLength(MAX_DUPLICATES + 1);
+  }, 180_000);
 });

@@ -75,9 +75,9 @@ function normTitle(t: string): string {
   return s.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
-/** Splits a capture dump into sections. Text before the first header is ignored. */
+/** Splits a capture dump into sections. Text before the first header (and a leading BOM) is ignored. */
 export function splitSections(text: string): Section[] {
-  const lines = text.split(/\r?\n/);
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
   const out: Section[] = [];
   let cur: { title: string; link?: string; body: string[]; line: number } | undefined;
   const flush = (): void => {

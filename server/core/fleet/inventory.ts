@@ -23,7 +23,10 @@ export interface Inventory {
 }
 
 export interface InventoryProblem {
+  /** 1-based line (lines end at \n or \r\n). */
   readonly line?: number;
+  /** 1-based column (UTF-16 code units) of what could not be read, when one character is to blame. */
+  readonly column?: number;
   readonly message: string;
 }
 
@@ -85,28 +88,38 @@ class Builder {
   }
 }
 
+/** At most this many hosts come out of one name with ranges (`h[0:9999][0:9999]` is refused). */
+export const MAX_RANGE_HOSTS = 100_000;
+
 /** `hbm[01:03]` → hbm01, hbm02, hbm03; `node-[a:c]` → node-a, node-b, node-c. */
 export function expandHostRange(name: string): string[] | string {
+  const r = expandRange(name, 0);
+  if (typeof r === 'string') return r;
+  return r.length > MAX_RANGE_HOSTS ? `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts` : r;
+}
+
+function expandRange(name: string, depth: number): string[] | string {
+  if (depth > 8) return `host range ${name}: more than 8 ranges in one name`;
   const m = /^(.*?)\[([0-9]+|[a-z]):([0-9]+|[a-z])(?::([0-9]+))?\](.*)$/.exec(name);
   if (!m) return [name];
   const [, pre, a, b, stepRaw, post] = m as unknown as [string, string, string, string, string | undefined, string];
   const step = stepRaw ? Number(stepRaw) : 1;
   if (step < 1) return `host range ${name}: the step must be at least 1`;
   const out: string[] = [];
-  const rest = (x: string): string[] => {
-    const r = expandHostRange(post);
-    return typeof r === 'string' ? [] : r.map((y) => pre + x + y);
-  };
+  const tail = expandRange(post, depth + 1);
+  if (typeof tail === 'string') return tail;
+  const rest = (x: string): string[] => tail.map((y) => pre + x + y);
   if (/^[0-9]+$/.test(a) && /^[0-9]+$/.test(b)) {
     const from = Number(a);
     const to = Number(b);
     if (to < from || to - from > 10_000) return `host range ${name}: ${a}..${b} is not an increasing range of at most 10000`;
     const width = a.startsWith('0') ? a.length : 0;
-    for (let i = from; i <= to; i += step) out.push(...rest(String(i).padStart(width, '0')));
+    if (Math.floor((to - from) / step + 1) * tail.length > MAX_RANGE_HOSTS) return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
+    for (let i = from; i <= to; i += step) for (const h of rest(String(i).padStart(width, '0'))) out.push(h);
     return out;
   }
   if (/^[a-z]$/.test(a) && /^[a-z]$/.test(b) && a <= b) {
-    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c += step) out.push(...rest(String.fromCharCode(c)));
+    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c += step) for (const h of rest(String.fromCharCode(c))) out.push(h);
     return out;
   }
   return `host range ${name}: expected [START:END] with numbers or letters`;
@@ -122,10 +135,12 @@ const unquote = (v: string): string => {
 function iniAssignments(text: string): { vars: Vars; problem?: string } {
   const vars: Vars = {};
   const re = /\s*([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|[^\s]*)/y;
+  const blanks = /\s*(?:$|(?<=\s)#)/y;
   let i = 0;
   while (i < text.length) {
-    if (/^\s*$/.test(text.slice(i))) break;
-    if (/^\s+#/.test(text.slice(i))) break;
+    // the rest is blank, or a comment after a blank (sticky: linear in the line's length)
+    blanks.lastIndex = i;
+    if (blanks.test(text)) break;
     re.lastIndex = i;
     const m = re.exec(text);
     if (!m) return { vars, problem: `cannot read \`${text.slice(i).trim()}\` (expected key=value)` };
@@ -135,13 +150,74 @@ function iniAssignments(text: string): { vars: Vars; problem?: string } {
   return { vars };
 }
 
-/** Reads an INI inventory. */
+/**
+ * Characters an inventory line may not hold: control characters other than tab, and the
+ * Unicode line and paragraph separators. A lone carriage return is among them: Ansible (Python's
+ * `splitlines`) reads it, U+2028 and a few others as line breaks where editors and daxlayout do
+ * not, so a host hidden behind one is reported instead of guessed.
+ */
+const ODD_CHAR = /[\0-\x08\x0b-\x1f\x7f\x85\u2028\u2029]/;
+
+function charName(c: string): string {
+  const code = c.charCodeAt(0);
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code === 0x0d) return `a carriage return (${hex}) without a line feed`;
+  if (code === 0x2028) return `a Unicode line separator (${hex})`;
+  if (code === 0x2029) return `a Unicode paragraph separator (${hex})`;
+  if (code === 0) return `a NUL byte (${hex}; is this a text file?)`;
+  return `the control character ${hex}`;
+}
+
+/** A problem for the first character a line may not hold, or undefined. */
+function oddCharProblem(line: string, n: number, skipped = 'the line is not read'): InventoryProblem | undefined {
+  const m = ODD_CHAR.exec(line);
+  if (!m) return undefined;
+  return { line: n, column: m.index + 1, message: `column ${m.index + 1}: ${charName(m[0])}; ${skipped} (Ansible may read it differently: save the file with plain \\n line endings)` };
+}
+
+/** The text without a leading byte-order mark, split into lines at \n and \r\n. */
+function inventoryLines(text: string): string[] {
+  return (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/);
+}
+
+/** Too many problems are not worth reporting one by one (a binary file, the wrong file). */
+const MAX_PROBLEMS = 100;
+
+function capProblems(inv: Inventory): Inventory {
+  if (inv.problems.length <= MAX_PROBLEMS) return inv;
+  const more = inv.problems.length - MAX_PROBLEMS;
+  inv.problems.length = MAX_PROBLEMS;
+  inv.problems.push({ message: `… and ${more} more problem(s): is this an Ansible inventory?` });
+  return inv;
+}
+
+/** An inventory that holds only the problem that stopped the reading (the readers never throw). */
+function failed(e: unknown): Inventory {
+  const b = new Builder();
+  b.problems.push({ message: `cannot read the inventory: ${e instanceof Error ? e.message : String(e)}` });
+  return b.done();
+}
+
+/** Reads an INI inventory. Never throws: what it cannot read is in `problems`, with its line. */
 export function parseIniInventory(text: string): Inventory {
+  try {
+    return capProblems(readIni(typeof text === 'string' ? text : String(text)));
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+function readIni(text: string): Inventory {
   const b = new Builder();
   let section: { group: string; kind: 'hosts' | 'vars' | 'children' } = { group: 'ungrouped', kind: 'hosts' };
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
+  inventoryLines(text).forEach((raw, i) => {
     const n = i + 1;
+    const odd = oddCharProblem(raw, n);
+    if (odd) {
+      b.problems.push(odd);
+      return;
+    }
+    const line = raw.trim();
     if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
     const head = /^\[([^\]:\s]+)(?::(vars|children))?\]\s*(?:[#;].*)?$/.exec(line);
     if (head) {
@@ -164,7 +240,11 @@ export function parseIniInventory(text: string): Inventory {
       b.child(section.group, name);
       return;
     }
-    const m = /^(\S+)(.*)$/.exec(line) as RegExpExecArray;
+    const m = /^(\S+)(.*)$/.exec(line);
+    if (!m) {
+      b.problems.push({ line: n, message: `cannot read \`${line}\`` });
+      return;
+    }
     const names = expandHostRange(m[1] as string);
     if (typeof names === 'string') {
       b.problems.push({ line: n, message: names });
@@ -180,6 +260,9 @@ export function parseIniInventory(text: string): Inventory {
 // ------------------------------------------------------------------ YAML (the inventory subset)
 
 type Y = null | string | Y[] | { [k: string]: Y };
+
+/** Block and flow nesting deeper than this is refused (an inventory is a few levels deep). */
+const MAX_DEPTH = 64;
 
 interface YLine {
   readonly n: number;
@@ -200,7 +283,8 @@ function stripComment(s: string): string {
   return s;
 }
 
-function yScalar(s: string): Y {
+function yScalar(s: string, depth = 0): Y {
+  if (depth > MAX_DEPTH) throw new Error(`a flow collection nested more than ${MAX_DEPTH} levels deep`);
   const t = s.trim();
   if (t === '' || t === '~' || t === 'null') return null;
   if (t.startsWith('{') && t.endsWith('}')) {
@@ -209,11 +293,11 @@ function yScalar(s: string): Y {
       if (part.trim() === '') continue;
       const m = /^\s*("[^"]*"|'[^']*'|.+?)\s*:(?:\s+(.*))?$/.exec(part);
       if (!m) throw new Error(`cannot read \`${part.trim()}\` in a flow mapping`);
-      out[unquote(m[1] as string)] = yScalar(m[2] ?? '');
+      out[unquote(m[1] as string)] = yScalar(m[2] ?? '', depth + 1);
     }
     return out;
   }
-  if (t.startsWith('[') && t.endsWith(']')) return splitFlow(t.slice(1, -1)).filter((x) => x.trim() !== '').map(yScalar);
+  if (t.startsWith('[') && t.endsWith(']')) return splitFlow(t.slice(1, -1)).filter((x) => x.trim() !== '').map((x) => yScalar(x, depth + 1));
   return unquote(t);
 }
 
@@ -242,17 +326,20 @@ function splitFlow(s: string): string[] {
 /** A small YAML reader: block mappings and sequences, plain and quoted scalars, flow collections on one line. */
 export function parseYamlSubset(text: string): Y {
   const lines: YLine[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+  inventoryLines(text).forEach((raw, i) => {
+    const odd = oddCharProblem(raw, i + 1, 'the YAML inventory is not read');
+    if (odd) throw Object.assign(new Error(odd.message), { line: i + 1, column: odd.column });
     if (/^(---|\.\.\.)\s*$/.test(raw)) return;
     if (raw.includes('\t') && /^\s*\t/.test(raw)) throw Object.assign(new Error('tabs cannot indent YAML'), { line: i + 1 });
-    const s = stripComment(raw).replace(/\s+$/, '');
+    const s = stripComment(raw).trimEnd();
     if (s.trim() === '') return;
     lines.push({ n: i + 1, indent: s.length - s.trimStart().length, text: s.trim() });
   });
   let pos = 0;
-  const block = (indent: number): Y => {
+  const block = (indent: number, depth = 0): Y => {
     const first = lines[pos];
     if (!first || first.indent < indent) return null;
+    if (depth > MAX_DEPTH) throw Object.assign(new Error(`nested more than ${MAX_DEPTH} levels deep`), { line: first.n });
     const ind = first.indent;
     if (first.text.startsWith('- ') || first.text === '-') {
       const arr: Y[] = [];
@@ -260,7 +347,7 @@ export function parseYamlSubset(text: string): Y {
         const l = lines[pos] as YLine;
         pos++;
         const rest = l.text.slice(1).trim();
-        if (rest === '') arr.push(block(ind + 1));
+        if (rest === '') arr.push(block(ind + 1, depth + 1));
         else arr.push(yScalar(rest));
       }
       return arr;
@@ -278,7 +365,7 @@ export function parseYamlSubset(text: string): Y {
         obj[key] = yScalar(v);
       } else {
         const next = lines[pos];
-        obj[key] = next && (next.indent > ind || (next.indent === ind && next.text.startsWith('-'))) ? block(next.indent) : null;
+        obj[key] = next && (next.indent > ind || (next.indent === ind && next.text.startsWith('-'))) ? block(next.indent, depth + 1) : null;
       }
     }
     return obj;
@@ -295,14 +382,23 @@ const isMap = (y: Y | undefined): y is { [k: string]: Y } => typeof y === 'objec
 
 const flat = (y: Y): string => (y === null ? '' : typeof y === 'string' ? y : JSON.stringify(y));
 
-/** Reads a YAML inventory (`all:` with `hosts`, `vars`, `children`, nested). */
+/** Reads a YAML inventory (`all:` with `hosts`, `vars`, `children`, nested). Never throws. */
 export function parseYamlInventory(text: string): Inventory {
+  try {
+    return capProblems(readYaml(typeof text === 'string' ? text : String(text)));
+  } catch (e) {
+    return failed(e);
+  }
+}
+
+function readYaml(text: string): Inventory {
   const b = new Builder();
   let doc: Y;
   try {
     doc = parseYamlSubset(text);
   } catch (e) {
-    b.problems.push({ ...((e as { line?: number }).line ? { line: (e as { line: number }).line } : {}), message: (e as Error).message });
+    const at = e as { line?: number; column?: number };
+    b.problems.push({ ...(at.line ? { line: at.line } : {}), ...(at.column ? { column: at.column } : {}), message: e instanceof Error ? e.message : String(e) });
     return b.done();
   }
   if (doc === null) return b.done();
@@ -359,11 +455,15 @@ export function parseYamlInventory(text: string): Inventory {
   return b.done();
 }
 
-/** Reads an inventory in either form: YAML when it looks like YAML (`key:` at the top), INI otherwise. */
+/**
+ * Reads an inventory in either form: YAML when it looks like YAML (`key:` at the top), INI
+ * otherwise. Never throws: what cannot be read is in `problems`, with its line (and column).
+ */
 export function parseInventory(text: string, path = ''): Inventory {
+  if (typeof text !== 'string') return failed(new Error('the inventory is not text'));
   if (/\.ya?ml$/i.test(path)) return parseYamlInventory(text);
   if (/\.(ini|cfg)$/i.test(path)) return parseIniInventory(text);
-  const firstLine = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
+  const firstLine = inventoryLines(text).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
   if (firstLine === undefined) return parseIniInventory('');
   if (firstLine === '---' || /^[^\s=[\]]+:\s*(#.*)?$/.test(firstLine)) return parseYamlInventory(text);
   return parseIniInventory(text);

@@ -5,7 +5,7 @@
 import type { Analysis, HostAnalysis } from '../analysis/analyze';
 import { restorerProgram } from './restorer';
 import { sha256 } from './sha256';
-import { persistSpec, type PersistSpec } from './spec';
+import { LABEL_RE, NAME_RE, persistSpec, quoted, unsafeValueProblem, type PersistSpec } from './spec';
 import { ACCESS_RULES_PATH, deviceAccess, renderAccessRules, type AccessRule } from '../vm/parcel';
 
 export const PERSIST_PATHS = {
@@ -170,11 +170,18 @@ function namesOf(spec: PersistSpec): StableName[] {
 export function persistArtifacts(a: Analysis, host: HostAnalysis | string): PersistArtifacts {
   const spec = persistSpec(a, host);
   const access = deviceAccess(a, host);
-  const rules = access.problems.length > 0 ? [] : access.rules;
-  const problems = [...spec.problems, ...access.problems.map((m) => `access rules: ${m}`)];
+  // what the access rules put into a file: the host's name, each device's label and kernel name
+  const unsafeAccess = access.rules.length === 0
+    ? []
+    : [
+        unsafeValueProblem('host name', spec.host, LABEL_RE, 'letters, digits, `_`, `.` and `-`'),
+        ...access.rules.flatMap((r) => [unsafeValueProblem('label', r.label, LABEL_RE, 'letters, digits, `_`, `.` and `-`'), unsafeValueProblem('device name', r.kernelName, NAME_RE, 'daxR.N')]),
+      ].filter((x): x is string => x !== undefined && !spec.problems.includes(x));
+  const rules = access.problems.length > 0 || unsafeAccess.length > 0 ? [] : access.rules;
+  const problems = [...spec.problems, ...[...access.problems, ...unsafeAccess].map((m) => `access rules: ${m}`)];
   const persist = spec.regions.length > 0 || spec.problems.length > 0;
   const base = { host: spec.host, regions: spec.regions.map((r) => r.id), problems, notes: spec.notes, access: rules };
-  const managed = persist || rules.length > 0 || access.problems.length > 0;
+  const managed = persist || rules.length > 0 || access.problems.length > 0 || unsafeAccess.length > 0;
   if (problems.length > 0 || !managed) {
     return { ...base, persist, managed, files: [], enable: [], names: [], checksum: '' };
   }
@@ -198,6 +205,12 @@ export function persistArtifacts(a: Analysis, host: HostAnalysis | string): Pers
 // ------------------------------------------------------------------ remote programs
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The host name and checksum the programs' header comments name must be plain (a newline would end the comment). */
+function checkHeader(art: PersistArtifacts): void {
+  if (!LABEL_RE.test(art.host)) throw new Error(`host name ${quoted(art.host)} cannot be named in a shell program`);
+  if (!/^[0-9a-f]*$/.test(art.checksum)) throw new Error(`checksum ${quoted(art.checksum)} is not hex`);
+}
 
 function verifyBody(art: PersistArtifacts): string[] {
   const lines = [
@@ -245,6 +258,7 @@ function verifyBody(art: PersistArtifacts): string[] {
  */
 export function installProgram(art: PersistArtifacts): string {
   if (art.files.length === 0) throw new Error(`nothing to install for ${art.host}${art.problems.length ? `: ${art.problems.join('; ')}` : ''}`);
+  checkHeader(art);
   const out = ['#!/bin/sh', `# daxlayout: install the persist artifacts on ${art.host} (checksum ${art.checksum})`, 'set -u', 'umask 022'];
   const dirs = [...new Set(art.files.map((f) => f.path.replace(/\/[^/]+$/, '')))];
   const stale = Object.values(PERSIST_PATHS).filter((p) => !art.files.some((f) => f.path === p));
@@ -278,6 +292,7 @@ export function installProgram(art: PersistArtifacts): string {
 
 /** The program that checks the installed artifacts: files (mode, sha256), units enabled, last run, names. */
 export function verifyProgram(art: PersistArtifacts): string {
+  checkHeader(art);
   return ['#!/bin/sh', `# daxlayout: verify the persist artifacts on ${art.host} (checksum ${art.checksum})`, 'set -u', ...verifyBody(art), 'exit "$bad"', ''].join('\n');
 }
 

@@ -2,6 +2,6 @@
 // program, the systemd units and udev rules, and the remote install/verify/remove programs.
 export * from './artifacts';
 export * from './daxctl-input';
-export { RESTORER_VERSION, restorerProgram } from './restorer';
+export { RESTORER_VERSION, restorerProgram, unsafeSpecValue } from './restorer';
 export { sha256 } from './sha256';
 export * from './spec';

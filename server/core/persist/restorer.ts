@@ -6,7 +6,7 @@
 // writes (a fork costs about 15 ms in a TCG guest). See docs/persist.md.
 
 import { formatBytes, hex } from '../units';
-import { LABEL_RE, type PersistSpec, type RestoreDevice, type RestoreRegion } from './spec';
+import { LABEL_RE, NAME_RE, PATH_RE, quoted, RELEASE_RE, type PersistSpec, type RestoreDevice, type RestoreRegion } from './spec';
 
 export const RESTORER_VERSION = 1;
 
@@ -234,7 +234,7 @@ function row(d: RestoreDevice): string[] {
     d.driver ?? '-',
     d.memmapOnMemory ? '1' : '0',
     d.memory ?? '-',
-    d.label && LABEL_RE.test(d.label) ? d.label : '-',
+    d.label ?? '-',
     ranges.join(' '),
   ];
 }
@@ -266,10 +266,39 @@ function regionBlock(r: RestoreRegion): string {
   return out.join('\n');
 }
 
+const DRIVERS = new Set(['device_dax', 'kmem']);
+const MEMORY = new Set(['offline', 'online_movable', 'online_kernel']);
+const isIndex = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+const isBytes = (n: bigint): boolean => typeof n === 'bigint' && n >= 0n && n < 1n << 64n;
+
+/**
+ * Why a spec cannot become a restorer: every value the program holds is checked here, whatever
+ * made the spec (persistSpec checks them too, as problems). Undefined when it is safe.
+ */
+export function unsafeSpecValue(spec: PersistSpec): string | undefined {
+  const q = quoted;
+  if (typeof spec.host !== 'string' || !LABEL_RE.test(spec.host)) return `host name ${q(spec.host)} cannot be named in a shell program`;
+  if (spec.release !== undefined && (typeof spec.release !== 'string' || !RELEASE_RE.test(spec.release))) return `kernel release ${q(spec.release)} cannot be named in a shell program`;
+  for (const r of spec.regions) {
+    if (!isIndex(r.id)) return `region id ${q(r.id)} is not a region number`;
+    if (typeof r.path !== 'string' || !PATH_RE.test(r.path)) return `region ${r.id}: its sysfs path ${q(r.path)} cannot be named in a shell program`;
+    if (!isBytes(r.start) || !isBytes(r.size) || !isIndex(r.creates) || !r.deletes.every(isIndex)) return `region ${r.id}: its geometry is not made of numbers`;
+    for (const d of r.devices) {
+      if (typeof d.name !== 'string' || !NAME_RE.test(d.name)) return `region ${r.id}: device name ${q(d.name)} cannot be named in a shell program`;
+      if (d.label !== undefined && (typeof d.label !== 'string' || !LABEL_RE.test(d.label))) return `${d.name}: label ${q(d.label)} cannot be named in a shell program`;
+      if (d.driver !== null && !DRIVERS.has(d.driver)) return `${d.name}: driver ${q(d.driver)} is not device_dax or kmem`;
+      if (d.memory !== undefined && !MEMORY.has(d.memory)) return `${d.name}: memory state ${q(d.memory)} is not offline, online_movable or online_kernel`;
+      if (!isBytes(d.size) || !isBytes(d.align) || !d.ranges.every((x) => isBytes(x.pgoff) && isBytes(x.start) && isBytes(x.end))) return `${d.name}: its size, align and ranges are not made of numbers`;
+    }
+  }
+  return undefined;
+}
+
 /** The restorer program for a host's spec (which must have no problems). */
 export function restorerProgram(spec: PersistSpec): string {
   if (spec.problems.length > 0) throw new Error(`no restorer for ${spec.host}: ${spec.problems.join('; ')}`);
-  if (!LABEL_RE.test(spec.host)) throw new Error(`host name ${JSON.stringify(spec.host)} cannot be named in a shell program`);
+  const unsafe = unsafeSpecValue(spec);
+  if (unsafe) throw new Error(`no restorer for ${quoted(spec.host)}: ${unsafe}`);
   const head = [
     '#!/bin/sh',
     `# daxlayout-restore: puts the device-dax layout of host ${spec.host} back at boot.`,

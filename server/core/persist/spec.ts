@@ -65,8 +65,28 @@ export interface PersistSpec {
 }
 
 export const LABEL_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const NAME_RE = /^dax\d+\.\d+$/;
-const PATH_RE = /^\/sys\/devices\/[A-Za-z0-9_.:/-]+$/;
+export const NAME_RE = /^dax\d{1,9}\.\d{1,9}$/;
+/** A sysfs path the restorer may name: plain components (no `.` or `..`, no empty one). */
+export const PATH_RE = /^\/sys\/devices(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.:+-]{1,128}){1,32}$/;
+/**
+ * A kernel release as `uname -r` prints it on every distribution (`6.1.0-56-amd64`,
+ * `5.14.0-362.8.1.el9_3.x86_64`, `6.8.0+`): the restorer's header names it, so nothing else
+ * (a newline, `$(…)`, a quote) may reach the program.
+ */
+export const RELEASE_RE = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
+
+/** A value as messages show it: quoted, every control and line-breaking character escaped. */
+export function quoted(value: unknown): string {
+  const s = typeof value === 'bigint' ? value.toString() : value;
+  const t = typeof s === 'string' && s.length > 80 ? `${s.slice(0, 80)}…` : s;
+  return (JSON.stringify(t) ?? String(t)).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Why a value cannot be written into a generated program or unit, or undefined. */
+export function unsafeValueProblem(what: string, value: string, re: RegExp, allowed: string): string | undefined {
+  if (re.test(value)) return undefined;
+  return `${what} ${quoted(value)} cannot be written into the files apply installs (${allowed} only)`;
+}
 
 /** Whether the layout asks this region to survive reboots (`persist` on the region or its host). */
 export function persists(host: HostAnalysis | undefined, region: LayoutRegion): boolean {
@@ -112,7 +132,7 @@ function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems
     problems.push(`${where}: the plan does not reach the layout (${failed.length} write(s) refused or changes declined): no restorer is made from a state that cannot be reached`);
     return undefined;
   }
-  if (!PATH_RE.test(sim.path)) {
+  if (!PATH_RE.test(sim.path) || !Number.isSafeInteger(sim.id) || sim.id < 0) {
     problems.push(`${where}: its sysfs path ${JSON.stringify(sim.path)} is not one the restorer can name safely`);
     return undefined;
   }
@@ -169,6 +189,11 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
   if (!host) return { host: name, regions: [], problems: [`no host ${name} in the layout`], notes };
   const persisted = persistedRegions(host);
   if (persisted.length === 0) return { host: name, ...(host.version ? { release: host.version.release } : {}), regions: [], problems, notes };
+  // every string that reaches the restorer and its units: the host's name and the kernel release
+  const badName = unsafeValueProblem('host name', name, LABEL_RE, 'letters, digits, `_`, `.` and `-`');
+  if (badName) problems.push(badName);
+  const badRelease = host.version ? unsafeValueProblem('kernel release', host.version.release, RELEASE_RE, 'letters, digits and `. _ + ~ -`') : undefined;
+  if (badRelease) problems.push(badRelease);
   if (!host.decl) problems.push('regions without a host cannot persist: the restorer is installed on a host by apply');
   if (!host.model) problems.push(`cannot predict ${name}: ${host.modelError ?? host.factsProblems.map((p) => p.message).join('; ') ?? 'no facts'}`);
   const regions: RestoreRegion[] = [];
