@@ -14,6 +14,7 @@ import {
   hotplugRange,
   seedState,
   type MemmapPlacement,
+  type Reservation,
   type SimDevice,
   type SimRange,
   type SimRegion,
@@ -275,6 +276,7 @@ export class KernelModel {
       deleted: false,
     };
     region.devices.set(id, dev);
+    this.unboundDevices().add(dev);
     // device_add probes it at once; a zero-size device fails (ENXIO) and stays unbound.
     if (!region.seed) region.seed = dev;
     region.youngest = dev;
@@ -291,6 +293,7 @@ export class KernelModel {
     if (region.seed === dev) region.seed = null;
     if (region.youngest === dev) region.youngest = null;
     region.devices.delete(dev.id);
+    this.unboundDevices().delete(dev);
     if (dev.id < region.freeIdFloor) region.freeIdFloor = dev.id;
     dev.deleted = true;
     return OK;
@@ -545,27 +548,33 @@ export class KernelModel {
     }
     // driver_attach below probes every unbound matching device: decline if one of them is a probe
     // the model cannot predict. Only unbound devices are probed: the bound ones are skipped at once.
-    const unbound: SimDevice[] = [];
-    for (const region of this.state.regions) {
-      for (const dev of region.devices.values()) {
-        this.work++;
-        if (dev.driver) continue;
-        unbound.push(dev);
-        const matchesAfter = deviceName(dev) === name || this.matches(drv, dev);
-        const why = matchesAfter ? this.unpredictableProbe(drv, dev) : undefined;
-        if (why) return unmodelled(`new_id attaches ${why}`);
-      }
+    const order = new Map(this.state.regions.map((r, i) => [r, i]));
+    const unbound = [...this.unboundDevices()].sort((a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.id - b.id);
+    for (const dev of unbound) {
+      this.work++;
+      const matchesAfter = deviceName(dev) === name || this.matches(drv, dev);
+      const why = matchesAfter ? this.unpredictableProbe(drv, dev) : undefined;
+      if (why) return unmodelled(`new_id attaches ${why}`);
     }
     if (!set.has(name)) {
       ids.push(name);
       set.add(name);
     }
     // driver_attach: every unbound device that matches is probed, in order; failures are ignored.
-    const order = new Map(this.state.regions.map((r, i) => [r, i]));
-    unbound.sort((a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.id - b.id);
     for (const dev of unbound) if (!dev.driver && this.matches(drv, dev)) this.probe(drv, dev);
     return OK;
   }
+
+  /** Every device without a driver (kept as devices are created, deleted, bound and unbound). */
+  private unboundDevices(): Set<SimDevice> {
+    if (!this.unbound) {
+      this.unbound = new Set();
+      for (const region of this.state.regions) for (const dev of region.devices.values()) if (!dev.driver) this.unbound.add(dev);
+    }
+    return this.unbound;
+  }
+
+  private unbound: Set<SimDevice> | undefined;
 
   /** The driver's new_id list as a set (kept beside the state's ordered list). */
   private idSet(drv: DriverName): Set<string> {
@@ -582,6 +591,7 @@ export class KernelModel {
     const rc = drv === 'kmem' ? this.kmemProbe(dev) : this.devdaxProbe(dev);
     if (rc) return rc;
     dev.driver = drv;
+    this.unboundDevices().delete(dev);
     if (dev.region.seed === dev) dev.region.seed = null;
     return undefined;
   }
@@ -613,14 +623,47 @@ export class KernelModel {
       if ((pfn * page) % sub !== 0n || (pages * page) % sub !== 0n) return fail('EINVAL');
     }
     for (const r of dev.ranges) {
-      this.state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
+      this.reserve({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
     }
     return undefined;
   }
 
+  /**
+   * Whether [start, end] overlaps an iomem reservation. Reservations never overlap each other
+   * (each is taken only where nothing is reserved), so the index sorted by start answers with
+   * the one neighbour on each side.
+   */
   private reserved(start: bigint, end: bigint): boolean {
-    return this.state.reservations.some((x) => x.start <= end && start <= x.end);
+    const idx = this.reservationIndex();
+    const at = reservationAt(idx, start);
+    const before = idx[at - 1];
+    const after = idx[at];
+    return (before !== undefined && before.end >= start) || (after !== undefined && after.start <= end);
   }
+
+  /** The reservations sorted by start (built from the state once, then kept). */
+  private reservationIndex(): Reservation[] {
+    if (!this.resIndex) this.resIndex = [...this.state.reservations].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    return this.resIndex;
+  }
+
+  private resIndex: Reservation[] | undefined;
+
+  private reserve(r: Reservation): void {
+    this.state.reservations.push(r);
+    const idx = this.reservationIndex();
+    idx.splice(reservationAt(idx, r.start), 0, r);
+  }
+
+  private unreserve(r: Reservation): void {
+    const res = this.state.reservations;
+    const i = res.indexOf(r);
+    if (i >= 0) res.splice(i, 1);
+    const idx = this.reservationIndex();
+    const j = idx.indexOf(r, Math.max(0, reservationAt(idx, r.start) - 1));
+    if (j >= 0) idx.splice(j, 1);
+  }
+
 
   /** dev_dax_kmem_probe (kmem.c[new]). */
   private kmemProbe(dev: SimDevice): Errno | undefined {
@@ -638,7 +681,7 @@ export class KernelModel {
         if (mapped) continue;
         return 'EBUSY';
       }
-      this.state.reservations.push({ start: u.start, end: u.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
+      this.reserve({ start: u.start, end: u.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
       this.addMemory(u.start, u.end, dev.targetNode);
       mapped++;
     }
@@ -681,15 +724,16 @@ export class KernelModel {
         }
         this.state.blocks.remove(first, last);
         this.freeMemmap(first, last);
-        if (idx >= 0) res.splice(idx, 1);
+        if (idx >= 0) this.unreserve(res[idx] as Reservation);
       }
     } else {
       for (let i = res.length - 1; i >= 0; i--) {
         const x = res[i];
-        if (x && x.owner === name && x.kind === 'device_dax') res.splice(i, 1);
+        if (x && x.owner === name && x.kind === 'device_dax') this.unreserve(x);
       }
     }
     dev.driver = null;
+    this.unboundDevices().add(dev);
   }
 
   /** The memory blocks in the byte range [start, end], as runs (blocks that do not exist left out). */
@@ -888,6 +932,18 @@ export class KernelModel {
     this.state.autoOnline = type;
     return OK;
   }
+}
+
+/** Position of the first reservation starting at or after `start`. */
+function reservationAt(idx: readonly Reservation[], start: bigint): number {
+  let lo = 0;
+  let hi = idx.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((idx[mid] as Reservation).start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A memory block's attributes other than `state` and `online`: read-only, or not there. */
