@@ -4,9 +4,11 @@
 // edit re-analyses only the hosts it touches, and reads facts files itself
 // (FactsStore: regular files only, bounded). The server stops it (terminate)
 // when an analysis runs past its time or memory budget, and starts a new one.
-// Bundled as server/dist/analysis-worker.cjs, beside server.cjs.
+// Bundled as server/dist/analysis-worker.cjs, beside server.cjs; server.cjs
+// holds it too and runs it when started as a worker without that file beside it
+// (the VS Code extension bundles the server alone: client/dist/server.js).
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { AnalysisCache, analyzeFleet, type Finding } from '../core/index';
@@ -15,7 +17,7 @@ import { describeError } from './errors';
 import { internalErrorFinding, plainFinding, type AnalyseRequest, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
 
 const port = parentPort;
-const data = (workerData ?? { testFaults: false }) as WorkerData;
+const data = (workerData ?? { role: 'analysis', testFaults: false }) as WorkerData;
 const caches = new Map<string, AnalysisCache>();
 const seenBy = new Map<string, Set<string>>();
 const facts = new FactsStore(() => undefined, false);
@@ -70,18 +72,25 @@ function retainFacts(): void {
   facts.retain(all);
 }
 
-port?.on('message', (m: ToWorker) => {
-  switch (m.type) {
-    case 'analyse':
-      analyse(m);
-      break;
-    case 'forget':
-      caches.delete(m.uri);
-      seenBy.delete(m.uri);
-      retainFacts();
-      break;
-    case 'invalidate':
-      facts.invalidate(m.paths);
-      break;
-  }
-});
+/** Serves the server's messages (only in a thread the server started as its analysis worker). */
+export function runAnalysisWorker(): void {
+  port?.on('message', (m: ToWorker) => {
+    switch (m.type) {
+      case 'analyse':
+        analyse(m);
+        break;
+      case 'forget':
+        caches.delete(m.uri);
+        seenBy.delete(m.uri);
+        retainFacts();
+        break;
+      case 'invalidate':
+        facts.invalidate(m.paths);
+        break;
+    }
+  });
+}
+
+export const isAnalysisWorker = (): boolean => !isMainThread && (workerData as Partial<WorkerData> | undefined)?.role === 'analysis';
+
+if (isAnalysisWorker()) runAnalysisWorker();

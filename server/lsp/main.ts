@@ -1,7 +1,10 @@
 // The language server's entry point, bundled as server/dist/server.cjs:
 // `node server/dist/server.cjs --stdio`, or `daxlayout lsp --stdio` (the CLI requires this bundle).
 
+import { isMainThread } from 'node:worker_threads';
 import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
+// The analysis worker, in this bundle too: it runs (and only it) when this file is started as the server's worker.
+import './analysis-worker';
 import { describeError } from './errors';
 import { FrameGuard } from './framing';
 import { createServer } from './server';
@@ -48,4 +51,4 @@ export function start(): void {
   connection.listen();
 }
 
-if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) start();
+if (isMainThread && typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) start();

@@ -66,9 +66,15 @@ export interface AnalysisRunner {
   dispose(): void;
 }
 
-/** The worker bundle: beside server.cjs in server/dist, or there when running from source (tests). */
+/**
+ * The worker's script: analysis-worker.cjs beside server.cjs in server/dist (or
+ * there when running from source, in tests); else this bundle itself, which
+ * runs as the worker when started as one (the VS Code extension ships the
+ * server as one file, client/dist/server.js).
+ */
 export function workerScript(): string | undefined {
   for (const c of [join(__dirname, 'analysis-worker.cjs'), join(__dirname, '../dist/analysis-worker.cjs')]) if (existsSync(c)) return c;
+  if (/\.c?js$/.test(__filename) && existsSync(__filename)) return __filename;
   return undefined;
 }
 
@@ -103,7 +109,7 @@ export class WorkerRunner implements AnalysisRunner {
   }
 
   private spawn(): Worker {
-    const data: WorkerData = { testFaults: this.testFaults };
+    const data: WorkerData = { role: 'analysis', testFaults: this.testFaults };
     const w = new Worker(this.script as string, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, stackSizeMb: 8 },

@@ -38,6 +38,8 @@ export type FromWorker = AnalyseResult | { readonly type: 'log'; readonly messag
 
 /** What the worker is started with (workerData). */
 export interface WorkerData {
+  /** What the thread is for (server.cjs runs as the worker when started with this). */
+  readonly role: 'analysis';
   /** Test hooks (`#!daxlayout-test:…` lines; see analysis-worker.ts); off unless a test turns them on. */
   readonly testFaults: boolean;
 }

@@ -38,8 +38,8 @@ export interface Spawned {
   stop(): Promise<number | string | null>;
 }
 
-export async function spawnServer(env: Record<string, string> = {}): Promise<Spawned> {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function spawnServer(env: Record<string, string> = {}, server = SERVER): Promise<Spawned> {
+  const child = spawn(process.execPath, [server, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stderr?.resume();
   const exited = new Promise<number | string | null>((res) => child.on('exit', (code, signal) => res(code ?? signal)));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

@@ -5,7 +5,7 @@
 // a `memory-block` typed down to a few bytes), refuses what it must not read or
 // analyse, and exits (so that the client restarts it) on malformed input.
 import { spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { analyzeFleet } from '../../server/core/index';
 // @ts-expect-error: a plain .mjs module without types
 import { generate } from '../bench/generate.mjs';
 import { sampleUri, SAMPLES, uriOf } from './harness';
-import { feedRaw, spawnServer } from './spawned';
+import { feedRaw, SERVER, spawnServer } from './spawned';
 
 const read = (name: string) => readFileSync(resolve(SAMPLES, name), 'utf8');
 const readFacts = (p: string) => ({ text: readFileSync(resolve(SAMPLES, p), 'utf8') });
@@ -266,4 +266,18 @@ describe('several documents', () => {
     expect(s.published.filter((p) => p.uri === fast).pop()?.diagnostics).toEqual([]);
     expect(await s.stop()).toBe(0);
   }, 60_000);
+});
+
+describe('where the worker comes from', () => {
+  it('a server bundle alone in its folder (as the VS Code extension ships it) runs its worker from itself', async () => {
+    mkdirSync(join(dir, 'solo'));
+    const alone = join(dir, 'solo', 'server.js');
+    copyFileSync(SERVER, alone);
+    const s = await spawnServer({}, alone);
+    const uri = uriOf(join(dir, 'solo.dax'));
+    const d = await s.open(uri, 'host x {\n  kernel "6.12.0"\n}\n\nregion 0 on x {\n  start 0x1_0000_0000\n  size 4G\n  device a { size 3M }\n}\n');
+    expect(codes(d)).toEqual(['DAX010']);
+    expect(s.logs.filter((l) => /worker/.test(l))).toEqual([]);
+    expect(await s.stop()).toBe(0);
+  }, 30_000);
 });
