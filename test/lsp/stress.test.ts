@@ -30,7 +30,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a burst of edits', () => {
-  it('1,000 rapid edits to a 10,000-line layout: the final version is published, versions only go forward', async () => {
+  it('1,000 rapid edits to a 10,000-line layout: an outline asked for midway is answered, the final version is published, versions only go forward', async () => {
     const s = await spawnServer();
     const text = generate(53, 20).dax as string;
     const lines = text.split('\n');
@@ -39,7 +39,10 @@ describe('a burst of edits', () => {
     expect(codes(await s.open(uri, text))).toEqual([]);
     const spots = lines.flatMap((l, line) => (l.includes('size 8G') ? [{ line, character: l.indexOf('8G') }] : []));
     const digit = spots.map(() => '8');
+    let symbols: Promise<{ symbols: DocumentSymbol[]; at: number }> | undefined;
     for (let v = 2; v <= 1000; v++) {
+      // an outline asked for in the middle of the burst
+      if (v === 500) symbols = s.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }).then((x) => ({ symbols: x, at: performance.now() }));
       const i = (v * 7) % spots.length;
       const to = digit[i] === '8' ? '6' : '8';
       digit[i] = to;
@@ -51,6 +54,9 @@ describe('a burst of edits', () => {
     s.change(uri, 1001, [{ range: { start: last, end: { line: last.line, character: last.character + 2 } }, text: '3M' }]);
     const final = await s.diagnostics(uri, 1001, 60_000);
     expect(codes(final)).toEqual(['DAX010']);
+    const outline = await symbols!;
+    expect(outline.symbols).toHaveLength(106);
+    expect(outline.at).toBeLessThan(final.at);
     expect(final.diagnostics[0]?.range.start.line).toBe(last.line);
     await sleep(300);
     const versions = s.published.filter((p) => p.uri === uri).map((p) => p.version as number);
