@@ -1,4 +1,6 @@
-// Bundles the CLI and the language server (server/dist/server.cjs) with esbuild.
+// Bundles the CLI and the language server (server/dist/server.cjs, and its
+// analysis worker server/dist/analysis-worker.cjs, which server.cjs finds beside
+// itself) with esbuild.
 // server/core is also bundled once for the neutral platform, so that any Node
 // built-in imported by the pure core fails the build.
 import { build } from 'esbuild';
@@ -9,7 +11,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const production = process.env.NODE_ENV === 'production';
 
 await build({
-  entryPoints: { cli: join(here, 'cli/main.ts'), server: join(here, 'lsp/main.ts') },
+  entryPoints: { cli: join(here, 'cli/main.ts'), server: join(here, 'lsp/main.ts'), 'analysis-worker': join(here, 'lsp/analysis-worker.ts') },
   outdir: join(here, 'dist'),
   outExtension: { '.js': '.cjs' },
   bundle: true,

@@ -1,153 +1,460 @@
-// The analyses of the open documents: one per version, computed on demand
-// (a request on a changed document) or by the diagnostics scheduler, and
-// dropped when a facts file they read changes.
+// The analyses of the open documents, and when they run (docs/architecture.md,
+// "The language server's scheduling").
+//
+// Nothing long runs on the message loop:
+//
+// - Diagnostics come from the analysis worker (runner.ts): one job at a time,
+//   always of a document's newest version. A change while its older version is
+//   being analysed waits; the older result is dropped when it arrives (or the
+//   worker is stopped if that takes much longer than the document's analyses
+//   usually do). Diagnostics are published only for the version the document
+//   has when they arrive, so a stale version is never published, and the last
+//   version of a burst of edits is analysed as soon as the worker is free (when
+//   edits come faster than the document analyses, the worker waits for a pause
+//   of BURST_QUIET_MS instead of analysing versions that are already gone).
+//   An analysis stopped past its time or memory budget, or by a worker crash,
+//   publishes one diagnostic saying so; the next edit tries again.
+//
+// - Hover, completion, code actions and the other features need an Analysis
+//   object (a kernel model, plans keyed by layout objects), which does not
+//   cross threads. The message loop keeps its own: once the worker has
+//   finished a version (so its analysis is known to end, within budget), the
+//   message loop analyses that version too, in slices of one host at a time
+//   (analyzeFleetSteps), yielding to requests between slices, with a per-host
+//   cache (an edit re-analyses one host). Requests answer from the last
+//   finished in-process analysis: of the current version when it is there (or
+//   about to be: a short wait once the worker has finished the version), else
+//   of an older version, its offsets mapped through the edits made since
+//   (edit-log.ts), leaving out whatever lies in a part edited since. The
+//   message loop starts that analysis once the document has been left alone for
+//   IDLE_MS (or at once when a request needs it), so a stream of edits does not
+//   keep it parsing. Outline, folding, tokens and names need only the current
+//   text: a parse, once per version.
 
-import { performance } from 'node:perf_hooks';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
-import { parse, type Analysis, type AnalyzeOptions } from '../core/index';
+import { AnalysisCache, analyzeFleetSteps, syntaxAnalysis, type Analysis, type AnalyzeOptions, type Finding } from '../core/index';
 import { toDiagnostic } from './convert';
+import { describeError } from './errors';
 import type { FactsStore } from './facts-store';
-import { describeError } from './guard';
+import { BURST_MIN_MS, BURST_QUIET_MS, COMPLETION_GRACE_MS, IDLE_MS, SETTLED_WAIT_MS, SLICE_MS, supersedeAfterMs, type Limits } from './limits';
+import type { AnalysisRunner, Job, Outcome } from './runner';
+import { EditLog } from './edit-log';
 
-/**
- * Scheduling of diagnostics. A change is analysed as soon as it has been taken
- * in (setImmediate): measured over stdio (test/bench/lsp.mjs), ~100 lines
- * analyse in under a millisecond and 10,000 lines in a few tens. Only a burst
- * on a slow document is debounced: when changes come faster than it can be
- * analysed (the gap since the previous change is shorter than the last
- * analysis took, and that took over SLOW_MS), the run waits DEBOUNCE_MS for
- * more. A newer change cancels the pending run, and a run analyses the current
- * version, so a stale version is never published.
- */
-const SLOW_MS = 8;
-const DEBOUNCE_MS = 15;
-
-export type AnalyzeFn = (text: string, options: AnalyzeOptions) => Analysis;
-
-interface Entry {
+export interface Stamp {
   readonly version: number;
-  readonly analysis: Analysis;
-  /** Facts paths looked at, with what they held. */
-  readonly seen: Map<string, string>;
-  readonly ms: number;
-  published?: number;
+  /** Bumped on every change an analysis depends on (text, facts, settings). */
+  readonly gen: number;
 }
 
-type Pending = { kind: 'immediate'; handle: ReturnType<typeof setImmediate> } | { kind: 'timeout'; handle: ReturnType<typeof setTimeout> };
+interface InProcess extends Stamp {
+  readonly analysis: Analysis;
+}
 
-/** What the server answers with when the core itself fails: the syntax tree and one DAX099. */
-function failedAnalysis(text: string, e: unknown): Analysis {
-  return {
-    text,
-    file: parse(text),
-    layout: { hosts: [], regions: [], issues: [] },
-    hosts: [],
-    findings: [
-      {
-        code: 'DAX099',
-        severity: 'error',
-        message: `internal error in the daxlayout core: ${e instanceof Error ? e.message : String(e)} — please report it`,
-        span: { start: 0, end: Math.min(1, text.length) },
-      },
-    ],
-  };
+interface Computing extends Stamp {
+  readonly promise: Promise<void>;
+  aborted: boolean;
+}
+
+interface Waiter extends Stamp {
+  readonly resolve: (a: Analysis | undefined) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+interface DocState {
+  gen: number;
+  /** When the document last changed, and the gap before that change (ms, performance.now()). */
+  lastChange: number;
+  gap: number;
+  /** The job running in the worker for this document. */
+  inflight?: Stamp;
+  /** How long its last analysis in the worker took (ms). */
+  lastMs?: number;
+  /** Facts paths the last worker analysis looked at, with digests of what they held. */
+  seen: Map<string, string>;
+  /** The newest version the worker analysed to the end (not stopped), with what it read. */
+  vetted?: Stamp & { readonly seen: Map<string, string> };
+  /** The last finished in-process analysis (of any version). */
+  inproc?: InProcess;
+  computing?: Computing;
+  waiters: Waiter[];
+  /** The message loop's cache (per-host analyses, the parse of the current text). */
+  readonly cache: AnalysisCache;
+  /** The syntax of the current version (parse once per version). */
+  syntax?: { readonly version: number; readonly analysis: Analysis };
+  /** Published for this stamp (to publish a too-large notice once). */
+  published?: Stamp;
+  /** The edits since the in-process analysis' version. */
+  readonly log: EditLog;
+  /** The in-process analysis starts when this fires (the document left alone for IDLE_MS). */
+  idle?: ReturnType<typeof setTimeout>;
+}
+
+/** A document's analysis as seen from its current text. */
+export interface View {
+  readonly doc: TextDocument;
+  readonly analysis: Analysis;
+  /** The analysis is of the current text (offsets map one to one). */
+  readonly current: boolean;
+  /** Current-text offset → analysis offset (undefined in the part changed since). */
+  toAnalysis(offset: number): number | undefined;
+  /** Analysis span → current-text span (undefined when it touches the part changed since). */
+  toCurrent(span: { start: number; end: number }): { start: number; end: number } | undefined;
+}
+
+export type Wait = 'none' | 'settled' | 'completion';
+
+class Unvetted extends Error {}
+
+/** The text's size in UTF-8 bytes, or a number known to be at most `limit` when it is (a UTF-16 unit is 1–3 bytes). */
+function byteLength(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  return Buffer.byteLength(text, 'utf8');
 }
 
 export class Analyses {
-  private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Pending>();
-  private readonly lastChange = new Map<string, number>();
+  private readonly docs = new Map<string, DocState>();
+  /** Documents waiting for the worker, oldest change first. */
+  private readonly queue = new Set<string>();
+  private pumping: ReturnType<typeof setImmediate> | undefined;
+  private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private watched = '';
+  private disposed = false;
 
   constructor(
     private readonly connection: Connection,
     private readonly documents: TextDocuments<TextDocument>,
     private readonly facts: FactsStore,
-    private readonly analyzeFn: AnalyzeFn,
+    private readonly runner: AnalysisRunner,
+    private readonly limits: Limits,
     private readonly relatedInformation: () => boolean,
     private readonly log: (message: string) => void,
   ) {}
 
-  /** The analysis of the document's current version, computed now if stale. */
-  current(doc: TextDocument): Analysis {
-    const e = this.entries.get(doc.uri);
-    return (e && e.version === doc.version ? e : this.analyse(doc)).analysis;
+  private state(uri: string): DocState {
+    let s = this.docs.get(uri);
+    if (!s) this.docs.set(uri, (s = { gen: 0, lastChange: -Infinity, gap: Infinity, seen: new Map(), waiters: [], cache: new AnalysisCache(), log: new EditLog() }));
+    return s;
   }
 
-  private analyse(doc: TextDocument): Entry {
-    const seen = new Map<string, string>();
-    const text = doc.getText();
-    const t0 = performance.now();
-    let analysis: Analysis;
-    try {
-      analysis = this.analyzeFn(text, { readFacts: (p) => this.facts.read(doc.uri, p, seen) });
-    } catch (e) {
-      this.log(`daxlayout: analysis of ${doc.uri} failed: ${describeError(e)}`);
-      analysis = failedAnalysis(text, e);
+  // -------------------------------------------------------------------------
+  // Diagnostics: the worker
+
+  /** The document changed (or opened, or what it reads changed): analyse its new version. */
+  schedule(uri: string): void {
+    const st = this.state(uri);
+    const now = performance.now();
+    st.gap = now - st.lastChange;
+    st.lastChange = now;
+    st.gen++;
+    // waiters for an older version will not be served
+    this.settle(uri, st);
+    if (st.computing) st.computing.aborted = true;
+    this.queue.add(uri);
+    if (st.inflight) this.runner.supersede(uri, supersedeAfterMs(st.lastMs));
+    this.pumpSoon();
+  }
+
+  private pumpSoon(delayMs = 0): void {
+    if (delayMs > 0) {
+      if (this.pumpTimer || this.disposed) return;
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = undefined;
+        this.pumpSoon();
+      }, delayMs);
+      return;
     }
-    const entry: Entry = { version: doc.version, analysis, seen, ms: performance.now() - t0 };
-    this.entries.set(doc.uri, entry);
-    this.watchFacts();
-    return entry;
+    if (this.pumping || this.disposed) return;
+    // after the notifications already read: a burst of changes is one job
+    this.pumping = setImmediate(() => {
+      this.pumping = undefined;
+      this.pump();
+    });
   }
 
-  /** Watches the facts files the open documents read (only when that set changes). */
+  private pump(): void {
+    if (this.runner.busy || this.disposed) return;
+    const now = performance.now();
+    for (const uri of this.queue) {
+      const doc = this.documents.get(uri);
+      const st = this.docs.get(uri);
+      if (!doc || !st) {
+        this.queue.delete(uri);
+        continue;
+      }
+      // A burst of edits (changes coming faster than this document analyses):
+      // wait for a pause rather than analyse versions that are already gone.
+      const burst = st.lastMs !== undefined && st.lastMs > BURST_MIN_MS && st.gap < st.lastMs;
+      const quiet = now - st.lastChange;
+      if (burst && quiet < BURST_QUIET_MS) {
+        this.pumpSoon(BURST_QUIET_MS - quiet + 1);
+        continue;
+      }
+      this.queue.delete(uri);
+      const text = doc.getText();
+      const bytes = byteLength(text, this.limits.documentBytes);
+      if (bytes > this.limits.documentBytes) {
+        this.tooLarge(doc, st, bytes);
+        continue;
+      }
+      const job: Job = { uri, version: doc.version, gen: st.gen, text, searchPaths: this.facts.searchPaths, workspaceFolders: this.facts.workspaceFolders };
+      st.inflight = { version: job.version, gen: job.gen };
+      this.runner.run(job, (o) => this.finished(job, o));
+      return;
+    }
+  }
+
+  private tooLarge(doc: TextDocument, st: DocState, bytes: number): void {
+    st.vetted = undefined;
+    st.inproc = undefined;
+    st.syntax = undefined;
+    if (st.published?.version === doc.version && st.published.gen === st.gen) return;
+    st.published = { version: doc.version, gen: st.gen };
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    void this.connection.sendDiagnostics({
+      uri: doc.uri,
+      version: doc.version,
+      diagnostics: [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: 2,
+          source: 'daxlayout',
+          message: `this file is too large to analyse: ${bytes} bytes (${mib(bytes)}), limit ${this.limits.documentBytes} bytes (${mib(this.limits.documentBytes)}); nothing in it is checked`,
+        },
+      ],
+    });
+  }
+
+  private finished(job: Job, o: Outcome): void {
+    const st = this.docs.get(job.uri);
+    if (st && st.inflight?.gen === job.gen) st.inflight = undefined;
+    try {
+      if (!st) return;
+      const doc = this.documents.get(job.uri);
+      const current = doc !== undefined && doc.version === job.version && st.gen === job.gen;
+      if (o.kind === 'done') {
+        st.lastMs = o.ms;
+        st.seen = new Map(o.seen);
+        this.watchFacts();
+        if (o.error) this.log(`daxlayout: analysis of ${job.uri} failed: ${o.error}`);
+        if (!current) return;
+        this.publish(doc, o.findings);
+        if (o.error) {
+          this.settle(job.uri, st);
+          return;
+        }
+        st.vetted = { version: job.version, gen: job.gen, seen: st.seen };
+        if (o.analysis) {
+          this.setInProcess(st, { version: job.version, gen: job.gen, analysis: o.analysis });
+          this.settle(job.uri, st);
+        } else {
+          if (st.idle) clearTimeout(st.idle);
+          st.idle = setTimeout(() => {
+            st.idle = undefined;
+            const now = this.documents.get(job.uri);
+            if (now && this.docs.get(job.uri) === st && !this.disposed) this.compute(job.uri, st, now);
+          }, IDLE_MS);
+        }
+      } else if (o.kind === 'stopped' && current) {
+        this.publish(doc, [
+          {
+            code: 'DAX099',
+            severity: 'error',
+            message: `the analysis of this layout was stopped: ${o.reason}. Nothing in it is checked until the next edit; hovers and the other features show the last complete analysis`,
+            span: { start: 0, end: Math.min(1, job.text.length) },
+          },
+        ]);
+        this.settle(job.uri, st);
+      }
+    } catch (e) {
+      this.log(`daxlayout: diagnostics for ${job.uri} failed: ${describeError(e)}`);
+    } finally {
+      this.pumpSoon();
+    }
+  }
+
+  private publish(doc: TextDocument, findings: readonly Finding[]): void {
+    const st = this.state(doc.uri);
+    st.published = { version: doc.version, gen: st.gen };
+    const options = { relatedInformation: this.relatedInformation() };
+    const diagnostics = findings.map((f) => toDiagnostic(doc, f, options));
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  /** Watches the facts files the open documents read, and keeps only those in the store's cache. */
   private watchFacts(): void {
     const all = new Set<string>();
-    for (const e of this.entries.values()) for (const p of e.seen.keys()) all.add(p);
+    for (const s of this.docs.values()) for (const p of s.seen.keys()) all.add(p);
+    this.facts.retain(all);
     const key = [...all].sort().join('\n');
     if (key === this.watched) return;
     this.watched = key;
     this.facts.watch(all);
   }
 
-  private cancel(uri: string): void {
-    const p = this.pending.get(uri);
-    if (!p) return;
-    if (p.kind === 'immediate') clearImmediate(p.handle);
-    else clearTimeout(p.handle);
-    this.pending.delete(uri);
-  }
+  // -------------------------------------------------------------------------
+  // The in-process analysis (for hovers and the like)
 
-  private publish(uri: string): void {
-    this.pending.delete(uri);
-    try {
-      const doc = this.documents.get(uri);
-      if (!doc) return;
-      this.current(doc);
-      const e = this.entries.get(uri) as Entry;
-      if (e.published === doc.version) return;
-      e.published = doc.version;
-      const options = { relatedInformation: this.relatedInformation() };
-      const diagnostics = e.analysis.findings.map((f) => toDiagnostic(doc, f, options));
-      void this.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-    } catch (e) {
-      this.log(`daxlayout: diagnostics for ${uri} failed: ${describeError(e)}`);
+  /** Analyses the worker's last version on the message loop, in slices. */
+  private compute(uri: string, st: DocState, doc: TextDocument): void {
+    const vetted = st.vetted;
+    if (!vetted || vetted.version !== doc.version || vetted.gen !== st.gen) return;
+    if (st.computing && st.computing.version === vetted.version && st.computing.gen === vetted.gen && !st.computing.aborted) return;
+    if (st.inproc && st.inproc.version === vetted.version && st.inproc.gen === vetted.gen) return;
+    const text = doc.getText();
+    if (text.length > this.limits.mainThreadBytes) {
+      this.settle(uri, st);
+      return;
     }
+    if (st.computing) st.computing.aborted = true;
+    // Facts are read again here; the analysis may only see what the worker saw (it is what is known to end).
+    const readFacts: AnalyzeOptions['readFacts'] = (p) => {
+      const seen = new Map<string, string>();
+      const load = this.facts.read(uri, p, seen);
+      for (const [path, key] of seen) if (vetted.seen.get(path) !== key) throw new Unvetted(`${path} changed since the worker read it`);
+      return load;
+    };
+    const steps = analyzeFleetSteps(text, { readFacts, cache: st.cache });
+    const c: Computing = { version: vetted.version, gen: vetted.gen, aborted: false, promise: Promise.resolve() };
+    const stale = () => c.aborted || this.disposed || this.docs.get(uri) !== st || this.documents.get(uri)?.version !== c.version || st.gen !== c.gen;
+    (c as { promise: Promise<void> }).promise = (async () => {
+      try {
+        for (;;) {
+          const t0 = performance.now();
+          let r: IteratorResult<void, Analysis>;
+          do r = steps.next();
+          while (!r.done && performance.now() - t0 < SLICE_MS);
+          if (r.done) {
+            st.cache.sweep();
+            if (!stale()) this.setInProcess(st, { version: c.version, gen: c.gen, analysis: r.value });
+            return;
+          }
+          await new Promise<void>((res) => setImmediate(res));
+          if (stale()) {
+            steps.return(undefined as never);
+            return;
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Unvetted)) this.log(`daxlayout: in-process analysis of ${uri} failed: ${describeError(e)}`);
+      } finally {
+        if (st.computing === c) st.computing = undefined;
+        this.settle(uri, st);
+      }
+    })();
+    st.computing = c;
   }
 
-  /** The document changed (or opened): publish its diagnostics soon. */
-  schedule(uri: string): void {
-    this.cancel(uri);
-    const now = performance.now();
-    const gap = now - (this.lastChange.get(uri) ?? -Infinity);
-    this.lastChange.set(uri, now);
-    const last = this.entries.get(uri);
-    const run = () => this.publish(uri);
-    if (last && last.ms > SLOW_MS && gap < last.ms) this.pending.set(uri, { kind: 'timeout', handle: setTimeout(run, DEBOUNCE_MS) });
-    else this.pending.set(uri, { kind: 'immediate', handle: setImmediate(run) });
+  private setInProcess(st: DocState, x: InProcess): void {
+    st.inproc = x;
+    st.log.trim(x.version);
   }
+
+  /** An edit of the document's text (server.ts records them as TextDocuments applies them). */
+  edited(uri: string, version: number, start: number, end: number, length: number): void {
+    this.docs.get(uri)?.log.edited(version, start, end, length);
+  }
+
+  /** The document's whole text was replaced. */
+  replaced(uri: string, version: number): void {
+    this.docs.get(uri)?.log.replaced(version);
+  }
+
+  /** Resolves the waiters that can be served now (or never will be). */
+  private settle(uri: string, st: DocState): void {
+    const doc = this.documents.get(uri);
+    const keep: Waiter[] = [];
+    for (const w of st.waiters) {
+      const current = st.inproc && st.inproc.version === w.version && st.inproc.gen === w.gen;
+      const outdated = !doc || doc.version !== w.version || st.gen !== w.gen;
+      const pending = st.computing !== undefined || st.inflight !== undefined || this.queue.has(uri);
+      if (current || outdated || !pending) {
+        clearTimeout(w.timer);
+        w.resolve(current ? st.inproc?.analysis : undefined);
+      } else keep.push(w);
+    }
+    st.waiters = keep;
+  }
+
+  /** Waits up to `ms` for the in-process analysis of the current version. */
+  private waitCurrent(uri: string, st: DocState, doc: TextDocument, ms: number): Promise<Analysis | undefined> {
+    return new Promise((resolve) => {
+      const w: Waiter = {
+        version: doc.version,
+        gen: st.gen,
+        resolve,
+        timer: setTimeout(() => {
+          st.waiters = st.waiters.filter((x) => x !== w);
+          resolve(undefined);
+        }, ms),
+      };
+      st.waiters.push(w);
+      this.settle(uri, st);
+    });
+  }
+
+  /** True when the current version is too large to parse on the message loop. */
+  private tooLargeHere(doc: TextDocument): boolean {
+    return doc.getText().length > this.limits.mainThreadBytes;
+  }
+
+  /**
+   * The current text's syntax (never waits): the full analysis when it is of
+   * the current version, else a parse of the text (once per version).
+   */
+  syntax(uri: string): { doc: TextDocument; analysis: Analysis } | undefined {
+    const doc = this.documents.get(uri);
+    if (!doc || this.tooLargeHere(doc)) return undefined;
+    const st = this.state(uri);
+    if (st.inproc && st.inproc.version === doc.version) return { doc, analysis: st.inproc.analysis };
+    if (st.syntax?.version !== doc.version) st.syntax = { version: doc.version, analysis: syntaxAnalysis(doc.getText(), st.cache) };
+    return { doc, analysis: st.syntax.analysis };
+  }
+
+  /**
+   * The last finished analysis as a view of the current text. `settled`:
+   * waits (briefly) for the current version when the worker has finished it;
+   * `completion`: also while the worker is still at it (a short grace);
+   * `none`: never waits.
+   */
+  async view(uri: string, wait: Wait): Promise<View | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc || this.tooLargeHere(doc)) return undefined;
+    const st = this.state(uri);
+    const isCurrent = (x: InProcess | undefined) => x !== undefined && x.version === doc.version && x.gen === st.gen;
+    if (!isCurrent(st.inproc) && wait !== 'none') {
+      const vetted = st.vetted && st.vetted.version === doc.version && st.vetted.gen === st.gen;
+      if (vetted) {
+        this.compute(uri, st, doc);
+        await this.waitCurrent(uri, st, doc, SETTLED_WAIT_MS);
+      } else if (wait === 'completion' && (st.inflight || this.queue.has(uri))) {
+        await this.waitCurrent(uri, st, doc, COMPLETION_GRACE_MS);
+      }
+    }
+    const now = this.documents.get(uri);
+    if (!now || now !== doc) return undefined;
+    const inproc = st.inproc;
+    if (!inproc) return undefined;
+    if (inproc.version === now.version) {
+      return { doc: now, analysis: inproc.analysis, current: true, toAnalysis: (o) => o, toCurrent: (s) => s };
+    }
+    const map = st.log.since(inproc.version);
+    if (!map) return undefined;
+    return { doc: now, analysis: inproc.analysis, current: false, toAnalysis: (o) => map.toOld(o), toCurrent: (s) => map.toNew(s) };
+  }
+
+  // -------------------------------------------------------------------------
+  // Facts, settings, closing
 
   /** Facts files changed: re-validate the open layouts whose facts now read differently. */
   factsChanged(paths: readonly string[]): void {
     for (const path of new Set(paths)) {
-      const users = [...this.entries].filter(([, e]) => e.seen.has(path));
+      const users = [...this.docs].filter(([, s]) => s.seen.has(path));
       if (users.length === 0) continue;
       const now = this.facts.current(path);
-      for (const [uri, e] of users) {
-        if (e.seen.get(path) === now) continue;
-        this.entries.delete(uri);
+      for (const [uri, s] of users) {
+        if (s.seen.get(path) === now) continue;
+        this.runner.invalidate([path]);
         this.schedule(uri);
       }
     }
@@ -155,19 +462,39 @@ export class Analyses {
 
   /** Settings or workspace folders changed: everything is analysed again. */
   revalidateAll(): void {
-    this.entries.clear();
     for (const doc of this.documents.all()) this.schedule(doc.uri);
   }
 
   closed(uri: string): void {
-    this.cancel(uri);
-    this.entries.delete(uri);
-    this.lastChange.delete(uri);
+    const st = this.docs.get(uri);
+    if (st) {
+      if (st.idle) clearTimeout(st.idle);
+      if (st.computing) st.computing.aborted = true;
+      for (const w of st.waiters) {
+        clearTimeout(w.timer);
+        w.resolve(undefined);
+      }
+      if (st.inflight) this.runner.supersede(uri, supersedeAfterMs(st.lastMs));
+    }
+    this.docs.delete(uri);
+    this.queue.delete(uri);
+    this.runner.forget(uri);
     this.watchFacts();
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   dispose(): void {
-    for (const uri of [...this.pending.keys()]) this.cancel(uri);
+    this.disposed = true;
+    if (this.pumping) clearImmediate(this.pumping);
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    for (const st of this.docs.values()) {
+      if (st.idle) clearTimeout(st.idle);
+      if (st.computing) st.computing.aborted = true;
+      for (const w of st.waiters) {
+        clearTimeout(w.timer);
+        w.resolve(undefined);
+      }
+    }
+    this.runner.dispose();
   }
 }

@@ -13,8 +13,16 @@ const KIND: Readonly<Record<CompletionKind, CompletionItemKind>> = {
   region: CompletionItemKind.Struct,
 };
 
-export function completion(session: Session, params: CompletionParams): CompletionList | null {
-  const s = session.analysed(params.textDocument.uri);
+/**
+ * Completion reads the text around the cursor, which is what was just typed: it
+ * needs an analysis of the current text. It waits a little for it (the worker
+ * usually finishes a small layout in a few milliseconds), else completes from
+ * the syntax of the current text (keywords and values; no facts-derived sizes).
+ */
+export async function completion(session: Session, params: CompletionParams): Promise<CompletionList | null> {
+  const uri = params.textDocument.uri;
+  const v = await session.view(uri, 'completion');
+  const s = v?.current ? v : session.syntax(uri);
   if (!s) return null;
   const c = completeAt(s.analysis, s.doc.offsetAt(params.position));
   // A space opens the list only where a value or a header word is expected (`mode `, `region 0 on `).

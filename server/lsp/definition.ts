@@ -7,7 +7,7 @@ import { toRange } from './convert';
 import type { Session } from './session';
 
 export function definition(session: Session, params: DefinitionParams): Location[] {
-  const s = session.analysed(params.textDocument.uri);
+  const s = session.syntax(params.textDocument.uri);
   if (!s) return [];
   const offset = s.doc.offsetAt(params.position);
   const facts = factsPathAt(s.analysis, offset);

@@ -5,7 +5,7 @@ import { folds } from '../core/index';
 import type { Session } from './session';
 
 export function foldingRanges(session: Session, params: FoldingRangeParams): FoldingRange[] {
-  const s = session.analysed(params.textDocument.uri);
+  const s = session.syntax(params.textDocument.uri);
   if (!s) return [];
   const text = s.analysis.text;
   const out: FoldingRange[] = [];

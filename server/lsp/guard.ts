@@ -1,22 +1,22 @@
 // A handler that throws must not take the server down: log, answer empty.
 
 import { ResponseError, type CancellationToken } from 'vscode-languageserver/node';
+import { describeError } from './errors';
 import type { Session } from './session';
 
-export function describeError(e: unknown): string {
-  return e instanceof Error ? (e.stack ?? e.message) : String(e);
-}
+export { describeError };
 
 export function guard<P, R>(
   session: Pick<Session, 'log'>,
   name: string,
   empty: R,
-  handler: (params: P, token: CancellationToken | undefined) => R | ResponseError<void>,
-): (params: P, token?: CancellationToken) => R | ResponseError<void> {
-  return (params, token) => {
+  handler: (params: P, token: CancellationToken | undefined) => R | ResponseError<void> | Promise<R | ResponseError<void>>,
+): (params: P, token?: CancellationToken) => Promise<R | ResponseError<void>> {
+  return async (params, token) => {
     if (token?.isCancellationRequested) return empty;
     try {
-      return handler(params, token);
+      const r = await handler(params, token);
+      return token?.isCancellationRequested ? empty : r;
     } catch (e) {
       session.log(`daxlayout: ${name} failed (answered empty): ${describeError(e)}`);
       return empty;

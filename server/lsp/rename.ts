@@ -7,7 +7,7 @@ import { toRange } from './convert';
 import type { Session } from './session';
 
 export function prepareRename(session: Session, params: PrepareRenameParams): { range: Range; placeholder: string } | ResponseError<void> | null {
-  const s = session.analysed(params.textDocument.uri);
+  const s = session.syntax(params.textDocument.uri);
   if (!s) return null;
   const r = prepareRenameAt(s.analysis, s.doc.offsetAt(params.position));
   if ('error' in r) return new ResponseError(ErrorCodes.InvalidRequest, r.error);
@@ -15,7 +15,7 @@ export function prepareRename(session: Session, params: PrepareRenameParams): { 
 }
 
 export function rename(session: Session, params: RenameParams): WorkspaceEdit | ResponseError<void> | null {
-  const s = session.analysed(params.textDocument.uri);
+  const s = session.syntax(params.textDocument.uri);
   if (!s) return null;
   const r = renameAt(s.analysis, s.doc.offsetAt(params.position), params.newName);
   if ('error' in r) return new ResponseError(ErrorCodes.InvalidParams, r.error);

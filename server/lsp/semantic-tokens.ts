@@ -7,7 +7,7 @@ import type { Session } from './session';
 export const LEGEND: SemanticTokensLegend = { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] };
 
 export function semanticTokensFull(session: Session, params: SemanticTokensParams): SemanticTokens {
-  const s = session.analysed(params.textDocument.uri);
+  const s = session.syntax(params.textDocument.uri);
   if (!s) return { data: [] };
   const data: number[] = [];
   let line = 0;

@@ -1,6 +1,7 @@
 // The daxlayout language server: capability negotiation, document sync,
 // settings and facts files, and the handlers — each wrapped so that a failure
-// answers empty instead of taking the server down.
+// answers empty instead of taking the server down. Analyses run in a worker
+// (analyses.ts says when, runner.ts how).
 
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -15,8 +16,7 @@ import {
   type ResponseError,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
-import { analyzeFleet } from '../core/index';
-import { Analyses, type AnalyzeFn } from './analyses';
+import { Analyses } from './analyses';
 import { codeActions, resolveCodeAction } from './code-actions';
 import { completion } from './completion';
 import { definition } from './definition';
@@ -28,6 +28,8 @@ import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
+import { defaultLimits, type Limits } from './limits';
+import { InlineRunner, WorkerRunner, workerScript, type AnalyzeFn } from './runner';
 import { LEGEND, semanticTokensFull } from './semantic-tokens';
 import { clientFeatures, type ClientFeatures, type Session } from './session';
 import { documentSymbols } from './symbols';
@@ -35,10 +37,22 @@ import { documentSymbols } from './symbols';
 export const SERVER_VERSION = '0.1.0';
 
 export interface ServerOptions {
-  /** The analysis (tests inject faults); defaults to the core's `analyze`. */
+  /**
+   * An analysis function run on the message loop instead of the worker (tests
+   * inject faults with it; a function cannot cross to a worker). Default: the
+   * core's analyzeFleet, in the analysis worker.
+   */
   readonly analyze?: AnalyzeFn;
   /** Watch the folders of facts files with fs.watch (default true). */
   readonly watchFacts?: boolean;
+  /** Limits (default: limits.ts, with the environment's overrides). */
+  readonly limits?: Partial<Limits>;
+  /** The worker bundle (default: analysis-worker.cjs beside this bundle). */
+  readonly workerScript?: string;
+  /** The worker's `#!daxlayout-test:` hooks (default: DAXLAYOUT_LSP_TEST_FAULTS=1 in the environment). */
+  readonly testFaults?: boolean;
+  /** Told when the client sends `shutdown` (main.ts exits 0 rather than 1 when the input ends after it). */
+  readonly onShutdown?: () => void;
 }
 
 export function capabilities(features: ClientFeatures): ServerCapabilities {
@@ -67,7 +81,26 @@ function searchPaths(settings: unknown): string[] {
 }
 
 export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
-  const documents = new TextDocuments(TextDocument);
+  // TextDocument's own update, one change at a time, telling the analyses where each edit was
+  // (they map an older analysis onto the current text through them: edit-log.ts).
+  const documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update(doc, changes, version) {
+      if (changes.length === 0) return TextDocument.update(doc, changes, version);
+      for (const c of changes) {
+        if ('range' in c) {
+          const a = doc.offsetAt(c.range.start);
+          const b = doc.offsetAt(c.range.end);
+          TextDocument.update(doc, [c], version);
+          analyses.edited(doc.uri, version, Math.min(a, b), Math.max(a, b), c.text.length);
+        } else {
+          TextDocument.update(doc, [c], version);
+          analyses.replaced(doc.uri, version);
+        }
+      }
+      return doc;
+    },
+  });
   let features = clientFeatures({});
   const log = (message: string) => {
     try {
@@ -77,16 +110,19 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     }
   };
   const facts = new FactsStore((path) => analyses.factsChanged([path]), options.watchFacts ?? true);
-  const analyses = new Analyses(connection, documents, facts, options.analyze ?? analyzeFleet, () => features.relatedInformation, log);
+  const limits: Limits = { ...defaultLimits(), ...options.limits };
+  const runner = options.analyze
+    ? new InlineRunner(options.analyze, facts)
+    : new WorkerRunner(options.workerScript ?? workerScript(), limits, options.testFaults ?? process.env.DAXLAYOUT_LSP_TEST_FAULTS === '1', log);
+  const analyses = new Analyses(connection, documents, facts, runner, limits, () => features.relatedInformation, log);
 
   const session: Session = {
     connection,
     documents,
     client: () => features,
-    analysed(uri) {
-      const doc = documents.get(uri);
-      return doc ? { doc, analysis: analyses.current(doc) } : undefined;
-    },
+    limits,
+    syntax: (uri) => analyses.syntax(uri),
+    view: (uri, wait) => analyses.view(uri, wait),
     factsFile: (uri, path) => facts.locate(uri, path),
     log,
   };
@@ -151,7 +187,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   documents.onDidChangeContent(guardNotification(session, 'document change', (e) => analyses.schedule(e.document.uri)));
   documents.onDidClose(guardNotification(session, 'document close', (e) => analyses.closed(e.document.uri)));
 
-  const h = <P, R>(name: string, empty: R, fn: (s: Session, p: P) => R | ResponseError<void>) => guard<P, R>(session, name, empty, (p) => fn(session, p));
+  const h = <P, R>(name: string, empty: R, fn: (s: Session, p: P) => R | ResponseError<void> | Promise<R | ResponseError<void>>) => guard<P, R>(session, name, empty, (p) => fn(session, p));
   connection.onHover(h('hover', null, hover));
   connection.onCompletion(h('completion', null, completion));
   connection.onCodeAction(h('codeAction', [], codeActions));
@@ -171,7 +207,10 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     analyses.dispose();
     facts.dispose();
   };
-  connection.onShutdown(dispose);
+  connection.onShutdown(() => {
+    options.onShutdown?.();
+    dispose();
+  });
   documents.listen(connection);
   return { dispose };
 }

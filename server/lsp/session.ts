@@ -1,9 +1,14 @@
 // What the handlers share: the connection, the open documents, their analyses
-// (cached per version) and what the client said it supports.
+// (analyses.ts: the syntax of the current text, and the last finished analysis
+// as a view of it) and what the client said it supports.
 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ClientCapabilities, Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { Analysis } from '../core/index';
+import type { View, Wait } from './analyses';
+import type { Limits } from './limits';
+
+export type { View, Wait };
 
 export interface ClientFeatures {
   readonly markdown: boolean;
@@ -49,8 +54,20 @@ export interface Session {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
   readonly client: () => ClientFeatures;
-  /** The analysis of the document's current version (computed now if stale), or undefined when it is not open. */
-  analysed(uri: string): Analysed | undefined;
+  readonly limits: Limits;
+  /**
+   * The current text's syntax (outline, folding, tokens, names): never waits.
+   * The full analysis when it is of the current version. Undefined when the
+   * document is not open or too large to parse on the message loop.
+   */
+  syntax(uri: string): Analysed | undefined;
+  /**
+   * The last finished analysis as a view of the current text: offsets map
+   * through the view, and what lies in a part changed since does not map.
+   * `settled` waits briefly for the current version once the worker has
+   * finished it; `completion` also while the worker is at it; `none` never.
+   */
+  view(uri: string, wait: Wait): Promise<View | undefined>;
   /** Where a facts path written in the document resolves to, when the file exists. */
   factsFile(uri: string, path: string): string | undefined;
   log(message: string): void;

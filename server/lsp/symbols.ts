@@ -11,8 +11,11 @@ const KIND: Readonly<Record<OutlineSymbol['kind'], SymbolKind>> = {
   device: SymbolKind.Field,
 };
 
-export function documentSymbols(session: Session, params: DocumentSymbolParams): DocumentSymbol[] | SymbolInformation[] {
-  const s = session.analysed(params.textDocument.uri);
+/** Of the current text: with the kernel names and sizes when its analysis is there (a short wait once the worker has finished it), else without. */
+export async function documentSymbols(session: Session, params: DocumentSymbolParams): Promise<DocumentSymbol[] | SymbolInformation[]> {
+  const uri = params.textDocument.uri;
+  const v = await session.view(uri, 'settled');
+  const s = v?.current ? v : session.syntax(uri);
   if (!s) return [];
   const symbols = outline(s.analysis);
   if (!session.client().hierarchicalSymbols) {

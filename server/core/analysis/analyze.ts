@@ -16,7 +16,10 @@ import { lower } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
 import { RULES } from '../rules/registry';
+import { AnalysisCache } from './cache';
 import type { Finding } from './finding';
+
+export { AnalysisCache, type CacheStats } from './cache';
 
 export type FactsLoad = { text: string } | { error: string };
 
@@ -32,6 +35,12 @@ export interface AnalyzeOptions {
    * from it, or a simulated target's). Undefined → the layout's own facts.
    */
   readonly hostFacts?: (host: LayoutHost) => { facts: HostFacts; kind: FactsInputKind; problems?: readonly FactsProblem[] } | undefined;
+  /**
+   * Reuse the parse, the host analyses and the parsed facts of earlier analyses
+   * (the language server keeps one per open document; see cache.ts). The result
+   * is the same as without it. Not used with `hostFacts`.
+   */
+  readonly cache?: AnalysisCache;
 }
 
 export interface HostAnalysis {
@@ -129,12 +138,20 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
   };
 }
 
+/** What `readFacts` gave for the host's `facts` path (read once per host and analysis). */
+function loadFacts(decl: LayoutHost | undefined, options: AnalyzeOptions): FactsLoad | undefined {
+  if (!decl?.facts) return undefined;
+  return options.readFacts ? options.readFacts(decl.facts.value) : { error: 'facts files cannot be read here' };
+}
+
 function analyzeHost(
   name: string,
   decl: LayoutHost | undefined,
   regions: LayoutRegion[],
   options: AnalyzeOptions,
+  preloaded?: FactsLoad,
 ): HostAnalysis {
+  const cache = options.hostFacts ? undefined : options.cache;
   const factsProblems: FactsProblem[] = [];
   let facts: HostFacts | undefined;
   let origin: HostAnalysis['factsOrigin'] = 'none';
@@ -158,17 +175,22 @@ function analyzeHost(
     kind = given.kind;
     factsProblems.push(...r.problems);
   } else if (decl?.facts) {
-    const load = options.readFacts ? options.readFacts(decl.facts.value) : { error: 'facts files cannot be read here' };
+    const load = preloaded ?? loadFacts(decl, options) ?? { error: 'facts files cannot be read here' };
     if ('error' in load) {
       factsProblems.push({ severity: 'error', message: load.error });
     } else {
-      const r = readFacts(load.text, decl.facts.value, {
+      const readOptions = {
         ...(decl.kernel ? { kernelRelease: decl.kernel.value } : {}),
         ...(decl.memoryBlock ? { memoryBlockSize: decl.memoryBlock.value } : {}),
         ...(decl.autoOnline ? { autoOnline: decl.autoOnline.value } : {}),
         ...(decl.arch ? { arch: decl.arch.value } : {}),
-      });
-      kind = detectFactsInput(load.text);
+      };
+      const source = decl.facts.value;
+      const text = load.text;
+      const r = cache
+        ? cache.readFacts(text, JSON.stringify([source, readOptions], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)), () => readFacts(text, source, readOptions))
+        : readFacts(text, source, readOptions);
+      kind = cache ? cache.factsKind(text, () => detectFactsInput(text)) : detectFactsInput(text);
       let problems = r.problems;
       if (r.facts) {
         ({ facts, problems } = fillStarts(r.facts, problems));
@@ -218,9 +240,37 @@ function analyzeHost(
   return host;
 }
 
-export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-  const file = parse(text);
-  const layout = lower(file);
+/** The text of the host's blocks and what its analysis depends on besides them: the host cache's key. */
+function hostKey(text: string, name: string, decl: LayoutHost | undefined, regions: readonly LayoutRegion[], load: FactsLoad | undefined, options: AnalyzeOptions, cache: AnalysisCache): string {
+  const facts = load === undefined ? '-' : 'error' in load ? `e${load.error}` : `t${cache.factsId(load.text)}`;
+  const blocks = regions.map((r) => text.slice(r.decl.span.start, r.decl.span.end)).join('\u0002');
+  return `${name}\u0001${decl ? text.slice(decl.decl.span.start, decl.decl.span.end) : ''}\u0001${blocks}\u0001${facts}\u0001${options.prune ? 1 : 0}`;
+}
+
+function analyzeHostCached(text: string, name: string, decl: LayoutHost | undefined, regions: LayoutRegion[], options: AnalyzeOptions): HostAnalysis {
+  const cache = options.cache;
+  if (!cache || options.hostFacts) return analyzeHost(name, decl, regions, options);
+  const load = loadFacts(decl, options);
+  const key = hostKey(text, name, decl, regions, load, options, cache);
+  const hit = cache.host(key, decl, regions);
+  if (hit) return hit;
+  const host = analyzeHost(name, decl, regions, options, load);
+  cache.storeHost(key, host, decl, regions);
+  return host;
+}
+
+/**
+ * The analysis as steps: it yields after the parse, after each host and after
+ * the rules, so that a caller on an event loop can run it in slices (the
+ * language server does, on its message loop). `analyze` runs it to the end.
+ */
+export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
+  const parsed = () => {
+    const file = parse(text);
+    return { file, layout: lower(file) };
+  };
+  const { file, layout } = options.cache ? options.cache.parse(text, parsed) : parsed();
+  yield;
   const hosts: HostAnalysis[] = [];
   const byHost = new Map<string, LayoutRegion[]>();
   for (const r of layout.regions) {
@@ -229,9 +279,15 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     list.push(r);
     byHost.set(key, list);
   }
-  for (const h of layout.hosts) hosts.push(analyzeHost(h.name, h, byHost.get(h.name) ?? [], options));
+  for (const h of layout.hosts) {
+    hosts.push(analyzeHostCached(text, h.name, h, byHost.get(h.name) ?? [], options));
+    yield;
+  }
   const design = byHost.get(DESIGN_HOST);
-  if (design) hosts.push(analyzeHost(DESIGN_HOST, undefined, design, options));
+  if (design) {
+    hosts.push(analyzeHostCached(text, DESIGN_HOST, undefined, design, options));
+    yield;
+  }
   const analysis: Analysis = { text, file, layout, hosts, findings: [] };
   for (const rule of RULES) {
     try {
@@ -247,6 +303,32 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
   return analysis;
+}
+
+/** Runs steps to the end. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  return runSteps(analyzeSteps(text, options));
+}
+
+/**
+ * The syntax of a text as an Analysis without hosts or findings: what the
+ * editor features that need only the text (outline, folding, tokens, names)
+ * read. Shares the parse with `cache`, when given.
+ */
+export function syntaxAnalysis(text: string, cache?: AnalysisCache): Analysis {
+  const parsed = () => {
+    const file = parse(text);
+    return { file, layout: lower(file) };
+  };
+  const { file, layout } = cache ? cache.parse(text, parsed) : parsed();
+  return { text, file, layout, hosts: [], findings: [] };
 }
 
 /** The region analysis for a layout region, wherever its host is. */

@@ -7,7 +7,7 @@
 // reported once.
 
 import type { Span } from '../../../grammar/src/ast';
-import { analyze, type Analysis, type AnalyzeOptions, type FactsLoad } from '../analysis/analyze';
+import { analyzeSteps, runSteps, type Analysis, type AnalyzeOptions, type FactsLoad } from '../analysis/analyze';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost } from '../layout/types';
 import { matchPattern, parseInventory, type Inventory } from './inventory';
@@ -66,8 +66,13 @@ export function fleetMembers(a: Analysis, options: FleetOptions): Map<string, st
 }
 
 export function analyzeFleet(text: string, options: FleetOptions = {}): FleetAnalysis {
+  return runSteps(analyzeFleetSteps(text, options));
+}
+
+/** `analyzeFleet` as steps (see `analyzeSteps`): the language server runs it in slices. */
+export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Generator<void, FleetAnalysis, void> {
   const hasTemplate = /\bhosts\b/.test(text);
-  const base = analyze(text, options);
+  const base = yield* analyzeSteps(text, options);
   const templates = hasTemplate ? base.layout.hosts.filter((h) => h.pattern) : [];
   if (templates.length === 0) return { ...base, members: [] };
   const findings: Finding[] = [];
@@ -117,7 +122,7 @@ export function analyzeFleet(text: string, options: FleetOptions = {}): FleetAna
     const perMember = new Map<string, Finding[]>();
     const count = new Map<string, number>();
     for (const host of names) {
-      const a = analyze(text, { ...options, readFacts: memberReader(options.readFacts, host) });
+      const a = yield* analyzeSteps(text, { ...options, readFacts: memberReader(options.readFacts, host) });
       members.push({ template: t.name, host, analysis: a });
       const fs = a.findings.filter((f) => inside(f.span, area));
       perMember.set(host, fs);
