@@ -244,7 +244,7 @@ function analyzeHost(
 function hostKey(text: string, name: string, decl: LayoutHost | undefined, regions: readonly LayoutRegion[], load: FactsLoad | undefined, options: AnalyzeOptions, cache: AnalysisCache): string {
   const facts = load === undefined ? '-' : 'error' in load ? `e${load.error}` : `t${cache.factsId(load.text)}`;
   const blocks = regions.map((r) => text.slice(r.decl.span.start, r.decl.span.end)).join('\u0002');
-  return `${name}\u0001${decl ? text.slice(decl.decl.span.start, decl.decl.span.end) : ''}\u0001${blocks}\u0001${facts}\u0001${options.prune ? 1 : 0}\u0001${options.workBudget ?? "-"}`;
+  return `${name}\u0001${decl ? text.slice(decl.decl.span.start, decl.decl.span.end) : ''}\u0001${blocks}\u0001${facts}\u0001${options.prune ? 1 : 0}\u0001${options.workBudget ?? '-'}`;
 }
 
 function analyzeHostCached(text: string, name: string, decl: LayoutHost | undefined, regions: LayoutRegion[], options: AnalyzeOptions): HostAnalysis {
@@ -291,7 +291,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const analysis: Analysis = { text, file, layout, hosts, findings: [] };
   for (const rule of RULES) {
     try {
-      analysis.findings.push(...rule.check(analysis));
+      // One by one: spreading a rule's findings into push() would overflow the stack past ~100k.
+      for (const f of rule.check(analysis)) analysis.findings.push(f);
     } catch (e) {
       analysis.findings.push({
         code: 'DAX099',
