@@ -29,6 +29,7 @@ import type { LayoutFile } from '../../../grammar/src/ast';
 import type { FactsInputKind, ReadFactsResult } from '../facts/read';
 import type { HostFacts } from '../facts/types';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
+import { isInert } from '../kernel/state';
 import type { HostAnalysis, RegionAnalysis } from './analyze';
 
 interface HostEntry {
@@ -201,6 +202,8 @@ function substitute(x: unknown, map: Pairing, memo: Map<object, unknown>): unkno
   const paired = map.get(x);
   if (paired !== undefined) return paired;
   if (memo.has(x)) return memo.get(x);
+  // The kernel model's regions and devices and the planner's writes hold no layout objects.
+  if (isInert(x)) return x;
   // Provisional: a cycle back to an object being walked keeps the original (cycles run
   // through the kernel model's devices and regions, which hold no layout objects).
   memo.set(x, x);

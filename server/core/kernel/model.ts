@@ -21,6 +21,7 @@ import {
   type SimState,
   unindexRange,
   indexRange,
+  inert,
 } from './state';
 import { allowedAligns, type Errno } from './tables';
 import { has } from './version';
@@ -265,7 +266,7 @@ export class KernelModel {
     let id = region.freeIdFloor;
     while (region.devices.has(id)) id++;
     region.freeIdFloor = id + 1;
-    const dev: SimDevice = {
+    const dev: SimDevice = inert({
       region,
       id,
       align: region.align,
@@ -274,7 +275,7 @@ export class KernelModel {
       targetNode: region.targetNode,
       memmapOnMemory: false,
       deleted: false,
-    };
+    });
     region.devices.set(id, dev);
     this.unboundDevices().add(dev);
     // device_add probes it at once; a zero-size device fails (ENXIO) and stays unbound.

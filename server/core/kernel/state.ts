@@ -175,6 +175,24 @@ export function availableSize(r: SimRegion): bigint {
   return regionSize(r) - r.used;
 }
 
+/**
+ * Objects that hold no layout objects, directly or through what they refer to: the model's
+ * regions and devices, the planner's writes. Code that walks an analysis to swap layout objects
+ * (the analysis cache relocating a plan onto the layout of a new text) stops at them.
+ */
+const INERT = new WeakSet<object>();
+
+/** Marks `x` as holding no layout objects (see isInert). */
+export function inert<T extends object>(x: T): T {
+  INERT.add(x);
+  return x;
+}
+
+/** Whether `x` was marked as holding no layout objects. */
+export function isInert(x: object): boolean {
+  return INERT.has(x);
+}
+
 export class SeedError extends Error {}
 
 /**
@@ -196,7 +214,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     if (rf.start === undefined) {
       throw new SeedError(`region ${rf.id}: its physical start is unknown (pass --region-start ${rf.id}=ADDR)`);
     }
-    const region: SimRegion = {
+    const region: SimRegion = inert({
       id: rf.id,
       path: normalisePath(rf.path),
       start: rf.start,
@@ -213,11 +231,11 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
       freeIdFloor: 0,
       seed: null,
       youngest: null,
-    };
+    });
     for (const df of rf.devices) {
       const m = /^dax(\d+)\.(\d+)$/.exec(df.name);
       if (!m || Number(m[1]) !== rf.id) throw new SeedError(`region ${rf.id}: device name ${df.name} is not dax${rf.id}.N`);
-      const dev: SimDevice = {
+      const dev: SimDevice = inert({
         region,
         id: Number(m[2]),
         align: df.align,
@@ -228,7 +246,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
         targetNode: df.targetNode,
         memmapOnMemory: df.memmapOnMemory ?? false,
         deleted: false,
-      };
+      });
       region.devices.set(dev.id, dev);
       for (const range of dev.ranges) {
         indexRange(dev, range);

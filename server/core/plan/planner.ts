@@ -12,6 +12,7 @@ import {
   deviceName,
   deviceSize,
   hotplugRange,
+  inert,
   regionSize,
   type SimDevice,
   type SimRegion,
@@ -185,7 +186,7 @@ export class Planner {
   private write(step: PlanStep, path: string, value: string, purpose: Purpose, kernelName?: string): boolean {
     if (this.outOfBudget()) return false;
     const result = this.model.write(path, value + '\n');
-    const w: PlannedWrite = { path, value, result };
+    const w: PlannedWrite = inert({ path, value, result });
     step.writes.push(w);
     if (result.kind === 'ok') return true;
     this.plan.failures.push({
@@ -211,12 +212,12 @@ export class Planner {
     if (this.outOfBudget()) return false;
     let ok = true;
     for (const seg of this.model.writeBlockRun(first, last, 'state', value + '\n')) {
-      const w: PlannedWrite = {
+      const w: PlannedWrite = inert({
         path: memoryPath(seg.first),
         value,
         result: seg.result,
         ...(seg.last > seg.first ? { blocks: { first: seg.first, last: seg.last } } : {}),
-      };
+      });
       step.writes.push(w);
       if (seg.result.kind === 'ok') continue;
       ok = false;
