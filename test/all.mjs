@@ -75,6 +75,14 @@ function run(suite) {
   });
 }
 
+// The unit suite runs shell programs under dash and busybox: install them first when missing
+// (a clean Debian machine has neither busybox nor, in containers, always dash).
+if (selected.some((s) => s.name === 'unit')) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('sh', [join(ROOT, 'test', 'host-tools.sh')], { stdio: 'inherit' });
+  if (r.status !== 0) console.log('[all] test/host-tools.sh failed: the unit suite may miss dash or busybox');
+}
+
 const results = [];
 for (const suite of selected) results.push(await run(suite));
 

@@ -159,7 +159,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     expect(rep.outcomes).toEqual([{ index: 1, ok: true }]);
     expect(readFileSync(join(root, '/sys/bus/dax/devices/dax0.0/align'), 'utf8')).toBe('2097152\n');
     expect(existsSync(join(lock, `cancel.${pid}`))).toBe(false);
-  }, 20_000);
+  }, 90_000);
 
   for (const mode of ['flock', 'mkdir'] as const) {
     it(`a second apply waits for the lock (${mode}), then refuses; never interleaves`, async () => {
@@ -192,7 +192,7 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
       expect(rep3.lock).toBe(mode);
       expect(rep3.done).toBe(true);
       if (mode === 'mkdir') expect(existsSync(join(lock, 'lock.d'))).toBe(false);
-    }, 20_000);
+    }, 90_000);
   }
 });
 
