@@ -31,6 +31,8 @@ import type {
 
 const AUTO_ONLINE: readonly AutoOnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
 const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
+/** Most colours one device may ask for (a set, or `any N`): beyond it the planner would enumerate for nothing. */
+const MAX_COLOURS = 65536;
 
 class Lowerer {
   readonly issues: LoweringIssue[] = [];
@@ -442,6 +444,10 @@ class Lowerer {
         this.problem(c.span, 'a device needs at least one colour');
         return undefined;
       }
+      if (c.value > MAX_COLOURS) {
+        this.problem(c.span, `too many colours: a device can ask for at most ${MAX_COLOURS}`);
+        return undefined;
+      }
       any = c;
       i = 2;
     } else {
@@ -459,8 +465,8 @@ class Lowerer {
             ok = false;
             continue;
           }
-          if (b - a > 65535) {
-            this.problem(v.span, 'too many colours');
+          if (b - a + 1 + set.size > MAX_COLOURS) {
+            this.problem(v.span, `too many colours: a device can ask for at most ${MAX_COLOURS}`);
             ok = false;
             continue;
           }
