@@ -34,6 +34,14 @@ function soup(rng: Rng): string {
   return out.join(rng.chance(0.5) ? ' ' : '');
 }
 
+/** Long runs of one thing: what makes a parser's recovery or a lexer slow. */
+function pathological(rng: Rng): string {
+  const n = rng.pick([100, 1000, 10_000, 50_000]);
+  const unit = rng.pick(['{', '}', '"', '#\n', '..', '+', ',', 'device x {', 'region 0 {', 'host h {', 'size ', '0x', '1G ', 'device ', '{}', 'range 0x1..0x2, ', 'colours 0, ', '\r', '\u2028', 'é', '\\', 'on ', '"\n', 'device x { size 1G }\n', 'region 0 on h { ']);
+  const head = rng.chance(0.5) ? rng.pick(['region 0 {\n', 'host h {\n', 'region 0 on h {\n  device a {', '']) : '';
+  return head + unit.repeat(n) + (rng.chance(0.5) ? '\n}' : '');
+}
+
 export interface StreamOptions {
   /** Truncate samples at every `prefixStride`-th character (1: every character). */
   readonly prefixStride?: number;
@@ -66,6 +74,7 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
       [12, 'facts'],
       [3, 'prefixes'],
       [5, 'soup'],
+      [2, 'pathological'],
       [8, 'generated-hostile'],
     ]) as string;
     if (what === 'generated' || what === 'generated-hostile') {
@@ -99,6 +108,8 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
       const stride = options.prefixStride ?? 1;
       const group = ++groups;
       for (let k = rng.int(stride); k <= s.layout.length; k += stride) yield { layout: s.layout.slice(0, k), files: s.files, cursor: k, origin: `${s.name} truncated`, group };
+    } else if (what === 'pathological') {
+      yield { layout: pathological(rng), files: {}, origin: 'long run of one token' };
     } else {
       yield { layout: soup(rng), files: {}, origin: 'token soup' };
     }

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { colourStripes, coloursIn, overlaps, planRegionColours, subtractRanges, type AddrRange, type ColourAsk } from '../../server/core/colour/stripes';
 import { closest } from '../../server/core/rules/suggest';
+import { spanIndex } from '../../server/core/rules/util';
 
 const r = (start: bigint, end: bigint): AddrRange => ({ start, end });
 const meets = (x: AddrRange, y: AddrRange) => x.start <= y.end && y.start <= x.end;
@@ -221,5 +222,17 @@ describe('"did you mean" for host names', () => {
     const t0 = Date.now();
     expect(closest('n'.repeat(50_000), ['n'.repeat(49_999), 'lab61'])).toBeUndefined();
     expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});
+
+describe('a span index (DAX051: is this device already explained by an error?)', () => {
+  it('answers as the scan of every span did', () => {
+    const span = fc.tuple(fc.nat(60), fc.nat(8)).map(([start, len]) => ({ start, end: start + len }));
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 12 }), span, (spans, q) => {
+        expect(spanIndex(spans).meets(q.start, q.end)).toBe(spans.some((f) => f.start < q.end && q.start < f.end));
+      }),
+      { numRuns: 5000, seed: 77 },
+    );
   });
 });

@@ -84,7 +84,7 @@ export function commonFrames(samples: readonly (readonly Frame[])[]): Frame[] {
   return first.slice(first.length - n);
 }
 
-const isProject = (f: Frame) => /^(?:server|grammar)\//.test(f.file);
+export const isProject = (f: Frame) => /^(?:server|grammar)\//.test(f.file);
 /** Helpers called from everywhere: a sample that lands in one says nothing of who loops. */
 const isHelper = (f: Frame) => /^server\/core\/units\.ts$/.test(f.file);
 

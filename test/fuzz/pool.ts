@@ -5,7 +5,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FuzzCase, Outcome } from './case';
-import { commonFrames, framesOfSample, framesOfStack, type Frame } from './frames';
+import { commonFrames, framesOfSample, framesOfStack, isProject, type Frame } from './frames';
 import type { Job, Reply } from './worker';
 
 export interface PoolOptions {
@@ -28,9 +28,14 @@ export interface Result extends Outcome {
   readonly frameList: readonly Frame[];
 }
 
-/** Where a long input was: the frames all the watchdog's samples share (innermost first). */
+/**
+ * Where a long input was: the frames all the watchdog's samples share (innermost
+ * first), or the first sample when they share no frame of the project's code.
+ */
 function sampled(samples: Frame[][] | undefined): Frame[] {
-  return samples && samples.length > 0 ? commonFrames(samples) : [];
+  if (!samples || samples.length === 0) return [];
+  const common = commonFrames(samples);
+  return common.some(isProject) ? common : (samples[0] as Frame[]);
 }
 
 interface Pending {

@@ -2,9 +2,10 @@
 // the core's public API as server/lsp does (read the handlers there): the
 // fleet analysis (analyses.ts), the diagnostics (convert.ts toDiagnostic), semantic
 // tokens, inlay hints over the document, the outline, folding ranges, and at a
-// few positions (the cursor, the end, spread over the tokens) hover (rendered to
-// Markdown as hover.ts does), completion, code actions with their formatted
-// edits (code-actions.ts), definition, references and prepare-rename.
+// few positions (the cursor, the end, spread over the tokens; every token of one
+// small input in four) hover (rendered to Markdown as hover.ts does), completion,
+// code actions with their formatted edits (code-actions.ts), definition,
+// references, prepare-rename and rename; and formatting (format on save).
 // Offsets become positions through the same TextDocument the server uses.
 //
 // `stage` says which feature was running when something threw.
@@ -21,6 +22,7 @@ import {
   inlayHints,
   outline,
   prepareRenameAt,
+  renameAt,
   referencesAt,
   ruleHref,
   semanticTokens,
@@ -50,7 +52,18 @@ interface Span {
   readonly end: number;
 }
 
-/** The offsets the editor asks about: the cursor, both ends, and after tokens spread over the text. */
+/** A cheap hash of the text, to pick inputs for dense probing deterministically. */
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i += 1 + (s.length >> 10)) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * The offsets the editor asks about: the cursor, both ends, and after tokens
+ * spread over the text; for one small input in four, the start, middle and end
+ * of every token (hover and completion everywhere).
+ */
 export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
   const n = c.layout.length;
   const out = new Set<number>([n, 0]);
@@ -60,6 +73,7 @@ export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
     const t = toks[Math.floor((i * toks.length) / perInput)] as (typeof toks)[number];
     out.add(i % 2 ? t.end : t.start + Math.min(1, t.end - t.start));
   }
+  if (n < 3000 && hash(c.layout) % 4 === 0) for (const t of toks) out.add(t.start).add((t.start + t.end) >> 1).add(t.end);
   return [...out];
 }
 
@@ -165,8 +179,10 @@ export function serverWork(c: FuzzCase, work: Work): void {
     if (!factsPathAt(a, offset)) for (const s of definitionAt(a, offset)) check('definition', s);
     work.stage = 'references';
     for (const s of referencesAt(a, offset, true)) check('reference', s);
-    work.stage = 'prepareRename';
-    prepareRenameAt(a, offset);
+    work.stage = 'rename';
+    if (!('error' in prepareRenameAt(a, offset))) renameAt(a, offset, 'renamed-x');
   }
+  work.stage = 'formatting';
+  format(text);
   work.stage = 'done';
 }
