@@ -12,6 +12,8 @@ export interface AddrRange {
   readonly end: bigint;
 }
 
+const byStart = (x: AddrRange, y: AddrRange) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0);
+
 /** More stripes than this for one device is reported rather than computed. */
 export const MAX_STRIPES = 100_000;
 
@@ -56,8 +58,13 @@ export function colourStripes(
   const width = cacheSize / BigInt(k);
   const runs = colourRuns(colours.filter((c) => c >= 0 && c < k));
   if (runs.length === 0) return out;
+  // Every colour: one stripe, however many cache periods the range spans.
+  const first = runs[0] as [number, number];
+  if (runs.length === 1 && first[0] === 0 && first[1] === k - 1) return [{ start, end }];
   const firstPeriod = start / cacheSize;
   const lastPeriod = end / cacheSize;
+  // Otherwise each period boundary starts at least one new stripe: past the limit, do not walk the periods.
+  if (lastPeriod - firstPeriod > BigInt(limit) + 1n) return undefined;
   for (let m = firstPeriod; m <= lastPeriod; m++) {
     const base = m * cacheSize;
     for (const [a, b] of runs) {
@@ -79,22 +86,31 @@ export function colourStripes(
 
 /** The colours (of K) that addresses in [start, end] take, sorted. */
 export function coloursIn(start: bigint, end: bigint, cacheSize: bigint, k: number): number[] {
-  if (end < start || cacheSize % BigInt(k) !== 0n) return [];
+  if (end < start || k <= 0 || cacheSize % BigInt(k) !== 0n) return [];
   const width = cacheSize / BigInt(k);
-  if (end - start + 1n >= cacheSize) return Array.from({ length: k }, (_, i) => i);
-  const out = new Set<number>();
-  for (let a = (start / width) * width; a <= end; a += width) out.add(colourOf(a, cacheSize, k));
-  return [...out].sort((x, y) => x - y);
+  // the stripes [start, end] touches, in order: all K once there are K of them
+  const first = start / width;
+  const count = end / width - first + 1n;
+  if (count >= BigInt(k)) return Array.from({ length: k }, (_, i) => i);
+  const out: number[] = [];
+  for (let i = 0n; i < count; i++) out.push(Number((first + i) % BigInt(k)));
+  return out.sort((x, y) => x - y);
 }
 
 /** `ranges` minus `taken` (both inclusive), in address order. */
 export function subtractRanges(ranges: readonly AddrRange[], taken: readonly AddrRange[]): AddrRange[] {
-  const cuts = [...taken].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const cuts = [...taken].sort(byStart);
   const out: AddrRange[] = [];
+  // Ranges in address order (the usual case): cuts that end before a range ends before every later one too.
+  const sorted = ranges.every((r, i) => i === 0 || (ranges[i - 1] as AddrRange).start <= r.start);
+  let from = 0;
   for (const r of ranges) {
     let s = r.start;
-    for (const t of cuts) {
-      if (t.end < s || t.start > r.end) continue;
+    if (sorted) while (from < cuts.length && (cuts[from] as AddrRange).end < r.start) from++;
+    for (let i = sorted ? from : 0; i < cuts.length; i++) {
+      const t = cuts[i] as AddrRange;
+      if (t.start > r.end) break; // sorted by start: no later cut reaches r
+      if (t.end < s) continue;
       if (t.start > s) out.push({ start: s, end: t.start - 1n });
       s = t.end + 1n;
       if (s > r.end) break;
@@ -177,13 +193,67 @@ export interface ColourPlacement<T> {
 
 /** The colours `c` of K as intervals of one cache period [0, C): what aliases with what. */
 export function periodIntervals(colours: readonly number[], cacheSize: bigint, k: number): AddrRange[] {
-  if (cacheSize % BigInt(k) !== 0n) return [];
+  if (k <= 0 || cacheSize % BigInt(k) !== 0n) return [];
   const w = cacheSize / BigInt(k);
   return colourRuns(colours).map(([a, b]) => ({ start: BigInt(a) * w, end: BigInt(b + 1) * w - 1n }));
 }
 
+/** Whether any range of `a` meets any range of `b` (a sweep over both, sorted: linear, not |a|·|b|). */
 export function overlaps(a: readonly AddrRange[], b: readonly AddrRange[]): boolean {
-  return a.some((x) => b.some((y) => x.start <= y.end && y.start <= x.end));
+  const xs = [...a].sort(byStart);
+  const ys = [...b].sort(byStart);
+  let i = 0;
+  let j = 0;
+  while (i < xs.length && j < ys.length) {
+    const x = xs[i] as AddrRange;
+    const y = ys[j] as AddrRange;
+    if (x.start <= y.end && y.start <= x.end) return true;
+    if (x.end < y.end) i++;
+    else j++;
+  }
+  return false;
+}
+
+/** Whether `x` meets a range of `sorted` (sorted by start, not overlapping each other): a binary search. */
+export function meetsSorted(x: AddrRange, sorted: readonly AddrRange[]): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const y = sorted[mid] as AddrRange;
+    if (y.end < x.start) lo = mid + 1;
+    else if (y.start > x.end) hi = mid - 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The lowest `n` colours of K whose stripes meet none of `forbidden` (intervals of one period [0, C)). */
+function freeColours(n: number, k: number, cacheSize: bigint, forbidden: readonly AddrRange[]): number[] {
+  const picks: number[] = [];
+  if (k <= 0 || cacheSize % BigInt(k) !== 0n) {
+    // K does not divide C: no stripes to clash (the placement reports the fraction)
+    for (let c = 0; c < k && picks.length < n; c++) picks.push(c);
+    return picks;
+  }
+  const w = cacheSize / BigInt(k);
+  const xs = [...forbidden].sort(byStart);
+  let j = 0;
+  for (let c = 0; c < k && picks.length < n; ) {
+    const s = BigInt(c) * w;
+    const e = s + w - 1n;
+    while (j < xs.length && (xs[j] as AddrRange).end < s) j++;
+    const x = xs[j];
+    if (x && x.start <= e) {
+      // skip every colour this interval meets
+      const next = x.end / w + 1n;
+      c = next > BigInt(k) ? k : Number(next);
+      continue;
+    }
+    picks.push(c);
+    c++;
+  }
+  return picks;
 }
 
 /**
@@ -206,20 +276,13 @@ export function planRegionColours<T>(
   for (const a of asks) if (a.colours) chosen.set(a, [...a.colours]);
   for (const a of asks) {
     if (a.colours || a.any === undefined) continue;
-    const k = kOf(a);
-    const picks: number[] = [];
-    for (let c = 0; c < k && picks.length < a.any; c++) {
-      const mine = periodIntervals([c], cacheSize, k);
-      const clash = asks.some((o) => {
-        if (o === a) return false;
-        const theirs = chosen.get(o);
-        if (!theirs) return false;
-        if (!a.exclusive && !o.exclusive) return false;
-        return overlaps(mine, periodIntervals(theirs, cacheSize, kOf(o)));
-      });
-      if (!clash) picks.push(c);
+    const forbidden: AddrRange[] = [];
+    for (const o of asks) {
+      const theirs = chosen.get(o);
+      if (o === a || !theirs || (!a.exclusive && !o.exclusive)) continue;
+      forbidden.push(...periodIntervals(theirs, cacheSize, kOf(o)));
     }
-    chosen.set(a, picks);
+    chosen.set(a, freeColours(a.any, kOf(a), cacheSize, forbidden));
   }
   const taken: AddrRange[] = [...occupied];
   const out: ColourPlacement<T>[] = [];

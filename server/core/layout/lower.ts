@@ -33,6 +33,8 @@ import type {
 
 const AUTO_ONLINE: readonly AutoOnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
 const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
+/** Most colours one device may ask for (a set, or `any N`): beyond it the planner would enumerate for nothing. */
+const MAX_COLOURS = 65536;
 
 /** The smallest page of any arch the model knows: a cache below it is no cache. */
 const MIN_PAGE = 4096n;
@@ -476,6 +478,10 @@ class Lowerer {
         this.problem(c.span, 'a device needs at least one colour');
         return undefined;
       }
+      if (c.value > MAX_COLOURS) {
+        this.problem(c.span, `too many colours: a device can ask for at most ${MAX_COLOURS}`);
+        return undefined;
+      }
       any = c;
       i = 2;
     } else {
@@ -493,8 +499,8 @@ class Lowerer {
             ok = false;
             continue;
           }
-          if (b - a > 65535) {
-            this.problem(v.span, 'too many colours');
+          if (b - a + 1 + set.size > MAX_COLOURS) {
+            this.problem(v.span, `too many colours: a device can ask for at most ${MAX_COLOURS}`);
             ok = false;
             continue;
           }

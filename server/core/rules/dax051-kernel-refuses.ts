@@ -2,15 +2,15 @@
 import type { Finding } from '../analysis/finding';
 import { ERRNO_TEXT } from '../kernel/tables';
 import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { finding, regionSpan, spanIndex } from './util';
 
 export const dax051: Rule = {
   code: 'DAX051',
   title: 'kernel refuses a planned write',
   check(a) {
     const out: Finding[] = [];
-    const explained = (start: number, end: number) =>
-      a.findings.some((f) => f.severity === 'error' && f.code !== 'DAX051' && f.span.start < end && start < f.span.end);
+    // Is [start, end) met by an error of another rule?
+    const explained = spanIndex(a.findings.filter((f) => f.severity === 'error' && f.code !== 'DAX051').map((f) => f.span));
     for (const h of a.hosts) {
       if (!h.plan) continue;
       const seen = new Set<unknown>();
@@ -20,7 +20,7 @@ export const dax051: Rule = {
         seen.add(key);
         const r = h.regions.find((x) => x.layout === f.region);
         const span = f.device ? f.device.decl.span : r ? regionSpan(r) : undefined;
-        if (!span || explained(span.start, span.end)) continue;
+        if (!span || explained.meets(span.start, span.end)) continue;
         const res = f.write.result;
         const outcome =
           res.kind === 'errno'

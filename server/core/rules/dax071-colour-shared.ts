@@ -1,6 +1,6 @@
 // DAX071: memory of a colour that a device asked for exclusively is held (or asked for) by another device.
 import type { Finding } from '../analysis/finding';
-import { overlaps, periodIntervals } from '../colour/stripes';
+import { meetsSorted, overlaps, periodIntervals } from '../colour/stripes';
 import { colourBytes } from '../colour/describe';
 import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
@@ -26,8 +26,9 @@ export const dax071: Rule = {
         const C = x.cache!.size;
         const px = x.placement!;
         const py = y.placement!;
-        if (!overlaps(periodIntervals(px.colours, C, px.k), periodIntervals(py.colours, C, py.k))) continue;
-        const shared = px.colours.filter((c) => overlaps(periodIntervals([c], C, px.k), periodIntervals(py.colours, C, py.k)));
+        const theirs = periodIntervals(py.colours, C, py.k); // sorted, disjoint
+        if (!overlaps(periodIntervals(px.colours, C, px.k), theirs)) continue;
+        const shared = px.colours.filter((c) => meetsSorted({ start: BigInt(c) * px.width, end: BigInt(c + 1) * px.width - 1n }, theirs));
         const owner = y.req.exclusive ? y : x;
         reported.add(x.v.device);
         out.push(
@@ -82,6 +83,7 @@ export const dax071: Rule = {
 /** The colours of K not in `taken`, written as a list. */
 function free(k: number, taken: readonly number[]): string {
   const rest: number[] = [];
-  for (let c = 0; c < k && rest.length < 64; c++) if (!taken.includes(c)) rest.push(c);
+  const held = new Set(taken);
+  for (let c = 0; c < k && rest.length < 64; c++) if (!held.has(c)) rest.push(c);
   return listColours(rest);
 }

@@ -13,15 +13,22 @@ export function distance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
+/** Names longer than this get no suggestion: nobody mistypes them into a near miss, and the distance is quadratic. */
+const MAX_SUGGEST_LENGTH = 256;
+
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > MAX_SUGGEST_LENGTH) return undefined;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // the distance is at least the difference in length
+    if (c.length > MAX_SUGGEST_LENGTH || Math.abs(c.length - word.length) > limit) continue;
     const d = distance(word, c);
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= limit ? best : undefined;
 }

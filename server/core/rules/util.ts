@@ -122,3 +122,27 @@ export function regionLabel(r: RegionAnalysis): string {
 export function regionSpan(r: RegionAnalysis): Span {
   return r.layout.id?.span ?? r.layout.decl.keyword;
 }
+
+/**
+ * Spans, to ask whether one of them meets [start, end): sorted by start with the
+ * running maximum of their ends, so a question is a binary search (a rule asking
+ * it for each of thousands of devices stays linear, not quadratic).
+ */
+export function spanIndex(spans: readonly { readonly start: number; readonly end: number }[]): { meets(start: number, end: number): boolean } {
+  const sorted = [...spans].sort((x, y) => x.start - y.start);
+  const maxEnd: number[] = [];
+  for (const s of sorted) maxEnd.push(Math.max(maxEnd[maxEnd.length - 1] ?? -Infinity, s.end));
+  return {
+    meets(start, end) {
+      // how many spans start before `end`: the furthest end among them must pass `start`
+      let lo = 0;
+      let hi = sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((sorted[mid] as { start: number }).start < end) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo > 0 && (maxEnd[lo - 1] as number) > start;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// `npm run fuzz` — long fuzz runs of what the language server does on an edit
+// (run.mjs builds and bundles, then runs this). See test/fuzz/README.md.
+//
+//   node test/fuzz/run.mjs [--seed S] [--count N] [--minutes M] [--workers W]
+//        [--timeout MS] [--memory MB] [--slow MS] [--shrink TRIES] [--shrink-seconds S] [--out DIR]
+//   node test/fuzz/run.mjs --replay FILE|DIR   (run stored cases again: which still fail?)
+//   node test/fuzz/run.mjs --minimise FILE [--worker BUNDLE]   (minimise a stored case again)
+//   --source: bundle the core from its sources instead of loading server/dist/core.cjs
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { bundleWorker } from './bundle';
+import { FAILURES, type StoredCase } from './case';
+import { caseStream } from './cases';
+import { loadCorpus } from './corpus';
+import { formatFrame, blame } from './frames';
+import { failureOf, fuzz, KINDS, minimiseAndStore, percentile, type Stats } from './fuzz';
+import { Pool } from './pool';
+
+/**
+ * While minimising a hang, an input still hangs when it runs longer than this. The unit test
+ * holds a replayed hang to under 2 s (REGRESSION_MS), so a minimised hang must exceed that.
+ */
+const SHRINK_HANG_MS = 2500;
+
+function args(argv: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (!a.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) out.set(a.slice(2), 'true');
+    else (out.set(a.slice(2), next), i++);
+  }
+  return out;
+}
+
+const ms = (x: number) => (Number.isNaN(x) ? '-' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
+
+function report(stats: Stats, header: string): void {
+  const sorted = [...stats.times].sort((a, b) => a - b);
+  console.log(header);
+  console.log('  ' + KINDS.map((k) => `${k} ${stats.counts[k]}`).join('  '));
+  console.log(`  time per input (inputs < 100 KB that finished, n=${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  p99.9 ${ms(percentile(sorted, 99.9))}  max ${ms(sorted.at(-1) ?? NaN)}  mean ${ms(sorted.reduce((x, y) => x + y, 0) / (sorted.length || NaN))}`);
+}
+
+async function replay(pool: Pool, path: string, timeoutMs: number): Promise<number> {
+  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f)) : [path];
+  let failing = 0;
+  for (const file of files) {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as StoredCase;
+    const r = await pool.run(c, timeoutMs);
+    const bad = FAILURES.includes(r.kind);
+    if (bad) failing++;
+    const at = blame(r.frameList, r.message, r.kind);
+    console.log(`${bad ? 'FAIL' : 'ok  '} ${file}: ${r.kind} ${r.ms.toFixed(1)} ms${bad ? ` — ${(r.message ?? '').slice(0, 140)}${at ? ` at ${formatFrame(at)}` : ''}` : ''}`);
+  }
+  console.log(`replay: ${files.length - failing} passed, ${failing} failed`);
+  return failing;
+}
+
+async function main(): Promise<void> {
+  const a = args(process.argv.slice(2));
+  const root = resolve(a.get('root') ?? process.cwd());
+  const script = a.get('worker') ?? (await bundleWorker(root, join(root, 'test/fuzz/.out/worker.cjs'), a.has('source') ? 'source' : 'dist'));
+  const seed = a.get('seed') ?? '1';
+  const minutes = a.has('minutes') ? Number(a.get('minutes')) : undefined;
+  const count = a.has('count') ? Number(a.get('count')) : minutes === undefined ? 10_000 : Infinity;
+  const workers = Number(a.get('workers') ?? 2);
+  const timeoutMs = Number(a.get('timeout') ?? 10_000);
+  const memoryMb = Number(a.get('memory') ?? 1024);
+  const slowMs = Number(a.get('slow') ?? 50);
+  const tries = Number(a.get('shrink') ?? 400);
+  const shrinkSeconds = Number(a.get('shrink-seconds') ?? 120);
+  const out = resolve(root, a.get('out') ?? 'test/fuzz/found');
+  const pool = new Pool({ script, workers, timeoutMs, memoryMb, slowMs, sampleMs: a.has('sample') ? Number(a.get('sample')) : Math.min(1000, timeoutMs / 2) });
+  try {
+    if (a.has('minimise')) {
+      // minimise a stored case again (e.g. one found by an older build, with --worker of that build)
+      const file = resolve(a.get('minimise') as string);
+      const c = JSON.parse(readFileSync(file, 'utf8')) as StoredCase;
+      const r = await pool.run(c);
+      if (!FAILURES.includes(r.kind)) {
+        console.log(`${file}: ${r.kind}, nothing to minimise`);
+        return;
+      }
+      const f = { ...failureOf(c, r), first: c, result: r, count: 1 };
+      const m = await minimiseAndStore(pool, f, out, { tries, ms: shrinkSeconds * 1000, hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS), name: basename(file) });
+      console.log(`${m.stored.description}\n  ${m.file} (minimised in ${m.tries} runs: ${m.stored.layout.length} chars)`);
+      return;
+    }
+    if (a.has('replay')) {
+      process.exitCode = (await replay(pool, resolve(a.get('replay') as string), timeoutMs)) > 0 ? 1 : 0;
+      return;
+    }
+    const corpus = loadCorpus(root);
+    const until = minutes === undefined ? Infinity : Date.now() + minutes * 60_000;
+    console.log(`fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`);
+    let last = Date.now();
+    const stats = await fuzz(pool, caseStream(seed, corpus), {
+      count,
+      until,
+      inFlight: workers,
+      onResult: (_c, r, s) => {
+        if (r.kind !== 'ok' && r.kind !== 'slow' && !a.has('quiet')) {
+          const f = [...s.failures.values()].find((x) => x.result === r);
+          if (f) console.log(`  new: [${f.owner}] ${f.signature.slice(0, 200)}`);
+        }
+        if (Date.now() - last > 30_000) {
+          last = Date.now();
+          console.log(`  … ${s.inputs} inputs, ${KINDS.filter((k) => k !== 'ok' && s.counts[k] > 0).map((k) => `${k} ${s.counts[k]}`).join(', ') || 'no failures'}`);
+        }
+      },
+    });
+    report(stats, `fuzz: ${stats.inputs} inputs in ${(stats.elapsedMs / 1000).toFixed(0)} s (${((stats.inputs * 1000) / stats.elapsedMs).toFixed(0)} inputs/s; ${stats.skipped} skipped: the rest of typing sequences that hung twice)`);
+    const failures = [...stats.failures.values()].sort((x, y) => x.owner.localeCompare(y.owner) || y.count - x.count);
+    console.log(`failures, de-duplicated by kind, blamed frame and message: ${failures.length}`);
+    for (const f of failures) {
+      const m = await minimiseAndStore(pool, f, out, { tries, ms: shrinkSeconds * 1000, hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS) });
+      console.log(`  [${f.owner}] ${f.count}× ${m.stored.description}`);
+      console.log(`      ${m.file} (minimised in ${m.tries} runs: ${m.stored.layout.length} chars)`);
+    }
+    process.exitCode = failures.length > 0 ? 1 : 0;
+  } finally {
+    pool.close();
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exitCode = 2;
+});

@@ -1,0 +1,183 @@
+// Child processes that run cases (worker.ts, bundled): each under a memory
+// limit, each case under a hard timeout. A case that outlives the timeout is a
+// hang (the child is killed and replaced); a child that dies while running a
+// case is an abort (out of memory, a fatal error). Neither stops the caller.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import type { FuzzCase, Outcome } from './case';
+import { commonFrames, framesOfSample, framesOfStack, isProject, type Frame } from './frames';
+import type { Job, Reply } from './worker';
+
+export interface PoolOptions {
+  /** The bundled worker (bundle.ts). */
+  readonly script: string;
+  readonly workers: number;
+  /** A case running longer is a hang. */
+  readonly timeoutMs: number;
+  /** --max-old-space-size of each child. */
+  readonly memoryMb: number;
+  /** A case slower than this (but finishing) is `slow`. */
+  readonly slowMs: number;
+  /** When the watchdog samples where a long case is (0: never). */
+  readonly sampleMs?: number;
+  /** Extra environment of the children. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface Result extends Outcome {
+  readonly frameList: readonly Frame[];
+}
+
+/**
+ * Where a long input was: the frames all the watchdog's samples share (innermost
+ * first), or the first sample when they share no frame of the project's code.
+ */
+function sampled(samples: Frame[][] | undefined): Frame[] {
+  if (!samples || samples.length === 0) return [];
+  const common = commonFrames(samples);
+  return common.some(isProject) ? common : (samples[0] as Frame[]);
+}
+
+interface Pending {
+  readonly job: Job;
+  readonly timeoutMs: number;
+  readonly resolve: (r: Result) => void;
+}
+
+class Slot {
+  child?: ChildProcess;
+  current?: Pending;
+  timer?: ReturnType<typeof setTimeout>;
+  started = 0;
+  stderr = '';
+  /** The watchdog's samples, by job id. */
+  readonly samples = new Map<number, Frame[][]>();
+}
+
+export class Pool {
+  private readonly slots: Slot[];
+  private readonly queue: Pending[] = [];
+  private next = 1;
+  private closed = false;
+  /** Children started (the first of each slot included). */
+  spawned = 0;
+
+  constructor(private readonly options: PoolOptions) {
+    this.slots = Array.from({ length: Math.max(1, options.workers) }, () => new Slot());
+  }
+
+  /** Runs one case; never rejects. */
+  run(c: FuzzCase, timeoutMs = this.options.timeoutMs): Promise<Result> {
+    return new Promise((resolve) => {
+      this.queue.push({ job: { id: this.next++, case: c, slowMs: this.options.slowMs }, timeoutMs, resolve });
+      this.pump();
+    });
+  }
+
+  private spawn(slot: Slot): ChildProcess {
+    const child = fork(this.options.script, [], {
+      execArgv: [`--max-old-space-size=${this.options.memoryMb}`],
+      env: { ...process.env, FUZZ_SAMPLE_MS: String(this.options.sampleMs ?? 1000), ...this.options.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.spawned++;
+    slot.stderr = '';
+    child.stderr?.setEncoding('utf8');
+    let partial = '';
+    child.stderr?.on('data', (chunk: string) => {
+      slot.stderr = (slot.stderr + chunk).slice(-200_000);
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^FUZZSTACK (\d+) (.*)$/.exec(line);
+        if (!m) continue;
+        const id = Number(m[1]);
+        slot.samples.set(id, [...(slot.samples.get(id) ?? []), framesOfSample(JSON.parse(m[2] as string) as [string, string, number][])]);
+      }
+    });
+    child.on('message', (reply: Reply) => {
+      if (slot.child !== child || !slot.current || slot.current.job.id !== reply.id) return;
+      const p = slot.current;
+      this.finish(slot, {
+        kind: reply.kind,
+        ms: reply.ms,
+        stage: reply.stage,
+        ...(reply.message !== undefined ? { message: reply.message } : {}),
+        frameList: reply.stack ? framesOfStack(reply.stack) : sampled(slot.samples.get(p.job.id)),
+      });
+    });
+    // 'close', not 'exit': after the child's stderr has been read to the end
+    child.on('close', (code, signal) => {
+      if (slot.child !== child) return;
+      slot.child = undefined;
+      const p = slot.current;
+      if (p) {
+        const oom = new RegExp(`^FUZZOOM ${p.job.id}$`, 'm').test(slot.stderr) ? `JavaScript heap out of memory (--max-old-space-size=${this.options.memoryMb})` : undefined;
+        const fatal = oom ?? /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|JavaScript heap out of memory|Maximum call stack[^\n]*|Segmentation fault[^\n]*/.exec(slot.stderr)?.[0];
+        this.finish(slot, {
+          kind: 'abort',
+          ms: Date.now() - slot.started,
+          stage: 'unknown',
+          message: fatal ?? `the process exited (${signal ?? `code ${code}`})`,
+          frameList: sampled(slot.samples.get(p.job.id)),
+        });
+      }
+      this.pump();
+    });
+    child.on('error', () => {
+      // reported through 'close'
+    });
+    slot.child = child;
+    return child;
+  }
+
+  private finish(slot: Slot, r: Result): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    const p = slot.current;
+    slot.current = undefined;
+    slot.timer = undefined;
+    if (p) slot.samples.delete(p.job.id);
+    p?.resolve(r);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    for (const slot of this.slots) {
+      if (slot.current || this.queue.length === 0) continue;
+      const p = this.queue.shift() as Pending;
+      const child = slot.child ?? this.spawn(slot);
+      slot.current = p;
+      slot.started = Date.now();
+      slot.timer = setTimeout(() => {
+        if (slot.current !== p) return;
+        const frames = sampled(slot.samples.get(p.job.id));
+        slot.child = undefined;
+        child.kill('SIGKILL');
+        this.finish(slot, { kind: 'hang', ms: Date.now() - slot.started, stage: 'unknown', message: `still running after ${p.timeoutMs} ms`, frameList: frames });
+      }, p.timeoutMs);
+      child.send(p.job, (err) => {
+        if (err && slot.current === p) {
+          // the child went away before the case reached it: try again on a fresh one
+          slot.current = undefined;
+          if (slot.timer) clearTimeout(slot.timer);
+          if (slot.child === child) slot.child = undefined;
+          child.kill('SIGKILL');
+          this.queue.unshift(p);
+          setImmediate(() => this.pump());
+        }
+      });
+    }
+  }
+
+  /** Stops every child. */
+  close(): void {
+    this.closed = true;
+    for (const slot of this.slots) {
+      if (slot.timer) clearTimeout(slot.timer);
+      slot.child?.kill('SIGKILL');
+      slot.child = undefined;
+    }
+  }
+}
