@@ -200,7 +200,10 @@ describe('inventories that are not clean text (the reader never throws)', () => 
   });
 
   it('host ranges that would make millions of hosts, and YAML nested without end, are problems', () => {
-    expect(expandHostRange('h[0:9999][0:9999]')).toMatch(/more than 100000 hosts/);
+    expect(expandHostRange('h[0:9999][0:9999]')).toMatch(/more than 10000 hosts/);
+    expect(expandHostRange('m[0:9][0:9999]')).toMatch(/more than 10000 hosts/);
+    expect(expandHostRange('hbm[a:z][a:z][a:z]')).toMatch(/more than 10000 hosts/);
+    expect(expandHostRange('hbm[a:z][0:99]')).toHaveLength(2600);
     expect(parseIniInventory('[g]\nh[0:9999][0:9999]\n').problems[0]).toMatchObject({ line: 2 });
     const deep = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n').replace(/- $/, '- x');
     expect(parseYamlInventory(`all:\n${deep}\n`).problems.length).toBe(1);

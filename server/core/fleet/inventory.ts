@@ -89,7 +89,7 @@ class Builder {
 }
 
 /** At most this many hosts come out of one name with ranges (`h[0:9999][0:9999]` is refused). */
-export const MAX_RANGE_HOSTS = 100_000;
+export const MAX_RANGE_HOSTS = 10_000;
 
 /** `hbm[01:03]` → hbm01, hbm02, hbm03; `node-[a:c]` → node-a, node-b, node-c. */
 export function expandHostRange(name: string): string[] | string {
@@ -119,6 +119,7 @@ function expandRange(name: string, depth: number): string[] | string {
     return out;
   }
   if (/^[a-z]$/.test(a) && /^[a-z]$/.test(b) && a <= b) {
+    if (Math.floor((b.charCodeAt(0) - a.charCodeAt(0)) / step + 1) * tail.length > MAX_RANGE_HOSTS) return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
     for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c += step) for (const h of rest(String.fromCharCode(c))) out.push(h);
     return out;
   }
