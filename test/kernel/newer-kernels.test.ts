@@ -1,0 +1,122 @@
+// Linux 6.18, 7.2 and 7.3 (Debian 6.18.15, 7.2.12, 7.3.4 under QEMU): the hmem ABI differences
+// measured in shared/reference/cxl-and-newer-kernels.md (Q2). Every expected value below is a
+// measurement from that page (or from test/vm/scripts/kmem-state-7.3.sh on 7.3.4), not the model's.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readCaptureText } from '../../server/core/facts/capture-text';
+import type { HostFacts } from '../../server/core/facts/types';
+import { readFacts } from '../../server/core/facts/read';
+import { regionKind } from '../../server/core/facts/infer';
+import { KernelModel } from '../../server/core/kernel/model';
+import { toDaxctlJson } from '../../server/core/kernel/snapshot';
+import { FEATURES, has, hmemRegionPath, parseRelease } from '../../server/core/kernel/version';
+import { hmemHost } from './hosts';
+import { expectSession } from './session';
+
+const R618 = '6.18.15+deb13-amd64';
+const R72 = '7.2.12+deb13-amd64';
+const R73 = '7.3.4+deb13-amd64';
+const OLD = '/sys/devices/platform/hmem.0';
+const NEW = '/sys/devices/platform/hmem_platform.0/hmem.0';
+const D = '/sys/bus/dax/devices';
+const DRV = '/sys/bus/dax/drivers';
+const MEM = '/sys/devices/system/memory';
+
+/** The boot state of every one of these kernels: dax0.0 = the 2 GiB region, kmem, 16 blocks offline. */
+function boot(release: string, path: string): HostFacts {
+  const f = hmemHost({ release, boot: 'kmem' });
+  const r = f.regions[0] as HostFacts['regions'][number];
+  const d = r.devices[0] as (typeof r.devices)[number];
+  return { ...f, regions: [{ ...r, path, devices: [{ ...d, memmapOnMemory: false }] }] };
+}
+const v = (release: string) => parseRelease(release) ?? (() => { throw new Error(release); })();
+
+// daxctl list -RDMi at boot on 7.3.4 (the "path" is the only difference from 6.12's)
+const DAXCTL_73 = JSON.stringify([
+  {
+    path: '/platform/hmem_platform.0/hmem.0', id: 0, size: 2147483648, align: 2097152,
+    devices: [{ chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'system-ram', online_memblocks: 0, total_memblocks: 16,
+      mappings: [{ page_offset: 0, start: 4294967296, end: 6442450943, size: 2147483648 }] }],
+  },
+]);
+
+describe('the version table', () => {
+  it('6.18 has 6.12\'s ABI; the hmem_platform parent from 7.2', () => {
+    expect(has(v(R618), 'hmemPlatformParent')).toBe(false);
+    expect(has(v(R72), 'hmemPlatformParent')).toBe(true);
+    expect(has(v(R73), 'hmemPlatformParent')).toBe(true);
+    for (const k of ['hmemPlatformParent']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/cxl-and-newer-kernels/);
+  });
+
+  it('the hmem region path per kernel (daxctl path /platform/hmem.0 → /platform/hmem_platform.0/hmem.0)', () => {
+    expect(hmemRegionPath(v('6.12.118+deb12-amd64'), 0)).toBe(OLD);
+    expect(hmemRegionPath(v(R618), 0)).toBe(OLD);
+    expect(hmemRegionPath(v(R72), 0)).toBe(NEW);
+    expect(hmemRegionPath(v(R73), 1)).toBe('/sys/devices/platform/hmem_platform.0/hmem.1');
+  });
+});
+
+describe('7.2+: the region under hmem_platform.0', () => {
+  it('daxctl JSON with the 7.2+ path reads as an hmem region of kmem type', () => {
+    const r = readFacts(DAXCTL_73, 'daxctl-7.3.json', { kernelRelease: R73 });
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const region = r.facts!.regions[0]!;
+    expect(region.path).toBe(NEW);
+    expect(regionKind(region.path)).toBe('hmem');
+    expect(region.start).toBe(0x100000000n);
+    expect(region.dynamic).toBe(true);
+    expect(region.kmemDefault).toBe(true);
+    expect(r.facts!.regions[0]!.devices[0]!.driver).toBe('kmem');
+  });
+
+  it('a real 7.3.4 capture dump (test/vm/capture.sh at boot; /proc/iomem without Soft Reserved) reads without errors', () => {
+    const text = readFileSync(new URL('./fixtures/linux-7.3-boot.txt', import.meta.url), 'utf8');
+    expect(text).not.toMatch(/Soft Reserved/);
+    expect(text).toMatch(/^100000000-17fffffff : dax0\.0$/m);
+    const r = readCaptureText(text, 'linux-7.3-boot.txt');
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    const f = r.facts as HostFacts;
+    expect(f.kernelRelease).toBe(R73);
+    expect(f.regions.map((x) => [x.path, x.id, x.start, x.size, x.align, x.dynamic, x.kmemDefault, x.targetNode])).toEqual([
+      [NEW, 0, 0x100000000n, 2n << 30n, 2n << 20n, true, true, 1],
+    ]);
+    const dev = f.regions[0]!.devices[0]!;
+    expect([dev.name, dev.driver, dev.size, dev.memmapOnMemory]).toEqual(['dax0.0', 'kmem', 2n << 30n, false]);
+    const node1 = f.memoryBlocks.filter((b) => b.node === 1);
+    expect(node1.map((b) => b.index)).toEqual(Array.from({ length: 16 }, (_, i) => 32 + i));
+    expect(node1.every((b) => b.state === 'offline')).toBe(true);
+    // and the model runs from it at the region's real path
+    expectSession(KernelModel.fromFacts(f), `echo dax0.0 > ${DRV}/kmem/unbind -> ok\necho 0 > ${D}/dax0.0/size -> ok\necho 1 > ${NEW}/dax_region/create -> ok`);
+  });
+
+  it('the real-6.12 session, at the 7.2 path, answers as 7.2.12 and 7.3.4 did', () => {
+    for (const release of [R72, R73]) {
+      const m = KernelModel.fromFacts(boot(release, NEW));
+      expectSession(
+        m,
+        `
+        echo 0 > ${D}/dax0.0/size                                -> EBUSY
+        echo dax0.0 > ${DRV}/kmem/unbind                         -> ok
+        echo 0 > ${D}/dax0.0/size                                -> ok
+        echo 1 > ${OLD}/dax_region/create                        -> ENOENT   no such directory on 7.2+
+        echo 1 > ${NEW}/dax_region/create                        -> ok
+        echo 268435456 > ${D}/dax0.1/size                        -> ok
+        echo dax0.1 > ${DRV}/device_dax/bind                     -> ENODEV
+        echo dax0.1 > ${DRV}/device_dax/new_id                   -> ok
+        echo 0x170000000-0x1700fffff > ${D}/dax0.0/mapping       -> ok
+        echo 0x160000000-0x167ffffff > ${D}/dax0.0/mapping       -> ok
+        echo dax0.0 > ${DRV}/kmem/bind                           -> ok
+        echo online_movable > ${MEM}/memory44/state              -> ok
+        echo 1 > ${D}/dax0.0/memmap_on_memory                    -> EOPNOTSUPP
+        `,
+      );
+    }
+  });
+
+  it('the daxctl view keeps the 7.2+ path', () => {
+    const m = KernelModel.fromFacts(boot(R72, NEW));
+    const j = toDaxctlJson(m.state) as { path: string }[];
+    expect(j[0]?.path).toBe('/platform/hmem_platform.0/hmem.0');
+  });
+});
