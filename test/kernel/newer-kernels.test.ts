@@ -12,7 +12,7 @@ import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { FEATURES, has, hmemRegionPath, parseRelease } from '../../server/core/kernel/version';
 import { hmemHost } from './hosts';
-import { expectSession } from './session';
+import { driverOf, expectSession } from './session';
 
 const R618 = '6.18.15+deb13-amd64';
 const R72 = '7.2.12+deb13-amd64';
@@ -42,11 +42,14 @@ const DAXCTL_73 = JSON.stringify([
 ]);
 
 describe('the version table', () => {
-  it('6.18 has 6.12\'s ABI; the hmem_platform parent from 7.2', () => {
+  it('6.18 has 6.12\'s ABI; the hmem_platform parent from 7.2; kmem state from 7.3', () => {
     expect(has(v(R618), 'hmemPlatformParent')).toBe(false);
     expect(has(v(R72), 'hmemPlatformParent')).toBe(true);
     expect(has(v(R73), 'hmemPlatformParent')).toBe(true);
-    for (const k of ['hmemPlatformParent']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/cxl-and-newer-kernels/);
+    expect(has(v(R618), 'kmemState')).toBe(false);
+    expect(has(v(R72), 'kmemState')).toBe(false);
+    expect(has(v(R73), 'kmemState')).toBe(true);
+    for (const k of ['hmemPlatformParent', 'kmemState']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/cxl-and-newer-kernels/);
   });
 
   it('the hmem region path per kernel (daxctl path /platform/hmem.0 → /platform/hmem_platform.0/hmem.0)', () => {
@@ -118,5 +121,137 @@ describe('7.2+: the region under hmem_platform.0', () => {
     const m = KernelModel.fromFacts(boot(R72, NEW));
     const j = toDaxctlJson(m.state) as { path: string }[];
     expect(j[0]?.path).toBe('/platform/hmem_platform.0/hmem.0');
+  });
+});
+
+describe('7.3: the kmem device attribute state', () => {
+  const m73 = () => KernelModel.fromFacts(boot(R73, NEW));
+  const S = `${D}/dax0.0/state`;
+
+  it('is absent before 7.3 (a file sysfs will not create: EACCES)', () => {
+    for (const release of [R618, R72]) {
+      expectSession(KernelModel.fromFacts(boot(release, release === R618 ? OLD : NEW)), `echo unplugged > ${S} -> EACCES`);
+    }
+  });
+
+  it('exists only while the device is bound to kmem', () => {
+    const m = m73();
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/kmem/unbind     -> ok
+      echo unplugged > ${S}                -> EACCES
+      echo offline > ${S}                  -> EACCES
+      `,
+    );
+  });
+
+  it('from offline (after the probe): online values EBUSY, offline and unknown values EINVAL, unplugged ok', () => {
+    const m = m73();
+    expectSession(
+      m,
+      `
+      echo online_movable > ${S}   -> EBUSY
+      echo online > ${S}           -> EBUSY
+      echo online_kernel > ${S}    -> EBUSY
+      echo offline > ${S}          -> EINVAL
+      echo bogus > ${S}            -> EINVAL
+      echo unplugged > ${S}        -> ok
+      `,
+    );
+    // the memory blocks disappear
+    expectSession(m, `echo online_movable > ${MEM}/memory44/state -> ENOENT`);
+    expect(m.state.blocks.all().filter((r) => r.node === 1)).toEqual([]);
+    expect(driverOf(m, 'dax0.0')).toBe('kmem');
+  });
+
+  it('records only changes made through itself: per-block onlining leaves it offline, and unplugged removes those blocks too', () => {
+    const m = m73();
+    expectSession(
+      m,
+      `
+      echo online_movable > ${MEM}/memory44/state   -> ok
+      echo online_movable > ${S}                    -> EBUSY   still offline
+      echo unplugged > ${S}                         -> ok
+      echo online_movable > ${MEM}/memory44/state   -> ENOENT
+      `,
+    );
+  });
+
+  it('unplugged → online_movable → unplugged → online_kernel, as measured on dax0.2 and dax0.0', () => {
+    const m = m73();
+    expectSession(
+      m,
+      `
+      echo unplugged > ${S}        -> ok
+      echo unplugged > ${S}        -> ok      no-op
+      echo online_movable > ${S}   -> ok
+      echo online_movable > ${S}   -> ok      no-op
+      echo online > ${S}           -> EBUSY
+      echo online_kernel > ${S}    -> EBUSY
+      `,
+    );
+    let blocks = m.state.blocks.all().filter((r) => r.node === 1);
+    expect(blocks.map((r) => [r.first, r.last, r.state, r.zone])).toEqual([[32, 47, 'online', 'Movable']]);
+    expectSession(
+      m,
+      `
+      echo unplugged > ${S}        -> ok
+      echo online_kernel > ${S}    -> ok
+      echo online > ${S}           -> EBUSY
+      echo online_movable > ${S}   -> EBUSY
+      echo offline > ${S}          -> EINVAL
+      echo unplugged > ${S}        -> EBUSY   hotremove failed, device left online
+      `,
+    );
+    blocks = m.state.blocks.all().filter((r) => r.node === 1);
+    expect(blocks.map((r) => [r.first, r.last, r.state, r.zone])).toEqual([[32, 47, 'online', 'Normal']]);
+  });
+
+  it('unbinding kmem with the memory online succeeds; the device can then be sized to 0', () => {
+    const m = m73();
+    expectSession(
+      m,
+      `
+      echo unplugged > ${S}               -> ok
+      echo online_kernel > ${S}           -> ok
+      echo dax0.0 > ${DRV}/kmem/unbind    -> ok
+      echo unplugged > ${S}               -> EACCES
+      echo 0 > ${D}/dax0.0/size           -> ok
+      `,
+    );
+  });
+
+  it('daxctl 76.1 lists an unplugged device with -2 (-ENOENT) memory-block counts and no movable', () => {
+    const m = m73();
+    expectSession(m, `echo unplugged > ${S} -> ok`);
+    const dev = (toDaxctlJson(m.state) as { devices: Record<string, unknown>[] }[])[0]?.devices[0];
+    expect(dev).toMatchObject({ chardev: 'dax0.0', mode: 'system-ram', online_memblocks: -2, total_memblocks: -2 });
+    expect(dev).not.toHaveProperty('movable');
+  });
+
+  it('facts taken after unplugged (daxctl 76.1 printed -2 counts, no movable) seed state unplugged', () => {
+    const j = JSON.parse(DAXCTL_73);
+    Object.assign(j[0].devices[0], { online_memblocks: -2, total_memblocks: -2 });
+    const r = readFacts(JSON.stringify(j), 'daxctl-7.3-unplugged.json', { kernelRelease: R73, memoryBlockSize: 128n << 20n });
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.facts!.memoryBlocks.filter((b) => b.node === 1)).toEqual([]);
+    const m = KernelModel.fromFacts(r.facts!);
+    expectSession(
+      m,
+      `
+      echo online_movable > ${MEM}/memory44/state   -> ENOENT
+      echo unplugged > ${S}                         -> ok      no-op
+      echo online_movable > ${S}                    -> ok
+      echo offline > ${MEM}/memory44/state          -> ok
+      `,
+    );
+  });
+
+  it('a state it cannot know (memory online at capture time) is not guessed', () => {
+    const f = boot(R73, NEW);
+    const online = { ...f, memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online' as const, zone: 'Movable' as const })) };
+    const m = KernelModel.fromFacts(online);
+    expect(m.write(S, 'unplugged\n').kind).toBe('unmodelled');
   });
 });

@@ -13,7 +13,8 @@ export type FeatureKey =
   | 'kmemTypeMatch'
   | 'memmapOnMemory'
   | 'mappingRcQuirk'
-  | 'hmemPlatformParent';
+  | 'hmemPlatformParent'
+  | 'kmemState';
 
 export interface FeatureRow {
   readonly key: FeatureKey;
@@ -60,6 +61,12 @@ export const FEATURES: readonly FeatureRow[] = [
     since: [7, 2],
     what: 'hmem regions live under /sys/devices/platform/hmem_platform.0/hmem.N (daxctl path /platform/hmem_platform.0/hmem.N), and /proc/iomem has no "Soft Reserved" line above their devices',
     source: 'cxl-and-newer-kernels.md Q2 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
+  },
+  {
+    key: 'kmemState',
+    since: [7, 3],
+    what: 'kmem-bound devices have a read/write `state` attribute (offline, unplugged, online_movable, online_kernel) that hot-removes and hot-adds the whole device',
+    source: 'cxl-and-newer-kernels.md Q2 "The 7.3 kmem state attribute": measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
   },
 ];
 
