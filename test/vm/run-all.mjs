@@ -37,6 +37,8 @@ export const PROBES = [
   // region_idle cannot be seen in daxctl JSON: these runs give the model a capture dump
   { kernel: '6.1', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
   { kernel: '6.12', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
+  { kernel: '6.18', script: join(HERE, 'scripts', 'probe-6.18.sh') },
+  { kernel: '7.3', script: join(HERE, 'scripts', 'probe-7.2.sh') },
 ];
 
 const args = process.argv.slice(2);
