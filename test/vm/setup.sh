@@ -14,6 +14,9 @@ CACHE="$HERE/.cache"
 mkdir -p "$CACHE/debs"
 KERNELS=${*:-"6.1 6.12 6.18 7.2 7.3"}
 log() { printf '[setup %s] %s\n' "$(date +%T)" "$*" >&2; }
+for k in $KERNELS; do
+  case "$k" in 6.1|6.12|6.18|7.2|7.3) ;; *) echo "setup: unknown kernel $k (6.1, 6.12, 6.18, 7.2 or 7.3)" >&2; exit 2 ;; esac
+done
 t0=$(date +%s)
 
 # ---- host packages -------------------------------------------------------------------
