@@ -25,7 +25,9 @@ preset('--bench', ['--kernel', '6.1', '--kernel', '6.12', '--ops', '2600', '--se
 
 const genOnly = argv.includes('--gen-only');
 if (!genOnly) {
-  execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // only the kernels this run boots (setup.sh alone prepares every kernel of test/vm)
+  const kernels = argv.flatMap((a, i) => (a === '--kernel' && argv[i + 1] ? [argv[i + 1]] : []));
+  execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), ...(kernels.length ? kernels : ['6.1', '6.12'])], { stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync(process.execPath, [join(ROOT, 'server', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const out = join(ROOT, 'test', 'vm', '.cache', 'fidelity');

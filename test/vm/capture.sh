@@ -15,7 +15,8 @@ f /sys/module/memory_hotplug/parameters/memmap_on_memory
 f /sys/module/dax_hmem/parameters/region_idle
 s '/proc/iomem (hmem, soft reserved, dax, System RAM)'; grep -E 'hmem|Soft Reserved|dax|System RAM' /proc/iomem
 s 'daxctl list -RDMi'; daxctl list -RDMi
-for r in /sys/devices/platform/hmem.*; do
+# hmem regions: /sys/devices/platform/hmem.N up to 6.18, .../hmem_platform.0/hmem.N from 7.2
+for r in /sys/devices/platform/hmem.* /sys/devices/platform/hmem_platform.*/hmem.*; do
   [ -d "$r/dax_region" ] || continue
   for a in delete id create seed align size available_size; do f "$r/dax_region/$a"; done
   for d in "$r"/dax*.*; do

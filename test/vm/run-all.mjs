@@ -23,6 +23,13 @@ export const RUNS = [
   { kernel: '6.1', script: join(FIX, 'ndctl-create-test2.sh') },
   // on 6.12 dax0.0 starts bound to kmem: the same test with the first unbind from kmem
   { kernel: '6.12', script: join(HERE, 'scripts', 'ndctl-create-test2-6.12.sh') },
+  // Newer kernels (cxl-and-newer-kernels.md): fewer scripts each, to keep the suite's time.
+  // 6.18 has 6.12's ABI; 7.2+ moves the hmem region under hmem_platform.0; 7.3 adds kmem `state`.
+  { kernel: '6.18', script: join(FIX, 'real-6.12.sh') },
+  { kernel: '7.2', script: join(HERE, 'scripts', 'real-7.2.sh') },
+  { kernel: '7.2', script: join(HERE, 'scripts', 'ndctl-create-test2-7.2.sh') },
+  { kernel: '7.3', script: join(HERE, 'scripts', 'real-7.2.sh') },
+  { kernel: '7.3', script: join(HERE, 'scripts', 'kmem-state-7.3.sh') },
 ];
 export const PROBES = [
   { kernel: '6.1', script: join(HERE, 'scripts', 'probe-6.1.sh') },
@@ -30,6 +37,8 @@ export const PROBES = [
   // region_idle cannot be seen in daxctl JSON: these runs give the model a capture dump
   { kernel: '6.1', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
   { kernel: '6.12', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
+  { kernel: '6.18', script: join(HERE, 'scripts', 'probe-6.18.sh') },
+  { kernel: '7.3', script: join(HERE, 'scripts', 'probe-7.2.sh') },
 ];
 
 const args = process.argv.slice(2);

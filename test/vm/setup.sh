@@ -1,18 +1,22 @@
 #!/bin/sh
 # test/vm/setup.sh — prepares everything the real-kernel harness needs, idempotently.
-# Installs the host packages (once), downloads and extracts Debian's 6.1 and 6.12 kernel
-# debs (never installed; debs cached), makes the test SSH key pair and the guest's
+# Installs the host packages (once), downloads and extracts Debian's 6.1, 6.12, 6.18, 7.2 and
+# 7.3 kernel debs (never installed; debs cached; 6.18+ come from trixie-backports, added to apt
+# only for the download), makes the test SSH key pair and the guest's
 # dropbear host key, and builds one initramfs per kernel. Everything lands in
 # test/vm/.cache/ (gitignored). Re-running with the cache in place takes about a second.
-#   sh test/vm/setup.sh            # both kernels
-#   sh test/vm/setup.sh 6.12       # one kernel
+#   sh test/vm/setup.sh            # every kernel
+#   sh test/vm/setup.sh 7.3        # one kernel
 #   VM_REBUILD=1 sh test/vm/setup.sh   # rebuild the initramfs images even if present
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE="$HERE/.cache"
 mkdir -p "$CACHE/debs"
-KERNELS=${*:-"6.1 6.12"}
+KERNELS=${*:-"6.1 6.12 6.18 7.2 7.3"}
 log() { printf '[setup %s] %s\n' "$(date +%T)" "$*" >&2; }
+for k in $KERNELS; do
+  case "$k" in 6.1|6.12|6.18|7.2|7.3) ;; *) echo "setup: unknown kernel $k (6.1, 6.12, 6.18, 7.2 or 7.3)" >&2; exit 2 ;; esac
+done
 t0=$(date +%s)
 
 # ---- host packages -------------------------------------------------------------------
@@ -33,44 +37,120 @@ if [ -n "$missing" ]; then
 fi
 
 # ---- kernel packages (resolved at run time, cached) ------------------------------------
-resolve_pkg() { # $1 = 6.1 | 6.12  -> prints the linux-image package name
+# 6.1 and 6.12 are in the suites apt already lists (bookworm). 6.18, 7.2 and 7.3 are only in
+# trixie-backports: that suite is added for the download only (see with_extra_suite).
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+apt_update_once() {
+  [ -e "$CACHE/apt-updated" ] && return 0
+  log "apt-get update"
+  $SUDO apt-get update -qq
+  touch "$CACHE/apt-updated"
+}
+suite_of() { case "$1" in 6.1|6.12) echo "" ;; *) echo trixie-backports ;; esac; }
+resolve_pkg() { # $1 = 6.1 | 6.12 | 6.18 | 7.2 | 7.3 -> prints the package that holds the kernel's modules
   case "$1" in
     6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
     6.12) re='^linux-image-6\.12\.[0-9.]+\+deb12-amd64$' ;;
+    6.18) re='^linux-image-6\.18\.[0-9.]+\+deb13-amd64$' ;;
+    # from 6.19 on linux-image-* is a metapackage: the modules are in linux-modules-*, the image
+    # in linux-binary-* (resolve on the modules package: not every listed image has one)
+    7.2)  re='^linux-modules-7\.2\.[0-9.]+\+deb13-amd64$' ;;
+    7.3)  re='^linux-modules-7\.3\.[0-9.]+\+deb13-amd64$' ;;
     *) echo "unknown kernel $1" >&2; exit 2 ;;
   esac
   apt-cache search --names-only "$re" | awk '{print $1}' | grep -E "$re" | sort -V | tail -n 1
 }
+# The URI of the Debian mirror apt is configured with (deb822 .sources or one-line sources.list),
+# read at run time: the first entry that serves a bookworm suite from .../debian.
+apt_mirror() {
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -e "$f" ] || continue
+    awk 'BEGIN{RS="";FS="\n"} /Suites:[^\n]*bookworm([ \n]|$)/ { for (i=1;i<=NF;i++) if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, " "); print u[1]; exit } }' "$f"
+  done | grep -E '/debian/?$' | head -n 1 | grep . && return 0
+  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | awk '$1=="deb" && $0 ~ / bookworm / { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+    | grep -E '/debian/?$' | head -n 1 | grep .
+}
+EXTRA_SRC=/etc/apt/sources.list.d/daxlayout-vm-extra.list
+EXTRA_PIN=/etc/apt/preferences.d/daxlayout-vm-extra
+remove_extra_suite() {
+  [ -e "$EXTRA_SRC" ] || [ -e "$EXTRA_PIN" ] || return 0
+  log "removing the temporary apt suite"
+  $SUDO rm -f "$EXTRA_SRC" "$EXTRA_PIN"
+  $SUDO apt-get update -qq || true
+}
+EXTRA_ON=""
+add_extra_suite() { # $1 = suite; added once, pinned to priority 1, removed on exit (trap)
+  [ "$EXTRA_ON" = "$1" ] && return 0
+  mirror=$(apt_mirror) || { echo "setup: no Debian mirror found in apt's configuration" >&2; exit 1; }
+  log "adding $1 from $mirror temporarily (pinned to priority 1)"
+  trap 'remove_extra_suite' EXIT
+  trap 'exit 130' INT TERM HUP
+  kr=/usr/share/keyrings/debian-archive-keyring.gpg
+  opt=""; [ -e "$kr" ] && opt="[signed-by=$kr] "
+  echo "deb $opt$mirror $1 main" | $SUDO tee "$EXTRA_SRC" >/dev/null
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n' "$1" | $SUDO tee "$EXTRA_PIN" >/dev/null
+  $SUDO apt-get update -qq
+  EXTRA_ON=$1
+}
 
-fetch_kernel() { # $1 = 6.1 | 6.12 ; sets KROOT KVER
+download() { # $@ = package names -> into $CACHE/debs (skips those already there)
+  sandbox=""; [ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+  for p in "$@"; do
+    ls "$CACHE/debs/${p}_"*.deb >/dev/null 2>&1 && continue
+    log "downloading $p"
+    (cd "$CACHE/debs" && apt-get download -qq $sandbox "$p")
+  done
+}
+newest_deb() { ls "$CACHE/debs/${1}_"*.deb 2>/dev/null | sort -V | tail -n 1; }
+
+fetch_kernel() { # $1 = kernel ; sets KROOT (unpacked debs) MODBASE (the dir holding lib/modules) KVER
   k=$1
   KDIR="$CACHE/kernel-$k"
-  if [ -s "$KDIR/kver" ] && [ -d "$KDIR/root/lib/modules/$(cat "$KDIR/kver")" ]; then
-    KROOT="$KDIR/root"; KVER=$(cat "$KDIR/kver"); return
+  if [ -s "$KDIR/kver" ] && [ -s "$KDIR/modbase" ] && [ -d "$(cat "$KDIR/modbase")/lib/modules/$(cat "$KDIR/kver")" ]; then
+    KROOT="$KDIR/root"; MODBASE=$(cat "$KDIR/modbase"); KVER=$(cat "$KDIR/kver"); return
   fi
-  pkg=$(resolve_pkg "$k")
-  if [ -z "$pkg" ] && [ ! -e "$CACHE/apt-updated" ]; then
-    log "apt-get update (no $k kernel package known)"
-    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq; touch "$CACHE/apt-updated"
+  suite=$(suite_of "$k")
+  pkg=""
+  # a package cached by an earlier run is used as is (no apt access needed)
+  if [ -s "$KDIR/package" ] && [ -n "$(newest_deb "$(cat "$KDIR/package")")" ]; then pkg=$(cat "$KDIR/package"); fi
+  if [ -z "$pkg" ]; then
+    if [ -n "$suite" ]; then add_extra_suite "$suite"; fi
     pkg=$(resolve_pkg "$k")
+    if [ -z "$pkg" ] && [ -z "$suite" ]; then apt_update_once; pkg=$(resolve_pkg "$k"); fi
   fi
-  [ -n "$pkg" ] || { echo "setup: no linux-image package for $k in apt" >&2; exit 1; }
-  deb=$(ls "$CACHE/debs/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -z "$deb" ]; then
-    log "downloading $pkg"
-    sandbox=""; [ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
-    (cd "$CACHE/debs" && apt-get download -qq $sandbox "$pkg")
-    deb=$(ls "$CACHE/debs/${pkg}_"*.deb | sort -V | tail -n 1)
+  [ -n "$pkg" ] || { echo "setup: no kernel package for $k in apt" >&2; exit 1; }
+  case "$pkg" in
+    linux-modules-*) # split packaging (6.19+): modules + binary (+ base: modules.order, modules.builtin*)
+      ver=${pkg#linux-modules-}
+      pkgs="linux-modules-$ver linux-binary-$ver"; optional="linux-base-$ver" ;;
+    *) pkgs=$pkg; optional="" ;;
+  esac
+  need=""
+  for p in $pkgs; do [ -n "$(newest_deb "$p")" ] || need="$need $p"; done
+  if [ -n "$need" ]; then
+    if [ -n "$suite" ]; then add_extra_suite "$suite"; fi
+    download $need
+    # linux-base-* (modules.order, modules.builtin*) is not always in the archive: take it when it is
+    for p in $optional; do
+      if apt-cache show "$p" >/dev/null 2>&1; then download "$p"; else log "$p not in apt (optional)"; fi
+    done
   fi
-  log "extracting $(basename "$deb")"
   rm -rf "$KDIR"; mkdir -p "$KDIR"
-  dpkg -x "$deb" "$KDIR/root"
+  for p in $pkgs $optional; do
+    deb=$(newest_deb "$p")
+    [ -n "$deb" ] || continue
+    log "extracting $(basename "$deb")"
+    dpkg -x "$deb" "$KDIR/root"
+  done
   KROOT="$KDIR/root"
-  KVER=$(ls "$KROOT/lib/modules" | head -n 1)
+  # bookworm: lib/modules; trixie and later: usr/lib/modules
+  if [ -d "$KROOT/lib/modules" ]; then MODBASE="$KROOT"; else MODBASE="$KROOT/usr"; fi
+  KVER=$(ls "$MODBASE/lib/modules" | head -n 1)
   # the deb ships no modules.dep (its postinst makes it): make it here for modprobe -d
-  depmod -b "$KROOT" "$KVER"
+  depmod -b "$MODBASE" "$KVER"
   echo "$KVER" > "$KDIR/kver"
+  echo "$MODBASE" > "$KDIR/modbase"
   echo "$pkg" > "$KDIR/package"
 }
 
@@ -95,7 +175,7 @@ copy_with_libs() { # $1 = root, rest = binaries (absolute host paths)
   done
 }
 
-build_initramfs() { # $1 = 6.1 | 6.12 ; uses KROOT KVER
+build_initramfs() { # $1 = kernel ; uses MODBASE KVER
   k=$1
   out="$CACHE/kernel-$k"
   if [ -s "$out/initramfs.cpio.gz" ] && [ -z "${VM_REBUILD:-}" ] \
@@ -110,14 +190,15 @@ build_initramfs() { # $1 = 6.1 | 6.12 ; uses KROOT KVER
   done
   copy_with_libs "$R" /usr/bin/daxctl /usr/bin/ndctl /usr/sbin/dropbear
   # modules and their dependencies, decompressed (busybox modprobe cannot read .ko.xz)
+  # -C /dev/null: the host's /etc/modprobe.d (ndctl's install rule for libnvdimm) must not apply
   for m in virtio_pci virtio_net device_dax dax_hmem kmem; do
-    modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
+    modprobe -C /dev/null -d "$MODBASE" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
   done | sort -u > "$out/modules.list"
   for m in device_dax dax_hmem kmem virtio_net; do
     grep -q "/$m\.ko" "$out/modules.list" || { echo "setup: module $m not found for $KVER" >&2; exit 1; }
   done
   while read -r f; do
-    rel=${f#"$KROOT"}; dst="$R$rel"; mkdir -p "$(dirname "$dst")"
+    rel=${f#"$MODBASE"}; dst="$R$rel"; mkdir -p "$(dirname "$dst")"
     case "$f" in
       *.ko.xz)  xz -dc "$f" > "${dst%.xz}" ;;
       *.ko.zst) zstd -qdc "$f" > "${dst%.zst}" ;;
@@ -126,7 +207,7 @@ build_initramfs() { # $1 = 6.1 | 6.12 ; uses KROOT KVER
     esac
   done < "$out/modules.list"
   for f in modules.builtin modules.builtin.modinfo modules.order; do
-    [ -e "$KROOT/lib/modules/$KVER/$f" ] && cp "$KROOT/lib/modules/$KVER/$f" "$R/lib/modules/$KVER/"
+    [ -e "$MODBASE/lib/modules/$KVER/$f" ] && cp "$MODBASE/lib/modules/$KVER/$f" "$R/lib/modules/$KVER/"
   done
   depmod -b "$R" "$KVER"
   echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
@@ -166,7 +247,11 @@ INIT
 
 for k in $KERNELS; do
   fetch_kernel "$k"
-  cp "$KROOT/boot/vmlinuz-$KVER" "$CACHE/kernel-$k/vmlinuz" 2>/dev/null || true
+  # bookworm and 6.18: boot/vmlinuz-KVER; 6.19+ (linux-binary-*): usr/lib/modules/KVER/vmlinuz
+  for v in "$KROOT/boot/vmlinuz-$KVER" "$MODBASE/lib/modules/$KVER/vmlinuz"; do
+    [ -s "$v" ] && { cp "$v" "$CACHE/kernel-$k/vmlinuz"; break; }
+  done
+  [ -s "$CACHE/kernel-$k/vmlinuz" ] || { echo "setup: no vmlinuz for $KVER" >&2; exit 1; }
   build_initramfs "$k"
   log "$k ready: $KVER ($(du -h "$CACHE/kernel-$k/initramfs.cpio.gz" | cut -f1) initramfs)"
 done

@@ -79,14 +79,35 @@ export function kernelFiles(kernel) {
 }
 
 /**
- * Boots a guest. Options: kernel ('6.1' | '6.12'), memmap (kernel memmap= value, default
+ * Boots a guest, retrying a boot that fails before SSH answers (7.3.4 under QEMU 7.2 TCG oopses
+ * early in about 1 boot of 12: cxl-and-newer-kernels.md). Options as bootOnce, plus attempts
+ * (default 3). Each failed attempt is reported on stderr; the last one's error is thrown.
+ */
+export async function boot(opts = {}) {
+  const attempts = opts.attempts ?? 3;
+  for (let i = 1; ; i++) {
+    try {
+      const vm = await bootOnce(opts);
+      return { ...vm, attempts: i };
+    } catch (e) {
+      if (i >= attempts || !(e instanceof BootError)) throw e;
+      process.stderr.write(`vm: boot attempt ${i} of ${attempts} failed, retrying: ${String(e.message).split('\n')[0]}\n`);
+    }
+  }
+}
+
+export class BootError extends Error {}
+
+/**
+ * Boots a guest once. Options: kernel ('6.1' | '6.12' | '6.18' | '7.2' | '7.3'), memmap (kernel memmap= value, default
  * the whole of NUMA node 1 soft-reserved), regionIdle (dax_hmem.region_idle=1: region empty
  * at boot), append (extra kernel arguments), timeoutMs (boot to SSH, default 180 s), keep
  * (keep the run directory with console.log after shutdown).
  */
-export async function boot(opts = {}) {
+async function bootOnce(opts = {}) {
   const kernel = opts.kernel ?? '6.1';
   const k = kernelFiles(kernel);
+  let keep = opts.keep;
   hookExit();
   mkdirSync(join(CACHE, 'runs'), { recursive: true });
   const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-`));
@@ -143,16 +164,16 @@ export async function boot(opts = {}) {
       if (alive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
     live.delete(pid);
-    if (!opts.keep) rmSync(run, { recursive: true, force: true });
+    if (!keep) rmSync(run, { recursive: true, force: true });
   }
 
   // wait for the ready marker on the console, then for an SSH round trip
   const timeoutMs = opts.timeoutMs ?? 180_000;
   const fail = async (why) => {
     const t = tail(consoleLog);
-    opts.keep = true; // keep the console log for a look
+    keep = true; // keep the console log for a look
     await shutdown();
-    throw new Error(`${kernel}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
+    throw new BootError(`${kernel}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
   };
   for (;;) {
     if (Date.now() - t0 > timeoutMs) return fail('no ready marker');
@@ -161,6 +182,7 @@ export async function boot(opts = {}) {
     try { c = readFileSync(consoleLog, 'utf8'); } catch { /* not yet */ }
     if (c.includes(READY)) break;
     if (/Kernel panic/.test(c)) return fail('kernel panic');
+    if (/\bOops: /.test(c)) return fail('kernel oops');
     await sleep(200);
   }
   let last;

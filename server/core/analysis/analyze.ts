@@ -11,7 +11,7 @@ import { KernelModel } from '../kernel/model';
 import { snapshot } from '../kernel/snapshot';
 import { SeedError, type SimRegion } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, parseRelease, type KernelVersion } from '../kernel/version';
+import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, parseRelease, type KernelVersion } from '../kernel/version';
 import { lower } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
@@ -90,6 +90,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
   const wantsMemmap = regions.some((r) => r.devices.some((d) => d.memmapOnMemory));
   if (wantsMemmap) assumptions.push('memory hotplug assumed to allow memmap_on_memory (boot with memory_hotplug.memmap_on_memory=1)');
   const out: RegionFacts[] = [];
+  const version = parseRelease(host?.kernel?.value ?? DEFAULT_DESIGN_RELEASE) ?? (parseRelease(DEFAULT_DESIGN_RELEASE) as KernelVersion);
   for (const r of regions) {
     const g = r.geometry;
     if (!r.id || !g.start || !g.size) continue;
@@ -104,7 +105,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
       : { name: `dax${id}.0`, size: g.size.value, align, driver: 'device_dax' as const, targetNode: node, mappings: [{ id: 0, start: g.start.value, end: g.start.value + g.size.value - 1n, pageOffset: 0n }] };
     out.push({
       id,
-      path: `/sys/devices/platform/hmem.${id}`,
+      path: hmemRegionPath(version, id),
       start: g.start.value,
       size: g.size.value,
       align,

@@ -189,8 +189,10 @@ function parseDevice(n: JNode, path: string, regionAlign: bigint, p: Problems): 
   let align = f.big('align', false, 'daxctl');
   const mode = f.str('mode', true);
   const state = f.str('state', false);
-  const onlineMemblocks = f.int('online_memblocks', false, 0);
-  const totalMemblocks = f.int('total_memblocks', false, 0);
+  // A negative count is daxctl's -errno when it could not walk the blocks: -2 (ENOENT) when the
+  // target node has gone offline with its last memory (7.3 kmem `state` = unplugged, measured).
+  const onlineMemblocks = f.int('online_memblocks', false, -4095);
+  const totalMemblocks = f.int('total_memblocks', false, -4095);
   const movable = f.bool('movable', false);
   const mappingNodes = f.arr('mappings', false);
   const mappings: MappingDraft[] = [];
@@ -264,7 +266,7 @@ export function inferBlockSize(
   p: Problems,
   assumptions: string[],
 ): bigint {
-  const counted = regions.flatMap((r) => r.devices).filter((d) => d.totalMemblocks !== undefined && d.size > 0n && resourceOf(d) !== undefined);
+  const counted = regions.flatMap((r) => r.devices).filter((d) => d.totalMemblocks !== undefined && d.totalMemblocks >= 0 && d.size > 0n && resourceOf(d) !== undefined);
   const fits = (b: bigint): boolean => counted.every((d) => daxctlBlockCount(resourceOf(d) ?? 0n, d.size, b) === BigInt(d.totalMemblocks ?? -1));
   if (given !== undefined) {
     for (const d of counted) {
@@ -308,6 +310,12 @@ export function daxctlBlocks(
   for (const r of regions) {
     for (const d of r.devices) {
       if (d.driver !== 'kmem') continue;
+      if (d.totalMemblocks !== undefined && d.totalMemblocks < 0) {
+        // daxctl answered -errno: no memory block of the node was there to count (7.3 `state`
+        // unplugged removes them all; the node goes offline with the last one).
+        assumptions.push(`${d.name}: daxctl could not count its memory blocks (${d.totalMemblocks}: its node has no memory, as after 7.3's kmem state "unplugged"); none are taken as present`);
+        continue;
+      }
       const indices = new Set<bigint>();
       let tooMany = false;
       for (const m of d.mappings) {

@@ -37,6 +37,8 @@ const err = (errno: Errno): WriteResult => ({ kind: 'errno', errno });
 const unmodelled = (reason: string): WriteResult => ({ kind: 'unmodelled', reason });
 
 const BLOCK_STATES = ['offline', 'online', 'online_kernel', 'online_movable'] as const;
+/** Values the 7.3 kmem `state` attribute accepts the spelling of (`offline` only to refuse it). */
+const KMEM_STATES = ['offline', 'unplugged', 'online_movable', 'online_kernel', 'online'] as const;
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
 /**
  * A shell's `>` opens with O_CREAT: a missing attribute in an existing sysfs directory cannot be
@@ -212,6 +214,9 @@ export class KernelModel {
         return prov && dyn ? this.mappingStore(dev, value) : err(NO_FILE);
       case 'memmap_on_memory':
         return has(this.version, 'memmapOnMemory') ? this.memmapStore(dev, value) : err(NO_FILE);
+      case 'state':
+        // 7.3: kmem's device attribute, there only while the device is bound to kmem
+        return has(this.version, 'kmemState') && dev.driver === 'kmem' ? this.kmemStateStore(dev, value) : err(NO_FILE);
       case 'target_node':
         return err('EACCES');
       case 'numa_node':
@@ -686,11 +691,65 @@ export class KernelModel {
       this.addMemory(u.start, u.end, dev.targetNode);
       mapped++;
     }
+    // 7.3: `state` reads `offline` after a probe under memhp_default_state=offline (measured);
+    // what it reads after an auto-onlining probe was not measured.
+    if (has(this.version, 'kmemState')) dev.kmemState = this.state.autoOnline === 'offline' ? 'offline' : 'unknown';
     return undefined;
   }
 
-  /** add_memory_driver_managed: new blocks, onlined per auto_online_blocks. */
-  private addMemory(start: bigint, end: bigint, node: number): void {
+  /**
+   * The 7.3 kmem `state` attribute (kmem.c state_store), as measured on Debian 7.3.4
+   * (cxl-and-newer-kernels.md, "The 7.3 kmem state attribute"). It hot-removes (`unplugged`) or
+   * hot-adds and onlines (`online_movable`, `online_kernel`) the device's memory as a whole and
+   * records only the changes made through itself: per-block onlining leaves it `offline`.
+   *   offline | unknown value                        → EINVAL, from any state
+   *   X → X (unplugged, online_movable)              → ok, nothing done
+   *   offline | online_movable → unplugged           → ok: every block of the device removed
+   *                                                    (also blocks onlined through memoryN/state)
+   *   online_kernel → unplugged                      → EBUSY ("hotremove failed, device left online")
+   *   unplugged → online_movable | online_kernel     → ok: blocks added, all online in that zone
+   *   unplugged → online                             → ok (zone and later reading not measured)
+   *   offline → any online value                     → EBUSY
+   *   online_movable | online_kernel → another online value → EBUSY
+   */
+  private kmemStateStore(dev: SimDevice, value: string): WriteResult {
+    if (value === '') return OK; // no bytes: sysfs_kf_write never calls the store
+    const target = KMEM_STATES.find((s) => sysfsStreq(value, s));
+    if (!target || target === 'offline') return err('EINVAL');
+    const cur = dev.kmemState ?? 'unknown';
+    if (cur === 'unknown') return unmodelled(`${deviceName(dev)}/state: what it reads is not known to the model (its memory was onlined, or auto-onlined at probe), so the write's answer is not predicted`);
+    if (target === cur) {
+      if (cur === 'online_kernel') return unmodelled(`${deviceName(dev)}/state: online_kernel → online_kernel was not measured`);
+      return OK;
+    }
+    const bs = this.state.blockSize;
+    const spans = dev.ranges.map((r) => hotplugRange(r.start, r.end, bs)).filter((u): u is { start: bigint; end: bigint } => u !== undefined);
+    if (target === 'unplugged') {
+      if (cur === 'online_kernel') return err('EBUSY');
+      // offline_and_remove_memory of every range; a kernel-zone block onlined by hand: not measured
+      for (const u of spans) {
+        if (this.blockRunsIn(u.start, u.end).some((b) => b.state === 'online' && b.zone !== 'Movable')) {
+          return unmodelled(`${deviceName(dev)}/state: unplugging memory onlined by hand in a kernel zone was not measured`);
+        }
+      }
+      for (const u of spans) {
+        const first = Number(u.start / bs);
+        const last = Number(u.end / bs);
+        this.state.blocks.remove(first, last);
+        this.freeMemmap(first, last);
+      }
+      dev.kmemState = 'unplugged';
+      return OK;
+    }
+    // an online value
+    if (cur !== 'unplugged') return err('EBUSY');
+    for (const u of spans) this.addMemory(u.start, u.end, dev.targetNode, target);
+    dev.kmemState = target === 'online' ? 'unknown' : target;
+    return OK;
+  }
+
+  /** add_memory_driver_managed: new blocks, onlined per auto_online_blocks (or as `online` says). */
+  private addMemory(start: bigint, end: bigint, node: number, online: OnlineType = this.state.autoOnline): void {
     const bs = this.state.blockSize;
     const first = Number(start / bs);
     const last = Number(end / bs);
@@ -703,7 +762,7 @@ export class KernelModel {
     if (hosts.length) this.state.memmapPlacements?.push({ hosts, blocks: [{ first, last }] });
     this.state.blocks.add(first, last, { state: 'offline', zone: undefined, node, removable: true });
     // Each block is onlined as it is added, in ascending order (online_memory_block per block).
-    if (this.state.autoOnline !== 'offline') this.onlineRun(first, last, node, this.state.autoOnline);
+    if (online !== 'offline') this.onlineRun(first, last, node, online);
   }
 
   /** Driver remove: device_dax releases its reservations; kmem hot-removes each range if it can. */
@@ -734,6 +793,7 @@ export class KernelModel {
       }
     }
     dev.driver = null;
+    delete dev.kmemState;
     this.unboundDevices().add(dev);
   }
 

@@ -132,7 +132,13 @@ export function toDaxctlJson(state: SimState): Json {
         if (d.targetNode >= 0) dev.target_node = d.targetNode;
         dev.align = num(d.align);
         dev.mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
-        if (d.driver === 'kmem') {
+        if (d.driver === 'kmem' && d.kmemState === 'unplugged' && !state.blocks.all().some((r) => r.node === d.targetNode)) {
+          // 7.3 `state` = unplugged took the node's last memory away: the node goes offline, its
+          // sysfs directory with it, and daxctl 76.1's block walk answers -ENOENT for both counts
+          // and leaves `movable` out (measured on Debian 7.3.4, test/vm/scripts/kmem-state-7.3.sh).
+          dev.online_memblocks = -2;
+          dev.total_memblocks = -2;
+        } else if (d.driver === 'kmem') {
           const blocks = daxctlBlocks(state, d);
           const count = countBlocks(blocks);
           dev.online_memblocks = count.online;

@@ -6,7 +6,7 @@ import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../fact
 import { BlockRuns, type IndexRanges } from './blocks';
 import { impossibleFacts } from './limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
-import { parseRelease, type KernelVersion } from './version';
+import { has, parseRelease, type KernelVersion } from './version';
 
 export interface SimRange {
   /** Id of the `mappingK` child. */
@@ -35,7 +35,16 @@ export interface SimDevice {
    * sysfs, so never in facts.
    */
   pgmapStale?: boolean;
+  /**
+   * 7.3+ (kmemState): what the kmem `state` attribute reads while the device is bound to kmem.
+   * It records only changes made through itself; `unknown` when the facts or the model cannot
+   * tell (writes to `state` are then not modelled). Absent when not bound to kmem.
+   */
+  kmemState?: KmemState;
 }
+
+/** Values of the 7.3 kmem `state` attribute, and `unknown` for one the model cannot tell. */
+export type KmemState = 'offline' | 'unplugged' | 'online_movable' | 'online_kernel' | 'unknown';
 
 export interface SimRegion {
   readonly id: number;
@@ -282,10 +291,35 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
           const h = hotplugRange(r.start, r.end, state.blockSize);
           if (h) state.reservations.push({ start: h.start, end: h.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
         }
+        if (has(version, 'kmemState')) dev.kmemState = seedKmemState(dev, state);
       }
     }
   }
   return state;
+}
+
+/**
+ * The kmem `state` a captured kmem-bound device reads (7.3+). The facts do not carry it; the
+ * memory blocks tell it when they are unambiguous: none of the device's blocks present →
+ * `unplugged`; all present and offline → `offline` (what kmem's probe leaves with
+ * memhp_default_state=offline, cxl-and-newer-kernels.md Q2). Online blocks may have been
+ * onlined through `state` or block by block (`state` then still reads `offline`): `unknown`.
+ */
+function seedKmemState(dev: SimDevice, state: SimState): KmemState {
+  const bs = state.blockSize;
+  let present = 0;
+  let online = 0;
+  for (const r of dev.ranges) {
+    const h = hotplugRange(r.start, r.end, bs);
+    if (!h) continue;
+    for (const run of state.blocks.slice(Number(h.start / bs), Number(h.end / bs))) {
+      const n = run.last - run.first + 1;
+      present += n;
+      if (run.state === 'online') online += n;
+    }
+  }
+  if (present === 0) return 'unplugged';
+  return online === 0 ? 'offline' : 'unknown';
 }
 
 /** dax_kmem_range: the memory-block-aligned interior of a range, if any. */

@@ -12,7 +12,9 @@ export type FeatureKey =
   | 'kmemRejectsEmpty'
   | 'kmemTypeMatch'
   | 'memmapOnMemory'
-  | 'mappingRcQuirk';
+  | 'mappingRcQuirk'
+  | 'hmemPlatformParent'
+  | 'kmemState';
 
 export interface FeatureRow {
   readonly key: FeatureKey;
@@ -54,7 +56,24 @@ export const FEATURES: readonly FeatureRow[] = [
     what: 'mapping writes with a length that is not a granule multiple (or on a disabled region) report success and allocate nothing',
     source: 'device-dax-facts §4.5 (bus.c[new] mapping_store); confirmed on 6.12 (§15)',
   },
+  {
+    key: 'hmemPlatformParent',
+    since: [7, 2],
+    what: 'hmem regions live under /sys/devices/platform/hmem_platform.0/hmem.N (daxctl path /platform/hmem_platform.0/hmem.N), and /proc/iomem has no "Soft Reserved" line above their devices',
+    source: 'cxl-and-newer-kernels.md Q2 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
+  },
+  {
+    key: 'kmemState',
+    since: [7, 3],
+    what: 'kmem-bound devices have a read/write `state` attribute (offline, unplugged, online_movable, online_kernel) that hot-removes and hot-adds the whole device',
+    source: 'cxl-and-newer-kernels.md Q2 "The 7.3 kmem state attribute": measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
+  },
 ];
+
+/** The sysfs path of hmem region `id`'s parent device on a kernel (hmemPlatformParent). */
+export function hmemRegionPath(v: KernelVersion, id: number): string {
+  return has(v, 'hmemPlatformParent') ? `/sys/devices/platform/hmem_platform.0/hmem.${id}` : `/sys/devices/platform/hmem.${id}`;
+}
 
 /** Parses a `uname -r` string (`6.12.117+deb12-amd64`, `6.1.0-56-amd64`, `6.12`). */
 export function parseRelease(release: string): KernelVersion | undefined {

@@ -22,7 +22,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const require = createRequire(import.meta.url);
 
 const t0 = Date.now();
-execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh')], { stdio: 'inherit' });
+execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), '6.1', '6.12'], { stdio: 'inherit' });
 execFileSync(process.execPath, [join(ROOT, 'server', 'build.mjs')], { stdio: 'inherit' });
 const core = require(join(ROOT, 'server', 'dist', 'core.cjs'));
 
