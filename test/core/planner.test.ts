@@ -133,4 +133,17 @@ describe('planner refuses what would strand memory', () => {
     ]);
     expect(a.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
+
+  it('--prune of an unbound device (an apply interrupted after its unbind) destroys it without unbinding it again', () => {
+    const text = readFileSync(join(SAMPLES, 'hbm-lab.dax'), 'utf8');
+    const a = analyze(text, { readFacts: sampleReader() });
+    const model = a.hosts[0]?.model;
+    if (!model) throw new Error('no model');
+    expect(model.write('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.3')).toEqual({ kind: 'ok' });
+    const after = writeFacts(snapshot(model.state, 'predicted'));
+    const only = 'host h { facts "after.json" }\nregion 0 on h {\n  device weather { size 1G align 1G }\n  device spill { size 512M mode system-ram movable }\n  device guest-a { range 0x1_7000_0000 + 256M }\n}\n';
+    const b = analyze(only, { readFacts: sampleReader({ 'after.json': after }), prune: true });
+    expect(b.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expect(writes(b)).toEqual(['echo 0 > /sys/bus/dax/devices/dax0.3/size', 'echo dax0.3 > /sys/devices/platform/hmem.0/dax_region/delete']);
+  });
 });

@@ -322,7 +322,8 @@ export class Planner {
     for (const u of this.plan.unlisted) {
       if (!u.pruned) continue;
       const d = this.model.findDevice(u.kernelName);
-      if (d) this.release(d, u.region);
+      // an unbound device (an apply stopped between its unbind and its destroy) has nothing to release
+      if (d?.driver) this.release(d, u.region);
     }
     // 2. free: shrink or empty devices whose geometry changes; destroy pruned ones.
     for (const w of work) if (w.dev && !w.blocked) this.free(w);

@@ -251,7 +251,7 @@ for (const run of RUNS.filter((r) => !only || r.kernel === only)) {
       const b = await daxlayout(['apply', layoutFile, '--yes', '--lock-timeout', '3', ...ssh]);
       assert.equal(b.code, 3, b.stderr);
       assert.match(b.stdout, /waiting for another apply on the host to finish \(up to 3 s\)/);
-      assert.match(b.stderr, /another apply holds the host's lock \(\/run\/daxlayout\.lock\.d\); waited 3 s\. Nothing was written/);
+      assert.match(b.stderr, /another apply holds the host's lock \(\/run\/daxlayout-lock\/lock\.d\); waited 3 s\. Nothing was written/);
       assert.doesNotMatch(b.stdout, /  ok  /);
       killSshOf(a.proc().pid);
       await a.result;
