@@ -7,12 +7,12 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze } from '../core/analysis/analyze';
+import { analyze } from '../core/pipeline/analyze';
 import { ruleHref } from '../core/analysis/finding';
-import type { DeviceFacts, HostFacts } from '../core/facts/types';
+import type { DeviceFacts, HostFacts } from '../core/host-facts';
 import { lower } from '../core/layout/lower';
 import type { LayoutHost } from '../core/layout/types';
-import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
+import { renderPlan, summaryLine, writeText, type PlanView } from '../core/explain/render-plan';
 import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';

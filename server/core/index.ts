@@ -1,8 +1,9 @@
 // The provisioning core's public surface. Pure: no Node built-ins, no LSP, no SSH.
-export * from './analysis/analyze';
+export * from './analysis/types';
+export * from './pipeline/analyze';
 export * from './analysis/finding';
 export * from './units';
-export type * from './facts/types';
+export type * from './host-facts';
 export { readFacts, writeFacts } from './facts/read';
 export { KernelModel, type WriteResult } from './kernel/model';
 export { parseScript, type ScriptWrite } from './kernel/script';
@@ -18,4 +19,4 @@ export * from './vm/index';
 export { format, parse } from '../../grammar/src/index';
 export * from './persist/index';
 export * from './fleet/inventory';
-export * from './fleet/analyze-fleet';
+export * from './pipeline/analyze-fleet';

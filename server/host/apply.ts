@@ -3,12 +3,13 @@
 // program under the host's lock, then capture again and verify that the host
 // is exactly the predicted state. Three round trips, whatever the plan's size.
 
-import { analyze, type Analysis, type HostAnalysis } from '../core/analysis/analyze';
+import { analyze } from '../core/pipeline/analyze';
+import type { Analysis, HostAnalysis } from '../core/analysis/types';
 import type { Finding } from '../core/analysis/finding';
 import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
+import type { HostFacts } from '../core/host-facts';
 import { snapshot, toDaxctlJson } from '../core/kernel/snapshot';
-import { factsFingerprint, planView, type PlanView } from '../core/plan/render';
+import { factsFingerprint, planView, type PlanView } from '../core/explain/render-plan';
 import type { Plan } from '../core/plan/planner';
 import { ProgramRefused, stateDiff, type ProgramReport } from './shell';
 import type { Target, TargetCapture } from './target';

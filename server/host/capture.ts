@@ -4,7 +4,7 @@
 import { readCaptureText } from '../core/facts/read';
 import { splitSections } from '../core/facts/capture-text';
 import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
+import type { HostFacts } from '../core/host-facts';
 import { captureProgram, PERSIST_FILES_SECTION, stateText, type Root } from './shell';
 import type { Transport } from './transport';
 

@@ -2,7 +2,7 @@
 // kernel model predicted. Every difference is named (device, attribute, both
 // values); none is tolerated.
 
-import type { DeviceFacts, DriverName, HostFacts, MemoryBlockFacts } from '../core/facts/types';
+import type { DeviceFacts, DriverName, HostFacts, MemoryBlockFacts } from '../core/host-facts';
 import { formatBytes, hex } from '../core/units';
 
 const mode = (d: DriverName | null) => (d === 'kmem' ? 'system-ram (kmem)' : d === 'device_dax' ? 'devdax (device_dax)' : 'unbound');

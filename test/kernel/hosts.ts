@@ -4,7 +4,7 @@
 // 0x100000000, 2 GiB, align 2 MiB, target node 1, 4 KiB pages, 128 MiB memory
 // blocks, auto_online_blocks offline.
 
-import type { HostFacts, MemoryBlockFacts, NodeFacts } from '../../server/core/facts/types';
+import type { HostFacts, MemoryBlockFacts, NodeFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 
 export const KiB = 1024n;

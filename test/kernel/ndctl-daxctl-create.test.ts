@@ -7,7 +7,7 @@
 // 16 GiB regions.
 
 import { describe, expect, it } from 'vitest';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { regionSize } from '../../server/core/kernel/state';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCaptureText } from '../../server/core/facts/capture-text';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { readFacts } from '../../server/core/facts/read';
 import { regionKind } from '../../server/core/facts/infer';
 import { KernelModel } from '../../server/core/kernel/model';

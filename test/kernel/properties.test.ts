@@ -5,7 +5,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { snapshot, toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { regionSize, type SimState } from '../../server/core/kernel/state';

@@ -2,7 +2,7 @@
 // physical start (`→ dax0.1 @ 0x140000000`); after `size rest`, what it resolves to.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import { deviceName } from '../kernel/state';
 import { formatBytes, hex } from '../units';
 

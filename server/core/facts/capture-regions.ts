@@ -1,7 +1,7 @@
 // Dax regions and devices in a capture dump: the `daxctl list` section (cross-check and
 // fallback), then each region's and device's sysfs attributes, mappings and driver link.
 
-import type { DriverName } from './types';
+import type { DriverName } from '../host-facts';
 import { parseJson } from './json';
 import { Problems, type Loc } from './problems';
 import {

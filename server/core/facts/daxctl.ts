@@ -4,7 +4,7 @@
 // policy, memory blocks, kernel release, arch) is derived where the JSON
 // proves it, taken from the options, or assumed and recorded.
 
-import type { DriverName, HostFacts, MemoryBlockFacts } from './types';
+import type { DriverName, HostFacts, MemoryBlockFacts } from '../host-facts';
 import { kindName, ptr, type JNode } from './json';
 import { Fields, HUMAN_SIZE } from './fields';
 import type { Problems, ReadFactsOptions } from './problems';

@@ -10,7 +10,7 @@ import type {
   MemorySideCacheFacts,
   NodeFacts,
   Zone,
-} from './types';
+} from '../host-facts';
 import type { JNode } from './json';
 import { kindName, ptr } from './json';
 import { Fields, MAX_SAFE, bigInt, smallInt } from './fields';

@@ -2,7 +2,7 @@
 // Each handler follows the kernel function it models (named in its comment, in
 // the order of that function's checks); see docs/kernel-model.md.
 
-import type { DriverName, HostFacts } from '../facts/types';
+import type { DriverName, HostFacts } from '../host-facts';
 import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
 import { rangesCount, rangesHas, rangesMinus, type BlockRun, type IndexRanges } from './blocks';
 import {

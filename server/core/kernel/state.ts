@@ -2,7 +2,7 @@
 // dax drivers' id lists, memory blocks and the iomem reservations that kmem and
 // device_dax hold. Seeded from host facts; turned back into facts by snapshot().
 
-import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../facts/types';
+import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../host-facts';
 import { BlockRuns, type IndexRanges } from './blocks';
 import { impossibleFacts } from './limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';

@@ -3,10 +3,7 @@
 // keys are those of ../shared/reference/device-dax-facts.md §0 (bus.c[new],
 // kmem.c[new], …) — see docs/kernel-model.md.
 
-export const KiB = 1024n;
-export const MiB = 1024n * KiB;
-export const GiB = 1024n * MiB;
-export const TiB = 1024n * GiB;
+import { GiB, KiB, MiB } from '../units';
 
 export interface Cited<T> {
   readonly value: T;

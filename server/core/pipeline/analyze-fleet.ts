@@ -7,10 +7,11 @@
 // reported once.
 
 import type { Span } from '../../../grammar/src/ast';
-import { analyzeSteps, runSteps, type Analysis, type AnalyzeOptions, type FactsLoad } from '../analysis/analyze';
+import type { Analysis, FactsLoad } from '../analysis/types';
+import { analyzeSteps, runSteps, type AnalyzeOptions } from './analyze';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost } from '../layout/types';
-import { matchPattern, parseInventory, type Inventory } from './inventory';
+import { matchPattern, parseInventory, type Inventory } from '../fleet/inventory';
 
 export interface FleetOptions extends AnalyzeOptions {
   /** The inventory patterns are matched against (`-i`); else each block's `inventory "…"` is read. */
