@@ -3,7 +3,7 @@
 // is a UsageError: one line, exit 2.
 import { accessSync, closeSync, constants, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { FactsLoad } from '../core/analysis/types';
+import type { FactsLoad } from '../core/index';
 import { writeFileAtomic } from '../host/atomic';
 
 export class UsageError extends Error {}

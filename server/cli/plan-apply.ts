@@ -7,13 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze } from '../core/pipeline/analyze';
-import { ruleHref } from '../core/analysis/finding';
-import type { DeviceFacts, HostFacts } from '../core/host-facts';
-import { lower } from '../core/layout/lower';
-import type { LayoutHost } from '../core/layout/types';
-import { renderPlan, summaryLine, writeText, type PlanView } from '../core/explain/render-plan';
-import { formatBytes, hex } from '../core/units';
+import { analyze, formatBytes, hex, lower, renderPlan, ruleHref, summaryLine, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
