@@ -382,7 +382,8 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
     // no VM: sequences from the recorded boot captures (test/fixtures/facts)
     const { factsFrom } = await import('./compare');
     for (const kernel of o.kernels) {
-      const file = join(root, 'test', 'fixtures', 'facts', kernel === '6.1' ? 'linux-6.1-boot.txt' : 'linux-6.12-boot.txt');
+      // real boot captures (test/vm/capture.sh) of each kernel
+      const file = kernel === '7.3' ? join(root, 'test', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(root, 'test', 'fixtures', 'facts', `linux-${kernel}-boot.txt`);
       const text = readFileSync(file, 'utf8');
       const release = /### uname -r\n(\S+)/.exec(text)?.[1] ?? kernel;
       const f = factsFrom(text, release);
