@@ -11,7 +11,7 @@ import { KernelModel } from '../kernel/model';
 import { snapshot } from '../kernel/snapshot';
 import { SeedError, type SimRegion } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, parseRelease, type KernelVersion } from '../kernel/version';
+import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
 import { lower } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
@@ -58,6 +58,8 @@ export interface HostAnalysis {
   /** The host as the facts describe it (before the plan). */
   readonly before?: HostFacts;
   readonly version?: KernelVersion;
+  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
+  readonly kernelNote?: string;
   /** The model after the plan ran: the predicted state of the host. */
   readonly model?: KernelModel;
   readonly plan?: Plan;
@@ -208,6 +210,9 @@ function analyzeHost(
   } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
   if (facts) {
     host.before = facts;
+    const release = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
+    const note = release ? outsideModelled(release) : undefined;
+    if (note) host.kernelNote = note;
     try {
       const model = KernelModel.fromFacts(facts, undefined, options.workBudget);
       host.model = model;
