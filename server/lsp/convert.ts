@@ -9,7 +9,8 @@ import {
   type Range,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { ruleHref, type Finding, type Fix, type Severity } from '../core/index';
+import { type Finding, type Fix, type Severity } from '../core/index';
+import { rulePage } from '../cli/rule-pages';
 
 export interface Span {
   readonly start: number;
@@ -63,7 +64,7 @@ export function toDiagnostic(doc: TextDocument, f: Finding, options: DiagnosticO
     range: toRange(doc, f.span),
     severity: SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: ruleHref(f.code) },
+    codeDescription: { href: rulePage(f.code) },
     source: 'daxlayout',
     message,
     ...(options.relatedInformation && related.length > 0 ? { relatedInformation: related } : {}),

@@ -2,6 +2,7 @@
 // parse → lower → facts per host → plan through the kernel model → rules.
 // Never throws on user input; a crashing rule becomes one DAX099 finding.
 
+import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
@@ -78,6 +79,8 @@ export interface Analysis {
   readonly layout: Layout;
   readonly hosts: HostAnalysis[];
   readonly findings: Finding[];
+  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
+  readonly suppressed?: Finding[];
 }
 
 export const DESIGN_HOST = '(design)';
@@ -304,6 +307,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     }
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  const suppressed = applySuppressions(analysis);
+  if (suppressed.length > 0) (analysis as { suppressed?: Finding[] }).suppressed = suppressed;
   return analysis;
 }
 
