@@ -62,7 +62,8 @@ export function toDiagnostic(doc: TextDocument, f: Finding, options: DiagnosticO
   const data: DiagnosticData = { fixes: (f.fixes ?? []).map((x) => toLspFix(doc, x)) };
   return {
     range: toRange(doc, f.span),
-    severity: SEVERITY[f.severity],
+    // what had to be assumed (DAX007) is a hint (faint dots, no squiggle): the host's hover says it too
+    severity: f.code === 'DAX007' && f.severity === 'info' ? DiagnosticSeverity.Hint : SEVERITY[f.severity],
     code: f.code,
     codeDescription: { href: rulePage(f.code) },
     source: 'daxlayout',

@@ -2,6 +2,7 @@
 // parse → lower → facts per host → plan through the kernel model → rules.
 // Never throws on user input; a crashing rule becomes one DAX099 finding.
 
+import { formatBytes } from '../units';
 import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
@@ -124,7 +125,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     const g = r.geometry;
     if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
     nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
-    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${g.cache.value} bytes, assumed direct-mapped and indexed by physical address`);
+    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`);
   }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',

@@ -13,6 +13,7 @@
 // denied` means it exists but could not be read. Unknown sections are
 // ignored. docs/facts.md "Capture dumps" lists the sections used.
 
+import { formatBytes } from '../units';
 import type {
   AccessClassFacts,
   AutoOnlinePolicy,
@@ -256,7 +257,7 @@ function build(text: string, source: string, options: ReadFactsOptions, p: Probl
   }
   if (pageSize === undefined) {
     pageSize = defs.pageSize;
-    assumptions.push(`page size assumed ${pageSize} bytes: the capture has no \`getconf PAGESIZE\` section`);
+    assumptions.push(`page size assumed ${formatBytes(pageSize)}: the capture has no \`getconf PAGESIZE\` section`);
   }
 
   const bsTitle = '/sys/devices/system/memory/block_size_bytes';
