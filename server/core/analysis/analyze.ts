@@ -2,6 +2,8 @@
 // parse → lower → facts per host → plan through the kernel model → rules.
 // Never throws on user input; a crashing rule becomes one DAX099 finding.
 
+import { formatBytes } from '../units';
+import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
 import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
@@ -80,6 +82,8 @@ export interface Analysis {
   readonly layout: Layout;
   readonly hosts: HostAnalysis[];
   readonly findings: Finding[];
+  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
+  readonly suppressed?: Finding[];
 }
 
 export const DESIGN_HOST = '(design)';
@@ -123,7 +127,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     const g = r.geometry;
     if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
     nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
-    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${g.cache.value} bytes, assumed direct-mapped and indexed by physical address`);
+    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`);
   }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',
@@ -316,6 +320,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     }
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  const suppressed = applySuppressions(analysis);
+  if (suppressed.length > 0) (analysis as { suppressed?: Finding[] }).suppressed = suppressed;
   return analysis;
 }
 
