@@ -26,6 +26,8 @@ import { formatting } from './formatting';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
+import { REGION_MAP_REQUEST, regionMap } from './map';
+import { LAYOUT_TREE_REQUEST, layoutTreeRequest } from './tree';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { defaultLimits, type Limits } from './limits';
@@ -202,6 +204,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onPrepareRename(h('prepareRename', null, prepareRename));
   connection.onRenameRequest(h('rename', null, rename));
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
+  // the editor's region map (map.ts) and tree (tree.ts)
+  connection.onRequest(REGION_MAP_REQUEST, h('regionMap', null, regionMap));
+  connection.onRequest(LAYOUT_TREE_REQUEST, h('layoutTree', null, layoutTreeRequest));
 
   const dispose = () => {
     analyses.dispose();
