@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { Cli } from './cli';
 import { DaxClient } from './client';
 import { PlanApply } from './plan-apply';
+import { RegionMapView } from './map-view';
+import { LayoutTreeView } from './tree-view';
 
 /** What `activate` returns: other extensions and the e2e suite may read it. */
 export interface DaxlayoutApi {
@@ -29,6 +31,8 @@ export function activate(context: vscode.ExtensionContext): DaxlayoutApi {
     vscode.commands.registerCommand('daxlayout.showOutput', () => output.show(true)),
     new PlanApply(new Cli(context, output), output),
   );
+  // the region map (webview) and the layout tree (explorer), both from the server's analysis
+  context.subscriptions.push(new RegionMapView(dax), new LayoutTreeView(dax));
 
   const timings: { activateMs: number; readyMs: number | undefined } = { activateMs: 0, readyMs: undefined };
   const ready = dax.start().then(() => {
