@@ -155,7 +155,7 @@ function html(n: string): string {
   section svg { width: 100%; max-width: 880px; height: auto; display: block; border-radius: 4px; }
   g.dev { cursor: pointer; }
   g.dev:hover rect { stroke-width: 2px; }
-  section.has-active g.dev:not(.active) { opacity: 0.45; }
+  section.has-active g.dev:not(.active) { opacity: 0.55; }
   g.dev.active rect { stroke: #000; stroke-width: 2.5px; }
   #empty { opacity: 0.8; }
 </style></head>

@@ -82,10 +82,12 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
       if (this.retries++ < MAX_RETRIES) this.follower.schedule(250);
       return;
     }
+    // redraw only what changed: rows drawn again under the pointer can swallow a click
+    const same = this.result !== undefined && this.result.uri === r.uri && JSON.stringify(this.result.hosts) === JSON.stringify(r.hosts);
     this.result = r;
     this.view.message = undefined;
     this.view.description = path.posix.basename(doc.uri.path);
-    this.changed.fire(undefined);
+    if (!same) this.changed.fire(undefined);
     if ((!r.current || r.version !== doc.version) && this.retries++ < MAX_RETRIES) this.follower.schedule(250);
     else if (r.current) this.retries = 0;
   }
