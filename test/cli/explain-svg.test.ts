@@ -43,6 +43,13 @@ describe('daxlayout explain --svg', () => {
     expect(readdirSync(dir).sort()).toEqual(['m-cxl-6.12-lab612-r0.svg', 'm-hbm-lab-lab61-r0.svg']);
   });
 
+  it('a `hosts "…"` block: one file per inventory host, named after it', () => {
+    const dir = tmp();
+    daxlayout(['explain', 'test/fleet/fixtures/rack.dax', '--svg', join(dir, 'rack.svg')]);
+    expect(readdirSync(dir).sort()).toEqual(['rack-hbm01-r0.svg', 'rack-hbm02-r0.svg', 'rack-hbm03-r0.svg']);
+    expect(readFileSync(join(dir, 'rack-hbm02-r0.svg'), 'utf8')).toContain('region 0 on hbm02');
+  });
+
   it('a layout with errors: the picture is written, exit 1, and stderr says why', () => {
     const out = join(tmp(), 'bad.svg');
     const r = daxlayout(['explain', 'samples/mistakes.dax', '--svg', out]);
