@@ -182,6 +182,17 @@ region 0 on t {
     expect(map.devices[0]?.colours).toBe('colours 0..1 of 4 (exclusive)');
   });
 
+  it('lists at most 48 devices in the table, and says how many more there are', () => {
+    const devices = Array.from({ length: 60 }, (_, i) => `  device d${i} { size 2M }`).join('\n');
+    const { map, svg } = mapOf(`host t { kernel "6.1.0" }\nregion 0 on t {\n  start 0x1_0000_0000\n  size 2G\n${devices}\n}\n`);
+    expect(map.devices).toHaveLength(60);
+    expect(all(svg, (e) => e.name === 'g' && e.attrs.class === 'dev row')).toHaveLength(47);
+    expect(texts(svg)).toContain('… and 13 more devices (`daxlayout explain` lists them all)');
+    // every device still has its band: d0 at the region's start, 2 MiB of 2 GiB is 0.78 px
+    expect(all(svg, (e) => e.name === 'g' && e.attrs.class === 'dev')).toHaveLength(60);
+    expect(rects(device(svg, 'dax0.0'))[0]).toEqual({ x: 40, width: 0.78 });
+  });
+
   it('escapes text for XML', () => {
     const { map } = mapOf(LAYOUT);
     const evil: RegionMap = {

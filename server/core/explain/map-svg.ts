@@ -41,6 +41,9 @@ export const DEVICE_COLOURS: readonly (readonly [fill: string, stroke: string])[
 ];
 export const UNLISTED_COLOUR = ['#e6e6e6', '#8c8c8c'] as const;
 
+/** The table lists at most this many devices (a region may hold thousands). */
+export const MAX_TABLE_ROWS = 48;
+
 export const BLOCK_COLOURS = { movable: '#2e7d32', kernel: '#d35400', offline: '#9aa0a6' } as const;
 
 /** Text for XML character data and attribute values. */
@@ -302,7 +305,8 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
 
   // --- the devices as a table (also the key to the band colours)
   y += 14;
-  const rows = m.devices.map((d) => [d.label ?? '(not in layout)', d.kernelName ?? '-', formatBytes(d.size), d.colours ? `${d.mode}, ${d.colours}` : d.mode, rangesText(d)]);
+  const listed = m.devices.length > MAX_TABLE_ROWS ? m.devices.slice(0, MAX_TABLE_ROWS - 1) : m.devices;
+  const rows = listed.map((d) => [d.label ?? '(not in layout)', d.kernelName ?? '-', formatBytes(d.size), d.colours ? `${d.mode}, ${d.colours}` : d.mode, rangesText(d)]);
   const head = ['LABEL', 'KERNEL', 'SIZE', 'MODE', 'RANGES'];
   const max = [20, 8, 10, 44, 44];
   const widths = head.map((h, i) => Math.min(max[i] as number, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
@@ -314,12 +318,17 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   }
   y += 18;
   body.push(`<g class="table-head">${head.map((h, i) => text(cols[i] as number, y, h, { size: 11, fill: MUTED, weight: 'bold' })).join('')}</g>`);
-  m.devices.forEach((d, i) => {
+  const shown = listed.length;
+  listed.forEach((d, i) => {
     y += 19;
     const [fill, stroke] = deviceColour(d);
     const cells = (rows[i] as string[]).map((c, j) => text(cols[j] as number, y, clip(c, widths[j] as number), j === 3 && d.mode === 'not created' ? { fill: '#cf222e' } : {}));
     body.push(`<g class="dev row" data-device="${escapeXml(d.key)}">${rect(PLOT_X, y - 11, 14, 14, `fill="${fill}" stroke="${stroke}"`)}${cells.join('')}</g>`);
   });
+  if (shown < m.devices.length) {
+    y += 19;
+    body.push(text(PLOT_X + 20, y, `… and ${m.devices.length - shown} more devices (\`daxlayout explain\` lists them all)`, { fill: MUTED }));
+  }
   if (m.devices.length === 0) {
     y += 19;
     body.push(text(PLOT_X, y, 'no devices', { fill: MUTED }));
