@@ -28,6 +28,8 @@ import { PieceDocument } from './document';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
+import { REGION_MAP_REQUEST, regionMap } from './map';
+import { LAYOUT_TREE_REQUEST, layoutTreeRequest } from './tree';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { defaultLimits, type Limits } from './limits';
@@ -213,6 +215,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
   connection.onCodeLens(h('codeLens', [], codeLenses));
   connection.onRequest(HOSTS_REQUEST, h<HostsParams, HostInfo[]>('hosts', [], hosts));
+  // the editor's region map (map.ts) and tree (tree.ts)
+  connection.onRequest(REGION_MAP_REQUEST, h('regionMap', null, regionMap));
+  connection.onRequest(LAYOUT_TREE_REQUEST, h('layoutTree', null, layoutTreeRequest));
 
   const dispose = () => {
     analyses.dispose();
