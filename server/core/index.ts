@@ -11,7 +11,7 @@ export { parseScript, type ScriptWrite } from './kernel/script';
 export { snapshot, toDaxctlJson } from './kernel/snapshot';
 export { availableSize, deviceName, deviceSize, regionSize, SeedError, type SimDevice, type SimRegion } from './kernel/state';
 export { ERRNO, ERRNO_TEXT, type Errno } from './kernel/tables';
-export { FEATURES, parseRelease } from './kernel/version';
+export { FEATURES, outsideModelled, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';
 export { kmemUse } from './rules/util';
 export { lower } from './layout/lower';

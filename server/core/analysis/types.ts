@@ -30,6 +30,8 @@ export interface HostAnalysis {
   /** The host as the facts describe it (before the plan). */
   readonly before?: HostFacts;
   readonly version?: KernelVersion;
+  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
+  readonly kernelNote?: string;
   /** The model after the plan ran: the predicted state of the host. */
   readonly model?: KernelModel;
   readonly plan?: Plan;
@@ -50,6 +52,21 @@ export interface Analysis {
   readonly layout: Layout;
   readonly hosts: HostAnalysis[];
   readonly findings: Finding[];
+  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
+  readonly suppressed?: Finding[];
+}
+
+export interface FleetMember {
+  /** The layout host block (`hosts "…"`) the member belongs to. */
+  readonly template: string;
+  /** The inventory host. */
+  readonly host: string;
+  readonly analysis: Analysis;
+}
+
+export interface FleetAnalysis extends Analysis {
+  /** Per member host of every `hosts "…"` block, in inventory order. */
+  readonly members: readonly FleetMember[];
 }
 
 export const DESIGN_HOST = '(design)';

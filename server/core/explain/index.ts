@@ -11,3 +11,6 @@ export * from './inlay';
 export { locate, within, type Hit } from './locate';
 export { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap, type ColourRun, type ColourHolder } from './colours';
 export * from './render-plan';
+export * from './region-map';
+export * from './map-svg';
+export * from './layout-tree';
