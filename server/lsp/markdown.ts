@@ -105,7 +105,7 @@ function region(h: RegionHover): string {
     r.dynamic ? `free: ${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}**${formatBytes(r.availableAfter)}** after the plan` : undefined,
     h.node ? nodeLine(h.node) : r.targetNode >= 0 ? `node ${r.targetNode} (not in the facts)` : 'no target node',
     r.defaultDriver === 'kmem' ? `boots bound to kmem — ${r.defaultDriverWhy}` : undefined,
-    h.colours ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
+    h.colours && h.colours.runs.some((x) => x.holders.length > 0) ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
   ].filter((x): x is string => x !== undefined);
   return [head, lines.join('  \n'), ...factsFooter(h.facts, false)].join('\n\n');
 }
