@@ -93,6 +93,28 @@ export class DaxClient implements vscode.Disposable {
     await this.start();
   }
 
+  /**
+   * Sends a custom request (`daxlayout/regionMap`, `daxlayout/layoutTree`) once the server runs;
+   * undefined when it does not start within `waitMs` (the views ask again on the next event).
+   */
+  async request<R>(method: string, params: unknown, waitMs = 10_000): Promise<R | undefined> {
+    const client = this.client;
+    if (!client) return undefined;
+    if (!client.isRunning()) {
+      const running = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => (sub.dispose(), resolve(false)), waitMs);
+        const sub = client.onDidChangeState(({ newState }) => {
+          if (newState === State.Starting) return;
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(newState === State.Running);
+        });
+      });
+      if (!running || client !== this.client) return undefined;
+    }
+    return client.sendRequest<R>(method, params);
+  }
+
   dispose(): void {
     void this.stop();
     this.configWatch.dispose();

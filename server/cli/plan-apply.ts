@@ -1,5 +1,5 @@
-// `daxlayout facts`, `daxlayout plan` and `daxlayout apply`: the commands that
-// reach a host (server/host does the reaching). Exit codes: 0 success (applied
+// `daxlayout plan` and `daxlayout apply` (`daxlayout facts` is in facts.ts): the commands
+// that change a host (server/host does the reaching). Exit codes: 0 success (applied
 // and verified, or nothing to do), 1 failure (a write failed, the host differs
 // from the prediction, the plan has errors), 2 usage, 3 refused (host changed
 // since the plan, lock busy, host key problem, confirmation declined).
@@ -9,158 +9,24 @@ import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
 import { analyze } from '../core/analysis/analyze';
 import { rulePage } from './rule-pages';
-import { writeFacts } from '../core/facts/read';
 import type { DeviceFacts, HostFacts } from '../core/facts/types';
 import { lower } from '../core/layout/lower';
 import type { LayoutHost } from '../core/layout/types';
 import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
 import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
-import { CaptureError, captureFacts, readCapture, unreadableNote, type Captured } from '../host/capture';
+import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
-import { captureProgram } from '../host/shell';
 import { SimTarget, SshTarget, type Target } from '../host/target';
-import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions, type Transport } from '../host/transport';
+import { ConnectError, destinationProblem, HostKeyError } from '../host/transport';
 import { intFlag, parseFlags, type FlagSpecs } from './args';
-import { EXIT, factsFile, factsReader, readLayout, readText, requireReadable, tryReadText, UsageError, writeOutput } from './io';
+import { factsFile, factsReader, readLayout, tryReadText, UsageError } from './io';
 import { LineIndex } from './positions';
 import type { PlanDiagnosticJson, PlanJson } from './protocol';
+import { SSH_OPTIONS, sshExtras, sshTransport, type Io } from './host-io';
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  /** stdin is a terminal (apply may ask). */
-  readonly isTTY: boolean;
-  /** stdout is a terminal (`--color=auto` colours it). */
-  readonly stdoutIsTTY?: boolean;
-  ask(question: string): Promise<string>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Called with a cleanup to run if the process is interrupted (SIGINT/SIGTERM). */
-  onInterrupt?(cleanup: (() => void) | undefined): void;
-  /** While set, the first SIGINT/SIGTERM calls this (an apply asks the host to stop) instead of exiting. */
-  onCancel?(handler: ((signal: string) => void) | undefined): void;
-  /** Tests: the transport to a layout host's SSH destination, instead of the system ssh. */
-  transport?(destination: string, port: number | undefined): Transport;
-}
-
-export const SSH_OPTIONS = {
-  'known-hosts': { type: 'string', value: 'FILE' },
-  identity: { type: 'string', value: 'FILE' },
-  'ssh-config': { type: 'string', value: 'FILE' },
-} as const satisfies FlagSpecs;
-
-/**
- * The files given to ssh, from the flags or the environment. The identity and the config must
- * be readable (a missing one is a usage error here, not an ssh failure later); a known-hosts
- * file may not exist yet (every key is then unknown, and refused with how to add it).
- */
-export function sshExtras(values: { 'known-hosts'?: string | undefined; identity?: string | undefined; 'ssh-config'?: string | undefined }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
-  const pick = (flag: string, env_: string, v: string | undefined, mustExist: boolean): string | undefined => {
-    const value = v ?? env[env_];
-    if (value === undefined || value === '') {
-      if (v === '') throw new UsageError(`--${flag} needs a FILE`);
-      return undefined;
-    }
-    if (mustExist) requireReadable(value, v !== undefined ? `--${flag}` : `${env_} (--${flag})`);
-    return value;
-  };
-  const knownHosts = pick('known-hosts', 'DAXLAYOUT_KNOWN_HOSTS', values['known-hosts'], false);
-  const identity = pick('identity', 'DAXLAYOUT_SSH_IDENTITY', values.identity, true);
-  const config = pick('ssh-config', 'DAXLAYOUT_SSH_CONFIG', values['ssh-config'], true);
-  return { ...(knownHosts ? { knownHosts } : {}), ...(identity ? { identity } : {}), ...(config ? { config } : {}) };
-}
-
-function sshTransport(o: SshOptions, io: Io): SshTransport {
-  let t: SshTransport;
-  try {
-    t = new SshTransport(o);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  io.onInterrupt?.(() => t.closeSync());
-  return t;
-}
-
-// ------------------------------------------------------------------ facts
-
-const FACTS_FLAGS = {
-  output: { type: 'string', short: 'o', value: 'FILE' },
-  port: { type: 'string', value: 'N' },
-  raw: { type: 'boolean' },
-  program: { type: 'boolean' },
-  from: { type: 'string', value: 'DUMP' },
-  ...SSH_OPTIONS,
-} as const satisfies FlagSpecs;
-
-export async function factsCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('facts', args, FACTS_FLAGS);
-  if (values.output === '') throw new UsageError('-o/--output needs a FILE');
-  if (values.program && values.from !== undefined) throw new UsageError('--program and --from are two uses of facts: pick one');
-  if ((values.program || values.from !== undefined) && (values.port !== undefined || values.raw)) throw new UsageError(`--port and --raw are for capturing over SSH, not with ${values.program ? '--program' : '--from'}`);
-  if (values.program) {
-    // for hosts daxlayout cannot reach: run it there (`sh -s < capture.sh > dump.txt`), then `facts --from dump.txt`
-    if (positionals.length > 0) throw new UsageError('facts --program takes no DEST');
-    emit(values.output, captureProgram(), io);
-    return 0;
-  }
-  if (values.from !== undefined) {
-    if (positionals.length > 0) throw new UsageError('facts --from FILE takes no DEST');
-    return reportCapture(readCapture(readText(values.from), values.from), values.from, values.output, io);
-  }
-  if (positionals.length !== 1) throw new UsageError('facts takes one DEST (an ssh destination: [user@]host or a ~/.ssh/config alias)');
-  const dest = positionals[0] as string;
-  const dp = destinationProblem(dest);
-  if (dp) throw new UsageError(dp);
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = intFlag(values.port, 'port', 0, 1, 65535);
-    const pp = portProblem(port);
-    if (pp) throw new UsageError(pp);
-  }
-  const t = sshTransport({ destination: dest, ...(port ? { port } : {}), ...sshExtras(values, io.env) }, io);
-  try {
-    let c;
-    try {
-      c = await captureFacts(t, `ssh ${t.description}`);
-    } catch (e) {
-      if (e instanceof HostKeyError) {
-        io.err(`daxlayout: refused: ${e.message}\n`);
-        return 3;
-      }
-      if (e instanceof ConnectError || e instanceof CaptureError) {
-        io.err(`daxlayout: ${e.message}\n`);
-        return 1;
-      }
-      throw e;
-    }
-    if (values.raw) {
-      emit(values.output, c.text, io);
-      return 0;
-    }
-    return reportCapture(c, dest, values.output, io);
-  } finally {
-    await t.close();
-    io.onInterrupt?.(undefined);
-  }
-}
-
-function reportCapture(c: Captured, what: string, output: string | undefined, io: Io): number {
-  const note = unreadableNote(c);
-  if (note) io.err(`daxlayout: ${note}\n`);
-  for (const p of c.problems) if (p.severity !== 'info') io.err(`daxlayout: ${p.severity}: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}\n`);
-  if (!c.facts || c.problems.some((p) => p.severity === 'error')) {
-    io.err(`daxlayout: no complete facts for ${what}${output ? `; ${output} not written` : ''} (--raw prints the capture as it came)\n`);
-    return 1;
-  }
-  emit(output, writeFacts(c.facts), io);
-  if (output) io.err(`daxlayout: wrote ${output}: Linux ${c.facts.kernelRelease ?? '?'}, ${c.facts.regions.length} region(s), ${c.facts.regions.reduce((n, r) => n + r.devices.length, 0)} device(s)\n`);
-  return 0;
-}
-
-function emit(file: string | undefined, text: string, io: Io): void {
-  if (file === undefined) return io.out(text);
-  writeOutput(file, text);
-}
+export { SSH_OPTIONS, sshExtras, type Io } from './host-io';
+export { factsCommand } from './facts';
 
 // ------------------------------------------------------------------ plan / apply
 

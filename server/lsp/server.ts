@@ -3,7 +3,7 @@
 // answers empty instead of taking the server down. Analyses run in a worker
 // (analyses.ts says when, runner.ts how).
 
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -24,9 +24,12 @@ import { definition } from './definition';
 import { FactsStore, uriToPath } from './facts-store';
 import { foldingRanges } from './folding';
 import { formatting } from './formatting';
+import { PieceDocument } from './document';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
+import { REGION_MAP_REQUEST, regionMap } from './map';
+import { LAYOUT_TREE_REQUEST, layoutTreeRequest } from './tree';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { defaultLimits, type Limits } from './limits';
@@ -84,21 +87,26 @@ function searchPaths(settings: unknown): string[] {
 }
 
 export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
-  // TextDocument's own update, one change at a time, telling the analyses where each edit was
-  // (they map an older analysis onto the current text through them: edit-log.ts).
+  // The documents' own update (document.ts: no copy of the text per change), one change at a
+  // time, telling the analyses where each edit was (they map an older analysis onto the current
+  // text through them: edit-log.ts).
   const documents = new TextDocuments<TextDocument>({
-    create: TextDocument.create,
+    create: (uri, languageId, version, content) => new PieceDocument(uri, languageId, version, content),
     update(doc, changes, version) {
-      if (changes.length === 0) return TextDocument.update(doc, changes, version);
+      const d = doc as unknown as PieceDocument;
+      if (changes.length === 0) {
+        d.update(changes, version);
+        return d;
+      }
       for (const c of changes) {
         if ('range' in c) {
-          const a = doc.offsetAt(c.range.start);
-          const b = doc.offsetAt(c.range.end);
-          TextDocument.update(doc, [c], version);
-          analyses.edited(doc.uri, version, Math.min(a, b), Math.max(a, b), c.text.length);
+          const a = d.offsetAt(c.range.start);
+          const b = d.offsetAt(c.range.end);
+          d.update([c], version);
+          analyses.edited(d.uri, version, Math.min(a, b), Math.max(a, b), c.text.length);
         } else {
-          TextDocument.update(doc, [c], version);
-          analyses.replaced(doc.uri, version);
+          d.update([c], version);
+          analyses.replaced(d.uri, version);
         }
       }
       return doc;
@@ -208,6 +216,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
   connection.onCodeLens(h('codeLens', [], codeLenses));
   connection.onRequest(HOSTS_REQUEST, h<HostsParams, HostInfo[]>('hosts', [], hosts));
+  // the editor's region map (map.ts) and tree (tree.ts)
+  connection.onRequest(REGION_MAP_REQUEST, h('regionMap', null, regionMap));
+  connection.onRequest(LAYOUT_TREE_REQUEST, h('layoutTree', null, layoutTreeRequest));
 
   const dispose = () => {
     analyses.dispose();

@@ -5,7 +5,7 @@
 import { formatBytes } from '../units';
 import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
-import { parse } from '../../../grammar/src/index';
+import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
 import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
 import type { HostFacts, RegionFacts } from '../facts/types';
@@ -13,12 +13,12 @@ import { KernelModel } from '../kernel/model';
 import { snapshot } from '../kernel/snapshot';
 import { SeedError, type SimRegion } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, parseRelease, type KernelVersion } from '../kernel/version';
-import { lower } from '../layout/lower';
+import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
+import { lower, type LowerMemo } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
 import { RULES } from '../rules/registry';
-import { AnalysisCache } from './cache';
+import { AnalysisCache, type ParsedText } from './cache';
 import type { Finding } from './finding';
 
 export { AnalysisCache, type CacheStats } from './cache';
@@ -60,6 +60,8 @@ export interface HostAnalysis {
   /** The host as the facts describe it (before the plan). */
   readonly before?: HostFacts;
   readonly version?: KernelVersion;
+  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
+  readonly kernelNote?: string;
   /** The model after the plan ran: the predicted state of the host. */
   readonly model?: KernelModel;
   readonly plan?: Plan;
@@ -212,6 +214,9 @@ function analyzeHost(
   } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
   if (facts) {
     host.before = facts;
+    const release = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
+    const note = release ? outsideModelled(release) : undefined;
+    if (note) host.kernelNote = note;
     try {
       const model = KernelModel.fromFacts(facts, undefined, options.workBudget);
       host.model = model;
@@ -265,16 +270,23 @@ function analyzeHostCached(text: string, name: string, decl: LayoutHost | undefi
 }
 
 /**
+ * Parses and lowers `text`. Given the previous text's (a cache keeps it), only the
+ * declarations an edit touched are parsed and lowered again (grammar/src/incremental.ts);
+ * the others keep their objects, so the per-host cache finds them as they were.
+ */
+function parseText(text: string, previous: ParsedText | undefined): ParsedText {
+  const file = previous ? reparse(previous.file, previous.text, text) : parse(text);
+  const lowered: LowerMemo = new Map();
+  return { text, file, layout: lower(file, previous?.lowered, lowered), lowered };
+}
+
+/**
  * The analysis as steps: it yields after the parse, after each host and after
  * the rules, so that a caller on an event loop can run it in slices (the
  * language server does, on its message loop). `analyze` runs it to the end.
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
-  const parsed = () => {
-    const file = parse(text);
-    return { file, layout: lower(file) };
-  };
-  const { file, layout } = options.cache ? options.cache.parse(text, parsed) : parsed();
+  const { file, layout } = options.cache ? options.cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
   yield;
   const hosts: HostAnalysis[] = [];
   const byHost = new Map<string, LayoutRegion[]>();
@@ -331,11 +343,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  * read. Shares the parse with `cache`, when given.
  */
 export function syntaxAnalysis(text: string, cache?: AnalysisCache): Analysis {
-  const parsed = () => {
-    const file = parse(text);
-    return { file, layout: lower(file) };
-  };
-  const { file, layout } = cache ? cache.parse(text, parsed) : parsed();
+  const { file, layout } = cache ? cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
   return { text, file, layout, hosts: [], findings: [] };
 }
 

@@ -22,6 +22,7 @@ import { dax031 } from './dax031-kmem-partial-blocks';
 import { dax032 } from './dax032-kmem-no-node';
 import { dax033 } from './dax033-memmap-on-memory';
 import { dax034 } from './dax034-auto-online';
+import { dax035 } from './dax035-kmem-state';
 import { dax040 } from './dax040-static-region';
 import { dax041 } from './dax041-kernel-name';
 import { dax042 } from './dax042-device-zero';
@@ -48,7 +49,7 @@ export const RULES: readonly Rule[] = [
   dax001, dax002, dax003, dax004, dax005, dax006, dax007, dax008, dax009,
   dax010, dax011, dax012, dax013,
   dax020, dax021, dax022, dax023,
-  dax030, dax031, dax032, dax033, dax034,
+  dax030, dax031, dax032, dax033, dax034, dax035,
   dax040, dax041, dax042, dax043,
   dax050, dax052,
   dax060, dax061, dax062,
