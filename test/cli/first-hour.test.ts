@@ -71,7 +71,8 @@ describe('rule pages, offline', () => {
       expect(f.href.endsWith(`/docs/rules/${f.code}.md`)).toBe(true);
     }
     const text = daxlayout(['check', 'samples/mistakes.dax']).stdout;
-    expect(text.trimEnd().split('\n').pop()).toMatch(/^Rules: file:\/\/.*\/docs\/rules\/\{DAX002,DAX010,DAX011,DAX020,DAX021\}\.md$/);
+    // run in the repository: the pages' path relative to it
+    expect(text.trimEnd().split('\n').pop()).toBe('Rules: docs/rules/{DAX002,DAX010,DAX011,DAX020,DAX021}.md');
   });
 });
 

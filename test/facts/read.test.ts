@@ -347,7 +347,7 @@ describe('validation of daxlayout-facts/1', () => {
     expect(r.facts!.autoOnlineBlocks).toBe('online');
     const w = r.problems.filter((p) => p.severity === 'warning').map((p) => p.message);
     expect(w).toEqual([
-      '--kernel 6.13.0 replaces kernelRelease "6.12.117+deb12-amd64" from the file',
+      '--kernel 6.13.0 replaces kernelRelease "6.12.118+deb12-amd64" from the file',
       '--auto-online online replaces autoOnlineBlocks "offline" from the file',
     ]);
   });
