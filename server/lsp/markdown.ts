@@ -176,12 +176,13 @@ function value(h: ValueHover): string {
   if (h.error) return `**${h.what}**: ${h.error}`;
   if (h.range) {
     const r = h.range;
-    return `**${h.what}** ${code(`${hex(r.start)}..${hex(r.end)}`)} (end inclusive)\n\n${formatBytes(r.size)} = ${r.size} bytes · starts at ${formatApprox(r.start)}`;
+    return `**${h.what}** ${code(`${hex(r.start)}..${hex(r.end)}`)} (end inclusive)\n\n${formatBytes(r.size)} · starts at ${formatApprox(r.start)}`;
   }
   if (h.bytes !== undefined) {
     const approx = formatApprox(h.bytes);
     const exact = formatBytes(h.bytes);
-    return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} = ${h.bytes} bytes = ${code(hex(h.bytes))}`;
+    // a raw byte count only where the binary unit is not exact (`4097 B`), never beside `3 MiB`
+    return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} · ${code(hex(h.bytes))}`;
   }
   if (h.node) return renderNode(h.node);
   if (h.facts) {
