@@ -9,9 +9,9 @@ const errors = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severi
 const notInfo = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity !== 'info');
 
 const SAMPLES: [string, string][] = [
-  ['linux-6.1.facts.json', 'test/fixtures/facts/linux-6.1-boot.txt'],
-  ['linux-6.1-node1-online.facts.json', 'test/fixtures/facts/linux-6.1-boot-node1-online.txt'],
-  ['linux-6.12.facts.json', 'test/fixtures/facts/linux-6.12-boot.txt'],
+  ['linux-6.1.facts.json', 'test/fixtures/facts/linux-6.1-boot.capture.txt'],
+  ['linux-6.1-node1-online.facts.json', 'test/fixtures/facts/linux-6.1-boot-node1-online.capture.txt'],
+  ['linux-6.12.facts.json', 'test/fixtures/facts/linux-6.12-boot.capture.txt'],
 ];
 
 /** Resolves an RFC 6901 pointer in a plain JSON value; undefined if it does not exist. */
@@ -41,7 +41,7 @@ describe('daxlayout-facts/1 samples', () => {
 
   it('names the file and the original source when they differ', () => {
     const r = readFacts(sample('linux-6.12.facts.json'), 'samples/linux-6.12.facts.json');
-    expect(r.facts!.source).toBe('samples/linux-6.12.facts.json (from test/fixtures/facts/linux-6.12-boot.txt)');
+    expect(r.facts!.source).toBe('samples/linux-6.12.facts.json (from test/fixtures/facts/linux-6.12-boot.capture.txt)');
   });
 
   it('round-trips the 6.12 facts in memory', () => {
