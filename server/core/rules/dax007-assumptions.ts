@@ -23,7 +23,7 @@ export const dax007: Rule = {
       if (all.length === 0) continue;
       const span = h.decl?.facts?.span ?? h.decl?.nameSpan ?? (h.regions[0] ? regionSpan(h.regions[0]) : undefined);
       if (!span) continue;
-      for (const m of all) out.push(finding('DAX007', 'info', span, `${h.name === '(design)' ? 'design' : `host ${h.name}`}: ${m}`));
+      for (const m of all) out.push(finding('DAX007', 'info', span, `${h.name === '(design)' ? 'regions without a host (designed from their declarations)' : `host ${h.name}`}: ${m}`));
     }
     return out;
   },

@@ -1,4 +1,5 @@
-// Every rule, in the order they run. DAX051 runs last: it reports only what no other rule explained.
+// Every rule, in the order they run. DAX051 runs after the others: it reports only what no other
+// rule explained; DAX095 (ignore comments) runs last, as it reads every other finding.
 import { dax001 } from './dax001-syntax';
 import { dax002 } from './dax002-unknown-host';
 import { dax003 } from './dax003-unknown-region';
@@ -41,6 +42,7 @@ import { dax081 } from './dax081-expect-unchecked';
 import { dax090 } from './dax090-device-access';
 import { dax051 } from './dax051-kernel-refuses';
 import { dax098 } from './dax098-budget';
+import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
 
 export const RULES: readonly Rule[] = [
@@ -56,6 +58,8 @@ export const RULES: readonly Rule[] = [
   dax090,
   dax098,
   dax051,
+  // last: it reads every other rule's findings
+  dax095,
 ];
 
 /** Codes that have no rule object but are documented: DAX099 (a rule crashed). */
