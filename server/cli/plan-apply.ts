@@ -83,7 +83,7 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
   const targetArg = v.target as string | undefined;
   let target: Target;
   // No --target: over SSH when the host has `ssh "…"`, else against its facts file, simulated.
-  const chosen = targetArg ?? (decl.ssh || !decl.facts ? 'ssh' : 'facts');
+  const chosen = targetArg ?? (decl.ssh || !decl.facts || decl.pattern ? 'ssh' : 'facts');
   if (chosen.startsWith('sim:')) {
     const file = chosen.slice(4);
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');

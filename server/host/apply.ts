@@ -223,5 +223,5 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
       message: `all ${writes.length} writes ran, but the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`,
     };
   }
-  return { ...base, result: 'applied', exitCode: 0, message: `Apply complete and verified: ${p.view.summary.create} created, ${p.view.summary.change} changed, ${p.view.summary.destroy} destroyed.` };
+  return { ...base, result: 'applied', exitCode: 0, message: `Apply complete and verified: ${p.view.summary.create} device${p.view.summary.create === 1 ? '' : 's'} created, ${p.view.summary.change} changed, ${p.view.summary.destroy} destroyed.` };
 }

@@ -113,13 +113,13 @@ describe('apply with persist (fake transport)', () => {
     const plan = await run('plan', persisted);
     expect(plan.code).toBe(0);
     expect(plan.programs).toEqual([CAPTURE]);
-    expect(plan.out).toMatch(/Plan: 3 to create, 1 to change, 0 to destroy\.\n\nPersistence: the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)\.\n$/);
+    expect(plan.out).toMatch(/Plan: 3 devices to create, 1 to change, 0 to destroy\.\n\nPersistence: the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)\.\n$/);
     const r = await run('apply', persisted, ['--yes']);
     expect(r.code).toBe(0);
     const installing = r.out.indexOf('Installing the restorer on lab61…');
     expect(installing).toBeGreaterThan(r.out.lastIndexOf('      ok    echo'));
     expect(r.out).toMatch(/  ok: the boot-time restorer of region 0 .* was installed and verified \(checksum sha256:[0-9a-f]{16}\)\n/);
-    expect(r.out).toMatch(/Apply complete and verified: 3 created, 1 changed, 0 destroyed\./);
+    expect(r.out).toMatch(/Apply complete and verified: 3 devices created, 1 changed, 0 destroyed\./);
     const again = await run('plan', persisted);
     expect(again.programs).toEqual([CAPTURE, VERIFY]);
     expect(again.out).toMatch(/No changes\. The host matches the layout\.\n\nPersistence: .* is installed and up to date/);
