@@ -134,6 +134,7 @@ export class KernelModel {
       const slash = rest.indexOf('/');
       const drv = slash < 0 ? rest : rest.slice(0, slash);
       const attr = slash < 0 ? '' : rest.slice(slash + 1);
+      if (drv === 'fsdev_dax' && has(this.version, 'fsdevDax')) return unmodelled('the fsdev_dax driver (7.3+, drivers/dax/fsdev_dax.ko) is not modelled: whether it is loaded and what it accepts is not in the facts');
       if (drv !== 'device_dax' && drv !== 'kmem') return err(slash < 0 ? NO_FILE : 'ENOENT');
       if (attr === '') return err('EISDIR');
       const link = /^(dax\d+\.\d+)\/(.+)$/.exec(attr);
