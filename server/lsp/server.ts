@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import { Analyses } from './analyses';
 import { codeActions, resolveCodeAction } from './code-actions';
+import { codeLenses, hosts } from './code-lens';
 import { completion } from './completion';
 import { definition } from './definition';
 import { FactsStore, uriToPath } from './facts-store';
@@ -27,6 +28,8 @@ import { PieceDocument } from './document';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
+import { REGION_MAP_REQUEST, regionMap } from './map';
+import { LAYOUT_TREE_REQUEST, layoutTreeRequest } from './tree';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { defaultLimits, type Limits } from './limits';
@@ -34,6 +37,7 @@ import { InlineRunner, WorkerRunner, workerScript, type AnalyzeFn } from './runn
 import { LEGEND, semanticTokensFull } from './semantic-tokens';
 import { clientFeatures, type ClientFeatures, type Session } from './session';
 import { documentSymbols } from './symbols';
+import { HOSTS_REQUEST, type HostInfo, type HostsParams } from './protocol';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -71,6 +75,7 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
     referencesProvider: true,
     renameProvider: features.prepareRename ? { prepareProvider: true } : true,
     inlayHintProvider: { resolveProvider: false },
+    codeLensProvider: { resolveProvider: false },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
 }
@@ -208,6 +213,11 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onPrepareRename(h('prepareRename', null, prepareRename));
   connection.onRenameRequest(h('rename', null, rename));
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
+  connection.onCodeLens(h('codeLens', [], codeLenses));
+  connection.onRequest(HOSTS_REQUEST, h<HostsParams, HostInfo[]>('hosts', [], hosts));
+  // the editor's region map (map.ts) and tree (tree.ts)
+  connection.onRequest(REGION_MAP_REQUEST, h('regionMap', null, regionMap));
+  connection.onRequest(LAYOUT_TREE_REQUEST, h('layoutTree', null, layoutTreeRequest));
 
   const dispose = () => {
     analyses.dispose();

@@ -2,6 +2,8 @@
 // parse → lower → facts per host → plan through the kernel model → rules.
 // Never throws on user input; a crashing rule becomes one DAX099 finding.
 
+import { formatBytes } from '../units';
+import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
 import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
@@ -11,7 +13,7 @@ import { KernelModel } from '../kernel/model';
 import { snapshot } from '../kernel/snapshot';
 import { SeedError, type SimRegion } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, parseRelease, type KernelVersion } from '../kernel/version';
+import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
 import { lower, type LowerMemo } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
@@ -58,6 +60,8 @@ export interface HostAnalysis {
   /** The host as the facts describe it (before the plan). */
   readonly before?: HostFacts;
   readonly version?: KernelVersion;
+  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
+  readonly kernelNote?: string;
   /** The model after the plan ran: the predicted state of the host. */
   readonly model?: KernelModel;
   readonly plan?: Plan;
@@ -78,6 +82,8 @@ export interface Analysis {
   readonly layout: Layout;
   readonly hosts: HostAnalysis[];
   readonly findings: Finding[];
+  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
+  readonly suppressed?: Finding[];
 }
 
 export const DESIGN_HOST = '(design)';
@@ -121,7 +127,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     const g = r.geometry;
     if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
     nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
-    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${g.cache.value} bytes, assumed direct-mapped and indexed by physical address`);
+    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`);
   }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',
@@ -208,6 +214,9 @@ function analyzeHost(
   } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
   if (facts) {
     host.before = facts;
+    const release = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
+    const note = release ? outsideModelled(release) : undefined;
+    if (note) host.kernelNote = note;
     try {
       const model = KernelModel.fromFacts(facts, undefined, options.workBudget);
       host.model = model;
@@ -311,6 +320,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     }
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  const suppressed = applySuppressions(analysis);
+  if (suppressed.length > 0) (analysis as { suppressed?: Finding[] }).suppressed = suppressed;
   return analysis;
 }
 
