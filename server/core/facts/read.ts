@@ -9,6 +9,7 @@ import { Problems, type ReadFactsOptions, type ReadFactsResult } from './problem
 import { FACTS_FORMAT, readFactsDocument, writeFacts } from './format';
 import { importDaxctl, looksLikeDaxctl } from './daxctl';
 import { readCaptureText } from './capture-text';
+import { readCxlFacts } from './cxl';
 import { checkOptions } from './infer';
 
 export type { FactsProblem, FactsSeverity, ReadFactsOptions, ReadFactsResult } from './problems';
@@ -43,7 +44,10 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
     }
     if (!checkOptions(options, problems)) return { problems: problems.list };
     if (text.replace(/^\uFEFF/, '').trimStart().startsWith('###')) {
-      return readCaptureText(text, source, options);
+      const r = readCaptureText(text, source, options);
+      // the CXL part of the dump (facts/cxl.ts), when it has one
+      const cxl = r.facts ? readCxlFacts(text) : undefined;
+      return r.facts && cxl ? { ...r, facts: { ...r.facts, cxl } } : r;
     }
     const parsed = parseJson(text);
     if (!parsed.ok) {
