@@ -4,12 +4,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
+  InlayHintRequest,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { HOSTS_REQUEST, type HostInfo, type HostsParams } from '../../server/lsp/protocol';
 import { ServerStatus } from './status';
 
 const SECTION = 'daxlayout';
@@ -34,6 +37,7 @@ export class DaxClient implements vscode.Disposable {
     // events, which are fixed when a client is built: a change restarts the server.
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.factsSearchPaths`)) void this.restart();
+      if (e.affectsConfiguration(`${SECTION}.codeLens.enabled`) || e.affectsConfiguration(`${SECTION}.inlayHints.enabled`)) this.refreshLensesAndHints();
     });
   }
 
@@ -63,10 +67,52 @@ export class DaxClient implements vscode.Disposable {
     }
   }
 
+  /** Asks VS Code to ask again for code lenses and inlay hints (a setting turned them on or off). */
+  private refreshLensesAndHints(): void {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    for (const doc of vscode.workspace.textDocuments.filter((d) => d.languageId === 'dax')) {
+      client.getFeature(CodeLensRequest.method)?.getProvider(doc)?.onDidChangeCodeLensEmitter.fire();
+      client.getFeature(InlayHintRequest.method)?.getProvider(doc)?.onDidChangeInlayHints.fire();
+    }
+  }
+
+  /** The host blocks of an open layout, from the server (`daxlayout/hosts`). */
+  async hosts(doc: vscode.TextDocument): Promise<HostInfo[]> {
+    if (!this.client) await this.start();
+    const client = this.client;
+    if (!client) return [];
+    if (!client.isRunning()) await client.start();
+    const params: HostsParams = { uri: client.code2ProtocolConverter.asUri(doc.uri) };
+    return client.sendRequest<HostInfo[]>(HOSTS_REQUEST, params);
+  }
+
   async restart(): Promise<void> {
     this.output.info('restarting the language server');
     await this.stop();
     await this.start();
+  }
+
+  /**
+   * Sends a custom request (`daxlayout/regionMap`, `daxlayout/layoutTree`) once the server runs;
+   * undefined when it does not start within `waitMs` (the views ask again on the next event).
+   */
+  async request<R>(method: string, params: unknown, waitMs = 10_000): Promise<R | undefined> {
+    const client = this.client;
+    if (!client) return undefined;
+    if (!client.isRunning()) {
+      const running = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => (sub.dispose(), resolve(false)), waitMs);
+        const sub = client.onDidChangeState(({ newState }) => {
+          if (newState === State.Starting) return;
+          clearTimeout(timer);
+          sub.dispose();
+          resolve(newState === State.Running);
+        });
+      });
+      if (!running || client !== this.client) return undefined;
+    }
+    return client.sendRequest<R>(method, params);
   }
 
   dispose(): void {
@@ -95,6 +141,11 @@ export class DaxClient implements vscode.Disposable {
       synchronize: { fileEvents: watchers, configurationSection: SECTION },
       initializationOptions,
       outputChannel: this.output,
+      // daxlayout.codeLens.enabled / daxlayout.inlayHints.enabled turn them off for .dax files
+      middleware: {
+        provideCodeLenses: (doc, token, next) => (setting(doc.uri, 'codeLens.enabled') ? next(doc, token) : []),
+        provideInlayHints: (doc, range, token, next) => (setting(doc.uri, 'inlayHints.enabled') ? next(doc, range, token) : []),
+      },
     };
 
     const client = new LanguageClient(SECTION, 'daxlayout', serverOptions, clientOptions);
@@ -111,6 +162,10 @@ export class DaxClient implements vscode.Disposable {
     this.status.set('starting');
     return client;
   }
+}
+
+function setting(uri: vscode.Uri, key: string): boolean {
+  return vscode.workspace.getConfiguration(SECTION, uri).get<boolean>(key) !== false;
 }
 
 function resolvedSearchPaths(): string[] {

@@ -1,5 +1,5 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { colourList, daxctlInputs, deviceColours, formatBytes, hex, persists, renderDaxctlInputs, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis } from '../core/index';
+import { colourList, DESIGN_HOST, daxctlInputs, deviceColours, formatBytes, hex, mapTitle, persists, regionMaps, renderDaxctlInputs, renderMapSvg, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis } from '../core/index';
 import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
 import { modeText } from '../core/explain/describe';
 import { kmemUse } from '../core/rules/util';
@@ -101,4 +101,28 @@ export function renderVm(a: Analysis, device: string): { stdout: string; stderr:
     stderr: errors ? 'daxlayout: the layout has errors; this is what the plan predicts — run `daxlayout check`\n' : '',
     code: errors ? 1 : 0,
   };
+}
+
+/** A host name or layout name as part of a file name: anything but letters, digits, `.`, `_` and `-` becomes `_`. */
+function namePart(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || '_';
+}
+
+/**
+ * `explain --svg FILE`: one SVG per region. A single region is written to FILE itself; several
+ * are written next to it, `-HOST-rREGION` inserted before the extension (`map.svg` →
+ * `map-lab61-r0.svg`), and, when several layouts are explained, the layout's name before the
+ * host (`map-hbm-lab-lab61-r0.svg`).
+ */
+export function svgFiles(out: string, files: readonly { path: string; analysis: Analysis }[]): { path: string; title: string; svg: string }[] {
+  const maps = files.flatMap((f) => regionMaps(f.analysis).map((m) => ({ layout: f.path, m })));
+  const dot = out.lastIndexOf('.');
+  const slash = Math.max(out.lastIndexOf('/'), out.lastIndexOf('\\'));
+  const [stem, ext] = dot > slash + 1 ? [out.slice(0, dot), out.slice(dot)] : [out, '.svg'];
+  const layoutName = (p: string) => namePart((p.split(/[\\/]/).pop() ?? p).replace(/\.dax$/, ''));
+  return maps.map(({ layout, m }) => ({
+    path: maps.length === 1 ? out : `${stem}-${files.length > 1 ? `${layoutName(layout)}-` : ''}${m.host === DESIGN_HOST ? 'design' : namePart(m.host)}-r${m.region}${ext}`,
+    title: mapTitle(m),
+    svg: renderMapSvg(m),
+  }));
 }

@@ -3,13 +3,14 @@
 // unreadable input, 3 refused, 70 internal error (README, "The CLI"). No command prints a stack
 // trace (unless DAXLAYOUT_DEBUG=1): a usage error is one line, an internal error one line that
 // says so.
+import { colourFlag, colourText, wantColour } from './colour';
 import { join } from 'node:path';
 import { intFlag, parseFlags, printable, wantsHelp, type FlagSpecs } from './args';
 import { checkFiles, hasErrors, renderFindings } from './check';
-import { explainJson, renderDaxctlInput, renderExplain, renderVm } from './explain';
+import { explainJson, renderDaxctlInput, renderExplain, renderVm, svgFiles } from './explain';
 import { runFmt } from './fmt';
 import { fleetCommand, isFleetArgs, renderFleetExplain, verifyCommand } from './fleet';
-import { EXIT, readText, UsageError } from './io';
+import { EXIT, readText, UsageError, writeOutput } from './io';
 import { parseInventory } from '../core/fleet/inventory';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
@@ -50,7 +51,7 @@ function check(args: string[], io: Io): number {
   return hasErrors(files) ? EXIT.failed : EXIT.ok;
 }
 
-const EXPLAIN_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string', value: 'DEVICE' } } as const satisfies FlagSpecs;
+const EXPLAIN_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string', value: 'DEVICE' }, svg: { type: 'string', value: 'FILE' } } as const satisfies FlagSpecs;
 
 function explain(args: string[], io: Io): number {
   const { values, positionals } = parseFlags('explain', args, EXPLAIN_FLAGS);
@@ -65,9 +66,22 @@ function explain(args: string[], io: Io): number {
     return r.code;
   }
   if (values.json && values['daxctl-input']) throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
+  if (values.svg !== undefined && (values.json || values['daxctl-input'])) throw new UsageError('--svg writes pictures: leave out --json and --daxctl-input');
+  if (values.svg === '') throw new UsageError('--svg needs a file name, such as --svg map.svg');
   const files = checkFiles(positionals, values.prune ?? false);
   const errors = hasErrors(files);
   const code = errors ? EXIT.failed : EXIT.ok;
+  if (values.svg !== undefined) {
+    // one SVG per region (svgFiles says how the files are named)
+    const out = svgFiles(values.svg, files);
+    if (out.length === 0) throw new UsageError(`no region to draw: the layout${files.length > 1 ? 's' : ''} predict${files.length > 1 ? '' : 's'} no region (run \`daxlayout explain\` to see why)`);
+    for (const f of out) {
+      writeOutput(f.path, f.svg);
+      io.out(`wrote ${f.path} (${f.title})\n`);
+    }
+    for (const f of files.filter((x) => x.analysis.findings.some((y) => y.severity === 'error'))) io.err(`daxlayout: ${f.path} has errors; the pictures show the prediction up to where the kernel would refuse — run \`daxlayout check ${f.path}\`\n`);
+    return code;
+  }
   if (values['daxctl-input']) {
     // per device of the predicted state, the object `daxctl create-device --input FILE` accepts
     io.out(files.map((f) => (files.length > 1 ? `# == ${f.path}\n` : '') + renderDaxctlInput(f.analysis)).join(''));
@@ -198,10 +212,12 @@ ${EXIT_CODES_ALL}`,
     synopsis: `  daxlayout explain FILE... [--json] [--prune] the predicted kernel state per region (stable names of persisted devices)
   daxlayout explain FILE... --daxctl-input     per device, the JSON \`daxctl create-device --input\` accepts
   daxlayout explain FILE --vm DEVICE           QEMU options and a libvirt snippet that give a guest a devdax device
-                                               (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)`,
+                                               (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)
+  daxlayout explain FILE... --svg OUT.svg      a picture of each region's address map (one SVG per region)`,
     usage: `Usage: daxlayout explain FILE... [--json] [--prune]
        daxlayout explain FILE... --daxctl-input
        daxlayout explain FILE --vm DEVICE
+       daxlayout explain FILE... --svg OUT.svg
 
 Prints what the kernel will make of each region: device names, sizes, aligns, modes, physical
 ranges, System RAM blocks, cache colours, stable names of persisted devices.
@@ -212,10 +228,16 @@ Options:
   --daxctl-input      per device, the JSON object \`daxctl create-device --input\` accepts
   --vm DEVICE         QEMU options and a libvirt snippet that give a guest the devdax device
                       (DEVICE: LABEL, REGION/LABEL or HOST/REGION/LABEL)
+  --svg OUT.svg       draw each region's address map (devices, free space, pinned ranges,
+                      cache-colour stripes, memory blocks, NUMA node) as SVG. One region: written
+                      to OUT.svg. Several: one file each, -HOST-rREGION before the extension
+                      (map.svg -> map-lab61-r0.svg), and with several FILEs the layout's name
+                      first (map-hbm-lab-lab61-r0.svg). Prints the files written.
 
 Examples:
   daxlayout explain samples/hbm-lab.dax
   daxlayout explain samples/colours.dax --vm vms
+  daxlayout explain samples/syntax-tour.dax --svg map.svg
 
 Exit codes:
   0   the layout has no errors
@@ -468,7 +490,9 @@ function usageFailure(command: string | undefined, e: Error, io: Io): number {
 }
 
 /** Runs a command with what the table says; usage errors exit 2, anything unexpected 70. */
-function dispatch(command: string | undefined, rest: string[], io: Io): number | Promise<number> {
+function dispatch(command: string | undefined, argv: string[], plainIo: Io): number | Promise<number> {
+  let rest = argv;
+  let io = plainIo;
   const fail = (e: unknown): number => {
     if (e instanceof UsageError) return usageFailure(command, e, io);
     io.err(internalError(e, debugging(io)));
@@ -497,6 +521,10 @@ function dispatch(command: string | undefined, rest: string[], io: Io): number |
       io.out(`daxlayout ${VERSION}\n`);
       return EXIT.ok;
     }
+    // --color=auto|always|never, for every command (colour.ts)
+    const colour = colourFlag(rest);
+    rest = colour.rest;
+    if (wantColour(colour.mode, io.env, plainIo.stdoutIsTTY === true, rest)) io = { ...plainIo, out: (s) => plainIo.out(colourText(s)) };
     const c = BY_NAME.get(command);
     if (!c) {
       const hint = command.startsWith('-') ? ' (options come after the command: daxlayout COMMAND [OPTIONS])' : '';
@@ -626,6 +654,7 @@ function processIo(out: (s: string) => void, err: (s: string) => void): Io {
     out,
     err,
     isTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     ask: async (q) => {
       const { createInterface } = await import('node:readline');

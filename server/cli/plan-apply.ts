@@ -1,5 +1,5 @@
-// `daxlayout facts`, `daxlayout plan` and `daxlayout apply`: the commands that
-// reach a host (server/host does the reaching). Exit codes: 0 success (applied
+// `daxlayout plan` and `daxlayout apply` (`daxlayout facts` is in facts.ts): the commands
+// that change a host (server/host does the reaching). Exit codes: 0 success (applied
 // and verified, or nothing to do), 1 failure (a write failed, the host differs
 // from the prediction, the plan has errors), 2 usage, 3 refused (host changed
 // since the plan, lock busy, host key problem, confirmation declined).
@@ -8,156 +8,25 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
 import { analyze } from '../core/analysis/analyze';
-import { ruleHref } from '../core/analysis/finding';
-import { writeFacts } from '../core/facts/read';
+import { rulePage } from './rule-pages';
 import type { DeviceFacts, HostFacts } from '../core/facts/types';
 import { lower } from '../core/layout/lower';
 import type { LayoutHost } from '../core/layout/types';
 import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
 import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
-import { CaptureError, captureFacts, readCapture, unreadableNote, type Captured } from '../host/capture';
+import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
-import { captureProgram } from '../host/shell';
 import { SimTarget, SshTarget, type Target } from '../host/target';
-import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport, type SshOptions, type Transport } from '../host/transport';
+import { ConnectError, destinationProblem, HostKeyError } from '../host/transport';
 import { intFlag, parseFlags, type FlagSpecs } from './args';
-import { EXIT, factsReader, readText, requireReadable, tryReadText, UsageError, writeOutput } from './io';
+import { factsFile, factsReader, readLayout, tryReadText, UsageError } from './io';
 import { LineIndex } from './positions';
+import type { PlanDiagnosticJson, PlanJson } from './protocol';
+import { SSH_OPTIONS, sshExtras, sshTransport, type Io } from './host-io';
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-  /** stdin is a terminal (apply may ask). */
-  readonly isTTY: boolean;
-  ask(question: string): Promise<string>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Called with a cleanup to run if the process is interrupted (SIGINT/SIGTERM). */
-  onInterrupt?(cleanup: (() => void) | undefined): void;
-  /** While set, the first SIGINT/SIGTERM calls this (an apply asks the host to stop) instead of exiting. */
-  onCancel?(handler: ((signal: string) => void) | undefined): void;
-  /** Tests: the transport to a layout host's SSH destination, instead of the system ssh. */
-  transport?(destination: string, port: number | undefined): Transport;
-}
-
-export const SSH_OPTIONS = {
-  'known-hosts': { type: 'string', value: 'FILE' },
-  identity: { type: 'string', value: 'FILE' },
-  'ssh-config': { type: 'string', value: 'FILE' },
-} as const satisfies FlagSpecs;
-
-/**
- * The files given to ssh, from the flags or the environment. The identity and the config must
- * be readable (a missing one is a usage error here, not an ssh failure later); a known-hosts
- * file may not exist yet (every key is then unknown, and refused with how to add it).
- */
-export function sshExtras(values: { 'known-hosts'?: string | undefined; identity?: string | undefined; 'ssh-config'?: string | undefined }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
-  const pick = (flag: string, env_: string, v: string | undefined, mustExist: boolean): string | undefined => {
-    const value = v ?? env[env_];
-    if (value === undefined || value === '') {
-      if (v === '') throw new UsageError(`--${flag} needs a FILE`);
-      return undefined;
-    }
-    if (mustExist) requireReadable(value, v !== undefined ? `--${flag}` : `${env_} (--${flag})`);
-    return value;
-  };
-  const knownHosts = pick('known-hosts', 'DAXLAYOUT_KNOWN_HOSTS', values['known-hosts'], false);
-  const identity = pick('identity', 'DAXLAYOUT_SSH_IDENTITY', values.identity, true);
-  const config = pick('ssh-config', 'DAXLAYOUT_SSH_CONFIG', values['ssh-config'], true);
-  return { ...(knownHosts ? { knownHosts } : {}), ...(identity ? { identity } : {}), ...(config ? { config } : {}) };
-}
-
-function sshTransport(o: SshOptions, io: Io): SshTransport {
-  let t: SshTransport;
-  try {
-    t = new SshTransport(o);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  io.onInterrupt?.(() => t.closeSync());
-  return t;
-}
-
-// ------------------------------------------------------------------ facts
-
-const FACTS_FLAGS = {
-  output: { type: 'string', short: 'o', value: 'FILE' },
-  port: { type: 'string', value: 'N' },
-  raw: { type: 'boolean' },
-  program: { type: 'boolean' },
-  from: { type: 'string', value: 'DUMP' },
-  ...SSH_OPTIONS,
-} as const satisfies FlagSpecs;
-
-export async function factsCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('facts', args, FACTS_FLAGS);
-  if (values.output === '') throw new UsageError('-o/--output needs a FILE');
-  if (values.program && values.from !== undefined) throw new UsageError('--program and --from are two uses of facts: pick one');
-  if ((values.program || values.from !== undefined) && (values.port !== undefined || values.raw)) throw new UsageError(`--port and --raw are for capturing over SSH, not with ${values.program ? '--program' : '--from'}`);
-  if (values.program) {
-    // for hosts daxlayout cannot reach: run it there (`sh -s < capture.sh > dump.txt`), then `facts --from dump.txt`
-    if (positionals.length > 0) throw new UsageError('facts --program takes no DEST');
-    emit(values.output, captureProgram(), io);
-    return 0;
-  }
-  if (values.from !== undefined) {
-    if (positionals.length > 0) throw new UsageError('facts --from FILE takes no DEST');
-    return reportCapture(readCapture(readText(values.from), values.from), values.from, values.output, io);
-  }
-  if (positionals.length !== 1) throw new UsageError('facts takes one DEST (an ssh destination: [user@]host or a ~/.ssh/config alias)');
-  const dest = positionals[0] as string;
-  const dp = destinationProblem(dest);
-  if (dp) throw new UsageError(dp);
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = intFlag(values.port, 'port', 0, 1, 65535);
-    const pp = portProblem(port);
-    if (pp) throw new UsageError(pp);
-  }
-  const t = sshTransport({ destination: dest, ...(port ? { port } : {}), ...sshExtras(values, io.env) }, io);
-  try {
-    let c;
-    try {
-      c = await captureFacts(t, `ssh ${t.description}`);
-    } catch (e) {
-      if (e instanceof HostKeyError) {
-        io.err(`daxlayout: refused: ${e.message}\n`);
-        return 3;
-      }
-      if (e instanceof ConnectError || e instanceof CaptureError) {
-        io.err(`daxlayout: ${e.message}\n`);
-        return 1;
-      }
-      throw e;
-    }
-    if (values.raw) {
-      emit(values.output, c.text, io);
-      return 0;
-    }
-    return reportCapture(c, dest, values.output, io);
-  } finally {
-    await t.close();
-    io.onInterrupt?.(undefined);
-  }
-}
-
-function reportCapture(c: Captured, what: string, output: string | undefined, io: Io): number {
-  const note = unreadableNote(c);
-  if (note) io.err(`daxlayout: ${note}\n`);
-  for (const p of c.problems) if (p.severity !== 'info') io.err(`daxlayout: ${p.severity}: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}\n`);
-  if (!c.facts || c.problems.some((p) => p.severity === 'error')) {
-    io.err(`daxlayout: no complete facts for ${what}${output ? `; ${output} not written` : ''} (--raw prints the capture as it came)\n`);
-    return 1;
-  }
-  emit(output, writeFacts(c.facts), io);
-  if (output) io.err(`daxlayout: wrote ${output}: Linux ${c.facts.kernelRelease ?? '?'}, ${c.facts.regions.length} region(s), ${c.facts.regions.reduce((n, r) => n + r.devices.length, 0)} device(s)\n`);
-  return 0;
-}
-
-function emit(file: string | undefined, text: string, io: Io): void {
-  if (file === undefined) return io.out(text);
-  writeOutput(file, text);
-}
+export { SSH_OPTIONS, sshExtras, type Io } from './host-io';
+export { factsCommand } from './facts';
 
 // ------------------------------------------------------------------ plan / apply
 
@@ -190,7 +59,7 @@ const PLAN_FLAGS = {
   host: { type: 'string', value: 'H' },
   json: { type: 'boolean' },
   prune: { type: 'boolean' },
-  target: { type: 'string', value: 'sim:FACTS' },
+  target: { type: 'string', value: 'ssh|facts|sim:FACTS' },
   ...SSH_OPTIONS,
 } as const satisfies FlagSpecs;
 
@@ -206,15 +75,17 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
   const { values, positionals } = parseFlags(kind, args, kind === 'plan' ? PLAN_FLAGS : APPLY_FLAGS);
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `${kind} takes one layout FILE` : `${kind} takes one layout FILE, got ${positionals.length}: ${positionals.map((x) => `\`${x}\``).join(' ')}`);
   const path = positionals[0] as string;
-  const text = readText(path);
+  const text = readLayout(path);
   const v = values as Record<string, string | boolean | undefined>;
   // the ssh files are checked even when the target is simulated: a mistyped one is never ignored
   const ssh = sshExtras(values, io.env);
   const decl = pickHost(path, text, v.host as string | undefined);
   const targetArg = v.target as string | undefined;
   let target: Target;
-  if (targetArg !== undefined && targetArg.startsWith('sim:')) {
-    const file = targetArg.slice(4);
+  // No --target: over SSH when the host has `ssh "…"`, else against its facts file, simulated.
+  const chosen = targetArg ?? (decl.ssh || !decl.facts ? 'ssh' : 'facts');
+  if (chosen.startsWith('sim:')) {
+    const file = chosen.slice(4);
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
     // the simulated host's state is that file: it must be there to plan from (and to write back to)
     const r = tryReadText(file);
@@ -228,15 +99,22 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
       }
     }
     target = new SimTarget(file);
-  } else if (targetArg === undefined || targetArg === 'ssh') {
+  } else if (chosen === 'facts') {
+    // the host's own facts file, simulated: nothing touches a machine and nothing is saved
+    if (!decl.facts) throw new UsageError(`host \`${decl.name}\` has no \`facts "…"\` file to plan against; add one, or give --target sim:FACTS`);
+    const file = factsFile(path, decl.facts.value, io.env);
+    const r = tryReadText(file);
+    if ('error' in r) throw new UsageError(`host \`${decl.name}\`: cannot read its facts file ${file}: ${r.error}${r.error === 'no such file' ? ' (capture it: daxlayout facts DEST -o FILE)' : ''}`);
+    target = new SimTarget(file, false, decl.facts.value);
+  } else if (chosen === 'ssh') {
     if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);
-    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination; add one, or plan against a facts file with --target sim:FACTS`);
+    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination${decl.facts ? '' : ' and no `facts "…"` file'}; add one, or plan against a facts file with --target sim:FACTS`);
     const dp = destinationProblem(decl.ssh.value);
     if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
     target = new SshTarget(
       io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...ssh }, io),
     );
-  } else throw new UsageError(`--target takes sim:FACTS or ssh, got \`${targetArg}\``);
+  } else throw new UsageError(`--target takes ssh, facts or sim:FACTS, got \`${targetArg}\``);
   const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
   return { prepared, values: v };
 }
@@ -254,12 +132,12 @@ function earlyErrors(p: Prepared): string[] {
   });
 }
 
-function diagnostics(p: Prepared, r: PlanResult) {
+function diagnostics(p: Prepared, r: PlanResult): PlanDiagnosticJson[] {
   const idx = new LineIndex(p.text);
   return r.errors.map((e) => {
     if (e.finding) {
       const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: ruleHref(e.finding.code) };
+      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
     }
     return { severity: 'error', code: e.problem ? 'facts' : 'model', message: e.message };
   });
@@ -267,7 +145,7 @@ function diagnostics(p: Prepared, r: PlanResult) {
 
 function diagnosticsText(p: Prepared, r: PlanResult): string {
   return diagnostics(p, r)
-    .map((d) => ('line' in d ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
+    .map((d) => (d.line !== undefined ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
     .join('\n');
 }
 
@@ -278,21 +156,25 @@ function header(p: Prepared, r: PlanResult): string {
   return lines.join('\n') + '\n\n';
 }
 
-function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan) {
+function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan): PlanJson {
   const v = r.view;
   const persistProblems = pp?.action === 'problems' ? (pp.art?.problems ?? []).map((m) => ({ severity: 'error', code: 'persist', message: m })) : [];
+  const diags = [...diagnostics(p, r), ...persistProblems];
+  // an invalid layout gets no plan, only its errors (as terraform does)
+  const planned = v && r.errors.length === 0 ? v : undefined;
   return {
     host: p.hostName,
     target: p.target.description,
+    simulated: p.target.kind === 'sim',
     fingerprint: r.fingerprint ?? null,
     kernel: r.capture.facts?.kernelRelease ?? null,
-    changes: v ? v.steps.length > 0 : false,
-    steps: v?.steps ?? [],
-    summary: v?.summary ?? { create: 0, change: 0, destroy: 0 },
-    summaryLine: v ? summaryLine(v.summary) : null,
-    unlisted: v?.unlisted ?? [],
-    refusals: v?.refusals ?? [],
-    diagnostics: [...diagnostics(p, r), ...persistProblems],
+    changes: planned ? planned.steps.length > 0 : false,
+    steps: planned?.steps ?? [],
+    summary: planned?.summary ?? { create: 0, change: 0, destroy: 0 },
+    summaryLine: planned ? summaryLine(planned.summary) : null,
+    unlisted: planned?.unlisted ?? [],
+    refusals: planned?.refusals ?? [],
+    diagnostics: diags,
     unreadable: r.capture.unreadable,
     persist: pp && pp.action !== 'none' ? persistJson(pp) : null,
   };
@@ -352,9 +234,15 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   let out = header(p, r);
   const note = unreadableNoteOf(r);
   if (note) out += `note: ${note}\n\n`;
+  if (r.errors.length > 0) {
+    // an invalid layout gets no plan: its errors, and nothing else (as terraform does)
+    io.out(`${out}${diagnosticsText(p, r)}\n\n`);
+    io.err(`daxlayout: ${p.path} has errors for ${p.hostName}; nothing was planned\n`);
+    return 1;
+  }
   if (r.view) out += renderPlan(r.view);
   out += persistText(pp);
-  if (failed) out += `${r.errors.length ? `\n${diagnosticsText(p, r)}\n` : '\n'}The plan has errors: apply would refuse it.\n`;
+  if (failed) out += '\nThe plan has errors: apply would refuse it.\n';
   io.out(out);
   return failed ? 1 : 0;
 }
@@ -546,7 +434,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       if (notRun.length > 0 && res.report?.guard === 'ok') lines.push(`Not run: ${notRun.map((y) => `step ${y.v?.index} (${y.v?.summary})`).join('; ')}`);
     }
     if (res.after && res.result !== 'applied') lines.push('The host now:', ...hostTable(res.after, view));
-    if (p.target.kind === 'sim' && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
+    if (p.target instanceof SimTarget && p.target.save && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
     if (lines.length) io.out('\n' + lines.join('\n') + '\n');
     const rt = p.target.kind === 'ssh' ? ` (${p.target.roundTrips} SSH round trips over ${p.target.connections} connection${p.target.connections === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)` : '';
     if (outcome.exitCode === 0) {

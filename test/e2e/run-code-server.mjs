@@ -8,7 +8,8 @@
 //   ui     a person's view: open samples/mistakes.dax from the explorer, wait for a squiggle,
 //          hover it, take a screenshot. With --vsix, of the packaged extension
 //          (client/daxlayout-<version>.vsix, `npm run package`) installed as a user would;
-//          otherwise of client/ loaded as an extension under development.
+//          otherwise of client/ loaded as an extension under development. Then the region
+//          map and the layout tree (ui-map.mjs): out/map.png, out/tree.png.
 //
 //   node test/e2e/run-code-server.mjs [--suite] [--ui] [--vsix] [--screenshot PATH] [--keep] [--verbose]
 //
@@ -24,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { makeWorkspace, testSettings } from './workspace.mjs';
+import { mapUi } from './ui-map.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -34,7 +36,7 @@ const chromiumPath = process.env.DAXLAYOUT_E2E_CHROMIUM || '/usr/bin/chromium';
 
 const STARTUP_TIMEOUT_MS = 60_000; // code-server answering /healthz
 const SUITE_TIMEOUT_MS = 240_000; // the whole mocha suite
-const UI_TIMEOUT_MS = 120_000; // the UI check
+const UI_TIMEOUT_MS = 180_000; // the UI check (with the map and the tree)
 const REPORT_TAG = '[e2e-report] '; // marks the suite's own lines among the workbench's logging
 
 // ---- arguments -------------------------------------------------------------------------------
@@ -47,6 +49,7 @@ const option = (name) => {
 const runSuite = flag('--suite') || !flag('--ui');
 const runUi = flag('--ui') || !flag('--suite');
 const screenshotPath = resolve(option('--screenshot') ?? join(here, 'out/editor.png'));
+const mapScreenshot = option('--map-screenshot') && resolve(option('--map-screenshot'));
 const keep = flag('--keep');
 const vsix = flag('--vsix') && runUi ? join(root, 'client', `daxlayout-${JSON.parse(readFileSync(join(root, 'client/package.json'), 'utf8')).version}.vsix`) : undefined;
 const verbose = flag('--verbose');
@@ -344,6 +347,10 @@ async function ui(port) {
   // The hover fades in: finish CSS animations so the shot shows it as it settles.
   await page.screenshot({ path: screenshotPath, animations: 'disabled' });
   log(`UI: screenshot ${screenshotPath} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+  // the region map and the layout tree (ui-map.mjs), in the same window
+  const shots = { map: [join(here, 'out/map.png'), ...(mapScreenshot ? [mapScreenshot] : [])], tree: [join(here, 'out/tree.png')] };
+  await mapUi({ page, folder, log, shots });
   await page.context().close();
 }
 

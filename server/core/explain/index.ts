@@ -8,3 +8,6 @@ export * from './tokens';
 export * from './navigate';
 export * from './inlay';
 export { locate, within, type Hit } from './locate';
+export * from './region-map';
+export * from './map-svg';
+export * from './layout-tree';

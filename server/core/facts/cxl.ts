@@ -4,7 +4,7 @@
 // for each device, then `### /sys/bus/cxl/devices/NAME/ATTR` sections with the attribute's text
 // (test/vm/cxl-capture.sh prints it; docs/cxl.md lists what each attribute means).
 
-import { splitSections, type Section } from './capture-text';
+import { splitSections, type Section } from './capture-sections';
 
 export type CxlDecoderKind = 'root' | 'switch' | 'endpoint';
 
