@@ -121,12 +121,12 @@ export function parseCxlState(text) {
   const out = { roots: [], endpoints: [], regions: [] };
   for (const l of text.split('\n')) {
     const f = l.trim().split(/\s+/).map((x) => x ?? '');
-    if (f[0] === 'ep' && f.length !== 7) throw new Error(`cxlstate: unexpected line: ${l}`);
+    if (f[0] === 'ep' && f.length !== 6) throw new Error(`cxlstate: unexpected line: ${l}`);
     if (f[0] === 'region' && f.length < 9) throw new Error(`cxlstate: unexpected line: ${l}`);
     if (f[0] === 'root') out.roots.push({ name: f[1], create_ram_region: f[2] });
     else if (f[0] === 'ep') {
-      const res = num(f[5]);
-      out.endpoints.push({ name: f[1], mode: f[2], dpa_size: String(num(f[3]) ?? f[3]), dpa_resource: res === undefined || res === 0xffffffffffffffffn ? null : String(res), region: f[6] === '-' ? null : f[6].slice(1) });
+      const res = num(f[4]);
+      out.endpoints.push({ name: f[1], mode: f[2], dpa_size: String(num(f[3]) ?? f[3]), dpa_resource: res === undefined || res === 0xffffffffffffffffn ? null : String(res), region: f[5] === '-' ? null : f[5].slice(1) });
     } else if (f[0] === 'region') {
       const res = num(f[6]);
       out.regions.push({

@@ -29,6 +29,13 @@ export function detectFactsInput(text: string): FactsInputKind {
   return 'unknown';
 }
 
+/** A capture dump's facts (capture-text.ts), with the CXL topology (cxl.ts) when the dump has one. */
+export function readCaptureFacts(text: string, source: string, options: ReadFactsOptions = {}): ReadFactsResult<HostFacts> {
+  const r = readCaptureText(text, source, options);
+  const cxl = r.facts ? readCxlFacts(text) : undefined;
+  return r.facts && cxl ? { ...r, facts: { ...r.facts, cxl } } : r;
+}
+
 /**
  * Reads host facts from `text`. `source` names the input (a file name) and
  * becomes `facts.source`. `facts` is absent when the input cannot give a
@@ -44,10 +51,7 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
     }
     if (!checkOptions(options, problems)) return { problems: problems.list };
     if (text.replace(/^\uFEFF/, '').trimStart().startsWith('###')) {
-      const r = readCaptureText(text, source, options);
-      // the CXL part of the dump (facts/cxl.ts), when it has one
-      const cxl = r.facts ? readCxlFacts(text) : undefined;
-      return r.facts && cxl ? { ...r, facts: { ...r.facts, cxl } } : r;
+      return readCaptureFacts(text, source, options);
     }
     const parsed = parseJson(text);
     if (!parsed.ok) {
