@@ -214,6 +214,52 @@ describe('the region ABI, write by write, as measured', () => {
     expect(run(m73, [[`${C}/decoder0.0/create_ram_region`, 'region00', 'EBUSY']])).toEqual([]);
   });
 
+  it('granularity other than the window\'s; detaching a target of a bound region whose memory is online (explore5, both kernels)', () => {
+    for (const release of [undefined, '7.3.4+deb13-amd64']) {
+      const m = model('linux-6.12-cxl2.txt', release);
+      const region = (g: string, ways: string, size: string, targets: string[]) =>
+        [
+          [`${C}/decoder0.0/create_ram_region`, 'region0', 'ok'],
+          [`${C}/region0/interleave_granularity`, g, 'ok'],
+          [`${C}/region0/interleave_ways`, ways, 'ok'],
+          [`${C}/region0/size`, size, 'ok'],
+          ...targets.map((t, i) => [`${C}/region0/target${i}`, t, 'ok'] as const),
+          [`${C}/region0/commit`, '1', 'ok'],
+        ] as const;
+      expect(
+        run(m, [
+          [`${C}/decoder2.0/mode`, 'ram', 'ok'],
+          [`${C}/decoder3.0/mode`, 'ram', 'ok'],
+          [`${C}/decoder2.0/dpa_size`, '0x40000000', 'ok'],
+          [`${C}/decoder3.0/dpa_size`, '0x40000000', 'ok'],
+          ...region('512', '2', '0x80000000', ['decoder2.0', 'decoder3.0']),
+          ['/sys/bus/cxl/drivers/cxl_region/bind', 'region0', 'ok'],
+          [`${C}/decoder0.0/delete_region`, 'region0', 'ok'],
+          ...region('4096', '1', '0x40000000', ['decoder2.0']),
+          [`${C}/decoder0.0/delete_region`, 'region0', 'ok'],
+          ...region('4096', '2', '0x80000000', ['decoder2.0', 'decoder3.0']),
+          [`${C}/decoder0.0/delete_region`, 'region0', 'ok'],
+          ...region('256', '2', '0x80000000', ['decoder2.0', 'decoder3.0']),
+          ['/sys/bus/cxl/drivers/cxl_region/bind', 'region0', 'ok'],
+        ]),
+      ).toEqual([]);
+      // daxctl online-memory dax0.0: its 16 blocks (0x390000000 / 128 MiB = block 114) online
+      for (let b = 114; b < 130; b++) expect(m.write(`/sys/devices/system/memory/memory${b}/state`, 'online_movable\n')).toEqual({ kind: 'ok' });
+      expect(
+        run(m, [
+          [`${C}/region0/target0`, '', 'ok'],
+          ['/sys/bus/cxl/drivers/cxl_region/unbind', 'region0', 'ENODEV'],
+          ['/sys/bus/cxl/drivers/cxl_region/bind', 'region0', 'ENXIO'],
+          [`${C}/region0/commit`, '0', 'ok'],
+          [`${C}/decoder0.0/delete_region`, 'region0', 'ok'],
+        ]),
+      ).toEqual([]);
+      // the dax device is gone, its memory stays online and reserved (System RAM (kmem) in /proc/iomem)
+      expect(m.state.regions).toEqual([]);
+      expect(m.state.reservations.filter((x) => x.stranded).map((x) => [x.owner, x.start, x.end])).toEqual([['dax0.0', 0x390000000n, 0x40fffffffn]]);
+    }
+  });
+
   it('declines what was not measured instead of guessing', () => {
     const m = model('linux-6.12-cxl2.txt', '6.18.15+deb13-amd64');
     expect(m.write(`${C}/decoder0.0/create_ram_region`, 'region0\n').kind).toBe('unmodelled');
