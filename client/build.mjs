@@ -1,13 +1,14 @@
 // Builds the extension into client/: dist/extension.js (the client, `vscode` external),
 // dist/server.js (the language server from server/lsp, with everything it needs),
 // dist/cli.js (the daxlayout CLI from server/cli, which plan, apply and fact capture run),
-// and copies the TextMate grammar and language configuration from grammar/, their source of truth.
+// and copies the TextMate grammar and language configuration from grammar/, their source of truth,
+// the rule pages from docs/rules/ and the quick-start sample from samples/.
 //
 //   node client/build.mjs               development build (source maps)
 //   node client/build.mjs --production  minified, no source maps (what `npm run package` ships)
 //   DAXLAYOUT_SERVER_ENTRY=path         bundle another server entry (default server/lsp/main.ts)
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,3 +49,9 @@ await Promise.all([
 mkdirSync(join(here, 'syntaxes'), { recursive: true });
 copyFileSync(join(root, 'grammar/syntaxes/dax.tmLanguage.json'), join(here, 'syntaxes/dax.tmLanguage.json'));
 copyFileSync(join(root, 'grammar/language-configuration.json'), join(here, 'language-configuration.json'));
+// the rule pages, opened offline from a diagnostic's code (server/cli/rule-pages.ts finds them
+// beside dist/), and the quick-start layout with its facts (DAX: Open the Quick-Start Layout)
+rmSync(join(here, 'docs'), { recursive: true, force: true });
+cpSync(join(root, 'docs/rules'), join(here, 'docs/rules'), { recursive: true });
+mkdirSync(join(here, 'samples'), { recursive: true });
+for (const f of ['quickstart.dax', 'linux-6.1.facts.json']) copyFileSync(join(root, 'samples', f), join(here, 'samples', f));

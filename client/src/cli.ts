@@ -21,6 +21,8 @@ export interface CliRun {
   /** Cancelling sends SIGTERM (the CLI stops between writes and reports what ran), then SIGKILL after `killAfterMs`. */
   readonly token?: vscode.CancellationToken;
   readonly killAfterMs?: number;
+  /** Variables added to the CLI's environment (DAXLAYOUT_FACTS_PATH). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export class Cli {
@@ -51,7 +53,7 @@ export class Cli {
         child = spawn(program, argv, {
           cwd: o.cwd,
           // under desktop VS Code process.execPath is Electron: this makes it plain Node
-          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+          env: { ...process.env, ...o.env, ELECTRON_RUN_AS_NODE: '1' },
           stdio: ['ignore', 'pipe', 'pipe'],
           windowsHide: true,
         });

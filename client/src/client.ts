@@ -4,12 +4,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
+  InlayHintRequest,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { HOSTS_REQUEST, type HostInfo, type HostsParams } from '../../server/lsp/protocol';
 import { ServerStatus } from './status';
 
 const SECTION = 'daxlayout';
@@ -34,6 +37,7 @@ export class DaxClient implements vscode.Disposable {
     // events, which are fixed when a client is built: a change restarts the server.
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.factsSearchPaths`)) void this.restart();
+      if (e.affectsConfiguration(`${SECTION}.codeLens.enabled`) || e.affectsConfiguration(`${SECTION}.inlayHints.enabled`)) this.refreshLensesAndHints();
     });
   }
 
@@ -61,6 +65,26 @@ export class DaxClient implements vscode.Disposable {
     } finally {
       await client.dispose().catch(() => undefined);
     }
+  }
+
+  /** Asks VS Code to ask again for code lenses and inlay hints (a setting turned them on or off). */
+  private refreshLensesAndHints(): void {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    for (const doc of vscode.workspace.textDocuments.filter((d) => d.languageId === 'dax')) {
+      client.getFeature(CodeLensRequest.method)?.getProvider(doc)?.onDidChangeCodeLensEmitter.fire();
+      client.getFeature(InlayHintRequest.method)?.getProvider(doc)?.onDidChangeInlayHints.fire();
+    }
+  }
+
+  /** The host blocks of an open layout, from the server (`daxlayout/hosts`). */
+  async hosts(doc: vscode.TextDocument): Promise<HostInfo[]> {
+    if (!this.client) await this.start();
+    const client = this.client;
+    if (!client) return [];
+    if (!client.isRunning()) await client.start();
+    const params: HostsParams = { uri: client.code2ProtocolConverter.asUri(doc.uri) };
+    return client.sendRequest<HostInfo[]>(HOSTS_REQUEST, params);
   }
 
   async restart(): Promise<void> {
@@ -117,6 +141,11 @@ export class DaxClient implements vscode.Disposable {
       synchronize: { fileEvents: watchers, configurationSection: SECTION },
       initializationOptions,
       outputChannel: this.output,
+      // daxlayout.codeLens.enabled / daxlayout.inlayHints.enabled turn them off for .dax files
+      middleware: {
+        provideCodeLenses: (doc, token, next) => (setting(doc.uri, 'codeLens.enabled') ? next(doc, token) : []),
+        provideInlayHints: (doc, range, token, next) => (setting(doc.uri, 'inlayHints.enabled') ? next(doc, range, token) : []),
+      },
     };
 
     const client = new LanguageClient(SECTION, 'daxlayout', serverOptions, clientOptions);
@@ -133,6 +162,10 @@ export class DaxClient implements vscode.Disposable {
     this.status.set('starting');
     return client;
   }
+}
+
+function setting(uri: vscode.Uri, key: string): boolean {
+  return vscode.workspace.getConfiguration(SECTION, uri).get<boolean>(key) !== false;
 }
 
 function resolvedSearchPaths(): string[] {

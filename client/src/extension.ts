@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { Cli } from './cli';
 import { DaxClient } from './client';
 import { PlanApply } from './plan-apply';
+import { registerQuickstart } from './quickstart';
+import { TargetStatus } from './target-status';
 import { RegionMapView } from './map-view';
 import { LayoutTreeView } from './tree-view';
 
@@ -29,8 +31,10 @@ export function activate(context: vscode.ExtensionContext): DaxlayoutApi {
     dax,
     vscode.commands.registerCommand('daxlayout.restartServer', () => dax?.restart()),
     vscode.commands.registerCommand('daxlayout.showOutput', () => output.show(true)),
-    new PlanApply(new Cli(context, output), output),
   );
+  const client = dax;
+  const hostsOf = (doc: vscode.TextDocument) => client.hosts(doc);
+  context.subscriptions.push(new PlanApply(new Cli(context, output), output, hostsOf), new TargetStatus(hostsOf), registerQuickstart(context));
   // the region map (webview) and the layout tree (explorer), both from the server's analysis
   context.subscriptions.push(new RegionMapView(dax), new LayoutTreeView(dax));
 

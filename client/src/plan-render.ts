@@ -2,54 +2,9 @@
 // in the plan view: terraform-style, `+ create`, `~ change`, `- destroy`, the writes
 // under each step, a summary line. During and after an apply each step carries a mark.
 
-export type StepOp = '+' | '~' | '-';
+import type { PlanJson, PlanStepJson } from '../../server/cli/protocol';
 
-export interface PlanWrite {
-  readonly path: string;
-  readonly value: string;
-  /** What the kernel model says the write will do: `ok`, an errno, or `unmodelled`. */
-  readonly predicted: string;
-}
-
-export interface PlanStep {
-  readonly index: number;
-  readonly op: StepOp;
-  readonly target: string;
-  readonly label?: string;
-  readonly summary: string;
-  readonly writes: PlanWrite[];
-  /** Set by CLIs that mark steps which take memory or a device away (unbind, shrink, offline, destroy). */
-  readonly destructive?: boolean;
-}
-
-export interface PlanDiagnostic {
-  readonly severity: string;
-  readonly code: string;
-  readonly message: string;
-  readonly file?: string;
-  /** 1-based. */
-  readonly line?: number;
-  /** 1-based, UTF-16 code units. */
-  readonly column?: number;
-  readonly href?: string;
-}
-
-export interface PlanJson {
-  readonly host: string;
-  readonly target: string;
-  readonly fingerprint: string | null;
-  readonly kernel: string | null;
-  readonly changes: boolean;
-  readonly steps: PlanStep[];
-  readonly summary: { create: number; change: number; destroy: number };
-  readonly summaryLine: string | null;
-  readonly unlisted: { name: string; size: string; mode: string; pruned: boolean }[];
-  readonly refusals: string[];
-  readonly diagnostics: PlanDiagnostic[];
-  readonly unreadable: string[];
-  /** The boot-time restorer of a `persist` layout (docs/persist.md); null or absent when none. */
-  readonly persist?: { readonly action: string; readonly message: string } | null;
-}
+export type { PlanJson, PlanStepJson as PlanStep };
 
 /** Whether applying the plan would install, update or remove the restorer (even without writes). */
 export function persistPending(p: PlanJson): boolean {
@@ -65,9 +20,8 @@ export function isPlanJson(x: unknown): x is PlanJson {
  * Steps that take something away from what runs on the host: destroys, and changes that
  * unbind a device from its driver, shrink or empty it, or take its memory offline.
  */
-export function isDestructive(s: PlanStep): boolean {
-  if (typeof s.destructive === 'boolean') return s.destructive;
-  return s.op === '-' || /^(unbind|shrink|offline|empty|destroy|delete)\b/.test(s.summary);
+export function isDestructive(s: PlanStepJson): boolean {
+  return s.destructive;
 }
 
 /** `unknown`: the step was running when the CLI stopped without saying whether it finished. */
@@ -87,7 +41,7 @@ export interface RenderInput {
   readonly madeAt: Date;
   /** Per step index, during and after an apply. */
   readonly states?: ReadonlyMap<number, { state: StepState; error?: string }>;
-  /** A closing paragraph (the apply's result). */
+  /** The apply's result: shown under the header, where no notification covers it. */
   readonly footer?: string;
 }
 
@@ -101,18 +55,27 @@ export function renderPlan(r: RenderInput): string {
   const about = [p.kernel ? `Linux ${p.kernel}` : undefined, p.fingerprint ? `facts ${p.fingerprint}` : undefined, `planned ${clock(r.madeAt)}`].filter(Boolean);
   out.push(about.join(', '));
   if (p.unreadable.length > 0) out.push(`Note: ${p.unreadable.length} file(s) could not be read on the host: ${p.unreadable.slice(0, 4).join(', ')}${p.unreadable.length > 4 ? ', …' : ''}`);
+  if (r.footer) out.push('', r.footer);
   out.push('');
+  if (p.diagnostics.length > 0) {
+    // an invalid layout gets no plan: its errors, as terraform lists them
+    out.push(`The layout has ${p.diagnostics.length} error${p.diagnostics.length === 1 ? '' : 's'} for ${p.host}; nothing was planned. Fix ${p.diagnostics.length === 1 ? 'it' : 'them'} and plan again:`, '');
+    for (const d of p.diagnostics) out.push(d.line !== undefined ? `  ${r.layoutName}:${d.line}:${d.column ?? 1}: ${d.severity}: ${d.message} [${d.code}]` : `  ${d.severity}: ${d.message}`);
+    return out.join('\n') + '\n';
+  }
 
   const withStates = r.states !== undefined;
   if (p.steps.length > 0) {
     out.push('daxlayout will perform these steps, in this order:', '');
-    out.push(`${withStates ? '    ' : ''}  + create   ~ change   - destroy`, '');
+    out.push(`${withStates ? '    ' : ''}  + create a device   ~ change one   - destroy one`, '');
     for (const s of p.steps) {
       const st = r.states?.get(s.index);
       const mark = withStates ? `${MARK[st?.state ?? 'not-run']}   ` : '';
-      out.push(`${mark}  ${s.op} ${s.summary}`);
+      out.push(`${mark}  ${s.op} ${s.index}. ${s.summary}`);
       for (const w of s.writes) {
-        out.push(`${withStates ? '    ' : ''}      echo ${w.value} > ${w.path}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);
+        out.push(`${withStates ? '    ' : ''}      echo ${w.value} > ${w.path}`);
+        // under the write, not after it: a long path must not push it off-screen
+        if (w.predicted !== 'ok') out.push(`${withStates ? '    ' : ''}        # the kernel would refuse this write: ${w.predicted}`);
       }
       if (st?.state === 'failed' && st.error) out.push(`${withStates ? '    ' : ''}      failed: ${st.error}`);
     }
@@ -130,19 +93,13 @@ export function renderPlan(r: RenderInput): string {
   if (p.summaryLine) out.push(p.summaryLine);
   if (p.persist?.message) out.push(`Persistence: ${p.persist.message}.`);
   const destructive = p.steps.filter(isDestructive);
-  if (destructive.length > 0) out.push(`${destructive.length} step(s) take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`);
-  if (p.diagnostics.length > 0) {
-    out.push('');
-    for (const d of p.diagnostics) out.push(d.line !== undefined ? `${r.layoutName}:${d.line}:${d.column ?? 1}: ${d.severity}: ${d.message} [${d.code}]` : `${d.severity}: ${d.message}`);
-    out.push('The plan has errors: apply would refuse it.');
-  }
-  if (r.footer) out.push('', r.footer);
+  if (destructive.length > 0) out.push(`${destructive.length} of the ${p.steps.length} steps take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`);
   return out.join('\n') + '\n';
 }
 
-/** `3/17: size dax0.1 (spill) to 512 MiB` */
+/** `step 3 of 14: size dax0.1 (spill) to 512 MiB` */
 export function stepLabel(s: { index: number; summary: string }, of: number): string {
-  return `${s.index}/${of}: ${s.summary}`;
+  return `step ${s.index} of ${of}: ${s.summary}`;
 }
 
 /** `19:57:16`: a local time without spaces or AM/PM. */

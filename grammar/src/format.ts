@@ -5,11 +5,14 @@
 // - 2-space indent; host and region blocks always span several lines;
 // - one blank line between top-level declarations; inside blocks, at most one
 //   blank line where the user put one;
-// - a device block on one line (`device weather { size 48G align 1G }`) when it
-//   has no comment inside and fits in 100 columns, else one property a line;
+// - the user's line structure is kept: a device block written on one line
+//   (`device weather { size 48G align 1G }`) stays on one line when it has no
+//   comment inside and fits in 100 columns (a longer one is wrapped, one
+//   property a line); one written over several lines keeps one property a line;
 // - single spaces between tokens, `a..b`, `a + b`, `r1, r2`;
-// - end-of-line comments two spaces after the code, aligned across
-//   consecutive lines of a block that all have one;
+// - end-of-line comments aligned across consecutive lines of a block that all
+//   have one: at the column the user put them (the rightmost of the run), but
+//   at least two spaces after the code;
 // - a token that follows a comment in the middle of a property goes on the
 //   next line, indented two more spaces.
 
@@ -79,6 +82,7 @@ function countNewlines(text: string, from: number, to: number): number {
 }
 
 function deviceOneLine(
+  text: string,
   device: DeviceDecl,
   tokens: readonly IToken[],
   comments: readonly IToken[],
@@ -87,6 +91,8 @@ function deviceOneLine(
   const c = firstAtOrAfter(comments, device.span.start);
   const comment = comments[c];
   if (comment !== undefined && comment.startOffset < device.span.end) return false;
+  // written over several lines: kept so
+  if (device.body !== undefined && countNewlines(text, device.body.start, device.body.end) > 0) return false;
   let width = indent;
   let prev: IToken | undefined;
   for (let i = firstAtOrAfter(tokens, device.span.start); i < tokens.length; i++) {
@@ -113,7 +119,7 @@ function markProperties(marks: Map<number, Mark>, properties: readonly Property[
   for (const p of properties) marks.set(p.key.span.start, { role: Role.Item });
 }
 
-function buildMarks(file: LayoutFile, tokens: readonly IToken[], comments: readonly IToken[]): Map<number, Mark> {
+function buildMarks(text: string, file: LayoutFile, tokens: readonly IToken[], comments: readonly IToken[]): Map<number, Mark> {
   const marks = new Map<number, Mark>();
   for (const decl of file.declarations) {
     marks.set(decl.keyword.start, { role: Role.Decl });
@@ -122,7 +128,7 @@ function buildMarks(file: LayoutFile, tokens: readonly IToken[], comments: reado
     if (decl.kind === 'region') {
       for (const device of decl.devices) {
         marks.set(device.keyword.start, { role: Role.Item });
-        const oneLine = deviceOneLine(device, tokens, comments, INDENT.length);
+        const oneLine = deviceOneLine(text, device, tokens, comments, INDENT.length);
         markBlock(marks, device.body, { itemIndent: 2, closeIndent: 1, oneLine });
         markProperties(marks, device.properties);
       }
@@ -151,6 +157,8 @@ export function format(text: string): string | undefined {
 interface Line {
   readonly code: string;
   readonly comment: string | undefined;
+  /** Where the user put the comment: its column after the line's indent, in the source. */
+  readonly column: number;
 }
 
 /** The printed text, line by line; end-of-line comments are aligned at the end. */
@@ -158,28 +166,31 @@ class Output {
   private readonly lines: Line[] = [];
   private parts: string[] = [];
   private comment: string | undefined;
+  private column = 0;
 
   /** Appends code to the current line. */
   add(s: string): void {
     this.parts.push(s);
   }
 
-  /** Ends the current line with an end-of-line comment. */
-  eol(comment: string): void {
+  /** Ends the current line with an end-of-line comment that the user put at `column` after the line's indent. */
+  eol(comment: string, column: number): void {
     this.comment = comment;
+    this.column = column;
   }
 
   /** Starts a new line (after `blank` empty lines) with the given indent. */
   newline(blank: boolean, indent: string): void {
     this.end();
-    if (blank) this.lines.push({ code: '', comment: undefined });
+    if (blank) this.lines.push({ code: '', comment: undefined, column: 0 });
     if (indent !== '') this.parts.push(indent);
   }
 
   private end(): void {
-    this.lines.push({ code: this.parts.join(''), comment: this.comment });
+    this.lines.push({ code: this.parts.join(''), comment: this.comment, column: this.column });
     this.parts = [];
     this.comment = undefined;
+    this.column = 0;
   }
 
   /**
@@ -195,7 +206,9 @@ class Output {
       let j = i;
       let width = 0;
       while (j < lines.length && lines[j]!.comment !== undefined) {
-        width = Math.max(width, lines[j]!.code.length);
+        const line = lines[j]!;
+        // two spaces after the code at least; further right where the user aligned them
+        width = Math.max(width, line.code.length, line.code.length - line.code.trimStart().length + line.column - 2);
         j++;
         if (opensOrCloses(lines[j - 1]!.code)) break;
         if (j < lines.length && opensOrCloses(lines[j]!.code)) break;
@@ -222,9 +235,15 @@ const indent = (n: number): string => INDENTS[n] ?? INDENT.repeat(n);
 function formatUnsafe(text: string): string | undefined {
   const { file, tokens, comments } = analyze(text);
   if (file.errors.length > 0) return undefined;
-  const marks = buildMarks(file, tokens, comments);
+  const marks = buildMarks(text, file, tokens, comments);
 
   const out = new Output();
+  /** Source offset of the first token printed on the current output line (-1: none yet). */
+  let lineFirst = -1;
+  const newline = (blank: boolean, ind: string): void => {
+    out.newline(blank, ind);
+    lineFirst = -1;
+  };
   const stack: Block[] = [];
   let ti = 0;
   let ci = 0;
@@ -246,8 +265,8 @@ function formatUnsafe(text: string): string | undefined {
   const blankBefore = (start: number): boolean => prevEnd >= 0 && countNewlines(text, prevEnd, start) >= 2;
   /** Separates top-level items: one blank line after a declaration, the user's (at most one) after a comment. */
   const topBreak = (start: number): void => {
-    if (top === 'afterDecl') out.newline(true, '');
-    else if (top !== 'start') out.newline(blankBefore(start), '');
+    if (top === 'afterDecl') newline(true, '');
+    else if (top !== 'start') newline(blankBefore(start), '');
   };
 
   while (ti < tokens.length || ci < comments.length) {
@@ -257,7 +276,10 @@ function formatUnsafe(text: string): string | undefined {
       ci++;
       const image = c.image.trimEnd();
       if (prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0) {
-        out.eol(image);
+        const lineStart = Math.max(text.lastIndexOf('\n', c.startOffset - 1), text.lastIndexOf('\r', c.startOffset - 1)) + 1;
+        const lead = /^[ \t]*/.exec(text.slice(lineStart, c.startOffset))?.[0].length ?? 0;
+        // the user's column counts only when the line printed is the line they wrote
+        out.eol(image, lineFirst === lineStart + lead ? c.startOffset - lineStart - lead : 0);
       } else {
         const block = stack[stack.length - 1];
         const nextRole = t ? marks.get(t.startOffset)?.role : undefined;
@@ -267,10 +289,10 @@ function formatUnsafe(text: string): string | undefined {
           top = 'afterComment';
         } else if (block !== undefined && (t === undefined || nextRole === Role.Item || nextRole === Role.Close)) {
           // Between the items of a block.
-          out.newline(!afterOpen && blankBefore(c.startOffset), indent(block.itemIndent));
+          newline(!afterOpen && blankBefore(c.startOffset), indent(block.itemIndent));
         } else {
           // In the middle of a header or a property.
-          out.newline(false, contIndent());
+          newline(false, contIndent());
         }
         out.add(image);
         afterOpen = false;
@@ -290,26 +312,27 @@ function formatUnsafe(text: string): string | undefined {
       case Role.Item: {
         const block = stack[stack.length - 1];
         if (block?.oneLine) out.add(' ');
-        else out.newline(!afterOpen && blankBefore(t.startOffset), indent(block?.itemIndent ?? 1));
+        else newline(!afterOpen && blankBefore(t.startOffset), indent(block?.itemIndent ?? 1));
         break;
       }
       case Role.Open:
-        if (afterComment) out.newline(false, contIndent());
+        if (afterComment) newline(false, contIndent());
         else out.add(' ');
         if (mark.block) stack.push(mark.block);
         break;
       case Role.Close: {
         const block = stack.pop();
         if (block?.oneLine) out.add(' ');
-        else out.newline(false, indent(block?.closeIndent ?? 0));
+        else newline(false, indent(block?.closeIndent ?? 0));
         if (stack.length === 0) top = 'afterDecl';
         break;
       }
       default:
-        if (afterComment) out.newline(false, contIndent());
+        if (afterComment) newline(false, contIndent());
         else if (spaced(prevToken, t)) out.add(' ');
         break;
     }
+    if (lineFirst < 0) lineFirst = t.startOffset;
     out.add(tokenText(t));
     afterOpen = mark?.role === Role.Open;
     afterComment = false;

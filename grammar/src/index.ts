@@ -2,5 +2,6 @@
 
 export * from './ast';
 export { parse } from './parse';
+export { reparse } from './incremental';
 export { format } from './format';
 export { KEYWORDS, type KeywordInfo, type Keywords } from './schema';

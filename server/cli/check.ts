@@ -1,6 +1,7 @@
 // `daxlayout check FILE...`: diagnostics as file:line:col lines or JSON.
-import { analyzeFleet, ruleHref, type Analysis, type Inventory } from '../core/index';
-import { factsReader, readText } from './io';
+import { analyzeFleet, type Analysis, type Inventory } from '../core/index';
+import { rulePage } from './rule-pages';
+import { factsReader, readLayout } from './io';
 import { LineIndex } from './positions';
 
 export interface CheckedFile {
@@ -10,14 +11,15 @@ export interface CheckedFile {
 
 /** `inventory`: the Ansible inventory `hosts "…"` blocks are matched against (`check -i`); else their own `inventory "…"`. */
 export function checkFiles(paths: readonly string[], prune: boolean, inventory?: { inventory: Inventory; name: string }): CheckedFile[] {
-  return paths.map((path) => ({ path, analysis: analyzeFleet(readText(path), { readFacts: factsReader(path), prune, ...(inventory ? { inventory: inventory.inventory, inventoryName: inventory.name } : {}) }) }));
+  return paths.map((path) => ({ path, analysis: analyzeFleet(readLayout(path), { readFacts: factsReader(path), prune, ...(inventory ? { inventory: inventory.inventory, inventoryName: inventory.name } : {}) }) }));
 }
 
 export function renderFindings(files: readonly CheckedFile[], json: boolean): string {
   if (json) {
     const out = files.flatMap(({ path, analysis }) => {
       const idx = new LineIndex(analysis.text);
-      return analysis.findings.map((f) => {
+      const suppressed = new Set(analysis.suppressed ?? []);
+      return [...analysis.findings, ...suppressed].map((f) => {
         const s = idx.position(f.span.start);
         const e = idx.position(f.span.end);
         return {
@@ -29,7 +31,9 @@ export function renderFindings(files: readonly CheckedFile[], json: boolean): st
           severity: f.severity,
           code: f.code,
           message: f.message,
-          href: ruleHref(f.code),
+          href: rulePage(f.code),
+          // hidden by `# daxlayout: ignore CODE` (never an error): listed here, not printed, not counted
+          ...(suppressed.has(f) ? { suppressed: true } : {}),
           ...(f.related ? { related: f.related.map((r) => ({ ...idx.position(r.span.start), message: r.message })) } : {}),
         };
       });
@@ -52,7 +56,11 @@ export function renderFindings(files: readonly CheckedFile[], json: boolean): st
   const e = count('error');
   const w = count('warning');
   const i = count('info');
-  lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}, ${i} info`);
+  const hidden = files.reduce((n, f) => n + (f.analysis.suppressed?.length ?? 0), 0);
+  lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}, ${i} info${hidden ? ` (${hidden} ignored by \`# daxlayout: ignore\` comments; check --json lists them)` : ''}`);
+  const codes = [...new Set(files.flatMap((f) => f.analysis.findings.map((x) => x.code)))].sort();
+  // where each rule is explained, offline (the pages ship with daxlayout)
+  if (codes.length > 0) lines.push(`Rules: ${rulePage('DAXnnn').replace(/DAXnnn\.md$/, '')}{${codes.join(',')}}.md`);
   return lines.join('\n') + '\n';
 }
 

@@ -11,7 +11,7 @@
 // the plan, confirmation declined).
 
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ruleHref } from '../core/analysis/finding';
+import { rulePage } from './rule-pages';
 import { readFacts, writeFacts } from '../core/facts/read';
 import type { HostFacts } from '../core/facts/types';
 import { memberReader, type FleetAnalysis } from '../core/fleet/analyze-fleet';
@@ -30,7 +30,7 @@ import { SimTarget, SshTarget, targetCapture, type Target, type TargetCapture } 
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
 import { diffHost } from '../host/verify';
 import { intFlag, parseFlags, type FlagSpecs } from './args';
-import { factsReader, readText, UsageError, writeOutput } from './io';
+import { factsReader, readLayout, readText, UsageError, writeOutput } from './io';
 import { SSH_OPTIONS, sshExtras, type Io } from './plan-apply';
 import { LineIndex } from './positions';
 
@@ -119,7 +119,7 @@ function diagnosticsOf(path: string, text: string, host: string, r: PlanResult) 
   return r.errors.map((e) => {
     if (e.finding) {
       const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: `${host}: ${e.finding.message}`, file: path, line: s.line, column: s.column, href: ruleHref(e.finding.code) };
+      return { severity: 'error', code: e.finding.code, message: `${host}: ${e.finding.message}`, file: path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
     }
     return { severity: 'error', code: e.problem ? 'facts' : 'model', message: `${host}: ${e.message}` };
   });
@@ -152,7 +152,7 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   if (v.capture !== undefined || v.for !== undefined) return hookPlan(kind, v, positionals, io);
   if (positionals.length !== 1) throw new UsageError(`${kind} -i INVENTORY takes one layout FILE`);
   const path = positionals[0] as string;
-  const text = readText(path);
+  const text = readLayout(path);
   const invPath = v.inventory as string;
   const inv = readInventory(invPath);
   const forks = int(v.forks, 'forks', 5, 1, 256);
@@ -381,7 +381,7 @@ async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boole
   const host = v.for;
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,253}$/.test(host)) throw new UsageError(`--for \`${host}\` is not a host name`);
   const path = positionals[0] as string;
-  const text = readText(path);
+  const text = readLayout(path);
   const groups = typeof v.groups === 'string' ? v.groups.split(',').map((g) => g.trim()).filter((g) => g !== '') : [];
   const inv = typeof v.inventory === 'string' ? readInventory(v.inventory) : undefined;
   const layout = lower(parse(text));

@@ -1,6 +1,6 @@
 // `daxlayout fmt FILE... [--check]`: rewrites files in the canonical style.
 import { format } from '../../grammar/src/index';
-import { readText, writeOutput } from './io';
+import { readLayout, writeOutput } from './io';
 
 export interface FmtResult {
   readonly output: string;
@@ -11,7 +11,7 @@ export function runFmt(paths: readonly string[], check: boolean): FmtResult {
   const lines: string[] = [];
   let code = 0;
   for (const p of paths) {
-    const text = readText(p);
+    const text = readLayout(p);
     const formatted = format(text);
     if (formatted === undefined) {
       lines.push(`${p}: not formatted: the file has syntax errors (run \`daxlayout check ${p}\`)`);

@@ -10,6 +10,8 @@ export interface Io {
   err(s: string): void;
   /** stdin is a terminal (apply may ask). */
   readonly isTTY: boolean;
+  /** stdout is a terminal (`--color=auto` colours it). */
+  readonly stdoutIsTTY?: boolean;
   ask(question: string): Promise<string>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Called with a cleanup to run if the process is interrupted (SIGINT/SIGTERM). */

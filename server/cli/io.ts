@@ -1,9 +1,10 @@
 // File access for the CLI: reading layouts and the files they name, writing outputs. Every
 // failure a user can cause (a missing, unreadable, binary or huge file; an unwritable output)
 // is a UsageError: one line, exit 2.
-import { accessSync, closeSync, constants, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import type { FactsLoad } from '../core/analysis/analyze';
+import { detectFactsInput } from '../core/facts/read';
 import { writeFileAtomic } from '../host/atomic';
 
 export class UsageError extends Error {}
@@ -67,6 +68,24 @@ export function tryReadText(path: string): { text: string } | { error: string } 
   }
 }
 
+/**
+ * A layout's text. A facts file, `daxctl list` JSON or a capture dump given where a layout is
+ * expected is a usage error that says what the file is and how a layout uses it.
+ */
+export function readLayout(path: string): string {
+  const text = readText(path);
+  const kind = detectFactsInput(text);
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  if (kind !== 'unknown' || t.startsWith('{') || t.startsWith('[')) {
+    const what =
+      kind === 'facts' ? 'a host facts file (daxlayout-facts/1)' : kind === 'daxctl' ? '`daxctl list` JSON' : kind === 'capture' ? 'a capture dump (`daxlayout facts --raw`)' : 'JSON, not a .dax layout';
+    throw new UsageError(
+      `${path} is ${what}. Commands that take a FILE read .dax layouts; a layout names host facts in a host block: \`host NAME { facts "${path.replace(/^.*[\\/]/, '')}" }\`${kind === 'capture' ? ' (or turn the dump into facts: daxlayout facts --from ' + path + ' -o host.facts.json)' : ''}. To try one: daxlayout explain samples/quickstart.dax`,
+    );
+  }
+  return text;
+}
+
 export function readText(path: string): string {
   const r = tryReadText(path);
   if ('error' in r) throw new UsageError(`cannot read ${path}: ${r.error}`);
@@ -102,11 +121,26 @@ export function writeOutput(path: string, text: string): void {
   }
 }
 
-/** A facts reader for a layout: paths are relative to the layout file's folder. */
-export function factsReader(layoutPath: string): (path: string) => FactsLoad {
+/**
+ * Where a layout's `facts "…"` path resolves: relative to the layout file's folder, then to the
+ * folders of DAXLAYOUT_FACTS_PATH (separated by `:`, as the editor's daxlayout.factsSearchPaths
+ * are passed on); the first that exists, else the layout's folder.
+ */
+export function factsFile(layoutPath: string, p: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const base = dirname(resolve(layoutPath));
+  if (isAbsolute(p)) return p;
+  const extra = (env.DAXLAYOUT_FACTS_PATH ?? '').split(delimiter).filter((d) => d !== '');
+  for (const d of [base, ...extra]) {
+    const full = resolve(base, d, p);
+    if (existsSync(full)) return full;
+  }
+  return resolve(base, p);
+}
+
+/** A facts reader for a layout: paths are resolved by factsFile. */
+export function factsReader(layoutPath: string): (path: string) => FactsLoad {
   return (p) => {
-    const full = isAbsolute(p) ? p : resolve(base, p);
+    const full = factsFile(layoutPath, p);
     const r = tryReadText(full);
     if ('text' in r) return r;
     return { error: r.error === 'no such file' ? `no such file: ${full} (docs/facts.md says how to capture one)` : `cannot read ${full}: ${r.error}` };

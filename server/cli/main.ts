@@ -3,6 +3,7 @@
 // unreadable input, 3 refused, 70 internal error (README, "The CLI"). No command prints a stack
 // trace (unless DAXLAYOUT_DEBUG=1): a usage error is one line, an internal error one line that
 // says so.
+import { colourFlag, colourText, wantColour } from './colour';
 import { join } from 'node:path';
 import { intFlag, parseFlags, printable, wantsHelp, type FlagSpecs } from './args';
 import { checkFiles, hasErrors, renderFindings } from './check';
@@ -489,7 +490,9 @@ function usageFailure(command: string | undefined, e: Error, io: Io): number {
 }
 
 /** Runs a command with what the table says; usage errors exit 2, anything unexpected 70. */
-function dispatch(command: string | undefined, rest: string[], io: Io): number | Promise<number> {
+function dispatch(command: string | undefined, argv: string[], plainIo: Io): number | Promise<number> {
+  let rest = argv;
+  let io = plainIo;
   const fail = (e: unknown): number => {
     if (e instanceof UsageError) return usageFailure(command, e, io);
     io.err(internalError(e, debugging(io)));
@@ -518,6 +521,10 @@ function dispatch(command: string | undefined, rest: string[], io: Io): number |
       io.out(`daxlayout ${VERSION}\n`);
       return EXIT.ok;
     }
+    // --color=auto|always|never, for every command (colour.ts)
+    const colour = colourFlag(rest);
+    rest = colour.rest;
+    if (wantColour(colour.mode, io.env, plainIo.stdoutIsTTY === true, rest)) io = { ...plainIo, out: (s) => plainIo.out(colourText(s)) };
     const c = BY_NAME.get(command);
     if (!c) {
       const hint = command.startsWith('-') ? ' (options come after the command: daxlayout COMMAND [OPTIONS])' : '';
@@ -647,6 +654,7 @@ function processIo(out: (s: string) => void, err: (s: string) => void): Io {
     out,
     err,
     isTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     ask: async (q) => {
       const { createInterface } = await import('node:readline');

@@ -8,7 +8,7 @@ import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
 import { analyze } from '../core/analysis/analyze';
-import { ruleHref } from '../core/analysis/finding';
+import { rulePage } from './rule-pages';
 import type { DeviceFacts, HostFacts } from '../core/facts/types';
 import { lower } from '../core/layout/lower';
 import type { LayoutHost } from '../core/layout/types';
@@ -20,8 +20,9 @@ import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistRes
 import { SimTarget, SshTarget, type Target } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError } from '../host/transport';
 import { intFlag, parseFlags, type FlagSpecs } from './args';
-import { factsReader, readText, tryReadText, UsageError } from './io';
+import { factsFile, factsReader, readLayout, tryReadText, UsageError } from './io';
 import { LineIndex } from './positions';
+import type { PlanDiagnosticJson, PlanJson } from './protocol';
 import { SSH_OPTIONS, sshExtras, sshTransport, type Io } from './host-io';
 
 export { SSH_OPTIONS, sshExtras, type Io } from './host-io';
@@ -58,7 +59,7 @@ const PLAN_FLAGS = {
   host: { type: 'string', value: 'H' },
   json: { type: 'boolean' },
   prune: { type: 'boolean' },
-  target: { type: 'string', value: 'sim:FACTS' },
+  target: { type: 'string', value: 'ssh|facts|sim:FACTS' },
   ...SSH_OPTIONS,
 } as const satisfies FlagSpecs;
 
@@ -74,15 +75,17 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
   const { values, positionals } = parseFlags(kind, args, kind === 'plan' ? PLAN_FLAGS : APPLY_FLAGS);
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `${kind} takes one layout FILE` : `${kind} takes one layout FILE, got ${positionals.length}: ${positionals.map((x) => `\`${x}\``).join(' ')}`);
   const path = positionals[0] as string;
-  const text = readText(path);
+  const text = readLayout(path);
   const v = values as Record<string, string | boolean | undefined>;
   // the ssh files are checked even when the target is simulated: a mistyped one is never ignored
   const ssh = sshExtras(values, io.env);
   const decl = pickHost(path, text, v.host as string | undefined);
   const targetArg = v.target as string | undefined;
   let target: Target;
-  if (targetArg !== undefined && targetArg.startsWith('sim:')) {
-    const file = targetArg.slice(4);
+  // No --target: over SSH when the host has `ssh "…"`, else against its facts file, simulated.
+  const chosen = targetArg ?? (decl.ssh || !decl.facts ? 'ssh' : 'facts');
+  if (chosen.startsWith('sim:')) {
+    const file = chosen.slice(4);
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
     // the simulated host's state is that file: it must be there to plan from (and to write back to)
     const r = tryReadText(file);
@@ -96,15 +99,22 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
       }
     }
     target = new SimTarget(file);
-  } else if (targetArg === undefined || targetArg === 'ssh') {
+  } else if (chosen === 'facts') {
+    // the host's own facts file, simulated: nothing touches a machine and nothing is saved
+    if (!decl.facts) throw new UsageError(`host \`${decl.name}\` has no \`facts "…"\` file to plan against; add one, or give --target sim:FACTS`);
+    const file = factsFile(path, decl.facts.value, io.env);
+    const r = tryReadText(file);
+    if ('error' in r) throw new UsageError(`host \`${decl.name}\`: cannot read its facts file ${file}: ${r.error}${r.error === 'no such file' ? ' (capture it: daxlayout facts DEST -o FILE)' : ''}`);
+    target = new SimTarget(file, false, decl.facts.value);
+  } else if (chosen === 'ssh') {
     if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);
-    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination; add one, or plan against a facts file with --target sim:FACTS`);
+    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination${decl.facts ? '' : ' and no `facts "…"` file'}; add one, or plan against a facts file with --target sim:FACTS`);
     const dp = destinationProblem(decl.ssh.value);
     if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
     target = new SshTarget(
       io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...ssh }, io),
     );
-  } else throw new UsageError(`--target takes sim:FACTS or ssh, got \`${targetArg}\``);
+  } else throw new UsageError(`--target takes ssh, facts or sim:FACTS, got \`${targetArg}\``);
   const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
   return { prepared, values: v };
 }
@@ -122,12 +132,12 @@ function earlyErrors(p: Prepared): string[] {
   });
 }
 
-function diagnostics(p: Prepared, r: PlanResult) {
+function diagnostics(p: Prepared, r: PlanResult): PlanDiagnosticJson[] {
   const idx = new LineIndex(p.text);
   return r.errors.map((e) => {
     if (e.finding) {
       const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: ruleHref(e.finding.code) };
+      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
     }
     return { severity: 'error', code: e.problem ? 'facts' : 'model', message: e.message };
   });
@@ -135,7 +145,7 @@ function diagnostics(p: Prepared, r: PlanResult) {
 
 function diagnosticsText(p: Prepared, r: PlanResult): string {
   return diagnostics(p, r)
-    .map((d) => ('line' in d ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
+    .map((d) => (d.line !== undefined ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
     .join('\n');
 }
 
@@ -146,21 +156,25 @@ function header(p: Prepared, r: PlanResult): string {
   return lines.join('\n') + '\n\n';
 }
 
-function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan) {
+function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan): PlanJson {
   const v = r.view;
   const persistProblems = pp?.action === 'problems' ? (pp.art?.problems ?? []).map((m) => ({ severity: 'error', code: 'persist', message: m })) : [];
+  const diags = [...diagnostics(p, r), ...persistProblems];
+  // an invalid layout gets no plan, only its errors (as terraform does)
+  const planned = v && r.errors.length === 0 ? v : undefined;
   return {
     host: p.hostName,
     target: p.target.description,
+    simulated: p.target.kind === 'sim',
     fingerprint: r.fingerprint ?? null,
     kernel: r.capture.facts?.kernelRelease ?? null,
-    changes: v ? v.steps.length > 0 : false,
-    steps: v?.steps ?? [],
-    summary: v?.summary ?? { create: 0, change: 0, destroy: 0 },
-    summaryLine: v ? summaryLine(v.summary) : null,
-    unlisted: v?.unlisted ?? [],
-    refusals: v?.refusals ?? [],
-    diagnostics: [...diagnostics(p, r), ...persistProblems],
+    changes: planned ? planned.steps.length > 0 : false,
+    steps: planned?.steps ?? [],
+    summary: planned?.summary ?? { create: 0, change: 0, destroy: 0 },
+    summaryLine: planned ? summaryLine(planned.summary) : null,
+    unlisted: planned?.unlisted ?? [],
+    refusals: planned?.refusals ?? [],
+    diagnostics: diags,
     unreadable: r.capture.unreadable,
     persist: pp && pp.action !== 'none' ? persistJson(pp) : null,
   };
@@ -220,9 +234,15 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   let out = header(p, r);
   const note = unreadableNoteOf(r);
   if (note) out += `note: ${note}\n\n`;
+  if (r.errors.length > 0) {
+    // an invalid layout gets no plan: its errors, and nothing else (as terraform does)
+    io.out(`${out}${diagnosticsText(p, r)}\n\n`);
+    io.err(`daxlayout: ${p.path} has errors for ${p.hostName}; nothing was planned\n`);
+    return 1;
+  }
   if (r.view) out += renderPlan(r.view);
   out += persistText(pp);
-  if (failed) out += `${r.errors.length ? `\n${diagnosticsText(p, r)}\n` : '\n'}The plan has errors: apply would refuse it.\n`;
+  if (failed) out += '\nThe plan has errors: apply would refuse it.\n';
   io.out(out);
   return failed ? 1 : 0;
 }
@@ -414,7 +434,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       if (notRun.length > 0 && res.report?.guard === 'ok') lines.push(`Not run: ${notRun.map((y) => `step ${y.v?.index} (${y.v?.summary})`).join('; ')}`);
     }
     if (res.after && res.result !== 'applied') lines.push('The host now:', ...hostTable(res.after, view));
-    if (p.target.kind === 'sim' && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
+    if (p.target instanceof SimTarget && p.target.save && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
     if (lines.length) io.out('\n' + lines.join('\n') + '\n');
     const rt = p.target.kind === 'ssh' ? ` (${p.target.roundTrips} SSH round trips over ${p.target.connections} connection${p.target.connections === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)` : '';
     if (outcome.exitCode === 0) {

@@ -1,5 +1,5 @@
 // `daxlayout sim --facts FACTS [--kernel RELEASE] [--json] SCRIPT`: the kernel model's own test interface.
-import { KernelModel, parseScript, readFacts, SeedError, toDaxctlJson } from '../core/index';
+import { KernelModel, outsideModelled, parseScript, readFacts, SeedError, toDaxctlJson } from '../core/index';
 import { readText, UsageError } from './io';
 
 export interface SimOptions {
@@ -26,6 +26,9 @@ export function runSim(scriptPath: string, o: SimOptions): string {
     if (e instanceof SeedError) throw new UsageError(`${o.facts}: ${e.message}`);
     throw e;
   }
+  // a release outside the modelled range is modelled as the nearest one: never silently
+  const note = outsideModelled(model.version);
+  if (note) process.stderr.write(`daxlayout sim: warning: ${note}\n`);
   const script = parseScript(readText(scriptPath));
   if (!script.ok) throw new UsageError(`${scriptPath}:${script.message}`);
   const results: { line: number; result: string; text: string }[] = [];

@@ -9,7 +9,7 @@ export { parseScript, type ScriptWrite } from './kernel/script';
 export { snapshot, toDaxctlJson } from './kernel/snapshot';
 export { SeedError } from './kernel/state';
 export { ERRNO, ERRNO_TEXT, type Errno } from './kernel/tables';
-export { FEATURES, parseRelease } from './kernel/version';
+export { FEATURES, outsideModelled, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';
 export type { Plan, PlanStep, PlannedWrite } from './plan/planner';
 export * from './explain/index';

@@ -140,7 +140,7 @@ export async function runPersist(target: Target, pp: PersistPlan, o: { onStart?:
 }
 
 /** JSON of a persist plan or result (plan --json, apply --json, --events). */
-export function persistJson(pp: PersistPlan, res?: PersistResult): Record<string, unknown> {
+export function persistJson(pp: PersistPlan, res?: PersistResult) {
   return {
     action: res ? res.action : pp.action,
     ...(res ? { status: res.status } : {}),

@@ -66,6 +66,8 @@ export const STATE = String.raw`state() {
       case "$v" in '' | *[!0-9]*) ;; *) case "$nodes" in *" $v "*) ;; *) nodes="$nodes$v " ;; esac ;; esac
       for a in size align resource numa_node; do f "$d/$a"; done
       [ -e "$R$d/memmap_on_memory" ] && f "$d/memmap_on_memory"
+      # 7.3+: kmem's \`state\` (only while bound to kmem; it records only changes made through it)
+      [ -e "$R$d/state" ] && f "$d/state"
       for m in "$R$d"/mapping[0-9]*; do
         [ -d "$m" ] || continue
         m=${'$'}{m#"$R"}

@@ -127,10 +127,21 @@ export class SshTarget implements Target {
 export class SimTarget implements Target {
   readonly kind = 'sim';
   private rt = 0;
-  constructor(readonly file: string) {}
+  /** The state after an apply, when it is not saved to the file. */
+  private memory: string | undefined;
+  /**
+   * `save`: an apply writes the new state back to the file (`--target sim:FACTS`, a simulated
+   * host whose state is that file); otherwise it stays in memory for the apply's own
+   * verification, and the file keeps describing the real host (`--target facts`).
+   */
+  constructor(
+    readonly file: string,
+    readonly save = true,
+    private readonly shownAs = file,
+  ) {}
 
   get description(): string {
-    return `sim ${this.file}`;
+    return this.save ? `sim ${this.file}` : `simulated from ${this.shownAs}; nothing is saved`;
   }
   get roundTrips(): number {
     return this.rt;
@@ -142,7 +153,7 @@ export class SimTarget implements Target {
   private load(): TargetCapture {
     let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
+      text = this.memory ?? readFileSync(this.file, 'utf8');
     } catch (e) {
       return { kind: 'unknown', problems: [{ severity: 'error', message: `cannot read ${this.file}: ${(e as Error).message}` }], state: undefined, unreadable: [] };
     }
@@ -211,7 +222,9 @@ export class SimTarget implements Target {
     if (code === 0) say('@@ done');
     // a temporary file created exclusively under a random name beside it, then renamed over it
     // (never a fixed name another user could have put a symlink at)
-    writeFileAtomic(this.file, writeFacts(snapshot(model.state, now.facts.source)));
+    const after = writeFacts(snapshot(model.state, now.facts.source));
+    if (this.save) writeFileAtomic(this.file, after);
+    else this.memory = after;
     const report = parseProgramOutput(lines.join('\n'));
     // the simulated kernel names its errors by errno already
     const outcomes = report.outcomes.map((x) => (x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' }));

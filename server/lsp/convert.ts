@@ -9,7 +9,8 @@ import {
   type Range,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { ruleHref, type Finding, type Fix, type Severity } from '../core/index';
+import { type Finding, type Fix, type Severity } from '../core/index';
+import { rulePage } from '../cli/rule-pages';
 
 export interface Span {
   readonly start: number;
@@ -61,9 +62,10 @@ export function toDiagnostic(doc: TextDocument, f: Finding, options: DiagnosticO
   const data: DiagnosticData = { fixes: (f.fixes ?? []).map((x) => toLspFix(doc, x)) };
   return {
     range: toRange(doc, f.span),
-    severity: SEVERITY[f.severity],
+    // what had to be assumed (DAX007) is a hint (faint dots, no squiggle): the host's hover says it too
+    severity: f.code === 'DAX007' && f.severity === 'info' ? DiagnosticSeverity.Hint : SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: ruleHref(f.code) },
+    codeDescription: { href: rulePage(f.code) },
     source: 'daxlayout',
     message,
     ...(options.relatedInformation && related.length > 0 ? { relatedInformation: related } : {}),

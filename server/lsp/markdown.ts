@@ -20,9 +20,9 @@ import {
 const code = (s: string) => '`' + s.replace(/`/g, "'") + '`';
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** A two-column table whose header row is the title. */
-function table(title: [string, string], rows: [string, string][]): string {
-  return [`| ${title[0]} | ${cell(title[1])} |`, '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)].join('\n');
+/** Rows without a header row (the title is a line above the table, where it does not wrap). */
+function rowsTable(rows: [string, string][]): string {
+  return ['| | |', '|:--|:--|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`)].join('\n');
 }
 
 function kindOfFacts(f: FactsStatus): string {
@@ -80,27 +80,34 @@ export function renderColourMap(m: RegionColourMap): string {
   return [head, ['| colours | held by | free |', '|:--|:--|--:|', ...rows].join('\n')].join('\n\n');
 }
 
+/** One line of a node's HMAT data: what a region's hover needs (the full table is on the node's own hover). */
+function nodeLine(n: NodeInfo): string {
+  const a = n.access.find((x) => x.cls === 'access1') ?? n.access[0];
+  const perf = a
+    ? `${a.readLatency !== undefined ? `read ${a.readLatency} ns` : ''}${a.readBandwidth !== undefined ? `${a.readLatency !== undefined ? ', ' : ''}${a.readBandwidth} MB/s` : ''} from node ${a.initiators.join(', ') || '?'} (HMAT ${a.cls})`
+    : 'no HMAT performance data in the facts';
+  const cache = n.caches.map((c) => `L${c.level} memory-side cache ${formatBytes(c.size)}`).join(', ');
+  return `node ${n.id}: ${perf}${cache ? ` · ${cache}` : ''}`;
+}
+
+/** The title line of a hover: never inside a table cell (it would wrap there). */
+function title(main: string, detail: string | undefined): string {
+  return `${main}${detail ? ` · ${detail}` : ''}`;
+}
+
 function region(h: RegionHover): string {
-  const title: [string, string] = [`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : '–'];
+  const head = title(`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : undefined);
   const r = h.region;
-  if (!r) return [table(title, [['prediction', h.missing ?? 'none']]), ...factsFooter(h.facts, false)].join('\n\n');
-  const avail = r.dynamic
-    ? `${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}${formatBytes(r.availableAfter)} after the plan`
-    : 'static: its devices cannot be resized';
-  const rows: [string, string][] = [
-    ['range', `${code(`${hex(r.start)}..${hex(r.end)}`)} · ${formatBytes(r.size)}`],
-    ['align', `${formatBytes(r.align)} · ${r.dynamic ? 'dynamic' : 'static'}`],
-    ['available', avail],
-    ['memory block', formatBytes(r.memoryBlockSize)],
-    ['default driver', `${r.defaultDriver} — ${r.defaultDriverWhy}`],
-    ['target node', r.targetNode < 0 ? 'none' : String(r.targetNode)],
-  ];
-  const parts = [table(title, rows)];
-  if (h.node) parts.push(renderNode(h.node));
-  else if (r.targetNode >= 0) parts.push(`_Node ${r.targetNode} is not in the facts._`);
-  if (h.colours) parts.push(renderColourMap(h.colours));
-  parts.push(...factsFooter(h.facts, false));
-  return parts.join('\n\n');
+  if (!r) return [head, `prediction: ${h.missing ?? 'none'}`, ...factsFooter(h.facts, false)].join('\n\n');
+  // placement first: where the region is and what the plan leaves free
+  const lines = [
+    `${code(`${hex(r.start)}..${hex(r.end)}`)} · ${formatBytes(r.size)} · align ${formatBytes(r.align)} · ${r.dynamic ? 'dynamic' : 'static: its devices cannot be resized'}`,
+    r.dynamic ? `free: ${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}**${formatBytes(r.availableAfter)}** after the plan` : undefined,
+    h.node ? nodeLine(h.node) : r.targetNode >= 0 ? `node ${r.targetNode} (not in the facts)` : 'no target node',
+    r.defaultDriver === 'kmem' ? `boots bound to kmem — ${r.defaultDriverWhy}` : undefined,
+    h.colours ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  return [head, lines.join('  \n'), ...factsFooter(h.facts, false)].join('\n\n');
 }
 
 function device(h: DeviceHover): string {
@@ -113,7 +120,7 @@ function device(h: DeviceHover): string {
     else if (q.rest) rows.push(['size', 'rest']);
     if (q.align !== undefined) rows.push(['align', formatBytes(q.align)]);
     rows.push(['mode', q.mode]);
-    const parts = [table([`**device ${code(h.label)}**`, where], rows)];
+    const parts = [title(`**device ${code(h.label)}**`, where), rowsTable(rows)];
     const usable = h.facts.origin === 'file' || h.facts.origin === 'declared';
     if (usable) {
       parts.push(`**Not created** by the plan.${h.codes.length ? ` See ${h.codes.join(', ')}.` : ''}`);
@@ -146,16 +153,19 @@ function device(h: DeviceHover): string {
     ]);
   }
   if (h.stablePath) rows.push(['stable name', `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`]);
-  const parts = [table([`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`], rows)];
-  if (p.ranges.length > 0) {
-    parts.push(
-      [
-        '| physical range | size | page offset |',
-        '|:--|--:|--:|',
-        ...p.ranges.map((r) => `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`),
-      ].join('\n'),
-    );
-  }
+  const head = title(`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`);
+  // placement first: the physical ranges, then the rest
+  const placed =
+    p.ranges.length === 0
+      ? 'no physical range'
+      : p.ranges.length === 1
+        ? `${code(`${hex((p.ranges[0] as (typeof p.ranges)[number]).start)}..${hex((p.ranges[0] as (typeof p.ranges)[number]).end)}`)}`
+        : [
+            '| physical range | size | page offset |',
+            '|:--|--:|--:|',
+            ...p.ranges.map((r) => `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`),
+          ].join('\n');
+  const parts = [head, placed, rowsTable(rows)];
   for (const x of h.problems) parts.push(`⚠ ${x}`);
   if (h.codes.length) parts.push(`See ${h.codes.join(', ')}.`);
   if (h.facts.origin === 'declared') parts.push(...factsFooter(h.facts, false));
@@ -203,8 +213,8 @@ function host(h: HostHover): string {
   for (const r of s.regions) {
     rows.push([`region ${r.id}`, `${r.start !== undefined ? code(hex(r.start)) + ' · ' : ''}${formatBytes(r.size)} · node ${r.targetNode} · ${r.dynamic ? 'dynamic' : 'static'} · ${r.devices} device${r.devices === 1 ? '' : 's'}`]);
   }
-  const title: [string, string] = [`**host ${code(s.name)}**`, [s.kernel ? `Linux ${s.kernel}` : 'kernel unknown', s.arch].filter(Boolean).join(' · ')];
-  return [table(title, rows), ...factsFooter(s.facts, true)].join('\n\n');
+  const head = title(`**host ${code(s.name)}**`, [s.kernel ? `Linux ${s.kernel}` : 'kernel unknown', s.arch].filter(Boolean).join(' · '));
+  return [head, ...(rows.length ? [rowsTable(rows)] : []), ...factsFooter(s.facts, true)].join('\n\n');
 }
 
 export function renderHover(h: HoverInfo): string {

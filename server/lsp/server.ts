@@ -3,7 +3,7 @@
 // answers empty instead of taking the server down. Analyses run in a worker
 // (analyses.ts says when, runner.ts how).
 
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -18,11 +18,13 @@ import {
 } from 'vscode-languageserver/node';
 import { Analyses } from './analyses';
 import { codeActions, resolveCodeAction } from './code-actions';
+import { codeLenses, hosts } from './code-lens';
 import { completion } from './completion';
 import { definition } from './definition';
 import { FactsStore, uriToPath } from './facts-store';
 import { foldingRanges } from './folding';
 import { formatting } from './formatting';
+import { PieceDocument } from './document';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
@@ -35,6 +37,7 @@ import { InlineRunner, WorkerRunner, workerScript, type AnalyzeFn } from './runn
 import { LEGEND, semanticTokensFull } from './semantic-tokens';
 import { clientFeatures, type ClientFeatures, type Session } from './session';
 import { documentSymbols } from './symbols';
+import { HOSTS_REQUEST, type HostInfo, type HostsParams } from './protocol';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -72,6 +75,7 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
     referencesProvider: true,
     renameProvider: features.prepareRename ? { prepareProvider: true } : true,
     inlayHintProvider: { resolveProvider: false },
+    codeLensProvider: { resolveProvider: false },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
 }
@@ -83,21 +87,26 @@ function searchPaths(settings: unknown): string[] {
 }
 
 export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
-  // TextDocument's own update, one change at a time, telling the analyses where each edit was
-  // (they map an older analysis onto the current text through them: edit-log.ts).
+  // The documents' own update (document.ts: no copy of the text per change), one change at a
+  // time, telling the analyses where each edit was (they map an older analysis onto the current
+  // text through them: edit-log.ts).
   const documents = new TextDocuments<TextDocument>({
-    create: TextDocument.create,
+    create: (uri, languageId, version, content) => new PieceDocument(uri, languageId, version, content),
     update(doc, changes, version) {
-      if (changes.length === 0) return TextDocument.update(doc, changes, version);
+      const d = doc as unknown as PieceDocument;
+      if (changes.length === 0) {
+        d.update(changes, version);
+        return d;
+      }
       for (const c of changes) {
         if ('range' in c) {
-          const a = doc.offsetAt(c.range.start);
-          const b = doc.offsetAt(c.range.end);
-          TextDocument.update(doc, [c], version);
-          analyses.edited(doc.uri, version, Math.min(a, b), Math.max(a, b), c.text.length);
+          const a = d.offsetAt(c.range.start);
+          const b = d.offsetAt(c.range.end);
+          d.update([c], version);
+          analyses.edited(d.uri, version, Math.min(a, b), Math.max(a, b), c.text.length);
         } else {
-          TextDocument.update(doc, [c], version);
-          analyses.replaced(doc.uri, version);
+          d.update([c], version);
+          analyses.replaced(d.uri, version);
         }
       }
       return doc;
@@ -204,6 +213,8 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   connection.onPrepareRename(h('prepareRename', null, prepareRename));
   connection.onRenameRequest(h('rename', null, rename));
   connection.languages.inlayHint.on(h('inlayHint', [], inlayHints));
+  connection.onCodeLens(h('codeLens', [], codeLenses));
+  connection.onRequest(HOSTS_REQUEST, h<HostsParams, HostInfo[]>('hosts', [], hosts));
   // the editor's region map (map.ts) and tree (tree.ts)
   connection.onRequest(REGION_MAP_REQUEST, h('regionMap', null, regionMap));
   connection.onRequest(LAYOUT_TREE_REQUEST, h('layoutTree', null, layoutTreeRequest));

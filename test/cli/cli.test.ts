@@ -211,6 +211,17 @@ describe('daxlayout sim', () => {
     expect(r.stderr).toMatch(/--kernel/);
   });
 
+  it('a --kernel newer than the modelled range is warned about on stderr, naming 7.3 (never a silent answer)', () => {
+    const dir = tmp();
+    const script = join(dir, 's.sh');
+    writeFileSync(script, 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind\n');
+    const r = daxlayout(['sim', '--facts', join(root, 'samples/linux-6.12.facts.json'), '--kernel', '8.0.1', script]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^daxlayout sim: warning: Linux 8\.0\.1 is newer than the newest release daxlayout models \(7\.3, .*\); it is modelled as 7\.3\. What may differ:/);
+    const inRange = daxlayout(['sim', '--facts', join(root, 'samples/linux-6.12.facts.json'), script]);
+    expect(inRange.stderr).toBe('');
+  });
+
   it('the same facts as a daxlayout facts file need no --kernel', () => {
     const dir = tmp();
     copyFileSync(join(root, 'samples/linux-6.12.facts.json'), join(dir, 'f.json'));

@@ -3,7 +3,8 @@
 // kernel model holds (KernelModel.state). Everything the kernel exposes about device-dax
 // provisioning is in it: per region available_size, seed and the youngest created device
 // (`create` read back); per device size, align, target node, driver, memmap_on_memory (6.8+)
-// and every mappingK (id, start, end, page_offset); the dax nodes' memory blocks (state,
+// and every mappingK (id, start, end, page_offset), the kmem `state` attribute (7.3+, while bound
+// to kmem; `*` on the model side when the model does not know what it reads); the dax nodes' memory blocks (state,
 // zone while online); auto_online_blocks; the iomem reservations under "Soft Reserved"
 // (device_dax ranges, kmem memory, stranded kmem memory).
 
@@ -17,6 +18,8 @@ export interface CanonDevice {
   target_node: string;
   driver: string;
   memmap_on_memory?: string;
+  /** 7.3+: the kmem `state` attribute while bound to kmem; `*` = the model does not know it */
+  kmem_state?: string;
   /** `mappingK START-END pgoff PGOFF`, by K */
   mappings: string[];
 }
@@ -76,6 +79,7 @@ export function modelState(m: KernelModel): CanonState {
           .map((x) => `mapping${x.mappingId} ${hex(x.start)}-${hex(x.end)} pgoff ${hex(x.pgoff)}`),
       };
       if (has(s.version, 'memmapOnMemory')) dev.memmap_on_memory = d.memmapOnMemory ? '1' : '0';
+      if (has(s.version, 'kmemState') && d.driver === 'kmem') dev.kmem_state = d.kmemState === undefined || d.kmemState === 'unknown' ? '*' : d.kmemState;
       devices[deviceName(d)] = dev;
     }
   }
@@ -97,7 +101,8 @@ export function modelState(m: KernelModel): CanonState {
 
 /**
  * The guest side of `dumpFunction` (guest.ts): lines `FILE:VALUE` from grep, `ls -l` lines
- * of the driver links, and the Soft Reserved subtree of /proc/iomem.
+ * of the driver links, and the Soft Reserved subtree of /proc/iomem (7.2+: the top-level dax
+ * entries and their children).
  */
 export function guestState(lines: readonly string[], regionPaths: readonly string[]): CanonState {
   const devices: Record<string, CanonDevice> = {};
@@ -108,24 +113,35 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
   let auto = '?';
   const dev = (n: string): CanonDevice => (devices[n] ??= { size: '?', align: '?', target_node: '?', driver: '', mappings: [] });
   const maps: Record<string, Record<number, { start?: string; end?: string; page_offset?: string }>> = {};
-  let iomemBase = -1;
+  // The subtree under "Soft Reserved" (up to 6.18), or, on 7.2+ where that line is gone, the
+  // dax device entries at the top of /proc/iomem with their children (hmemPlatformParent).
+  const OUT = -99;
+  let iomemBase = OUT;
+  let topLevelDax = false;
+  const daxName = /^dax\d+\.\d+$/;
   for (const line of lines) {
     let m: RegExpExecArray | null;
     const io = line.startsWith('/proc/iomem:');
     const l = io ? line.slice('/proc/iomem:'.length) : line;
-    if (!io) iomemBase = -1;
-    if (iomemBase >= 0) {
-      const ind = /^( *)/.exec(l)?.[1]?.length ?? 0;
-      const e = /^\s*([0-9a-f]+)-([0-9a-f]+) : (.*)$/.exec(l);
-      if (e && ind > iomemBase) {
-        const depth = (ind - iomemBase) / 2 - 1;
-        iomem.push(`${'  '.repeat(Math.max(0, depth))}${BigInt('0x' + e[1]).toString(16)}-${BigInt('0x' + e[2]).toString(16)} ${e[3]}`);
-        continue;
-      }
-      iomemBase = -1;
+    if (!io) iomemBase = OUT;
+    const e = io ? /^( *)([0-9a-f]+)-([0-9a-f]+) : (.*)$/.exec(l) : null;
+    const ind = e?.[1]?.length ?? 0;
+    if (e && iomemBase !== OUT && ind > iomemBase && !(topLevelDax && ind === 0 && !daxName.test(e[4] as string))) {
+      const depth = (ind - iomemBase) / 2 - 1;
+      iomem.push(`${'  '.repeat(Math.max(0, depth))}${BigInt('0x' + e[2]).toString(16)}-${BigInt('0x' + e[3]).toString(16)} ${e[4]}`);
+      continue;
     }
-    if (io && (m = /^( *)[0-9a-f]+-[0-9a-f]+ : Soft Reserved$/.exec(l))) {
-      iomemBase = m[1]?.length ?? 0;
+    if (io) iomemBase = OUT;
+    if (e && e[4] === 'Soft Reserved') {
+      iomemBase = ind;
+      topLevelDax = false;
+      continue;
+    }
+    if (e && ind === 0 && daxName.test(e[4] as string)) {
+      // 7.2+: a top-level dax entry is at depth 0, its children below it
+      iomemBase = -2;
+      topLevelDax = true;
+      iomem.push(`${BigInt('0x' + e[2]).toString(16)}-${BigInt('0x' + e[3]).toString(16)} ${e[4]}`);
       continue;
     }
     if (io) continue;
@@ -134,6 +150,10 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
       continue;
     }
     if (/^(?:\/sys\/bus\/dax\/devices\/)?dax\d+\.\d+\/uevent:/.test(l)) continue;
+    if ((m = /^(?:\/sys\/bus\/dax\/devices\/)?(dax\d+\.\d+)\/state:(.*)$/.exec(l))) {
+      dev(m[1] as string).kmem_state = (m[2] as string).trim();
+      continue;
+    }
     if ((m = /^(?:\/sys\/bus\/dax\/devices\/)?(dax\d+\.\d+)\/(size|align|target_node|memmap_on_memory):(.*)$/.exec(l))) {
       const d = dev(m[1] as string);
       const v = (m[3] as string).trim();
@@ -192,6 +212,7 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
 /** Differences `path: real=… model=…`; empty when the states agree. */
 export function diffCanon(real: unknown, model: unknown, path = ''): string[] {
   if (JSON.stringify(real) === JSON.stringify(model)) return [];
+  if (model === '*' && typeof real === 'string') return []; // the model does not know this value
   const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (Array.isArray(real) && Array.isArray(model)) {
     // devices of daxctl JSON: keyed by chardev; other arrays element by element

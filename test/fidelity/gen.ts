@@ -368,6 +368,24 @@ export class Generator {
     return echoLine(path, v, rng.chance(0.05));
   }
 
+  /** 7.3+: the kmem `state` attribute of a device (bound to kmem mostly; others: no such file). */
+  private kmemState(): string | undefined {
+    const rng = this.rng;
+    const kmem = this.devs().filter((d) => d.driver === 'kmem');
+    const d = kmem.length && rng.chance(0.92) ? rng.pick(kmem) : rng.pick(this.devs());
+    const cur = d.kmemState;
+    // online_kernel memory cannot be unplugged and strands the device until the next reset: rare
+    const v = rng.weighted([
+      [cur === 'unplugged' ? 1 : 4, 'unplugged'],
+      [cur === 'unplugged' ? 5 : 1, 'online_movable'],
+      [cur === 'unplugged' ? 0.6 : 0.3, 'online'],
+      [cur === 'unplugged' ? 0.4 : 0.3, 'online_kernel'],
+      [1, 'offline'],
+      [0.4, rng.pick(['on', 'abc', 'Offline', 'unplugged  ', 'movable'])],
+    ] as const) as string;
+    return echoLine(this.devPath(d, 'state'), v, rng.chance(0.05));
+  }
+
   private autoOnline(): string {
     const v = this.rng.weighted([[3, 'offline'], [1, 'online_movable'], [0.5, 'online'], [0.5, 'online_kernel'], [0.5, 'abc']] as const) as string;
     return echoLine(`${MEMORY}/auto_online_blocks`, v);
@@ -432,6 +450,7 @@ export class Generator {
       [blocks.length ? 9 : 0.3, () => this.block()],
       [0.3, () => this.autoOnline()],
       [has(this.model.version, 'memmapOnMemory') ? 0.5 : 0, () => this.memmap()],
+      [has(this.model.version, 'kmemState') ? (devs.some((d) => d.driver === 'kmem') ? 5 : 0.3) : 0, () => this.kmemState()],
       [1.5, () => this.badPath()],
     ]);
     return f?.();

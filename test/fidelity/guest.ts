@@ -44,9 +44,9 @@ export function shellFunctions(l: Layout): string {
   const regionFiles = l.regionPaths.flatMap((p) => ['size', 'available_size', 'seed', 'create'].map((a) => `${p}/dax_region/${a}`)).join(' ');
   const nodeBlocks = l.nodes.map((n) => `/sys/devices/system/node/node${n}/memory[0-9]*/state /sys/devices/system/node/node${n}/memory[0-9]*/valid_zones`).join(' ');
   // One grep for everything (each fork costs tens of milliseconds under TCG): device attributes,
-  // uevent (DRIVER=), mappings, region attributes, auto_online_blocks, the dax nodes' memory
+  // uevent (DRIVER=), the 7.3 kmem `state`, mappings, region attributes, auto_online_blocks, the dax nodes' memory
   // blocks, and /proc/iomem.
-  const dev = ['size', 'align', 'target_node', 'memmap_on_memory', 'uevent', 'mapping[0-9]*/start', 'mapping[0-9]*/end', 'mapping[0-9]*/page_offset'].map((a) => `/sys/bus/dax/devices/*/${a}`).join(' ');
+  const dev = ['size', 'align', 'target_node', 'memmap_on_memory', 'state', 'uevent', 'mapping[0-9]*/start', 'mapping[0-9]*/end', 'mapping[0-9]*/page_offset'].map((a) => `/sys/bus/dax/devices/*/${a}`).join(' ');
   const S = ['S() {', '  echo "@@S $1"', `  grep -s "" ${dev} ${regionFiles} /sys/devices/system/memory/auto_online_blocks ${nodeBlocks} /proc/iomem`, '  echo @@E', '}'];
   // R NAMES…: remove every id the sequence gave new_id, offline dax memory, unbind, zero, delete,
   // then rebuild the boot devices (size, align, driver).

@@ -14,15 +14,15 @@ import { batchProgram, layoutOf, newIdNames, parseBatch } from './guest';
 import { ddminSync, modelReduce } from './shrink';
 
 const FIX = join(__dirname, '..', 'fixtures', 'facts');
-const boot = (k: '6.1' | '6.12') => {
-  const text = readFileSync(join(FIX, k === '6.1' ? 'linux-6.1-boot.txt' : 'linux-6.12-boot.txt'), 'utf8');
+const boot = (k: '6.1' | '6.12' | '6.18' | '7.2' | '7.3') => {
+  const text = readFileSync(k === '7.3' ? join(__dirname, '..', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(FIX, `linux-${k}-boot.txt`), 'utf8');
   const release = /### uname -r\n(\S+)/.exec(text)?.[1] as string;
   const f = factsFrom(text, release);
   if (!f.facts) throw new Error(f.error);
   return { facts: f.facts, release };
 };
 
-describe.each(['6.1', '6.12'] as const)('generator on %s', (k) => {
+describe.each(['6.1', '6.12', '6.18', '7.2', '7.3'] as const)('generator on %s', (k) => {
   const { facts, release } = boot(k);
 
   it('is reproducible from its seed, and seeds differ', () => {
@@ -56,6 +56,24 @@ describe.each(['6.1', '6.12'] as const)('generator on %s', (k) => {
     for (const o of ['create:ok', 'create:ENOSPC', 'delete:ok', 'delete:EBUSY', 'size:ok', 'size:EINVAL', 'size:ENOSPC', 'align:ok', 'align:EINVAL', 'align:ENXIO', 'mapping:ok', 'mapping:ENOMEM', 'bind:ok', 'bind:ENODEV', 'unbind:ok', 'new_id:ok', 'state:ok']) {
       expect(outcomes, o).toContain(o);
     }
+  });
+});
+
+describe('generator on 7.3: the kmem state attribute', () => {
+  it('writes daxX.Y/state, and the model answers ok, EBUSY and EINVAL there', () => {
+    const { facts, release } = boot('7.3');
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const { lines } = generateSequence(facts, release, `ks/${i}`, 130);
+      const m = KernelModel.fromFacts(facts, release);
+      const parsed = parseScript(lines.join('\n'));
+      if (!parsed.ok) throw new Error('unparsable');
+      for (const w of parsed.writes) {
+        const r = m.write(w.path, w.value);
+        if (/\/dax\d+\.\d+\/state$/.test(w.path)) seen.add(r.kind === 'ok' ? 'ok' : r.kind === 'errno' ? r.errno : r.kind);
+      }
+    }
+    for (const o of ['ok', 'EBUSY', 'EINVAL']) expect(seen, o).toContain(o);
   });
 });
 

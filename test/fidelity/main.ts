@@ -1,6 +1,6 @@
-// `npm run fidelity -- --kernel 6.1|6.12 --ops N --seed S`: differential testing of the kernel
+// `npm run fidelity -- --kernel 6.1|6.12|6.18|7.2|7.3 --ops N --seed S`: differential testing of the kernel
 // model against real kernels (issue #5). Generates seeded random write sequences (gen.ts), runs
-// them on Debian's real 6.1 / 6.12 in QEMU (test/vm, session.ts) and through the model from the
+// them on Debian's real 6.1, 6.12, 6.18, 7.2 and 7.3 in QEMU (test/vm, session.ts) and through the model from the
 // facts captured right before each sequence (compare.ts), compares write by write and state by
 // state, shrinks every disagreement to a minimal reproducer by delta debugging on fresh
 // region states, and prints, last, `agreement: A/B writes, C/D states`.
@@ -137,14 +137,17 @@ function parseArgs(argv: string[]): Options {
         o.cliCheck = false;
         break;
       default:
-        throw new Error(`unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`);
+        throw new Error(`unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`);
     }
   }
   if (!o.kernels.length) o.kernels = ['6.1', '6.12'];
-  for (const k of o.kernels) if (k !== '6.1' && k !== '6.12') throw new Error(`--kernel ${k}: 6.1 or 6.12`);
+  for (const k of o.kernels) if (!KERNELS.includes(k)) throw new Error(`--kernel ${k}: one of ${KERNELS.join(', ')}`);
   if (!(o.ops > 0) || !(o.seqLen > 0)) throw new Error('--ops and --seq-len must be positive');
   return o;
 }
+
+/** The kernels test/vm boots (test/vm/setup.sh). */
+const KERNELS = ['6.1', '6.12', '6.18', '7.2', '7.3'];
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -379,7 +382,8 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
     // no VM: sequences from the recorded boot captures (test/fixtures/facts)
     const { factsFrom } = await import('./compare');
     for (const kernel of o.kernels) {
-      const file = join(root, 'test', 'fixtures', 'facts', kernel === '6.1' ? 'linux-6.1-boot.txt' : 'linux-6.12-boot.txt');
+      // real boot captures (test/vm/capture.sh) of each kernel
+      const file = kernel === '7.3' ? join(root, 'test', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(root, 'test', 'fixtures', 'facts', `linux-${kernel}-boot.txt`);
       const text = readFileSync(file, 'utf8');
       const release = /### uname -r\n(\S+)/.exec(text)?.[1] ?? kernel;
       const f = factsFrom(text, release);

@@ -3,8 +3,8 @@
 // Prepares the VM cache (test/vm/setup.sh), builds the CLI (server/build.mjs), bundles
 // test/fidelity/main.ts with esbuild into test/vm/.cache/fidelity/ and runs it.
 //   node test/fidelity/run.mjs [--ci | --bench] [options of main.ts]
-//   --ci      the fixed CI seeds: 6.1 and 6.12, 600 writes each (--seed ci)
-//   --bench   the bench: 6.1 and 6.12, 2,600 writes each (--seed bench)
+//   --ci      the fixed CI seeds: 6.1, 6.12, 6.18, 7.2 and 7.3, 600 writes each (--seed ci)
+//   --bench   the bench: the same five kernels, 2,600 writes each (--seed bench)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,8 +20,9 @@ const preset = (flag, args) => {
   argv.splice(i, 1);
   argv = [...args, ...argv];
 };
-preset('--ci', ['--kernel', '6.1', '--kernel', '6.12', '--ops', '600', '--seq-len', '100', '--seed', 'ci', '--facts-check']);
-preset('--bench', ['--kernel', '6.1', '--kernel', '6.12', '--ops', '2600', '--seq-len', '130', '--seed', 'bench']);
+const ALL = ['6.1', '6.12', '6.18', '7.2', '7.3'].flatMap((k) => ['--kernel', k]);
+preset('--ci', [...ALL, '--ops', '600', '--seq-len', '100', '--seed', 'ci', '--facts-check']);
+preset('--bench', [...ALL, '--ops', '2600', '--seq-len', '130', '--seed', 'bench']);
 
 const genOnly = argv.includes('--gen-only');
 if (!genOnly) {

@@ -115,3 +115,28 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
     }
   }
 }
+
+/** The hostile numbers the sweep writes at every number of every sample. */
+export const SWEEP_NUMBERS: readonly string[] = [
+  '0', '1', '2', '3', '4K', '4095', '4097', '2M', '0x1fffff', '1G', '0x8000000000000000', '0xffffffffffffffff', '0x10000000000000000',
+  '18446744073709551616', '9223372036854775808T', '99999999999999999999999999999G', '0x', '1.5G', '4GB', '0x10G', '1__0', '00', '65536', '2147483648', '4294967296',
+];
+
+/**
+ * A deterministic sweep: every number of every sample layout replaced by each of
+ * SWEEP_NUMBERS (with the sample's own files), then every word by each keyword.
+ */
+export function* sweepStream(corpus: Corpus): Generator<FuzzCase> {
+  const words = ['rest', 'online', 'system-ram', 'any', 'of', 'exclusive', 'node', 'from', 'host', 'region', 'device', '{', '}', '..', '+', ','];
+  for (const [name, layout] of Object.entries(corpus.layouts)) {
+    const files = corpusFiles(layout, corpus);
+    const toks = [...layout.matchAll(/0x[0-9A-Fa-f_]*[A-Za-z/]*|[0-9][0-9_.]*[A-Za-z/]*|[A-Za-z_][A-Za-z0-9_.-]*/g)];
+    for (const t of toks) {
+      const at = t.index ?? 0;
+      const isNumber = /^[0-9]/.test(t[0]);
+      for (const v of isNumber ? SWEEP_NUMBERS : words) {
+        yield { layout: layout.slice(0, at) + v + layout.slice(at + t[0].length), files, cursor: at + v.length, origin: `sweep of ${name}: \`${t[0]}\` → \`${v}\`` };
+      }
+    }
+  }
+}

@@ -3,15 +3,17 @@
 //
 //   node test/fuzz/run.mjs [--seed S] [--count N] [--minutes M] [--workers W]
 //        [--timeout MS] [--memory MB] [--slow MS] [--shrink TRIES] [--shrink-seconds S] [--out DIR]
+//        [--prefix-stride K]   (truncate samples at every K-th character; the unit test uses 13)
+//   node test/fuzz/run.mjs --sweep   (every number of every sample replaced by each hostile number, every word by each keyword)
 //   node test/fuzz/run.mjs --replay FILE|DIR   (run stored cases again: which still fail?)
 //   node test/fuzz/run.mjs --minimise FILE [--worker BUNDLE]   (minimise a stored case again)
 //   --source: bundle the core from its sources instead of loading server/dist/core.cjs
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle';
 import { FAILURES, type StoredCase } from './case';
-import { caseStream } from './cases';
+import { caseStream, sweepStream } from './cases';
 import { loadCorpus } from './corpus';
 import { formatFrame, blame } from './frames';
 import { failureOf, fuzz, KINDS, minimiseAndStore, percentile, type Stats } from './fuzz';
@@ -97,7 +99,8 @@ async function main(): Promise<void> {
     const until = minutes === undefined ? Infinity : Date.now() + minutes * 60_000;
     console.log(`fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`);
     let last = Date.now();
-    const stats = await fuzz(pool, caseStream(seed, corpus), {
+    const stream = a.has('sweep') ? sweepStream(corpus) : caseStream(seed, corpus, a.has('prefix-stride') ? { prefixStride: Number(a.get('prefix-stride')) } : {});
+    const stats = await fuzz(pool, stream, {
       count,
       until,
       inFlight: workers,
@@ -113,6 +116,12 @@ async function main(): Promise<void> {
       },
     });
     report(stats, `fuzz: ${stats.inputs} inputs in ${(stats.elapsedMs / 1000).toFixed(0)} s (${((stats.inputs * 1000) / stats.elapsedMs).toFixed(0)} inputs/s; ${stats.skipped} skipped: the rest of typing sequences that hung twice)`);
+    stats.slowest.forEach((x, i) => {
+      const file = join(out, `slow-${i + 1}.json`);
+      mkdirSync(out, { recursive: true });
+      writeFileSync(file, JSON.stringify({ description: `slow: ${x.ms.toFixed(0)} ms (${x.case.origin ?? ''})`, ...x.case, group: undefined }, null, 2) + '\n');
+      console.log(`  slowest ${i + 1}: ${x.ms.toFixed(0)} ms, ${x.case.layout.length} chars (${x.case.origin ?? ''}) → ${file}`);
+    });
     const failures = [...stats.failures.values()].sort((x, y) => x.owner.localeCompare(y.owner) || y.count - x.count);
     console.log(`failures, de-duplicated by kind, blamed frame and message: ${failures.length}`);
     for (const f of failures) {

@@ -28,11 +28,13 @@ export interface Stats {
   /** ms per input, for inputs under 100 KB that finished. */
   readonly times: number[];
   readonly failures: Map<string, Failure>;
+  /** The slowest inputs that finished (at most 5), slowest first. */
+  readonly slowest: { case: FuzzCase; ms: number }[];
   elapsedMs: number;
 }
 
 export function newStats(): Stats {
-  return { inputs: 0, skipped: 0, counts: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>, times: [], failures: new Map(), elapsedMs: 0 };
+  return { inputs: 0, skipped: 0, counts: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>, times: [], failures: new Map(), slowest: [], elapsedMs: 0 };
 }
 
 export function failureOf(c: FuzzCase, r: Result): { signature: string; owner: string } {
@@ -47,6 +49,11 @@ export function record(stats: Stats, c: FuzzCase, r: Result): void {
   stats.inputs++;
   stats.counts[r.kind]++;
   if (r.kind !== 'hang' && r.kind !== 'abort' && c.layout.length + Object.values(c.files).reduce((n, f) => n + f.length, 0) < 100_000) stats.times.push(r.ms);
+  if (r.kind === 'slow' && (stats.slowest.length < 5 || r.ms > (stats.slowest[4] as { ms: number }).ms)) {
+    stats.slowest.push({ case: c, ms: r.ms });
+    stats.slowest.sort((x, y) => y.ms - x.ms);
+    stats.slowest.length = Math.min(5, stats.slowest.length);
+  }
   if (!FAILURES.includes(r.kind)) return;
   const { signature: sig, owner } = failureOf(c, r);
   const f = stats.failures.get(sig);

@@ -142,6 +142,36 @@ region 0 on a {
 `);
   });
 
+  it("keeps the user's line structure: a device block written over several lines stays so", () => {
+    const text = `region 0 on a {
+  device weather {
+    colours 0..1 of 4 exclusive
+    expect read-latency 50ns from node 0
+  }
+  device b { size 2M }
+}
+`;
+    expect(fmt(text)).toBe(text);
+    // joined lines are not split again, and split ones not joined: each keeps its own form
+    expect(fmt(text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'))).toBe(text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'));
+  });
+
+  it('keeps end-of-line comments at the column the user aligned them, at least two spaces after the code', () => {
+    const text = `region 0 on a {
+  device a { size 3M }                     # first
+  device b { size 512M align 4M }          # second
+}
+`;
+    expect(fmt(text)).toBe(text);
+    // a run is aligned at its rightmost comment; code that grows past it pushes the run right
+    expect(fmt(text.replace('# first', ' # first'))).toBe(text.replace('                     # first', '                      # first').replace('          # second', '           # second'));
+    // a longer line in the run: the run moves right to two spaces after it
+    const long = '  device b { size 512M align 4M mode system-ram movable name dax0.9 }';
+    expect(fmt(`region 0 on a {\n  device a { size 3M }   # first\n${long}  # second\n}\n`)).toBe(
+      `region 0 on a {\n${'  device a { size 3M }'.padEnd(long.length + 2)}# first\n${long}  # second\n}\n`,
+    );
+  });
+
   it('breaks a device block that would not fit in 100 columns', () => {
     const long =
       'region 0 { device pinned { name dax0.4 range 0x11_0000_0000..0x11_3fff_ffff, 0x12_0000_0000 + 1G mode system-ram movable } }';

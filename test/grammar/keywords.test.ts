@@ -7,7 +7,7 @@ const grammar = JSON.parse(
 ) as { scopeName: string; repository: Record<string, { match?: string; patterns?: { match?: string }[] }> };
 const config = JSON.parse(
   readFileSync(new URL('../../grammar/language-configuration.json', import.meta.url), 'utf8'),
-) as { comments: { lineComment: string }; wordPattern: string; folding: { markers: { start: string; end: string } } };
+) as { comments: { lineComment: string }; wordPattern: string; folding?: unknown };
 
 const names = (list: readonly { keyword: string }[]): string[] => list.map((k) => k.keyword);
 
@@ -117,7 +117,7 @@ describe('editor files', () => {
     expect(config.comments.lineComment).toBe('#');
     const word = new RegExp(`^(?:${config.wordPattern})$`);
     for (const w of ['guest-a', 'dax0.3', 'memmap-on-memory', '0x10_8000_0000', '48G']) expect(w, w).toMatch(word);
-    expect('region 0 {').toMatch(regex(config.folding.markers.start));
-    expect('  }').toMatch(regex(config.folding.markers.end));
+    // folding comes from the language server: markers would show as minimap section headers (the text after `{`)
+    expect(config.folding).toBeUndefined();
   });
 });

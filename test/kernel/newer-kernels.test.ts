@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readCaptureText } from '../../server/core/facts/capture-text';
 import type { HostFacts } from '../../server/core/facts/types';
 import { readFacts } from '../../server/core/facts/read';
+import { writeFacts } from '../../server/core/facts/format';
 import { regionKind } from '../../server/core/facts/infer';
 import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';
@@ -85,7 +86,10 @@ describe('7.2+: the region under hmem_platform.0', () => {
       [NEW, 0, 0x100000000n, 2n << 30n, 2n << 20n, true, true, 1],
     ]);
     const dev = f.regions[0]!.devices[0]!;
-    expect([dev.name, dev.driver, dev.size, dev.memmapOnMemory]).toEqual(['dax0.0', 'kmem', 2n << 30n, false]);
+    expect([dev.name, dev.driver, dev.size, dev.memmapOnMemory, dev.kmemState]).toEqual(['dax0.0', 'kmem', 2n << 30n, false, 'offline']);
+    // the facts file keeps what `state` read
+    const again = readFacts(writeFacts(f), 'linux-7.3.facts.json');
+    expect(again.facts?.regions[0]?.devices[0]?.kmemState).toBe('offline');
     const node1 = f.memoryBlocks.filter((b) => b.node === 1);
     expect(node1.map((b) => b.index)).toEqual(Array.from({ length: 16 }, (_, i) => 32 + i));
     expect(node1.every((b) => b.state === 'offline')).toBe(true);
@@ -124,7 +128,40 @@ describe('7.2+: the region under hmem_platform.0', () => {
   });
 });
 
+describe('6.18+: offlining kernel-zone memory', () => {
+  it('is declined (6.18.15 and 7.3.4 answered EBUSY where 6.12.118 said ok: unmovable pages, not modelled)', () => {
+    const seq = (m: KernelModel) => {
+      for (const w of [`${DRV}/kmem/unbind`, `${D}/dax0.0/size`]) expect(m.write(w, w.endsWith('unbind') ? 'dax0.0\n' : '0\n').kind).toBe('ok');
+      expect(m.write(`${D}/dax0.0/size`, '1073741824\n').kind).toBe('ok');
+      expect(m.write(`${DRV}/kmem/bind`, 'dax0.0\n').kind).toBe('ok');
+      expect(m.write(`${MEM}/memory32/state`, 'online_kernel\n').kind).toBe('ok');
+      return m.write(`${MEM}/memory32/state`, 'offline\n');
+    };
+    expect(seq(KernelModel.fromFacts(boot('6.12.118+deb12-amd64', OLD))).kind).toBe('ok');
+    for (const [release, path] of [[R618, OLD], [R72, NEW], [R73, NEW]] as const) {
+      const r = seq(KernelModel.fromFacts(boot(release, path)));
+      expect(r.kind, release).toBe('unmodelled');
+      expect(r.kind === 'unmodelled' && r.reason).toMatch(/memory32 is online in the Normal zone: on Linux 6\.18 and later offlining it may be refused \(EBUSY, unmovable pages\)/);
+    }
+  });
+});
+
 describe('7.3: the kmem device attribute state', () => {
+  it('the model starts from what the capture read, not from the blocks: `state` offline with every block onlined by hand', () => {
+    const f = boot(R73, NEW);
+    const r = f.regions[0] as HostFacts['regions'][number];
+    const onlined: HostFacts = {
+      ...f,
+      regions: [{ ...r, devices: r.devices.map((d) => ({ ...d, kmemState: 'offline' as const })) }],
+      memoryBlocks: f.memoryBlocks.map((b) => (b.node === 1 ? { ...b, state: 'online' as const, zone: 'Movable' as const } : b)),
+    };
+    // measured (cxl-and-newer-kernels.md): after daxctl online-memory, `state` reads offline and online values are EBUSY
+    expectSession(KernelModel.fromFacts(onlined), `echo online_movable > ${D}/dax0.0/state -> EBUSY\necho unplugged > ${D}/dax0.0/state -> ok`);
+    // without the captured value the blocks cannot tell it: the write is not predicted
+    const blind: HostFacts = { ...onlined, regions: [r] };
+    expect(KernelModel.fromFacts(blind).write(`${D}/dax0.0/state`, 'online_movable\n').kind).toBe('unmodelled');
+  });
+
   const m73 = () => KernelModel.fromFacts(boot(R73, NEW));
   const S = `${D}/dax0.0/state`;
 

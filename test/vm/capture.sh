@@ -21,7 +21,7 @@ for r in /sys/devices/platform/hmem.* /sys/devices/platform/hmem_platform.*/hmem
   for a in delete id create seed align size available_size; do f "$r/dax_region/$a"; done
   for d in "$r"/dax*.*; do
     [ -d "$d" ] || continue
-    for a in align dev mapping numa_node resource size target_node memmap_on_memory; do [ -e "$d/$a" ] && f "$d/$a"; done
+    for a in align dev mapping numa_node resource size target_node memmap_on_memory state; do [ -e "$d/$a" ] && f "$d/$a"; done
     for m in "$d"/mapping[0-9]*; do [ -d "$m" ] && for a in end page_offset start; do f "$m/$a"; done; done
     n=${d##*/}
     [ -L "/sys/bus/dax/devices/$n/driver" ] && echo "### /sys/bus/dax/devices/$n/driver -> $(readlink "/sys/bus/dax/devices/$n/driver")"

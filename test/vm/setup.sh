@@ -3,7 +3,9 @@
 # Installs the host packages (once), downloads and extracts Debian's 6.1, 6.12, 6.18, 7.2 and
 # 7.3 kernel debs (never installed; debs cached; 6.18+ come from trixie-backports, added to apt
 # only for the download), makes the test SSH key pair and the guest's
-# dropbear host key, and builds one initramfs per kernel. Everything lands in
+# dropbear host key, and builds one initramfs per kernel. For the CXL machines (6.12 and 7.3) it
+# also unpacks QEMU 10 from bookworm-backports (cxl-type3 volatile-memdev needs QEMU 8+; never
+# installed) and builds a second initramfs with the CXL modules. Everything lands in
 # test/vm/.cache/ (gitignored). Re-running with the cache in place takes about a second.
 #   sh test/vm/setup.sh            # every kernel
 #   sh test/vm/setup.sh 7.3        # one kernel
@@ -47,6 +49,8 @@ apt_update_once() {
   touch "$CACHE/apt-updated"
 }
 suite_of() { case "$1" in 6.1|6.12) echo "" ;; *) echo trixie-backports ;; esac; }
+# kernels that also get the CXL initramfs (initramfs-cxl.cpio.gz) and need QEMU 10
+CXL_KERNELS="6.12 7.3"
 resolve_pkg() { # $1 = 6.1 | 6.12 | 6.18 | 7.2 | 7.3 -> prints the package that holds the kernel's modules
   case "$1" in
     6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
@@ -175,13 +179,18 @@ copy_with_libs() { # $1 = root, rest = binaries (absolute host paths)
   done
 }
 
-build_initramfs() { # $1 = kernel ; uses MODBASE KVER
+build_initramfs() { # $1 = kernel, $2 = "" or cxl (adds the CXL modules) ; uses MODBASE KVER
   k=$1
+  variant=${2:-}
   out="$CACHE/kernel-$k"
-  if [ -s "$out/initramfs.cpio.gz" ] && [ -z "${VM_REBUILD:-}" ] \
-     && [ "$out/initramfs.cpio.gz" -nt "$HERE/setup.sh" ]; then return; fi
-  log "building initramfs for $KVER"
-  R="$out/initramfs"; rm -rf "$R"
+  name=initramfs${variant:+-$variant}
+  MODS="virtio_pci virtio_net device_dax dax_hmem kmem"
+  # cxl_core and cxl_port are built in (CXL_BUS=y, CXL_PORT=y); on 7.3 dax_cxl pulls in dax_hmem
+  [ "$variant" = cxl ] && MODS="$MODS cxl_acpi cxl_pci cxl_mem dax_cxl"
+  if [ -s "$out/$name.cpio.gz" ] && [ -z "${VM_REBUILD:-}" ] \
+     && [ "$out/$name.cpio.gz" -nt "$HERE/setup.sh" ]; then return; fi
+  log "building $name for $KVER"
+  R="$out/$name"; rm -rf "$R"
   mkdir -p "$R"/bin "$R"/sbin "$R"/usr/bin "$R"/usr/sbin "$R"/etc "$R"/proc "$R"/sys "$R"/dev \
            "$R"/run "$R"/tmp "$R"/root/.ssh "$R"/etc/dropbear "$R"/var/log "$R/lib/modules/$KVER"
   cp /bin/busybox "$R/bin/busybox"
@@ -191,11 +200,12 @@ build_initramfs() { # $1 = kernel ; uses MODBASE KVER
   copy_with_libs "$R" /usr/bin/daxctl /usr/bin/ndctl /usr/sbin/dropbear
   # modules and their dependencies, decompressed (busybox modprobe cannot read .ko.xz)
   # -C /dev/null: the host's /etc/modprobe.d (ndctl's install rule for libnvdimm) must not apply
-  for m in virtio_pci virtio_net device_dax dax_hmem kmem; do
+  for m in $MODS; do
     modprobe -C /dev/null -d "$MODBASE" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
-  done | sort -u > "$out/modules.list"
-  for m in device_dax dax_hmem kmem virtio_net; do
-    grep -q "/$m\.ko" "$out/modules.list" || { echo "setup: module $m not found for $KVER" >&2; exit 1; }
+  done | sort -u > "$out/$name.modules"
+  for m in $MODS; do
+    [ "$m" = virtio_pci ] && continue
+    grep -q "/$m\.ko" "$out/$name.modules" || { echo "setup: module $m not found for $KVER" >&2; exit 1; }
   done
   while read -r f; do
     rel=${f#"$MODBASE"}; dst="$R$rel"; mkdir -p "$(dirname "$dst")"
@@ -205,7 +215,7 @@ build_initramfs() { # $1 = kernel ; uses MODBASE KVER
       *.ko.gz)  gzip -dc "$f" > "${dst%.gz}" ;;
       *)        cp "$f" "$dst" ;;
     esac
-  done < "$out/modules.list"
+  done < "$out/$name.modules"
   for f in modules.builtin modules.builtin.modinfo modules.order; do
     [ -e "$MODBASE/lib/modules/$KVER/$f" ] && cp "$MODBASE/lib/modules/$KVER/$f" "$R/lib/modules/$KVER/"
   done
@@ -232,6 +242,17 @@ for w in $(cat /proc/cmdline); do
   case "$w" in dax_hmem.*=*) opts="$opts ${w#dax_hmem.}" ;; esac
 done
 modprobe dax_hmem $opts
+# CXL machines (initramfs-cxl, kernel argument daxlayout.cxl=N: N type-3 memdevs expected): load
+# the CXL drivers and wait (at most 60 s) until every memdev has its endpoint port, so that the
+# topology is complete before the ready marker
+n=""
+for w in $(cat /proc/cmdline); do case "$w" in daxlayout.cxl=*) n=${w#daxlayout.cxl=} ;; esac; done
+if [ -n "$n" ]; then
+  for m in cxl_acpi cxl_pci cxl_mem dax_cxl; do modprobe $m; done
+  i=0
+  while [ "$(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l)" -lt "$n" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+  echo "daxlayout: $(ls -d /sys/bus/cxl/devices/endpoint* 2>/dev/null | wc -l) of $n CXL endpoints after $i polls"
+fi
 ip link set lo up
 ip link set eth0 up
 ip addr add 10.0.2.15/24 dev eth0
@@ -241,9 +262,42 @@ echo "DAXLAYOUT-VM-READY $(uname -r)"
 while :; do sleep 3600; done
 INIT
   chmod 755 "$R/init"
-  (cd "$R" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out/initramfs.cpio.gz.tmp"
-  mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+  (cd "$R" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out/$name.cpio.gz.tmp"
+  mv "$out/$name.cpio.gz.tmp" "$out/$name.cpio.gz"
 }
+
+# ---- QEMU 10 for the CXL machines (cxl-type3 volatile-memdev= needs QEMU 8+; bookworm has 7.2) --
+# bookworm-backports is added for the download only (as trixie-backports above), the three debs
+# are unpacked with dpkg -x into .cache/qemu10 and run from there with QEMU_MODULE_DIR; the BIOS
+# and option ROMs come from the host's seabios and ipxe-qemu (installed with qemu-system-x86).
+QEMU10="$CACHE/qemu10"
+fetch_qemu10() {
+  [ -x "$QEMU10/usr/bin/qemu-system-x86_64" ] && return 0
+  qpkgs="qemu-system-x86 qemu-system-common qemu-system-data"
+  need=""
+  for p in $qpkgs; do ls "$CACHE/debs/${p}_"*bpo12*.deb >/dev/null 2>&1 || need="$need $p"; done
+  if [ -n "$need" ]; then
+    add_extra_suite bookworm-backports
+    sandbox=""; [ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
+    for p in $need; do
+      log "downloading $p from bookworm-backports"
+      (cd "$CACHE/debs" && apt-get download -qq $sandbox "$p/bookworm-backports")
+    done
+  fi
+  rm -rf "$QEMU10.tmp"; mkdir -p "$QEMU10.tmp"
+  for p in $qpkgs; do
+    deb=$(ls "$CACHE/debs/${p}_"*bpo12*.deb | sort -V | tail -n 1)
+    log "extracting $(basename "$deb")"
+    dpkg -x "$deb" "$QEMU10.tmp"
+  done
+  v=$(QEMU_MODULE_DIR="$QEMU10.tmp/usr/lib/x86_64-linux-gnu/qemu" "$QEMU10.tmp/usr/bin/qemu-system-x86_64" --version | head -n 1)
+  case "$v" in *"version "[89].*|*"version "[1-9][0-9].*) ;; *) echo "setup: bookworm-backports QEMU is too old for cxl-type3 volatile-memdev: $v" >&2; exit 1 ;; esac
+  rm -rf "$QEMU10"; mv "$QEMU10.tmp" "$QEMU10"
+  log "QEMU for CXL: $v"
+}
+for k in $KERNELS; do
+  case " $CXL_KERNELS " in *" $k "*) fetch_qemu10; break ;; esac
+done
 
 for k in $KERNELS; do
   fetch_kernel "$k"
@@ -253,6 +307,7 @@ for k in $KERNELS; do
   done
   [ -s "$CACHE/kernel-$k/vmlinuz" ] || { echo "setup: no vmlinuz for $KVER" >&2; exit 1; }
   build_initramfs "$k"
+  case " $CXL_KERNELS " in *" $k "*) build_initramfs "$k" cxl ;; esac
   log "$k ready: $KVER ($(du -h "$CACHE/kernel-$k/initramfs.cpio.gz" | cut -f1) initramfs)"
 done
 log "done in $(( $(date +%s) - t0 )) s"

@@ -1,5 +1,6 @@
 // test/vm/vm.mjs — boots a Debian kernel (prepared by test/vm/setup.sh) under QEMU TCG with
-// a dynamic hmem dax region, and talks to it over SSH with the guest's host key pinned.
+// a dynamic hmem dax region, or one of the CXL machines (MACHINES below), and talks to it over
+// SSH with the guest's host key pinned.
 //
 //   import { boot } from './vm.mjs';
 //   const vm = await boot({ kernel: '6.1' });
@@ -33,6 +34,45 @@ export function sshRun(base, remote, input, timeoutMs) {
 }
 
 export const DEFAULT_MEMMAP = '2G%4G-1+0xefffffff';
+
+// The hmem machine: q35 with HMAT, 4 GiB in two NUMA nodes, node 1 soft-reserved by memmap=.
+const HMEM_NUMA = [
+  '-object', 'memory-backend-ram,size=2G,id=m0', '-object', 'memory-backend-ram,size=2G,id=m1',
+  '-numa', 'node,nodeid=0,memdev=m0,cpus=0-1', '-numa', 'node,nodeid=1,memdev=m1,initiator=0',
+  '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-latency,latency=10',
+  '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-bandwidth,bandwidth=10G',
+  '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=40',
+  '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=2G',
+  '-numa', 'hmat-cache,node-id=1,size=256M,level=1,associativity=direct,policy=write-back,line=64',
+];
+/** One CXL host bridge (pxb-cxl, bus 12) with `n` root ports, a volatile 1 GiB type-3 device (serial i+1) on each, and one 4 GiB fixed memory window on that bridge. */
+function cxlDevices(n) {
+  const a = ['-device', 'pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1'];
+  for (let i = 0; i < n; i++) {
+    a.push('-object', `memory-backend-ram,id=vmem${i},share=on,size=1G`,
+      '-device', `cxl-rp,port=${i},bus=cxl.1,id=rp${i},chassis=0,slot=${2 + i}`,
+      '-device', `cxl-type3,bus=rp${i},volatile-memdev=vmem${i},id=cxl-vmem${i},sn=${i + 1}`);
+  }
+  a.push('-M', 'cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G');
+  return a;
+}
+/**
+ * The machines (cxl-and-newer-kernels.md, "Q1: the CXL machine and guest recipe"). CXL ones run
+ * on QEMU 10 (cxl-type3 volatile-memdev=) with `-cpu max,hypervisor=off` (with the hypervisor
+ * CPUID bit every region commit fails with ENXIO: Debian kernels lack
+ * CONFIG_CXL_REGION_INVALIDATION_TEST), and virtio-net on pcie.0.
+ *   hmem      the default: the dynamic hmem region on NUMA node 1
+ *   cxl2      one host bridge, two root ports, two 1 GiB volatile type-3 devices (interleave 2)
+ *   cxl1      the same with one root port and one device
+ *   hmem-cxl  the hmem machine plus cxl2: hmem.0 and a CXL window in one guest
+ */
+export const MACHINES = {
+  hmem: { cxl: 0, hmem: true, args: ['-machine', 'q35,hmat=on', '-m', '4G', ...HMEM_NUMA] },
+  cxl2: { cxl: 2, hmem: false, args: ['-machine', 'q35,cxl=on', '-m', '2G,maxmem=8G,slots=4', ...cxlDevices(2)] },
+  cxl1: { cxl: 1, hmem: false, args: ['-machine', 'q35,cxl=on', '-m', '2G,maxmem=8G,slots=4', ...cxlDevices(1)] },
+  'hmem-cxl': { cxl: 2, hmem: true, args: ['-machine', 'q35,hmat=on,cxl=on', '-m', '4G,maxmem=12G,slots=4', ...HMEM_NUMA, ...cxlDevices(2)] },
+};
+const QEMU10 = join(CACHE, 'qemu10');
 const READY = 'DAXLAYOUT-VM-READY';
 
 const live = new Set(); // pids of QEMU processes this process started
@@ -68,10 +108,10 @@ function tail(file, n = 40) {
   try { return readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return '(no console log)'; }
 }
 
-/** Paths of a prepared kernel; throws if setup.sh has not been run for it. */
-export function kernelFiles(kernel) {
+/** Paths of a prepared kernel (with the CXL initramfs when `cxl`); throws if setup.sh has not been run for it. */
+export function kernelFiles(kernel, cxl = false) {
   const dir = join(CACHE, `kernel-${kernel}`);
-  const f = { dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, 'initramfs.cpio.gz'), kver: join(dir, 'kver') };
+  const f = { dir, vmlinuz: join(dir, 'vmlinuz'), initrd: join(dir, cxl ? 'initramfs-cxl.cpio.gz' : 'initramfs.cpio.gz'), kver: join(dir, 'kver') };
   for (const p of [f.vmlinuz, f.initrd, f.kver, join(KEYS, 'id_ed25519'), join(KEYS, 'known_hosts')]) {
     if (!existsSync(p)) throw new Error(`${p} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
   }
@@ -99,43 +139,44 @@ export async function boot(opts = {}) {
 export class BootError extends Error {}
 
 /**
- * Boots a guest once. Options: kernel ('6.1' | '6.12' | '6.18' | '7.2' | '7.3'), memmap (kernel memmap= value, default
- * the whole of NUMA node 1 soft-reserved), regionIdle (dax_hmem.region_idle=1: region empty
+ * Boots a guest once. Options: kernel ('6.1' | '6.12' | '6.18' | '7.2' | '7.3'), machine (a key of
+ * MACHINES, default hmem; the CXL ones need a kernel setup.sh built initramfs-cxl for: 6.12, 7.3),
+ * memmap (kernel memmap= value, default the whole of NUMA node 1 soft-reserved; hmem machines only), regionIdle (dax_hmem.region_idle=1: region empty
  * at boot), append (extra kernel arguments), timeoutMs (boot to SSH, default 180 s), keep
  * (keep the run directory with console.log after shutdown).
  */
 async function bootOnce(opts = {}) {
   const kernel = opts.kernel ?? '6.1';
-  const k = kernelFiles(kernel);
+  const machineName = opts.machine ?? 'hmem';
+  const machine = MACHINES[machineName];
+  if (!machine) throw new Error(`unknown machine ${machineName} (${Object.keys(MACHINES).join(', ')})`);
+  const k = kernelFiles(kernel, machine.cxl > 0);
+  const qemu = machine.cxl > 0 ? join(QEMU10, 'usr', 'bin', 'qemu-system-x86_64') : 'qemu-system-x86_64';
+  if (machine.cxl > 0 && !existsSync(qemu)) throw new Error(`${qemu} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
   let keep = opts.keep;
   hookExit();
   mkdirSync(join(CACHE, 'runs'), { recursive: true });
-  const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-`));
+  const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-${machineName === 'hmem' ? '' : `${machineName}-`}`));
   const consoleLog = join(run, 'console.log');
   const pidFile = join(run, 'qemu.pid');
   const port = await freePort();
   const append = [
     'console=ttyS0', 'loglevel=6', 'nokaslr', 'memhp_default_state=offline',
-    `memmap=${opts.memmap ?? DEFAULT_MEMMAP}`,
+    ...(machine.hmem ? [`memmap=${opts.memmap ?? DEFAULT_MEMMAP}`] : []),
+    ...(machine.cxl > 0 ? [`daxlayout.cxl=${machine.cxl}`] : []),
     ...(opts.regionIdle ? ['dax_hmem.region_idle=1'] : []),
     ...(opts.append ? [opts.append] : []),
   ].join(' ');
   const args = [
-    '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-machine', 'q35,hmat=on', '-m', '4G',
-    '-object', 'memory-backend-ram,size=2G,id=m0', '-object', 'memory-backend-ram,size=2G,id=m1',
-    '-numa', 'node,nodeid=0,memdev=m0,cpus=0-1', '-numa', 'node,nodeid=1,memdev=m1,initiator=0',
-    '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-latency,latency=10',
-    '-numa', 'hmat-lb,initiator=0,target=0,hierarchy=memory,data-type=access-bandwidth,bandwidth=10G',
-    '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-latency,latency=40',
-    '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=2G',
-    '-numa', 'hmat-cache,node-id=1,size=256M,level=1,associativity=direct,policy=write-back,line=64',
+    '-accel', 'tcg', '-cpu', machine.cxl > 0 ? 'max,hypervisor=off' : 'max', '-smp', '2', ...machine.args,
     '-kernel', k.vmlinuz, '-initrd', k.initrd, '-append', append,
-    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0',
+    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0,bus=pcie.0',
     '-display', 'none', '-monitor', 'none', '-serial', `file:${consoleLog}`,
     '-daemonize', '-pidfile', pidFile,
   ];
   const t0 = Date.now();
-  const q = spawnSync('qemu-system-x86_64', args, { encoding: 'utf8' });
+  const env = machine.cxl > 0 ? { ...process.env, QEMU_MODULE_DIR: join(QEMU10, 'usr', 'lib', 'x86_64-linux-gnu', 'qemu') } : process.env;
+  const q = spawnSync(qemu, args, { encoding: 'utf8', env });
   if (q.status !== 0) throw new Error(`qemu failed to start (${q.status ?? q.error}): ${q.stderr}`);
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   live.add(pid);
@@ -195,5 +236,5 @@ async function bootOnce(opts = {}) {
     await sleep(300);
   }
   const bootMs = Date.now() - t0;
-  return { kernel, release: k.release, port, pid, bootMs, runDir: run, consoleLog, ssh, shutdown };
+  return { kernel, machine: machineName, release: k.release, port, pid, bootMs, runDir: run, consoleLog, ssh, shutdown };
 }

@@ -2,8 +2,10 @@
 // parse → lower → facts per host → plan through the kernel model → rules.
 // Never throws on user input; a crashing rule becomes one DAX099 finding.
 
+import { formatBytes } from '../units';
+import { applySuppressions } from '../rules/dax095-suppression';
 import type { LayoutFile, Span } from '../../../grammar/src/ast';
-import { parse } from '../../../grammar/src/index';
+import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
 import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
 import type { HostFacts, RegionFacts } from '../facts/types';
@@ -11,12 +13,12 @@ import { KernelModel } from '../kernel/model';
 import { snapshot } from '../kernel/snapshot';
 import { SeedError, type SimRegion } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, parseRelease, type KernelVersion } from '../kernel/version';
-import { lower } from '../layout/lower';
+import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
+import { lower, type LowerMemo } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
 import { RULES } from '../rules/registry';
-import { AnalysisCache } from './cache';
+import { AnalysisCache, type ParsedText } from './cache';
 import type { Finding } from './finding';
 
 export { AnalysisCache, type CacheStats } from './cache';
@@ -58,6 +60,8 @@ export interface HostAnalysis {
   /** The host as the facts describe it (before the plan). */
   readonly before?: HostFacts;
   readonly version?: KernelVersion;
+  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
+  readonly kernelNote?: string;
   /** The model after the plan ran: the predicted state of the host. */
   readonly model?: KernelModel;
   readonly plan?: Plan;
@@ -78,6 +82,8 @@ export interface Analysis {
   readonly layout: Layout;
   readonly hosts: HostAnalysis[];
   readonly findings: Finding[];
+  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
+  readonly suppressed?: Finding[];
 }
 
 export const DESIGN_HOST = '(design)';
@@ -121,7 +127,7 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     const g = r.geometry;
     if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
     nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
-    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${g.cache.value} bytes, assumed direct-mapped and indexed by physical address`);
+    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`);
   }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',
@@ -208,6 +214,9 @@ function analyzeHost(
   } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
   if (facts) {
     host.before = facts;
+    const release = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
+    const note = release ? outsideModelled(release) : undefined;
+    if (note) host.kernelNote = note;
     try {
       const model = KernelModel.fromFacts(facts, undefined, options.workBudget);
       host.model = model;
@@ -261,16 +270,23 @@ function analyzeHostCached(text: string, name: string, decl: LayoutHost | undefi
 }
 
 /**
+ * Parses and lowers `text`. Given the previous text's (a cache keeps it), only the
+ * declarations an edit touched are parsed and lowered again (grammar/src/incremental.ts);
+ * the others keep their objects, so the per-host cache finds them as they were.
+ */
+function parseText(text: string, previous: ParsedText | undefined): ParsedText {
+  const file = previous ? reparse(previous.file, previous.text, text) : parse(text);
+  const lowered: LowerMemo = new Map();
+  return { text, file, layout: lower(file, previous?.lowered, lowered), lowered };
+}
+
+/**
  * The analysis as steps: it yields after the parse, after each host and after
  * the rules, so that a caller on an event loop can run it in slices (the
  * language server does, on its message loop). `analyze` runs it to the end.
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
-  const parsed = () => {
-    const file = parse(text);
-    return { file, layout: lower(file) };
-  };
-  const { file, layout } = options.cache ? options.cache.parse(text, parsed) : parsed();
+  const { file, layout } = options.cache ? options.cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
   yield;
   const hosts: HostAnalysis[] = [];
   const byHost = new Map<string, LayoutRegion[]>();
@@ -304,6 +320,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     }
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+  const suppressed = applySuppressions(analysis);
+  if (suppressed.length > 0) (analysis as { suppressed?: Finding[] }).suppressed = suppressed;
   return analysis;
 }
 
@@ -325,11 +343,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  * read. Shares the parse with `cache`, when given.
  */
 export function syntaxAnalysis(text: string, cache?: AnalysisCache): Analysis {
-  const parsed = () => {
-    const file = parse(text);
-    return { file, layout: lower(file) };
-  };
-  const { file, layout } = cache ? cache.parse(text, parsed) : parsed();
+  const { file, layout } = cache ? cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
   return { text, file, layout, hosts: [], findings: [] };
 }
 

@@ -28,6 +28,7 @@
 import type { LayoutFile } from '../../../grammar/src/ast';
 import type { FactsInputKind, ReadFactsResult } from '../facts/read';
 import type { HostFacts } from '../facts/types';
+import type { LowerMemo } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { isInert } from '../kernel/state';
 import type { HostAnalysis, RegionAnalysis } from './analyze';
@@ -44,6 +45,14 @@ interface FactsEntry {
   kind?: FactsInputKind;
   readonly parsed: Map<string, ReadFactsResult<HostFacts>>;
   used: number;
+}
+
+/** A text, its parse and its lowering (with what each declaration lowered to, for the next text's lowering). */
+export interface ParsedText {
+  readonly text: string;
+  readonly file: LayoutFile;
+  readonly layout: Layout;
+  readonly lowered?: LowerMemo;
 }
 
 export interface CacheStats {
@@ -64,7 +73,7 @@ export class AnalysisCache {
   private readonly hosts = new Map<string, HostEntry>();
   private readonly facts = new Map<string, FactsEntry>();
   private nextFactsId = 1;
-  private parsed: { text: string; file: LayoutFile; layout: Layout } | undefined;
+  private parsed: ParsedText | undefined;
   readonly stats: CacheStats = { hostsAnalysed: 0, hostsReused: 0, factsParsed: 0, factsReused: 0, textsParsed: 0, textsReused: 0 };
 
   /** Drops what the analyses since the last sweep did not use. Call it after each analysis (or fleet analysis). */
@@ -79,15 +88,18 @@ export class AnalysisCache {
     return { hosts: this.hosts.size, facts: this.facts.size };
   }
 
-  /** @internal The parse and lowering of `text`, shared while the text is the same. */
-  parse(text: string, compute: () => { file: LayoutFile; layout: Layout }): { file: LayoutFile; layout: Layout } {
+  /**
+   * @internal The parse and lowering of `text`, shared while the text is the same;
+   * `compute` is given the previous text's, to re-parse and re-lower only what an edit touched.
+   */
+  parse(text: string, compute: (previous: ParsedText | undefined) => ParsedText): ParsedText {
     const p = this.parsed;
     if (p && p.text === text) {
       this.stats.textsReused++;
       return p;
     }
-    const r = compute();
-    this.parsed = { text, ...r };
+    const r = compute(p);
+    this.parsed = r;
     this.stats.textsParsed++;
     return r;
   }

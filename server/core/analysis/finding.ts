@@ -31,8 +31,10 @@ export interface Finding {
   readonly fixes?: readonly Fix[];
 }
 
-export const RULE_DOCS_BASE = 'https://github.com/daxlayout/daxlayout/blob/main/docs/rules/';
+/** Where the rule pages are in the repository (and in the extension's package). */
+export const RULE_DOCS_BASE = 'docs/rules/';
 
-export function ruleHref(code: string): string {
-  return `${RULE_DOCS_BASE}${code}.md`;
+/** A rule's page under `base` (default: its path in the repository; the CLI and the server pass a `file:` URL). */
+export function ruleHref(code: string, base: string = RULE_DOCS_BASE): string {
+  return `${base}${code}.md`;
 }

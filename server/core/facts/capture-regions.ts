@@ -1,7 +1,8 @@
 // Dax regions and devices in a capture dump: the `daxctl list` section (cross-check and
 // fallback), then each region's and device's sysfs attributes, mappings and driver link.
 
-import type { DriverName } from './types';
+import type { DriverName, KmemStateValue } from './types';
+import { KMEM_STATE_VALUES } from './types';
 import { parseJson } from './json';
 import { Problems, type Loc } from './problems';
 import {
@@ -259,6 +260,13 @@ function readDevice(
   let memmapOnMemory: boolean | undefined;
   const mom = valOf(a.get('memmap_on_memory'));
   if (mom !== undefined) memmapOnMemory = mom === '1' || /^y/i.test(mom);
+  // 7.3+: the kmem `state` attribute (present only while bound to kmem)
+  let kmemState: KmemStateValue | undefined;
+  const ks = valOf(a.get('state'));
+  if (ks !== undefined) {
+    if ((KMEM_STATE_VALUES as readonly string[]).includes(ks)) kmemState = ks as KmemStateValue;
+    else p.warning(`${d.name}: its kmem \`state\` reads "${ks}", which is not a value the model knows (${KMEM_STATE_VALUES.join(', ')}); ignored`, { line: a.get('state')?.line ?? 0 });
+  }
 
   // mappings
   const byId = new Map<number, { start?: bigint; end?: bigint; pageOffset?: bigint; unreadable: boolean; line: number }>();
@@ -298,6 +306,7 @@ function readDevice(
     driver,
     targetNode,
     ...(memmapOnMemory !== undefined ? { memmapOnMemory } : {}),
+    ...(kmemState !== undefined ? { kmemState } : {}),
     mappings,
     ...(loc ? { loc } : {}),
   };

@@ -17,6 +17,7 @@
 // together: capture-sections.ts splits the dump, capture-regions.ts reads regions and devices,
 // capture-blocks.ts memory blocks, capture-nodes.ts NUMA nodes and HMAT.
 
+import { formatBytes } from '../units';
 import type { AutoOnlinePolicy, HostFacts } from './types';
 import { AUTO_ONLINE_POLICIES, Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
 import { archDefaults, bytes, checkBlocks, checkRegions, finishRegion, settleRegionStarts, checkOptions, dedupe, isPowerOfTwo } from './infer';
@@ -129,7 +130,7 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
   }
   if (pageSize === undefined) {
     pageSize = defs.pageSize;
-    assumptions.push(`page size assumed ${pageSize} bytes: the capture has no \`getconf PAGESIZE\` section`);
+    assumptions.push(`page size assumed ${formatBytes(pageSize)}: the capture has no \`getconf PAGESIZE\` section`);
   }
 
   const bsTitle = '/sys/devices/system/memory/block_size_bytes';

@@ -4,6 +4,7 @@
 // policy, memory blocks, kernel release, arch) is derived where the JSON
 // proves it, taken from the options, or assumed and recorded.
 
+import { formatBytes } from '../units';
 import type { DriverName, HostFacts, MemoryBlockFacts } from './types';
 import { kindName, ptr, type JNode } from './json';
 import { Fields, HUMAN_SIZE } from './fields';
@@ -407,7 +408,7 @@ export function importDaxctl(
   }
   const defs = archDefaults(arch);
   if (!defs.known) p.warning(`architecture "${arch}" is not modelled; x86_64 page and block sizes are assumed`);
-  assumptions.push(`page size assumed ${defs.pageSize} bytes (the ${defs.known ? arch : 'x86_64'} default)`);
+  assumptions.push(`page size assumed ${formatBytes(defs.pageSize)} (the ${defs.known ? arch : 'x86_64'} default)`);
   const memoryBlockSize = inferBlockSize(regions, options.memoryBlockSize, defs, p, assumptions);
   settleRegionStarts(regions, options.regionStart, p, 'from daxctl JSON');
   checkRegions(regions, { pageSize: defs.pageSize }, p);

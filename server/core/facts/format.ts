@@ -6,11 +6,13 @@ import type {
   BlockState,
   DriverName,
   HostFacts,
+  KmemStateValue,
   MemoryBlockFacts,
   MemorySideCacheFacts,
   NodeFacts,
   Zone,
 } from './types';
+import { KMEM_STATE_VALUES } from './types';
 import type { JNode } from './json';
 import { kindName, ptr } from './json';
 import { Fields, MAX_SAFE, bigInt, smallInt } from './fields';
@@ -54,7 +56,7 @@ const TOP_KEYS = [
   'assumptions',
 ];
 const REGION_KEYS = ['id', 'path', 'start', 'end', 'size', 'align', 'availableSize', 'dynamic', 'targetNode', 'kmemDefault', 'devices'];
-const DEVICE_KEYS = ['name', 'size', 'align', 'driver', 'targetNode', 'memmapOnMemory', 'mappings'];
+const DEVICE_KEYS = ['name', 'size', 'align', 'driver', 'targetNode', 'memmapOnMemory', 'kmemState', 'mappings'];
 const MAPPING_KEYS = ['id', 'start', 'end', 'pageOffset'];
 const BLOCK_KEYS = ['index', 'state', 'zone', 'node', 'removable'];
 const NODE_KEYS = ['id', 'cpus', 'online', 'memTotal', 'access0', 'access1', 'caches'];
@@ -342,6 +344,10 @@ function readDevice(n: JNode, path: string, p: Problems): DeviceDraft | undefine
   else p.error(`${what}: "driver" must be "device_dax", "kmem" or null, not ${dn.kind === 'str' ? `"${dn.value}"` : kindName(dn)}`, f.loc('driver'));
   const targetNode = f.int('targetNode', true, -1);
   const memmapOnMemory = f.bool('memmapOnMemory', false);
+  let kmemState: KmemStateValue | undefined;
+  const ks = f.get('kmemState');
+  if (ks?.kind === 'str' && (KMEM_STATE_VALUES as readonly string[]).includes(ks.value)) kmemState = ks.value as KmemStateValue;
+  else if (ks !== undefined) p.error(`${what}: "kmemState" must be one of ${KMEM_STATE_VALUES.map((v) => `"${v}"`).join(', ')} (what the 7.3 kmem \`state\` attribute reads), not ${ks.kind === 'str' ? `"${ks.value}"` : kindName(ks)}`, f.loc('kmemState'));
   const mappings: (MappingDraft & { idGiven: boolean })[] = [];
   f.arr('mappings', true)?.forEach((mn, k) => {
     const mpath = ptr(ptr(path, 'mappings'), k);
@@ -370,6 +376,7 @@ function readDevice(n: JNode, path: string, p: Problems): DeviceDraft | undefine
     driver,
     targetNode,
     ...(memmapOnMemory !== undefined ? { memmapOnMemory } : {}),
+    ...(kmemState !== undefined ? { kmemState } : {}),
     mappings: sorted.map(({ idGiven: _ignored, ...m }) => m),
     loc: f.loc(),
   };
@@ -503,6 +510,7 @@ export function writeFacts(facts: HostFacts): string {
         driver: d.driver,
         targetNode: d.targetNode,
         ...(d.memmapOnMemory !== undefined ? { memmapOnMemory: d.memmapOnMemory } : {}),
+        ...(d.kmemState !== undefined ? { kmemState: d.kmemState } : {}),
         mappings: d.mappings.map((m) => ({ id: m.id, start: addr(m.start), end: addr(m.end), pageOffset: size(m.pageOffset) })),
       })),
     };

@@ -4,7 +4,7 @@
 // blocks of kmem devices), and the consistency checks every input must pass.
 // docs/facts.md describes each rule.
 
-import type { DeviceFacts, DriverName, MappingFacts, MemoryBlockFacts, RegionFacts, Zone } from './types';
+import type { DeviceFacts, DriverName, KmemStateValue, MappingFacts, MemoryBlockFacts, RegionFacts, Zone } from './types';
 import type { Loc, Problems, ReadFactsOptions } from './problems';
 import { ARCHES, DEFAULT_ARCH, allowedAligns } from '../kernel/tables';
 import { has, parseRelease } from '../kernel/version';
@@ -24,6 +24,7 @@ export interface DeviceDraft {
   driver: DriverName | null;
   targetNode: number;
   memmapOnMemory?: boolean;
+  kmemState?: KmemStateValue;
   mappings: MappingDraft[];
   loc?: Loc;
 }
@@ -418,6 +419,7 @@ function finishDevice(d: DeviceDraft): DeviceFacts {
     driver: d.driver,
     targetNode: d.targetNode,
     ...(d.memmapOnMemory !== undefined ? { memmapOnMemory: d.memmapOnMemory } : {}),
+    ...(d.kmemState !== undefined && d.driver === 'kmem' ? { kmemState: d.kmemState } : {}),
     mappings,
   };
 }

@@ -22,6 +22,10 @@ export interface MappingFacts {
   readonly pageOffset: bigint;
 }
 
+/** The values the 7.3 kmem `state` attribute reads (kmem.c state_show). */
+export const KMEM_STATE_VALUES = ['offline', 'unplugged', 'online_movable', 'online_kernel'] as const;
+export type KmemStateValue = (typeof KMEM_STATE_VALUES)[number];
+
 export interface DeviceFacts {
   /** `daxR.N` */
   readonly name: string;
@@ -33,6 +37,12 @@ export interface DeviceFacts {
   readonly targetNode: number;
   /** undefined on kernels without the attribute (before 6.8). */
   readonly memmapOnMemory?: boolean;
+  /**
+   * 7.3+: what the kmem `state` attribute read (present only while bound to kmem). It records
+   * only changes made through itself, so it can disagree with the memory blocks (DAX035);
+   * undefined when not captured (older kernels, daxctl JSON).
+   */
+  readonly kmemState?: KmemStateValue;
   /** Ordered by page offset. Empty for a zero-size device. */
   readonly mappings: readonly MappingFacts[];
 }

@@ -858,6 +858,10 @@ export class KernelModel {
       target = v.value ? 'online' : 'offline';
     }
     if (target === 'offline') {
+      // 6.18+: a kernel-zone block may hold unmovable pages (measured EBUSY; 6.12: ok)
+      if (block.state === 'online' && block.zone !== 'Movable' && has(this.version, 'kernelZoneOfflineUnpredictable')) {
+        return { end, result: unmodelled(`memory${i} is online in the ${block.zone ?? 'kernel'} zone: on Linux 6.18 and later offlining it may be refused (EBUSY, unmovable pages); where the page allocator put them is not modelled`) };
+      }
       // The memmap pins answer alike between the edges of the kernel-zone runs that hold one.
       const stop = Math.min(end, this.pinEdgeAfter(i) - 1);
       const pinned = this.memmapPinned(i);

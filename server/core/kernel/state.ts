@@ -219,6 +219,8 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
   const impossible = impossibleFacts(facts);
   if (impossible.length > 0) throw new SeedError(`not modelled: ${impossible.join('; ')}`);
   const regions: SimRegion[] = [];
+  // 7.3+: the kmem `state` values the capture read (the memory blocks cannot tell them apart)
+  const kmemStateOf = new Map<string, KmemState>(facts.regions.flatMap((r) => r.devices.flatMap((d) => (d.kmemState !== undefined ? [[d.name, d.kmemState] as const] : []))));
   for (const rf of facts.regions) {
     if (rf.start === undefined) {
       throw new SeedError(`region ${rf.id}: its physical start is unknown (pass --region-start ${rf.id}=ADDR)`);
@@ -291,7 +293,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
           const h = hotplugRange(r.start, r.end, state.blockSize);
           if (h) state.reservations.push({ start: h.start, end: h.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
         }
-        if (has(version, 'kmemState')) dev.kmemState = seedKmemState(dev, state);
+        if (has(version, 'kmemState')) dev.kmemState = kmemStateOf.get(deviceName(dev)) ?? seedKmemState(dev, state);
       }
     }
   }
@@ -299,8 +301,9 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
 }
 
 /**
- * The kmem `state` a captured kmem-bound device reads (7.3+). The facts do not carry it; the
- * memory blocks tell it when they are unambiguous: none of the device's blocks present →
+ * The kmem `state` a kmem-bound device reads (7.3+) when the facts do not carry it (daxctl
+ * JSON, captures made before daxlayout read it); the memory blocks tell it when they are
+ * unambiguous: none of the device's blocks present →
  * `unplugged`; all present and offline → `offline` (what kmem's probe leaves with
  * memhp_default_state=offline, cxl-and-newer-kernels.md Q2). Online blocks may have been
  * onlined through `state` or block by block (`state` then still reads `offline`): `unknown`.

@@ -13,6 +13,7 @@ export type FeatureKey =
   | 'kmemTypeMatch'
   | 'memmapOnMemory'
   | 'mappingRcQuirk'
+  | 'kernelZoneOfflineUnpredictable'
   | 'hmemPlatformParent'
   | 'kmemState';
 
@@ -57,6 +58,12 @@ export const FEATURES: readonly FeatureRow[] = [
     source: 'device-dax-facts §4.5 (bus.c[new] mapping_store); confirmed on 6.12 (§15)',
   },
   {
+    key: 'kernelZoneOfflineUnpredictable',
+    since: [6, 18],
+    what: 'offlining a hot-added block onlined into a kernel zone may be refused (EBUSY: unmovable slab pages land in the node\'s first kernel-zone memory); 6.1 and 6.12 offlined it. Where the page allocator puts unmovable pages is not modelled, so the model declines such a write',
+    source: 'measured under QEMU: memoryN/state offline of an online_kernel / online (kernel zone) block of node 1 → EBUSY on Debian 6.18.15 and 7.3.4 (dmesg "page dumped because: unmovable page"; test/vm/scripts/probe-6.18.sh), ok on 6.12.118; fidelity seed t2 on 7.3.4 (online_kernel then offline → EBUSY). mm/memory_hotplug.c offline_pages, mm/page_isolation.c has_unmovable_pages',
+  },
+  {
     key: 'hmemPlatformParent',
     since: [7, 2],
     what: 'hmem regions live under /sys/devices/platform/hmem_platform.0/hmem.N (daxctl path /platform/hmem_platform.0/hmem.N), and /proc/iomem has no "Soft Reserved" line above their devices',
@@ -97,5 +104,28 @@ export function feature(key: FeatureKey): FeatureRow {
   return row;
 }
 
-/** Kernel assumed for a layout that declares no host facts and no release. */
-export const DEFAULT_DESIGN_RELEASE = '6.12.0';
+/**
+ * The releases the model covers: 5.10 (dynamic dax regions, the oldest row of FEATURES) to 7.3
+ * (the newest kernel measured write by write, Debian 7.3.4 under QEMU: test/vm, docs/fidelity.md).
+ */
+export const MODELLED_OLDEST: readonly [number, number] = [5, 10];
+export const MODELLED_NEWEST: readonly [number, number] = [7, 3];
+
+/**
+ * For a release outside MODELLED_OLDEST..MODELLED_NEWEST: what the model does with it, the
+ * nearest modelled release, and what may differ. Undefined inside the range.
+ */
+export function outsideModelled(v: KernelVersion): string | undefined {
+  const [om, on] = MODELLED_OLDEST;
+  const [nm, nn] = MODELLED_NEWEST;
+  if (!atLeast(v, MODELLED_OLDEST)) {
+    return `Linux ${v.release} is older than the oldest release daxlayout models (${om}.${on}); it is modelled with the rules of the nearest, ${om}.${on}, less what ${om}.${on} added: no dynamic regions (no dax_region/create, delete, seed, no device size, align or mapping writes), so every region is static. What may differ: which attributes exist, the sysfs paths and the errno of each write; check the plan against the host with a fresh \`daxlayout facts\``;
+  }
+  if (atLeast(v, [nm, nn + 1])) {
+    return `Linux ${v.release} is newer than the newest release daxlayout models (${nm}.${nn}, measured write by write on Debian 7.3.4); it is modelled as ${nm}.${nn}. What may differ: the region's sysfs path (it moved in 7.2), driver attributes (7.3 added kmem \`state\`), the default binding and onlining at boot, and the errno of each write; check the plan against the host with a fresh \`daxlayout facts\`, or run \`npm run fidelity\` against that kernel`;
+  }
+  return undefined;
+}
+
+/** Kernel assumed for a layout that declares no host facts and no release: the newest modelled. */
+export const DEFAULT_DESIGN_RELEASE = '7.3.0';

@@ -2,6 +2,7 @@
 // out; the rest of the declaration is still lowered.
 
 import type {
+  Declaration,
   DeviceDecl,
   HostDecl,
   LayoutFile,
@@ -662,14 +663,35 @@ function textOf(v: Value): string {
   return t.length > 40 ? t.slice(0, 37) + '…' : t;
 }
 
-export function lower(file: LayoutFile): Layout {
+/** What each declaration lowered to, with the issues it raised (lowering a declaration depends on it alone). */
+export type LowerMemo = Map<Declaration, { readonly value: LayoutHost | LayoutRegion | undefined; readonly issues: readonly LoweringIssue[] }>;
+
+/**
+ * The layout of a file. `reuse` (what an earlier lowering recorded in its `record`)
+ * gives the result for declarations that are the same objects as then (an incremental
+ * re-parse keeps the declarations an edit did not touch), so that their layout
+ * objects stay the same objects too.
+ */
+export function lower(file: LayoutFile, reuse?: LowerMemo, record?: LowerMemo): Layout {
   const l = new Lowerer();
   const hosts: LayoutHost[] = [];
   const regions: LayoutRegion[] = [];
   const hostSeen = new Map<string, Span>();
+  const one = <T extends LayoutHost | LayoutRegion | undefined>(decl: Declaration, f: () => T): T => {
+    const m = reuse?.get(decl);
+    if (m) {
+      for (const i of m.issues) l.issues.push(i);
+      record?.set(decl, m);
+      return m.value as T;
+    }
+    const at = l.issues.length;
+    const value = f();
+    record?.set(decl, { value, issues: l.issues.slice(at) });
+    return value;
+  };
   for (const decl of file.declarations) {
     if (decl.kind === 'host') {
-      const h = l.host(decl);
+      const h = one(decl, () => l.host(decl));
       if (!h) continue;
       const prev = hostSeen.get(h.name);
       if (prev) {
@@ -679,7 +701,7 @@ export function lower(file: LayoutFile): Layout {
       hostSeen.set(h.name, h.nameSpan);
       hosts.push(h);
     } else {
-      regions.push(l.region(decl));
+      regions.push(one(decl, () => l.region(decl)));
     }
   }
   const regionSeen = new Map<string, Span>();

@@ -512,7 +512,6 @@ export class Planner {
   private create(w: Work): void {
     const sim = w.region.sim;
     const s = this.step('+', '(new)', w.region.layout, `create ${w.layout.label}`, w.layout);
-    this.created.add(w.layout);
     if (!this.write(s, `${sim.path}/dax_region/create`, '1', 'create')) {
       w.blocked = true;
       return;
@@ -541,7 +540,7 @@ export class Planner {
     if (sameRanges(d, want)) return;
     const name = deviceName(d);
     const what = w.layout.ranges.length > 0 ? `${want.length} pinned range(s)` : `${want.length} colour stripe(s)`;
-    const s = this.step(d.ranges.length === 0 && this.isNew(w) ? '+' : '~', name, w.region.layout, `claim ${what} for ${name} (${w.layout.label})`, w.layout);
+    const s = this.step('~', name, w.region.layout, `claim ${what} for ${name} (${w.layout.label})`, w.layout);
     for (const r of want) {
       const before = d.ranges.length;
       if (!this.write(s, `${dev(d)}/mapping`, `${r.start.toString(16)}-${r.end.toString(16)}`, 'mapping', name)) {
@@ -557,20 +556,13 @@ export class Planner {
     }
   }
 
-  /** Layout devices this plan creates. */
-  private readonly created = new Set<LayoutDevice>();
-
-  private isNew(w: Work): boolean {
-    return this.created.has(w.layout);
-  }
-
   private grow(w: Work): void {
     const d = w.dev as SimDevice;
     if (w.size === undefined || deviceSize(d) === w.size) return;
     if (w.size === 0n) return;
     const name = deviceName(d);
     const grow = w.size > deviceSize(d);
-    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}`, w.layout);
+    const s = this.step('~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}`, w.layout);
     if (!this.write(s, `${dev(d)}/size`, w.size.toString(), 'size', name)) w.blocked = true;
   }
 
@@ -586,7 +578,7 @@ export class Planner {
     if (d.driver === w.driver) return;
     if (d.driver) return; // bound elsewhere and could not be released: reported already
     const name = deviceName(d);
-    const s = this.step(this.isNew(w) ? '+' : '~', name, w.region.layout, `bind ${name} (${w.layout.label}) to ${w.driver}`, w.layout);
+    const s = this.step('~', name, w.region.layout, `bind ${name} (${w.layout.label}) to ${w.driver}`, w.layout);
     const attr = this.model.matches(w.driver, d) ? 'bind' : 'new_id';
     if (!this.write(s, `/sys/bus/dax/drivers/${w.driver}/${attr}`, name, 'bind', name)) {
       w.blocked = true;

@@ -150,7 +150,8 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
 
 export function summaryLine(s: PlanSummary): string {
   if (s.create + s.change + s.destroy === 0) return 'No changes. The host matches the layout.';
-  return `Plan: ${s.create} to create, ${s.change} to change, ${s.destroy} to destroy.`;
+  // one vocabulary: the plan counts kernel devices; steps and writes are listed, not counted
+  return `Plan: ${s.create} device${s.create === 1 ? '' : 's'} to create, ${s.change} to change, ${s.destroy} to destroy.`;
 }
 
 /** The shell form of one write, as a person would type it. */
@@ -163,7 +164,7 @@ export function renderPlan(v: PlanView): string {
   const out: string[] = [];
   if (v.steps.length > 0) {
     out.push('daxlayout will perform these steps, in this order:', '');
-    out.push('  + create   ~ change   - destroy', '');
+    out.push('  + create a device   ~ change one   - destroy one', '');
     for (const s of v.steps) {
       out.push(`  ${s.op} ${s.summary}`);
       for (const w of s.writes) out.push(`      ${writeText(w)}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);

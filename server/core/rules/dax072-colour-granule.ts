@@ -18,7 +18,7 @@ export const dax072: Rule = {
       const g = granuleOf(c.v);
       const span = c.req.of?.span ?? c.req.span;
       if (p.problem === 'fraction') {
-        out.push(finding('DAX072', 'error', span, `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${C} bytes / ${p.k} is not whole); use a power of two such as ${pow2Below(C, g ?? 1n)}`));
+        out.push(finding('DAX072', 'error', span, `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${formatBytes(C)} / ${p.k} is not a whole number of bytes); use a power of two such as ${pow2Below(C, g ?? 1n)}`));
         continue;
       }
       if (p.problem === 'too-many') {

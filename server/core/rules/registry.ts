@@ -1,4 +1,5 @@
-// Every rule, in the order they run. DAX051 runs last: it reports only what no other rule explained.
+// Every rule, in the order they run. DAX051 runs after the others: it reports only what no other
+// rule explained; DAX095 (ignore comments) runs last, as it reads every other finding.
 import { dax001 } from './dax001-syntax';
 import { dax002 } from './dax002-unknown-host';
 import { dax003 } from './dax003-unknown-region';
@@ -21,6 +22,7 @@ import { dax031 } from './dax031-kmem-partial-blocks';
 import { dax032 } from './dax032-kmem-no-node';
 import { dax033 } from './dax033-memmap-on-memory';
 import { dax034 } from './dax034-auto-online';
+import { dax035 } from './dax035-kmem-state';
 import { dax040 } from './dax040-static-region';
 import { dax041 } from './dax041-kernel-name';
 import { dax042 } from './dax042-device-zero';
@@ -40,13 +42,14 @@ import { dax081 } from './dax081-expect-unchecked';
 import { dax090 } from './dax090-device-access';
 import { dax051 } from './dax051-kernel-refuses';
 import { dax098 } from './dax098-budget';
+import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
 
 export const RULES: readonly Rule[] = [
   dax001, dax002, dax003, dax004, dax005, dax006, dax007, dax008, dax009,
   dax010, dax011, dax012, dax013,
   dax020, dax021, dax022, dax023,
-  dax030, dax031, dax032, dax033, dax034,
+  dax030, dax031, dax032, dax033, dax034, dax035,
   dax040, dax041, dax042, dax043,
   dax050, dax052,
   dax060, dax061, dax062,
@@ -55,6 +58,8 @@ export const RULES: readonly Rule[] = [
   dax090,
   dax098,
   dax051,
+  // last: it reads every other rule's findings
+  dax095,
 ];
 
 /** Codes that have no rule object but are documented: DAX099 (a rule crashed). */

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // test/vm/apply/run.mjs (`npm run test:vm:apply`): `daxlayout facts`, `plan` and `apply` against
-// real kernels (Debian 6.1 and 6.12 under QEMU, test/vm/vm.mjs), over the system ssh with the
-// harness' pinned host key. Per kernel:
-//   facts → a facts file; apply the sample layout (hbm-lab on 6.1, cxl-6.12 on 6.12);
+// real kernels (Debian 6.1, 6.12, 6.18, 7.2 and 7.3 under QEMU, test/vm/vm.mjs), over the system
+// ssh with the harness' pinned host key. Per kernel:
+//   facts → a facts file; apply the sample layout (hbm-lab on 6.1, cxl-6.12 on 6.12 and later:
+//   the same layout file on every kmem-type kernel, the region at its 7.2+ path on 7.2 and 7.3);
 //   the guest's `daxctl list -RDMi` equals the core's prediction exactly; the system-ram device
 //   is online and movable; apply again → no writes; resizing one device leaves the others'
 //   sysfs state untouched; the connection killed after write K (test hook) → apply again
 //   converges; two applies at once → the second waits, then refuses, never interleaves;
 //   an unknown or changed host key → refused (exit 3); shell metacharacters in a layout →
 //   rejected before anything runs; an unprivileged capture says what it could not read.
-//   node test/vm/apply/run.mjs [--only 6.1|6.12] [--keep]
+//   node test/vm/apply/run.mjs [--only 6.1|6.12|6.18|7.2|7.3] [--keep]
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,8 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const require = createRequire(import.meta.url);
 
 const t0 = Date.now();
-execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), '6.1', '6.12'], { stdio: 'inherit' });
+const KERNELS = ['6.1', '6.12', '6.18', '7.2', '7.3'];
+execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), ...(only ? [only] : KERNELS)], { stdio: 'inherit' });
 execFileSync(process.execPath, [join(ROOT, 'server', 'build.mjs')], { stdio: 'inherit' });
 const core = require(join(ROOT, 'server', 'dist', 'core.cjs'));
 
@@ -44,6 +46,16 @@ const RUNS = [
     resize: (t) => t.replace('device app { size 512M }', 'device app { size 256M }'),
     resized: 'dax0.1',
   },
+  // 6.18, 7.2 and 7.3: the user's layout file is the 6.12 one, unchanged (what an operator
+  // upgrading keeps); the paths and writes the plan uses per kernel come from the facts
+  ...['6.18', '7.2', '7.3'].map((kernel) => ({
+    kernel,
+    sample: 'cxl-6.12.dax',
+    host: 'lab612',
+    kmem: 'tier2',
+    resize: (t) => t.replace('device app { size 512M }', 'device app { size 256M }'),
+    resized: 'dax0.1',
+  })),
 ];
 
 const results = [];

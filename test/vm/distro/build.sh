@@ -1,8 +1,8 @@
 #!/bin/sh
 # test/vm/distro/build.sh — builds the real-distro guest of the persist tests, idempotently:
 # a Debian bookworm root (debootstrap: systemd, udev, OpenSSH, daxctl, kmod) on an ext4 disk
-# image made without loop mounts (`mke2fs -d`), holding the module trees of the Debian 6.1 and
-# 6.12 kernels that test/vm/setup.sh extracts, plus one small busybox initrd per kernel that
+# image made without loop mounts (`mke2fs -d`), holding the module trees of the Debian 6.1,
+# 6.12 and 7.3 kernels that test/vm/setup.sh extracts, plus one small busybox initrd per kernel that
 # mounts the disk and switches to systemd. Everything lands in test/vm/.cache/distro/.
 # The SSH client key is test/vm's (test/vm/.cache/keys/id_ed25519); the guest gets its own
 # fixed ed25519 host key, pinned in .cache/distro/known_hosts under the alias daxlayout-distro.
@@ -19,7 +19,7 @@ t0=$(date +%s)
 mkdir -p "$CACHE"
 
 # kernels (extracted, never installed) and the test key pair: test/vm's cache
-sh "$VM/setup.sh" 6.1 6.12
+sh "$VM/setup.sh" 6.1 6.12 7.3
 
 missing=""
 for p in debootstrap e2fsprogs cpio busybox-static kmod xz-utils zstd openssh-client; do
@@ -57,11 +57,13 @@ fi
 
 if [ ! -e "$CACHE/configured" ] || [ "$HERE/build.sh" -nt "$CACHE/configured" ]; then
   log "configuring the root"
-  for k in 6.1 6.12; do
+  for k in 6.1 6.12 7.3; do
     kver=$(cat "$VM/.cache/kernel-$k/kver")
+    # the tree holding lib/modules: the unpacked root (6.1, 6.12) or its usr/ (6.18 and later)
+    mb=$(cat "$VM/.cache/kernel-$k/modbase")
     if [ ! -d "$ROOT/lib/modules/$kver" ]; then
       mkdir -p "$ROOT/lib/modules"
-      cp -a "$VM/.cache/kernel-$k/root/lib/modules/$kver" "$ROOT/lib/modules/"
+      cp -a "$mb/lib/modules/$kver" "$ROOT/lib/modules/"
       chroot "$ROOT" depmod "$kver"
     fi
   done
@@ -103,10 +105,10 @@ if [ -d "$ROOT" ]; then
 fi
 
 # ---- one initrd per kernel: busybox, virtio-blk and ext4, switch_root to systemd -------
-for k in 6.1 6.12; do
+for k in 6.1 6.12 7.3; do
   out="$CACHE/initrd-$k.cpio.gz"
   if [ -s "$out" ] && [ -z "${DISTRO_REBUILD:-}" ] && [ "$out" -nt "$HERE/build.sh" ]; then continue; fi
-  KROOT="$VM/.cache/kernel-$k/root"
+  KROOT=$(cat "$VM/.cache/kernel-$k/modbase")
   KVER=$(cat "$VM/.cache/kernel-$k/kver")
   log "initrd for $KVER"
   R="$CACHE/initrd-$k"; rm -rf "$R"
