@@ -83,6 +83,14 @@ region 0 on lab {
     expect(devs.map((d) => [d.label, d.kernelName, d.change, d.detail])).toEqual([['whole', 'dax0.0', 'rebind', 'kmem → device_dax']]);
   });
 
+  it('a device the layout does not list is kept (or destroyed with prune)', () => {
+    const text = `host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab {\n}\n`;
+    const kept = layoutTree(analyze(text, { readFacts }))[0]?.regions[0]?.devices ?? [];
+    expect(kept.map((d) => [d.label, d.kernelName, d.change])).toEqual([[undefined, 'dax0.0', 'keep']]);
+    const pruned = layoutTree(analyze(text, { readFacts, prune: true }))[0]?.regions[0]?.devices ?? [];
+    expect(pruned.map((d) => [d.kernelName, d.change])).toEqual([['dax0.0', 'destroy']]);
+  });
+
   it('a host without facts has no regions to predict and says why', () => {
     const tree = layoutTree(analyze(`host x { facts "missing.json" }\nregion 0 on x { device a { size 1G } }\n`, { readFacts }));
     expect(tree[0]?.error).toMatch(/no such file/);
