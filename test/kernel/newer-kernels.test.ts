@@ -128,6 +128,14 @@ describe('7.2+: the region under hmem_platform.0', () => {
   });
 });
 
+describe('7.3: the fsdev_dax driver', () => {
+  it('writes to it are declined on 7.3 (a module there, not modelled); before 7.3 the directory does not exist', () => {
+    const r = KernelModel.fromFacts(boot(R73, NEW)).write(`${DRV}/fsdev_dax/bind`, 'dax0.0\n');
+    expect(r.kind === 'unmodelled' && r.reason).toMatch(/fsdev_dax driver \(7\.3\+/);
+    expectSession(KernelModel.fromFacts(boot(R72, NEW)), `echo dax0.0 > ${DRV}/fsdev_dax/bind -> ENOENT`);
+  });
+});
+
 describe('6.18+: offlining kernel-zone memory', () => {
   it('is declined (6.18.15 and 7.3.4 answered EBUSY where 6.12.118 said ok: unmovable pages, not modelled)', () => {
     const seq = (m: KernelModel) => {

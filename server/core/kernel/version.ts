@@ -15,7 +15,8 @@ export type FeatureKey =
   | 'mappingRcQuirk'
   | 'kernelZoneOfflineUnpredictable'
   | 'hmemPlatformParent'
-  | 'kmemState';
+  | 'kmemState'
+  | 'fsdevDax';
 
 export interface FeatureRow {
   readonly key: FeatureKey;
@@ -74,6 +75,12 @@ export const FEATURES: readonly FeatureRow[] = [
     since: [7, 3],
     what: 'kmem-bound devices have a read/write `state` attribute (offline, unplugged, online_movable, online_kernel) that hot-removes and hot-adds the whole device',
     source: 'kernel-facts.md §16.1: measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
+  },
+  {
+    key: 'fsdevDax',
+    since: [7, 3],
+    what: 'a third dax driver, fsdev_dax ("FS-DAX Device: fs-dax compatible devdax driver", CONFIG_DEV_DAX_FSDEV=m, modalias dax:t0* so udev loads it): not modelled, so writes under /sys/bus/dax/drivers/fsdev_dax/ are declined and a device bound to it is taken as device_dax with a warning',
+    source: 'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko (cxl-and-newer-kernels.md; absent from 7.2.12 and 6.18.15)',
   },
 ];
 
