@@ -68,8 +68,9 @@ export function sizeLiteral(bytes: bigint): string {
   return bytes.toString();
 }
 
+/** `0x1000`; a negative value `-0x1000`. */
 export function hex(v: bigint): string {
-  return '0x' + v.toString(16);
+  return v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
 }
 
 /** Hex with `_` every four digits, as a .dax literal reads best (`0x1_0000_0000`). */

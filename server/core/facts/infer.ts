@@ -8,6 +8,7 @@ import type { DeviceFacts, DriverName, KmemStateValue, MappingFacts, MemoryBlock
 import type { Loc, Problems, ReadFactsOptions } from './problems';
 import { ARCHES, DEFAULT_ARCH, allowedAligns } from '../kernel/tables';
 import { has, parseRelease } from '../kernel/version';
+import { formatBytes as bytes, hex } from '../units';
 
 export interface MappingDraft {
   id: number;
@@ -47,22 +48,8 @@ export interface RegionDraft {
 // ---------------------------------------------------------------------------
 // Formatting
 
-export function hex(v: bigint): string {
-  return v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
-}
-
-const UNITS: readonly [bigint, string][] = [
-  [1n << 40n, 'TiB'],
-  [1n << 30n, 'GiB'],
-  [1n << 20n, 'MiB'],
-  [1n << 10n, 'KiB'],
-];
-
-/** Exact human form for messages: `2 GiB`, `384 MiB`, `4097 bytes`. */
-export function bytes(v: bigint): string {
-  for (const [u, name] of UNITS) if (v !== 0n && v % u === 0n) return `${v / u} ${name}`;
-  return `${v} bytes`;
-}
+// The readers word sizes and addresses as everything else does (units.ts): `2 GiB`, `4097 B`, `0x1000`.
+export { formatBytes as bytes, hex } from '../units';
 
 export function isPowerOfTwo(v: bigint): boolean {
   return v > 0n && (v & (v - 1n)) === 0n;

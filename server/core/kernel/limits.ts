@@ -5,7 +5,7 @@
 
 import type { HostFacts } from '../host-facts';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
-import { formatBytes } from '../units';
+import { formatBytes, hex } from '../units';
 
 const isPow2 = (v: bigint): boolean => v > 0n && (v & (v - 1n)) === 0n;
 
@@ -28,7 +28,7 @@ export function physLimit(arch: ArchFacts): bigint {
 export function regionProblem(start: bigint, size: bigint, arch: ArchFacts): string | undefined {
   if (size <= 0n) return 'a region has a size above 0';
   const limit = physLimit(arch);
-  if (start + size > limit) return `the region ends past ${arch.physAddrBits.value}-bit physical addresses (0x${limit.toString(16)}), the most ${arch.name} can address`;
+  if (start + size > limit) return `the region ends past ${arch.physAddrBits.value}-bit physical addresses (${hex(limit)}), the most ${arch.name} can address`;
   return undefined;
 }
 

@@ -2,6 +2,7 @@
 // Each handler follows the kernel function it models (named in its comment, in
 // the order of that function's checks); see docs/kernel-model.md.
 
+import { hex } from '../units';
 import type { DriverName, HostFacts } from '../host-facts';
 import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
 import { rangesCount, rangesHas, rangesMinus, type BlockRun, type IndexRanges } from './blocks';
@@ -1112,10 +1113,6 @@ function sameResult(a: WriteResult, b: WriteResult): boolean {
 /** `memory4, memory7…memory9` */
 function describeRanges(rs: IndexRanges): string {
   return rs.map((r) => (r.first === r.last ? `memory${r.first}` : `memory${r.first}…memory${r.last}`)).join(', ');
-}
-
-function hex(v: bigint): string {
-  return `0x${v.toString(16)}`;
 }
 
 function min(a: bigint, b: bigint): bigint {

@@ -13,7 +13,7 @@ import type {
   Value,
 } from '../../../grammar/src/ast';
 import type { AutoOnlinePolicy } from '../host-facts';
-import { applyUnit, formatBytes } from '../units';
+import { applyUnit, formatBytes, hex as hexOf } from '../units';
 import { cacheProblem, memoryBlockProblem, regionProblem } from '../kernel/limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from '../kernel/tables';
 import { patternProblem } from '../fleet/inventory';
@@ -654,9 +654,6 @@ class Lowerer {
   }
 }
 
-function hexOf(v: bigint): string {
-  return '0x' + v.toString(16);
-}
 
 function textOf(v: Value): string {
   const t = v.kind === 'range' ? `${v.start.text}${v.op === '+' ? ' + ' : '..'}${(v.op === '+' ? v.length : v.end)?.text ?? ''}` : v.text;
