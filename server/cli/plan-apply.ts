@@ -7,13 +7,8 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze } from '../core/analysis/analyze';
+import { analyze, formatBytes, hex, lower, renderPlan, summaryLine, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
 import { rulePage } from './rule-pages';
-import type { DeviceFacts, HostFacts } from '../core/facts/types';
-import { lower } from '../core/layout/lower';
-import type { LayoutHost } from '../core/layout/types';
-import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
-import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
