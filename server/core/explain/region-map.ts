@@ -85,6 +85,7 @@ export interface RegionMap {
   readonly pinned: readonly MapPinned[];
   readonly blockSize: bigint;
   readonly blocks: readonly MapBlocks[];
+  /** The memory-side-cache colouring, when a device of the region asks for colours. */
   readonly stripes?: MapStripes;
   readonly node?: NodeInfo;
   /** Where the layout declares the region. */
@@ -167,7 +168,8 @@ function regionMap(h: HostAnalysis, ra: RegionAnalysis, hostName: string, errors
       pinned.push({ label: ld.label, start: r.start < sim.start ? sim.start : r.start, end: r.end > sim.end ? sim.end : r.end, span: r.span });
     }
   }
-  const cmap = regionColourMap(h, ra);
+  // the stripes matter where a device asks for colours; the node's cache is named either way
+  const cmap = ra.layout.devices.some((d) => d.colours) ? regionColourMap(h, ra) : undefined;
   const facts = h.before;
   const node = facts ? nodeInfo(facts.nodes, sim.targetNode) : undefined;
   return {
