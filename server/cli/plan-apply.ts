@@ -339,8 +339,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       return 0;
     }
     if (!yes) {
-      const n = view.steps.reduce((k, st) => k + st.writes.length, 0);
-      const answer = await io.ask(`\nDo you want to perform these ${n} writes on ${p.hostName}? Only 'yes' will be accepted: `);
+      // the plan's own vocabulary: devices in the summary line above, steps here
+      const answer = await io.ask(`\nDo you want to perform these ${view.steps.length} steps on ${p.hostName}? Only 'yes' will be accepted: `);
       if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
     }
     if (text) io.out(`\nApplying on ${p.hostName} (${p.target.description})…\n`);
