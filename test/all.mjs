@@ -33,7 +33,7 @@ const agreement = counted(/^agreement: (\d+)\/(\d+) writes, (\d+)\/(\d+) states/
 }));
 
 const SUITES = [
-  { name: 'unit', script: 'test:unit', what: 'typecheck, build, vitest', count: vitest },
+  { name: 'unit', script: 'test:unit', what: 'typecheck, lint, build, vitest', count: vitest },
   { name: 'e2e', script: 'test:e2e', what: 'the extension in a real VS Code (code-server)', count: plain },
   { name: 'kernel', script: 'test:vm:kernel', what: 'sim scripts and probes vs Linux 6.1, 6.12, 6.18, 7.2 and 7.3', count: agreement, vm: true },
   { name: 'apply', script: 'test:vm:apply', what: 'plan/apply over SSH on Linux 6.1, 6.12, 6.18, 7.2 and 7.3', count: (t) => plain(t) ?? checks(t), vm: true },

@@ -9,7 +9,7 @@ import {
   type Range,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { type Finding, type Fix, type Severity } from '../core/index';
+import type { Finding, Fix, Severity } from '../core/index';
 import { rulePage } from '../cli/rule-pages';
 
 export interface Span {

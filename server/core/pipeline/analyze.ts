@@ -18,7 +18,7 @@ import type { Finding } from '../analysis/finding';
 import type { LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion } from '../plan/planner';
 import { RULES } from '../rules/registry';
-import { AnalysisCache, type ParsedText } from './cache';
+import type { AnalysisCache, ParsedText } from './cache';
 import { DESIGN_HOST, type Analysis, type FactsLoad, type HostAnalysis } from '../analysis/types';
 
 export { AnalysisCache, type CacheStats } from './cache';
