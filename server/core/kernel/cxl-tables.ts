@@ -4,7 +4,7 @@
 // (drivers/cxl/core/region.c, port.c, hdm.c).
 
 import type { Errno } from './tables';
-import { MiB } from './tables';
+import { MiB } from '../units';
 import type { KernelVersion } from './version';
 
 export interface CxlCited<T> {
