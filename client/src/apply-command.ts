@@ -181,7 +181,7 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
     message = `${simulated ? 'Simulated apply' : 'Apply'} to ${host} cancelled: ${ranText}.${simulated ? ` It ran ${where}.` : ' Run "DAX: Plan" to see the host as it is now.'}`;
   } else if (done && done.exitCode === 0 && done.result === 'applied') {
     kind = 'info';
-    message = `${simulated ? 'Simulated apply' : 'Applied'} to ${host} and verified: ${counts}, in all ${total} steps (${where}).`;
+    message = `${simulated ? `Simulated apply to ${host} complete` : `Applied to ${host}`} and verified: ${counts}, in all ${total} steps (${where}).`;
   } else if (done && done.result === 'no-changes') {
     kind = 'info';
     message = `No changes: ${host} already matches the layout (${target.text}).`;

@@ -1,6 +1,6 @@
 // `daxlayout check FILE...`: diagnostics as file:line:col lines or JSON.
 import { analyzeFleet, type Analysis, type Inventory } from '../core/index';
-import { rulePage } from './rule-pages';
+import { rulePage, rulePagesPath } from './rule-pages';
 import { factsReader, readLayout } from './io';
 import { LineIndex } from './positions';
 
@@ -60,7 +60,7 @@ export function renderFindings(files: readonly CheckedFile[], json: boolean): st
   lines.push(`${files.length} file${files.length === 1 ? '' : 's'} checked: ${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}, ${i} info${hidden ? ` (${hidden} ignored by \`# daxlayout: ignore\` comments; check --json lists them)` : ''}`);
   const codes = [...new Set(files.flatMap((f) => f.analysis.findings.map((x) => x.code)))].sort();
   // where each rule is explained, offline (the pages ship with daxlayout)
-  if (codes.length > 0) lines.push(`Rules: ${rulePage('DAXnnn').replace(/DAXnnn\.md$/, '')}{${codes.join(',')}}.md`);
+  if (codes.length > 0) lines.push(`Rules: ${rulePagesPath()}${codes.length === 1 ? codes[0] : `{${codes.join(',')}}`}.md`);
   return lines.join('\n') + '\n';
 }
 

@@ -11,17 +11,9 @@
 // the plan, confirmation declined).
 
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { connectionOf, lower, matchPattern, memberReader, parseInventory, patternMatchesHost, patternProblem, readFacts, renderPlan, snapshot, summaryLine, writeFacts, type Analysis, type FleetAnalysis, type HostFacts, type Inventory, type LayoutHost } from '../core/index';
 import { rulePage } from './rule-pages';
-import { readFacts, writeFacts } from '../core/facts/read';
-import type { HostFacts } from '../core/facts/types';
-import { memberReader, type FleetAnalysis } from '../core/fleet/analyze-fleet';
-import type { Analysis } from '../core/analysis/analyze';
-import { connectionOf, matchPattern, parseInventory, patternMatchesHost, patternProblem, type Inventory } from '../core/fleet/inventory';
-import { snapshot } from '../core/kernel/snapshot';
-import { lower } from '../core/layout/lower';
-import type { LayoutHost } from '../core/layout/types';
 import { parse } from '../../grammar/src/index';
-import { renderPlan, summaryLine } from '../core/plan/render';
 import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, readCapture } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';

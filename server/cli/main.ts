@@ -11,7 +11,7 @@ import { explainJson, renderDaxctlInput, renderExplain, renderVm, svgFiles } fro
 import { runFmt } from './fmt';
 import { fleetCommand, isFleetArgs, renderFleetExplain, verifyCommand } from './fleet';
 import { EXIT, readText, UsageError, writeOutput } from './io';
-import { parseInventory } from '../core/fleet/inventory';
+import { parseInventory } from '../core/index';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
 
@@ -329,19 +329,24 @@ ${EXIT_CODES_ALL}`,
   },
   {
     name: 'plan',
-    synopsis: `  daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS]
+    synopsis: `  daxlayout plan FILE [--host H] [--json] [--prune] [--target ssh|facts|sim:FACTS]
                                                the sysfs writes an apply would perform, against fresh facts`,
-    usage: `Usage: daxlayout plan FILE [--host H] [--json] [--prune] [--target sim:FACTS | --target ssh]
+    usage: `Usage: daxlayout plan FILE [--host H] [--json] [--prune] [--target ssh|facts|sim:FACTS]
        daxlayout plan FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--prune]
        daxlayout plan FILE --for HOST [--groups G,…] [-i INVENTORY] --capture DUMP
                       [--emit-program] [--prediction FILE] [--lock-timeout S] [--json]
 
 Prints the sysfs writes that make a host match the layout (a terraform-style plan), made from
 the host's facts captured now. The third form is the Ansible role's hook (docs/fleet.md).
+A host with \`ssh "…"\` is planned over SSH; one with only \`facts "…"\` against a simulation of
+its facts file (nothing is reached), as the editor's Plan does.
 
 Options:
   --host H            the layout host to plan (needed when the file has several)
-  --target sim:FACTS  plan against a simulated host seeded from FACTS (nothing is reached)
+  --target facts      against the host's facts file, simulated, even when it has ssh "…"
+  --target sim:FACTS  against a simulated host whose state is the file FACTS
+  --target ssh        over SSH (the default when the host has ssh "…")
+  --color WHEN        auto (default: when stdout is a terminal and NO_COLOR is unset), always, never
   --prune             remove devices of the layout's regions that it does not list
   --json              the plan as JSON
   -i, --inventory F   plan on the hosts of an Ansible inventory (one section per host)
@@ -351,6 +356,8 @@ Options:
 ${SSH_HELP}
 
 Examples:
+  daxlayout plan samples/quickstart.dax
+  daxlayout plan samples/hbm-lab.dax --target facts
   daxlayout plan samples/hbm-lab.dax --target sim:/tmp/lab61.json
   daxlayout plan rack.dax -i inventory.ini --limit 'rack1:!hbm03'
 
@@ -364,7 +371,7 @@ ${EXIT_CODES_ALL}`,
   },
   {
     name: 'apply',
-    synopsis: `  daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune] [--target sim:FACTS]
+    synopsis: `  daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune] [--target ssh|facts|sim:FACTS]
                        [--fingerprint F] [--lock-timeout S]
                                                run the plan on the host (one program, under a lock), then verify
                                                facts/plan/apply also take --known-hosts FILE, --identity FILE,
@@ -373,7 +380,7 @@ ${EXIT_CODES_ALL}`,
                                                one layout on the hosts of an Ansible inventory, N at once;
                                                one section per host and a summary (docs/fleet.md)`,
     usage: `Usage: daxlayout apply FILE [--host H] [--yes] [--json | --events] [--prune]
-                       [--target sim:FACTS] [--fingerprint F] [--lock-timeout S]
+                       [--target ssh|facts|sim:FACTS] [--fingerprint F] [--lock-timeout S]
        daxlayout apply FILE -i INVENTORY [--limit PATTERN] [--forks N] [--json] [--yes] [--prune]
 
 Plans, asks (unless --yes), runs the writes on the host as one program under the host's lock,
@@ -384,6 +391,8 @@ Options:
   --host H            the layout host to apply (needed when the file has several)
   --yes               apply without asking (needed when stdin is not a terminal)
   --json | --events   the result as one JSON object, or one JSON object a line as things happen
+  --target facts      apply to a simulation of the host's facts file and verify; nothing is saved
+                      (the default for a host with only facts "…")
   --target sim:FACTS  apply to a simulated host: the new state is written back to FACTS
   --prune             remove devices of the layout's regions that it does not list
   --fingerprint F     apply only if the host's facts still have the fingerprint the plan showed
@@ -393,6 +402,7 @@ Options:
 ${SSH_HELP}
 
 Examples:
+  daxlayout apply samples/quickstart.dax --yes
   daxlayout apply samples/hbm-lab.dax --target sim:/tmp/lab61.json --yes
   daxlayout apply rack.dax -i inventory.ini --forks 8 --yes
 

@@ -7,13 +7,8 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze } from '../core/analysis/analyze';
+import { analyze, formatBytes, hex, lower, renderPlan, summaryLine, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
 import { rulePage } from './rule-pages';
-import type { DeviceFacts, HostFacts } from '../core/facts/types';
-import { lower } from '../core/layout/lower';
-import type { LayoutHost } from '../core/layout/types';
-import { renderPlan, summaryLine, writeText, type PlanView } from '../core/plan/render';
-import { formatBytes, hex } from '../core/units';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
@@ -83,7 +78,7 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
   const targetArg = v.target as string | undefined;
   let target: Target;
   // No --target: over SSH when the host has `ssh "…"`, else against its facts file, simulated.
-  const chosen = targetArg ?? (decl.ssh || !decl.facts ? 'ssh' : 'facts');
+  const chosen = targetArg ?? (decl.ssh || !decl.facts || decl.pattern ? 'ssh' : 'facts');
   if (chosen.startsWith('sim:')) {
     const file = chosen.slice(4);
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');

@@ -2,8 +2,8 @@
 // opens offline: beside the running bundle (the extension ships them in its .vsix as
 // docs/rules/), or in the repository the CLI runs from. Used by the CLI and the language server.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RULE_DOCS_BASE } from '../core/index';
 
 let found: string | undefined | null = null;
@@ -26,4 +26,13 @@ export function rulePagesUrl(from: string = __dirname): string | undefined {
 /** A rule's page: a `file:` URL when the pages are on this machine, else its path in the repository. */
 export function rulePage(code: string): string {
   return `${rulePagesUrl() ?? RULE_DOCS_BASE}${code}.md`;
+}
+
+/** The folder of the rule pages as a path to print: relative to the working folder when inside it, else absolute. */
+export function rulePagesPath(cwd: string = process.cwd()): string {
+  const url = rulePagesUrl();
+  if (!url) return RULE_DOCS_BASE;
+  const dir = fileURLToPath(url).replace(/\/$/, '');
+  const rel = relative(cwd, dir);
+  return `${rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir}/`;
 }

@@ -1,6 +1,6 @@
 // The read-only capture program: one round trip that prints the capture dump of docs/facts.md.
 
-import { PERSIST_PATHS } from '../core/persist/artifacts';
+import { PERSIST_PATHS } from '../core/index';
 import { F, root, shQuote, STATE, type Root } from './sh';
 
 /** The capture section listing the persist artifacts present on the host (one path a line). */

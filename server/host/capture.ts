@@ -1,10 +1,7 @@
 // Facts capture: one read-only program, one round trip; its output is a
 // capture dump (docs/facts.md) that the core's reader turns into facts.
 
-import { readCaptureText } from '../core/facts/read';
-import { splitSections } from '../core/facts/capture-text';
-import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
+import { readCaptureText, splitSections, type FactsProblem, type HostFacts } from '../core/index';
 import { captureProgram, PERSIST_FILES_SECTION, stateText, type Root } from './shell';
 import type { Transport } from './transport';
 

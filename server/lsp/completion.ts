@@ -3,6 +3,7 @@
 import { CompletionItemKind, CompletionTriggerKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
 import { completeAt, type CompletionKind } from '../core/index';
 import { toRange } from './convert';
+import { pathCompletion } from './paths';
 import type { Session } from './session';
 
 const KIND: Readonly<Record<CompletionKind, CompletionItemKind>> = {
@@ -24,7 +25,12 @@ export async function completion(session: Session, params: CompletionParams): Pr
   const v = await session.view(uri, 'completion');
   const s = v?.current ? v : session.syntax(uri);
   if (!s) return null;
-  const c = completeAt(s.analysis, s.doc.offsetAt(params.position));
+  const offset = s.doc.offsetAt(params.position);
+  // inside `facts "…"` or `inventory "…"`: the files there
+  const files = pathCompletion(session, s.doc, s.analysis, offset);
+  if (files) return { isIncomplete: false, items: files };
+  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && (params.context.triggerCharacter === '"' || params.context.triggerCharacter === '/')) return null;
+  const c = completeAt(s.analysis, offset);
   // A space opens the list only where a value or a header word is expected (`mode `, `region 0 on `).
   if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && c.position !== 'value' && c.position !== 'header') return null;
   const range = toRange(s.doc, c.span);

@@ -105,7 +105,7 @@ function region(h: RegionHover): string {
     r.dynamic ? `free: ${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}**${formatBytes(r.availableAfter)}** after the plan` : undefined,
     h.node ? nodeLine(h.node) : r.targetNode >= 0 ? `node ${r.targetNode} (not in the facts)` : 'no target node',
     r.defaultDriver === 'kmem' ? `boots bound to kmem — ${r.defaultDriverWhy}` : undefined,
-    h.colours ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
+    h.colours && h.colours.runs.some((x) => x.holders.length > 0) ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
   ].filter((x): x is string => x !== undefined);
   return [head, lines.join('  \n'), ...factsFooter(h.facts, false)].join('\n\n');
 }
@@ -176,12 +176,13 @@ function value(h: ValueHover): string {
   if (h.error) return `**${h.what}**: ${h.error}`;
   if (h.range) {
     const r = h.range;
-    return `**${h.what}** ${code(`${hex(r.start)}..${hex(r.end)}`)} (end inclusive)\n\n${formatBytes(r.size)} = ${r.size} bytes · starts at ${formatApprox(r.start)}`;
+    return `**${h.what}** ${code(`${hex(r.start)}..${hex(r.end)}`)} (end inclusive)\n\n${formatBytes(r.size)} · starts at ${formatApprox(r.start)}`;
   }
   if (h.bytes !== undefined) {
     const approx = formatApprox(h.bytes);
     const exact = formatBytes(h.bytes);
-    return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} = ${h.bytes} bytes = ${code(hex(h.bytes))}`;
+    // a raw byte count only where the binary unit is not exact (`4097 B`), never beside `3 MiB`
+    return `**${h.what}**: ${exact}${approx !== exact ? ` (≈ ${approx})` : ''} · ${code(hex(h.bytes))}`;
   }
   if (h.node) return renderNode(h.node);
   if (h.facts) {

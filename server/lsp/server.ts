@@ -65,7 +65,7 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
     positionEncoding: 'utf-16',
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     hoverProvider: true,
-    completionProvider: { triggerCharacters: [' '], resolveProvider: false },
+    completionProvider: { triggerCharacters: [' ', '"', '/'], resolveProvider: false },
     codeActionProvider: features.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: features.codeActionResolveEdit } : true,
     documentFormattingProvider: true,
     documentSymbolProvider: { label: 'daxlayout' },
@@ -135,6 +135,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     syntax: (uri) => analyses.syntax(uri),
     view: (uri, wait) => analyses.view(uri, wait),
     factsFile: (uri, path) => facts.locate(uri, path),
+    pathBases: (uri) => facts.candidates(uri, '.'),
     log,
   };
 

@@ -70,5 +70,7 @@ export interface Session {
   view(uri: string, wait: Wait): Promise<View | undefined>;
   /** Where a facts path written in the document resolves to, when the file exists. */
   factsFile(uri: string, path: string): string | undefined;
+  /** The folders a relative facts or inventory path is looked up in, in order. */
+  pathBases(uri: string): string[];
   log(message: string): void;
 }

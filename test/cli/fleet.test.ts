@@ -70,7 +70,7 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
     const sections = r.stdout.split(/^== /m).slice(1);
     expect(sections.map((s) => s.split(' ')[0])).toEqual(['hbm01', 'hbm02', 'hbm03']);
     expect(sections[0]).toMatch(/^hbm01 \(layout host rack1, hosts "rack1"\) — sim .*hbm01\.json, Linux 6\.1\.0-56-amd64, facts sha256:/);
-    expect(sections[0]).toContain('Plan: 2 to create, 1 to change, 0 to destroy.');
+    expect(sections[0]).toContain('Plan: 2 devices to create, 1 to change, 0 to destroy.');
     expect(sections[2]).toMatch(/rack\.dax:\d+:\d+: error: hbm03: region 0 on rack1 is over-committed by 512 MiB.*\[DAX020\]/);
     expect(sections[2]).toContain('failed: the plan has errors');
     expect(r.stdout).toMatch(/^Hosts: 2 to change, 0 unchanged, 1 failed \(hbm03\)\. \(\d+\.\d s\)$/m);
@@ -86,7 +86,7 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
 
     const r = run(['apply', 'rack.dax', '-i', 'sim.ini', '--forks', '2', '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/applied: Apply complete and verified: 2 created, 1 changed, 0 destroyed\. \(14\/14 writes\)/);
+    expect(r.stdout).toMatch(/applied: Apply complete and verified: 2 devices created, 1 changed, 0 destroyed\. \(14\/14 writes\)/);
     expect(r.stdout).toMatch(/^Hosts: 2 changed, 0 unchanged, 1 failed \(hbm03\)\./m);
     expect(JSON.parse(state('hbm01')).regions[0].devices).toHaveLength(3);
     expect(JSON.parse(state('hbm02')).regions[0].devices).toHaveLength(3);
@@ -199,7 +199,9 @@ describe('the Ansible role hooks', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect([j.host, j.layoutHost, j.changed, j.failed]).toEqual(['g1', 'rack1', true, false]);
-    expect(j.planText).toContain('+ bind dax0.1 (b) to kmem');
+    // `+` only on the step that creates the device; binding it is a change to it
+    expect(j.planText).toContain('+ create dax0.1 (b)');
+    expect(j.planText).toContain('~ bind dax0.1 (b) to kmem');
     expect(j.program).toMatch(/^#!\/bin\/sh|main\(\)/m);
     expect(j.program.trimEnd().split('\n').pop()).toMatch(/^main/);
     expect(j.program).toContain("'/sys/bus/dax/drivers/kmem/new_id'");

@@ -30,10 +30,12 @@ describe('plan and apply against the simulated target', () => {
     const plan = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/^Host lab61 \(sim .*host\.json\) — Linux 6\.1\.0-56-amd64 x86_64, facts sha256:[0-9a-f]{16}\n/);
+    expect(plan.stdout).toMatch(/^Host lab61 \(sim .*host\.json\) — Linux 6\.1\.0-57-amd64 x86_64, facts sha256:[0-9a-f]{16}\n/);
     expect(plan.stdout).toContain('  ~ unbind dax0.0 from device_dax\n      echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind\n');
-    expect(plan.stdout).toContain('  + bind dax0.1 (spill) to kmem\n      echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id\n');
-    expect(plan.stdout.trimEnd().split('\n').pop()).toBe('Plan: 3 to create, 1 to change, 0 to destroy.');
+    // `+` only on the step that creates a device: binding the new device is a change to it
+    expect(plan.stdout).toContain('  + create dax0.1 (spill)\n      echo 1 > /sys/devices/platform/hmem.0/dax_region/create\n');
+    expect(plan.stdout).toContain('  ~ bind dax0.1 (spill) to kmem\n      echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id\n');
+    expect(plan.stdout.trimEnd().split('\n').pop()).toBe('Plan: 3 devices to create, 1 to change, 0 to destroy.');
 
     const refused = daxlayout(['apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
     expect(refused.code).toBe(2);
@@ -44,7 +46,7 @@ describe('plan and apply against the simulated target', () => {
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain('Applying on lab61');
     expect(apply.stdout).toContain('      ok    echo 536870912 > /sys/bus/dax/devices/dax0.1/size\n');
-    expect(apply.stdout).toMatch(/Apply complete and verified: 3 created, 1 changed, 0 destroyed\.\n$/);
+    expect(apply.stdout).toMatch(/Apply complete and verified: 3 devices created, 1 changed, 0 destroyed\.\n$/);
 
     const again = daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${host}`]);
     expect(again.code).toBe(0);
@@ -128,7 +130,12 @@ describe('plan and apply against the simulated target', () => {
     const p = daxlayout(['plan', layout, '--target', `sim:${host}`]);
     expect(p.code).toBe(1);
     expect(p.stdout).toMatch(/bad\.dax:\d+:\d+: error: size 3 MiB is not a multiple .*\[DAX010\]/);
-    expect(p.stdout).toContain('The plan has errors: apply would refuse it.');
+    // an invalid layout gets no plan: its errors only (as terraform does)
+    expect(p.stdout).not.toContain('daxlayout will perform');
+    expect(p.stderr).toMatch(/bad\.dax has errors for lab61; nothing was planned/);
+    const j = JSON.parse(daxlayout(['plan', layout, '--target', `sim:${host}`, '--json']).stdout);
+    expect(j).toMatchObject({ changes: false, steps: [], summaryLine: null, simulated: true });
+    expect(j.diagnostics[0]).toMatchObject({ code: 'DAX010', severity: 'error' });
     const before = readFileSync(host, 'utf8');
     const a = daxlayout(['apply', layout, '--target', `sim:${host}`, '--yes', '--json']);
     expect(a.code).toBe(1);
@@ -150,12 +157,43 @@ describe('plan and apply against the simulated target', () => {
     const pruned = daxlayout(['apply', layout, '--target', `sim:${host}`, '--yes', '--prune']);
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain('  - destroy dax0.3\n');
-    expect(pruned.stdout).toContain('Apply complete and verified: 0 created, 0 changed, 1 destroyed.');
+    expect(pruned.stdout).toContain('Apply complete and verified: 0 devices created, 0 changed, 1 destroyed.');
+  });
+
+  it('a host with only `facts "…"` is planned and applied against a simulation of it by default, and nothing is saved', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daxlayout-quick-'));
+    copyFileSync(join(root, 'samples/quickstart.dax'), join(dir, 'quickstart.dax'));
+    copyFileSync(join(root, 'samples/linux-6.1.facts.json'), join(dir, 'linux-6.1.facts.json'));
+    const facts = readFileSync(join(dir, 'linux-6.1.facts.json'), 'utf8');
+    const plan = daxlayout(['plan', join(dir, 'quickstart.dax')]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/^Host lab61 \(simulated from linux-6\.1\.facts\.json; nothing is saved\)/);
+    expect(plan.stdout.trimEnd().split('\n').pop()).toBe('Plan: 2 devices to create, 1 to change, 0 to destroy.');
+    const json = JSON.parse(daxlayout(['plan', join(dir, 'quickstart.dax'), '--json']).stdout);
+    expect(json).toMatchObject({ simulated: true, target: 'simulated from linux-6.1.facts.json; nothing is saved', changes: true });
+    // apply runs and verifies against the simulation; the facts file still describes the host
+    const apply = daxlayout(['apply', join(dir, 'quickstart.dax'), '--yes']);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/Apply complete and verified: 2 devices created, 1 changed, 0 destroyed\.\n$/);
+    expect(readFileSync(join(dir, 'linux-6.1.facts.json'), 'utf8')).toBe(facts);
+    // so a second plan is the same plan
+    expect(JSON.parse(daxlayout(['plan', join(dir, 'quickstart.dax'), '--json']).stdout).steps).toEqual(json.steps);
+  });
+
+  it('--target facts plans a host that has `ssh "…"` against its facts file (the editor\'s "Plan against facts")', () => {
+    const viaFacts = JSON.parse(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'facts', '--json']).stdout);
+    const viaSim = JSON.parse(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', `sim:${simHost()}`, '--json']).stdout);
+    expect(viaFacts).toMatchObject({ host: 'lab61', simulated: true, target: 'simulated from linux-6.1.facts.json; nothing is saved' });
+    expect(viaFacts.steps).toEqual(viaSim.steps);
+    expect(viaFacts.fingerprint).toBe(viaSim.fingerprint);
+    const none = daxlayout(['plan', 'samples/design.dax', '--target', 'facts']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/host `future` has no `facts "…"` file to plan against/);
   });
 
   it('usage errors exit 2', () => {
     expect(daxlayout(['plan']).code).toBe(2);
-    expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'ftp:x']).stderr).toMatch(/--target takes sim:FACTS or ssh/);
+    expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--target', 'ftp:x']).stderr).toMatch(/--target takes ssh, facts or sim:FACTS/);
     expect(daxlayout(['plan', 'samples/hbm-lab.dax', '--host', 'nope', '--target', 'sim:x']).code).toBe(2);
     expect(daxlayout(['plan', 'samples/design.dax']).stderr).toMatch(/host `future` has no `ssh "…"` destination/);
     const host = simHost();

@@ -197,7 +197,7 @@ describe('value, keyword and host hover', () => {
     const h = hoverAt(a, at(text, 'lab61')) as HostHover;
     expect(h.host).toMatchObject({
       name: 'lab61',
-      kernel: '6.1.0-56-amd64',
+      kernel: '6.1.0-57-amd64',
       arch: 'x86_64',
       ssh: 'root@127.0.0.1',
       port: 2222,

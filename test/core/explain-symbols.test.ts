@@ -16,7 +16,7 @@ describe('outline and folding', () => {
   it('lists hosts and regions, devices as children, with predictions as details', () => {
     const o = outline(a);
     expect(o.map((s) => [s.kind, s.name, s.detail])).toEqual([
-      ['host', 'lab61', 'Linux 6.1.0-56-amd64 · facts linux-6.1.facts.json'],
+      ['host', 'lab61', 'Linux 6.1.0-57-amd64 · facts linux-6.1.facts.json'],
       ['region', 'region 0 on lab61', '0x100000000..0x17fffffff · 2 GiB'],
     ]);
     expect(o[1]?.children.map((c) => c.name)).toEqual(['weather', 'spill', 'guest-a', 'scratch']);
@@ -77,16 +77,17 @@ describe('navigation and rename', () => {
 });
 
 describe('inlay hints', () => {
-  it('puts the predicted kernel name and start after each label, and the size of `rest`', () => {
+  it('puts the predicted kernel name and start at the end of each device line (after its comment), and the size of `rest`', () => {
     const h = inlayHints(a);
+    const eol = (needle: string) => text.indexOf('\n', at(needle));
     expect(h.map((x) => [x.offset, x.label])).toEqual([
-      [at('weather', 7), '→ dax0.0 @ 0x100000000'],
-      [at('spill', 5), '→ dax0.1 @ 0x140000000'],
-      [at('guest-a', 7), '→ dax0.2 @ 0x170000000'],
-      [at('scratch', 7), '→ dax0.3 @ 0x160000000'],
-      [at('rest', 4), '= 256 MiB'],
+      [eol('device weather'), '→ dax0.0 @ 0x100000000'],
+      [eol('device spill'), '→ dax0.1 @ 0x140000000'],
+      [eol('device guest-a'), '→ dax0.2 @ 0x170000000'],
+      [eol('device scratch'), '→ dax0.3 @ 0x160000000'],
+      [eol('device scratch'), 'rest = 256 MiB'],
     ]);
-    expect(h[0]?.tooltip).toBe('0x100000000..0x13fffffff (1 GiB) at page offset 0');
+    expect(h[0]?.tooltip).toBe('weather becomes dax0.0\n0x100000000..0x13fffffff (1 GiB) at page offset 0');
     expect(inlayHints(a, { start: at('spill'), end: at('guest-a') }).map((x) => x.label)).toEqual(['→ dax0.1 @ 0x140000000']);
   });
 

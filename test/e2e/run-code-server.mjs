@@ -17,11 +17,11 @@
 // harness with test/e2e/install.sh. DAXLAYOUT_E2E_TOOLS overrides where it was installed.
 // Exit code: 0 when everything passed, 1 on a failure, 2 when the harness itself failed.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { makeWorkspace, testSettings } from './workspace.mjs';
@@ -55,6 +55,10 @@ const vsix = flag('--vsix') && runUi ? join(root, 'client', `daxlayout-${JSON.pa
 const verbose = flag('--verbose');
 
 const log = (...a) => console.log('[e2e]', ...a);
+/** One screenshot per feature the suite covers (`e2e-shot: NAME` → out/shots/NAME.png). */
+const shotsDir = join(here, 'out/shots');
+rmSync(shotsDir, { recursive: true, force: true });
+mkdirSync(shotsDir, { recursive: true });
 
 // ---- preconditions ---------------------------------------------------------------------------
 function need(path, hint) {
@@ -110,6 +114,8 @@ const codeServerEnv = {
   // The extension host inherits this environment: no developer NODE_OPTIONS in it.
   NODE_OPTIONS: '',
   DAXLAYOUT_E2E_TAG: REPORT_TAG,
+  // the suite asks for a screenshot per feature (`e2e-shot: NAME`) and waits for the file here
+  DAXLAYOUT_E2E_SHOTS: shotsDir,
 };
 const profileArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
 
@@ -251,6 +257,19 @@ function workbenchUrl(port, folder, extras) {
   return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
+/** A screenshot of what the suite shows now; written under a temporary name, then renamed (the suite waits for the name). */
+async function takeShot(page, name) {
+  const file = join(shotsDir, `${name}.png`);
+  try {
+    await page.screenshot({ path: `${file}.part.png`, animations: 'disabled' });
+    renameSync(`${file}.part.png`, file);
+    log(`screenshot ${relative(root, file)}`);
+  } catch (err) {
+    log(`screenshot ${name} failed: ${err.message}`);
+    writeFileSync(`${file}.failed`, String(err.message));
+  }
+}
+
 // ---- part 1: the mocha suite inside the extension host --------------------------------------
 async function suite(port) {
   const folder = makeWorkspace(join(tmp, 'suite'));
@@ -269,7 +288,9 @@ async function suite(port) {
       if (line.startsWith(REPORT_TAG)) {
         const report = line.slice(REPORT_TAG.length);
         const m = /^e2e-summary: (\d+) passed, (\d+) failed/.exec(report);
+        const shot = /^e2e-shot: ([a-z0-9-]+)$/.exec(report);
         if (m) summary = { passed: Number(m[1]), failed: Number(m[2]) };
+        else if (shot) void takeShot(page, shot[1]);
         else process.stdout.write(`${report}\n`);
       } else {
         workbenchLog.write(`[${type}] ${line}\n`);

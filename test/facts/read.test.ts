@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFacts, writeFacts, type FactsProblem } from '../../server/core/facts/read';
-import type { DeviceFacts, HostFacts, MappingFacts, MemoryBlockFacts, NodeFacts, RegionFacts } from '../../server/core/facts/types';
+import type { DeviceFacts, HostFacts, MappingFacts, MemoryBlockFacts, NodeFacts, RegionFacts } from '../../server/core/host-facts';
 
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
 const errors = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity === 'error');
 const notInfo = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity !== 'info');
 
 const SAMPLES: [string, string][] = [
-  ['linux-6.1.facts.json', 'captures/linux-6.1-boot.txt'],
-  ['linux-6.1-node1-online.facts.json', 'captures/linux-6.1-boot-node1-online.txt'],
-  ['linux-6.12.facts.json', 'captures/linux-6.12-boot.txt'],
+  ['linux-6.1.facts.json', 'test/fixtures/facts/linux-6.1-boot.capture.txt'],
+  ['linux-6.1-node1-online.facts.json', 'test/fixtures/facts/linux-6.1-boot-node1-online.capture.txt'],
+  ['linux-6.12.facts.json', 'test/fixtures/facts/linux-6.12-boot.capture.txt'],
 ];
 
 /** Resolves an RFC 6901 pointer in a plain JSON value; undefined if it does not exist. */
@@ -41,7 +41,7 @@ describe('daxlayout-facts/1 samples', () => {
 
   it('names the file and the original source when they differ', () => {
     const r = readFacts(sample('linux-6.12.facts.json'), 'samples/linux-6.12.facts.json');
-    expect(r.facts!.source).toBe('samples/linux-6.12.facts.json (from captures/linux-6.12-boot.txt)');
+    expect(r.facts!.source).toBe('samples/linux-6.12.facts.json (from test/fixtures/facts/linux-6.12-boot.capture.txt)');
   });
 
   it('round-trips the 6.12 facts in memory', () => {
@@ -347,7 +347,7 @@ describe('validation of daxlayout-facts/1', () => {
     expect(r.facts!.autoOnlineBlocks).toBe('online');
     const w = r.problems.filter((p) => p.severity === 'warning').map((p) => p.message);
     expect(w).toEqual([
-      '--kernel 6.13.0 replaces kernelRelease "6.12.117+deb12-amd64" from the file',
+      '--kernel 6.13.0 replaces kernelRelease "6.12.118+deb12-amd64" from the file',
       '--auto-online online replaces autoOnlineBlocks "offline" from the file',
     ]);
   });

@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../server/core/analysis/analyze';
+import { analyze } from '../../server/core/pipeline/analyze';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
-import { factsFingerprint, planSummary, planView, renderPlan, sha256Hex, summaryLine } from '../../server/core/plan/render';
+import type { HostFacts } from '../../server/core/host-facts';
+import { factsFingerprint, planSummary, planView, renderPlan, sha256Hex, summaryLine } from '../../server/core/explain/render-plan';
 import { sampleReader, SAMPLES } from '../rules/harness';
 
 const facts = (name: string) => readFacts(readFileSync(join(SAMPLES, name), 'utf8'), name).facts as HostFacts;
@@ -28,7 +28,7 @@ describe('facts fingerprint', () => {
     const d0 = r0.devices[0] as (typeof r0.devices)[number];
     const variants: HostFacts[] = [
       { ...f, autoOnlineBlocks: 'online' },
-      { ...f, kernelRelease: '6.1.0-57-amd64' },
+      { ...f, kernelRelease: '6.1.0-58-amd64' },
       { ...f, regions: [{ ...r0, devices: [{ ...d0, driver: 'kmem' }] }] },
       { ...f, regions: [{ ...r0, devices: [{ ...d0, align: 4096n }] }] },
       { ...f, regions: [{ ...r0, devices: [{ ...d0, mappings: [{ ...d0.mappings[0]!, end: d0.mappings[0]!.end - 0x200000n }] }] }] },
@@ -48,7 +48,7 @@ describe('plan text', () => {
     expect(text).toContain('  ~ shrink dax0.0 (weather) from 2 GiB to 1 GiB\n      echo 1073741824 > /sys/bus/dax/devices/dax0.0/size\n');
     expect(text).toContain('  + create dax0.1 (spill)\n      echo 1 > /sys/devices/platform/hmem.0/dax_region/create\n');
     expect(text).toContain('      echo online_movable > /sys/devices/system/memory/memory43/state\n');
-    expect(text.trimEnd().split('\n').pop()).toBe('Plan: 3 to create, 1 to change, 0 to destroy.');
+    expect(text.trimEnd().split('\n').pop()).toBe('Plan: 3 devices to create, 1 to change, 0 to destroy.');
     expect(v.steps[0]).toMatchObject({ index: 1, op: '~', target: 'dax0.0', summary: 'unbind dax0.0 from device_dax', destructive: true, writes: [{ path: '/sys/bus/dax/drivers/device_dax/unbind', value: 'dax0.0', predicted: 'ok' }] });
     expect(v.steps.find((s) => s.label === 'spill')?.target).toBe('dax0.1');
     expect(v.steps.filter((s) => s.destructive).map((s) => s.summary)).toEqual(['unbind dax0.0 from device_dax', 'shrink dax0.0 (weather) from 2 GiB to 1 GiB']);
@@ -58,7 +58,8 @@ describe('plan text', () => {
     expect(planSummary([])).toEqual({ create: 0, change: 0, destroy: 0 });
     expect(planSummary([{ op: '~', target: 'dax0.1' }, { op: '-', target: 'dax0.1' }, { op: '+', target: 'dax0.2' }, { op: '~', target: 'dax0.2' }, { op: '-', target: 'dax0.3' }])).toEqual({ create: 1, change: 0, destroy: 2 });
     expect(summaryLine({ create: 0, change: 0, destroy: 0 })).toBe('No changes. The host matches the layout.');
-    expect(summaryLine({ create: 3, change: 1, destroy: 0 })).toBe('Plan: 3 to create, 1 to change, 0 to destroy.');
+    expect(summaryLine({ create: 3, change: 1, destroy: 0 })).toBe('Plan: 3 devices to create, 1 to change, 0 to destroy.');
+    expect(summaryLine({ create: 1, change: 0, destroy: 2 })).toBe('Plan: 1 device to create, 0 to change, 2 to destroy.');
   });
 
   it('notes unlisted devices: kept, or destroyed with --prune', () => {
@@ -80,6 +81,6 @@ describe('plan text', () => {
     const ph = pruned.hosts[0]!;
     const pt = renderPlan(planView(ph, ph.plan!, 'sha256:0'));
     expect(pt).toContain('  - destroy dax0.1\n');
-    expect(pt).toContain('Plan: 0 to create, 0 to change, 1 to destroy.');
+    expect(pt).toContain('Plan: 0 devices to create, 0 to change, 1 to destroy.');
   });
 });

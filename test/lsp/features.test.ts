@@ -37,10 +37,11 @@ describe('hover', () => {
     const md = (h.contents as MarkupContent).value;
     expect((h.contents as MarkupContent).kind).toBe('markdown');
     expect(md).toContain('`0x140000000..0x17fffffff` · 1 GiB');
-    expect(md).toMatch(/\| access0 \(best initiator of any kind\) \| 0 \| 40 ns \| 40 ns \| 2048 MB\/s \| 2048 MB\/s \|/);
-    expect(md).toMatch(/\| access1 \(best CPU initiator\) \| 0 \| 40 ns \| 40 ns \| 2048 MB\/s \| 2048 MB\/s \|/);
-    expect(md).toContain('Memory-side cache L1: 256 MiB, 64-byte lines, direct-mapped, write-back');
-    expect(md).toContain('default driver | device_dax');
+    // short: placement first, the node's HMAT data in one line (its full table is on the node's own hover)
+    expect(md.split('\n\n')[0]).toBe('**region 0** on `lab61n1` · Linux 6.1.0-57-amd64');
+    expect(md).toContain('node 1: read 40 ns, 2048 MB/s from node 0 (HMAT access1) · L1 memory-side cache 256 MiB');
+    expect(md).not.toContain('| access0');
+    expect(md.split('\n').length).toBeLessThan(12);
     expect(h.range).toEqual({ start: at('region 0', 7), end: at('region 0', 8) });
   });
 
@@ -49,8 +50,9 @@ describe('hover', () => {
     const { at } = await openDoc(uri, read('hmat-node1.dax'));
     const h = await request<Hover>('textDocument/hover', { textDocument: { uri }, position: at('far-ram', 2) });
     const md = (h.contents as MarkupContent).value;
-    expect(md).toContain('**device `far-ram`** → `dax0.1`');
-    expect(md).toContain('| `0x160000000..0x16fffffff` | 256 MiB | 0x0 |');
+    expect(md).toMatch(/^\*\*device `far-ram`\*\* → `dax0\.1` · region 0 on `lab61n1`/);
+    // placement first: the one physical range on the line under the title
+    expect(md.split('\n\n')[1]).toBe('`0x160000000..0x16fffffff`');
     expect(md).toContain('256 MiB usable in 2 blocks of 128 MiB · 0 B lost');
     expect(md).toContain('system-ram online movable (kmem)');
   });
@@ -63,7 +65,9 @@ describe('hover', () => {
     const doc = TextDocument.create(uri, 'dax', 1, text);
     const h = await request<Hover>('textDocument/hover', { textDocument: { uri }, position: doc.positionAt(text.indexOf('1G align')) });
     expect((h.contents as MarkupContent).kind).toBe('plaintext');
-    expect((h.contents as MarkupContent).value).toContain('1073741824 bytes');
+    // `1 GiB · 0x40000000`: no raw byte count beside the binary unit
+    expect((h.contents as MarkupContent).value).toContain('1 GiB · 0x40000000');
+    expect((h.contents as MarkupContent).value).not.toContain('1073741824');
     expect(await request('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 0 } })).toBeNull();
   });
 });
@@ -115,9 +119,10 @@ describe('code actions', () => {
     expect(analyze(fixed, { readFacts }).findings).toEqual([]);
   });
 
-  it('reformats when a fix would leave a formatted file unformatted', async () => {
+  it('a fix in a formatted file leaves it formatted (the device keeps the lines it has)', async () => {
     // 101 columns with `size 1023M`: the formatter puts the device on several lines. The fix
-    // `1G` makes it fit in 100, where the formatter wants it on one line.
+    // `1G` would make it fit in 100, but the formatter keeps the user's line structure: it
+    // stays on several lines, and the file stays formatted.
     const label = 'x'.repeat(53);
     const text = format(`host lab61 {\n  facts "linux-6.1.facts.json"\n}\n\nregion 0 on lab61 {\n  device ${label} { size 1023M mode system-ram movable }\n}\n`)!;
     expect(text).toContain('    size 1023M\n');
@@ -126,7 +131,7 @@ describe('code actions', () => {
     const actions = await request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: at('1023M'), end: at('1023M') }, context: { diagnostics: [] } });
     const fix = actions.find((a) => a.title === 'Change size to 1G')!;
     const fixed = TextDocument.applyEdits(doc, fix.edit!.changes![uri] as TextEdit[]);
-    expect(fixed).toContain(`  device ${label} { size 1G mode system-ram movable }\n`);
+    expect(fixed).toContain(`  device ${label} {\n    size 1G\n    mode system-ram movable\n  }\n`);
     expect(format(fixed)).toBe(fixed);
   });
 
@@ -235,11 +240,74 @@ describe('navigation and outline', () => {
     expect(decoded).toContain(`${p('system-ram movable')}+10 enumMember`);
   });
 
+  it('gives no hint for a device in error (its prediction would be a guess)', async () => {
+    const uri = sampleUri('hint-error.dax');
+    const text = 'host lab61 {\n  facts "linux-6.1.facts.json"\n}\n\nregion 0 on lab61 {\n  device good { size 2M }\n  device bad { size 3M }\n}\n';
+    await openDoc(uri, text);
+    const hints = await request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } });
+    expect(hints.map((h) => [h.position.line, String(h.label).split(' @')[0]])).toEqual([[5, '→ dax0.0']]);
+  });
+
   it('hints the kernel name and physical start after each device label', async () => {
     const uri = sampleUri('hbm-lab.dax');
     const { at } = await openDoc(uri, read('hbm-lab.dax'));
     const hints = await request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } } });
-    expect(hints.find((h) => h.label === '→ dax0.1 @ 0x140000000')?.position).toEqual(at('spill', 5));
-    expect(hints.find((h) => h.label === '= 256 MiB')?.position).toEqual(at('rest', 4));
+    // at the end of the line, after any comment: aligned comments stay aligned
+    const text = read('hbm-lab.dax');
+    const endOfLine = (needle: string) => {
+      const p = at(needle);
+      return { line: p.line, character: (text.split('\n')[p.line] as string).length };
+    };
+    expect(hints.find((h) => h.label === '→ dax0.1 @ 0x140000000')?.position).toEqual(endOfLine('spill'));
+    expect(hints.find((h) => h.label === 'rest = 256 MiB')?.position).toEqual(endOfLine('rest'));
+  });
+});
+
+describe('code lenses and hosts (served from the analysis, for the editor\'s Plan / Apply)', () => {
+  it('puts Plan, Plan against facts, Apply and Capture facts on a host with ssh and facts; a facts-only host plans simulated', async () => {
+    const uri = sampleUri('lenses.dax');
+    const text = 'host real {\n  ssh "root@db1"\n  port 2222\n  facts "linux-6.1.facts.json"\n}\n\nhost lab {\n  facts "linux-6.1.facts.json"\n}\n\nhost rack {\n  hosts "rack1"\n  inventory "inventory.ini"\n}\n';
+    await openDoc(uri, text);
+    const lenses = await request<{ range: { start: { line: number } }; command: { title: string; command: string; arguments: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
+    expect(lenses.map((l) => [l.range.start.line, l.command.title, l.command.command])).toEqual([
+      [0, 'Plan', 'daxlayout.plan'],
+      [0, 'Plan against facts', 'daxlayout.planAgainstFacts'],
+      [0, 'Apply', 'daxlayout.apply'],
+      [0, 'Capture facts', 'daxlayout.captureFacts'],
+      [6, 'Plan (simulated)', 'daxlayout.plan'],
+      [6, 'Apply (simulated)', 'daxlayout.apply'],
+      [6, 'Capture facts', 'daxlayout.captureFacts'],
+    ]);
+    expect(lenses[1]?.command.arguments).toEqual([{ uri, host: 'real', target: 'facts' }]);
+    const hosts = await request<{ name: string; ssh?: string; port?: number; facts?: string; factsFile?: string; pattern?: string; line: number }[]>('daxlayout/hosts', { uri });
+    expect(hosts.map((h) => [h.name, h.line, h.ssh, h.port, h.facts, h.factsFile, h.pattern])).toEqual([
+      ['real', 0, 'root@db1', 2222, 'linux-6.1.facts.json', resolve(SAMPLES, 'linux-6.1.facts.json'), undefined],
+      ['lab', 6, undefined, undefined, 'linux-6.1.facts.json', resolve(SAMPLES, 'linux-6.1.facts.json'), undefined],
+      ['rack', 10, undefined, undefined, undefined, undefined, 'rack1'],
+    ]);
+  });
+});
+
+describe('file paths', () => {
+  it('completes `facts "…"` with the facts files and folders beside the layout, and `inventory "…"` with inventories', async () => {
+    const uri = sampleUri('paths.dax');
+    const text = 'host a {\n  facts "linux-6."\n}\nhost b {\n  inventory ""\n}\n';
+    const { at } = await openDoc(uri, text);
+    const facts = await request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: at('linux-6.', 8) });
+    const labels = facts.items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(['linux-6.1.facts.json', 'linux-6.12.facts.json', 'linux-6.1.daxctl.json']));
+    expect(labels.filter((l) => l.endsWith('.dax'))).toEqual([]);
+    // the typed part is replaced (it starts after the quote)
+    expect((facts.items[0]?.textEdit as TextEdit).range.start).toEqual(at('linux-6.'));
+    const inv = await request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: at('""', 1) });
+    expect(inv.items.every((i) => !i.label.endsWith('.json'))).toBe(true);
+  });
+
+  it('Ctrl+click on `inventory "…"` opens the inventory, as on `facts "…"`', async () => {
+    const uri = sampleUri('nav.dax');
+    const text = 'host rack {\n  hosts "all"\n  inventory "linux-6.1.facts.json"\n}\n';
+    const { at } = await openDoc(uri, text);
+    const loc = await request<Location[]>('textDocument/definition', { textDocument: { uri }, position: at('linux-6.1', 3) });
+    expect(loc.map((l) => l.uri)).toEqual([sampleUri('linux-6.1.facts.json')]);
   });
 });

@@ -340,6 +340,14 @@ describe('persist artifacts', () => {
     expect(rules).not.toContain('spill');
   });
 
+  it('load dax_hmem for an hmem region at its 6.12 path and at its 7.2+ path (hmem_platform.0/hmem.0)', () => {
+    const f = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8'));
+    const mods = (facts: unknown) => persistArtifacts(layout('6.12', LAB, JSON.stringify(facts)), 'lab').files.find((x) => x.path.endsWith('modules-load.d/daxlayout.conf'))?.content.split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(mods(f)).toEqual(['device_dax', 'kmem', 'dax_hmem']);
+    const f73 = { ...f, kernelRelease: '7.3.4+deb13-amd64', regions: f.regions.map((r: { path: string }) => ({ ...r, path: '/sys/devices/platform/hmem_platform.0/hmem.0' })) };
+    expect(mods(f73)).toEqual(['device_dax', 'kmem', 'dax_hmem']);
+  });
+
   it('the same layout gives the same checksum; a change gives another', () => {
     const one = persistArtifacts(layout('6.1', LAB), 'lab').checksum;
     expect(persistArtifacts(layout('6.1', LAB), 'lab').checksum).toBe(one);

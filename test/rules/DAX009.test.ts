@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
-import { LAB61, LAB612, expectFinding, expectNone } from './harness';
+import { LAB61, LAB612, SAMPLES, expectFinding, expectNone } from './harness';
 
 describe('DAX009 region geometry', () => {
   it('requires start on a region designed without facts', () => {
@@ -25,7 +27,13 @@ describe('DAX009 region geometry', () => {
 
   it('warns when a declared memory-side cache differs from the facts', () => {
     expectFinding(`host lab { facts "linux-6.1-node1-online.facts.json" }\nregion 0 on lab { cache <|512M|> device a { size 512M } }\n`, 'DAX009', 'warning', /^the memory-side cache is declared as 512 MiB but the host's facts say 256 MiB; the facts are used$/);
-    expectFinding(`${LAB61}region 0 on lab { cache <|256M|> device a { size 512M } }\n`, 'DAX009', 'warning', /memory-side cache is declared as 256 MiB but the host's facts say none/);
+    // the 6.1 capture has node 1's 256 MiB cache (ACPI HMAT): a copy without it says none
+    const noCache = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.1.facts.json'), 'utf8'));
+    for (const n of noCache.nodes) n.caches = [];
+    expectFinding(`host lab { facts "nocache.json" }\nregion 0 on lab { cache <|256M|> device a { size 512M } }\n`, 'DAX009', 'warning', /memory-side cache is declared as 256 MiB but the host's facts say none/, {
+      files: { 'nocache.json': JSON.stringify(noCache) },
+    });
+    expectNone(`${LAB61}region 0 on lab { cache 256M device a { size 512M } }\n`, 'DAX009');
   });
 
   it('does not fire on declared geometry that agrees with the facts', () => {

@@ -29,13 +29,13 @@ for (const s of SAMPLES) {
   try {
     const raw = await daxlayout(['facts', 'root@127.0.0.1', '--port', String(g.vm.port), '--raw', ...sshArgs(g)]);
     if (raw.code !== 0) throw new Error(`facts --raw exited ${raw.code}: ${raw.stderr}`);
-    const dump = join(ROOT, 'test', 'fixtures', 'facts', `${s.name}.txt`);
+    const dump = join(ROOT, 'test', 'fixtures', 'facts', `${s.name}.capture.txt`);
     writeFileSync(dump, raw.stdout);
     const daxctl = await g.vm.ssh(['daxctl', 'list', '-RDMi']);
     if (daxctl.code !== 0) throw new Error(`daxctl exited ${daxctl.code}: ${daxctl.stderr}`);
     writeFileSync(join(ROOT, 'test', 'fixtures', 'kernel', `${s.name}.daxctl.json`), JSON.stringify(JSON.parse(daxctl.stdout), null, 2) + '\n');
     // the facts name their source as the dump's path relative to the repository
-    const out = await daxlayout(['facts', '--from', `test/fixtures/facts/${s.name}.txt`, '-o', join('samples', s.facts)]);
+    const out = await daxlayout(['facts', '--from', `test/fixtures/facts/${s.name}.capture.txt`, '-o', join('samples', s.facts)]);
     if (out.code !== 0) throw new Error(`facts --from exited ${out.code}: ${out.stderr}`);
     console.log(`${s.name}: ${g.vm.release}, boot ${(g.vm.bootMs / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s → samples/${s.facts}`);
   } finally {

@@ -23,7 +23,7 @@ export const RUNS = [
   { kernel: '6.1', script: join(FIX, 'ndctl-create-test2.sh') },
   // on 6.12 dax0.0 starts bound to kmem: the same test with the first unbind from kmem
   { kernel: '6.12', script: join(HERE, 'scripts', 'ndctl-create-test2-6.12.sh') },
-  // Newer kernels (cxl-and-newer-kernels.md): fewer scripts each, to keep the suite's time.
+  // Newer kernels (docs/kernel-facts.md §16): fewer scripts each, to keep the suite's time.
   // 6.18 has 6.12's ABI; 7.2+ moves the hmem region under hmem_platform.0; 7.3 adds kmem `state`.
   { kernel: '6.18', script: join(FIX, 'real-6.12.sh') },
   { kernel: '7.2', script: join(HERE, 'scripts', 'real-7.2.sh') },

@@ -3,7 +3,7 @@
 
 import type { Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import type { TextEdit } from '../analysis/finding';
 import { locate, type Hit } from './locate';
 
@@ -48,9 +48,17 @@ export function referencesAt(a: Analysis, offset: number, includeDeclaration: bo
 
 /** The facts path (as written) when the offset is on a host's `facts "…"` string. */
 export function factsPathAt(a: Analysis, offset: number): { path: string; span: Span } | undefined {
+  const hit = filePathAt(a, offset);
+  return hit?.property === 'facts' ? { path: hit.path, span: hit.span } : undefined;
+}
+
+/** The `facts "…"` or `inventory "…"` string of a host block at `offset` (its span holds the quotes). */
+export function filePathAt(a: Analysis, offset: number): { property: 'facts' | 'inventory'; path: string; span: Span } | undefined {
   const hit = locate(a.file, a.text, offset, true);
-  if (hit?.kind !== 'value' || hit.block !== 'host' || hit.property.key.text !== 'facts' || hit.value.kind !== 'string') return undefined;
-  return { path: hit.value.value, span: hit.value.span };
+  if (hit?.kind !== 'value' || hit.block !== 'host' || hit.value.kind !== 'string') return undefined;
+  const key = hit.property.key.text;
+  if (key !== 'facts' && key !== 'inventory') return undefined;
+  return { property: key, path: hit.value.value, span: hit.value.span };
 }
 
 export type PrepareRename = { readonly span: Span; readonly placeholder: string } | { readonly error: string };

@@ -4,9 +4,10 @@
 // placed again here. Integer bytes throughout.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
-import { colourList, regionColourMap } from '../colour/describe';
-import type { FleetAnalysis } from '../fleet/analyze-fleet';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
+import { colourList } from '../colour/stripes';
+import { regionColourMap } from './colours';
+import type { FleetAnalysis } from '../analysis/types';
 import { deviceName, deviceSize, availableSize, hotplugRange, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
 import { modeText, nodeInfo, type NodeInfo } from './describe';
 

@@ -1,6 +1,6 @@
 // Problems found while reading facts, and the options the readers share.
 
-import type { AutoOnlinePolicy } from './types';
+import type { AutoOnlinePolicy } from '../host-facts';
 import { lineColumn } from './json';
 
 export type FactsSeverity = 'error' | 'warning' | 'info';

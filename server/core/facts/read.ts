@@ -2,7 +2,7 @@
 // (detected and imported), or a capture dump (`### path` sections). Pure: takes
 // text, returns facts and problems, never throws. See docs/facts.md.
 
-import type { HostFacts } from './types';
+import type { HostFacts } from '../host-facts';
 import { parseJson } from './json';
 import { Fields } from './fields';
 import { Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';

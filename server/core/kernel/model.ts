@@ -2,7 +2,7 @@
 // Each handler follows the kernel function it models (named in its comment, in
 // the order of that function's checks); see docs/kernel-model.md.
 
-import type { DriverName, HostFacts } from '../facts/types';
+import type { DriverName, HostFacts } from '../host-facts';
 import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
 import { rangesCount, rangesHas, rangesMinus, type BlockRun, type IndexRanges } from './blocks';
 import {
@@ -134,6 +134,7 @@ export class KernelModel {
       const slash = rest.indexOf('/');
       const drv = slash < 0 ? rest : rest.slice(0, slash);
       const attr = slash < 0 ? '' : rest.slice(slash + 1);
+      if (drv === 'fsdev_dax' && has(this.version, 'fsdevDax')) return unmodelled('the fsdev_dax driver (7.3+, drivers/dax/fsdev_dax.ko) is not modelled: whether it is loaded and what it accepts is not in the facts');
       if (drv !== 'device_dax' && drv !== 'kmem') return err(slash < 0 ? NO_FILE : 'ENOENT');
       if (attr === '') return err('EISDIR');
       const link = /^(dax\d+\.\d+)\/(.+)$/.exec(attr);
@@ -699,7 +700,7 @@ export class KernelModel {
 
   /**
    * The 7.3 kmem `state` attribute (kmem.c state_store), as measured on Debian 7.3.4
-   * (cxl-and-newer-kernels.md, "The 7.3 kmem state attribute"). It hot-removes (`unplugged`) or
+   * (kernel-facts.md §16.1). It hot-removes (`unplugged`) or
    * hot-adds and onlines (`online_movable`, `online_kernel`) the device's memory as a whole and
    * records only the changes made through itself: per-block onlining leaves it `offline`.
    *   offline | unknown value                        → EINVAL, from any state

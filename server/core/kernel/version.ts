@@ -15,7 +15,8 @@ export type FeatureKey =
   | 'mappingRcQuirk'
   | 'kernelZoneOfflineUnpredictable'
   | 'hmemPlatformParent'
-  | 'kmemState';
+  | 'kmemState'
+  | 'fsdevDax';
 
 export interface FeatureRow {
   readonly key: FeatureKey;
@@ -30,32 +31,32 @@ export const FEATURES: readonly FeatureRow[] = [
     key: 'provisioning',
     since: [5, 10],
     what: 'dynamic regions: dax_region/create, delete, seed, available_size; device size and align writable; mapping',
-    source: 'device-dax-facts §1 (ABI-dax, Oct 2020, v5.10); bus.c[mid]',
+    source: 'kernel-facts.md §1 (ABI-dax, Oct 2020, v5.10); bus.c[mid]',
   },
   {
     key: 'kmemRejectsEmpty',
     since: [5, 15],
     what: 'kmem refuses (EINVAL) a device with no whole memory block; earlier kernels bound it with nothing added',
-    source: 'device-dax-facts §1 and §8.1 step 3 (kmem.c[new] vs kmem.c[5.10] dev_dax_kmem_probe)',
+    source: 'kernel-facts.md §1 and §8.1 step 3 (kmem.c[new] vs kmem.c[5.10] dev_dax_kmem_probe)',
     fromMemory: true,
   },
   {
     key: 'kmemTypeMatch',
     since: [6, 3],
     what: 'drivers match by type: hmem and CXL regions (IORESOURCE_DAX_KMEM) bind kmem by default and match device_dax only through new_id',
-    source: 'device-dax-facts §1, §2.4 (bus.h; bus.c[6.3] dax_match_type); confirmed on 6.12 (§15)',
+    source: 'kernel-facts.md §1, §2.4 (bus.h; bus.c[6.3] dax_match_type); confirmed on 6.12 (§15)',
   },
   {
     key: 'memmapOnMemory',
     since: [6, 8],
     what: 'device attribute memmap_on_memory',
-    source: 'device-dax-facts §1 (ABI-dax v6.8), §4.6',
+    source: 'kernel-facts.md §1 (ABI-dax v6.8), §4.6',
   },
   {
     key: 'mappingRcQuirk',
     since: [6, 8],
     what: 'mapping writes with a length that is not a granule multiple (or on a disabled region) report success and allocate nothing',
-    source: 'device-dax-facts §4.5 (bus.c[new] mapping_store); confirmed on 6.12 (§15)',
+    source: 'kernel-facts.md §4.5 (bus.c[new] mapping_store); confirmed on 6.12 (§15)',
   },
   {
     key: 'kernelZoneOfflineUnpredictable',
@@ -67,13 +68,19 @@ export const FEATURES: readonly FeatureRow[] = [
     key: 'hmemPlatformParent',
     since: [7, 2],
     what: 'hmem regions live under /sys/devices/platform/hmem_platform.0/hmem.N (daxctl path /platform/hmem_platform.0/hmem.N), and /proc/iomem has no "Soft Reserved" line above their devices',
-    source: 'cxl-and-newer-kernels.md Q2 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
+    source: 'kernel-facts.md §16 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
   },
   {
     key: 'kmemState',
     since: [7, 3],
     what: 'kmem-bound devices have a read/write `state` attribute (offline, unplugged, online_movable, online_kernel) that hot-removes and hot-adds the whole device',
-    source: 'cxl-and-newer-kernels.md Q2 "The 7.3 kmem state attribute": measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
+    source: 'kernel-facts.md §16.1: measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
+  },
+  {
+    key: 'fsdevDax',
+    since: [7, 3],
+    what: 'a third dax driver, fsdev_dax ("FS-DAX Device: fs-dax compatible devdax driver", CONFIG_DEV_DAX_FSDEV=m, modalias dax:t0* so udev loads it): not modelled, so writes under /sys/bus/dax/drivers/fsdev_dax/ are declined and a device bound to it is taken as device_dax with a warning',
+    source: 'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko (cxl-and-newer-kernels.md; absent from 7.2.12 and 6.18.15)',
   },
 ];
 

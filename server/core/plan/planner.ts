@@ -5,7 +5,7 @@
 // model's prediction, and the final model state is the layout's desired state.
 
 import { planRegionColours, type AddrRange, type ColourPlacement } from '../colour/stripes';
-import type { DriverName, MemorySideCacheFacts } from '../facts/types';
+import type { DriverName, MemorySideCacheFacts } from '../host-facts';
 import type { BlockRun } from '../kernel/blocks';
 import type { KernelModel, WriteResult } from '../kernel/model';
 import {

@@ -1,5 +1,5 @@
 // DAX035: a 7.3+ kmem device whose `state` attribute disagrees with its memory blocks.
-import type { DeviceFacts, HostFacts } from '../facts/types';
+import type { DeviceFacts, HostFacts } from '../host-facts';
 import { hotplugRange } from '../kernel/state';
 import type { Rule } from './util';
 import { finding, regionSpan } from './util';

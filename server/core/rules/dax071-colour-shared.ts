@@ -1,7 +1,6 @@
 // DAX071: memory of a colour that a device asked for exclusively is held (or asked for) by another device.
 import type { Finding } from '../analysis/finding';
-import { meetsSorted, overlaps, periodIntervals } from '../colour/stripes';
-import { colourBytes } from '../colour/describe';
+import { colourBytes, meetsSorted, overlaps, periodIntervals } from '../colour/stripes';
 import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
 import { formatBytes } from '../units';

@@ -1,6 +1,6 @@
 // DAX090: owner, group or permissions of /dev/daxR.N that cannot go into a udev rule, or mean nothing.
 import type { Finding } from '../analysis/finding';
-import { accessNameProblem, parsePermissions } from '../vm/parcel';
+import { accessNameProblem, parsePermissions } from '../persist/access';
 import type { Rule } from './util';
 import { devices, finding } from './util';
 

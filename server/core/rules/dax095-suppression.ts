@@ -6,7 +6,7 @@
 // nothing. `applySuppressions` does the hiding, after every rule has run.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import type { Finding } from '../analysis/finding';
 import type { Rule } from './util';
 import { finding } from './util';

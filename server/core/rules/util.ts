@@ -2,7 +2,7 @@
 // region, the host's architecture facts, and each device's predicted result.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
 import type { Finding, Fix, Severity } from '../analysis/finding';
 import { hotplugRange, type SimDevice } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH, allowedAligns, type ArchFacts } from '../kernel/tables';

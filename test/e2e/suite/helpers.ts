@@ -129,3 +129,22 @@ export async function until<T>(read: () => Thenable<T> | T, accept: (v: T) => bo
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Asks the launcher for a screenshot of the workbench as it is now (test/e2e/out/shots/NAME.png)
+ * and waits until it is written. Outside code-server (desktop VS Code) there is no launcher to
+ * take it: a no-op.
+ */
+export async function shot(name: string, timeoutMs = 20_000): Promise<void> {
+  const dir = process.env.DAXLAYOUT_E2E_SHOTS;
+  if (!dir) return;
+  const { existsSync } = await import('node:fs');
+  const file = `${dir}/${name}.png`;
+  note(`e2e-shot: ${name}`);
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (existsSync(`${file}.failed`)) throw new Error(`the screenshot ${name} failed`);
+    if (Date.now() > deadline) throw new Error(`no screenshot ${file} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,7 +1,8 @@
 // Host facts: what the core needs to know about a host to predict what its
 // kernel will do. This is the in-memory form (integer bytes as bigint); the
-// JSON file format is documented in docs/facts.md and read by ./read.ts, which
-// also accepts `daxctl list -RDMi` output as is.
+// JSON file format is documented in docs/facts.md and read by facts/read.ts, which
+// also accepts `daxctl list -RDMi` output as is. It sits below the kernel model, which is
+// seeded from it, and the readers in facts/, which produce it.
 
 export type DriverName = 'device_dax' | 'kmem';
 
