@@ -209,7 +209,8 @@ async function bootOnce(opts = {}) {
   }
 
   // wait for the ready marker on the console, then for an SSH round trip
-  const timeoutMs = opts.timeoutMs ?? 180_000;
+  // CXL guests boot in about a minute on an idle host (hmem ones in 5-10 s): more room for a busy one
+  const timeoutMs = opts.timeoutMs ?? (machine.cxl > 0 ? 360_000 : 180_000);
   const fail = async (why) => {
     const t = tail(consoleLog);
     keep = true; // keep the console log for a look
