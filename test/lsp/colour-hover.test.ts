@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, hoverAt } from '../../server/core/index';
-import { renderHover } from '../../server/lsp/markdown';
+import { analyze, hoverAt, type RegionHover } from '../../server/core/index';
+import { renderColourMap, renderHover } from '../../server/lsp/markdown';
 import { SAMPLES, sampleReader } from '../rules/harness';
 
 const text = readFileSync(join(SAMPLES, 'colours.dax'), 'utf8');
@@ -16,7 +16,10 @@ const md = (offset: number) => {
 
 describe('hover: colours', () => {
   it('a region shows which device holds which colours, and what is free', () => {
-    const m = md(text.indexOf('region 0') + 7);
+    // the hover names the colours in one line (the region map draws them); the table is renderColourMap's
+    expect(md(text.indexOf('region 0') + 7)).toContain('colours: 4 of the 256 MiB cache, stripes of 64 MiB (hover a device for its own)');
+    const h = hoverAt(a, text.indexOf('region 0') + 7) as RegionHover;
+    const m = renderColourMap(h.colours!);
     expect(m).toContain('**Colours** · 4 of 256 MiB (L1 memory-side cache of node 1, direct-mapped) · stripes of 64 MiB');
     expect(m).toContain('| 0..1 | `weather` (exclusive) | – |');
     expect(m).toContain('| 2..3 | `vms` | – |');
@@ -30,7 +33,7 @@ describe('hover: colours', () => {
   it('a region whose colours are partly free says how much', () => {
     const t = text.replace('colours 2..3 of 4', 'colours 2..3 of 4 size 256M');
     const b = analyze(t, { readFacts: sampleReader() });
-    const h = hoverAt(b, t.indexOf('region 0') + 7);
-    expect(renderHover(h!)).toContain('| 2..3 | `vms` | 256 MiB |');
+    const h = hoverAt(b, t.indexOf('region 0') + 7) as RegionHover;
+    expect(renderColourMap(h.colours!)).toContain('| 2..3 | `vms` | 256 MiB |');
   });
 });

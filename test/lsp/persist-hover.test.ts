@@ -17,8 +17,11 @@ function hoverMarkdown(text: string, label: string): string {
   return renderHover(h);
 }
 
-/** The first table of a hover (its header row names the device and its kernel name). */
-const firstTable = (md: string) => md.split('\n\n')[0] ?? '';
+/** A device hover's title line (its name and kernel name) and its table (under the placement). */
+const firstTable = (md: string) => {
+  const parts = md.split('\n\n');
+  return `${parts[0] ?? ''}\n${parts.find((p) => p.startsWith('| |')) ?? ''}`;
+};
 
 describe('hover: stable names of persisted devices', () => {
   const persisted = sample.replace('region 0 on lab61 {', 'region 0 on lab61 {\n  persist');
