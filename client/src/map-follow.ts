@@ -30,6 +30,8 @@ export class LayoutFollower implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private document: vscode.TextDocument | undefined;
+  /** When the pending ask goes out (ms since the epoch). */
+  private dueAt = 0;
 
   constructor(
     private readonly refresh: (doc: vscode.TextDocument | undefined) => void,
@@ -56,7 +58,8 @@ export class LayoutFollower implements vscode.Disposable {
     if (options.cursor) {
       this.subs.push(
         vscode.window.onDidChangeTextEditorSelection((e) => {
-          if (e.textEditor.document === this.document) this.schedule(cursorDelay);
+          // typing moves the cursor too: a pending ask after an edit is not brought forward
+          if (e.textEditor.document === this.document) this.schedule(Math.max(cursorDelay, this.dueAt - Date.now()));
         }),
       );
     }
@@ -79,6 +82,7 @@ export class LayoutFollower implements vscode.Disposable {
 
   schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refresh(this.document);

@@ -1,8 +1,5 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { colourList, DESIGN_HOST, daxctlInputs, deviceColours, formatBytes, hex, mapTitle, persists, regionMaps, renderDaxctlInputs, renderMapSvg, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis } from '../core/index';
-import { availableSize, deviceName, deviceSize, regionSize, type SimDevice } from '../core/kernel/state';
-import { modeText } from '../core/explain/describe';
-import { kmemUse } from '../core/rules/util';
+import { availableSize, colourList, DESIGN_HOST, daxctlInputs, deviceColours, deviceName, deviceSize, formatBytes, hex, kmemUse, mapTitle, modeText, persists, regionMaps, regionSize, renderDaxctlInputs, renderMapSvg, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis, type SimDevice } from '../core/index';
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];

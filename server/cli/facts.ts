@@ -1,7 +1,7 @@
 // `daxlayout facts`: capture a host's facts over SSH (read-only, one round trip), print the
 // capture program for hosts daxlayout cannot reach, or read a dump captured that way.
 
-import { writeFacts } from '../core/facts/read';
+import { writeFacts } from '../core/index';
 import { CaptureError, captureFacts, readCapture, unreadableNote, type Captured } from '../host/capture';
 import { captureProgram } from '../host/shell';
 import { ConnectError, destinationProblem, HostKeyError, portProblem } from '../host/transport';

@@ -3,8 +3,7 @@
 // is a UsageError: one line, exit 2.
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
-import type { FactsLoad } from '../core/analysis/analyze';
-import { detectFactsInput } from '../core/facts/read';
+import { detectFactsInput, type FactsLoad } from '../core/index';
 import { writeFileAtomic } from '../host/atomic';
 
 export class UsageError extends Error {}

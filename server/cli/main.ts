@@ -11,7 +11,7 @@ import { explainJson, renderDaxctlInput, renderExplain, renderVm, svgFiles } fro
 import { runFmt } from './fmt';
 import { fleetCommand, isFleetArgs, renderFleetExplain, verifyCommand } from './fleet';
 import { EXIT, readText, UsageError, writeOutput } from './io';
-import { parseInventory } from '../core/fleet/inventory';
+import { parseInventory } from '../core/index';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { runSim } from './sim';
 

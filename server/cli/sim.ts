@@ -1,5 +1,5 @@
 // `daxlayout sim --facts FACTS [--kernel RELEASE] [--json] SCRIPT`: the kernel model's own test interface.
-import { KernelModel, outsideModelled, parseScript, readFacts, SeedError, toDaxctlJson } from '../core/index';
+import { cxlSnapshot, KernelModel, outsideModelled, parseScript, readFacts, SeedError, toDaxctlJson } from '../core/index';
 import { readText, UsageError } from './io';
 
 export interface SimOptions {
@@ -38,8 +38,11 @@ export function runSim(scriptPath: string, o: SimOptions): string {
     results.push({ line: w.line, result: r.kind === 'ok' ? 'ok' : r.errno, text: w.text });
   }
   const state = toDaxctlJson(model.state);
-  if (o.json) return JSON.stringify({ results: results.map(({ line, result }) => ({ line, result })), state }, null, 2) + '\n';
+  // the CXL regions and decoders, when the facts have a CXL topology (kernel/cxl-model.ts)
+  const cxl = model.cxl ? cxlSnapshot(model.cxl) : undefined;
+  if (o.json) return JSON.stringify({ results: results.map(({ line, result }) => ({ line, result })), state, ...(cxl ? { cxl } : {}) }, null, 2) + '\n';
   const width = Math.max(0, ...results.map((r) => r.text.length));
   const lines = results.map((r) => `${String(r.line).padStart(4)}  ${r.text.padEnd(width)}  ${r.result}`);
-  return `${lines.join('\n')}${lines.length ? '\n' : ''}\nstate (as daxctl list -RDMi would print it):\n${JSON.stringify(state, null, 2)}\n`;
+  const cxlText = cxl ? `\nCXL regions and decoders:\n${JSON.stringify(cxl, null, 2)}\n` : '';
+  return `${lines.join('\n')}${lines.length ? '\n' : ''}\nstate (as daxctl list -RDMi would print it):\n${JSON.stringify(state, null, 2)}\n${cxlText}`;
 }

@@ -1,6 +1,9 @@
 // Sizes are integer bytes (bigint). Units are binary: K = KiB = 1024.
 
-import { GiB, KiB, MiB, TiB } from './kernel/tables';
+export const KiB = 1024n;
+export const MiB = 1024n * KiB;
+export const GiB = 1024n * MiB;
+export const TiB = 1024n * GiB;
 
 export const UNITS: Readonly<Record<string, bigint>> = {
   K: KiB, KiB: KiB, k: KiB,

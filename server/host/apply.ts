@@ -3,13 +3,7 @@
 // program under the host's lock, then capture again and verify that the host
 // is exactly the predicted state. Three round trips, whatever the plan's size.
 
-import { analyze, type Analysis, type HostAnalysis } from '../core/analysis/analyze';
-import type { Finding } from '../core/analysis/finding';
-import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
-import { snapshot, toDaxctlJson } from '../core/kernel/snapshot';
-import { factsFingerprint, planView, type PlanView } from '../core/plan/render';
-import type { Plan } from '../core/plan/planner';
+import { analyze, factsFingerprint, planView, snapshot, toDaxctlJson, type Analysis, type FactsProblem, type Finding, type HostAnalysis, type HostFacts, type Plan, type PlanView } from '../core/index';
 import { ProgramRefused, stateDiff, type ProgramReport } from './shell';
 import type { Target, TargetCapture } from './target';
 import { diffHost } from './verify';

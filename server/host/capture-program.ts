@@ -1,7 +1,8 @@
 // The read-only capture program: one round trip that prints the capture dump of docs/facts.md.
 
-import { PERSIST_PATHS } from '../core/persist/artifacts';
+import { PERSIST_PATHS } from '../core/index';
 import { F, root, shQuote, STATE, type Root } from './sh';
+import { CXL } from './cxl-capture';
 
 /** The capture section listing the persist artifacts present on the host (one path a line). */
 export const PERSIST_FILES_SECTION = 'daxlayout persist files';
@@ -106,9 +107,11 @@ export function captureProgram(r: Root = ''): string {
     F,
     STATE,
     HOST,
+    CXL,
     'main() {',
     '  exec 2>&1',
     '  hostinfo',
+    '  cxlinfo',
     `  printf '%s\\n' '${STATE_BEGIN}'`,
     '  state',
     `  printf '%s\\n' '${STATE_END}'`,

@@ -1,10 +1,7 @@
 // Facts capture: one read-only program, one round trip; its output is a
 // capture dump (docs/facts.md) that the core's reader turns into facts.
 
-import { readCaptureText } from '../core/facts/read';
-import { splitSections } from '../core/facts/capture-text';
-import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
+import { readCaptureFacts, splitSections, type FactsProblem, type HostFacts } from '../core/index';
 import { captureProgram, PERSIST_FILES_SECTION, stateText, type Root } from './shell';
 import type { Transport } from './transport';
 
@@ -25,7 +22,7 @@ export interface Captured {
 
 /** Reads a capture dump's output into facts, and notes what could not be read. */
 export function readCapture(text: string, source: string): Captured {
-  const r = readCaptureText(text, source);
+  const r = readCaptureFacts(text, source);
   const sections = splitSections(text);
   const unreadable = sections.filter((s) => s.status === 'unreadable' && s.title.startsWith('/') && !/\/dax_region\/(delete|create)$/.test(s.title)).map((s) => s.title);
   const uidSec = sections.find((s) => s.title === 'id -u');

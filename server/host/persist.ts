@@ -6,7 +6,7 @@
 // does not persist and that has none costs nothing extra. A persisted host costs one verify
 // (plus one install when it reports `bad`), or one install when nothing is there yet.
 
-import { installProgram, parseChecks, persistArtifacts, removeProgram, verifyProgram, type CheckLine, type PersistArtifacts } from '../core/persist/artifacts';
+import { installProgram, parseChecks, persistArtifacts, removeProgram, verifyProgram, type CheckLine, type PersistArtifacts } from '../core/index';
 import type { PlanResult } from './apply';
 import type { Target } from './target';
 

@@ -4,12 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
-import { detectFactsInput, readFacts, writeFacts, type FactsInputKind } from '../core/facts/read';
-import type { FactsProblem } from '../core/facts/problems';
-import type { HostFacts } from '../core/facts/types';
-import { KernelModel } from '../core/kernel/model';
-import { snapshot } from '../core/kernel/snapshot';
-import { factsCanonical } from '../core/plan/render';
+import { detectFactsInput, factsCanonical, KernelModel, readFacts, snapshot, writeFacts, type FactsInputKind, type FactsProblem, type HostFacts } from '../core/index';
 import { captureFacts, type Captured } from './capture';
 import { applyProgram, cancelProgram, parseProgramOutput, type ProgramReport, type Root } from './shell';
 import type { RemoteResult, Transport } from './transport';

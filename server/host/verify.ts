@@ -2,8 +2,7 @@
 // kernel model predicted. Every difference is named (device, attribute, both
 // values); none is tolerated.
 
-import type { DeviceFacts, DriverName, HostFacts, MemoryBlockFacts } from '../core/facts/types';
-import { formatBytes, hex } from '../core/units';
+import { formatBytes, hex, type DeviceFacts, type DriverName, type HostFacts, type MemoryBlockFacts } from '../core/index';
 
 const mode = (d: DriverName | null) => (d === 'kmem' ? 'system-ram (kmem)' : d === 'device_dax' ? 'devdax (device_dax)' : 'unbound');
 const ranges = (d: DeviceFacts) =>

@@ -5,9 +5,9 @@
 //
 // - Diagnostics come from the analysis worker (runner.ts): one job at a time,
 //   always of a document's newest version. A change while its older version is
-//   being analysed waits; the older result is dropped when it arrives (or the
-//   worker is stopped if that takes much longer than the document's analyses
-//   usually do). Diagnostics are published only for the version the document
+//   being analysed cancels that analysis: the worker stops it at its next host,
+//   keeping what its cache holds (or the worker is stopped if one host takes
+//   much longer than the document's analyses usually do). Diagnostics are published only for the version the document
 //   has when they arrive, so a stale version is never published, and the last
 //   version of a burst of edits is analysed as soon as the worker is free (when
 //   edits come faster than the document analyses, the worker waits for a pause

@@ -2,7 +2,8 @@
 // server's message loop (worker_threads), one document version at a time, and
 // sends back its findings. It keeps one AnalysisCache per open document, so an
 // edit re-analyses only the hosts it touches, and reads facts files itself
-// (FactsStore: regular files only, bounded). The server stops it (terminate)
+// (FactsStore: regular files only, bounded). Between hosts it looks whether the
+// server has cancelled the analysis (a newer version waits) and stops if so. The server stops it (terminate)
 // when an analysis runs past its time or memory budget, and starts a new one.
 // Bundled as server/dist/analysis-worker.cjs, beside server.cjs; server.cjs
 // holds it too and runs it when started as a worker without that file beside it
@@ -11,7 +12,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
-import { AnalysisCache, analyzeFleet, type Finding } from '../core/index';
+import { AnalysisCache, analyzeFleetSteps, type Finding } from '../core/index';
 import { FactsStore } from './facts-store';
 import { describeError } from './errors';
 import { internalErrorFinding, plainFinding, type AnalyseRequest, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
@@ -21,6 +22,7 @@ const data = (workerData ?? { role: 'analysis', testFaults: false }) as WorkerDa
 const caches = new Map<string, AnalysisCache>();
 const seenBy = new Map<string, Set<string>>();
 const facts = new FactsStore(() => undefined, false);
+const cancel = data.cancel ? new Int32Array(data.cancel) : undefined;
 
 const post = (m: FromWorker) => port?.postMessage(m);
 
@@ -54,7 +56,17 @@ function analyse(m: AnalyseRequest): void {
   let findings: Finding[];
   let error: string | undefined;
   try {
-    findings = analyzeFleet(m.text, { readFacts: (p) => facts.read(m.uri, p, seen), cache }).findings.map(plainFinding);
+    const steps = analyzeFleetSteps(m.text, { readFacts: (p) => facts.read(m.uri, p, seen), cache });
+    let step = steps.next();
+    while (!step.done) {
+      if (cancel && Atomics.load(cancel, 0) === m.id) {
+        // a newer version waits: what the cache holds so far is valid (keyed by each host's text); no sweep
+        post({ type: 'cancelled', id: m.id });
+        return;
+      }
+      step = steps.next();
+    }
+    findings = step.value.findings.map(plainFinding);
   } catch (e) {
     error = describeError(e);
     findings = [internalErrorFinding(m.text, e)];

@@ -57,7 +57,7 @@ export interface AnalysisRunner {
   readonly busy: boolean;
   /** Runs one job (only when not busy); `done` is called exactly once. */
   run(job: Job, done: (o: Outcome) => void): void;
-  /** A newer version of `uri` waits (or it closed): stop its running analysis once it has run `afterMs`. */
+  /** A newer version of `uri` waits (or it closed): stop its running analysis (at once where it can stop cleanly; at the latest once it has run `afterMs`). */
   supersede(uri: string, afterMs: number): void;
   /** The document closed. */
   forget(uri: string): void;
@@ -96,6 +96,8 @@ export class WorkerRunner implements AnalysisRunner {
   private nextId = 1;
   /** The worker's heap after its last analysis (what it keeps: its caches). */
   private lastHeap = 0;
+  /** Shared with the worker: the id of the analysis the server cancels (WorkerData.cancel). */
+  private cancel: Int32Array | undefined;
 
   constructor(
     private readonly script: string | undefined,
@@ -109,7 +111,8 @@ export class WorkerRunner implements AnalysisRunner {
   }
 
   private spawn(): Worker {
-    const data: WorkerData = { role: 'analysis', testFaults: this.testFaults };
+    this.cancel = new Int32Array(new SharedArrayBuffer(4));
+    const data: WorkerData = { role: 'analysis', testFaults: this.testFaults, cancel: this.cancel.buffer as SharedArrayBuffer };
     const w = new Worker(this.script as string, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, stackSizeMb: 8 },
@@ -192,6 +195,10 @@ export class WorkerRunner implements AnalysisRunner {
     }
     const r = this.running;
     if (!r || r.id !== m.id) return;
+    if (m.type === 'cancelled') {
+      this.finish(r, { kind: 'superseded' });
+      return;
+    }
     this.lastHeap = m.heapUsed;
     this.finish(r, { kind: 'done', findings: m.findings, seen: m.seen, ms: m.ms, ...(m.error ? { error: m.error } : {}) });
   }
@@ -208,6 +215,9 @@ export class WorkerRunner implements AnalysisRunner {
   supersede(uri: string, afterMs: number): void {
     const r = this.running;
     if (!r || r.job.uri !== uri) return;
+    // The worker stops at its next host (keeping its cache); if one host takes longer than
+    // `afterMs`, the worker is terminated.
+    if (this.cancel) Atomics.store(this.cancel, 0, r.id);
     const at = r.started + afterMs;
     if (r.supersedeAt !== undefined && r.supersedeAt <= at) return; // one timer per job, whatever the number of edits
     r.supersedeAt = at;

@@ -34,7 +34,11 @@ export interface AnalyseResult {
   readonly error?: string;
 }
 
-export type FromWorker = AnalyseResult | { readonly type: 'log'; readonly message: string };
+export type FromWorker =
+  | AnalyseResult
+  /** The analysis `id` stopped between two hosts because the server cancelled it (WorkerData.cancel). */
+  | { readonly type: 'cancelled'; readonly id: number }
+  | { readonly type: 'log'; readonly message: string };
 
 /** What the worker is started with (workerData). */
 export interface WorkerData {
@@ -42,6 +46,12 @@ export interface WorkerData {
   readonly role: 'analysis';
   /** Test hooks (`#!daxlayout-test:…` lines; see analysis-worker.ts); off unless a test turns them on. */
   readonly testFaults: boolean;
+  /**
+   * One Int32 the server sets to the id of an analysis it no longer wants (a newer version
+   * of the document waits): the worker looks at it between hosts and stops that analysis,
+   * keeping its cache. Absent: analyses run to the end.
+   */
+  readonly cancel?: SharedArrayBuffer;
 }
 
 /** A finding as plain data (what structured cloning keeps). */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mainAsync } from '../../server/cli/main';
 import type { Io } from '../../server/cli/plan-apply';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { PERSIST_PATHS } from '../../server/core/persist/artifacts';
 import type { Transport } from '../../server/host/transport';
 import { ModelHost, type ModelHostOptions } from '../host/fake-host';

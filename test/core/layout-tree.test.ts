@@ -70,6 +70,27 @@ region 0 on lab {
     expect(devs.map((d) => [d.label, d.change, d.detail])).toEqual([['all', 'unchanged', 'as the host has it']]);
   });
 
+  it('a device moved to another driver is a rebind', () => {
+    // on the 6.12 capture, dax0.0 holds the whole 2 GiB region, bound to kmem at boot
+    const facts = JSON.parse(readFileSync(resolve(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as { regions: { devices: { name: string; driver: string | null; size: number | string }[] }[] };
+    expect(facts.regions[0]?.devices.find((d) => d.name === 'dax0.0')?.driver).toBe('kmem');
+    const text = `host lab { facts "linux-6.12.facts.json" }
+region 0 on lab {
+  device whole { size 2G }
+}
+`;
+    const devs = layoutTree(analyze(text, { readFacts }))[0]?.regions[0]?.devices ?? [];
+    expect(devs.map((d) => [d.label, d.kernelName, d.change, d.detail])).toEqual([['whole', 'dax0.0', 'rebind', 'kmem → device_dax']]);
+  });
+
+  it('a device the layout does not list is kept (or destroyed with prune)', () => {
+    const text = `host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab {\n}\n`;
+    const kept = layoutTree(analyze(text, { readFacts }))[0]?.regions[0]?.devices ?? [];
+    expect(kept.map((d) => [d.label, d.kernelName, d.change])).toEqual([[undefined, 'dax0.0', 'keep']]);
+    const pruned = layoutTree(analyze(text, { readFacts, prune: true }))[0]?.regions[0]?.devices ?? [];
+    expect(pruned.map((d) => [d.kernelName, d.change])).toEqual([['dax0.0', 'destroy']]);
+  });
+
   it('a host without facts has no regions to predict and says why', () => {
     const tree = layoutTree(analyze(`host x { facts "missing.json" }\nregion 0 on x { device a { size 1G } }\n`, { readFacts }));
     expect(tree[0]?.error).toMatch(/no such file/);

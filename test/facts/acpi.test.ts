@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { accessClass, acpiTargetFacts, bytesFromHexDump, parseHmat, parseSrat, pxmOf } from '../../server/core/facts/acpi';
 import { readCaptureText } from '../../server/core/facts/capture-text';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 
 // The firmware tables of the test guest (test/fixtures/acpi/README.md), and what real 6.1 kernels
 // list under node1 once its memory is online (shared reference capture

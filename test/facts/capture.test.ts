@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCaptureText, splitSections } from '../../server/core/facts/capture-text';
 import { readFacts, writeFacts, type FactsProblem } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 
 // Real captures from Debian 6.1.0-56 and 6.12.117 QEMU guests
 // (memmap=2G%4G-1+0xefffffff, HMAT), copied from the shared reference (test/vm/capture.sh's

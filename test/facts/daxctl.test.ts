@@ -149,7 +149,7 @@ describe('daxctl import: what the JSON does not say', () => {
   });
 
   it('sorts mappings by page_offset (daxctl prints the highest first) and numbers them in that order', () => {
-    // The illustrative layout of the fact sheet §10.2: a 16 GiB region with 4 GiB free.
+    // A 16 GiB region with 4 GiB free, as `daxctl list -RDM` prints it (docs/kernel-facts.md §10.2).
     const text = JSON.stringify([
       { path: '/platform/hmem.0', id: 0, size: 17179869184, available_size: 4294967296, align: 2097152, devices: [
         { chardev: 'dax0.1', size: 12884901888, target_node: 2, align: 2097152, mode: 'devdax', mappings: [

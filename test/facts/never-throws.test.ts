@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readCaptureText, readFacts, writeFacts, type ReadFactsResult } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
 const capture = (name: string): string => readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');

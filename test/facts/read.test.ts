@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFacts, writeFacts, type FactsProblem } from '../../server/core/facts/read';
-import type { DeviceFacts, HostFacts, MappingFacts, MemoryBlockFacts, NodeFacts, RegionFacts } from '../../server/core/facts/types';
+import type { DeviceFacts, HostFacts, MappingFacts, MemoryBlockFacts, NodeFacts, RegionFacts } from '../../server/core/host-facts';
 
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
 const errors = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity === 'error');

@@ -3,7 +3,7 @@
 // write (canon.ts), and the final state both as canonical state and as `daxctl list -RDMi`.
 
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { parseScript } from '../../server/core/kernel/script';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';

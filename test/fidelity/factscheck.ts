@@ -6,7 +6,7 @@
 // dax0.0 from device_dax to kmem first); after that memory was removed and added back (the
 // HMAT attributes of a node are registered once: they do not come back).
 
-import type { HostFacts, NodeFacts } from '../../server/core/facts/types';
+import type { HostFacts, NodeFacts } from '../../server/core/host-facts';
 import { factsFrom } from './compare';
 import type { Session, BootFn } from './session';
 

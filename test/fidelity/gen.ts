@@ -9,7 +9,7 @@
 //
 //   const lines = generateSequence(facts, release, 'seed-1', 120);
 
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { parseScript } from '../../server/core/kernel/script';
 import {

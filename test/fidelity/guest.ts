@@ -8,7 +8,7 @@
 // tears the region down to the boot state (`reset`), whose success the host checks by
 // comparing the next item's first state dump with the boot dump.
 
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 
 export interface Layout {
   /** Region parent paths, e.g. /sys/devices/platform/hmem.0 */

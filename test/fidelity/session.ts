@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { diffCanon, guestState, type CanonState } from './canon';
 import { batchProgram, layoutOf, newIdNames, parseBatch, resettable, shellFunctions, type Item, type ItemResult, type Layout } from './guest';
 import { factsFrom } from './compare';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 
 export interface Vm {
   release: string;

@@ -8,7 +8,7 @@
 // candidates run as one batch over one ssh round trip, each from the boot state; complements
 // first (what usually shrinks), subsets only when no complement does.
 
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { parseScript } from '../../server/core/kernel/script';
 import { deviceName } from '../../server/core/kernel/state';

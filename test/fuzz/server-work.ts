@@ -1,7 +1,8 @@
 // Everything the language server does with a document after an edit, calling
 // the core's public API as server/lsp does (read the handlers there): the
 // fleet analysis (analyses.ts), the diagnostics (convert.ts toDiagnostic), semantic
-// tokens, inlay hints over the document, the outline, folding ranges, and at a
+// tokens, inlay hints over the document, the region map and the layout tree (map.ts,
+// tree.ts), the outline, folding ranges, and at a
 // few positions (the cursor, the end, spread over the tokens; every token of one
 // small input in four) hover (rendered to Markdown as hover.ts does), completion,
 // code actions with their formatted edits (code-actions.ts), definition,
@@ -20,10 +21,14 @@ import {
   format,
   hoverAt,
   inlayHints,
+  layoutTree,
+  mapDeviceAt,
   outline,
   prepareRenameAt,
   renameAt,
   referencesAt,
+  regionMaps,
+  renderMapSvg,
   ruleHref,
   semanticTokens,
   TOKEN_MODIFIERS,
@@ -127,6 +132,19 @@ export function serverWork(c: FuzzCase, work: Work): void {
   for (const h of inlayHints(a, { start: 0, end: n })) {
     if (!(h.offset >= 0 && h.offset <= n) && work.badSpans.length < 5) work.badSpans.push(`inlay hint at ${h.offset} of ${n}`);
     doc.positionAt(h.offset);
+  }
+
+  // the region map (server/lsp/map.ts) and the layout tree (tree.ts)
+  work.stage = 'regionMap';
+  for (const m of regionMaps(a)) {
+    for (const d of m.devices) if (d.declaration) check('map device', d.declaration);
+    mapDeviceAt(m, n >> 1);
+    renderMapSvg(m);
+  }
+  work.stage = 'layoutTree';
+  for (const h of layoutTree(a)) {
+    if (h.declaration) check('tree host', h.declaration);
+    for (const r of h.regions) for (const d of r.devices) if (d.declaration) check('tree device', d.declaration);
   }
 
   work.stage = 'documentSymbol';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFacts } from '../../server/core/facts/read';
 import { snapshot } from '../../server/core/kernel/snapshot';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { applyPlan, makePlan } from '../../server/host/apply';
 import { SshTarget } from '../../server/host/target';
 import { SAMPLES } from '../rules/harness';

@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, sy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { applyProgram, cancelProgram, captureProgram, LOCK_DIR, parseProgramOutput, stateText } from '../../server/host/shell';
 import { SAMPLES } from '../rules/harness';
 import { runSh, SHELLS, startSh, tmp, writeTree } from './fake-host';

@@ -8,8 +8,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
-import { factsCanonical } from '../../server/core/plan/render';
+import type { HostFacts } from '../../server/core/host-facts';
+import { factsCanonical } from '../../server/core/explain/render-plan';
 import { readCapture, unreadableNote } from '../../server/host/capture';
 import { applyProgram, cancelProgram, captureProgram, parseProgramOutput, stateText } from '../../server/host/shell';
 import { SAMPLES } from '../rules/harness';

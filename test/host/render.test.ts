@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../server/core/analysis/analyze';
+import { analyze } from '../../server/core/pipeline/analyze';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
-import { factsFingerprint, planSummary, planView, renderPlan, sha256Hex, summaryLine } from '../../server/core/plan/render';
+import type { HostFacts } from '../../server/core/host-facts';
+import { factsFingerprint, planSummary, planView, renderPlan, sha256Hex, summaryLine } from '../../server/core/explain/render-plan';
 import { sampleReader, SAMPLES } from '../rules/harness';
 
 const facts = (name: string) => readFacts(readFileSync(join(SAMPLES, name), 'utf8'), name).facts as HostFacts;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../server/core/analysis/analyze';
+import { analyze } from '../../server/core/pipeline/analyze';
 import { applyProgram, errnoOf, parseProgramOutput, ProgramRefused, shQuote, stateDiff, stateProblem, writeProblem } from '../../server/host/shell';
 import { sampleReader, SAMPLES } from '../rules/harness';
 import { runSh, SHELLS } from './fake-host';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFacts } from '../../server/core/facts/read';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { diffHost } from '../../server/host/verify';
 import { SAMPLES } from '../rules/harness';
 

@@ -5,7 +5,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HostFacts, MemoryBlockFacts, Zone } from '../../server/core/facts/types';
+import type { HostFacts, MemoryBlockFacts, Zone } from '../../server/core/host-facts';
 import { BlockRuns, expandRuns, type BlockRun } from '../../server/core/kernel/blocks';
 import { KernelModel, type WriteResult } from '../../server/core/kernel/model';
 import { BLOCK_SIZE, R61, R612, hmemHost } from './hosts';

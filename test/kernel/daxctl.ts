@@ -1,7 +1,7 @@
 // daxctl (ndctl v81) commands replayed as the raw sysfs writes they perform
-// (device-dax-facts §10.1, §10.3–§10.7), against the kernel model. Every write
+// (kernel-facts.md §10.1, §10.3–§10.7), against the kernel model. Every write
 // is logged as a shell line with its outcome, so a failing test can print the
-// session. Only what the fact sheet describes is emulated.
+// session. Only what docs/kernel-facts.md §10 describes is emulated.
 
 import type { KernelModel } from '../../server/core/kernel/model';
 import { expandRuns } from '../../server/core/kernel/blocks';

@@ -1,4 +1,4 @@
-// Rules of device-dax-facts §2.4, §4, §5, §8 that the real-kernel runs did not
+// Rules of kernel-facts.md §2.4, §4, §5, §8 that the real-kernel runs did not
 // exercise, checked on the model for 6.1 and 6.12.
 
 import { describe, expect, it } from 'vitest';

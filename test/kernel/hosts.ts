@@ -1,10 +1,10 @@
-// Host facts for the kernel-model tests, built to match the real captures in
-// shared/reference/captures (linux-6.1-boot.txt, linux-6.12-boot.txt) and the
-// QEMU guest of shared/reference/real-kernel-vm.md: one hmem region at
+// Host facts for the kernel-model tests, built to match the real boot captures of
+// Linux 6.1 and 6.12 (test/fixtures/kernel/) and the QEMU guest of test/vm/README.md:
+// one hmem region at
 // 0x100000000, 2 GiB, align 2 MiB, target node 1, 4 KiB pages, 128 MiB memory
 // blocks, auto_online_blocks offline.
 
-import type { HostFacts, MemoryBlockFacts, NodeFacts } from '../../server/core/facts/types';
+import type { HostFacts, MemoryBlockFacts, NodeFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 
 export const KiB = 1024n;

@@ -1,4 +1,4 @@
-// ndctl test/daxctl-create.sh (device-dax-facts §11.1, tests 0–7) replayed on
+// ndctl test/daxctl-create.sh (kernel-facts.md §11.1, tests 0–7) replayed on
 // the kernel model with the raw sysfs writes daxctl performs (§10.3, §10.5):
 // create = `1 > create`, take the seed, [align], [mapping…], size, bind
 // device_dax; destroy = unbind, size 0, delete (daxR.0 answers EBUSY and is
@@ -7,7 +7,7 @@
 // 16 GiB regions.
 
 import { describe, expect, it } from 'vitest';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { regionSize } from '../../server/core/kernel/state';

@@ -1,11 +1,11 @@
 // Linux 6.18, 7.2 and 7.3 (Debian 6.18.15, 7.2.12, 7.3.4 under QEMU): the hmem ABI differences
-// measured in shared/reference/cxl-and-newer-kernels.md (Q2). Every expected value below is a
+// measured on Debian's kernels under QEMU (docs/kernel-facts.md §16). Every expected value below is a
 // measurement from that page (or from test/vm/scripts/kmem-state-7.3.sh on 7.3.4), not the model's.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCaptureText } from '../../server/core/facts/capture-text';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { readFacts } from '../../server/core/facts/read';
 import { writeFacts } from '../../server/core/facts/format';
 import { regionKind } from '../../server/core/facts/infer';
@@ -50,7 +50,7 @@ describe('the version table', () => {
     expect(has(v(R618), 'kmemState')).toBe(false);
     expect(has(v(R72), 'kmemState')).toBe(false);
     expect(has(v(R73), 'kmemState')).toBe(true);
-    for (const k of ['hmemPlatformParent', 'kmemState']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/cxl-and-newer-kernels/);
+    for (const k of ['hmemPlatformParent', 'kmemState']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/kernel-facts\.md §16/);
   });
 
   it('the hmem region path per kernel (daxctl path /platform/hmem.0 → /platform/hmem_platform.0/hmem.0)', () => {
@@ -163,7 +163,7 @@ describe('7.3: the kmem device attribute state', () => {
       regions: [{ ...r, devices: r.devices.map((d) => ({ ...d, kmemState: 'offline' as const })) }],
       memoryBlocks: f.memoryBlocks.map((b) => (b.node === 1 ? { ...b, state: 'online' as const, zone: 'Movable' as const } : b)),
     };
-    // measured (cxl-and-newer-kernels.md): after daxctl online-memory, `state` reads offline and online values are EBUSY
+    // measured (docs/kernel-facts.md §16.1): after daxctl online-memory, `state` reads offline and online values are EBUSY
     expectSession(KernelModel.fromFacts(onlined), `echo online_movable > ${D}/dax0.0/state -> EBUSY\necho unplugged > ${D}/dax0.0/state -> ok`);
     // without the captured value the blocks cannot tell it: the write is not predicted
     const blind: HostFacts = { ...onlined, regions: [r] };

@@ -1,11 +1,11 @@
 // Property tests: random sequences of sysfs writes (create, delete, size,
 // align, mapping, bind/unbind/new_id/remove_id on both drivers, memory block
 // state) on 6.1 and 6.12 models. After every write the model's state must
-// keep the invariants the kernel keeps (device-dax-facts §2.2, §4, §5).
+// keep the invariants the kernel keeps (kernel-facts.md §2.2, §4, §5).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { HostFacts } from '../../server/core/facts/types';
+import type { HostFacts } from '../../server/core/host-facts';
 import { KernelModel } from '../../server/core/kernel/model';
 import { snapshot, toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { regionSize, type SimState } from '../../server/core/kernel/state';

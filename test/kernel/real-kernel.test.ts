@@ -1,5 +1,5 @@
-// What the real kernels did: every observation of real-kernel-vm.md ("What the
-// real kernel did") and device-dax-facts §15, replayed on the model for both
+// What the real kernels did: every observation of the real-kernel sessions on the
+// guests of test/vm and docs/kernel-facts.md §15, replayed on the model for both
 // Debian 6.1.0-56 and 6.12.117 where it applies. Region 0 = [0x100000000,
 // 0x180000000), align 2 MiB, target node 1, 128 MiB memory blocks.
 

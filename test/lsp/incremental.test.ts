@@ -1,4 +1,4 @@
-// The analysis cache (server/core/analysis/cache.ts): along edit sequences, an
+// The analysis cache (server/core/pipeline/cache.ts): along edit sequences, an
 // analysis that reuses the previous one's hosts, parse and facts gives exactly
 // what a fresh analysis gives (findings, and every editor view of it), holds no
 // layout object of an older version, re-analyses only the hosts an edit touches,

@@ -4,10 +4,13 @@
 # every device on the CXL bus (its sysfs path and every readable attribute, also those of its
 # `ram`/`pmem` subdirectories), the dax regions under CXL regions, /proc/iomem and the NUMA nodes.
 # Write-only attributes (delete_region, trigger_poison_list) and the binary CDAT are left out.
+# With CXL_ONLY=1 only the CXL bus part (run-script.mjs sends it after capture.sh, which has the rest).
 s() { echo "### $1"; }
-s 'uname -r'; uname -r
-s '/proc/iomem'; cat /proc/iomem
-s 'daxctl list -RDMi'; daxctl list -RDMi 2>&1
+if [ -z "${CXL_ONLY:-}" ]; then
+  s 'uname -r'; uname -r
+  s '/proc/iomem'; cat /proc/iomem
+  s 'daxctl list -RDMi'; daxctl list -RDMi 2>&1
+fi
 s '/sys/bus/cxl/devices'; ls /sys/bus/cxl/devices
 attrs() { # $1 = directory: every regular attribute file in it
   for a in "$1"/*; do
@@ -35,6 +38,8 @@ for d in /sys/bus/cxl/devices/*; do
       done ;;
   esac
 done
-s '/sys/devices/system/node'
-for a in online possible has_memory has_cpu; do echo "$a: $(cat /sys/devices/system/node/$a 2>/dev/null)"; done
-f=/sys/devices/system/memory/block_size_bytes; echo "### $f"; cat $f
+if [ -z "${CXL_ONLY:-}" ]; then
+  s '/sys/devices/system/node'
+  for a in online possible has_memory has_cpu; do echo "$a: $(cat /sys/devices/system/node/$a 2>/dev/null)"; done
+  f=/sys/devices/system/memory/block_size_bytes; echo "### $f"; cat $f
+fi

@@ -3,7 +3,10 @@
 // kernel and compares it, write by write and state by state, with `daxlayout sim`.
 //
 //   node test/vm/run-script.mjs --kernel 6.1 test/fixtures/sim/real-6.1.sh
-//   options: --region-idle   boot with dax_hmem.region_idle=1
+//   options: --machine M     boot the vm.mjs machine M (hmem, cxl2, cxl1, hmem-cxl); on CXL machines the
+//                            model gets a capture dump with the CXL topology, and the CXL state
+//                            (decoders, regions) is compared after every write too
+//            --region-idle   boot with dax_hmem.region_idle=1
 //            --capture       give the model a capture dump of the boot (docs/facts.md) instead of
 //                            the daxctl JSON: it carries region_idle, memory blocks, attributes
 //            --final-only    compare only the final state (default: the state after every write)
@@ -86,15 +89,63 @@ export function outcome(rc, text) {
   return `?rc=${rc}:${t}`;
 }
 
-// A capture dump (docs/facts.md, "Capture dumps") of the boot state: test/vm/capture.sh.
+// A capture dump (docs/facts.md, "Capture dumps") of the boot state: test/vm/capture.sh, and on
+// the CXL machines also the CXL bus part of test/vm/cxl-capture.sh (in a subshell).
 const CAPTURE = readFileSync(join(HERE, 'capture.sh'), 'utf8');
+const CXL_CAPTURE = `( CXL_ONLY=1\n${readFileSync(join(HERE, 'cxl-capture.sh'), 'utf8').trim()}\n)`;
+// The CXL state compared after each write on the CXL machines: root decoders (the region name on
+// offer), endpoint decoders (mode, DPA), regions (configuration, targets, bound to cxl_region).
+// Only shell builtins (read, test): a TCG guest forks slowly, and this runs after every write.
+const CXL_STATE_FN = `rd() { v=; read -r v < "$1" 2>/dev/null; }
+cxlstate() {
+  for d in /sys/bus/cxl/devices/decoder*; do
+    if [ -e "$d/create_ram_region" ]; then rd "$d/create_ram_region"; echo "root \${d##*/} $v"
+    elif [ -e "$d/dpa_size" ]; then
+      rd "$d/mode"; m=$v; rd "$d/dpa_size"; z=$v; rd "$d/dpa_resource"; a=$v; rd "$d/region"
+      echo "ep \${d##*/} $m $z $a -$v"
+    fi
+  done
+  for r in /sys/bus/cxl/devices/region*; do
+    [ -d "$r" ] || continue
+    rd "$r/interleave_ways"; w=$v; t=""; i=0
+    while [ "$i" -lt "$w" ]; do rd "$r/target$i"; t="$t -$v"; i=$((i + 1)); done
+    b=0; [ -L "$r/driver" ] && b=1
+    l=-; [ -e "$r/locked" ] && rd "$r/locked" && l=$v
+    rd "$r/commit"; c=$v; rd "$r/interleave_granularity"; gr=$v; rd "$r/size"; z=$v; rd "$r/resource"
+    echo "region \${r##*/} $c $w $gr $z $v $b $l$t"
+  done
+}`;
+/** The guest's cxlstate lines in the shape of cxlSnapshot (server/core/kernel/cxl-model.ts). */
+export function parseCxlState(text) {
+  const num = (h) => (/^0x[0-9a-f]+$|^\d+$/i.test(h) ? BigInt(h) : undefined);
+  const out = { roots: [], endpoints: [], regions: [] };
+  for (const l of text.split('\n')) {
+    const f = l.trim().split(/\s+/).map((x) => x ?? '');
+    if (f[0] === 'ep' && f.length !== 6) throw new Error(`cxlstate: unexpected line: ${l}`);
+    if (f[0] === 'region' && f.length < 9) throw new Error(`cxlstate: unexpected line: ${l}`);
+    if (f[0] === 'root') out.roots.push({ name: f[1], create_ram_region: f[2] });
+    else if (f[0] === 'ep') {
+      const res = num(f[4]);
+      out.endpoints.push({ name: f[1], mode: f[2], dpa_size: String(num(f[3]) ?? f[3]), dpa_resource: res === undefined || res === 0xffffffffffffffffn ? null : String(res), region: f[5] === '-' ? null : f[5].slice(1) });
+    } else if (f[0] === 'region') {
+      const res = num(f[6]);
+      out.regions.push({
+        name: f[1], commit: f[2] === '1', interleave_ways: Number(f[3]), interleave_granularity: Number(f[4]), size: String(num(f[5]) ?? f[5]),
+        resource: res === undefined || res === 0xffffffffffffffffn ? null : String(res), targets: f.slice(9).map((t) => (t === '-' ? null : t.slice(1))), bound: f[7] === '1',
+        ...(f[8] !== '-' ? { locked: f[8] === '1' } : {}),
+      });
+    }
+  }
+  return out;
+}
 
 // ---- the guest program ---------------------------------------------------------------
 const B64 = (s) => Buffer.from(s).toString('base64');
-function guestProgram(writes, every, capture) {
+function guestProgram(writes, every, capture, cxl) {
   const out = [
     'exec 2>&1',
-    ...(capture ? ['echo @@CAPTURE', CAPTURE.trim(), 'echo @@END'] : []),
+    ...(cxl ? [CXL_STATE_FN] : []),
+    ...(capture ? ['echo @@CAPTURE', CAPTURE.trim(), ...(cxl ? [CXL_CAPTURE] : []), 'echo @@END'] : []),
     'echo "@@UNAME $(uname -r)"',
     'echo @@BEFORE; daxctl list -RDMi; echo @@END',
     // a zero-size device's `resource` is its region's start: the model needs it when no device has a range
@@ -104,25 +155,29 @@ function guestProgram(writes, every, capture) {
     // the write runs exactly as the script spells it, in its own subshell
     out.push(`o=$( ( ${w.cmd} ) 2>&1 ); rc=$?; printf '@@ %s %s %s\\n' ${w.line} "$rc" "$(printf %s "$o" | tr '\\n' ' ')"`);
     if (every) out.push(`echo @@STATE ${w.line}; daxctl list -RDMi; echo @@END`);
+    if (every && cxl) out.push(`echo @@CXLSTATE ${w.line}; cxlstate; echo @@END`);
   }
   out.push('echo @@AFTER; daxctl list -RDMi; echo @@END');
+  if (cxl) out.push('echo @@CXLAFTER; cxlstate; echo @@END');
   out.push('echo @@DMESG; dmesg | tail -n 60; echo @@END');
   return out.join('\n') + '\n';
 }
 
 function parseGuest(stdout) {
   const lines = stdout.split('\n');
-  const res = { uname: undefined, before: undefined, after: undefined, states: new Map(), writes: new Map(), dmesg: '', resource: new Map() };
+  const res = { uname: undefined, before: undefined, after: undefined, states: new Map(), writes: new Map(), dmesg: '', resource: new Map(), cxlStates: new Map(), cxlAfter: undefined };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     let m;
     if ((m = /^@@UNAME (\S+)/.exec(l))) res.uname = m[1];
     else if ((m = /^@@RESOURCE (\S+) (\S+)/.exec(l))) res.resource.set(m[1], m[2]);
     else if ((m = /^@@ (\d+) (\d+) ?(.*)$/.exec(l))) res.writes.set(Number(m[1]), { rc: Number(m[2]), text: m[3] });
-    else if ((m = /^@@(BEFORE|AFTER|STATE (\d+)|DMESG|CAPTURE)$/.exec(l))) {
+    else if ((m = /^@@(BEFORE|AFTER|STATE (\d+)|DMESG|CAPTURE|CXLSTATE (\d+)|CXLAFTER)$/.exec(l))) {
       const body = [];
       for (i++; i < lines.length && lines[i] !== '@@END'; i++) body.push(lines[i]);
       const txt = body.join('\n');
+      if (m[3] !== undefined) { res.cxlStates.set(Number(m[3]), parseCxlState(txt)); continue; }
+      if (m[1] === 'CXLAFTER') { res.cxlAfter = parseCxlState(txt); continue; }
       if (m[1] === 'DMESG') { res.dmesg = txt; continue; }
       if (m[1] === 'CAPTURE') { res.capture = txt + '\n'; continue; }
       let json;
@@ -202,15 +257,19 @@ export function build() {
 }
 
 /** Boots `kernel`, runs `script` on it and in the model; returns the comparison (and prints it unless quiet). */
-export async function runScript({ kernel, script, every = true, regionIdle = false, capture = false, keep = false, verbose = false, log = console.log }) {
+export async function runScript({ kernel, script, machine = 'hmem', every = true, regionIdle = false, capture = false, keep = false, verbose = false, log = console.log }) {
   const text = readFileSync(script, 'utf8');
   const writes = parseWrites(text);
   const t0 = Date.now();
-  const vm = await boot({ kernel, regionIdle, keep });
+  const cxl = machine !== 'hmem';
+  // the CXL topology reaches the model only through a capture dump
+  if (cxl) capture = true;
+  const vm = await boot({ kernel, machine, regionIdle, keep });
   const tBoot = Date.now();
   let g;
   try {
-    const r = await vm.ssh(guestProgram(writes, every, capture));
+    const r = await vm.ssh(guestProgram(writes, every, capture, cxl), undefined, { timeoutMs: 900_000 });
+    if (keep) writeFileSync(join(vm.runDir, 'guest.out'), r.stdout); // with --keep, the guest's raw output beside console.log
     if (r.code !== 0 && !r.stdout.includes('@@AFTER')) throw new Error(`ssh exit ${r.code}: ${r.stderr}`);
     g = parseGuest(r.stdout);
   } finally {
@@ -252,10 +311,12 @@ export async function runScript({ kernel, script, every = true, regionIdle = fal
   }
   // per-write states: the model's state after each write
   const simStates = new Map();
+  const simCxl = new Map();
   if (every && (!full.error || unmodelled)) {
     await pool([...writes.entries()], availableParallelism(), async ([i, w]) => {
       const s = await sim(factsFile, release, prefixFile(i, w.line));
       simStates.set(w.line, s.error ? { error: s.error } : s.state);
+      if (cxl && !s.error) simCxl.set(w.line, s.cxl);
     });
   }
   rmSync(tmp, { recursive: true, force: true });
@@ -274,6 +335,7 @@ export async function runScript({ kernel, script, every = true, regionIdle = fal
       nS++;
       const ss = simStates.get(w.line);
       stateDiff = ss === undefined || ss.error ? [`no model state (${ss ? firstLine(ss.error) : 'sim failed'})`] : diffStates(normalise(g.states.get(w.line)), normalise(ss));
+      if (cxl && ss !== undefined && !ss.error) stateDiff.push(...diffStates(g.cxlStates.get(w.line), simCxl.get(w.line), 'cxl'));
       if (stateDiff.length === 0) agreeS++;
     }
     if (w.expect !== undefined && w.expect !== real) expectBad.push({ line: w.line, cmd: w.cmd, expect: w.expect, real, sim: s });
@@ -281,10 +343,11 @@ export async function runScript({ kernel, script, every = true, regionIdle = fal
   }
   nS++;
   const finalDiff = full.error ? [`no model state (${firstLine(full.error)})`] : diffStates(normalise(g.after), normalise(full.state));
+  if (cxl && !full.error) finalDiff.push(...diffStates(g.cxlAfter, full.cxl, 'cxl'));
   if (finalDiff.length === 0) agreeS++;
 
   const name = relative(ROOT, resolve(script));
-  log(`== ${name} on ${release}${regionIdle ? ' (dax_hmem.region_idle=1)' : ''}, facts: ${capture ? 'capture dump' : 'daxctl list -RDMi'} (boot ${((tBoot - t0) / 1000).toFixed(1)} s, guest run ${((tRun - tBoot) / 1000).toFixed(1)} s, sim ${((tSim - tRun) / 1000).toFixed(1)} s)`);
+  log(`== ${name} on ${release}${cxl ? ` (machine ${machine})` : ''}${regionIdle ? ' (dax_hmem.region_idle=1)' : ''}, facts: ${capture ? 'capture dump' : 'daxctl list -RDMi'} (boot ${((tBoot - t0) / 1000).toFixed(1)} s, guest run ${((tRun - tBoot) / 1000).toFixed(1)} s, sim ${((tSim - tRun) / 1000).toFixed(1)} s)`);
   if (full.error) log(`sim: ${firstLine(full.error)}`);
   for (const r of rows) {
     const st = r.stateDiff === undefined ? '' : r.stateDiff.length === 0 ? ' state=AGREE' : ` state=DIFFER(${r.stateDiff.length})`;
@@ -300,7 +363,7 @@ export async function runScript({ kernel, script, every = true, regionIdle = fal
   log(`agreement: ${agreeW}/${writes.length} writes, ${agreeS}/${nS} states; expect comments: ${writes.filter((w) => w.expect !== undefined).length - expectBad.length}/${writes.filter((w) => w.expect !== undefined).length} hold`);
   const ok = agreeW === writes.length && agreeS === nS && expectBad.length === 0 && !full.error;
   return {
-    script: name, kernel, release, regionIdle, factsFrom: capture ? 'capture' : 'daxctl', ok, writes: writes.length, agreeWrites: agreeW, states: nS, agreeStates: agreeS, expectBad,
+    script: name, kernel, machine, release, regionIdle, factsFrom: capture ? 'capture' : 'daxctl', ok, writes: writes.length, agreeWrites: agreeW, states: nS, agreeStates: agreeS, expectBad,
     rows, finalDiff, timings: { bootMs: tBoot - t0, sshToReadyMs: vm.bootMs, guestRunMs: tRun - tBoot, simMs: tSim - tRun },
     before: g.before, capture: g.capture, after: g.after, simState: full.state, dmesg: g.dmesg,
   };
@@ -312,6 +375,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const flag = (f) => { const i = args.indexOf(f); if (i < 0) return false; args.splice(i, 1); return true; };
   const opt = (f) => { const i = args.indexOf(f); if (i < 0) return undefined; const v = args[i + 1]; args.splice(i, 2); return v; };
   const kernel = opt('--kernel') ?? '6.1';
+  const machine = opt('--machine') ?? 'hmem';
   const jsonOut = opt('--json');
   const o = { regionIdle: flag('--region-idle'), capture: flag('--capture'), every: !flag('--final-only'), keep: flag('--keep'), verbose: flag('--verbose') };
   const noBuild = flag('--no-build');
@@ -321,7 +385,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }
   try {
     if (!noBuild) build();
-    const r = await runScript({ kernel, script: args[0], ...o });
+    const r = await runScript({ kernel, machine, script: args[0], ...o });
     if (jsonOut) writeFileSync(jsonOut, JSON.stringify(r, null, 2));
     process.exit(r.ok ? 0 : 1);
   } catch (e) {

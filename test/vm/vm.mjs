@@ -57,7 +57,7 @@ function cxlDevices(n) {
   return a;
 }
 /**
- * The machines (cxl-and-newer-kernels.md, "Q1: the CXL machine and guest recipe"). CXL ones run
+ * The machines (test/vm/README.md, "CXL machines"). CXL ones run
  * on QEMU 10 (cxl-type3 volatile-memdev=) with `-cpu max,hypervisor=off` (with the hypervisor
  * CPUID bit every region commit fails with ENXIO: Debian kernels lack
  * CONFIG_CXL_REGION_INVALIDATION_TEST), and virtio-net on pcie.0.
@@ -120,7 +120,7 @@ export function kernelFiles(kernel, cxl = false) {
 
 /**
  * Boots a guest, retrying a boot that fails before SSH answers (7.3.4 under QEMU 7.2 TCG oopses
- * early in about 1 boot of 12: cxl-and-newer-kernels.md). Options as bootOnce, plus attempts
+ * early in about 1 boot of 12, as measured). Options as bootOnce, plus attempts
  * (default 3). Each failed attempt is reported on stderr; the last one's error is thrown.
  */
 export async function boot(opts = {}) {
@@ -209,7 +209,8 @@ async function bootOnce(opts = {}) {
   }
 
   // wait for the ready marker on the console, then for an SSH round trip
-  const timeoutMs = opts.timeoutMs ?? 180_000;
+  // CXL guests boot in about a minute on an idle host (hmem ones in 5-10 s): more room for a busy one
+  const timeoutMs = opts.timeoutMs ?? (machine.cxl > 0 ? 360_000 : 180_000);
   const fail = async (why) => {
     const t = tail(consoleLog);
     keep = true; // keep the console log for a look

@@ -1,5 +1,8 @@
-// Memory-side-cache colours (docs/colours.md): stripes, the region plan, hover data.
+// Memory-side-cache colours (docs/colours.md): stripes and the region plan (the colour map
+// hovers and `explain` show is in explain/colours.ts).
 export {
+  colourBytes,
+  colourList,
   colourOf,
   colourStripes,
   coloursIn,
@@ -14,4 +17,3 @@ export {
   type ColourAsk,
   type ColourPlacement,
 } from './stripes';
-export { colourBytes, colourList, deviceColours, regionColourMap, type DeviceColours, type RegionColourMap, type ColourRun, type ColourHolder } from './describe';

@@ -3,7 +3,7 @@
 // physical address a colour, (A / (C / K)) mod K (COLOUR_FORMULA in
 // kernel/cache-tables.ts). Pure integer arithmetic on bigint byte addresses.
 
-import type { MemorySideCacheFacts, NodeFacts } from '../facts/types';
+import type { MemorySideCacheFacts, NodeFacts } from '../host-facts';
 import { COLOUR_LEVEL } from '../kernel/cache-tables';
 
 /** An address range, `end` inclusive (as the kernel prints mappings). */
@@ -310,4 +310,31 @@ export function defaultColourCount(cacheSize: bigint, regionGranule: bigint): nu
   if (regionGranule <= 0n || cacheSize < regionGranule) return 1;
   const k = cacheSize / regionGranule;
   return k > 1_000_000n ? 1_000_000 : Number(k);
+}
+
+/** Bytes of colour `c` in [0, x). */
+function below(x: bigint, cacheSize: bigint, width: bigint, c: bigint): bigint {
+  const periods = x / cacheSize;
+  const rem = x % cacheSize;
+  let part = rem - c * width;
+  if (part < 0n) part = 0n;
+  if (part > width) part = width;
+  return periods * width + part;
+}
+
+/** Bytes of colour `c` (of K, stripe width `width`) in the inclusive range r. */
+export function colourBytes(r: AddrRange, cacheSize: bigint, width: bigint, c: number): bigint {
+  const cc = BigInt(c);
+  return below(r.end + 1n, cacheSize, width, cc) - below(r.start, cacheSize, width, cc);
+}
+
+/** `0..1, 3` for a colour list. */
+export function colourList(colours: readonly number[]): string {
+  const runs: [number, number][] = [];
+  for (const c of [...colours].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === c - 1) last[1] = c;
+    else runs.push([c, c]);
+  }
+  return runs.map(([a, b]) => (a === b ? String(a) : `${a}..${b}`)).join(', ');
 }

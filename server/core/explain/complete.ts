@@ -4,7 +4,7 @@
 
 import type { DeviceDecl, HostDecl, RegionDecl, Span } from '../../../grammar/src/ast';
 import { KEYWORDS, type KeywordInfo } from '../../../grammar/src/index';
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
 import { allocations, availableSize, deviceSize } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
 import type { LayoutDevice } from '../layout/types';

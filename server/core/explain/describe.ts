@@ -3,9 +3,9 @@
 // CLI may print them. Every number is read from the model state, the plan or
 // the facts — never derived by other means.
 
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
 import type { FactsInputKind } from '../facts/read';
-import type { DriverName, HostFacts, NodeFacts } from '../facts/types';
+import type { DriverName, HostFacts, NodeFacts } from '../host-facts';
 import type { KernelModel } from '../kernel/model';
 import { countBlocks, deviceBlocks } from '../kernel/snapshot';
 import { availableSize, deviceName, deviceSize, regionSize, seedState, type SimDevice, type SimRegion, type SimState } from '../kernel/state';

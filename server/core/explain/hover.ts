@@ -3,8 +3,8 @@
 
 import type { DeviceDecl, NumberValue, RegionDecl, Span, Value } from '../../../grammar/src/ast';
 import { KEYWORDS, type KeywordInfo } from '../../../grammar/src/index';
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
-import { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap } from '../colour/describe';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
+import { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap } from './colours';
 import { FEATURES, atLeast, parseRelease } from '../kernel/version';
 import type { LayoutDevice } from '../layout/types';
 import { stablePath } from '../persist/spec';

@@ -1,5 +1,6 @@
 // Editor-facing views of an analysis (hover, completion, outline, navigation,
-// inlay hints) as plain data over offsets. Pure: shared by the CLI and the language server.
+// inlay hints, the colour map, the plan text and JSON) as plain data over offsets. Pure: shared
+// by the CLI and the language server.
 export * from './describe';
 export * from './hover';
 export * from './complete';
@@ -8,6 +9,8 @@ export * from './tokens';
 export * from './navigate';
 export * from './inlay';
 export { locate, within, type Hit } from './locate';
+export { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap, type ColourRun, type ColourHolder } from './colours';
+export * from './render-plan';
 export * from './region-map';
 export * from './map-svg';
 export * from './layout-tree';

@@ -4,7 +4,7 @@
 // for a device with an error (its prediction would be a guess the kernel does not make).
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import { deviceName } from '../kernel/state';
 import { formatBytes, hex } from '../units';
 

@@ -4,8 +4,8 @@
 // facts describe, plus the plan's failures and refusals — never planned again here.
 
 import type { Span } from '../../../grammar/src/ast';
-import { DESIGN_HOST, type Analysis, type HostAnalysis, type RegionAnalysis } from '../analysis/analyze';
-import type { FleetAnalysis } from '../fleet/analyze-fleet';
+import { DESIGN_HOST, type Analysis, type HostAnalysis, type RegionAnalysis } from '../analysis/types';
+import type { FleetAnalysis } from '../analysis/types';
 import { deviceName, deviceSize, type SimDevice } from '../kernel/state';
 import { formatBytes, hexLiteral } from '../units';
 import { modeText, stateBefore } from './describe';

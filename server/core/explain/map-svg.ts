@@ -6,7 +6,7 @@
 // piece of text is escaped for XML. The same SVG is written by `explain --svg` and shown by
 // the editor's map (whose script highlights and follows the `data-device` groups).
 
-import { DESIGN_HOST } from '../analysis/analyze';
+import { DESIGN_HOST } from '../analysis/types';
 import { formatBytes, hexLiteral } from '../units';
 import type { MapDevice, MapRange, RegionMap } from './region-map';
 

@@ -3,7 +3,7 @@
 
 import type { Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import type { TextEdit } from '../analysis/finding';
 import { locate, type Hit } from './locate';
 

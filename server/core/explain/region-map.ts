@@ -4,9 +4,10 @@
 // placed again here. Integer bytes throughout.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
-import { colourList, regionColourMap } from '../colour/describe';
-import type { FleetAnalysis } from '../fleet/analyze-fleet';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
+import { colourList } from '../colour/stripes';
+import { regionColourMap } from './colours';
+import type { FleetAnalysis } from '../analysis/types';
 import { deviceName, deviceSize, availableSize, hotplugRange, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
 import { modeText, nodeInfo, type NodeInfo } from './describe';
 
@@ -84,6 +85,7 @@ export interface RegionMap {
   readonly pinned: readonly MapPinned[];
   readonly blockSize: bigint;
   readonly blocks: readonly MapBlocks[];
+  /** The memory-side-cache colouring, when a device of the region asks for colours. */
   readonly stripes?: MapStripes;
   readonly node?: NodeInfo;
   /** Where the layout declares the region. */
@@ -166,7 +168,8 @@ function regionMap(h: HostAnalysis, ra: RegionAnalysis, hostName: string, errors
       pinned.push({ label: ld.label, start: r.start < sim.start ? sim.start : r.start, end: r.end > sim.end ? sim.end : r.end, span: r.span });
     }
   }
-  const cmap = regionColourMap(h, ra);
+  // the stripes matter where a device asks for colours; the node's cache is named either way
+  const cmap = ra.layout.devices.some((d) => d.colours) ? regionColourMap(h, ra) : undefined;
   const facts = h.before;
   const node = facts ? nodeInfo(facts.nodes, sim.targetNode) : undefined;
   return {

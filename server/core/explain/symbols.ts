@@ -2,7 +2,7 @@
 // runs of whole-line comments), as offsets.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import { deviceSize, regionSize } from '../kernel/state';
 import { formatBytes, hex } from '../units';
 

@@ -1,7 +1,7 @@
 // Semantic tokens as offsets and kinds: keywords, names, numbers, strings, comments.
 
 import type { Property, Span, Value } from '../../../grammar/src/ast';
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import { onKeywordSpan } from './locate';
 
 export const TOKEN_TYPES = ['keyword', 'namespace', 'variable', 'enumMember', 'number', 'string', 'comment'] as const;

@@ -9,7 +9,7 @@
 // drivers/acpi/numa/srat.c and drivers/acpi/numa/hmat.c do (the facts and their sources are in
 // ACPI_FACTS below; docs/facts.md "ACPI tables"). Pure.
 
-import type { AccessClassFacts, MemorySideCacheFacts } from './types';
+import type { AccessClassFacts, MemorySideCacheFacts } from '../host-facts';
 
 /** What the kernel takes from the tables, each with where it is decided. */
 export const ACPI_FACTS = {

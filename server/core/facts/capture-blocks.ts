@@ -1,7 +1,7 @@
 // Memory blocks in a capture dump: the blocks a node lists and their state, zone and node,
 // and those kmem must have added for a device bound to it that the capture does not show.
 
-import type { MemoryBlockFacts, Zone } from './types';
+import type { MemoryBlockFacts, Zone } from '../host-facts';
 import type { Loc, Problems } from './problems';
 import { interiorBlocks, zoneFromValidZones, MAX_DERIVED_BLOCKS, type RegionDraft } from './infer';
 import type { DaxctlRegion } from './daxctl';

@@ -1,7 +1,7 @@
 // NUMA nodes in a capture dump: node lists, CPUs, MemTotal, HMAT access classes and
 // memory-side caches, from sysfs or, for a node with no memory online, from the ACPI tables.
 
-import type { AccessClassFacts, MemoryBlockFacts, MemorySideCacheFacts, NodeFacts } from './types';
+import type { AccessClassFacts, MemoryBlockFacts, MemorySideCacheFacts, NodeFacts } from '../host-facts';
 import type { Problems } from './problems';
 import type { RegionDraft } from './infer';
 import { acpiTargetFacts, bytesFromHexDump, parseHmat, parseSrat, type AcpiNodeFacts } from './acpi';

@@ -1,8 +1,8 @@
 // Dax regions and devices in a capture dump: the `daxctl list` section (cross-check and
 // fallback), then each region's and device's sysfs attributes, mappings and driver link.
 
-import type { DriverName, KmemStateValue } from './types';
-import { KMEM_STATE_VALUES } from './types';
+import type { DriverName, KmemStateValue } from '../host-facts';
+import { KMEM_STATE_VALUES } from '../host-facts';
 import { parseJson } from './json';
 import { Problems, type Loc } from './problems';
 import {

@@ -18,7 +18,7 @@
 // capture-blocks.ts memory blocks, capture-nodes.ts NUMA nodes and HMAT.
 
 import { formatBytes } from '../units';
-import type { AutoOnlinePolicy, HostFacts } from './types';
+import type { AutoOnlinePolicy, HostFacts } from '../host-facts';
 import { AUTO_ONLINE_POLICIES, Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
 import { archDefaults, bytes, checkBlocks, checkRegions, finishRegion, settleRegionStarts, checkOptions, dedupe, isPowerOfTwo } from './infer';
 import { inferAutoOnline, inferBlockSize } from './daxctl';

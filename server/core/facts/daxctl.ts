@@ -5,7 +5,7 @@
 // proves it, taken from the options, or assumed and recorded.
 
 import { formatBytes } from '../units';
-import type { DriverName, HostFacts, MemoryBlockFacts } from './types';
+import type { DriverName, HostFacts, MemoryBlockFacts } from '../host-facts';
 import { kindName, ptr, type JNode } from './json';
 import { Fields, HUMAN_SIZE } from './fields';
 import type { Problems, ReadFactsOptions } from './problems';

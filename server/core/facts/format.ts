@@ -11,8 +11,8 @@ import type {
   MemorySideCacheFacts,
   NodeFacts,
   Zone,
-} from './types';
-import { KMEM_STATE_VALUES } from './types';
+} from '../host-facts';
+import { KMEM_STATE_VALUES } from '../host-facts';
 import type { JNode } from './json';
 import { kindName, ptr } from './json';
 import { Fields, MAX_SAFE, bigInt, smallInt } from './fields';

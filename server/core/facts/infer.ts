@@ -4,7 +4,7 @@
 // blocks of kmem devices), and the consistency checks every input must pass.
 // docs/facts.md describes each rule.
 
-import type { DeviceFacts, DriverName, KmemStateValue, MappingFacts, MemoryBlockFacts, RegionFacts, Zone } from './types';
+import type { DeviceFacts, DriverName, KmemStateValue, MappingFacts, MemoryBlockFacts, RegionFacts, Zone } from '../host-facts';
 import type { Loc, Problems, ReadFactsOptions } from './problems';
 import { ARCHES, DEFAULT_ARCH, allowedAligns } from '../kernel/tables';
 import { has, parseRelease } from '../kernel/version';

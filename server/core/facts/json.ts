@@ -243,20 +243,6 @@ class Parser {
   }
 }
 
-/** 1-based line and column of a UTF-16 offset. */
-export function lineColumn(text: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(Math.max(at, 0), text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: end - lineStart + 1 };
-}
-
 /** Appends one reference token to a JSON pointer (RFC 6901 escaping). */
 export function ptr(base: string, token: string | number): string {
   const s = String(token).replace(/~/g, '~0').replace(/\//g, '~1');

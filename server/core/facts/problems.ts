@@ -1,7 +1,6 @@
 // Problems found while reading facts, and the options the readers share.
 
-import type { AutoOnlinePolicy } from './types';
-import { lineColumn } from './json';
+import type { AutoOnlinePolicy } from '../host-facts';
 
 export type FactsSeverity = 'error' | 'warning' | 'info';
 
@@ -51,13 +50,34 @@ export interface Loc {
 /** Collects problems; converts input offsets to line/column. */
 export class Problems {
   readonly list: FactsProblem[] = [];
+  /** Offsets where the text's lines start, computed at the first problem with an offset (a scan per problem would be quadratic in hostile input). */
+  private lineStarts: number[] | undefined;
   constructor(private readonly text?: string) {}
+
+  /** 1-based line and column of a UTF-16 offset of the text (as lineColumn gives). */
+  private lineColumn(text: string, at: number): { line: number; column: number } {
+    let starts = this.lineStarts;
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    const end = Math.min(Math.max(at, 0), text.length);
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= end) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: end - (starts[lo] as number) + 1 };
+  }
 
   add(severity: FactsSeverity, message: string, loc?: Loc): void {
     const p: { -readonly [K in keyof FactsProblem]: FactsProblem[K] } = { severity, message };
     if (loc?.path !== undefined) p.path = loc.path;
     if (loc?.at !== undefined && this.text !== undefined) {
-      const lc = lineColumn(this.text, loc.at);
+      const lc = this.lineColumn(this.text, loc.at);
       p.line = lc.line;
       p.column = lc.column;
     } else if (loc?.line !== undefined) {

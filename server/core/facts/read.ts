@@ -2,13 +2,14 @@
 // (detected and imported), or a capture dump (`### path` sections). Pure: takes
 // text, returns facts and problems, never throws. See docs/facts.md.
 
-import type { HostFacts } from './types';
+import type { HostFacts } from '../host-facts';
 import { parseJson } from './json';
 import { Fields } from './fields';
 import { Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
 import { FACTS_FORMAT, readFactsDocument, writeFacts } from './format';
 import { importDaxctl, looksLikeDaxctl } from './daxctl';
 import { readCaptureText } from './capture-text';
+import { readCxlFacts } from './cxl';
 import { checkOptions } from './infer';
 
 export type { FactsProblem, FactsSeverity, ReadFactsOptions, ReadFactsResult } from './problems';
@@ -28,6 +29,13 @@ export function detectFactsInput(text: string): FactsInputKind {
   return 'unknown';
 }
 
+/** A capture dump's facts (capture-text.ts), with the CXL topology (cxl.ts) when the dump has one. */
+export function readCaptureFacts(text: string, source: string, options: ReadFactsOptions = {}): ReadFactsResult<HostFacts> {
+  const r = readCaptureText(text, source, options);
+  const cxl = r.facts ? readCxlFacts(text) : undefined;
+  return r.facts && cxl ? { ...r, facts: { ...r.facts, cxl } } : r;
+}
+
 /**
  * Reads host facts from `text`. `source` names the input (a file name) and
  * becomes `facts.source`. `facts` is absent when the input cannot give a
@@ -43,7 +51,7 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
     }
     if (!checkOptions(options, problems)) return { problems: problems.list };
     if (text.replace(/^\uFEFF/, '').trimStart().startsWith('###')) {
-      return readCaptureText(text, source, options);
+      return readCaptureFacts(text, source, options);
     }
     const parsed = parseJson(text);
     if (!parsed.ok) {

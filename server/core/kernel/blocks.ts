@@ -12,7 +12,7 @@
 // Reads that hand out one block (`get`, `values`) return fresh objects: changing one changes
 // nothing in the model. Changes go through `add`, `remove` and `setState`.
 
-import type { Zone } from '../facts/types';
+import type { Zone } from '../host-facts';
 
 export type BlockState = 'online' | 'offline';
 

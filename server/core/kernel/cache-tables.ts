@@ -1,28 +1,28 @@
 // Platform facts about memory-side caches and HMAT performance, as data with a
 // citation each (the tables.ts convention): rules and the colour planner read
 // these instead of writing numbers of their own. Citation keys are those of
-// device-dax-facts.md §0 (`ABI-node`, `numaperf`, `node.c`).
+// docs/kernel-facts.md §0 (`ABI-node`, `numaperf`, `node.c`).
 
 import type { Cited } from './tables';
 
 /** `memory_side_cache/indexL/indexing` values. */
 export const CACHE_INDEXING: Readonly<Record<number, Cited<string>>> = {
-  0: { value: 'direct-mapped', source: 'device-dax-facts §9: indexing 0 direct-mapped (ABI-node, numaperf, node.c)' },
-  1: { value: 'indexed (complex)', source: 'device-dax-facts §9: indexing 1 indexed (ABI-node; ACPI HMAT "complex cache indexing")' },
-  2: { value: 'other', source: 'device-dax-facts §9: indexing 2 other (ABI-node)' },
+  0: { value: 'direct-mapped', source: 'kernel-facts.md §9: indexing 0 direct-mapped (ABI-node, numaperf, node.c)' },
+  1: { value: 'indexed (complex)', source: 'kernel-facts.md §9: indexing 1 indexed (ABI-node; ACPI HMAT "complex cache indexing")' },
+  2: { value: 'other', source: 'kernel-facts.md §9: indexing 2 other (ABI-node)' },
 };
 
 /** The indexing value colouring needs: only in a direct-mapped cache do A and A + C alias. */
 export const DIRECT_MAPPED: Cited<number> = {
   value: 0,
-  source: 'device-dax-facts §9 (ABI-node memory_side_cache/indexL/indexing: 0 = direct-mapped)',
+  source: 'kernel-facts.md §9 (ABI-node memory_side_cache/indexL/indexing: 0 = direct-mapped)',
 };
 
 /** `memory_side_cache/indexL/write_policy` values. */
 export const CACHE_WRITE_POLICY: Readonly<Record<number, Cited<string>>> = {
-  0: { value: 'write-back', source: 'device-dax-facts §9 (ABI-node write_policy 0)' },
-  1: { value: 'write-through', source: 'device-dax-facts §9 (ABI-node write_policy 1)' },
-  2: { value: 'other', source: 'device-dax-facts §9 (ABI-node write_policy 2)' },
+  0: { value: 'write-back', source: 'kernel-facts.md §9 (ABI-node write_policy 0)' },
+  1: { value: 'write-through', source: 'kernel-facts.md §9 (ABI-node write_policy 1)' },
+  2: { value: 'other', source: 'kernel-facts.md §9 (ABI-node write_policy 2)' },
 };
 
 /**
@@ -41,20 +41,20 @@ export const COLOUR_FORMULA: Cited<string> = {
 /** Which cache level colours a node's memory: level 1 is the one nearest the memory (highest levels are nearest the CPU). */
 export const COLOUR_LEVEL: Cited<number> = {
   value: 1,
-  source: 'device-dax-facts §9: memory_side_cache/indexL, L is the cache level; a higher number is nearer the CPU (numaperf)',
+  source: 'kernel-facts.md §9: memory_side_cache/indexL, L is the cache level; a higher number is nearer the CPU (numaperf)',
 };
 
 /** HMAT performance attributes and their units. */
 export const HMAT_UNITS: Readonly<Record<'latency' | 'bandwidth', Cited<string>>> = {
-  latency: { value: 'ns', source: 'device-dax-facts §9: read_latency, write_latency in nanoseconds (ABI-node, numaperf)' },
+  latency: { value: 'ns', source: 'kernel-facts.md §9: read_latency, write_latency in nanoseconds (ABI-node, numaperf)' },
   bandwidth: {
     value: 'MB/s',
-    source: 'device-dax-facts §9: read_bandwidth, write_bandwidth in MB/s (ABI-node; numaperf says MiB/s — values come straight from HMAT)',
+    source: 'kernel-facts.md §9: read_bandwidth, write_bandwidth in MB/s (ABI-node; numaperf says MiB/s — values come straight from HMAT)',
   },
 };
 
 /** HMAT exports performance only for a target's best initiators. */
 export const HMAT_BEST_ONLY: Cited<boolean> = {
   value: true,
-  source: 'device-dax-facts §9: "Only best-initiator values are exported" (numaperf, node.c)',
+  source: 'kernel-facts.md §9: "Only best-initiator values are exported" (numaperf, node.c)',
 };

@@ -3,7 +3,7 @@
 // state) in proportion to numbers the user is still typing, and predict nothing real.
 // The bounds come from the arch tables (kernel/tables.ts); docs/kernel-model.md lists them.
 
-import type { HostFacts } from '../facts/types';
+import type { HostFacts } from '../host-facts';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
 import { formatBytes } from '../units';
 

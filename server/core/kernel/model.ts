@@ -2,7 +2,7 @@
 // Each handler follows the kernel function it models (named in its comment, in
 // the order of that function's checks); see docs/kernel-model.md.
 
-import type { DriverName, HostFacts } from '../facts/types';
+import type { DriverName, HostFacts } from '../host-facts';
 import { kstrtobool, kstrtoint, kstrtoull, parseDaxName, sysfsStreq } from './kstrto';
 import { rangesCount, rangesHas, rangesMinus, type BlockRun, type IndexRanges } from './blocks';
 import {
@@ -25,6 +25,7 @@ import {
 } from './state';
 import { allowedAligns, type Errno } from './tables';
 import { has } from './version';
+import { CxlModel } from './cxl-model';
 
 export type WriteResult =
   | { kind: 'ok' }
@@ -71,8 +72,13 @@ export class KernelModel {
   }
 
   static fromFacts(facts: HostFacts, release?: string, budget?: number): KernelModel {
-    return new KernelModel(seedState(facts, release), budget);
+    const m = new KernelModel(seedState(facts, release), budget);
+    if (facts.cxl) m.cxl = new CxlModel(m, facts.cxl);
+    return m;
   }
+
+  /** The CXL region model (cxl-model.ts), when the facts have a CXL topology. */
+  cxl: CxlModel | undefined;
 
   /** The model has done more work than its budget allows: a planner stops here. */
   get exhausted(): boolean {
@@ -117,6 +123,7 @@ export class KernelModel {
     if (p.endsWith('/')) p = p.slice(0, -1);
     let m: RegExpExecArray | null;
 
+    if (p.startsWith('/sys/bus/cxl/')) return this.cxl ? this.cxl.write(p, value) : err('ENOENT');
     if (p.startsWith(DAX_DEVICES)) {
       const rest = p.slice(DAX_DEVICES.length);
       const slash = rest.indexOf('/');
@@ -240,6 +247,64 @@ export class KernelModel {
     }
     // mappingK/ and driver/ are directories; anything else is a file sysfs will not create.
     return err(attr.includes('/') ? 'ENOENT' : NO_FILE);
+  }
+
+  // ---------------------------------------------------------------- dax regions of CXL regions
+
+  /**
+   * A CXL RAM region bound to cxl_region gets its dax region (dax_cxl: cxl_dax_region_probe): id
+   * = the CXL region's, align PMD_SIZE, kmem-type (IORESOURCE_DAX_KMEM), one device `daxN.0` over
+   * the whole range, which device_add probes at once: kmem on 6.3+ (measured on 6.12 and 7.3).
+   */
+  addDaxRegion(spec: { id: number; path: string; start: bigint; end: bigint; targetNode: number; memmapOnMemory: boolean }): void {
+    const pmd = this.state.arch.pmdSize.value ?? this.state.arch.pageSize.value;
+    const region: SimRegion = inert({
+      id: spec.id,
+      path: spec.path,
+      start: spec.start,
+      end: spec.end,
+      align: pmd,
+      dynamic: true,
+      kmemFlag: true,
+      targetNode: spec.targetNode,
+      enabled: true,
+      devices: new Map(),
+      allocs: [],
+      used: 0n,
+      packed: 0,
+      freeIdFloor: 1,
+      seed: null,
+      youngest: null,
+    });
+    const dev: SimDevice = inert({ region, id: 0, align: pmd, ranges: [], driver: null, targetNode: spec.targetNode, memmapOnMemory: spec.memmapOnMemory, deleted: false });
+    const range: SimRange = { mappingId: 0, start: spec.start, end: spec.end, pgoff: 0n };
+    dev.ranges.push(range);
+    indexRange(dev, range);
+    region.used = spec.end - spec.start + 1n;
+    region.devices.set(0, dev);
+    region.seed = dev;
+    region.youngest = dev;
+    this.state.regions.push(region);
+    this.unboundDevices().add(dev);
+    if (this.matches('kmem', dev)) this.probe('kmem', dev);
+    else if (this.matches('device_dax', dev)) this.probe('device_dax', dev);
+  }
+
+  /**
+   * The dax region `id` goes with its CXL region (unbind, decommit, detach, delete): every device's
+   * driver is removed; kmem memory that is online cannot be hot-removed and stays, stuck until
+   * reboot, as on a kmem unbind ("cannot be hotremoved until the next reboot"; measured on 6.12
+   * and 7.3 by detaching a target of a bound region with its memory online).
+   */
+  removeDaxRegion(id: number): void {
+    const region = this.state.regions.find((r) => r.id === id);
+    if (!region) return;
+    for (const dev of region.devices.values()) {
+      if (dev.driver) this.remove(dev);
+      dev.deleted = true;
+      this.unboundDevices().delete(dev);
+    }
+    this.state.regions.splice(this.state.regions.indexOf(region), 1);
   }
 
   private driverAttr(drv: DriverName, attr: string, value: string): WriteResult {
@@ -700,7 +765,7 @@ export class KernelModel {
 
   /**
    * The 7.3 kmem `state` attribute (kmem.c state_store), as measured on Debian 7.3.4
-   * (cxl-and-newer-kernels.md, "The 7.3 kmem state attribute"). It hot-removes (`unplugged`) or
+   * (kernel-facts.md §16.1). It hot-removes (`unplugged`) or
    * hot-adds and onlines (`online_movable`, `online_kernel`) the device's memory as a whole and
    * records only the changes made through itself: per-block onlining leaves it `offline`.
    *   offline | unknown value                        → EINVAL, from any state

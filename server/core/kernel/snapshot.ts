@@ -1,7 +1,7 @@
 // The model's state read back: as host facts (to re-seed, compare or explain)
 // and as the JSON `daxctl list -RDMi` prints.
 
-import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts, Zone } from '../facts/types';
+import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts, Zone } from '../host-facts';
 import { runLength, type BlockRun } from './blocks';
 import { has } from './version';
 import { availableSize, deviceName, deviceSize, hotplugRange, regionSize, type SimDevice, type SimState } from './state';

@@ -2,7 +2,7 @@
 // dax drivers' id lists, memory blocks and the iomem reservations that kmem and
 // device_dax hold. Seeded from host facts; turned back into facts by snapshot().
 
-import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../facts/types';
+import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../host-facts';
 import { BlockRuns, type IndexRanges } from './blocks';
 import { impossibleFacts } from './limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from './tables';
@@ -305,7 +305,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
  * JSON, captures made before daxlayout read it); the memory blocks tell it when they are
  * unambiguous: none of the device's blocks present →
  * `unplugged`; all present and offline → `offline` (what kmem's probe leaves with
- * memhp_default_state=offline, cxl-and-newer-kernels.md Q2). Online blocks may have been
+ * memhp_default_state=offline, kernel-facts.md §16). Online blocks may have been
  * onlined through `state` or block by block (`state` then still reads `offline`): `unknown`.
  */
 function seedKmemState(dev: SimDevice, state: SimState): KmemState {

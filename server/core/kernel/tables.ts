@@ -1,17 +1,14 @@
 // Kernel facts as data. Every entry cites where it comes from; rules and the
 // model read these tables instead of writing numbers of their own. Citation
-// keys are those of ../shared/reference/device-dax-facts.md §0 (bus.c[new],
+// keys are those of docs/kernel-facts.md §0 (bus.c[new],
 // kmem.c[new], …) — see docs/kernel-model.md.
 
-export const KiB = 1024n;
-export const MiB = 1024n * KiB;
-export const GiB = 1024n * MiB;
-export const TiB = 1024n * GiB;
+import { GiB, KiB, MiB } from '../units';
 
 export interface Cited<T> {
   readonly value: T;
   readonly source: string;
-  /** True when the fact sheet marks it as recalled rather than read. */
+  /** True when docs/kernel-facts.md marks it as unconfirmed (recalled rather than read). */
   readonly fromMemory?: boolean;
 }
 
@@ -36,19 +33,19 @@ export const ARCHES: Readonly<Record<string, ArchFacts>> = {
   x86_64: {
     name: 'x86_64',
     pageSize: { value: 4n * KiB, source: 'x86-64 PAGE_SIZE; getconf PAGESIZE in the 6.1/6.12 captures' },
-    pmdSize: { value: 2n * MiB, source: 'device-dax-facts §4.4 dax_align_valid: PMD_SIZE with THP (x86-64)' },
-    pudSize: { value: GiB, source: 'device-dax-facts §4.4 dax_align_valid: PUD_SIZE with CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD (x86-64)' },
-    compatAlign: { value: 2n * MiB, source: 'device-dax-facts §4 granule(dev): memremap_compat_align() = sub-section size, bus.c[new] alloc_is_aligned' },
-    minMemoryBlock: { value: 128n * MiB, source: 'device-dax-facts §8.2: x86-64 minimum 128 MiB (section size); block_size_bytes 8000000 in the captures' },
-    maxMemoryBlock: { value: 2n * GiB, source: 'device-dax-facts §8.2: x86 init_64.c probe_memory_block_size, up to 2 GiB' },
+    pmdSize: { value: 2n * MiB, source: 'kernel-facts.md §4.4 dax_align_valid: PMD_SIZE with THP (x86-64)' },
+    pudSize: { value: GiB, source: 'kernel-facts.md §4.4 dax_align_valid: PUD_SIZE with CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD (x86-64)' },
+    compatAlign: { value: 2n * MiB, source: 'kernel-facts.md §4 granule(dev): memremap_compat_align() = sub-section size, bus.c[new] alloc_is_aligned' },
+    minMemoryBlock: { value: 128n * MiB, source: 'kernel-facts.md §8.2: x86-64 minimum 128 MiB (section size); block_size_bytes 8000000 in the captures' },
+    maxMemoryBlock: { value: 2n * GiB, source: 'kernel-facts.md §8.2: x86 init_64.c probe_memory_block_size, up to 2 GiB' },
     physAddrBits: { value: 52, source: 'arch/x86/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is 52 with 5-level paging, 46 without' },
   },
   aarch64: {
     name: 'aarch64',
     pageSize: { value: 4n * KiB, source: 'arm64 with 4 KiB pages (the common distro configuration)', fromMemory: true },
-    pmdSize: { value: 2n * MiB, source: 'device-dax-facts §4.4: arm64/4K PMD 2 MiB', fromMemory: true },
-    pudSize: { value: undefined, source: 'device-dax-facts §4.4: arm64 has no PUD THP', fromMemory: true },
-    compatAlign: { value: 2n * MiB, source: 'device-dax-facts §4: sub-section size 2 MiB on most arches', fromMemory: true },
+    pmdSize: { value: 2n * MiB, source: 'kernel-facts.md §4.4: arm64/4K PMD 2 MiB', fromMemory: true },
+    pudSize: { value: undefined, source: 'kernel-facts.md §4.4: arm64 has no PUD THP', fromMemory: true },
+    compatAlign: { value: 2n * MiB, source: 'kernel-facts.md §4: sub-section size 2 MiB on most arches', fromMemory: true },
     minMemoryBlock: { value: 128n * MiB, source: 'arm64/4K SECTION_SIZE_BITS 27', fromMemory: true },
     maxMemoryBlock: { value: 128n * MiB, source: 'arm64 memory block = section size', fromMemory: true },
     physAddrBits: { value: 52, source: 'arch/arm64/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is CONFIG_ARM64_PA_BITS, at most 52' },

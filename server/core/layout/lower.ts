@@ -12,7 +12,7 @@ import type {
   Span,
   Value,
 } from '../../../grammar/src/ast';
-import type { AutoOnlinePolicy } from '../facts/types';
+import type { AutoOnlinePolicy } from '../host-facts';
 import { applyUnit, formatBytes } from '../units';
 import { cacheProblem, memoryBlockProblem, regionProblem } from '../kernel/limits';
 import { ARCHES, DEFAULT_ARCH, type ArchFacts } from '../kernel/tables';

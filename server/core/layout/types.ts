@@ -3,7 +3,7 @@
 // point at it. Parts the user has not written are undefined.
 
 import type { DeviceDecl, HostDecl, RegionDecl, Span } from '../../../grammar/src/ast';
-import type { AutoOnlinePolicy } from '../facts/types';
+import type { AutoOnlinePolicy } from '../host-facts';
 
 export interface Spanned<T> {
   readonly value: T;

@@ -1,7 +1,7 @@
 // Stated performance expectations (`expect read-latency 120ns from node 0`)
 // against the host's HMAT facts. Pure: the rules DAX080/DAX081 word the result.
 
-import type { AccessClassFacts, NodeFacts } from '../facts/types';
+import type { AccessClassFacts, NodeFacts } from '../host-facts';
 import type { ExpectMetric, Expectation } from '../layout/types';
 
 const FIELD: Readonly<Record<ExpectMetric, keyof Omit<AccessClassFacts, 'initiators'>>> = {

@@ -3,11 +3,11 @@
 // (server/host) runs the programs and reads their output. Contract: docs/persist.md.
 
 import { regionKind } from '../facts/infer';
-import type { Analysis, HostAnalysis } from '../analysis/analyze';
+import type { Analysis, HostAnalysis } from '../analysis/types';
 import { restorerProgram } from './restorer';
 import { sha256 } from './sha256';
 import { LABEL_RE, NAME_RE, persistSpec, quoted, unsafeValueProblem, type PersistSpec } from './spec';
-import { ACCESS_RULES_PATH, deviceAccess, renderAccessRules, type AccessRule } from '../vm/parcel';
+import { ACCESS_RULES_PATH, deviceAccess, renderAccessRules, type AccessRule } from './access';
 
 export const PERSIST_PATHS = {
   restorer: '/usr/local/libexec/daxlayout-restore',

@@ -3,7 +3,7 @@
 // prints for a device, with its mappings). daxctl takes the region from `chardev`, claims the
 // mappings in page-offset order and names the device itself (in creation order). Pure.
 
-import type { Analysis } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
 import { deviceName, deviceSize } from '../kernel/state';
 
 export interface DaxctlInput {

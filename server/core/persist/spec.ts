@@ -4,8 +4,8 @@
 // the state of its memory blocks and its label. Pure; the generators in this folder turn it
 // into files (docs/persist.md).
 
-import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/analyze';
-import type { DriverName } from '../facts/types';
+import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
+import type { DriverName } from '../host-facts';
 import { countBlocks, deviceBlocks } from '../kernel/snapshot';
 import { deviceName, deviceSize, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';

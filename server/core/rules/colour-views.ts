@@ -1,9 +1,9 @@
 // Shared view of the colour rules (DAX070–DAX074): each `colours` device with
 // its region's memory-side cache and the placement the plan made of it.
 
-import { colourList } from '../colour/describe';
+import { colourList } from '../colour/stripes';
 import { colouringCache, type ColourPlacement } from '../colour/stripes';
-import type { MemorySideCacheFacts } from '../facts/types';
+import type { MemorySideCacheFacts } from '../host-facts';
 import type { ColourRequest, LayoutDevice } from '../layout/types';
 import { devices, type DeviceView } from './util';
 

@@ -1,1 +1,1 @@
-export { ACCESS_NAME_RE, ACCESS_RULES_PATH, accessNameProblem, deviceAccess, parsePermissions, renderAccessRules, renderVmAttach, vmAttach, type AccessRule, type VmAttach } from './parcel';
+export { renderVmAttach, vmAttach, type VmAttach } from './parcel';

@@ -1,119 +1,13 @@
-// VM parcels (docs/colours.md "for apply", docs/language.md): who may open a
-// devdax device (owner, group, mode of /dev/daxR.N, set by udev rules matched
-// on the device's first physical range and size, as the stable-name rules of
-// persist/ are), and the QEMU / libvirt options that attach it to a guest.
-// Pure: text in, text out; apply installs the rules.
+// VM parcels (docs/colours.md "for apply", docs/language.md): the QEMU / libvirt options that
+// attach a devdax device to a guest. Who may open the device (owner, group, mode) is set by udev
+// rules that apply installs with the other persist artifacts (persist/access.ts). Pure.
 
-import type { Analysis, HostAnalysis } from '../analysis/analyze';
+import type { Analysis, HostAnalysis } from '../analysis/types';
 import { deviceName, deviceSize } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
+import { parsePermissions } from '../persist/access';
 import { stablePath } from '../persist/spec';
 import { formatBytes, sizeLiteral } from '../units';
-
-/** The udev rules file apply installs for device access. */
-export const ACCESS_RULES_PATH = '/etc/udev/rules.d/71-daxlayout-access.rules';
-
-/**
- * A user or group name that may reach a udev rule: the shadow-utils default
- * NAME_REGEX without the trailing `$` (udev would substitute it), at most 32
- * characters, or a numeric id.
- */
-export const ACCESS_NAME_RE = /^(?:[a-z_][a-z0-9_-]{0,31}|[0-9]{1,10})$/;
-
-/** What is wrong with an owner or group name, or undefined. */
-export function accessNameProblem(name: string): string | undefined {
-  if (ACCESS_NAME_RE.test(name)) {
-    if (/^[0-9]+$/.test(name) && BigInt(name) > 4294967294n) return `${name} is not a user or group id (0–4294967294)`;
-    return undefined;
-  }
-  if (name.length > 32) return `\`${name.slice(0, 20)}…\` is longer than 32 characters`;
-  if (/[A-Z]/.test(name)) return `\`${name}\` has upper-case letters; user and group names are lower case ([a-z_][a-z0-9_-]*)`;
-  return `\`${name}\` is not a user or group name: use [a-z_][a-z0-9_-]* (at most 32 characters) or a numeric id`;
-}
-
-/** `0660` → 0o660; undefined with a reason when it is not a file mode for a device node. */
-export function parsePermissions(text: string): { mode?: number; problem?: string } {
-  if (!/^0?[0-7]{3}$/.test(text)) {
-    if (/^[0-7]{4,}$/.test(text)) return { problem: `${text}: a device node's mode has three octal digits (setuid, setgid and sticky bits mean nothing on it), such as 0660` };
-    return { problem: `${text} is not an octal file mode such as 0660 (three digits 0–7, optionally after a 0)` };
-  }
-  return { mode: parseInt(text, 8) };
-}
-
-export interface AccessRule {
-  readonly label: string;
-  readonly kernelName: string;
-  /** Start of the device's first range: its `resource` attribute. */
-  readonly resource: bigint;
-  readonly size: bigint;
-  readonly owner?: string;
-  readonly group?: string;
-  readonly mode?: number;
-}
-
-/**
- * The access rules of a host's devdax devices that name an owner, group or
- * permissions, from the plan's predicted state. Devices with invalid names or
- * modes (DAX090) or that the plan does not create are left out, with a problem.
- */
-export function deviceAccess(a: Analysis, which: HostAnalysis | string): { rules: AccessRule[]; problems: string[] } {
-  const host = typeof which === 'string' ? a.hosts.find((h) => h.name === which) : which;
-  const rules: AccessRule[] = [];
-  const problems: string[] = [];
-  if (!host) return { rules, problems: [`no host ${String(which)}`] };
-  for (const r of host.regions) {
-    for (const l of r.layout.devices) {
-      if (!l.owner && !l.group && !l.permissions) continue;
-      const bad = [l.owner && accessNameProblem(l.owner.value), l.group && accessNameProblem(l.group.value), l.permissions && parsePermissions(l.permissions.value).problem].filter(Boolean);
-      if (bad.length > 0) {
-        problems.push(`${l.label}: ${bad.join('; ')}`);
-        continue;
-      }
-      if (l.mode !== 'devdax') {
-        problems.push(`${l.label}: a system-ram device has no /dev/daxR.N to give access to`);
-        continue;
-      }
-      const d = host.plan?.assigned.get(l);
-      const first = d?.ranges[0];
-      if (!d || !first) {
-        problems.push(`${l.label}: the plan does not create it`);
-        continue;
-      }
-      rules.push({
-        label: l.label,
-        kernelName: deviceName(d),
-        resource: first.start,
-        size: deviceSize(d),
-        ...(l.owner ? { owner: l.owner.value } : {}),
-        ...(l.group ? { group: l.group.value } : {}),
-        ...(l.permissions ? { mode: parsePermissions(l.permissions.value).mode as number } : {}),
-      });
-    }
-  }
-  return { rules, problems };
-}
-
-/** The udev rule lines for access rules (the file apply installs at ACCESS_RULES_PATH). */
-export function renderAccessRules(hostName: string, rules: readonly AccessRule[]): string {
-  const lines = [
-    `# ${ACCESS_RULES_PATH}: generated by daxlayout for host ${hostName}; do not edit.`,
-    '# Owner, group and mode of /dev/daxR.N for devices handed to VMs, matched on the physical',
-    '# start of the first range (`resource`) and the size, as the stable-name rules are.',
-    'ACTION=="remove", GOTO="daxlayout_access_end"',
-    'SUBSYSTEM!="dax", GOTO="daxlayout_access_end"',
-  ];
-  for (const r of rules) {
-    const set = [
-      ...(r.owner !== undefined ? [`OWNER="${r.owner}"`] : []),
-      ...(r.group !== undefined ? [`GROUP="${r.group}"`] : []),
-      ...(r.mode !== undefined ? [`MODE="${r.mode.toString(8).padStart(4, '0')}"`] : []),
-    ];
-    lines.push(`# ${r.label} (${r.kernelName})`);
-    lines.push(`ATTR{resource}=="0x${r.resource.toString(16)}", ATTR{size}=="${r.size}", ${set.join(', ')}`);
-  }
-  lines.push('LABEL="daxlayout_access_end"');
-  return lines.join('\n') + '\n';
-}
 
 export interface VmAttach {
   readonly host: string;

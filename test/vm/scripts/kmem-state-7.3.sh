@@ -1,5 +1,5 @@
-# 7.3: the kmem device attribute daxX.Y/state, write by write (cxl-and-newer-kernels.md, "The 7.3
-# kmem state attribute"). Boot state: dax0.0 holds the 2 GiB region, bound to kmem, its 16 memory
+# 7.3: the kmem device attribute daxX.Y/state, write by write (docs/kernel-facts.md §16.1).
+# Boot state: dax0.0 holds the 2 GiB region, bound to kmem, its 16 memory
 # blocks (memory32..47) offline, `state` reading `offline`. Expectations are the measured ones.
 echo bogus > /sys/bus/dax/devices/dax0.0/state                  # expect: EINVAL
 echo offline > /sys/bus/dax/devices/dax0.0/state                # expect: EINVAL

@@ -1,5 +1,5 @@
 # 7.2+ variant of probe-6.12.sh: the same writes, with the hmem region at its 7.2+ path,
-# /sys/devices/platform/hmem_platform.0/hmem.0 (cxl-and-newer-kernels.md, Q2). No `# expect:` claims.
+# /sys/devices/platform/hmem_platform.0/hmem.0 (docs/kernel-facts.md §16). No `# expect:` claims.
 #   node test/vm/run-script.mjs --kernel 7.3 test/vm/scripts/probe-7.2.sh
 # Left out: the last write of probe-6.12.sh (offline memory44 after kmem/unbind stranded it,
 # onlined with `online` into the kernel zone): 6.18.15 and 7.3.4 answered EBUSY (dmesg "page

@@ -1,5 +1,5 @@
 # 7.2+ variant of test/fixtures/sim/real-6.12.sh: the same writes, with the hmem region at its
-# 7.2+ path, /sys/devices/platform/hmem_platform.0/hmem.0 (cxl-and-newer-kernels.md, Q2).
+# 7.2+ path, /sys/devices/platform/hmem_platform.0/hmem.0 (docs/kernel-facts.md §16).
 #   daxlayout sim --facts <daxctl list -RDMi of the boot> --kernel 7.3.4+deb13-amd64 real-7.2.sh
 echo 0 > /sys/bus/dax/devices/dax0.0/size                      # expect: EBUSY
 echo dax0.0 > /sys/bus/dax/drivers/kmem/unbind                 # expect: ok

@@ -7,29 +7,19 @@
 // reported once.
 
 import type { Span } from '../../../grammar/src/ast';
-import { analyzeSteps, runSteps, type Analysis, type AnalyzeOptions, type FactsLoad } from '../analysis/analyze';
+import type { Analysis, FactsLoad, FleetAnalysis, FleetMember } from '../analysis/types';
+
+export type { FleetAnalysis, FleetMember } from '../analysis/types';
+import { analyzeSteps, runSteps, type AnalyzeOptions } from './analyze';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost } from '../layout/types';
-import { matchPattern, parseInventory, type Inventory } from './inventory';
+import { matchPattern, parseInventory, type Inventory } from '../fleet/inventory';
 
 export interface FleetOptions extends AnalyzeOptions {
   /** The inventory patterns are matched against (`-i`); else each block's `inventory "…"` is read. */
   readonly inventory?: Inventory;
   /** Where `inventory` came from, for messages. */
   readonly inventoryName?: string;
-}
-
-export interface FleetMember {
-  /** The layout host block (`hosts "…"`) the member belongs to. */
-  readonly template: string;
-  /** The inventory host. */
-  readonly host: string;
-  readonly analysis: Analysis;
-}
-
-export interface FleetAnalysis extends Analysis {
-  /** Per member host of every `hosts "…"` block, in inventory order. */
-  readonly members: readonly FleetMember[];
 }
 
 /** The facts path of one member: `{host}` replaced by its inventory name. */

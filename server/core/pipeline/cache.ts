@@ -27,11 +27,11 @@
 
 import type { LayoutFile } from '../../../grammar/src/ast';
 import type { FactsInputKind, ReadFactsResult } from '../facts/read';
-import type { HostFacts } from '../facts/types';
+import type { HostFacts } from '../host-facts';
 import type { LowerMemo } from '../layout/lower';
 import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
 import { isInert } from '../kernel/state';
-import type { HostAnalysis, RegionAnalysis } from './analyze';
+import type { HostAnalysis, RegionAnalysis } from '../analysis/types';
 
 interface HostEntry {
   host: HostAnalysis;

@@ -1,7 +1,10 @@
+import type { CxlFacts } from './cxl-facts';
+
 // Host facts: what the core needs to know about a host to predict what its
 // kernel will do. This is the in-memory form (integer bytes as bigint); the
-// JSON file format is documented in docs/facts.md and read by ./read.ts, which
-// also accepts `daxctl list -RDMi` output as is.
+// JSON file format is documented in docs/facts.md and read by facts/read.ts, which
+// also accepts `daxctl list -RDMi` output as is. It sits below the kernel model, which is
+// seeded from it, and the readers in facts/, which produce it.
 
 export type DriverName = 'device_dax' | 'kmem';
 
@@ -130,6 +133,8 @@ export interface HostFacts {
   /** Memory blocks of dax (kmem) memory; boot memory blocks may be omitted. */
   readonly memoryBlocks: readonly MemoryBlockFacts[];
   readonly nodes: readonly NodeFacts[];
+  /** The CXL topology (memdevs, ports, decoders, regions), when the capture had one (facts/cxl.ts). */
+  readonly cxl?: CxlFacts;
   /** What had to be assumed while reading the facts (shown to the user). */
   readonly assumptions: readonly string[];
 }

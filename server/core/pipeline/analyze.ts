@@ -4,26 +4,24 @@
 
 import { formatBytes } from '../units';
 import { applySuppressions } from '../rules/dax095-suppression';
-import type { LayoutFile, Span } from '../../../grammar/src/ast';
+import type { Span } from '../../../grammar/src/ast';
 import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
 import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
-import type { HostFacts, RegionFacts } from '../facts/types';
+import type { HostFacts, RegionFacts } from '../host-facts';
 import { KernelModel } from '../kernel/model';
-import { snapshot } from '../kernel/snapshot';
-import { SeedError, type SimRegion } from '../kernel/state';
+import { SeedError } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
 import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
 import { lower, type LowerMemo } from '../layout/lower';
-import type { Layout, LayoutHost, LayoutRegion } from '../layout/types';
-import { planHost, type DesiredRegion, type Plan } from '../plan/planner';
+import type { Finding } from '../analysis/finding';
+import type { LayoutHost, LayoutRegion } from '../layout/types';
+import { planHost, type DesiredRegion } from '../plan/planner';
 import { RULES } from '../rules/registry';
 import { AnalysisCache, type ParsedText } from './cache';
-import type { Finding } from './finding';
+import { DESIGN_HOST, type Analysis, type FactsLoad, type HostAnalysis } from '../analysis/types';
 
 export { AnalysisCache, type CacheStats } from './cache';
-
-export type FactsLoad = { text: string } | { error: string };
 
 export interface AnalyzeOptions {
   /** Reads a facts file named in the layout (path as written; the caller resolves it). */
@@ -44,49 +42,6 @@ export interface AnalyzeOptions {
    */
   readonly cache?: AnalysisCache;
 }
-
-export interface HostAnalysis {
-  /** The host's name; `(design)` for regions declared without a host. */
-  readonly name: string;
-  readonly decl?: LayoutHost;
-  readonly regions: RegionAnalysis[];
-  /** Where the facts came from: a facts file, or the layout's declarations. */
-  readonly factsOrigin: 'file' | 'declared' | 'none';
-  /** What the facts file held (a daxlayout facts file, daxctl JSON, a capture dump). */
-  readonly factsKind?: FactsInputKind;
-  readonly factsProblems: FactsProblem[];
-  /** A SeedError or other reason the model could not start. */
-  readonly modelError?: string;
-  /** The host as the facts describe it (before the plan). */
-  readonly before?: HostFacts;
-  readonly version?: KernelVersion;
-  /** The kernel release is outside the modelled range: what is modelled instead, and what may differ (DAX007). */
-  readonly kernelNote?: string;
-  /** The model after the plan ran: the predicted state of the host. */
-  readonly model?: KernelModel;
-  readonly plan?: Plan;
-}
-
-export interface RegionAnalysis {
-  readonly layout: LayoutRegion;
-  readonly host: HostAnalysis;
-  /** The region as the facts describe it before the plan. */
-  readonly before?: RegionFacts;
-  /** The region in the predicted final state. */
-  readonly after?: SimRegion;
-}
-
-export interface Analysis {
-  readonly text: string;
-  readonly file: LayoutFile;
-  readonly layout: Layout;
-  readonly hosts: HostAnalysis[];
-  readonly findings: Finding[];
-  /** Findings an `# daxlayout: ignore DAXnnn` comment hides (never errors; rules/dax095-suppression.ts). */
-  readonly suppressed?: Finding[];
-}
-
-export const DESIGN_HOST = '(design)';
 
 /** Facts for a host known only from the layout's declarations (designing without a machine). */
 export function declaredFacts(host: LayoutHost | undefined, regions: readonly LayoutRegion[]): HostFacts {
@@ -345,10 +300,4 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 export function syntaxAnalysis(text: string, cache?: AnalysisCache): Analysis {
   const { file, layout } = cache ? cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
   return { text, file, layout, hosts: [], findings: [] };
-}
-
-/** The region analysis for a layout region, wherever its host is. */
-export function regionAnalysis(a: Analysis, r: LayoutRegion): RegionAnalysis | undefined {
-  for (const h of a.hosts) for (const x of h.regions) if (x.layout === r) return x;
-  return undefined;
 }

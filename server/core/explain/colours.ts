@@ -2,27 +2,11 @@
 // device holds which colours, what is free) and a device's colours and stripes.
 // Read from the plan's predicted state; nothing is re-placed here.
 
-import type { HostAnalysis, RegionAnalysis } from '../analysis/analyze';
+import type { HostAnalysis, RegionAnalysis } from '../analysis/types';
 import { CACHE_INDEXING } from '../kernel/cache-tables';
 import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
-import { colouringCache, defaultColourCount, rangeBytes, type AddrRange } from './stripes';
-
-/** Bytes of colour `c` in [0, x). */
-function below(x: bigint, cacheSize: bigint, width: bigint, c: bigint): bigint {
-  const periods = x / cacheSize;
-  const rem = x % cacheSize;
-  let part = rem - c * width;
-  if (part < 0n) part = 0n;
-  if (part > width) part = width;
-  return periods * width + part;
-}
-
-/** Bytes of colour `c` (of K, stripe width `width`) in the inclusive range r. */
-export function colourBytes(r: AddrRange, cacheSize: bigint, width: bigint, c: number): bigint {
-  const cc = BigInt(c);
-  return below(r.end + 1n, cacheSize, width, cc) - below(r.start, cacheSize, width, cc);
-}
+import { colourBytes, colouringCache, defaultColourCount, rangeBytes, type AddrRange } from '../colour/stripes';
 
 export interface ColourHolder {
   /** Layout label, or the kernel name of a device the layout does not list. */
@@ -135,15 +119,4 @@ export function deviceColours(host: HostAnalysis | undefined, l: LayoutDevice): 
     gives: p.gives,
     ...(p.stripes[0] ? { first: p.stripes[0] } : {}),
   };
-}
-
-/** `0..1, 3` for a colour list. */
-export function colourList(colours: readonly number[]): string {
-  const runs: [number, number][] = [];
-  for (const c of [...colours].sort((a, b) => a - b)) {
-    const last = runs[runs.length - 1];
-    if (last && last[1] === c - 1) last[1] = c;
-    else runs.push([c, c]);
-  }
-  return runs.map(([a, b]) => (a === b ? String(a) : `${a}..${b}`)).join(', ');
 }

@@ -2,10 +2,10 @@
 // plan` prints, the JSON the editor reads, and the fingerprint of the facts the
 // plan was made from (apply refuses when the host no longer has them). Pure.
 
-import type { HostFacts } from '../facts/types';
-import type { HostAnalysis } from '../analysis/analyze';
+import type { HostFacts } from '../host-facts';
+import type { HostAnalysis } from '../analysis/types';
 import { formatBytes } from '../units';
-import { expandWrite, type Plan, type StepOp } from './planner';
+import { expandWrite, type Plan, type StepOp } from '../plan/planner';
 import { sha256 as sha256Hex } from '../persist/sha256';
 
 // ------------------------------------------------------------------ fingerprint
