@@ -3,6 +3,7 @@ import { analyzeFleet, type Analysis, type Inventory } from '../core/index';
 import { rulePage, rulePagesPath } from './rule-pages';
 import { factsReader, readLayout } from './io';
 import { LineIndex } from './positions';
+import { findingLines } from './diagnostics';
 
 export interface CheckedFile {
   readonly path: string;
@@ -43,14 +44,7 @@ export function renderFindings(files: readonly CheckedFile[], json: boolean): st
   const lines: string[] = [];
   for (const { path, analysis } of files) {
     const idx = new LineIndex(analysis.text);
-    for (const f of analysis.findings) {
-      const p = idx.position(f.span.start);
-      lines.push(`${path}:${p.line}:${p.column}: ${f.severity}: ${f.message} [${f.code}]`);
-      for (const r of f.related ?? []) {
-        const q = idx.position(r.span.start);
-        lines.push(`${path}:${q.line}:${q.column}: note: ${r.message}`);
-      }
-    }
+    for (const f of analysis.findings) lines.push(...findingLines(path, idx, f));
   }
   const count = (s: string) => files.reduce((n, f) => n + f.analysis.findings.filter((x) => x.severity === s).length, 0);
   const e = count('error');

@@ -12,7 +12,6 @@
 
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { connectionOf, lower, matchPattern, memberReader, parseInventory, patternMatchesHost, patternProblem, readFacts, renderPlan, snapshot, summaryLine, writeFacts, type Analysis, type FleetAnalysis, type HostFacts, type Inventory, type LayoutHost } from '../core/index';
-import { rulePage } from './rule-pages';
 import { parse } from '../../grammar/src/index';
 import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, readCapture } from '../host/capture';
@@ -25,6 +24,7 @@ import { intFlag, parseFlags, type FlagSpecs } from './args';
 import { factsReader, readLayout, readText, UsageError, writeOutput } from './io';
 import { SSH_OPTIONS, sshExtras, type Io } from './plan-apply';
 import { LineIndex } from './positions';
+import { diagnosticLine, planDiagnostics, planDiagnosticsText, planJsonCore } from './diagnostics';
 
 /** True when plan/apply arguments ask for the fleet or the Ansible hooks. */
 export function isFleetArgs(args: readonly string[]): boolean {
@@ -106,19 +106,8 @@ interface Member {
   message: string;
 }
 
-function diagnosticsOf(path: string, text: string, host: string, r: PlanResult) {
-  const idx = new LineIndex(text);
-  return r.errors.map((e) => {
-    if (e.finding) {
-      const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: `${host}: ${e.finding.message}`, file: path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
-    }
-    return { severity: 'error', code: e.problem ? 'facts' : 'model', message: `${host}: ${e.message}` };
-  });
-}
-
-const diagText = (d: ReturnType<typeof diagnosticsOf>): string =>
-  d.map((x) => ('line' in x ? `${x.file}:${x.line}:${x.column}: error: ${x.message} [${x.code}]` : `error: ${x.message}`)).join('\n');
+const diagnosticsOf = (path: string, text: string, host: string, r: PlanResult) => planDiagnostics(path, text, r, `${host}: `);
+const diagText = planDiagnosticsText;
 
 function planJsonOf(m: Member, path: string, text: string) {
   const r = m.plan;
@@ -127,13 +116,7 @@ function planJsonOf(m: Member, path: string, text: string) {
     host: m.host,
     layoutHost: m.layoutHost?.name ?? null,
     target: m.description,
-    fingerprint: r?.fingerprint ?? null,
-    kernel: r?.capture.facts?.kernelRelease ?? null,
-    changes: v ? v.steps.length > 0 : false,
-    steps: v?.steps ?? [],
-    summary: v?.summary ?? { create: 0, change: 0, destroy: 0 },
-    summaryLine: v ? summaryLine(v.summary) : null,
-    unlisted: v?.unlisted ?? [],
+    ...planJsonCore(r, v),
     diagnostics: r ? diagnosticsOf(path, text, m.host, r) : [],
   };
 }
@@ -163,7 +146,7 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   if (file.errors.length > 0 || layout.issues.length > 0) {
     const idx = new LineIndex(text);
     const msgs = [...file.errors.map((e) => ({ span: e.span, message: e.message })), ...layout.issues];
-    io.out(msgs.map((e) => { const p = idx.position(e.span.start); return `${path}:${p.line}:${p.column}: error: ${e.message}`; }).join('\n') + '\n');
+    io.out(msgs.map((e) => diagnosticLine({ file: path, ...idx.position(e.span.start), severity: 'error', message: e.message })).join('\n') + '\n');
     io.err(`daxlayout: ${path} has errors; nothing was ${kind === 'plan' ? 'planned' : 'run'}\n`);
     return 1;
   }

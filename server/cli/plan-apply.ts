@@ -7,8 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze, formatBytes, hex, lower, renderPlan, summaryLine, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
-import { rulePage } from './rule-pages';
+import { analyze, formatBytes, hex, lower, renderPlan, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
@@ -17,6 +16,7 @@ import { ConnectError, destinationProblem, HostKeyError } from '../host/transpor
 import { intFlag, parseFlags, type FlagSpecs } from './args';
 import { factsFile, factsReader, readLayout, tryReadText, UsageError } from './io';
 import { LineIndex } from './positions';
+import { diagnosticLine, planDiagnostics, planDiagnosticsText, planJsonCore } from './diagnostics';
 import type { PlanDiagnosticJson, PlanJson } from './protocol';
 import { SSH_OPTIONS, sshExtras, sshTransport, type Io } from './host-io';
 
@@ -121,27 +121,15 @@ function earlyErrors(p: Prepared): string[] {
   if (file.errors.length === 0 && layout.issues.length === 0) return [];
   const a = analyze(p.text, { readFacts: factsReader(p.path) });
   const idx = new LineIndex(p.text);
-  return a.findings.filter((f) => f.severity === 'error').map((f) => {
-    const pos = idx.position(f.span.start);
-    return `${p.path}:${pos.line}:${pos.column}: error: ${f.message} [${f.code}]`;
-  });
+  return a.findings.filter((f) => f.severity === 'error').map((f) => diagnosticLine({ file: p.path, ...idx.position(f.span.start), severity: 'error', message: f.message, code: f.code }));
 }
 
 function diagnostics(p: Prepared, r: PlanResult): PlanDiagnosticJson[] {
-  const idx = new LineIndex(p.text);
-  return r.errors.map((e) => {
-    if (e.finding) {
-      const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: e.finding.message, file: p.path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
-    }
-    return { severity: 'error', code: e.problem ? 'facts' : 'model', message: e.message };
-  });
+  return planDiagnostics(p.path, p.text, r);
 }
 
 function diagnosticsText(p: Prepared, r: PlanResult): string {
-  return diagnostics(p, r)
-    .map((d) => (d.line !== undefined ? `${d.file}:${d.line}:${d.column}: error: ${d.message} [${d.code}]` : `error: ${d.message}`))
-    .join('\n');
+  return planDiagnosticsText(diagnostics(p, r));
 }
 
 function header(p: Prepared, r: PlanResult): string {
@@ -161,13 +149,7 @@ function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan): PlanJson {
     host: p.hostName,
     target: p.target.description,
     simulated: p.target.kind === 'sim',
-    fingerprint: r.fingerprint ?? null,
-    kernel: r.capture.facts?.kernelRelease ?? null,
-    changes: planned ? planned.steps.length > 0 : false,
-    steps: planned?.steps ?? [],
-    summary: planned?.summary ?? { create: 0, change: 0, destroy: 0 },
-    summaryLine: planned ? summaryLine(planned.summary) : null,
-    unlisted: planned?.unlisted ?? [],
+    ...planJsonCore(r, planned),
     refusals: planned?.refusals ?? [],
     diagnostics: diags,
     unreadable: r.capture.unreadable,
@@ -357,8 +339,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       return 0;
     }
     if (!yes) {
-      const n = view.steps.reduce((k, st) => k + st.writes.length, 0);
-      const answer = await io.ask(`\nDo you want to perform these ${n} writes on ${p.hostName}? Only 'yes' will be accepted: `);
+      // the plan's own vocabulary: devices in the summary line above, steps here
+      const answer = await io.ask(`\nDo you want to perform these ${view.steps.length} steps on ${p.hostName}? Only 'yes' will be accepted: `);
       if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
     }
     if (text) io.out(`\nApplying on ${p.hostName} (${p.target.description})…\n`);

@@ -16,7 +16,9 @@ describe('initialize', () => {
     expect(serverInfo?.name).toBe('daxlayout');
     expect(capabilities.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
     expect(capabilities.hoverProvider).toBe(true);
-    expect(capabilities.completionProvider?.triggerCharacters).toEqual([' ']);
+    // a space opens values; a quote or a slash opens the files of `facts "…"` and `inventory "…"`
+    expect(capabilities.completionProvider?.triggerCharacters).toEqual([' ', '"', '/']);
+    expect(capabilities.codeLensProvider).toEqual({ resolveProvider: false });
     expect(capabilities.codeActionProvider).toEqual({ codeActionKinds: ['quickfix'], resolveProvider: false });
     expect(capabilities.documentFormattingProvider).toBe(true);
     expect(capabilities.renameProvider).toEqual({ prepareProvider: true });

@@ -15,7 +15,7 @@ describe('DAX033 memmap_on_memory unavailable', () => {
       `${LAB61}region 0 on lab { device a { size 1G mode system-ram <|memmap-on-memory|> } }\n`,
       'DAX033',
       'error',
-      /^memmap_on_memory needs Linux 6\.8 or later; lab runs 6\.1\.0-56-amd64\. Remove the option$/,
+      /^memmap_on_memory needs Linux 6\.8 or later; lab runs 6\.1\.0-57-amd64\. Remove the option$/,
     );
   });
 

@@ -7,7 +7,7 @@ describe('DAX043 default kmem binding undone', () => {
       `${LAB612}region <|0|> on lab { device a { size 1G } }\n`,
       'DAX043',
       'info',
-      /^on Linux 6\.12\.117\+deb12-amd64 region 0 on lab binds to kmem by default, so dax0\.0 boots as system-ram; the plan unbinds kmem .* devdax devices of this region bind through device_dax\/new_id$/,
+      /^on Linux 6\.12\.118\+deb12-amd64 region 0 on lab binds to kmem by default, so dax0\.0 boots as system-ram; the plan unbinds kmem .* devdax devices of this region bind through device_dax\/new_id$/,
     );
   });
 

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LAB61, expectFinding, expectNone, run } from './harness';
-import { N1, variant } from './colour-facts';
+import { N1, noHmat, variant } from './colour-facts';
 
 const rangeCount = (a: ReturnType<typeof run>['analysis']) => a.hosts[0]!.plan!.assigned.get(a.layout.regions[0]!.devices[0]!)?.ranges.length;
 
 describe('DAX070 colours without a direct-mapped memory-side cache', () => {
   it('fires when the node shows no HMAT data, and the device is not placed', () => {
-    const src = `${LAB61}region 0 on lab { device weather { <|colours 0..1 of 4|> } }\n`;
-    expectFinding(src, 'DAX070', 'error', /^node 1 shows no HMAT data at all .*capture the facts again as root.*drop `colours`/);
-    const { analysis } = run(src);
+    const v = noHmat();
+    const src = `${v.head}region 0 on lab { device weather { <|colours 0..1 of 4|> } }\n`;
+    expectFinding(src, 'DAX070', 'error', /^node 1 shows no HMAT data at all .*capture the facts again as root.*drop `colours`/, { files: v.files });
+    const { analysis } = run(src, { files: v.files });
     const dev = analysis.layout.regions[0]!.devices[0]!;
     expect(analysis.hosts[0]!.plan!.assigned.has(dev)).toBe(false);
   });

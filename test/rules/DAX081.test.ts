@@ -1,14 +1,16 @@
 import { describe, it } from 'vitest';
 import { expectFinding, expectNone } from './harness';
-import { N1 } from './colour-facts';
+import { N1, noHmat } from './colour-facts';
 
 describe('DAX081 performance expectation cannot be checked', () => {
   it('informs when the node has no HMAT data (not a silent pass)', () => {
+    const v = noHmat();
     expectFinding(
-      `host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab { device a { size 512M <|expect read-latency 100ns from node 0|> } }\n`,
+      `${v.head}region 0 on lab { device a { size 512M <|expect read-latency 100ns from node 0|> } }\n`,
       'DAX081',
       'info',
       /^`expect read-latency` is not checked: node 1 has no HMAT access0 data in the facts \(sysfs lists HMAT attributes only once the node has memory online: capture the facts again as root/,
+      { files: v.files },
     );
   });
 

@@ -42,3 +42,17 @@ export function variantFacts(v: Variant): string {
 export function variant(v: Variant): { head: string; files: Record<string, string> } {
   return { head: `host lab { facts "variant.facts.json" }\n`, files: { 'variant.facts.json': variantFacts(v) } };
 }
+
+/**
+ * The 6.1 capture without node 1's HMAT data (no access classes, no memory-side cache): what a
+ * capture that cannot read the ACPI tables (not root, or an older daxlayout) gives for a node
+ * with no memory online. The samples themselves have it (samples/linux-6.1.facts.json).
+ */
+export function noHmat(): { head: string; files: Record<string, string> } {
+  const f = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.1.facts.json'), 'utf8'));
+  const node = f.nodes.find((n: { id: number }) => n.id === 1);
+  delete node.access0;
+  delete node.access1;
+  node.caches = [];
+  return { head: `host lab { facts "nohmat.facts.json" }\n`, files: { 'nohmat.facts.json': JSON.stringify(f) } };
+}

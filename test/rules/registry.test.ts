@@ -24,6 +24,13 @@ describe('rule registry', () => {
   }
 
   for (const rule of RULES) {
+    it(`${rule.code} declares its page, and its default severity is the one its page names first`, () => {
+      expect(rule.page).toBe(`docs/rules/${rule.code}.md`);
+      const text = readFileSync(join(root, rule.page), 'utf8');
+      expect(text).toMatch(new RegExp(`^# ${rule.code} — ${rule.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+      expect(/^Severity: (error|warning|info)\b/m.exec(text)?.[1], `${rule.code}: the page's Severity line`).toBe(rule.severity);
+    });
+
     it(`${rule.code} has tests that fire and that do not fire`, () => {
       const file = join(root, 'test/rules', `${rule.code}.test.ts`);
       expect(existsSync(file), file).toBe(true);

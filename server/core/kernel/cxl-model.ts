@@ -6,7 +6,7 @@
 // topology: host bridges under the CXL root with memdevs on their root ports (no switches);
 // anything else is declined (`unmodelled`), never guessed.
 
-import type { CxlFacts } from '../facts/cxl';
+import type { CxlFacts } from '../cxl-facts';
 import { kstrtobool, kstrtoint, kstrtoull, sysfsStreq } from './kstrto';
 import type { KernelModel, WriteResult } from './model';
 import { CXL_DAX_REGION, CXL_GRANULARITIES, CXL_MEASURED, CXL_SIZE_UNIT, CXL_WAYS, cxlAbi, cxlDiff, type CxlAbi } from './cxl-tables';

@@ -177,7 +177,8 @@ export class Planner {
   ) {}
 
   private step(op: StepOp, target: string, region: LayoutRegion, summary: string, device?: LayoutDevice): PlanStep {
-    const s: PlanStep = { op, target, region, summary, writes: [], ...(device ? { device } : {}) };
+    // a step's writes hold no layout objects: marked once for the whole list, not per write
+    const s: PlanStep = { op, target, region, summary, writes: inert<PlannedWrite[]>([]), ...(device ? { device } : {}) };
     this.plan.steps.push(s);
     return s;
   }
@@ -186,7 +187,7 @@ export class Planner {
   private write(step: PlanStep, path: string, value: string, purpose: Purpose, kernelName?: string): boolean {
     if (this.outOfBudget()) return false;
     const result = this.model.write(path, value + '\n');
-    const w: PlannedWrite = inert({ path, value, result });
+    const w: PlannedWrite = { path, value, result };
     step.writes.push(w);
     if (result.kind === 'ok') return true;
     this.plan.failures.push({
@@ -212,12 +213,12 @@ export class Planner {
     if (this.outOfBudget()) return false;
     let ok = true;
     for (const seg of this.model.writeBlockRun(first, last, 'state', value + '\n')) {
-      const w: PlannedWrite = inert({
+      const w: PlannedWrite = {
         path: memoryPath(seg.first),
         value,
         result: seg.result,
         ...(seg.last > seg.first ? { blocks: { first: seg.first, last: seg.last } } : {}),
-      });
+      };
       step.writes.push(w);
       if (seg.result.kind === 'ok') continue;
       ok = false;

@@ -1,9 +1,10 @@
+import { defineRule } from './util';
 // DAX001: syntax errors, as the parser words them (several per file; the parser recovers).
-import type { Rule } from './util';
-import { finding } from './util';
 
-export const dax001: Rule = {
+
+export const dax001 = defineRule({
   code: 'DAX001',
   title: 'syntax error',
-  check: (a) => a.file.errors.map((e) => finding('DAX001', 'error', e.span, e.message)),
-};
+  severity: 'error',
+  check: (a, report) => a.file.errors.map((e) => report(e.span, e.message)),
+});

@@ -1,12 +1,13 @@
 // DAX002: a region placed `on` a host that the file does not declare.
-import type { Rule } from './util';
-import { finding } from './util';
-import { closest } from './suggest';
 
-export const dax002: Rule = {
+import { closest } from './suggest';
+import { defineRule } from './util';
+
+export const dax002 = defineRule({
   code: 'DAX002',
   title: 'unknown host',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const names = a.layout.hosts.map((h) => h.name);
     const out = [];
     for (const r of a.layout.regions) {
@@ -16,8 +17,8 @@ export const dax002: Rule = {
       const msg = near
         ? `no host \`${h.value}\` is declared in this file; did you mean \`${near}\`?`
         : `no host \`${h.value}\` is declared in this file; add \`host ${h.value} { ssh "…" facts "…" }\``;
-      out.push(finding('DAX002', 'error', h.span, msg, near ? { fixes: [{ title: `Change to \`${near}\``, edits: [{ span: h.span, newText: near }] }] } : {}));
+      out.push(report(h.span, msg, near ? { fixes: [{ title: `Change to \`${near}\``, edits: [{ span: h.span, newText: near }] }] } : {}));
     }
     return out;
   },
-};
+});

@@ -1,12 +1,12 @@
 // DAX003: a region id the host's facts do not have.
 import { formatBytes, hex } from '../units';
-import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { defineRule, regionSpan } from './util';
 
-export const dax003: Rule = {
+export const dax003 = defineRule({
   code: 'DAX003',
   title: 'unknown region',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       if (h.factsOrigin !== 'file' || !h.before || h.modelError) continue;
@@ -17,9 +17,9 @@ export const dax003: Rule = {
           ? `host ${h.name} has no dax region ${r.layout.id.value}; its regions: ${have.join(', ')}`
           : `host ${h.name} has no dax region at all (is the memory soft-reserved, and are dax_hmem / the CXL driver loaded?)`;
         const fixes = h.before.regions.map((x) => ({ title: `Use region ${x.id}`, edits: [{ span: (r.layout.id as { span: { start: number; end: number } }).span, newText: String(x.id) }] }));
-        out.push(finding('DAX003', 'error', regionSpan(r), msg, { fixes }));
+        out.push(report(regionSpan(r), msg, { fixes }));
       }
     }
     return out;
   },
-};
+});

@@ -1,11 +1,12 @@
+import { defineRule } from './util';
 // DAX005: a facts file that is missing, unreadable or invalid, or that the kernel model cannot start from.
-import type { Rule } from './util';
-import { finding } from './util';
 
-export const dax005: Rule = {
+
+export const dax005 = defineRule({
   code: 'DAX005',
   title: 'facts file problem',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       const span = h.decl?.facts?.span ?? h.decl?.nameSpan;
@@ -25,13 +26,13 @@ export const dax005: Rule = {
           .replace(/--region-start (\d+)=/g, 'the declared `start` of region $1, ');
       const problems = h.factsProblems.filter((p) => p.severity !== 'info');
       for (const p of problems) {
-        out.push(finding('DAX005', p.severity, span, `facts "${file}"${p.path ? ` at ${p.path}` : ''}: ${inLanguage(p.message)}`));
+        out.push(report(span, `facts "${file}"${p.path ? ` at ${p.path}` : ''}: ${inLanguage(p.message)}`, {}, p.severity));
       }
       // The model's own complaint repeats the reader's when the reader already found an error.
       if (h.modelError && !problems.some((p) => p.severity === 'error')) {
-        out.push(finding('DAX005', 'error', span, `facts "${file}": ${inLanguage(h.modelError)}`));
+        out.push(report(span, `facts "${file}": ${inLanguage(h.modelError)}`));
       }
     }
     return out;
   },
-};
+});

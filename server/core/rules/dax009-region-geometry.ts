@@ -1,12 +1,12 @@
 // DAX009: a region with neither host facts nor declared geometry, or whose declared geometry contradicts the facts.
 import { formatBytes, hex } from '../units';
-import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { defineRule, regionSpan } from './util';
 
-export const dax009: Rule = {
+export const dax009 = defineRule({
   code: 'DAX009',
   title: 'region geometry',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       for (const r of h.regions) {
@@ -16,11 +16,9 @@ export const dax009: Rule = {
           const missing = [!g.start && '`start`', !g.size && '`size`'].filter(Boolean);
           if (missing.length > 0) {
             out.push(
-              finding(
-                'DAX009',
-                'error',
+              report(
                 regionSpan(r),
-                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')}${h.decl ? ` (or give host ${h.name} a \`facts\` file)` : ' (or place it `on` a host with `facts`)'}`,
+                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')}${h.decl ? ` (or give host ${h.name} a \`facts\` file)` : ' (or place it `on` a host with `facts`)'}`
               ),
             );
           }
@@ -29,7 +27,7 @@ export const dax009: Rule = {
         const f = r.before;
         if (!f) continue;
         const clash = (what: string, declared: string, actual: string, span: { start: number; end: number }) =>
-          out.push(finding('DAX009', 'warning', span, `${what} is declared as ${declared} but the host's facts say ${actual}; the facts are used`));
+          out.push(report(span, `${what} is declared as ${declared} but the host's facts say ${actual}; the facts are used`, {}, 'warning'));
         if (g.start && f.start !== undefined && g.start.value !== f.start) clash('the region start', hex(g.start.value), hex(f.start), g.start.span);
         if (g.size && g.size.value !== f.size) clash('the region size', formatBytes(g.size.value), formatBytes(f.size), g.size.span);
         if (g.align && g.align.value !== f.align) clash('the region align', formatBytes(g.align.value), formatBytes(f.align), g.align.span);
@@ -44,4 +42,4 @@ export const dax009: Rule = {
     }
     return out;
   },
-};
+});

@@ -1,12 +1,12 @@
 // DAX010: a size that is not a multiple of the device's granule, max(align, 2 MiB).
 import { formatBytes, roundDown, roundUp, sizeLiteral } from '../units';
-import type { Rule } from './util';
-import { alignOf, archOf, devices, finding, granuleOf } from './util';
+import { alignOf, archOf, defineRule, devices, granuleOf } from './util';
 
-export const dax010: Rule = {
+export const dax010 = defineRule({
   code: 'DAX010',
   title: 'size not a multiple of the granule',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const v of devices(a)) {
       const size = v.device.size;
@@ -21,11 +21,11 @@ export const dax010: Rule = {
           : `${formatBytes(g)} (the kernel's allocation granule: max(align ${formatBytes(align)}, ${formatBytes(archOf(v.host).compatAlign.value)}))`;
       const nearest = [lo, hi].filter((x) => x > 0n);
       out.push(
-        finding('DAX010', 'error', size.span, `size ${formatBytes(size.value)} is not a multiple of ${why}; nearest valid sizes: ${nearest.map(formatBytes).join(', ')}`, {
+        report(size.span, `size ${formatBytes(size.value)} is not a multiple of ${why}; nearest valid sizes: ${nearest.map(formatBytes).join(', ')}`, {
           fixes: nearest.map((x) => ({ title: `Change size to ${sizeLiteral(x)}`, edits: [{ span: size.span, newText: sizeLiteral(x) }] })),
         }),
       );
     }
     return out;
   },
-};
+});

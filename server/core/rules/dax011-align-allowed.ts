@@ -1,12 +1,12 @@
 // DAX011: an alignment the host's architecture (or captured facts) does not allow.
 import { formatBytes, sizeLiteral } from '../units';
-import type { Rule } from './util';
-import { archOf, devices, finding, hostAligns } from './util';
+import { archOf, defineRule, devices, hostAligns } from './util';
 
-export const dax011: Rule = {
+export const dax011 = defineRule({
   code: 'DAX011',
   title: 'alignment not allowed',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const v of devices(a)) {
       const align = v.device.align;
@@ -15,15 +15,13 @@ export const dax011: Rule = {
       if (allowed.includes(align.value)) continue;
       const arch = archOf(v.host);
       out.push(
-        finding(
-          'DAX011',
-          'error',
+        report(
           align.span,
           `align ${formatBytes(align.value)} is not allowed on ${arch.name}: the kernel accepts ${allowed.map(formatBytes).join(', ')} (page size and the huge-page sizes the architecture maps)`,
-          { fixes: allowed.map((x) => ({ title: `Change align to ${sizeLiteral(x)}`, edits: [{ span: align.span, newText: sizeLiteral(x) }] })) },
+          { fixes: allowed.map((x) => ({ title: `Change align to ${sizeLiteral(x)}`, edits: [{ span: align.span, newText: sizeLiteral(x) }] })) }
         ),
       );
     }
     return out;
   },
-};
+});

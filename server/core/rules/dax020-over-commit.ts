@@ -1,13 +1,13 @@
 // DAX020: a region asked for more than it holds (layout devices plus devices kept outside the layout).
 import { formatBytes, roundDown, sizeLiteral } from '../units';
 import type { Finding } from '../analysis/finding';
-import type { Rule } from './util';
-import { finding, granuleOf, regionLabel, regionSpan } from './util';
+import { defineRule, granuleOf, regionLabel, regionSpan } from './util';
 
-export const dax020: Rule = {
+export const dax020 = defineRule({
   code: 'DAX020',
   title: 'region over-committed',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     for (const h of a.hosts) {
       const plan = h.plan;
@@ -40,22 +40,20 @@ export const dax020: Rule = {
             if (shrunk > 0n) fixes.push({ title: `Shrink \`${overflowAt.label}\` to ${sizeLiteral(shrunk)}`, edits: [{ span: size.span, newText: sizeLiteral(shrunk) }] });
           }
           out.push(
-            finding(
-              'DAX020',
-              'error',
+            report(
               overflowAt.size?.span ?? overflowAt.labelSpan,
               `${regionLabel(r)} is over-committed by ${formatBytes(over)}: the devices ask for ${formatBytes(asked)}${keptText} but the region holds ${formatBytes(f.size)}; ${free > 0n ? `${formatBytes(free)} is left for \`${overflowAt.label}\`` : `nothing is left for \`${overflowAt.label}\``}`,
-              { fixes, related: [{ span: regionSpan(r), message: `${regionLabel(r)}: ${formatBytes(f.size)}` }] },
+              { fixes, related: [{ span: regionSpan(r), message: `${regionLabel(r)}: ${formatBytes(f.size)}` }] }
             ),
           );
           continue;
         }
         const rest = r.layout.devices.find((d) => d.rest && d.ranges.length === 0);
         if (rest && (plan.targetSize.get(rest) ?? 0n) === 0n) {
-          out.push(finding('DAX020', 'error', rest.rest ?? rest.labelSpan, `nothing is left for \`size rest\`: the other devices${keptText} take all ${formatBytes(f.size)} of ${regionLabel(r)}`));
+          out.push(report(rest.rest ?? rest.labelSpan, `nothing is left for \`size rest\`: the other devices${keptText} take all ${formatBytes(f.size)} of ${regionLabel(r)}`));
         }
       }
     }
     return out;
   },
-};
+});

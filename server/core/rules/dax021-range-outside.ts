@@ -1,12 +1,12 @@
 // DAX021: a pinned range that is not inside its region.
 import { hex } from '../units';
-import type { Rule } from './util';
-import { devices, finding, regionLabel, regionSpan } from './util';
+import { defineRule, devices, regionLabel, regionSpan } from './util';
 
-export const dax021: Rule = {
+export const dax021 = defineRule({
   code: 'DAX021',
   title: 'pinned range outside the region',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const v of devices(a)) {
       const f = v.region.before;
@@ -15,7 +15,7 @@ export const dax021: Rule = {
       for (const r of v.device.ranges) {
         if (r.start >= f.start && r.end <= end) continue;
         out.push(
-          finding('DAX021', 'error', r.span, `${hex(r.start)}..${hex(r.end)} is not inside ${regionLabel(v.region)} (${hex(f.start)}..${hex(end)}); the kernel refuses the mapping write (ENOMEM)`, {
+          report(r.span, `${hex(r.start)}..${hex(r.end)} is not inside ${regionLabel(v.region)} (${hex(f.start)}..${hex(end)}); the kernel refuses the mapping write (ENOMEM)`, {
             related: [{ span: regionSpan(v.region), message: `${regionLabel(v.region)} spans ${hex(f.start)}..${hex(end)}` }],
           }),
         );
@@ -23,4 +23,4 @@ export const dax021: Rule = {
     }
     return out;
   },
-};
+});

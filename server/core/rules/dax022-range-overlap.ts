@@ -1,16 +1,16 @@
 // DAX022: pinned ranges that overlap each other or memory held by a device the layout keeps.
 import type { Related } from '../analysis/finding';
 import { hex } from '../units';
-import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { defineRule, regionSpan } from './util';
 
 /** Overlapping ranges named in one finding's related information. */
 const MAX_RELATED = 10;
 
-export const dax022: Rule = {
+export const dax022 = defineRule({
   code: 'DAX022',
   title: 'pinned range overlaps',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       for (const r of h.regions) {
@@ -56,7 +56,7 @@ export const dax022: Rule = {
             const msg = own
               ? `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps another of its own ranges; a device's ranges are distinct memory, each byte once`
               : `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps memory pinned by another device; each byte belongs to one device`;
-            out.push(finding('DAX022', 'error', p.x.span, msg, { related }));
+            out.push(report(p.x.span, msg, { related }));
             continue;
           }
           const kept = h.plan?.unlisted.filter((u) => u.region === r.layout && !u.pruned) ?? [];
@@ -65,12 +65,10 @@ export const dax022: Rule = {
             const hit = dev?.mappings.find((m) => m.start <= p.x.end && p.x.start <= m.end);
             if (hit) {
               out.push(
-                finding(
-                  'DAX022',
-                  'error',
+                report(
                   p.x.span,
                   `${hex(p.x.start)}..${hex(p.x.end)} overlaps ${u.kernelName} (${hex(hit.start)}..${hex(hit.end)}), which is not in the layout and is kept; the kernel refuses the mapping write (ENOMEM) — apply --prune removes ${u.kernelName}`,
-                  { related: [{ span: regionSpan(r), message: `${u.kernelName} is on this region` }] },
+                  { related: [{ span: regionSpan(r), message: `${u.kernelName} is on this region` }] }
                 ),
               );
               break;
@@ -81,4 +79,4 @@ export const dax022: Rule = {
     }
     return out;
   },
-};
+});

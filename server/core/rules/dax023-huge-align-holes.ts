@@ -1,12 +1,12 @@
 // DAX023: a device aligned above 2 MiB that first fit places in holes not aligned to its align.
 import { formatBytes, hex } from '../units';
-import type { Rule } from './util';
-import { alignOf, archOf, assigned, devices, finding } from './util';
+import { alignOf, archOf, assigned, defineRule, devices } from './util';
 
-export const dax023: Rule = {
+export const dax023 = defineRule({
   code: 'DAX023',
   title: 'huge-page device in misaligned holes',
-  check(a) {
+  severity: 'warning',
+  check(a, report) {
     const out = [];
     for (const v of devices(a)) {
       if (v.device.ranges.length > 0 || v.device.colours) continue;
@@ -17,14 +17,12 @@ export const dax023: Rule = {
       if (bad.length === 0) continue;
       const list = bad.map((r) => `${hex(r.start)}..${hex(r.end)}`).join(', ');
       out.push(
-        finding(
-          'DAX023',
-          'warning',
+        report(
           v.device.align?.span ?? v.device.labelSpan,
-          `first fit places \`${v.device.label}\` in ${bad.length === 1 ? 'a hole' : 'holes'} not aligned to its ${formatBytes(align)} align (${list}); ${formatBytes(align)} page faults there fail. Pin aligned ranges with \`range\`, or declare this device before devices with a smaller align`,
+          `first fit places \`${v.device.label}\` in ${bad.length === 1 ? 'a hole' : 'holes'} not aligned to its ${formatBytes(align)} align (${list}); ${formatBytes(align)} page faults there fail. Pin aligned ranges with \`range\`, or declare this device before devices with a smaller align`
         ),
       );
     }
     return out;
   },
-};
+});

@@ -1,12 +1,12 @@
 // DAX031: a system-ram device whose ranges do not start and end on memory-block boundaries: the edges are lost.
 import { formatBytes, hex } from '../units';
-import type { Rule } from './util';
-import { finding, placedSystemRam } from './util';
+import { defineRule, placedSystemRam } from './util';
 
-export const dax031: Rule = {
+export const dax031 = defineRule({
   code: 'DAX031',
   title: 'system-ram loses partial memory blocks',
-  check(a) {
+  severity: 'warning',
+  check(a, report) {
     const out = [];
     for (const { v, blockSize: bs, use } of placedSystemRam(a)) {
       if (use.usable === 0n || use.lost === 0n) continue;
@@ -14,14 +14,12 @@ export const dax031: Rule = {
         .filter((r) => r.head + r.tail > 0n)
         .map((r) => `${hex(r.start)}..${hex(r.end)}: ${formatBytes(r.head)} at the head, ${formatBytes(r.tail)} at the tail`);
       out.push(
-        finding(
-          'DAX031',
-          'warning',
+        report(
           v.device.modeSpan ?? v.device.labelSpan,
-          `kmem hot-plugs whole ${formatBytes(bs)} memory blocks only: ${formatBytes(use.lost)} of \`${v.device.label}\` stays unused (${parts.join('; ')}); ${formatBytes(use.usable)} becomes System RAM. Use a multiple of ${formatBytes(bs)} that starts on a block boundary`,
+          `kmem hot-plugs whole ${formatBytes(bs)} memory blocks only: ${formatBytes(use.lost)} of \`${v.device.label}\` stays unused (${parts.join('; ')}); ${formatBytes(use.usable)} becomes System RAM. Use a multiple of ${formatBytes(bs)} that starts on a block boundary`
         ),
       );
     }
     return out;
   },
-};
+});

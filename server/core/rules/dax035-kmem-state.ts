@@ -1,8 +1,7 @@
 // DAX035: a 7.3+ kmem device whose `state` attribute disagrees with its memory blocks.
 import type { DeviceFacts, HostFacts } from '../host-facts';
 import { hotplugRange } from '../kernel/state';
-import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { defineRule, regionSpan } from './util';
 
 /** What the device's memory blocks say, counted over the blocks its ranges cover. */
 function blocksOf(facts: HostFacts, d: DeviceFacts): { total: number; absent: number; offline: number; movable: number; kernel: number; first?: number } {
@@ -32,10 +31,11 @@ const WRITES = {
   unplugged: 'from unplugged, an online value adds the memory again; with blocks still present this was not measured',
 } as const;
 
-export const dax035: Rule = {
+export const dax035 = defineRule({
   code: 'DAX035',
   title: 'kmem state disagrees with the memory blocks',
-  check(a) {
+  severity: 'info',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       const facts = h.before;
@@ -65,11 +65,9 @@ export const dax035: Rule = {
               ? 'they were onlined block by block (as daxctl and daxlayout\'s plan do), which `state` does not record'
               : '`state` records only the changes made through it, not those made block by block';
           out.push(
-            finding(
-              'DAX035',
-              'info',
+            report(
               span,
-              `${d.name}'s kmem \`state\` reads ${d.kmemState}, but its ${b.total} memory block(s) are ${parts.join(', ')}: the memory blocks are what the kernel uses; ${how}. daxlayout plans from the blocks; a write to ${d.name}/state is answered from what it reads (${WRITES[d.kmemState]}). To make them agree, offline the blocks and write unplugged, then online_movable, to ${d.name}/state; or leave \`state\` alone`,
+              `${d.name}'s kmem \`state\` reads ${d.kmemState}, but its ${b.total} memory block(s) are ${parts.join(', ')}: the memory blocks are what the kernel uses; ${how}. daxlayout plans from the blocks; a write to ${d.name}/state is answered from what it reads (${WRITES[d.kmemState]}). To make them agree, offline the blocks and write unplugged, then online_movable, to ${d.name}/state; or leave \`state\` alone`
             ),
           );
         }
@@ -77,4 +75,4 @@ export const dax035: Rule = {
     }
     return out;
   },
-};
+});

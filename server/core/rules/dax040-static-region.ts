@@ -1,12 +1,12 @@
 // DAX040: a static (pmem-backed) region cannot be split or resized through dax sysfs.
 import { formatBytes } from '../units';
-import type { Rule } from './util';
-import { finding, regionLabel, regionSpan } from './util';
+import { defineRule, regionLabel, regionSpan } from './util';
 
-export const dax040: Rule = {
+export const dax040 = defineRule({
   code: 'DAX040',
   title: 'static region cannot be split',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       for (const r of h.regions) {
@@ -17,12 +17,10 @@ export const dax040: Rule = {
         const extra = devs.slice(1);
         for (const d of extra) {
           out.push(
-            finding(
-              'DAX040',
-              'error',
+            report(
               d.labelSpan,
               `${regionLabel(r)} is static (pmem-backed): it has exactly one device, sized by its nvdimm namespace; it cannot be split. Create more namespaces with ndctl instead`,
-              { related: [{ span: regionSpan(r), message: 'the static region' }] },
+              { related: [{ span: regionSpan(r), message: 'the static region' }] }
             ),
           );
         }
@@ -36,11 +34,9 @@ export const dax040: Rule = {
         if (sizeDiffers || alignDiffers || rangesDiffer) {
           const span = sizeDiffers ? d.size?.span : alignDiffers ? d.align?.span : d.ranges.find((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end)?.span;
           out.push(
-            finding(
-              'DAX040',
-              'error',
+            report(
               span ?? d.labelSpan,
-              `${regionLabel(r)} is static: ${first.name} is ${formatBytes(first.size)} with align ${formatBytes(first.align)}, set by its namespace; size, align and ranges cannot be changed through dax sysfs (use ndctl create-namespace --size/--align)`,
+              `${regionLabel(r)} is static: ${first.name} is ${formatBytes(first.size)} with align ${formatBytes(first.align)}, set by its namespace; size, align and ranges cannot be changed through dax sysfs (use ndctl create-namespace --size/--align)`
             ),
           );
         }
@@ -48,4 +44,4 @@ export const dax040: Rule = {
     }
     return out;
   },
-};
+});

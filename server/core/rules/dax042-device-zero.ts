@@ -1,11 +1,11 @@
 // DAX042: a region's device 0 cannot be deleted; when the layout leaves it unused it stays, empty.
-import type { Rule } from './util';
-import { finding, regionLabel, regionSpan } from './util';
+import { defineRule, regionLabel, regionSpan } from './util';
 
-export const dax042: Rule = {
+export const dax042 = defineRule({
   code: 'DAX042',
   title: 'device 0 cannot be deleted',
-  check(a) {
+  severity: 'info',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       const plan = h.plan;
@@ -20,15 +20,13 @@ export const dax042: Rule = {
         const wasFull = (r.before?.devices.find((d) => d.name === `dax${sim.id}.0`)?.size ?? 0n) > 0n;
         if (!wasFull && !plan.unlisted.some((u) => u.kernelName === `dax${sim.id}.0` && u.pruned)) continue;
         out.push(
-          finding(
-            'DAX042',
-            'info',
+          report(
             regionSpan(r),
-            `dax${sim.id}.0 stays on ${regionLabel(r)} as an empty, unbound device: the kernel never deletes a region's device 0 (delete → EBUSY), it can only be emptied. Name a layout device \`dax${sim.id}.0\` to use it`,
+            `dax${sim.id}.0 stays on ${regionLabel(r)} as an empty, unbound device: the kernel never deletes a region's device 0 (delete → EBUSY), it can only be emptied. Name a layout device \`dax${sim.id}.0\` to use it`
           ),
         );
       }
     }
     return out;
   },
-};
+});

@@ -1,12 +1,12 @@
 // DAX043: on 6.3+ hmem and CXL regions boot with their memory bound to kmem; partitioning undoes that.
 import { has } from '../kernel/version';
-import type { Rule } from './util';
-import { finding, regionLabel, regionSpan } from './util';
+import { defineRule, regionLabel, regionSpan } from './util';
 
-export const dax043: Rule = {
+export const dax043 = defineRule({
   code: 'DAX043',
   title: 'default kmem binding undone',
-  check(a) {
+  severity: 'info',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       if (!h.plan || !h.version || !has(h.version, 'kmemTypeMatch')) continue;
@@ -17,15 +17,13 @@ export const dax043: Rule = {
         const unbinds = h.plan.steps.filter((s) => s.region === r.layout && s.writes.some((w) => w.path === '/sys/bus/dax/drivers/kmem/unbind' && boundKmem.includes(w.value)));
         if (unbinds.length === 0) continue;
         out.push(
-          finding(
-            'DAX043',
-            'info',
+          report(
             regionSpan(r),
-            `on Linux ${h.version.release} ${regionLabel(r)} binds to kmem by default, so ${boundKmem.join(', ')} boot${boundKmem.length === 1 ? 's' : ''} as system-ram; the plan unbinds kmem (its memory is offline or movable) before partitioning, and devdax devices of this region bind through device_dax/new_id`,
+            `on Linux ${h.version.release} ${regionLabel(r)} binds to kmem by default, so ${boundKmem.join(', ')} boot${boundKmem.length === 1 ? 's' : ''} as system-ram; the plan unbinds kmem (its memory is offline or movable) before partitioning, and devdax devices of this region bind through device_dax/new_id`
           ),
         );
       }
     }
     return out;
   },
-};
+});

@@ -1,12 +1,12 @@
 // DAX050: a device on an owned region that the layout does not list.
 import { formatBytes } from '../units';
-import type { Rule } from './util';
-import { finding, regionLabel, regionSpan } from './util';
+import { defineRule, regionLabel, regionSpan } from './util';
 
-export const dax050: Rule = {
+export const dax050 = defineRule({
   code: 'DAX050',
   title: 'device not in the layout',
-  check(a) {
+  severity: 'warning',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       if (!h.plan || h.factsOrigin !== 'file') continue;
@@ -17,21 +17,19 @@ export const dax050: Rule = {
         const mode = u.driver === 'kmem' ? 'system-ram' : u.driver ? 'devdax' : 'unbound';
         const refused = h.plan.refusals.find((x) => x.kernelName === u.kernelName);
         if (u.pruned && refused) {
-          out.push(finding('DAX050', 'warning', regionSpan(r), `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout, but --prune cannot remove it: ${refused.reason}`));
+          out.push(report(regionSpan(r), `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout, but --prune cannot remove it: ${refused.reason}`));
           continue;
         }
         out.push(
-          finding(
-            'DAX050',
-            u.pruned ? 'info' : 'warning',
+          report(
             regionSpan(r),
             u.pruned
               ? `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout and will be removed (--prune)`
-              : `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout; apply keeps it (apply --prune removes it, or add a device for it)`,
+              : `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout; apply keeps it (apply --prune removes it, or add a device for it)`, {}, u.pruned ? 'info' : 'warning'
           ),
         );
       }
     }
     return out;
   },
-};
+});

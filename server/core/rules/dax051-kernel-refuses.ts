@@ -1,13 +1,13 @@
 // DAX051: a planned write the kernel model refuses that no other rule explains. Nothing fails silently.
 import type { Finding } from '../analysis/finding';
 import { ERRNO_TEXT } from '../kernel/tables';
-import type { Rule } from './util';
-import { finding, regionSpan, spanIndex } from './util';
+import { defineRule, regionSpan, spanIndex } from './util';
 
-export const dax051: Rule = {
+export const dax051 = defineRule({
   code: 'DAX051',
   title: 'kernel refuses a planned write',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     // Is [start, end) met by an error of another rule?
     const explained = spanIndex(a.findings.filter((f) => f.severity === 'error' && f.code !== 'DAX051').map((f) => f.span));
@@ -29,10 +29,10 @@ export const dax051: Rule = {
               ? `cannot be predicted (${res.reason})`
               : 'reports success but does not take effect';
         out.push(
-          finding('DAX051', 'error', f.device ? f.device.labelSpan : span, `the kernel model says \`echo ${f.write.value} > ${f.write.path}\` ${outcome}, so ${f.device ? `\`${f.device.label}\`` : 'this region'} cannot be set up as written`),
+          report(f.device ? f.device.labelSpan : span, `the kernel model says \`echo ${f.write.value} > ${f.write.path}\` ${outcome}, so ${f.device ? `\`${f.device.label}\`` : 'this region'} cannot be set up as written`),
         );
       }
     }
     return out;
   },
-};
+});

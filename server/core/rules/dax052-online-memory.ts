@@ -1,11 +1,11 @@
 // DAX052: a change that needs kmem unbound while its memory is online in the kernel zone: refused.
-import type { Rule } from './util';
-import { finding, regionSpan } from './util';
+import { defineRule, regionSpan } from './util';
 
-export const dax052: Rule = {
+export const dax052 = defineRule({
   code: 'DAX052',
   title: 'online memory blocks a change',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       for (const x of h.plan?.refusals ?? []) {
@@ -13,9 +13,9 @@ export const dax052: Rule = {
         const r = h.regions.find((y) => y.layout === x.region);
         const span = x.device?.labelSpan ?? (r ? regionSpan(r) : undefined);
         if (!span) continue;
-        out.push(finding('DAX052', 'error', span, `${x.reason}. The plan leaves ${x.kernelName} as it is: offline its memory first (daxctl offline-memory), or keep its current geometry and mode`));
+        out.push(report(span, `${x.reason}. The plan leaves ${x.kernelName} as it is: offline its memory first (daxctl offline-memory), or keep its current geometry and mode`));
       }
     }
     return out;
   },
-};
+});

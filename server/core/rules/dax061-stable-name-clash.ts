@@ -1,13 +1,14 @@
 // DAX061: two devices of one host's persisted regions share a label: /dev/dax/by-label/LABEL clashes.
 import type { LayoutDevice } from '../layout/types';
 import { persists } from '../persist/spec';
-import type { Rule } from './util';
-import { finding } from './util';
+import { defineRule } from './util';
 
-export const dax061: Rule = {
+
+export const dax061 = defineRule({
   code: 'DAX061',
   title: 'stable name used twice',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       if (!h.decl) continue;
@@ -21,12 +22,10 @@ export const dax061: Rule = {
             continue;
           }
           out.push(
-            finding(
-              'DAX061',
-              'error',
+            report(
               d.labelSpan,
               `label \`${d.label}\` is also used in region ${first.region.id?.value ?? '?'} of ${h.name}: the stable names of persisted regions (/dev/dax/by-label/${d.label}, /run/daxlayout/by-label/${d.label}) need labels unique per host`,
-              { related: [{ span: first.labelSpan, message: `the first \`${d.label}\`` }] },
+              { related: [{ span: first.labelSpan, message: `the first \`${d.label}\`` }] }
             ),
           );
         }
@@ -34,4 +33,4 @@ export const dax061: Rule = {
     }
     return out;
   },
-};
+});

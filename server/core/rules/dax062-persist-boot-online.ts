@@ -2,13 +2,13 @@
 // which the restorer refuses to offline.
 import { has } from '../kernel/version';
 import { persists } from '../persist/spec';
-import type { Rule } from './util';
-import { finding, regionLabel } from './util';
+import { defineRule, regionLabel } from './util';
 
-export const dax062: Rule = {
+export const dax062 = defineRule({
   code: 'DAX062',
   title: 'restorer would meet kernel-zone memory at boot',
-  check(a) {
+  severity: 'warning',
+  check(a, report) {
     const out = [];
     for (const h of a.hosts) {
       const policy = h.before?.autoOnlineBlocks;
@@ -18,15 +18,13 @@ export const dax062: Rule = {
         const span = r.layout.persist ?? h.decl.persist;
         if (!span) continue;
         out.push(
-          finding(
-            'DAX062',
-            'warning',
+          report(
             span,
-            `on Linux ${h.version.release} ${regionLabel(r)} boots bound to kmem, and with auto_online_blocks=${policy} its memory comes up online in a kernel zone, which cannot be reliably offlined: the restorer will refuse to repartition it at boot. Boot ${h.name} with memhp_default_state=offline (or online_movable), or with dax_hmem.region_idle=1`,
+            `on Linux ${h.version.release} ${regionLabel(r)} boots bound to kmem, and with auto_online_blocks=${policy} its memory comes up online in a kernel zone, which cannot be reliably offlined: the restorer will refuse to repartition it at boot. Boot ${h.name} with memhp_default_state=offline (or online_movable), or with dax_hmem.region_idle=1`
           ),
         );
       }
     }
     return out;
   },
-};
+});

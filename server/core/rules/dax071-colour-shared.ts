@@ -5,13 +5,14 @@ import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
 import { formatBytes } from '../units';
 import { askText, colourViews, listColours } from './colour-views';
-import type { Rule } from './util';
-import { finding } from './util';
+import { defineRule } from './util';
 
-export const dax071: Rule = {
+
+export const dax071 = defineRule({
   code: 'DAX071',
   title: 'exclusive colour shared',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     const views = colourViews(a).filter((c) => c.placement && c.placement.width > 0n && c.cache);
     // 1. Two colour requests that overlap, one of them exclusive.
@@ -31,12 +32,10 @@ export const dax071: Rule = {
         const owner = y.req.exclusive ? y : x;
         reported.add(x.v.device);
         out.push(
-          finding(
-            'DAX071',
-            'error',
+          report(
             x.req.colours?.span ?? x.req.span,
             `\`${x.v.device.label}\` asks for colour${shared.length === 1 ? '' : 's'} ${listColours(shared)} of ${px.k}, which \`${y.v.device.label}\` also asks for, and \`${owner.v.device.label}\` wants its colours exclusively; give each device colours of its own`,
-            { related: [{ span: y.req.colours?.span ?? y.req.span, message: `\`${y.v.device.label}\`: ${askText(py, y.req)}` }] },
+            { related: [{ span: y.req.colours?.span ?? y.req.span, message: `\`${y.v.device.label}\`: ${askText(py, y.req)}` }] }
           ),
         );
       }
@@ -65,19 +64,17 @@ export const dax071: Rule = {
           ? `give \`${l.label}\` colours of its own (e.g. \`colours ${free(p.k, p.colours)} of ${p.k}\`) or drop \`exclusive\``
           : 'prune it (apply --prune) or drop `exclusive`';
         out.push(
-          finding(
-            'DAX071',
-            'error',
+          report(
             l ? l.labelSpan : (x.req.exclusive as NonNullable<typeof x.req.exclusive>),
             `${who} holds ${formatBytes(bytes)} of colour${held.length === 1 ? '' : 's'} ${listColours(held)} of ${p.k}, which \`${x.v.device.label}\` asked for exclusively: its memory evicts \`${x.v.device.label}\`'s from the cache; ${fix}`,
-            { related: [{ span: x.req.span, message: `\`${x.v.device.label}\`: ${askText(p, x.req)}` }] },
+            { related: [{ span: x.req.span, message: `\`${x.v.device.label}\`: ${askText(p, x.req)}` }] }
           ),
         );
       }
     }
     return out;
   },
-};
+});
 
 /** The colours of K not in `taken`, written as a list. */
 function free(k: number, taken: readonly number[]): string {

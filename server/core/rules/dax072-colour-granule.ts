@@ -3,13 +3,13 @@ import type { Finding } from '../analysis/finding';
 import { rangeBytes, trimToGranule } from '../colour/stripes';
 import { formatBytes } from '../units';
 import { askText, colourViews } from './colour-views';
-import type { Rule } from './util';
-import { alignOf, finding, granuleOf, regionLabel } from './util';
+import { alignOf, defineRule, granuleOf, regionLabel } from './util';
 
-export const dax072: Rule = {
+export const dax072 = defineRule({
   code: 'DAX072',
   title: 'colour stripes do not fit the granule',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     for (const c of colourViews(a)) {
       const p = c.placement;
@@ -18,11 +18,11 @@ export const dax072: Rule = {
       const g = granuleOf(c.v);
       const span = c.req.of?.span ?? c.req.span;
       if (p.problem === 'fraction') {
-        out.push(finding('DAX072', 'error', span, `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${formatBytes(C)} / ${p.k} is not a whole number of bytes); use a power of two such as ${pow2Below(C, g ?? 1n)}`));
+        out.push(report(span, `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${formatBytes(C)} / ${p.k} is not a whole number of bytes); use a power of two such as ${pow2Below(C, g ?? 1n)}`));
         continue;
       }
       if (p.problem === 'too-many') {
-        out.push(finding('DAX072', 'error', span, `${askText(p, c.req)} cuts ${regionLabel(c.v.region)} into more than 100000 stripes; use fewer, wider colours (a smaller K)`));
+        out.push(report(span, `${askText(p, c.req)} cuts ${regionLabel(c.v.region)} into more than 100000 stripes; use fewer, wider colours (a smaller K)`));
         continue;
       }
       if (g === undefined) continue;
@@ -32,11 +32,9 @@ export const dax072: Rule = {
       if (p.width < g || p.width % g !== 0n) {
         const kFix = best >= 2n ? ` use at most ${best} colours (\`of ${best}\`, stripes of ${formatBytes(g)})` : ' the cache is smaller than one granule, so this device cannot be coloured';
         out.push(
-          finding(
-            'DAX072',
-            'error',
+          report(
             span,
-            `each colour stripe is ${formatBytes(p.width)} (${formatBytes(C)} / ${p.k}), ${p.width < g ? 'smaller than' : 'not a multiple of'} the device's ${granule}: the kernel allocates whole granules, so the stripes cannot be claimed exactly;${kFix}`,
+            `each colour stripe is ${formatBytes(p.width)} (${formatBytes(C)} / ${p.k}), ${p.width < g ? 'smaller than' : 'not a multiple of'} the device's ${granule}: the kernel allocates whole granules, so the stripes cannot be claimed exactly;${kFix}`
           ),
         );
         continue;
@@ -44,18 +42,16 @@ export const dax072: Rule = {
       const lost = rangeBytes(p.all) - rangeBytes(trimToGranule(p.all, g));
       if (lost > 0n) {
         out.push(
-          finding(
-            'DAX072',
-            'warning',
+          report(
             span,
-            `${regionLabel(c.v.region)} starts or ends inside a stripe: ${formatBytes(lost)} of these colours lie in pieces smaller than the ${granule} at its edges and are left out`,
+            `${regionLabel(c.v.region)} starts or ends inside a stripe: ${formatBytes(lost)} of these colours lie in pieces smaller than the ${granule} at its edges and are left out`, {}, 'warning'
           ),
         );
       }
     }
     return out;
   },
-};
+});
 
 function pow2Below(cache: bigint, granule: bigint): string {
   let k = 1n;

@@ -2,13 +2,14 @@
 import type { Finding } from '../analysis/finding';
 import { formatBytes } from '../units';
 import { colourViews, listColours } from './colour-views';
-import type { Rule } from './util';
-import { finding } from './util';
+import { defineRule } from './util';
 
-export const dax074: Rule = {
+
+export const dax074 = defineRule({
   code: 'DAX074',
   title: 'colours not available',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     for (const c of colourViews(a)) {
       const p = c.placement;
@@ -19,24 +20,20 @@ export const dax074: Rule = {
         if (over.length === 0) continue;
         const derived = c.req.of === undefined;
         out.push(
-          finding(
-            'DAX074',
-            'error',
+          report(
             c.req.colours.span,
-            `colour${over.length === 1 ? '' : 's'} ${listColours(over)} do${over.length === 1 ? 'es' : ''} not exist: ${derived ? `without \`of\`, the ${formatBytes(C)} cache is sliced into ${p.k} colours (stripes of ${formatBytes(p.width)}, the region's granule)` : `there are ${p.k} colours`}, numbered 0..${p.k - 1}${derived ? '; write `of K` to choose K' : ''}`,
+            `colour${over.length === 1 ? '' : 's'} ${listColours(over)} do${over.length === 1 ? 'es' : ''} not exist: ${derived ? `without \`of\`, the ${formatBytes(C)} cache is sliced into ${p.k} colours (stripes of ${formatBytes(p.width)}, the region's granule)` : `there are ${p.k} colours`}, numbered 0..${p.k - 1}${derived ? '; write `of K` to choose K' : ''}`
           ),
         );
       } else if (c.req.any && p.colours.length < c.req.any.value) {
         out.push(
-          finding(
-            'DAX074',
-            'error',
+          report(
             c.req.any.span,
-            `only ${p.colours.length} of the ${p.k} colours ${p.colours.length === 0 ? 'are' : `(${listColours(p.colours)}) are`} free of other devices' requests${c.req.exclusive ? '' : ' made exclusively'}, not ${c.req.any.value}; ask for fewer colours or use a larger K (\`of ${p.k * 2}\`)`,
+            `only ${p.colours.length} of the ${p.k} colours ${p.colours.length === 0 ? 'are' : `(${listColours(p.colours)}) are`} free of other devices' requests${c.req.exclusive ? '' : ' made exclusively'}, not ${c.req.any.value}; ask for fewer colours or use a larger K (\`of ${p.k * 2}\`)`
           ),
         );
       }
     }
     return out;
   },
-};
+});

@@ -1,13 +1,13 @@
 // DAX080: a stated performance expectation that the region's node does not meet, by HMAT.
 import type { Finding } from '../analysis/finding';
 import { judge, isLatency, unitOf } from '../perf/expect';
-import type { Rule } from './util';
-import { devices, finding, regionLabel, type DeviceView } from './util';
+import { defineRule, devices, regionLabel, type DeviceView } from './util';
 
-export const dax080: Rule = {
+export const dax080 = defineRule({
   code: 'DAX080',
   title: 'performance expectation not met',
-  check(a) {
+  severity: 'error',
+  check(a, report) {
     const out: Finding[] = [];
     for (const v of devices(a)) {
       const facts = v.host.before;
@@ -26,18 +26,16 @@ export const dax080: Rule = {
           ? `; ${r.others.map((o) => `node ${o.node} (${o.value} ${unit}${regionsOn(v, o.node)})`).join(', ')} would meet it`
           : '; no node of this host meets it from there';
         out.push(
-          finding(
-            'DAX080',
-            'error',
+          report(
             e.span,
-            `\`${v.device.label}\` expects ${m} ${isLatency(m) ? 'at most' : 'at least'} ${e.value.value} ${unit} from node ${e.initiator.value} (${cls}), but ${regionLabel(v.region)} is memory of node ${target}, whose HMAT ${m} ${from} is ${r.actual} ${unit}: ${what}${alt}`,
+            `\`${v.device.label}\` expects ${m} ${isLatency(m) ? 'at most' : 'at least'} ${e.value.value} ${unit} from node ${e.initiator.value} (${cls}), but ${regionLabel(v.region)} is memory of node ${target}, whose HMAT ${m} ${from} is ${r.actual} ${unit}: ${what}${alt}`
           ),
         );
       }
     }
     return out;
   },
-};
+});
 
 function regionsOn(v: DeviceView, node: number): string {
   const ids = v.host.before?.regions.filter((r) => r.targetNode === node).map((r) => r.id) ?? [];

@@ -8,8 +8,8 @@
 import type { Span } from '../../../grammar/src/ast';
 import type { Analysis } from '../analysis/types';
 import type { Finding } from '../analysis/finding';
-import type { Rule } from './util';
-import { finding } from './util';
+import { defineRule } from './util';
+
 
 export interface Suppression {
   /** The comment's span. */
@@ -64,10 +64,11 @@ function covers(s: Suppression, f: Finding, starts: readonly number[]): boolean 
   return s.codes.includes(f.code) && lineOf(starts, f.span.start) === s.line;
 }
 
-export const dax095: Rule = {
+export const dax095 = defineRule({
   code: 'DAX095',
-  title: 'suppression comment',
-  check(a) {
+  title: 'ignore comment',
+  severity: 'warning',
+  check(a, report) {
     const { list, starts } = suppressions(a);
     if (list.length === 0) return [];
     const out: Finding[] = [];
@@ -77,21 +78,19 @@ export const dax095: Rule = {
         const errors = hit.filter((f) => f.severity === 'error');
         if (errors.length > 0) {
           out.push(
-            finding(
-              'DAX095',
-              'warning',
+            report(
               s.span,
-              `\`ignore ${code}\` does not hide this error: an error means apply would fail (the kernel would refuse a write, or the layout cannot be planned), so it stays. Fix the layout instead; only warnings and info can be ignored`,
+              `\`ignore ${code}\` does not hide this error: an error means apply would fail (the kernel would refuse a write, or the layout cannot be planned), so it stays. Fix the layout instead; only warnings and info can be ignored`
             ),
           );
         } else if (hit.length === 0) {
-          out.push(finding('DAX095', 'info', s.span, `\`ignore ${code}\` hides nothing: no ${code} finding starts on line ${s.line + 1}. Remove the comment, or put it on the finding's line or alone on the line above it`));
+          out.push(report(s.span, `\`ignore ${code}\` hides nothing: no ${code} finding starts on line ${s.line + 1}. Remove the comment, or put it on the finding's line or alone on the line above it`, {}, 'info'));
         }
       }
     }
     return out;
   },
-};
+});
 
 /** Moves the findings an ignore comment covers (never errors) out of `findings`; returns them. */
 export function applySuppressions(a: Analysis): Finding[] {

@@ -9,10 +9,29 @@ import { ARCHES, DEFAULT_ARCH, allowedAligns, type ArchFacts } from '../kernel/t
 import type { LayoutDevice } from '../layout/types';
 import type { PlanFailure } from '../plan/planner';
 
+/** A rule, as the registry runs it: its code, title, default severity and page, declared once. */
 export interface Rule {
   readonly code: string;
   readonly title: string;
+  /** The severity of its findings unless one says otherwise. */
+  readonly severity: Severity;
+  /** Its page in the repository: docs/rules/DAXnnn.md. */
+  readonly page: string;
   check(a: Analysis): Finding[];
+}
+
+/** Makes a finding of the rule: its code, and its default severity unless `severity` is given. */
+export type Report = (span: Span, message: string, extra?: FindingExtra, severity?: Severity) => Finding;
+
+export interface FindingExtra {
+  readonly related?: Finding['related'];
+  readonly fixes?: Fix[];
+}
+
+/** Declares a rule: `check` reports through `report`, which knows the rule's code and severity. */
+export function defineRule(def: { code: string; title: string; severity: Severity; check(a: Analysis, report: Report): Finding[] }): Rule {
+  const report: Report = (span, message, extra = {}, severity = def.severity) => finding(def.code, severity, span, message, extra);
+  return { code: def.code, title: def.title, severity: def.severity, page: `docs/rules/${def.code}.md`, check: (a) => def.check(a, report) };
 }
 
 export interface DeviceView {
@@ -66,7 +85,7 @@ export function failuresOf(v: DeviceView): PlanFailure[] {
   return v.host.plan?.failures.filter((f) => f.device === v.device) ?? [];
 }
 
-export function finding(code: string, severity: Severity, span: Span, message: string, extra: { related?: Finding['related']; fixes?: Fix[] } = {}): Finding {
+export function finding(code: string, severity: Severity, span: Span, message: string, extra: FindingExtra = {}): Finding {
   return {
     code,
     severity,

@@ -133,7 +133,9 @@ export async function bootDistro(opts) {
     await stop();
     throw new Error(`${kernel}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
   };
-  const timeoutMs = opts.timeoutMs ?? 240_000;
+  // 8 min: on this 2-core host shared with other VMs (load 25) a systemd boot of 7.3 took 182 s and
+  // a reboot more than 240 s (systemd-networkd alone 80 s), everything slow, nothing stuck
+  const timeoutMs = opts.timeoutMs ?? 480_000;
   await sleep(3000);
   for (;;) {
     if (!alive(pid)) return fail('QEMU exited');
