@@ -8,7 +8,7 @@
 //   npm run test:vm:kernel -- --final-only      # compare only final states (no per-write daxctl list)
 //   npm run test:vm:kernel -- --capture         # give the model a capture dump instead of daxctl JSON
 //   npm run test:vm:kernel -- --no-probes       # skip the edge probes and the region_idle boots
-//   npm run test:vm:kernel -- --only cxl        # only the CXL runs (script names contain cxl)
+//   npm run test:vm:kernel -- --only cxl-region # only the CXL runs (cxl-region-2way.sh)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
