@@ -210,6 +210,16 @@ describe('7.3: the kmem device attribute state', () => {
     expect(driverOf(m, 'dax0.0')).toBe('kmem');
   });
 
+  it('unplugged gives back the memory resource (/proc/iomem loses the kmem lines, as 7.3.4 did); online takes it again', () => {
+    const m = m73();
+    const kmem = () => m.state.reservations.filter((r) => r.owner === 'dax0.0' && r.kind === 'kmem').map((r) => [r.start, r.end]);
+    expect(kmem()).toEqual([[0x1_0000_0000n, 0x1_7fff_ffffn]]);
+    expectSession(m, `echo unplugged > ${S} -> ok`);
+    expect(kmem()).toEqual([]);
+    expectSession(m, `echo online_movable > ${S} -> ok`);
+    expect(kmem()).toEqual([[0x1_0000_0000n, 0x1_7fff_ffffn]]);
+  });
+
   it('records only changes made through itself: per-block onlining leaves it offline, and unplugged removes those blocks too', () => {
     const m = m73();
     expectSession(

@@ -799,18 +799,26 @@ export class KernelModel {
           return unmodelled(`${deviceName(dev)}/state: unplugging memory onlined by hand in a kernel zone was not measured`);
         }
       }
+      const name = deviceName(dev);
       for (const u of spans) {
         const first = Number(u.start / bs);
         const last = Number(u.end / bs);
         this.state.blocks.remove(first, last);
         this.freeMemmap(first, last);
+        // the memory's iomem resource goes with it (measured on 7.3.4: /proc/iomem loses the
+        // device's line and its `System RAM (kmem)` line)
+        const held = this.state.reservations.find((x) => x.owner === name && x.kind === 'kmem' && x.start === u.start && !x.stranded);
+        if (held) this.unreserve(held);
       }
       dev.kmemState = 'unplugged';
       return OK;
     }
     // an online value
     if (cur !== 'unplugged') return err('EBUSY');
-    for (const u of spans) this.addMemory(u.start, u.end, dev.targetNode, target);
+    for (const u of spans) {
+      this.reserve({ start: u.start, end: u.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
+      this.addMemory(u.start, u.end, dev.targetNode, target);
+    }
     dev.kmemState = target === 'online' ? 'unknown' : target;
     return OK;
   }

@@ -288,7 +288,8 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     for (const dev of region.devices.values()) {
       if (dev.driver === 'device_dax') {
         for (const r of dev.ranges) state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
-      } else if (dev.driver === 'kmem') {
+      } else if (dev.driver === 'kmem' && dev.kmemState !== 'unplugged') {
+        // (7.3: a device unplugged through its `state` holds no memory and no resource)
         for (const r of dev.ranges) {
           const h = hotplugRange(r.start, r.end, state.blockSize);
           if (h) state.reservations.push({ start: h.start, end: h.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
