@@ -307,7 +307,7 @@ describe('restorer against the kernel model', () => {
       { numRuns: 40, seed: 20261125 },
     );
     expect(checked).toBeGreaterThan(10);
-  }, 120_000);
+  }, 400_000);
 });
 
 describe('persist artifacts', () => {
