@@ -80,7 +80,7 @@ export const FEATURES: readonly FeatureRow[] = [
     key: 'fsdevDax',
     since: [7, 3],
     what: 'a third dax driver, fsdev_dax ("FS-DAX Device: fs-dax compatible devdax driver", CONFIG_DEV_DAX_FSDEV=m, modalias dax:t0* so udev loads it): not modelled, so writes under /sys/bus/dax/drivers/fsdev_dax/ are declined and a device bound to it is taken as device_dax with a warning',
-    source: 'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko (cxl-and-newer-kernels.md; absent from 7.2.12 and 6.18.15)',
+    source: 'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko, measured in the 7.3.4 guest (absent from 7.2.12 and 6.18.15; docs/kernel-model.md, version rows)',
   },
 ];
 
