@@ -212,7 +212,7 @@ ${SSH_HELP}
 Examples:
   daxlayout plan samples/quickstart.dax
   daxlayout plan samples/hbm-lab.dax --target facts
-  daxlayout plan samples/hbm-lab.dax --target sim:/tmp/lab61.json
+  daxlayout plan samples/hbm-lab.dax --target sim:lab61.json
   daxlayout plan rack.dax -i inventory.ini --limit 'rack1:!hbm03'
 
 Exit codes:
@@ -257,7 +257,7 @@ ${SSH_HELP}
 
 Examples:
   daxlayout apply samples/quickstart.dax --yes
-  daxlayout apply samples/hbm-lab.dax --target sim:/tmp/lab61.json --yes
+  daxlayout apply samples/hbm-lab.dax --target sim:lab61.json --yes
   daxlayout apply rack.dax -i inventory.ini --forks 8 --yes
 
 Exit codes:

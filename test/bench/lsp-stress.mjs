@@ -15,11 +15,11 @@
 //   1,000 and after 10,000 edits (EDITS, default 10,000).
 //
 // Prints a compact table. The machine is shared: compare within one run.
-// Diagnostics: PROF=1 writes the server's CPU profiles to /tmp/prof, LOGS=1
+// Diagnostics: PROF=1 writes the server's CPU profiles to prof/ in the system's temporary directory, LOGS=1
 // prints its log messages, RSS_TRACE=1 its RSS after every 1,000 edits.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,7 +47,7 @@ const cpuMs = (pid) => {
   return ((Number(rest[11]) + Number(rest[12])) * 1000) / 100;
 };
 
-const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(root, 'server/dist/server.cjs'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${join(tmpdir(), 'prof')}`] : []), join(root, 'server/dist/server.cjs'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
 const waiting = new Map();
 const arrivals = new Map();
