@@ -8,7 +8,7 @@ import { runFmt } from './fmt';
 import { renderFleetExplain } from './fleet';
 import { EXIT, readText, UsageError, writeOutput } from './io';
 import { parseInventory } from '../core/index';
-import { type Io } from './plan-apply';
+import type { Io } from './plan-apply';
 import { runSim } from './sim';
 
 function parseRegionStarts(values: readonly string[]): Map<number, bigint> {
