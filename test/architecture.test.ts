@@ -80,31 +80,59 @@ function cycles(g: Map<string, Map<string, string>>): string[] {
 }
 
 function violations(dir: string, bad: (spec: string, file: string) => boolean): string[] {
-  return files(join(root, dir)).flatMap((f) => imports(f).filter((s) => bad(s, f)).map((s) => `${relative(root, f)} imports ${s}`));
+  return files(join(root, dir)).flatMap((f) =>
+    imports(f)
+      .filter((s) => bad(s, f))
+      .map((s) => `${relative(root, f)} imports ${s}`),
+  );
 }
 
-const resolvesInto = (spec: string, file: string, folder: string) => spec.startsWith('.') && resolve(file, '..', spec).startsWith(join(root, folder));
+const resolvesInto = (spec: string, file: string, folder: string) =>
+  spec.startsWith('.') && resolve(file, '..', spec).startsWith(join(root, folder));
 
 describe('architecture', () => {
   it('server/core is pure: no Node built-ins, LSP, SSH or host code', () => {
-    const v = violations('server/core', (s, f) => s.startsWith('node:') || /^(fs|path|os|child_process|net|vscode)/.test(s) || resolvesInto(s, f, 'server/host') || resolvesInto(s, f, 'server/lsp') || resolvesInto(s, f, 'server/cli'));
+    const v = violations(
+      'server/core',
+      (s, f) =>
+        s.startsWith('node:') ||
+        /^(fs|path|os|child_process|net|vscode)/.test(s) ||
+        resolvesInto(s, f, 'server/host') ||
+        resolvesInto(s, f, 'server/lsp') ||
+        resolvesInto(s, f, 'server/cli'),
+    );
     expect(v).toEqual([]);
-    const usesProcess = files(join(root, 'server/core')).filter((f) => /\bprocess\.|\brequire\(/.test(readFileSync(f, 'utf8')));
+    const usesProcess = files(join(root, 'server/core')).filter((f) =>
+      /\bprocess\.|\brequire\(/.test(readFileSync(f, 'utf8')),
+    );
     expect(usesProcess.map((f) => relative(root, f))).toEqual([]);
   });
 
   it('grammar knows nothing of the server', () => {
-    const v = violations('grammar', (s, f) => !(s === 'chevrotain' || (s.startsWith('.') && resolve(f, '..', s).startsWith(join(root, 'grammar')))));
+    const v = violations(
+      'grammar',
+      (s, f) => !(s === 'chevrotain' || (s.startsWith('.') && resolve(f, '..', s).startsWith(join(root, 'grammar')))),
+    );
     expect(v).toEqual([]);
   });
 
   it('the language server does not reach machines, and the CLI does not know LSP', () => {
-    expect(violations('server/lsp', (s, f) => resolvesInto(s, f, 'server/host') || s === 'node:child_process' || s === 'node:net')).toEqual([]);
+    expect(
+      violations(
+        'server/lsp',
+        (s, f) => resolvesInto(s, f, 'server/host') || s === 'node:child_process' || s === 'node:net',
+      ),
+    ).toEqual([]);
     expect(violations('server/cli', (s, f) => resolvesInto(s, f, 'server/lsp') || s.startsWith('vscode'))).toEqual([]);
   });
 
   it('host code reaches machines without LSP or the CLI', () => {
-    expect(violations('server/host', (s, f) => resolvesInto(s, f, 'server/lsp') || resolvesInto(s, f, 'server/cli') || s.startsWith('vscode'))).toEqual([]);
+    expect(
+      violations(
+        'server/host',
+        (s, f) => resolvesInto(s, f, 'server/lsp') || resolvesInto(s, f, 'server/cli') || s.startsWith('vscode'),
+      ),
+    ).toEqual([]);
   });
 
   it('code outside the core imports only its entry, server/core/index.ts', () => {
@@ -118,7 +146,7 @@ describe('architecture', () => {
     expect(deep).toEqual([]);
   });
 
-  it('the core\'s folders are layered: no import cycle between them', () => {
+  it("the core's folders are layered: no import cycle between them", () => {
     const g = coreUnitGraph();
     // not vacuous: the graph has the edges every analysis needs
     expect(g.get('pipeline/')?.has('rules/')).toBe(true);
@@ -138,7 +166,12 @@ describe('architecture', () => {
   it('the extension has no analysis of its own: of the server it imports only the declared protocols', () => {
     const protocols = [join(root, 'server/cli/protocol.ts'), join(root, 'server/lsp/protocol.ts')];
     const isProtocol = (s: string, f: string) => protocols.includes(resolve(f, '..', `${s}.ts`));
-    expect(violations('client', (s, f) => ((resolvesInto(s, f, 'server') && !isProtocol(s, f)) || resolvesInto(s, f, 'grammar')))).toEqual([]);
+    expect(
+      violations(
+        'client',
+        (s, f) => (resolvesInto(s, f, 'server') && !isProtocol(s, f)) || resolvesInto(s, f, 'grammar'),
+      ),
+    ).toEqual([]);
     // the protocols stand alone: a client import of them pulls in nothing else
     for (const p of protocols) expect(imports(p)).toEqual([]);
   });

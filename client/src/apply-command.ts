@@ -23,12 +23,26 @@ export interface ApplyOutcome {
   readonly log: string[];
 }
 
-export async function apply(ctx: PlanContext, r: Resolved, target: Target, o: { yes: boolean; cancel: vscode.CancellationToken | undefined; busy: Set<string> }): Promise<ApplyOutcome> {
+export async function apply(
+  ctx: PlanContext,
+  r: Resolved,
+  target: Target,
+  o: { yes: boolean; cancel: vscode.CancellationToken | undefined; busy: Set<string> },
+): Promise<ApplyOutcome> {
   const host = r.host.name;
   const key = `${r.doc.uri.toString()}#${host}`;
   if (o.busy.has(key)) throw new Stop(`An apply to ${host} is already running.`);
   const simulated = target.simulated;
-  const notRun = (result: string, message: string, planUri?: string): ApplyOutcome => ({ result, message, stepsRun: 0, stepsTotal: 0, simulated, cancelled: false, log: [], ...(planUri ? { planUri } : {}) });
+  const notRun = (result: string, message: string, planUri?: string): ApplyOutcome => ({
+    result,
+    message,
+    stepsRun: 0,
+    stepsTotal: 0,
+    simulated,
+    cancelled: false,
+    log: [],
+    ...(planUri ? { planUri } : {}),
+  });
 
   const planned = await runPlan(ctx, r, target, { quietSuccess: true });
   const plan = planned.json;
@@ -42,17 +56,26 @@ export async function apply(ctx: PlanContext, r: Resolved, target: Target, o: { 
   if (!o.yes) {
     const destructive = plan.steps.filter(isDestructive);
     const detail = [
-      simulated ? `Target: ${target.text}. The facts file is not changed.` : `Target: ${target.text}. The writes change the memory layout of a running machine.`,
+      simulated
+        ? `Target: ${target.text}. The facts file is not changed.`
+        : `Target: ${target.text}. The writes change the memory layout of a running machine.`,
       '',
       `${plan.summaryLine ?? ''} ${plan.steps.length} steps — the plan is open beside the layout.`,
       ...(plan.persist?.message ? ['', `Persistence: ${plan.persist.message}.`] : []),
       '',
       destructive.length > 0
-        ? [`${destructive.length} of the steps take memory or a device away:`, ...destructive.map((s) => `  ${s.index}. ${s.summary}`)].join('\n')
+        ? [
+            `${destructive.length} of the steps take memory or a device away:`,
+            ...destructive.map((s) => `  ${s.index}. ${s.summary}`),
+          ].join('\n')
         : 'No step destroys, unbinds, shrinks or offlines a device.',
       ...(simulated ? [] : ['', 'Apply refuses to run if the host changed since this plan was made.']),
     ].join('\n');
-    const choice = await vscode.window.showWarningMessage(`Apply the plan to ${host}${simulated ? ' (simulated)' : ''}?`, { modal: true, detail }, 'Apply');
+    const choice = await vscode.window.showWarningMessage(
+      `Apply the plan to ${host}${simulated ? ' (simulated)' : ''}?`,
+      { modal: true, detail },
+      'Apply',
+    );
     if (choice !== 'Apply') {
       ctx.output.info(`apply to ${host}: declined at the confirmation; nothing was run`);
       return notRun('declined', `Apply to ${host} declined; nothing was run.`, planned.planUri);
@@ -67,7 +90,14 @@ export async function apply(ctx: PlanContext, r: Resolved, target: Target, o: { 
   }
 }
 
-async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: PlanJson, planUriText: string, cancel: vscode.CancellationToken | undefined): Promise<ApplyOutcome> {
+async function runApply(
+  ctx: PlanContext,
+  r: Resolved,
+  target: Target,
+  plan: PlanJson,
+  planUriText: string,
+  cancel: vscode.CancellationToken | undefined,
+): Promise<ApplyOutcome> {
   const host = r.host.name;
   const layoutName = path.basename(r.doc.uri.fsPath);
   const planUri = vscode.Uri.parse(planUriText);
@@ -82,7 +112,11 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
   const states = new Map<number, { state: StepState; error?: string }>();
   const madeAt = new Date();
   const info = { text: target.text, simulated };
-  const rerender = (footer?: string) => ctx.docs.set(planUri, renderPlan({ plan: current, layoutName, target: info, madeAt, states, ...(footer ? { footer } : {}) }));
+  const rerender = (footer?: string) =>
+    ctx.docs.set(
+      planUri,
+      renderPlan({ plan: current, layoutName, target: info, madeAt, states, ...(footer ? { footer } : {}) }),
+    );
   let done: DoneEvent | undefined;
   let verify: { ok: boolean; differences: readonly string[] } | undefined;
   let failedAt: { step: PlanStepJson | undefined; index: number; error: string | undefined } | undefined;
@@ -90,13 +124,29 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
 
   say(`apply to ${host} (${target.text}): ${plan.summaryLine ?? ''} ${plan.steps.length} steps`);
   const res = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `DAX: applying to ${host}${simulated ? ' (simulated)' : ''}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `DAX: applying to ${host}${simulated ? ' (simulated)' : ''}`,
+      cancellable: true,
+    },
     async (progress, progressToken) => {
       const both = new vscode.CancellationTokenSource();
-      const subs = [progressToken.onCancellationRequested(() => both.cancel()), ...(cancel ? [cancel.onCancellationRequested(() => both.cancel())] : [])];
+      const subs = [
+        progressToken.onCancellationRequested(() => both.cancel()),
+        ...(cancel ? [cancel.onCancellationRequested(() => both.cancel())] : []),
+      ];
       if (cancel?.isCancellationRequested) both.cancel();
       progress.report({ message: simulated ? target.text : `connecting to ${target.destination ?? host}…` });
-      const args = ['apply', r.doc.uri.fsPath, '--host', host, '--yes', '--events', ...(plan.fingerprint ? ['--fingerprint', plan.fingerprint] : []), ...target.args];
+      const args = [
+        'apply',
+        r.doc.uri.fsPath,
+        '--host',
+        host,
+        '--yes',
+        '--events',
+        ...(plan.fingerprint ? ['--fingerprint', plan.fingerprint] : []),
+        ...target.args,
+      ];
       let shown = 0;
       const finished = ctx.cli.run(args, {
         cwd: path.dirname(r.doc.uri.fsPath),
@@ -133,12 +183,20 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
             }
             case 'verify':
               verify = { ok: e.ok, differences: e.differences ?? [] };
-              say(e.ok ? `  verified: ${host} is the predicted state` : `  verification: ${host} differs from the prediction:\n${(e.differences ?? []).map((d) => `    ${d}`).join('\n')}`, e.ok ? 'info' : 'warn');
+              say(
+                e.ok
+                  ? `  verified: ${host} is the predicted state`
+                  : `  verification: ${host} differs from the prediction:\n${(e.differences ?? []).map((d) => `    ${d}`).join('\n')}`,
+                e.ok ? 'info' : 'warn',
+              );
               if (!e.ok) progress.report({ message: 'verifying…' });
               break;
             case 'persist':
               // the boot-time restorer (docs/persist.md): installed, verified or removed after the writes
-              if (e.state === 'running') progress.report({ message: `${e.action === 'remove' ? 'removing' : e.action === 'verify' ? 'verifying' : 'installing'} the boot-time restorer…` });
+              if (e.state === 'running')
+                progress.report({
+                  message: `${e.action === 'remove' ? 'removing' : e.action === 'verify' ? 'verifying' : 'installing'} the boot-time restorer…`,
+                });
               else {
                 for (const c of e.checks ?? []) if (!c.ok) say(`    bad ${c.text}`, 'warn');
                 if (e.message) say(`  persist: ${e.message}`, e.state === 'failed' ? 'error' : 'info');
@@ -173,7 +231,9 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
   let result = done?.result ?? (cancelled ? 'cancelled' : 'failed');
   let message: string;
   let kind: 'info' | 'warning' | 'error' = 'error';
-  const where = simulated ? `${target.text}; the facts file is unchanged, and each simulated run starts again from it` : target.text;
+  const where = simulated
+    ? `${target.text}; the facts file is unchanged, and each simulated run starts again from it`
+    : target.text;
   const counts = `${plan.summary.create} device${plan.summary.create === 1 ? '' : 's'} created, ${plan.summary.change} changed, ${plan.summary.destroy} destroyed`;
   if (cancelled) {
     result = 'cancelled';
@@ -196,13 +256,26 @@ async function runApply(ctx: PlanContext, r: Resolved, target: Target, plan: Pla
     const why = done?.message ?? (lastLine(res.stderr) || `the CLI exited with ${describeExit(res)}`);
     message = `Apply to ${host} failed: ${why}${ran > 0 ? ` (${ranText})` : ''}`;
   }
-  say(`apply to ${host}: ${result}${done ? ` (exit ${done.exitCode})` : ` (${describeExit(res)})`} — ${message}`, kind === 'info' ? 'info' : kind === 'warning' ? 'warn' : 'error');
+  say(
+    `apply to ${host}: ${result}${done ? ` (exit ${done.exitCode})` : ` (${describeExit(res)})`} — ${message}`,
+    kind === 'info' ? 'info' : kind === 'warning' ? 'warn' : 'error',
+  );
   // the result goes to the top of the plan view; success only to the status bar, so that no
   // notification covers the plan's last lines
   rerender(`${kind === 'info' ? 'Result' : kind === 'warning' ? 'Stopped' : 'FAILED'} ${clock(madeAt)}: ${message}`);
   if (kind === 'info') vscode.window.setStatusBarMessage(`$(check) DAX: ${message}`, 15_000);
   else ctx.offer(kind, message, ['Show Output', 'Show Plan'], planUri);
-  return { result, ...(done ? { exitCode: done.exitCode } : res.code !== undefined ? { exitCode: res.code } : {}), message, stepsRun: ran, stepsTotal: total, simulated, cancelled, planUri: planUriText, log };
+  return {
+    result,
+    ...(done ? { exitCode: done.exitCode } : res.code !== undefined ? { exitCode: res.code } : {}),
+    message,
+    stepsRun: ran,
+    stepsTotal: total,
+    simulated,
+    cancelled,
+    planUri: planUriText,
+    log,
+  };
 }
 
 /** One line of `apply --events` as an event, or undefined for anything else (logged as text). */
@@ -213,13 +286,19 @@ function asEvent(line: string): ApplyEvent | undefined {
     case 'plan':
       return isPlanJson(e) ? (e as unknown as ApplyEvent) : undefined;
     case 'step':
-      return typeof e.index === 'number' && typeof e.summary === 'string' && (e.state === 'running' || e.state === 'ok' || e.state === 'failed') ? (e as unknown as ApplyEvent) : undefined;
+      return typeof e.index === 'number' &&
+        typeof e.summary === 'string' &&
+        (e.state === 'running' || e.state === 'ok' || e.state === 'failed')
+        ? (e as unknown as ApplyEvent)
+        : undefined;
     case 'verify':
       return typeof e.ok === 'boolean' ? (e as unknown as ApplyEvent) : undefined;
     case 'persist':
       return typeof e.action === 'string' && typeof e.state === 'string' ? (e as unknown as ApplyEvent) : undefined;
     case 'done':
-      return typeof e.exitCode === 'number' && typeof e.result === 'string' ? ({ stepsRun: 0, ...e } as unknown as ApplyEvent) : undefined;
+      return typeof e.exitCode === 'number' && typeof e.result === 'string'
+        ? ({ stepsRun: 0, ...e } as unknown as ApplyEvent)
+        : undefined;
     default:
       return undefined;
   }

@@ -13,7 +13,11 @@ export interface CaptureOutcome {
   readonly file?: string;
 }
 
-export async function capture(ctx: PlanContext, r: Resolved, o: { destination: string | undefined; yes: boolean }): Promise<CaptureOutcome> {
+export async function capture(
+  ctx: PlanContext,
+  r: Resolved,
+  o: { destination: string | undefined; yes: boolean },
+): Promise<CaptureOutcome> {
   const h = r.host;
   let destination = o.destination ?? h.ssh;
   if (!destination) {
@@ -22,7 +26,10 @@ export async function capture(ctx: PlanContext, r: Resolved, o: { destination: s
       prompt: `${h.name} has no \`ssh "…"\` line: the SSH destination to capture from ([user@]host or a ~/.ssh/config alias)`,
       placeHolder: 'root@host',
       ignoreFocusOut: true,
-      validateInput: (v) => (/^[^\s-][^\s]*$/.test(v.trim()) ? undefined : 'an SSH destination: [user@]host, without spaces, not starting with -'),
+      validateInput: (v) =>
+        /^[^\s-][^\s]*$/.test(v.trim())
+          ? undefined
+          : 'an SSH destination: [user@]host, without spaces, not starting with -',
     });
     if (!destination) return { ok: false, message: 'Capture cancelled.' };
     destination = destination.trim();
@@ -45,7 +52,10 @@ export async function capture(ctx: PlanContext, r: Resolved, o: { destination: s
     const mtime = statSync(file).mtime;
     const choice = await vscode.window.showWarningMessage(
       `Overwrite ${shortName}?`,
-      { modal: true, detail: `It will be replaced by the facts captured now from ${from} (read-only on the host: one SSH round trip). It was last written ${mtime.toLocaleString()}. The language server re-checks the layouts that use it.` },
+      {
+        modal: true,
+        detail: `It will be replaced by the facts captured now from ${from} (read-only on the host: one SSH round trip). It was last written ${mtime.toLocaleString()}. The language server re-checks the layouts that use it.`,
+      },
       'Overwrite',
     );
     if (choice !== 'Overwrite') return { ok: false, message: 'Capture cancelled; the facts file was not changed.' };
@@ -58,7 +68,11 @@ export async function capture(ctx: PlanContext, r: Resolved, o: { destination: s
       { location: vscode.ProgressLocation.Notification, title: `DAX: capturing facts of ${h.name}`, cancellable: true },
       async (progress, token) => {
         progress.report({ message: `from ${from} (read-only)…` });
-        return ctx.cli.run(['facts', dest, ...(port ? ['--port', String(port)] : []), '-o', tmp], { cwd: path.dirname(r.doc.uri.fsPath), token, killAfterMs: 5000 });
+        return ctx.cli.run(['facts', dest, ...(port ? ['--port', String(port)] : []), '-o', tmp], {
+          cwd: path.dirname(r.doc.uri.fsPath),
+          token,
+          killAfterMs: 5000,
+        });
       },
     );
     ctx.logStderr(res);

@@ -36,7 +36,8 @@ export class Cli {
     const configured = vscode.workspace.getConfiguration('daxlayout').get<string>('cliPath')?.trim();
     if (configured) {
       // a JavaScript file runs under the extension host's Node; anything else is executed as is
-      if (/\.(c|m)?js$/i.test(configured)) return { program: process.execPath, prefix: [configured], description: configured };
+      if (/\.(c|m)?js$/i.test(configured))
+        return { program: process.execPath, prefix: [configured], description: configured };
       return { program: configured, prefix: [], description: configured };
     }
     const bundled = this.context.asAbsolutePath('dist/cli.js');
@@ -58,7 +59,13 @@ export class Cli {
           windowsHide: true,
         });
       } catch (err) {
-        resolve({ code: 127, signal: undefined, stdout: '', stderr: `cannot start ${program}: ${String(err)}`, cancelled: false });
+        resolve({
+          code: 127,
+          signal: undefined,
+          stdout: '',
+          stderr: `cannot start ${program}: ${String(err)}`,
+          cancelled: false,
+        });
         return;
       }
       let stdout = '';
@@ -101,7 +108,13 @@ export class Cli {
         resolve(r);
       };
       child.on('error', (err) => {
-        finish({ code: 127, signal: undefined, stdout, stderr: `${stderr}cannot start ${program}: ${err.message}\n`, cancelled });
+        finish({
+          code: 127,
+          signal: undefined,
+          stdout,
+          stderr: `${stderr}cannot start ${program}: ${err.message}\n`,
+          cancelled,
+        });
       });
       child.on('close', (code, signal) => {
         finish({ code: code ?? undefined, signal: signal ?? undefined, stdout, stderr, cancelled });

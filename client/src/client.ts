@@ -37,7 +37,11 @@ export class DaxClient implements vscode.Disposable {
     // events, which are fixed when a client is built: a change restarts the server.
     this.configWatch = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.factsSearchPaths`)) void this.restart();
-      if (e.affectsConfiguration(`${SECTION}.codeLens.enabled`) || e.affectsConfiguration(`${SECTION}.inlayHints.enabled`)) this.refreshLensesAndHints();
+      if (
+        e.affectsConfiguration(`${SECTION}.codeLens.enabled`) ||
+        e.affectsConfiguration(`${SECTION}.inlayHints.enabled`)
+      )
+        this.refreshLensesAndHints();
     });
   }
 
@@ -131,7 +135,9 @@ export class DaxClient implements vscode.Disposable {
     const factsSearchPaths = resolvedSearchPaths();
     const watchers = [
       vscode.workspace.createFileSystemWatcher('**/*.json'),
-      ...factsSearchPaths.map((dir) => vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json'))),
+      ...factsSearchPaths.map((dir) =>
+        vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json')),
+      ),
     ];
     this.clientSubscriptions.push(...watchers);
 
@@ -144,7 +150,8 @@ export class DaxClient implements vscode.Disposable {
       // daxlayout.codeLens.enabled / daxlayout.inlayHints.enabled turn them off for .dax files
       middleware: {
         provideCodeLenses: (doc, token, next) => (setting(doc.uri, 'codeLens.enabled') ? next(doc, token) : []),
-        provideInlayHints: (doc, range, token, next) => (setting(doc.uri, 'inlayHints.enabled') ? next(doc, range, token) : []),
+        provideInlayHints: (doc, range, token, next) =>
+          setting(doc.uri, 'inlayHints.enabled') ? next(doc, range, token) : [],
       },
     };
 

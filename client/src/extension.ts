@@ -34,7 +34,11 @@ export function activate(context: vscode.ExtensionContext): DaxlayoutApi {
   );
   const client = dax;
   const hostsOf = (doc: vscode.TextDocument) => client.hosts(doc);
-  context.subscriptions.push(new PlanApply(new Cli(context, output), output, hostsOf), new TargetStatus(hostsOf), registerQuickstart(context));
+  context.subscriptions.push(
+    new PlanApply(new Cli(context, output), output, hostsOf),
+    new TargetStatus(hostsOf),
+    registerQuickstart(context),
+  );
   // the region map (webview) and the layout tree (explorer), both from the server's analysis
   context.subscriptions.push(new RegionMapView(dax), new LayoutTreeView(dax));
 

@@ -16,7 +16,11 @@ export async function revealDeclaration(uri: vscode.Uri, range: LspRange): Promi
   const open = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
   const doc = open?.document ?? (await vscode.workspace.openTextDocument(uri));
   const r = toRange(range);
-  const editor = await vscode.window.showTextDocument(doc, { viewColumn: open?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false, selection: new vscode.Selection(r.start, r.end) });
+  const editor = await vscode.window.showTextDocument(doc, {
+    viewColumn: open?.viewColumn ?? vscode.ViewColumn.One,
+    preserveFocus: false,
+    selection: new vscode.Selection(r.start, r.end),
+  });
   editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return editor;
 }
@@ -39,7 +43,9 @@ export class LayoutFollower implements vscode.Disposable {
   ) {
     const editDelay = options.editDelayMs ?? 250;
     const cursorDelay = options.cursorDelayMs ?? 80;
-    this.document = isLayout(vscode.window.activeTextEditor?.document) ? vscode.window.activeTextEditor?.document : vscode.window.visibleTextEditors.find((e) => isLayout(e.document))?.document;
+    this.document = isLayout(vscode.window.activeTextEditor?.document)
+      ? vscode.window.activeTextEditor?.document
+      : vscode.window.visibleTextEditors.find((e) => isLayout(e.document))?.document;
     this.subs.push(
       vscode.window.onDidChangeActiveTextEditor((e) => {
         if (!isLayout(e?.document) || e.document === this.document) return;

@@ -56,11 +56,20 @@ export class RegionMapView implements vscode.Disposable {
   }
 
   async show(uri?: vscode.Uri): Promise<void> {
-    const doc = uri ? await vscode.workspace.openTextDocument(uri) : isLayout(vscode.window.activeTextEditor?.document) ? vscode.window.activeTextEditor?.document : undefined;
+    const doc = uri
+      ? await vscode.workspace.openTextDocument(uri)
+      : isLayout(vscode.window.activeTextEditor?.document)
+        ? vscode.window.activeTextEditor?.document
+        : undefined;
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const panel = vscode.window.createWebviewPanel('daxlayout.map', 'Region map', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [] });
+      const panel = vscode.window.createWebviewPanel(
+        'daxlayout.map',
+        'Region map',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [] },
+      );
       this.panel = panel;
       panel.webview.html = html(nonce());
       panel.webview.onDidReceiveMessage((m: unknown) => this.message(m));
@@ -82,25 +91,40 @@ export class RegionMapView implements vscode.Disposable {
     if (!panel) return;
     const seq = ++this.seq;
     if (!doc) {
-      void panel.webview.postMessage({ type: 'empty', text: 'Open a .dax layout to see the address map of its regions.' });
+      void panel.webview.postMessage({
+        type: 'empty',
+        text: 'Open a .dax layout to see the address map of its regions.',
+      });
       return;
     }
     panel.title = `Map: ${path.posix.basename(doc.uri.path)}`;
     const cursor = this.follower?.cursor;
     let r: RegionMapResult | null | undefined;
     try {
-      r = await this.dax.request<RegionMapResult | null>(REGION_MAP_REQUEST, { textDocument: { uri: doc.uri.toString() }, ...(cursor ? { position: { line: cursor.line, character: cursor.character } } : {}) });
+      r = await this.dax.request<RegionMapResult | null>(REGION_MAP_REQUEST, {
+        textDocument: { uri: doc.uri.toString() },
+        ...(cursor ? { position: { line: cursor.line, character: cursor.character } } : {}),
+      });
     } catch {
       r = undefined;
     }
     if (seq !== this.seq || this.panel !== panel) return; // a newer ask went out meanwhile
     if (!r) {
-      void panel.webview.postMessage({ type: 'empty', text: 'The language server has no analysis of this layout yet.' });
+      void panel.webview.postMessage({
+        type: 'empty',
+        text: 'The language server has no analysis of this layout yet.',
+      });
       this.again();
       return;
     }
     this.last = r;
-    void panel.webview.postMessage({ type: 'update', version: r.version, regions: r.regions.map(({ key, title, svg }) => ({ key, title, svg })), active: r.active ?? null, empty: 'No region of this layout can be predicted: see the problems.' });
+    void panel.webview.postMessage({
+      type: 'update',
+      version: r.version,
+      regions: r.regions.map(({ key, title, svg }) => ({ key, title, svg })),
+      active: r.active ?? null,
+      empty: 'No region of this layout can be predicted: see the problems.',
+    });
     if (!r.current || r.version !== doc.version) this.again();
     else this.retries = 0;
   }
@@ -112,7 +136,12 @@ export class RegionMapView implements vscode.Disposable {
   private message(m: unknown): void {
     const msg = m as { type?: string; region?: string; device?: string } & Partial<MapRendered>;
     if (msg.type === 'rendered') {
-      this.rendered = { version: msg.version ?? -1, regions: msg.regions ?? [], active: msg.active ?? null, highlighted: msg.highlighted ?? 0 };
+      this.rendered = {
+        version: msg.version ?? -1,
+        regions: msg.regions ?? [],
+        active: msg.active ?? null,
+        highlighted: msg.highlighted ?? 0,
+      };
     } else if (msg.type === 'reveal' && typeof msg.region === 'string' && typeof msg.device === 'string') {
       void this.reveal(msg.region, msg.device);
     }
@@ -123,10 +152,19 @@ export class RegionMapView implements vscode.Disposable {
     const doc = this.follower?.current;
     if (!doc) return;
     let r = this.last;
-    if (!r || r.version !== doc.version) r = (await this.dax.request<RegionMapResult | null>(REGION_MAP_REQUEST, { textDocument: { uri: doc.uri.toString() } }).catch(() => null)) ?? undefined;
+    if (!r || r.version !== doc.version)
+      r =
+        (await this.dax
+          .request<RegionMapResult | null>(REGION_MAP_REQUEST, { textDocument: { uri: doc.uri.toString() } })
+          .catch(() => null)) ?? undefined;
     const d = r?.regions.find((x) => x.key === region)?.devices.find((x) => x.key === device);
     if (d?.range) await revealDeclaration(doc.uri, d.range);
-    else void vscode.window.showInformationMessage(d ? `${d.kernelName ?? device} is not declared in the layout (the layout does not list it).` : 'That device is no longer in the layout.');
+    else
+      void vscode.window.showInformationMessage(
+        d
+          ? `${d.kernelName ?? device} is not declared in the layout (the layout does not list it).`
+          : 'That device is no longer in the layout.',
+      );
   }
 
   dispose(): void {

@@ -26,7 +26,8 @@ export class PlanApply implements vscode.Disposable, PlanContext {
     readonly output: vscode.LogOutputChannel,
     private readonly hostsOf: HostsOf,
   ) {
-    const command = <T extends { message: string }>(id: string, f: (a: CommandArgs) => Promise<T>) => vscode.commands.registerCommand(id, (a?: unknown) => this.guarded(() => f(commandArgs(a))));
+    const command = <T extends { message: string }>(id: string, f: (a: CommandArgs) => Promise<T>) =>
+      vscode.commands.registerCommand(id, (a?: unknown) => this.guarded(() => f(commandArgs(a))));
     this.subscriptions.push(
       this.docs,
       this.diagnostics,
@@ -50,13 +51,17 @@ export class PlanApply implements vscode.Disposable, PlanContext {
   async plan(a: CommandArgs): Promise<PlanOutcome> {
     const r = await resolveHost(a, 'plan', this.hostsOf);
     const target = targetOf(r, a.target);
-    if (!vscode.workspace.isTrusted && target.kind === 'ssh') return this.refuseUntrusted(`Planning ${r.host.name} over SSH runs a (read-only) program on ${target.destination ?? r.host.name}`);
+    if (!vscode.workspace.isTrusted && target.kind === 'ssh')
+      return this.refuseUntrusted(
+        `Planning ${r.host.name} over SSH runs a (read-only) program on ${target.destination ?? r.host.name}`,
+      );
     await this.saved(r.doc);
     return runPlan(this, r, target, { quietSuccess: false });
   }
 
   async apply(a: CommandArgs): Promise<ApplyOutcome> {
-    if (!vscode.workspace.isTrusted) return this.refuseUntrusted('Apply writes to a host (or runs a program that a workspace setting may name)');
+    if (!vscode.workspace.isTrusted)
+      return this.refuseUntrusted('Apply writes to a host (or runs a program that a workspace setting may name)');
     const r = await resolveHost(a, 'apply', this.hostsOf);
     const target = targetOf(r, a.target);
     await this.saved(r.doc);
@@ -70,7 +75,9 @@ export class PlanApply implements vscode.Disposable, PlanContext {
   }
 
   /** Runs a command; a `Stop` becomes an error message (and the command's result). */
-  private async guarded<T extends { message: string }>(f: () => Promise<T>): Promise<T | { ok: false; result: 'not-run'; message: string }> {
+  private async guarded<T extends { message: string }>(
+    f: () => Promise<T>,
+  ): Promise<T | { ok: false; result: 'not-run'; message: string }> {
     try {
       return await f();
     } catch (err) {
@@ -95,7 +102,8 @@ export class PlanApply implements vscode.Disposable, PlanContext {
 
   private async saved(doc: vscode.TextDocument): Promise<void> {
     if (!doc.isDirty) return;
-    if (!(await doc.save())) throw new Stop(`${path.basename(doc.uri.fsPath)} could not be saved; the CLI reads the layout from disk.`);
+    if (!(await doc.save()))
+      throw new Stop(`${path.basename(doc.uri.fsPath)} could not be saved; the CLI reads the layout from disk.`);
     this.output.info(`saved ${doc.uri.fsPath} before running the CLI on it`);
   }
 
@@ -104,7 +112,12 @@ export class PlanApply implements vscode.Disposable, PlanContext {
   }
 
   offer(kind: 'info' | 'warning' | 'error', message: string, actions: string[], planUri?: vscode.Uri): void {
-    const show = kind === 'info' ? vscode.window.showInformationMessage : kind === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const show =
+      kind === 'info'
+        ? vscode.window.showInformationMessage
+        : kind === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showErrorMessage;
     void show(message, ...actions).then((c) => {
       if (c === 'Show Output') this.output.show(true);
       else if (c === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');

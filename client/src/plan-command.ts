@@ -29,7 +29,12 @@ export interface PlanContext {
   logStderr(res: { stderr: string }): void;
 }
 
-export async function runPlan(ctx: PlanContext, r: Resolved, target: Target, o: { quietSuccess: boolean }): Promise<PlanOutcome & { json?: PlanJson }> {
+export async function runPlan(
+  ctx: PlanContext,
+  r: Resolved,
+  target: Target,
+  o: { quietSuccess: boolean },
+): Promise<PlanOutcome & { json?: PlanJson }> {
   const host = r.host.name;
   const layoutName = path.basename(r.doc.uri.fsPath);
   const planUri = PlanDocuments.uriFor(r.doc.uri, host);
@@ -37,7 +42,11 @@ export async function runPlan(ctx: PlanContext, r: Resolved, target: Target, o: 
     { location: vscode.ProgressLocation.Notification, title: `DAX: planning ${host}`, cancellable: true },
     async (progress, token) => {
       progress.report({ message: target.text });
-      return ctx.cli.run(['plan', r.doc.uri.fsPath, '--host', host, '--json', ...target.args], { cwd: path.dirname(r.doc.uri.fsPath), token, env: cliEnv(r.doc) });
+      return ctx.cli.run(['plan', r.doc.uri.fsPath, '--host', host, '--json', ...target.args], {
+        cwd: path.dirname(r.doc.uri.fsPath),
+        token,
+        env: cliEnv(r.doc),
+      });
     },
   );
   ctx.logStderr(res);
@@ -54,8 +63,15 @@ export async function runPlan(ctx: PlanContext, r: Resolved, target: Target, o: 
     ctx.offer(res.code === 3 ? 'warning' : 'error', message, ['Show Output']);
     return { ok: false, host, message };
   }
-  ctx.output.info(`plan for ${host} (${target.text}): ${json.summaryLine ?? 'no plan'}${json.diagnostics.length ? `; ${json.diagnostics.length} error(s)` : ''}`);
-  const text = renderPlan({ plan: json, layoutName, target: { text: target.text, simulated: target.simulated }, madeAt: new Date() });
+  ctx.output.info(
+    `plan for ${host} (${target.text}): ${json.summaryLine ?? 'no plan'}${json.diagnostics.length ? `; ${json.diagnostics.length} error(s)` : ''}`,
+  );
+  const text = renderPlan({
+    plan: json,
+    layoutName,
+    target: { text: target.text, simulated: target.simulated },
+    madeAt: new Date(),
+  });
   await ctx.docs.show(planUri, text);
   publish(ctx, r.doc, json);
   const simulated = json.simulated;
@@ -65,7 +81,9 @@ export async function runPlan(ctx: PlanContext, r: Resolved, target: Target, o: 
     vscode.window.setStatusBarMessage(`$(error) DAX: ${message}`, 10_000);
     return { ok: false, host, planUri: planUri.toString(), changes: false, errors: n, simulated, message, json };
   }
-  const message = json.changes ? `${json.summaryLine ?? ''} (${target.text})` : `No changes: ${host} matches the layout (${target.text}).`;
+  const message = json.changes
+    ? `${json.summaryLine ?? ''} (${target.text})`
+    : `No changes: ${host} matches the layout (${target.text}).`;
   // the status bar, not a notification: a notification would cover the plan's last lines
   if (!o.quietSuccess) vscode.window.setStatusBarMessage(`DAX: ${host}: ${json.summaryLine ?? ''}`, 10_000);
   return { ok: true, host, planUri: planUri.toString(), changes: json.changes, errors: 0, simulated, message, json };
@@ -83,9 +101,14 @@ function publish(ctx: PlanContext, doc: vscode.TextDocument, plan: PlanJson): vo
     if (same) continue;
     const lineText = doc.lineAt(line).text;
     const word = /^[A-Za-z0-9_.\-"]+/.exec(lineText.slice(col))?.[0].length ?? 1;
-    const diag = new vscode.Diagnostic(new vscode.Range(line, col, line, Math.min(col + word, lineText.length)), `${d.message} (against ${plan.target})`, vscode.DiagnosticSeverity.Error);
+    const diag = new vscode.Diagnostic(
+      new vscode.Range(line, col, line, Math.min(col + word, lineText.length)),
+      `${d.message} (against ${plan.target})`,
+      vscode.DiagnosticSeverity.Error,
+    );
     diag.source = 'daxlayout plan';
-    diag.code = d.href && /^[a-z][a-z0-9+.-]*:/i.test(d.href) ? { value: d.code, target: vscode.Uri.parse(d.href) } : d.code;
+    diag.code =
+      d.href && /^[a-z][a-z0-9+.-]*:/i.test(d.href) ? { value: d.code, target: vscode.Uri.parse(d.href) } : d.code;
     out.push(diag);
   }
   ctx.diagnostics.set(doc.uri, out);

@@ -8,12 +8,23 @@ export type { PlanJson, PlanStepJson as PlanStep };
 
 /** Whether applying the plan would install, update or remove the restorer (even without writes). */
 export function persistPending(p: PlanJson): boolean {
-  return p.persist?.action === 'install' || p.persist?.action === 'update' || p.persist?.action === 'remove' || p.persist?.action === 'verify';
+  return (
+    p.persist?.action === 'install' ||
+    p.persist?.action === 'update' ||
+    p.persist?.action === 'remove' ||
+    p.persist?.action === 'verify'
+  );
 }
 
 export function isPlanJson(x: unknown): x is PlanJson {
   const p = x as Partial<PlanJson> | null;
-  return typeof p === 'object' && p !== null && typeof p.host === 'string' && Array.isArray(p.steps) && Array.isArray(p.diagnostics);
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.host === 'string' &&
+    Array.isArray(p.steps) &&
+    Array.isArray(p.diagnostics)
+  );
 }
 
 /**
@@ -52,15 +63,30 @@ export function renderPlan(r: RenderInput): string {
   const out: string[] = [];
   out.push(`Plan for host ${p.host} in ${r.layoutName}`);
   out.push(`Target: ${r.target.text}`);
-  const about = [p.kernel ? `Linux ${p.kernel}` : undefined, p.fingerprint ? `facts ${p.fingerprint}` : undefined, `planned ${clock(r.madeAt)}`].filter(Boolean);
+  const about = [
+    p.kernel ? `Linux ${p.kernel}` : undefined,
+    p.fingerprint ? `facts ${p.fingerprint}` : undefined,
+    `planned ${clock(r.madeAt)}`,
+  ].filter(Boolean);
   out.push(about.join(', '));
-  if (p.unreadable.length > 0) out.push(`Note: ${p.unreadable.length} file(s) could not be read on the host: ${p.unreadable.slice(0, 4).join(', ')}${p.unreadable.length > 4 ? ', …' : ''}`);
+  if (p.unreadable.length > 0)
+    out.push(
+      `Note: ${p.unreadable.length} file(s) could not be read on the host: ${p.unreadable.slice(0, 4).join(', ')}${p.unreadable.length > 4 ? ', …' : ''}`,
+    );
   if (r.footer) out.push('', r.footer);
   out.push('');
   if (p.diagnostics.length > 0) {
     // an invalid layout gets no plan: its errors, as terraform lists them
-    out.push(`The layout has ${p.diagnostics.length} error${p.diagnostics.length === 1 ? '' : 's'} for ${p.host}; nothing was planned. Fix ${p.diagnostics.length === 1 ? 'it' : 'them'} and plan again:`, '');
-    for (const d of p.diagnostics) out.push(d.line !== undefined ? `  ${r.layoutName}:${d.line}:${d.column ?? 1}: ${d.severity}: ${d.message} [${d.code}]` : `  ${d.severity}: ${d.message}`);
+    out.push(
+      `The layout has ${p.diagnostics.length} error${p.diagnostics.length === 1 ? '' : 's'} for ${p.host}; nothing was planned. Fix ${p.diagnostics.length === 1 ? 'it' : 'them'} and plan again:`,
+      '',
+    );
+    for (const d of p.diagnostics)
+      out.push(
+        d.line !== undefined
+          ? `  ${r.layoutName}:${d.line}:${d.column ?? 1}: ${d.severity}: ${d.message} [${d.code}]`
+          : `  ${d.severity}: ${d.message}`,
+      );
     return out.join('\n') + '\n';
   }
 
@@ -75,7 +101,8 @@ export function renderPlan(r: RenderInput): string {
       for (const w of s.writes) {
         out.push(`${withStates ? '    ' : ''}      echo ${w.value} > ${w.path}`);
         // under the write, not after it: a long path must not push it off-screen
-        if (w.predicted !== 'ok') out.push(`${withStates ? '    ' : ''}        # the kernel would refuse this write: ${w.predicted}`);
+        if (w.predicted !== 'ok')
+          out.push(`${withStates ? '    ' : ''}        # the kernel would refuse this write: ${w.predicted}`);
       }
       if (st?.state === 'failed' && st.error) out.push(`${withStates ? '    ' : ''}      failed: ${st.error}`);
     }
@@ -93,7 +120,10 @@ export function renderPlan(r: RenderInput): string {
   if (p.summaryLine) out.push(p.summaryLine);
   if (p.persist?.message) out.push(`Persistence: ${p.persist.message}.`);
   const destructive = p.steps.filter(isDestructive);
-  if (destructive.length > 0) out.push(`${destructive.length} of the ${p.steps.length} steps take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`);
+  if (destructive.length > 0)
+    out.push(
+      `${destructive.length} of the ${p.steps.length} steps take memory or a device away: ${destructive.map((s) => `${s.index} (${s.summary})`).join('; ')}.`,
+    );
   return out.join('\n') + '\n';
 }
 

@@ -14,7 +14,11 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
 
   /** The plan URI of a layout's host: `daxlayout-plan:/hbm-lab.dax — lab61?<layout uri>`. */
   static uriFor(layout: vscode.Uri, host: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${path.posix.basename(layout.path)} — ${host} plan`, query: new URLSearchParams({ layout: layout.toString(), host }).toString() });
+    return vscode.Uri.from({
+      scheme: PLAN_SCHEME,
+      path: `/${path.posix.basename(layout.path)} — ${host} plan`,
+      query: new URLSearchParams({ layout: layout.toString(), host }).toString(),
+    });
   }
 
   /** The layout and host a plan URI is for. */
@@ -63,7 +67,11 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider, vscode
     let doc = await vscode.workspace.openTextDocument(uri);
     if (doc.languageId !== PLAN_LANGUAGE) doc = await vscode.languages.setTextDocumentLanguage(doc, PLAN_LANGUAGE);
     const open = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-    await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: false, viewColumn: open?.viewColumn ?? vscode.ViewColumn.Beside });
+    await vscode.window.showTextDocument(doc, {
+      preview: false,
+      preserveFocus: false,
+      viewColumn: open?.viewColumn ?? vscode.ViewColumn.Beside,
+    });
     return doc;
   }
 

@@ -16,8 +16,12 @@ export class TargetStatus implements vscode.Disposable {
     this.item.name = 'daxlayout target';
     this.subscriptions = [
       vscode.window.onDidChangeActiveTextEditor(() => this.soon(0)),
-      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.soon(150)),
-      vscode.workspace.onDidChangeTextDocument((e) => e.document === vscode.window.activeTextEditor?.document && this.soon(300)),
+      vscode.window.onDidChangeTextEditorSelection(
+        (e) => e.textEditor === vscode.window.activeTextEditor && this.soon(150),
+      ),
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => e.document === vscode.window.activeTextEditor?.document && this.soon(300),
+      ),
     ];
     this.soon(0);
   }
@@ -46,7 +50,9 @@ export class TargetStatus implements vscode.Disposable {
     const h = hosts.find((x) => offset >= x.start && offset <= x.end) ?? (hosts.length === 1 ? hosts[0] : undefined);
     if (!h) {
       this.item.text = hosts.length ? `$(server) DAX: ${hosts.length} hosts` : '$(server) DAX: no host';
-      this.item.tooltip = hosts.length ? hosts.map((x) => `${x.name}: ${describeHost(x)}`).join('\n') : 'This layout declares no host to plan or apply.';
+      this.item.tooltip = hosts.length
+        ? hosts.map((x) => `${x.name}: ${describeHost(x)}`).join('\n')
+        : 'This layout declares no host to plan or apply.';
       this.item.command = undefined;
     } else {
       const simulated = !h.ssh && h.facts !== undefined;

@@ -47,7 +47,12 @@ export function commandArgs(a: unknown): CommandArgs {
 
 function isToken(x: unknown): x is vscode.CancellationToken {
   const t = x as Partial<vscode.CancellationToken> | null | undefined;
-  return typeof t === 'object' && t !== null && typeof t.isCancellationRequested === 'boolean' && typeof t.onCancellationRequested === 'function';
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.isCancellationRequested === 'boolean' &&
+    typeof t.onCancellationRequested === 'function'
+  );
 }
 
 /** Ends a command with a message (shown unless `shown`). */
@@ -97,28 +102,48 @@ export async function resolveHost(a: CommandArgs, verb: string, hostsOf: HostsOf
   }
   if (!uri) throw new Stop(`Open a .dax layout to ${verb} one of its hosts.`);
   const doc = await vscode.workspace.openTextDocument(uri);
-  if (doc.uri.scheme !== 'file') throw new Stop(`${path.basename(doc.uri.path)} is not a file on disk: save it first (the CLI reads the layout from disk).`);
+  if (doc.uri.scheme !== 'file')
+    throw new Stop(
+      `${path.basename(doc.uri.path)} is not a file on disk: save it first (the CLI reads the layout from disk).`,
+    );
   const hosts = await hostsOf(doc);
   const name = path.basename(doc.uri.fsPath);
   if (hostName !== undefined) {
     const h = hosts.find((x) => x.name === hostName);
-    if (!h) throw new Stop(`${name} has no host \`${hostName}\`${hosts.length ? ` (hosts: ${hosts.map((x) => x.name).join(', ')})` : ''}.`);
+    if (!h)
+      throw new Stop(
+        `${name} has no host \`${hostName}\`${hosts.length ? ` (hosts: ${hosts.map((x) => x.name).join(', ')})` : ''}.`,
+      );
     return { doc, host: h };
   }
-  if (hosts.length === 0) throw new Stop(`${name} declares no host: plan and apply work on a \`host NAME { ssh "…" }\` or \`host NAME { facts "…" }\` block.`);
+  if (hosts.length === 0)
+    throw new Stop(
+      `${name} declares no host: plan and apply work on a \`host NAME { ssh "…" }\` or \`host NAME { facts "…" }\` block.`,
+    );
   if (hosts.length === 1) return { doc, host: hosts[0] as HostInfo };
   // several hosts: the one under the cursor first, then ask
   const editor = vscode.window.activeTextEditor;
   const offset = editor?.document.uri.toString() === doc.uri.toString() ? doc.offsetAt(editor.selection.active) : -1;
   const here = hosts.find((h) => offset >= h.start && offset <= h.end);
-  const items = [...(here ? [here] : []), ...hosts.filter((h) => h !== here)].map((h) => ({ label: h.name, description: describeHost(h), host: h }));
-  const pick = await vscode.window.showQuickPick(items, { title: `Which host to ${verb}?`, placeHolder: `${name} has ${hosts.length} hosts` });
+  const items = [...(here ? [here] : []), ...hosts.filter((h) => h !== here)].map((h) => ({
+    label: h.name,
+    description: describeHost(h),
+    host: h,
+  }));
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Which host to ${verb}?`,
+    placeHolder: `${name} has ${hosts.length} hosts`,
+  });
   if (!pick) throw new Stop('No host was picked; nothing was run.', true);
   return { doc, host: pick.host };
 }
 
 export function describeHost(h: HostInfo): string {
-  return h.ssh ? `ssh ${h.ssh}${h.port ? ` port ${h.port}` : ''}` : h.facts ? `simulated from ${h.facts}` : 'no ssh or facts';
+  return h.ssh
+    ? `ssh ${h.ssh}${h.port ? ` port ${h.port}` : ''}`
+    : h.facts
+      ? `simulated from ${h.facts}`
+      : 'no ssh or facts';
 }
 
 /** Over SSH when the host has `ssh "…"` (unless `facts` is asked for), else simulated from its facts file. */
@@ -134,10 +159,21 @@ export function targetOf(r: Resolved, wanted?: 'facts'): Target {
         `${h.name}'s facts file ${h.facts} was not found (next to the layout or in daxlayout.factsSearchPaths)${h.ssh ? '' : `, and ${h.name} has no \`ssh "…"\` destination`}: capture the facts first${h.ssh ? '' : ', or add `ssh "user@host"`'}.`,
       );
     }
-    return { kind: 'facts', args: ['--target', 'facts'], text: `simulated from ${relativeName(r.doc, h.factsFile)} — nothing touches a machine`, simulated: true, facts: h.factsFile };
+    return {
+      kind: 'facts',
+      args: ['--target', 'facts'],
+      text: `simulated from ${relativeName(r.doc, h.factsFile)} — nothing touches a machine`,
+      simulated: true,
+      facts: h.factsFile,
+    };
   }
-  if (wanted === 'facts') throw new Stop(`${h.name} has no \`facts "…"\` file to plan against: capture its facts first ("Capture facts" on the host line).`);
-  throw new Stop(`${h.name} has neither \`ssh "…"\` nor \`facts "…"\`: add \`ssh "user@host"\` to plan and apply over SSH, or a facts file to plan against a simulation of it.`);
+  if (wanted === 'facts')
+    throw new Stop(
+      `${h.name} has no \`facts "…"\` file to plan against: capture its facts first ("Capture facts" on the host line).`,
+    );
+  throw new Stop(
+    `${h.name} has neither \`ssh "…"\` nor \`facts "…"\`: add \`ssh "user@host"\` to plan and apply over SSH, or a facts file to plan against a simulation of it.`,
+  );
 }
 
 /** The environment the CLI needs to find facts files as the language server does. */

@@ -6,12 +6,23 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DaxClient } from './client';
 import { LayoutFollower, revealDeclaration } from './map-follow';
-import { LAYOUT_TREE_REQUEST, type LayoutTreeResult, type LspRange, type TreeDeviceInfo, type TreeHostInfo, type TreeRegionInfo } from './map-protocol';
+import {
+  LAYOUT_TREE_REQUEST,
+  type LayoutTreeResult,
+  type LspRange,
+  type TreeDeviceInfo,
+  type TreeHostInfo,
+  type TreeRegionInfo,
+} from './map-protocol';
 
 export const TREE_VIEW = 'daxlayout.layout';
 const REVEAL = 'daxlayout.tree.reveal';
 
-type Node = { kind: 'host'; host: TreeHostInfo } | { kind: 'region'; region: TreeRegionInfo } | { kind: 'device'; device: TreeDeviceInfo } | { kind: 'note'; text: string };
+type Node =
+  | { kind: 'host'; host: TreeHostInfo }
+  | { kind: 'region'; region: TreeRegionInfo }
+  | { kind: 'device'; device: TreeDeviceInfo }
+  | { kind: 'note'; text: string };
 
 const CHANGE_ICON: Readonly<Record<string, [string, string?]>> = {
   create: ['diff-added', 'charts.green'],
@@ -48,13 +59,18 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
     this.view = vscode.window.createTreeView(TREE_VIEW, { treeDataProvider: this, showCollapseAll: true });
     this.follower = new LayoutFollower((d) => void this.refresh(d), { cursor: false, editDelayMs: 300 });
     this.subs = [
-      vscode.commands.registerCommand(REVEAL, (uri: string, range: LspRange) => revealDeclaration(vscode.Uri.parse(uri), range)),
+      vscode.commands.registerCommand(REVEAL, (uri: string, range: LspRange) =>
+        revealDeclaration(vscode.Uri.parse(uri), range),
+      ),
       vscode.commands.registerCommand('daxlayout.tree.refresh', () => this.follower.schedule(0)),
       // for tests and other extensions: the rows as shown
-      vscode.commands.registerCommand('daxlayout.tree.state', (): { uri?: string; version?: number; rows: TreeRow[] } => ({
-        ...(this.result ? { uri: this.result.uri, version: this.result.version } : {}),
-        rows: this.rows(),
-      })),
+      vscode.commands.registerCommand(
+        'daxlayout.tree.state',
+        (): { uri?: string; version?: number; rows: TreeRow[] } => ({
+          ...(this.result ? { uri: this.result.uri, version: this.result.version } : {}),
+          rows: this.rows(),
+        }),
+      ),
       this.view.onDidChangeVisibility((e) => {
         if (e.visible) this.follower.schedule(0);
       }),
@@ -73,7 +89,9 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
     let r: LayoutTreeResult | null | undefined;
     try {
-      r = await this.dax.request<LayoutTreeResult | null>(LAYOUT_TREE_REQUEST, { textDocument: { uri: doc.uri.toString() } });
+      r = await this.dax.request<LayoutTreeResult | null>(LAYOUT_TREE_REQUEST, {
+        textDocument: { uri: doc.uri.toString() },
+      });
     } catch {
       r = undefined;
     }
@@ -83,7 +101,10 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
       return;
     }
     // redraw only what changed: rows drawn again under the pointer can swallow a click
-    const same = this.result !== undefined && this.result.uri === r.uri && JSON.stringify(this.result.hosts) === JSON.stringify(r.hosts);
+    const same =
+      this.result !== undefined &&
+      this.result.uri === r.uri &&
+      JSON.stringify(this.result.hosts) === JSON.stringify(r.hosts);
     this.result = r;
     this.view.message = undefined;
     this.view.description = path.posix.basename(doc.uri.path);
@@ -93,20 +114,35 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
   }
 
   getChildren(n?: Node): Node[] {
-    if (!n) return this.result ? (this.result.hosts.length ? this.result.hosts.map((host) => ({ kind: 'host', host })) : [{ kind: 'note', text: 'no hosts or regions in this layout' }]) : [];
+    if (!n)
+      return this.result
+        ? this.result.hosts.length
+          ? this.result.hosts.map((host) => ({ kind: 'host', host }))
+          : [{ kind: 'note', text: 'no hosts or regions in this layout' }]
+        : [];
     if (n.kind === 'host') return n.host.regions.map((region) => ({ kind: 'region', region }));
-    if (n.kind === 'region') return n.region.devices.length ? n.region.devices.map((device) => ({ kind: 'device', device })) : [{ kind: 'note', text: 'no devices' }];
+    if (n.kind === 'region')
+      return n.region.devices.length
+        ? n.region.devices.map((device) => ({ kind: 'device', device }))
+        : [{ kind: 'note', text: 'no devices' }];
     return [];
   }
 
   getTreeItem(n: Node): vscode.TreeItem {
     const row = describe(n);
-    const item = new vscode.TreeItem(row.label, n.kind === 'host' || n.kind === 'region' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      row.label,
+      n.kind === 'host' || n.kind === 'region'
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.None,
+    );
     item.description = row.description;
     const uri = this.result?.uri;
     if (n.kind === 'host') {
       item.iconPath = new vscode.ThemeIcon(n.host.error ? 'warning' : 'server');
-      item.tooltip = n.host.error ? `${n.host.name}: ${n.host.error}` : `${n.host.name} — ${n.host.target}${n.host.kernel ? `, Linux ${n.host.kernel}` : ''}`;
+      item.tooltip = n.host.error
+        ? `${n.host.name}: ${n.host.error}`
+        : `${n.host.name} — ${n.host.target}${n.host.kernel ? `, Linux ${n.host.kernel}` : ''}`;
       item.contextValue = 'host';
     } else if (n.kind === 'region') {
       item.iconPath = new vscode.ThemeIcon('symbol-array');
@@ -114,12 +150,21 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
     } else if (n.kind === 'device') {
       const [icon, colour] = CHANGE_ICON[n.device.change] ?? ['circle-outline'];
       item.iconPath = new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined);
-      item.tooltip = new vscode.MarkdownString().appendText(`${n.device.label ?? n.device.kernelName ?? ''}: ${n.device.change} — ${n.device.detail}${n.device.mode ? `\n${n.device.size ?? ''} ${n.device.mode}` : ''}`);
+      item.tooltip = new vscode.MarkdownString().appendText(
+        `${n.device.label ?? n.device.kernelName ?? ''}: ${n.device.change} — ${n.device.detail}${n.device.mode ? `\n${n.device.size ?? ''} ${n.device.mode}` : ''}`,
+      );
       item.contextValue = `device-${n.device.change}`;
     } else {
       item.iconPath = new vscode.ThemeIcon('info');
     }
-    const range = n.kind === 'host' ? n.host.range : n.kind === 'region' ? n.region.range : n.kind === 'device' ? n.device.range : undefined;
+    const range =
+      n.kind === 'host'
+        ? n.host.range
+        : n.kind === 'region'
+          ? n.region.range
+          : n.kind === 'device'
+            ? n.device.range
+            : undefined;
     if (uri && range) item.command = { command: REVEAL, title: 'Show the declaration', arguments: [uri, range] };
     return item;
   }
@@ -147,13 +192,27 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
 function describe(n: Node): { label: string; description: string } {
   switch (n.kind) {
     case 'host':
-      return { label: n.host.name, description: [n.host.target, n.host.kernel ? `Linux ${n.host.kernel}` : '', n.host.error ?? ''].filter(Boolean).join(' · ') };
+      return {
+        label: n.host.name,
+        description: [n.host.target, n.host.kernel ? `Linux ${n.host.kernel}` : '', n.host.error ?? '']
+          .filter(Boolean)
+          .join(' · '),
+      };
     case 'region':
       return { label: `region ${n.region.id}`, description: n.region.detail };
     case 'device': {
       const d = n.device;
       const label = d.label ?? `${d.kernelName ?? '?'} (not in layout)`;
-      return { label, description: [d.kernelName && d.label ? d.kernelName : '', d.change, d.change === 'unchanged' || d.change === 'create' ? (d.size ?? '') : d.detail].filter(Boolean).join(' · ') };
+      return {
+        label,
+        description: [
+          d.kernelName && d.label ? d.kernelName : '',
+          d.change,
+          d.change === 'unchanged' || d.change === 'create' ? (d.size ?? '') : d.detail,
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      };
     }
     case 'note':
       return { label: n.text, description: '' };

@@ -32,7 +32,15 @@ import {
   word,
   type BuildContext,
 } from './build-cst';
-import { BLOCK_KEYS, blockOf, buildProperty, unknownPropertyMessage, wrongKindHint, type ItemShape, type ItemState } from './build-property';
+import {
+  BLOCK_KEYS,
+  blockOf,
+  buildProperty,
+  unknownPropertyMessage,
+  wrongKindHint,
+  type ItemShape,
+  type ItemState,
+} from './build-property';
 
 export { closest, describe, endOf, missingAfter, type BuildContext } from './build-cst';
 
@@ -58,7 +66,13 @@ function flushPending(ctx: BuildContext, state: ItemState): void {
   state.pendingAnchor = undefined;
 }
 
-const SINGLE_VALUE: ReadonlySet<ItemShape> = new Set<ItemShape>(['number', 'string', 'word', 'word-or-number', 'size-or-rest']);
+const SINGLE_VALUE: ReadonlySet<ItemShape> = new Set<ItemShape>([
+  'number',
+  'string',
+  'word',
+  'word-or-number',
+  'size-or-rest',
+]);
 
 function junkError(ctx: BuildContext, state: ItemState, first: IToken, block: BlockKind, desc: string): void {
   const line = first.startLine ?? -2;

@@ -112,7 +112,12 @@ function reportUnquoted(ctx: BuildContext, spec: PropertySpec, v: IToken): void 
 }
 
 /** Builds a property, recording in `state` what the next item needs to know. */
-export function buildProperty(ctx: BuildContext, node: CstNode, block: BlockKind, state: ItemState): Property | undefined {
+export function buildProperty(
+  ctx: BuildContext,
+  node: CstNode,
+  block: BlockKind,
+  state: ItemState,
+): Property | undefined {
   const keyTok = tok(node, 'key');
   if (keyTok === undefined) return undefined;
   const key = word(keyTok);
@@ -238,7 +243,11 @@ function buildList(ctx: BuildContext, parts: readonly IToken[], values: Value[],
           values.push({ kind: 'range', span: { start: start.span.start, end: end.span.end }, op: '..', start, end });
           i += 2;
         } else {
-          report(ctx, 'expected the last colour after `..`, such as 0..1', second === undefined ? missingAfter(ctx, endOf(op)) : spanOf(second));
+          report(
+            ctx,
+            'expected the last colour after `..`, such as 0..1',
+            second === undefined ? missingAfter(ctx, endOf(op)) : spanOf(second),
+          );
           values.push({ kind: 'range', span: { start: start.span.start, end: endOf(op) + 1 }, op: '..', start });
           i += 1;
         }
@@ -248,7 +257,8 @@ function buildList(ctx: BuildContext, parts: readonly IToken[], values: Value[],
     } else if (shape === 'colours' && t.tokenType === T.Comma) {
       const prev = parts[i - 1];
       const next = parts[i + 1];
-      if (prev === undefined || !isNumber(prev)) report(ctx, 'expected a colour before `,`, such as 0, 2..3', spanOf(t));
+      if (prev === undefined || !isNumber(prev))
+        report(ctx, 'expected a colour before `,`, such as 0, 2..3', spanOf(t));
       else if (next === undefined) report(ctx, 'expected another colour after `,`', missingAfter(ctx, endOf(t)));
     } else {
       report(ctx, `unexpected ${describe(t)} in \`${shape}\``, spanOf(t));
@@ -288,15 +298,27 @@ function buildRanges(ctx: BuildContext, parts: readonly IToken[], values: Value[
           const second = numberValue(operand);
           const range: RangeValue = isDots
             ? { kind: 'range', span: { start: start.span.start, end: second.span.end }, op: '..', start, end: second }
-            : { kind: 'range', span: { start: start.span.start, end: second.span.end }, op: '+', start, length: second };
+            : {
+                kind: 'range',
+                span: { start: start.span.start, end: second.span.end },
+                op: '+',
+                start,
+                length: second,
+              };
           values.push(range);
         } else {
           const message = isDots
             ? 'expected the last address of the range after `..`, such as 0x1ff'
             : 'expected a length such as 4G after `+`';
-          if (operand === undefined || operand.tokenType === T.Comma) report(ctx, message, missingAfter(ctx, endOf(op)));
+          if (operand === undefined || operand.tokenType === T.Comma)
+            report(ctx, message, missingAfter(ctx, endOf(op)));
           else report(ctx, `${message}, found ${describe(operand)}`, spanOf(operand));
-          values.push({ kind: 'range', span: { start: start.span.start, end: endOf(op) + 1 }, op: isDots ? '..' : '+', start });
+          values.push({
+            kind: 'range',
+            span: { start: start.span.start, end: endOf(op) + 1 },
+            op: isDots ? '..' : '+',
+            start,
+          });
           skipToComma();
         }
       } else {

@@ -105,11 +105,7 @@ function deviceOneLine(
   return true;
 }
 
-function markBlock(
-  marks: Map<number, Mark>,
-  body: { start: number; end: number } | undefined,
-  block: Block,
-): void {
+function markBlock(marks: Map<number, Mark>, body: { start: number; end: number } | undefined, block: Block): void {
   if (body === undefined) return;
   marks.set(body.start, { role: Role.Open, block });
   marks.set(body.end - 1, { role: Role.Close, block });
@@ -119,7 +115,12 @@ function markProperties(marks: Map<number, Mark>, properties: readonly Property[
   for (const p of properties) marks.set(p.key.span.start, { role: Role.Item });
 }
 
-function buildMarks(text: string, file: LayoutFile, tokens: readonly IToken[], comments: readonly IToken[]): Map<number, Mark> {
+function buildMarks(
+  text: string,
+  file: LayoutFile,
+  tokens: readonly IToken[],
+  comments: readonly IToken[],
+): Map<number, Mark> {
   const marks = new Map<number, Mark>();
   for (const decl of file.declarations) {
     marks.set(decl.keyword.start, { role: Role.Decl });
@@ -202,7 +203,7 @@ class Output {
     this.end();
     const lines = this.lines;
     const out: string[] = [];
-    for (let i = 0; i < lines.length; ) {
+    for (let i = 0; i < lines.length;) {
       let j = i;
       let width = 0;
       while (j < lines.length && lines[j]!.comment !== undefined) {
@@ -276,7 +277,8 @@ function formatUnsafe(text: string): string | undefined {
       ci++;
       const image = c.image.trimEnd();
       if (prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0) {
-        const lineStart = Math.max(text.lastIndexOf('\n', c.startOffset - 1), text.lastIndexOf('\r', c.startOffset - 1)) + 1;
+        const lineStart =
+          Math.max(text.lastIndexOf('\n', c.startOffset - 1), text.lastIndexOf('\r', c.startOffset - 1)) + 1;
         const lead = /^[ \t]*/.exec(text.slice(lineStart, c.startOffset))?.[0].length ?? 0;
         // the user's column counts only when the line printed is the line they wrote
         out.eol(image, lineFirst === lineStart + lead ? c.startOffset - lineStart - lead : 0);

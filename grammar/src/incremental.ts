@@ -26,7 +26,8 @@
 import type { Comment, Declaration, DeviceDecl, HostDecl, LayoutFile, Property, RegionDecl, Span, Value } from './ast';
 import { parse } from './parse';
 
-const blankOrClose = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 125;
+const blankOrClose = (c: number): boolean =>
+  c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 125;
 
 /** The parse of `text`, reusing `old`, the parse of `oldText`, where the edit leaves it unchanged. Never throws. */
 export function reparse(old: LayoutFile, oldText: string, text: string): LayoutFile {
@@ -99,7 +100,12 @@ function moveProperty(p: Property, d: number): Property {
 }
 
 function moveDevice(x: DeviceDecl, d: number): DeviceDecl {
-  const r = { ...x, span: sp(x.span, d), keyword: sp(x.keyword, d), properties: x.properties.map((p) => moveProperty(p, d)) };
+  const r = {
+    ...x,
+    span: sp(x.span, d),
+    keyword: sp(x.keyword, d),
+    properties: x.properties.map((p) => moveProperty(p, d)),
+  };
   if (x.label) r.label = move(x.label, d);
   if (x.body) r.body = sp(x.body, d);
   return r;
@@ -108,7 +114,12 @@ function moveDevice(x: DeviceDecl, d: number): DeviceDecl {
 function moveDecl(x: Declaration, d: number): Declaration {
   if (d === 0) return x;
   if (x.kind === 'host') {
-    const r: { -readonly [K in keyof HostDecl]: HostDecl[K] } = { ...x, span: sp(x.span, d), keyword: sp(x.keyword, d), properties: x.properties.map((p) => moveProperty(p, d)) };
+    const r: { -readonly [K in keyof HostDecl]: HostDecl[K] } = {
+      ...x,
+      span: sp(x.span, d),
+      keyword: sp(x.keyword, d),
+      properties: x.properties.map((p) => moveProperty(p, d)),
+    };
     if (x.name) r.name = move(x.name, d);
     if (x.body) r.body = sp(x.body, d);
     return r;

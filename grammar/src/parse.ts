@@ -23,9 +23,10 @@ function showChars(s: string): string {
   let out = '';
   for (const ch of s.length > MAX_SHOWN ? s.slice(0, MAX_SHOWN) : s) {
     const c = ch.codePointAt(0) ?? 0;
-    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfeff || (c >= 0x2000 && c <= 0x200f)
-      ? `\\u{${c.toString(16)}}`
-      : ch;
+    out +=
+      c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0xfeff || (c >= 0x2000 && c <= 0x200f)
+        ? `\\u{${c.toString(16)}}`
+        : ch;
   }
   return s.length > MAX_SHOWN ? out + '…' : out;
 }
@@ -33,9 +34,10 @@ function showChars(s: string): string {
 function lexErrorMessage(text: string, e: ILexingError): string {
   const chars = text.slice(e.offset, e.offset + e.length);
   const first = chars.charAt(0);
-  const what = chars.length === 1 || (chars.length === 2 && chars.codePointAt(0)! > 0xffff)
-    ? `unexpected character '${showChars(chars)}'`
-    : `unexpected characters '${showChars(chars)}'`;
+  const what =
+    chars.length === 1 || (chars.length === 2 && chars.codePointAt(0)! > 0xffff)
+      ? `unexpected character '${showChars(chars)}'`
+      : `unexpected characters '${showChars(chars)}'`;
   switch (first) {
     case '@':
     case '/':
@@ -97,7 +99,10 @@ function analyzeUnsafe(text: string): Analysis {
   const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [], covered: [] };
 
   for (const e of lexed.errors) {
-    ctx.errors.push({ message: lexErrorMessage(text, e), span: { start: e.offset, end: e.offset + Math.max(1, e.length) } });
+    ctx.errors.push({
+      message: lexErrorMessage(text, e),
+      span: { start: e.offset, end: e.offset + Math.max(1, e.length) },
+    });
   }
   for (const t of tokens) {
     if (t.tokenType === StringLiteral && !readString(t.image).terminated) {

@@ -17,7 +17,8 @@ export type BlockKind = 'host' | 'region' | 'device';
  * - `colours`: colours `c` or `a..b` separated by `,`, or `any N`, then `of K`, `exclusive`;
  * - `expect`: a metric, a number with its unit, `from node N`, `access0` or `access1`.
  */
-export type ValueShape = 'string' | 'number' | 'word' | 'word-or-number' | 'size-or-rest' | 'flag' | 'mode' | 'range' | 'colours' | 'expect';
+export type ValueShape =
+  'string' | 'number' | 'word' | 'word-or-number' | 'size-or-rest' | 'flag' | 'mode' | 'range' | 'colours' | 'expect';
 
 export interface KeywordInfo {
   /** The keyword as written. */
@@ -43,96 +44,202 @@ const spec = (
 ): PropertySpec => ({ keyword, shape, syntax, expected, description });
 
 export const HOST_PROPERTIES: readonly PropertySpec[] = [
-  spec('ssh', 'string', 'ssh STRING',
+  spec(
+    'ssh',
+    'string',
+    'ssh STRING',
     'a string after `ssh`, the SSH destination such as "root@hbm01.lab"',
-    'SSH destination of the host: "user@host", an ssh_config alias, or "ssh://user@host:port".'),
-  spec('port', 'number', 'port NUMBER',
+    'SSH destination of the host: "user@host", an ssh_config alias, or "ssh://user@host:port".',
+  ),
+  spec(
+    'port',
+    'number',
+    'port NUMBER',
     'a port number such as 2222 after `port`',
-    'SSH port, when it is not 22 and not part of the destination.'),
-  spec('facts', 'string', 'facts STRING',
+    'SSH port, when it is not 22 and not part of the destination.',
+  ),
+  spec(
+    'facts',
+    'string',
+    'facts STRING',
     'a string after `facts`, the path of a facts file such as "hbm01.facts.json"',
-    'Captured host facts (JSON), path relative to the .dax file.'),
-  spec('kernel', 'string', 'kernel STRING',
+    'Captured host facts (JSON), path relative to the .dax file.',
+  ),
+  spec(
+    'kernel',
+    'string',
+    'kernel STRING',
     'a string after `kernel`, a kernel release such as "6.12.0"',
-    'Kernel release (`uname -r`), for a host described without facts.'),
-  spec('arch', 'word', 'arch WORD',
+    'Kernel release (`uname -r`), for a host described without facts.',
+  ),
+  spec(
+    'arch',
+    'word',
+    'arch WORD',
     'an architecture after `arch`: x86_64, aarch64 or ppc64le',
-    'CPU architecture: x86_64, aarch64 or ppc64le.'),
-  spec('memory-block', 'number', 'memory-block NUMBER',
+    'CPU architecture: x86_64, aarch64 or ppc64le.',
+  ),
+  spec(
+    'memory-block',
+    'number',
+    'memory-block NUMBER',
     'a memory block size such as 128M after `memory-block`',
-    'Memory block size of the host (/sys/devices/system/memory/block_size_bytes).'),
-  spec('auto-online', 'word', 'auto-online WORD',
+    'Memory block size of the host (/sys/devices/system/memory/block_size_bytes).',
+  ),
+  spec(
+    'auto-online',
+    'word',
+    'auto-online WORD',
     'a policy after `auto-online`: offline, online, online_kernel or online_movable',
-    'Memory auto-online policy of the host (/sys/devices/system/memory/auto_online_blocks).'),
-  spec('hosts', 'string', 'hosts STRING',
+    'Memory auto-online policy of the host (/sys/devices/system/memory/auto_online_blocks).',
+  ),
+  spec(
+    'hosts',
+    'string',
+    'hosts STRING',
     'a string after `hosts`, an Ansible host pattern such as "rack1" or "hbm*:!hbm03"',
-    'This block stands for every inventory host the Ansible pattern matches (a group, names, globs; `:` `,` `!` `&`); each has its own facts (`{host}` in the facts path).'),
-  spec('inventory', 'string', 'inventory STRING',
+    'This block stands for every inventory host the Ansible pattern matches (a group, names, globs; `:` `,` `!` `&`); each has its own facts (`{host}` in the facts path).',
+  ),
+  spec(
+    'inventory',
+    'string',
+    'inventory STRING',
     'a string after `inventory`, the path of an Ansible inventory such as "inventory.ini"',
-    'The Ansible inventory (INI or YAML, relative to the .dax file) that `hosts` patterns are matched against; `-i` on the command line overrides it.'),
-  spec('persist', 'flag', 'persist',
+    'The Ansible inventory (INI or YAML, relative to the .dax file) that `hosts` patterns are matched against; `-i` on the command line overrides it.',
+  ),
+  spec(
+    'persist',
+    'flag',
+    'persist',
     '',
-    'Every region of this host survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).'),
+    'Every region of this host survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).',
+  ),
 ];
 
 export const REGION_PROPERTIES: readonly PropertySpec[] = [
-  spec('start', 'number', 'start NUMBER',
+  spec(
+    'start',
+    'number',
+    'start NUMBER',
     'a physical address such as 0x1_0000_0000 after `start`',
-    'Physical start address of the region (declared geometry).'),
-  spec('size', 'number', 'size NUMBER',
-    'a size such as 64G after `size`',
-    'Size of the region (declared geometry).'),
-  spec('align', 'number', 'align NUMBER',
+    'Physical start address of the region (declared geometry).',
+  ),
+  spec('size', 'number', 'size NUMBER', 'a size such as 64G after `size`', 'Size of the region (declared geometry).'),
+  spec(
+    'align',
+    'number',
+    'align NUMBER',
     'an alignment such as 2M after `align`',
-    'Alignment of the region (declared geometry).'),
-  spec('node', 'number', 'node NUMBER',
+    'Alignment of the region (declared geometry).',
+  ),
+  spec(
+    'node',
+    'number',
+    'node NUMBER',
     'a NUMA node number such as 2 after `node`',
-    "NUMA node of the region's memory (its target node)."),
-  spec('cache', 'number', 'cache NUMBER',
+    "NUMA node of the region's memory (its target node).",
+  ),
+  spec(
+    'cache',
+    'number',
+    'cache NUMBER',
     'a cache size such as 256M after `cache`',
-    "Size of the direct-mapped memory-side cache in front of the region's node (declared geometry, for `colours`)."),
-  spec('dynamic', 'flag', 'dynamic',
+    "Size of the direct-mapped memory-side cache in front of the region's node (declared geometry, for `colours`).",
+  ),
+  spec(
+    'dynamic',
+    'flag',
+    'dynamic',
     '',
-    'Devices can be created, resized and destroyed in this region (e.g. hmem, CXL).'),
-  spec('static', 'flag', 'static',
+    'Devices can be created, resized and destroyed in this region (e.g. hmem, CXL).',
+  ),
+  spec(
+    'static',
+    'flag',
+    'static',
     '',
-    'The region holds fixed devices that cannot be resized (e.g. a pmem namespace in devdax mode).'),
-  spec('persist', 'flag', 'persist',
+    'The region holds fixed devices that cannot be resized (e.g. a pmem namespace in devdax mode).',
+  ),
+  spec(
+    'persist',
+    'flag',
+    'persist',
     '',
-    'The layout of this region survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).'),
+    'The layout of this region survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).',
+  ),
 ];
 
 export const DEVICE_PROPERTIES: readonly PropertySpec[] = [
-  spec('size', 'size-or-rest', 'size NUMBER | size rest',
+  spec(
+    'size',
+    'size-or-rest',
+    'size NUMBER | size rest',
     'a size such as 48G or `rest` after `size`',
-    'Size of the device, or `rest` for what is left in the region.'),
-  spec('align', 'number', 'align NUMBER',
+    'Size of the device, or `rest` for what is left in the region.',
+  ),
+  spec(
+    'align',
+    'number',
+    'align NUMBER',
     'an alignment such as 2M or 1G after `align`',
-    'Alignment of the device (its fault granularity: 4K, 2M or 1G).'),
-  spec('mode', 'mode', 'mode devdax | mode system-ram OPTION…',
+    'Alignment of the device (its fault granularity: 4K, 2M or 1G).',
+  ),
+  spec(
+    'mode',
+    'mode',
+    'mode devdax | mode system-ram OPTION…',
     '`devdax` or `system-ram` after `mode`',
-    'devdax: a character device /dev/daxR.N; system-ram: hot-plugged as System RAM by kmem.'),
-  spec('range', 'range', 'range START..END | START + LENGTH, …',
+    'devdax: a character device /dev/daxR.N; system-ram: hot-plugged as System RAM by kmem.',
+  ),
+  spec(
+    'range',
+    'range',
+    'range START..END | START + LENGTH, …',
     'a range after `range`, such as 0x10_0000_0000 + 4G or 0x100..0x1ff',
-    'Physical ranges of the device: start..end (end inclusive) or start + length.'),
-  spec('name', 'word', 'name WORD',
+    'Physical ranges of the device: start..end (end inclusive) or start + length.',
+  ),
+  spec(
+    'name',
+    'word',
+    'name WORD',
     'a kernel device name such as dax0.3 after `name`',
-    'Kernel name the device must get, e.g. dax0.3.'),
-  spec('colours', 'colours', 'colours C, A..B [of K] [exclusive] | colours any N [of K] [exclusive]',
+    'Kernel name the device must get, e.g. dax0.3.',
+  ),
+  spec(
+    'colours',
+    'colours',
+    'colours C, A..B [of K] [exclusive] | colours any N [of K] [exclusive]',
     'colours after `colours`, such as 0..1 of 4 or any 2 exclusive',
-    "Memory-side-cache colours the device's memory must have, out of K (default: from the node's cache); `exclusive`: no other device gets them."),
-  spec('expect', 'expect', 'expect METRIC VALUE from node N [access0 | access1]',
+    "Memory-side-cache colours the device's memory must have, out of K (default: from the node's cache); `exclusive`: no other device gets them.",
+  ),
+  spec(
+    'expect',
+    'expect',
+    'expect METRIC VALUE from node N [access0 | access1]',
     'an expectation after `expect`, such as read-latency 120ns from node 0',
-    'A performance need of the device\'s consumers (read-latency, write-latency: at most; read-bandwidth, write-bandwidth: at least), checked against HMAT.'),
-  spec('owner', 'word-or-number', 'owner WORD',
+    "A performance need of the device's consumers (read-latency, write-latency: at most; read-bandwidth, write-bandwidth: at least), checked against HMAT.",
+  ),
+  spec(
+    'owner',
+    'word-or-number',
+    'owner WORD',
     'a user name such as qemu after `owner`',
-    'User that owns /dev/daxR.N (set by a udev rule that apply installs).'),
-  spec('group', 'word-or-number', 'group WORD',
+    'User that owns /dev/daxR.N (set by a udev rule that apply installs).',
+  ),
+  spec(
+    'group',
+    'word-or-number',
+    'group WORD',
     'a group name such as kvm after `group`',
-    'Group of /dev/daxR.N (set by a udev rule that apply installs).'),
-  spec('permissions', 'number', 'permissions NUMBER',
+    'Group of /dev/daxR.N (set by a udev rule that apply installs).',
+  ),
+  spec(
+    'permissions',
+    'number',
+    'permissions NUMBER',
     'an octal file mode such as 0660 after `permissions`',
-    'File mode of /dev/daxR.N, in octal such as 0660 (set by a udev rule that apply installs).'),
+    'File mode of /dev/daxR.N, in octal such as 0660 (set by a udev rule that apply installs).',
+  ),
 ];
 
 export const PROPERTY_SPECS: Readonly<Record<BlockKind, readonly PropertySpec[]>> = {
@@ -143,9 +250,13 @@ export const PROPERTY_SPECS: Readonly<Record<BlockKind, readonly PropertySpec[]>
 
 /** Other spellings of a property, accepted but not listed in messages (`colors` for `colours`). */
 export const DEVICE_ALIASES: readonly PropertySpec[] = [
-  spec('colors', 'colours', 'colors C, A..B [of K] [exclusive] | colors any N [of K] [exclusive]',
+  spec(
+    'colors',
+    'colours',
+    'colors C, A..B [of K] [exclusive] | colors any N [of K] [exclusive]',
     'colors after `colors`, such as 0..1 of 4 or any 2 exclusive',
-    'Same as `colours`.'),
+    'Same as `colours`.',
+  ),
 ];
 
 const SPEC_MAPS: Readonly<Record<BlockKind, ReadonlyMap<string, PropertySpec>>> = {
@@ -172,8 +283,11 @@ export const KEYWORDS = {
   /** Declarations at the top level. */
   topLevel: [
     info('host', 'host NAME { … }', 'A machine reached over SSH, whose dax regions are laid out.'),
-    info('region', 'region NUMBER [on HOST] { … }',
-      'A device-dax region (regionN in sysfs) and the devices carved out of it.'),
+    info(
+      'region',
+      'region NUMBER [on HOST] { … }',
+      'A device-dax region (regionN in sysfs) and the devices carved out of it.',
+    ),
   ],
   /** After `region NUMBER`. */
   regionHeader: [info('on', 'region NUMBER on HOST', 'The host this region belongs to.')],
@@ -192,14 +306,30 @@ export const KEYWORDS = {
   /** Metrics of `expect`. */
   expectMetrics: [
     info('read-latency', 'expect read-latency 120ns from node 0', 'Read latency in ns, at most (HMAT read_latency).'),
-    info('write-latency', 'expect write-latency 150ns from node 0', 'Write latency in ns, at most (HMAT write_latency).'),
-    info('read-bandwidth', 'expect read-bandwidth 20000MB/s from node 0', 'Read bandwidth in MB/s, at least (HMAT read_bandwidth).'),
-    info('write-bandwidth', 'expect write-bandwidth 10000MB/s from node 0', 'Write bandwidth in MB/s, at least (HMAT write_bandwidth).'),
+    info(
+      'write-latency',
+      'expect write-latency 150ns from node 0',
+      'Write latency in ns, at most (HMAT write_latency).',
+    ),
+    info(
+      'read-bandwidth',
+      'expect read-bandwidth 20000MB/s from node 0',
+      'Read bandwidth in MB/s, at least (HMAT read_bandwidth).',
+    ),
+    info(
+      'write-bandwidth',
+      'expect write-bandwidth 10000MB/s from node 0',
+      'Write bandwidth in MB/s, at least (HMAT write_bandwidth).',
+    ),
   ],
   /** Words after the value of `expect`. */
   expectWords: [
     info('from', 'expect read-latency 120ns from node 0', 'The initiator node the consumers run on.'),
-    info('access0', 'expect read-latency 120ns from node 0 access0', 'HMAT access class 0: best initiators of any kind (the default).'),
+    info(
+      'access0',
+      'expect read-latency 120ns from node 0 access0',
+      'HMAT access class 0: best initiators of any kind (the default).',
+    ),
     info('access1', 'expect read-latency 120ns from node 0 access1', 'HMAT access class 1: best initiators with CPUs.'),
   ],
   /** After `size` in a device. */
@@ -215,8 +345,11 @@ export const KEYWORDS = {
     info('offline', 'mode system-ram offline', 'Leave the new memory blocks offline.'),
     info('movable', 'mode system-ram movable', 'Online the memory into ZONE_MOVABLE (can be unplugged again).'),
     info('normal', 'mode system-ram normal', 'Online the memory into ZONE_NORMAL (usable by the kernel).'),
-    info('memmap-on-memory', 'mode system-ram memmap-on-memory',
-      "Place the memory map (struct pages) on the hot-plugged memory itself."),
+    info(
+      'memmap-on-memory',
+      'mode system-ram memmap-on-memory',
+      'Place the memory map (struct pages) on the hot-plugged memory itself.',
+    ),
   ],
   /** Values of `arch`. */
   arch: [
@@ -228,7 +361,11 @@ export const KEYWORDS = {
   autoOnline: [
     info('offline', 'auto-online offline', 'Hot-plugged memory stays offline until onlined explicitly.'),
     info('online', 'auto-online online', 'Hot-plugged memory is onlined into the default zone.'),
-    info('online_kernel', 'auto-online online_kernel', 'Hot-plugged memory is onlined into a kernel zone (ZONE_NORMAL).'),
+    info(
+      'online_kernel',
+      'auto-online online_kernel',
+      'Hot-plugged memory is onlined into a kernel zone (ZONE_NORMAL).',
+    ),
     info('online_movable', 'auto-online online_movable', 'Hot-plugged memory is onlined into ZONE_MOVABLE.'),
   ],
   /** Units a number may carry (the core checks which one a property accepts). */

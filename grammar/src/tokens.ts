@@ -147,7 +147,17 @@ export const RegionId = cat('RegionId', 'a region number');
 // Keywords
 
 export const STRUCTURAL_WORDS = ['host', 'region', 'device'] as const;
-export const HOST_VALUE_KEYS = ['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory'] as const;
+export const HOST_VALUE_KEYS = [
+  'ssh',
+  'port',
+  'facts',
+  'kernel',
+  'arch',
+  'memory-block',
+  'auto-online',
+  'hosts',
+  'inventory',
+] as const;
 export const HOST_FLAGS = ['persist'] as const;
 export const HOST_KEYS = [...HOST_VALUE_KEYS, ...HOST_FLAGS] as const;
 export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache'] as const;
@@ -156,7 +166,19 @@ export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_FLAGS] as const;
 export const DEVICE_VALUE_KEYS = ['name', 'size', 'align', 'owner', 'group', 'permissions'] as const;
 /** Device keys followed by a list of words and numbers (`colours 0..1 of 4`, `expect read-latency 120ns from node 0`). */
 export const DEVICE_LIST_KEYS = ['colours', 'colors', 'expect'] as const;
-export const DEVICE_KEYS = ['size', 'align', 'mode', 'range', 'name', 'colours', 'colors', 'expect', 'owner', 'group', 'permissions'] as const;
+export const DEVICE_KEYS = [
+  'size',
+  'align',
+  'mode',
+  'range',
+  'name',
+  'colours',
+  'colors',
+  'expect',
+  'owner',
+  'group',
+  'permissions',
+] as const;
 /** Words that continue a `colours` or `expect` list on the next line (any word on the same line does). */
 export const LIST_WORDS = ['of', 'exclusive', 'any', 'from', 'node', 'access0', 'access1'] as const;
 export const MODE_WORDS = ['devdax', 'system-ram'] as const;
@@ -198,7 +220,10 @@ function wordCategories(word: string | undefined): TokenType[] {
  */
 export const ByteOrderMark = createToken({
   name: 'ByteOrderMark',
-  pattern: { exec: (text: string, offset: number): CustomPatternMatcherReturn | null => (offset === 0 && text.charCodeAt(0) === 0xfeff ? ['\uFEFF'] : null) },
+  pattern: {
+    exec: (text: string, offset: number): CustomPatternMatcherReturn | null =>
+      offset === 0 && text.charCodeAt(0) === 0xfeff ? ['\uFEFF'] : null,
+  },
   start_chars_hint: ['\uFEFF'],
   line_breaks: false,
   group: Lexer.SKIPPED,
@@ -230,8 +255,16 @@ export const StringLiteral = createToken({
   // An unterminated string runs to the end of the line (the builder reports it).
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n]?)*"?/,
   categories: [
-    HostSingle, RegionSingle, DeviceSingle, HostLoose, RegionLoose, DeviceLoose,
-    Stray, TopJunk, HeaderName, RegionId,
+    HostSingle,
+    RegionSingle,
+    DeviceSingle,
+    HostLoose,
+    RegionLoose,
+    DeviceLoose,
+    Stray,
+    TopJunk,
+    HeaderName,
+    RegionId,
   ],
   label: 'a string such as "root@hbm01.lab"',
 });
@@ -242,8 +275,18 @@ export const NumberLiteral = createToken({
   line_breaks: false,
   start_chars_hint: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   categories: [
-    HostSingle, RegionSingle, DeviceSingle, HostLoose, RegionLoose, DeviceLoose,
-    RangePart, ListPart, Stray, TopJunk, HeaderName, RegionId,
+    HostSingle,
+    RegionSingle,
+    DeviceSingle,
+    HostLoose,
+    RegionLoose,
+    DeviceLoose,
+    RangePart,
+    ListPart,
+    Stray,
+    TopJunk,
+    HeaderName,
+    RegionId,
   ],
   label: 'a number such as 48G or 0x1000',
 });
@@ -259,7 +302,13 @@ export const RCurly = createToken({ name: 'RCurly', pattern: '}', label: "'}'", 
 // Keyword tokens
 
 function keywordTokenName(word: string): string {
-  return 'Kw' + word.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+  return (
+    'Kw' +
+    word
+      .split('-')
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('')
+  );
 }
 
 const keywordWords: string[] = [
@@ -321,9 +370,29 @@ export const LEXER_TOKENS: TokenType[] = [
 
 /** Every token type the parser knows, categories included. */
 export const ALL_TOKENS: TokenType[] = [
-  Name, HostKey, HostFlag, RegionValueKey, RegionFlag, DeviceValueKey, DeviceKey, DeviceListKey, ListPart,
-  HostWord, RegionWord, DeviceWord, HostSingle, RegionSingle, DeviceSingle,
-  HostLoose, RegionLoose, DeviceLoose, RangePart, Stray, TopJunk, HeaderName, RegionId,
+  Name,
+  HostKey,
+  HostFlag,
+  RegionValueKey,
+  RegionFlag,
+  DeviceValueKey,
+  DeviceKey,
+  DeviceListKey,
+  ListPart,
+  HostWord,
+  RegionWord,
+  DeviceWord,
+  HostSingle,
+  RegionSingle,
+  DeviceSingle,
+  HostLoose,
+  RegionLoose,
+  DeviceLoose,
+  RangePart,
+  Stray,
+  TopJunk,
+  HeaderName,
+  RegionId,
   ...LEXER_TOKENS,
 ];
 

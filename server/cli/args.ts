@@ -18,7 +18,11 @@ export interface FlagSpec {
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
 
 export type FlagValues<S extends FlagSpecs> = {
-  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : S[K]['multiple'] extends true ? string[] : string;
+  -readonly [K in keyof S]?: S[K]['type'] extends 'boolean'
+    ? boolean
+    : S[K]['multiple'] extends true
+      ? string[]
+      : string;
 };
 
 export interface ParsedFlags<S extends FlagSpecs> {
@@ -28,12 +32,19 @@ export interface ParsedFlags<S extends FlagSpecs> {
 
 /** The edit distance of two short strings, a swap of neighbours counting one (for "did you mean"). */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min((d[i - 1] as number[])[j]! + 1, (d[i] as number[])[j - 1]! + 1, (d[i - 1] as number[])[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (d[i - 2] as number[])[j - 2]! + 1);
+      let v = Math.min(
+        (d[i - 1] as number[])[j]! + 1,
+        (d[i] as number[])[j - 1]! + 1,
+        (d[i - 1] as number[])[j - 1]! + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, (d[i - 2] as number[])[j - 2]! + 1);
       (d[i] as number[])[j] = v;
     }
   }
@@ -63,9 +74,18 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
   const unknown = (flag: string): UsageError => {
     const bare = flag.replace(/^-+/, '').replace(/=.*$/, '').slice(0, 40);
     const names = Object.keys(specs);
-    const near = names.map((n) => ({ n, d: distance(bare, n) })).filter((x) => x.d <= Math.max(1, Math.floor(x.n.length / 3))).sort((a, b) => a.d - b.d)[0];
-    const hint = near ? `; did you mean --${near.n}?` : names.length ? '' : ` (\`daxlayout ${command}\` takes no options)`;
-    return new UsageError(`unknown option \`${printable(flag.replace(/=.*$/, ''))}\` for \`daxlayout ${command}\`${hint}`);
+    const near = names
+      .map((n) => ({ n, d: distance(bare, n) }))
+      .filter((x) => x.d <= Math.max(1, Math.floor(x.n.length / 3)))
+      .sort((a, b) => a.d - b.d)[0];
+    const hint = near
+      ? `; did you mean --${near.n}?`
+      : names.length
+        ? ''
+        : ` (\`daxlayout ${command}\` takes no options)`;
+    return new UsageError(
+      `unknown option \`${printable(flag.replace(/=.*$/, ''))}\` for \`daxlayout ${command}\`${hint}`,
+    );
   };
   const set = (name: string, spec: FlagSpec, value: string | true): void => {
     if (spec.type === 'boolean') {
@@ -78,7 +98,10 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
       values[name] = list;
       return;
     }
-    if (values[name] !== undefined) throw new UsageError(`${shown(name, spec)} is given twice (${printable(String(values[name]))}, then ${printable(String(value))}): give it once`);
+    if (values[name] !== undefined)
+      throw new UsageError(
+        `${shown(name, spec)} is given twice (${printable(String(values[name]))}, then ${printable(String(value))}): give it once`,
+      );
     values[name] = value as string;
   };
   for (let i = 0; i < args.length; i++) {
@@ -106,7 +129,8 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
     }
     const spec = specs[name] as FlagSpec;
     if (spec.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`${shown(name, spec)} is a switch: it takes no value (got \`${printable(a)}\`)`);
+      if (inline !== undefined)
+        throw new UsageError(`${shown(name, spec)} is a switch: it takes no value (got \`${printable(a)}\`)`);
       set(name, spec, true);
       continue;
     }
@@ -118,7 +142,10 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
     const what = `${shown(name, spec)} ${spec.value ?? 'VALUE'}`;
     if (next === undefined) throw new UsageError(`${shown(name, spec)} needs a value: ${what}`);
     // `--host --json`: the value was forgotten (a value that starts with `-` is written --host=-x)
-    if (next.startsWith('-') && next.length > 1 && !/^-\d/.test(next)) throw new UsageError(`${shown(name, spec)} needs a value, got the option \`${printable(next)}\`: ${what} (a value starting with \`-\` is written --${name}=VALUE)`);
+    if (next.startsWith('-') && next.length > 1 && !/^-\d/.test(next))
+      throw new UsageError(
+        `${shown(name, spec)} needs a value, got the option \`${printable(next)}\`: ${what} (a value starting with \`-\` is written --${name}=VALUE)`,
+      );
     set(name, spec, next);
     i++;
   }
@@ -128,7 +155,8 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
 /** `--name N`: a whole number in [min, max], or `dflt` when not given. */
 export function intFlag(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
-  if (!/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} takes a whole number ${min}–${max}, got \`${printable(v)}\``);
+  if (!/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`--${name} takes a whole number ${min}–${max}, got \`${printable(v)}\``);
   return Number(v);
 }
 

@@ -30,8 +30,11 @@ export function diagnosticLine(d: DiagnosticParts): string {
 
 /** The diagnostic line of a finding (and its related notes) in a file, at the finding's start. */
 export function findingLines(path: string, idx: LineIndex, f: Finding, severity: string = f.severity): string[] {
-  const out = [diagnosticLine({ file: path, ...idx.position(f.span.start), severity, message: f.message, code: f.code })];
-  for (const r of f.related ?? []) out.push(diagnosticLine({ file: path, ...idx.position(r.span.start), severity: 'note', message: r.message }));
+  const out = [
+    diagnosticLine({ file: path, ...idx.position(f.span.start), severity, message: f.message, code: f.code }),
+  ];
+  for (const r of f.related ?? [])
+    out.push(diagnosticLine({ file: path, ...idx.position(r.span.start), severity: 'note', message: r.message }));
   return out;
 }
 
@@ -44,7 +47,15 @@ export function planDiagnostics(path: string, text: string, r: PlanResult, prefi
   return r.errors.map((e) => {
     if (e.finding) {
       const s = idx.position(e.finding.span.start);
-      return { severity: 'error', code: e.finding.code, message: `${prefix}${e.finding.message}`, file: path, line: s.line, column: s.column, href: rulePage(e.finding.code) };
+      return {
+        severity: 'error',
+        code: e.finding.code,
+        message: `${prefix}${e.finding.message}`,
+        file: path,
+        line: s.line,
+        column: s.column,
+        href: rulePage(e.finding.code),
+      };
     }
     return { severity: 'error', code: e.problem ? 'facts' : 'model', message: `${prefix}${e.message}` };
   });

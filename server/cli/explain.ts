@@ -1,18 +1,53 @@
 // `daxlayout explain FILE`: the predicted kernel state per region.
-import { availableSize, colourList, DESIGN_HOST, daxctlInputs, deviceColours, deviceName, deviceSize, formatBytes, hex, kmemUse, mapTitle, modeText, persists, regionMaps, regionSize, renderDaxctlInputs, renderMapSvg, renderVmAttach, stablePath, toDaxctlJson, vmAttach, type Analysis, type SimDevice } from '../core/index';
+import {
+  availableSize,
+  colourList,
+  DESIGN_HOST,
+  daxctlInputs,
+  deviceColours,
+  deviceName,
+  deviceSize,
+  formatBytes,
+  hex,
+  kmemUse,
+  mapTitle,
+  modeText,
+  persists,
+  regionMaps,
+  regionSize,
+  renderDaxctlInputs,
+  renderMapSvg,
+  renderVmAttach,
+  stablePath,
+  toDaxctlJson,
+  vmAttach,
+  type Analysis,
+  type SimDevice,
+} from '../core/index';
 
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function renderExplain(path: string, a: Analysis): string {
   const out: string[] = [];
   for (const h of a.hosts) {
     const m = h.model;
-    const facts = h.decl?.facts ? `facts ${h.decl.facts.value}` : h.factsOrigin === 'declared' ? 'declared geometry' : 'no facts';
-    out.push(`${h.name === '(design)' ? 'design (no host)' : `host ${h.name}`} — ${h.version ? `Linux ${h.version.release}` : 'kernel unknown'}, ${h.before?.arch ?? '?'}, ${facts}`);
+    const facts = h.decl?.facts
+      ? `facts ${h.decl.facts.value}`
+      : h.factsOrigin === 'declared'
+        ? 'declared geometry'
+        : 'no facts';
+    out.push(
+      `${h.name === '(design)' ? 'design (no host)' : `host ${h.name}`} — ${h.version ? `Linux ${h.version.release}` : 'kernel unknown'}, ${h.before?.arch ?? '?'}, ${facts}`,
+    );
     if (!m) {
       out.push(`  cannot predict: ${h.modelError ?? h.factsProblems.map((p) => p.message).join('; ') ?? 'no facts'}`);
       out.push('');
@@ -29,7 +64,18 @@ export function renderExplain(path: string, a: Analysis): string {
         `  region ${sim.id}: ${hex(sim.start)}..${hex(sim.end)} (${formatBytes(regionSize(sim))}), align ${formatBytes(sim.align)}, ${sim.dynamic ? 'dynamic' : 'static'}, target node ${sim.targetNode}, free after apply: ${formatBytes(availableSize(sim))}`,
       );
       const stable = persists(h, r.layout);
-      const rows: string[][] = [['LABEL', 'KERNEL', ...(stable ? ['STABLE NAME'] : []), 'SIZE', 'ALIGN', 'MODE', 'RANGES (physical @ page offset)', 'SYSTEM-RAM']];
+      const rows: string[][] = [
+        [
+          'LABEL',
+          'KERNEL',
+          ...(stable ? ['STABLE NAME'] : []),
+          'SIZE',
+          'ALIGN',
+          'MODE',
+          'RANGES (physical @ page offset)',
+          'SYSTEM-RAM',
+        ],
+      ];
       const labelOf = new Map<SimDevice, string>();
       const stableOf = new Map<SimDevice, string>();
       for (const [ld, sd] of h.plan?.assigned ?? []) {
@@ -42,19 +88,32 @@ export function renderExplain(path: string, a: Analysis): string {
       for (const d of devs) {
         const label = labelOf.get(d) ?? (deviceSize(d) === 0n && !d.driver ? '(empty)' : '(not in layout)');
         if (label === '(empty)' && d.id !== 0) continue;
-        const ranges = d.ranges.length ? d.ranges.map((x) => `${hex(x.start)}..${hex(x.end)} @${hex(x.pgoff)}`).join(', ') : '-';
+        const ranges = d.ranges.length
+          ? d.ranges.map((x) => `${hex(x.start)}..${hex(x.end)} @${hex(x.pgoff)}`).join(', ')
+          : '-';
         let ram = '';
         if (d.driver === 'kmem') {
           const use = kmemUse(d.ranges, bs);
           ram = `${formatBytes(use.usable)} in ${use.blocks} block(s)${use.lost > 0n ? `, ${formatBytes(use.lost)} lost` : ''}`;
         }
-        rows.push([label, deviceName(d), ...(stable ? [stableOf.get(d) ?? '-'] : []), formatBytes(deviceSize(d)), formatBytes(d.align), modeText(m.state, d), ranges, ram]);
+        rows.push([
+          label,
+          deviceName(d),
+          ...(stable ? [stableOf.get(d) ?? '-'] : []),
+          formatBytes(deviceSize(d)),
+          formatBytes(d.align),
+          modeText(m.state, d),
+          ranges,
+          ram,
+        ]);
       }
       for (const line of table(rows)) out.push('    ' + line);
       for (const ld of r.layout.devices) {
         const c = deviceColours(h, ld);
         if (!c) continue;
-        out.push(`    ${ld.label}: colours ${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''} of the ${formatBytes(c.cacheSize)} memory-side cache — ${formatBytes(c.bytes)} in ${c.stripes} range(s) (colour stripes of ${formatBytes(c.width)})`);
+        out.push(
+          `    ${ld.label}: colours ${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''} of the ${formatBytes(c.cacheSize)} memory-side cache — ${formatBytes(c.bytes)} in ${c.stripes} range(s) (colour stripes of ${formatBytes(c.width)})`,
+        );
       }
       const missing = r.layout.devices.filter((ld) => !h.plan?.assigned.has(ld));
       for (const ld of missing) out.push(`    ${ld.label}: not created (see the diagnostics)`);
@@ -78,7 +137,10 @@ export function explainJson(a: Analysis): unknown {
     const json = toDaxctlJson(h.model.state) as { id: number; devices: { chardev: string; label?: string }[] }[];
     hosts[h.name] = json
       .filter((r) => owned.has(r.id))
-      .map((r) => ({ ...r, devices: r.devices.map((d) => (labels.has(d.chardev) ? { ...d, label: labels.get(d.chardev) } : d)) }));
+      .map((r) => ({
+        ...r,
+        devices: r.devices.map((d) => (labels.has(d.chardev) ? { ...d, label: labels.get(d.chardev) } : d)),
+      }));
   }
   return hosts;
 }
@@ -111,14 +173,20 @@ function namePart(s: string): string {
  * `map-lab61-r0.svg`), and, when several layouts are explained, the layout's name before the
  * host (`map-hbm-lab-lab61-r0.svg`).
  */
-export function svgFiles(out: string, files: readonly { path: string; analysis: Analysis }[]): { path: string; title: string; svg: string }[] {
+export function svgFiles(
+  out: string,
+  files: readonly { path: string; analysis: Analysis }[],
+): { path: string; title: string; svg: string }[] {
   const maps = files.flatMap((f) => regionMaps(f.analysis).map((m) => ({ layout: f.path, m })));
   const dot = out.lastIndexOf('.');
   const slash = Math.max(out.lastIndexOf('/'), out.lastIndexOf('\\'));
   const [stem, ext] = dot > slash + 1 ? [out.slice(0, dot), out.slice(dot)] : [out, '.svg'];
   const layoutName = (p: string) => namePart((p.split(/[\\/]/).pop() ?? p).replace(/\.dax$/, ''));
   return maps.map(({ layout, m }) => ({
-    path: maps.length === 1 ? out : `${stem}-${files.length > 1 ? `${layoutName(layout)}-` : ''}${m.host === DESIGN_HOST ? 'design' : namePart(m.host)}-r${m.region}${ext}`,
+    path:
+      maps.length === 1
+        ? out
+        : `${stem}-${files.length > 1 ? `${layoutName(layout)}-` : ''}${m.host === DESIGN_HOST ? 'design' : namePart(m.host)}-r${m.region}${ext}`,
     title: mapTitle(m),
     svg: renderMapSvg(m),
   }));

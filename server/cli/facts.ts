@@ -21,8 +21,12 @@ const FACTS_FLAGS = {
 export async function factsCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags('facts', args, FACTS_FLAGS);
   if (values.output === '') throw new UsageError('-o/--output needs a FILE');
-  if (values.program && values.from !== undefined) throw new UsageError('--program and --from are two uses of facts: pick one');
-  if ((values.program || values.from !== undefined) && (values.port !== undefined || values.raw)) throw new UsageError(`--port and --raw are for capturing over SSH, not with ${values.program ? '--program' : '--from'}`);
+  if (values.program && values.from !== undefined)
+    throw new UsageError('--program and --from are two uses of facts: pick one');
+  if ((values.program || values.from !== undefined) && (values.port !== undefined || values.raw))
+    throw new UsageError(
+      `--port and --raw are for capturing over SSH, not with ${values.program ? '--program' : '--from'}`,
+    );
   if (values.program) {
     // for hosts daxlayout cannot reach: run it there (`sh -s < capture.sh > dump.txt`), then `facts --from dump.txt`
     if (positionals.length > 0) throw new UsageError('facts --program takes no DEST');
@@ -33,7 +37,8 @@ export async function factsCommand(args: string[], io: Io): Promise<number> {
     if (positionals.length > 0) throw new UsageError('facts --from FILE takes no DEST');
     return reportCapture(readCapture(readText(values.from), values.from), values.from, values.output, io);
   }
-  if (positionals.length !== 1) throw new UsageError('facts takes one DEST (an ssh destination: [user@]host or a ~/.ssh/config alias)');
+  if (positionals.length !== 1)
+    throw new UsageError('facts takes one DEST (an ssh destination: [user@]host or a ~/.ssh/config alias)');
   const dest = positionals[0] as string;
   const dp = destinationProblem(dest);
   if (dp) throw new UsageError(dp);
@@ -73,13 +78,20 @@ export async function factsCommand(args: string[], io: Io): Promise<number> {
 function reportCapture(c: Captured, what: string, output: string | undefined, io: Io): number {
   const note = unreadableNote(c);
   if (note) io.err(`daxlayout: ${note}\n`);
-  for (const p of c.problems) if (p.severity !== 'info') io.err(`daxlayout: ${p.severity}: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}\n`);
+  for (const p of c.problems)
+    if (p.severity !== 'info')
+      io.err(`daxlayout: ${p.severity}: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}\n`);
   if (!c.facts || c.problems.some((p) => p.severity === 'error')) {
-    io.err(`daxlayout: no complete facts for ${what}${output ? `; ${output} not written` : ''} (--raw prints the capture as it came)\n`);
+    io.err(
+      `daxlayout: no complete facts for ${what}${output ? `; ${output} not written` : ''} (--raw prints the capture as it came)\n`,
+    );
     return 1;
   }
   emit(output, writeFacts(c.facts), io);
-  if (output) io.err(`daxlayout: wrote ${output}: Linux ${c.facts.kernelRelease ?? '?'}, ${c.facts.regions.length} region(s), ${c.facts.regions.reduce((n, r) => n + r.devices.length, 0)} device(s)\n`);
+  if (output)
+    io.err(
+      `daxlayout: wrote ${output}: Linux ${c.facts.kernelRelease ?? '?'}, ${c.facts.regions.length} region(s), ${c.facts.regions.reduce((n, r) => n + r.devices.length, 0)} device(s)\n`,
+    );
   return 0;
 }
 

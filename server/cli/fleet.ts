@@ -11,7 +11,25 @@
 // the plan, confirmation declined).
 
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { connectionOf, lower, matchPattern, memberReader, parseInventory, patternMatchesHost, patternProblem, readFacts, renderPlan, snapshot, summaryLine, writeFacts, type Analysis, type FleetAnalysis, type HostFacts, type Inventory, type LayoutHost } from '../core/index';
+import {
+  connectionOf,
+  lower,
+  matchPattern,
+  memberReader,
+  parseInventory,
+  patternMatchesHost,
+  patternProblem,
+  readFacts,
+  renderPlan,
+  snapshot,
+  summaryLine,
+  writeFacts,
+  type Analysis,
+  type FleetAnalysis,
+  type HostFacts,
+  type Inventory,
+  type LayoutHost,
+} from '../core/index';
 import { parse } from '../../grammar/src/index';
 import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, readCapture } from '../host/capture';
@@ -30,7 +48,17 @@ import { diagnosticLine, planDiagnostics, planDiagnosticsText, planJsonCore } fr
 export function isFleetArgs(args: readonly string[]): boolean {
   for (const a of args) {
     if (a === '--') return false;
-    if (a === '-i' || /^-i./.test(a) || a === '--inventory' || a.startsWith('--inventory=') || a === '--capture' || a.startsWith('--capture=') || a === '--for' || a.startsWith('--for=')) return true;
+    if (
+      a === '-i' ||
+      /^-i./.test(a) ||
+      a === '--inventory' ||
+      a.startsWith('--inventory=') ||
+      a === '--capture' ||
+      a.startsWith('--capture=') ||
+      a === '--for' ||
+      a.startsWith('--for=')
+    )
+      return true;
   }
   return false;
 }
@@ -57,23 +85,37 @@ const int = intFlag;
 function readInventory(path: string): Inventory {
   const inv = parseInventory(readText(path), path);
   if (inv.problems.length > 0) {
-    throw new UsageError(`${path}: ${inv.problems.slice(0, 5).map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`).join('; ')}${inv.problems.length > 5 ? `; and ${inv.problems.length - 5} more` : ''}`);
+    throw new UsageError(
+      `${path}: ${inv.problems
+        .slice(0, 5)
+        .map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`)
+        .join('; ')}${inv.problems.length > 5 ? `; and ${inv.problems.length - 5} more` : ''}`,
+    );
   }
   return inv;
 }
 
 /** The layout host block for an inventory host: a block of that name, else the one `hosts "…"` block that matches it. */
-export function layoutHostFor(hosts: readonly LayoutHost[], name: string, matches: (pattern: string) => boolean): LayoutHost | string {
+export function layoutHostFor(
+  hosts: readonly LayoutHost[],
+  name: string,
+  matches: (pattern: string) => boolean,
+): LayoutHost | string {
   const named = hosts.find((h) => h.name === name && !h.pattern);
   if (named) return named;
   const t = hosts.filter((h) => h.pattern && matches(h.pattern.value));
   if (t.length === 1) return t[0] as LayoutHost;
-  if (t.length > 1) return `${name} is matched by ${t.length} host blocks (${t.map((h) => `${h.name}: hosts "${h.pattern?.value}"`).join(', ')}); a host takes one layout`;
+  if (t.length > 1)
+    return `${name} is matched by ${t.length} host blocks (${t.map((h) => `${h.name}: hosts "${h.pattern?.value}"`).join(', ')}); a host takes one layout`;
   return `the layout has no host block for ${name} (no \`host ${name}\`, no \`hosts "…"\` pattern matching it)`;
 }
 
 /** `persist` on the host or one of its regions: the Ansible role's hooks do not install the restorer (docs/fleet.md); `apply -i` does. */
-function persistProblem(layout: { regions: readonly { hostName?: { value: string }; persist?: unknown }[] }, h: LayoutHost, host: string): string | undefined {
+function persistProblem(
+  layout: { regions: readonly { hostName?: { value: string }; persist?: unknown }[] },
+  h: LayoutHost,
+  host: string,
+): string | undefined {
   if (!h.persist && !layout.regions.some((r) => r.hostName?.value === h.name && r.persist)) return undefined;
   return `${host}: the layout asks for \`persist\`, which the Ansible role does not install yet (docs/fleet.md); nothing was run. Apply it with \`daxlayout apply FILE -i INVENTORY\` (or \`--host ${h.name}\`), which installs the restorer on every host.`;
 }
@@ -106,7 +148,8 @@ interface Member {
   message: string;
 }
 
-const diagnosticsOf = (path: string, text: string, host: string, r: PlanResult) => planDiagnostics(path, text, r, `${host}: `);
+const diagnosticsOf = (path: string, text: string, host: string, r: PlanResult) =>
+  planDiagnostics(path, text, r, `${host}: `);
 const diagText = planDiagnosticsText;
 
 function planJsonOf(m: Member, path: string, text: string) {
@@ -138,7 +181,9 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
     if (lp) throw new UsageError(`--limit: ${lp}`);
   }
   if (kind === 'apply' && v.yes !== true && !io.isTTY) {
-    io.err('daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan -i …` to review, then `apply -i … --yes`)\n');
+    io.err(
+      'daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan -i …` to review, then `apply -i … --yes`)\n',
+    );
     return 2;
   }
   const file = parse(text);
@@ -146,7 +191,13 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   if (file.errors.length > 0 || layout.issues.length > 0) {
     const idx = new LineIndex(text);
     const msgs = [...file.errors.map((e) => ({ span: e.span, message: e.message })), ...layout.issues];
-    io.out(msgs.map((e) => diagnosticLine({ file: path, ...idx.position(e.span.start), severity: 'error', message: e.message })).join('\n') + '\n');
+    io.out(
+      msgs
+        .map((e) =>
+          diagnosticLine({ file: path, ...idx.position(e.span.start), severity: 'error', message: e.message }),
+        )
+        .join('\n') + '\n',
+    );
     io.err(`daxlayout: ${path} has errors; nothing was ${kind === 'plan' ? 'planned' : 'run'}\n`);
     return 1;
   }
@@ -158,14 +209,17 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
     const lh = layoutHostFor(layout.hosts, h, (p) => matchPattern(inv, p).includes(h));
     if (typeof lh === 'string') {
       // hosts of the inventory the layout does not mention are not touched (only a named miss is an error)
-      if (lh.includes('is matched by')) members.push({ host: h, problem: lh, description: h, state: 'failed', exitCode: 1, message: lh });
+      if (lh.includes('is matched by'))
+        members.push({ host: h, problem: lh, description: h, state: 'failed', exitCode: 1, message: lh });
       continue;
     }
     members.push({ host: h, layoutHost: lh, description: h, state: 'unchanged', exitCode: 0, message: '' });
   }
   const untargeted = layout.hosts.filter((h) => !h.pattern && !inv.hostVars.has(h.name)).map((h) => h.name);
   if (members.length === 0) {
-    io.err(`daxlayout: no host of ${invPath}${v.limit !== undefined ? ` within --limit ${v.limit}` : ''} has a block in ${path}\n`);
+    io.err(
+      `daxlayout: no host of ${invPath}${v.limit !== undefined ? ` within --limit ${v.limit}` : ''} has a block in ${path}\n`,
+    );
     return 1;
   }
   const baseReader = factsReader(path);
@@ -176,7 +230,11 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   });
   const t0 = Date.now();
   const sshFiles = sshExtras(v, io.env);
-  const ssh = (_values: typeof v) => ({ knownHosts: sshFiles.knownHosts, identity: sshFiles.identity, config: sshFiles.config });
+  const ssh = (_values: typeof v) => ({
+    knownHosts: sshFiles.knownHosts,
+    identity: sshFiles.identity,
+    config: sshFiles.config,
+  });
   const targetOf = (m: Member): Target | string => {
     const vars = inv.hostVars.get(m.host) ?? {};
     const sim = vars.daxlayout_target;
@@ -194,9 +252,16 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
       if (pp) return `${m.host}: ${pp}`;
     }
     const o = ssh(v);
-    const identity = o.identity ?? (c.identity ? (isAbsolute(c.identity) ? c.identity : resolve(invDir, c.identity)) : undefined);
+    const identity =
+      o.identity ?? (c.identity ? (isAbsolute(c.identity) ? c.identity : resolve(invDir, c.identity)) : undefined);
     try {
-      const t = new SshTransport({ destination: dest, ...(c.port ? { port: c.port } : {}), ...(o.knownHosts ? { knownHosts: o.knownHosts } : {}), ...(identity ? { identity } : {}), ...(o.config ? { config: o.config } : {}) });
+      const t = new SshTransport({
+        destination: dest,
+        ...(c.port ? { port: c.port } : {}),
+        ...(o.knownHosts ? { knownHosts: o.knownHosts } : {}),
+        ...(identity ? { identity } : {}),
+        ...(o.config ? { config: o.config } : {}),
+      });
       cleanups.add(() => t.closeSync());
       return new SshTarget(t);
     } catch (e) {
@@ -210,37 +275,50 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
   };
   const prune = v.prune === true;
   // phase 1: plan every host (fresh facts), forks at a time
-  await pool(members.filter((m) => !m.problem), forks, async (m) => {
-    const t = targetOf(m);
-    if (typeof t === 'string') return fail(m, 1, t);
-    m.target = t;
-    m.description = t.description;
-    try {
-      m.plan = await makePlan(t, { text, host: (m.layoutHost as LayoutHost).name, prune, readFacts: memberReader(baseReader, m.host) });
-      if (m.plan.errors.length > 0 || !m.plan.view) fail(m, 1, kind === 'plan' ? 'the plan has errors' : 'the plan has errors; nothing was run');
-      else {
-        // with no writes, an installed restorer is verified now (as `apply --host` does)
-        const steps = m.plan.view.steps.length;
-        m.pp = await persistPlan(t, m.plan, { verify: steps === 0 });
-        const artifacts = ['install', 'update', 'remove'].includes(m.pp.action);
-        if (m.pp.action === 'problems') fail(m, 1, `${m.pp.message}: ${m.pp.art?.problems.join('; ') ?? ''}`);
-        else if (steps === 0 && !artifacts) m.message = 'No changes. The host matches the layout.';
+  await pool(
+    members.filter((m) => !m.problem),
+    forks,
+    async (m) => {
+      const t = targetOf(m);
+      if (typeof t === 'string') return fail(m, 1, t);
+      m.target = t;
+      m.description = t.description;
+      try {
+        m.plan = await makePlan(t, {
+          text,
+          host: (m.layoutHost as LayoutHost).name,
+          prune,
+          readFacts: memberReader(baseReader, m.host),
+        });
+        if (m.plan.errors.length > 0 || !m.plan.view)
+          fail(m, 1, kind === 'plan' ? 'the plan has errors' : 'the plan has errors; nothing was run');
         else {
-          m.state = 'changed';
-          m.message = steps > 0 ? summaryLine(m.plan.view.summary) : m.pp.message;
+          // with no writes, an installed restorer is verified now (as `apply --host` does)
+          const steps = m.plan.view.steps.length;
+          m.pp = await persistPlan(t, m.plan, { verify: steps === 0 });
+          const artifacts = ['install', 'update', 'remove'].includes(m.pp.action);
+          if (m.pp.action === 'problems') fail(m, 1, `${m.pp.message}: ${m.pp.art?.problems.join('; ') ?? ''}`);
+          else if (steps === 0 && !artifacts) m.message = 'No changes. The host matches the layout.';
+          else {
+            m.state = 'changed';
+            m.message = steps > 0 ? summaryLine(m.plan.view.summary) : m.pp.message;
+          }
         }
+      } catch (e) {
+        if (e instanceof HostKeyError) fail(m, 3, e.message);
+        else if (e instanceof ConnectError || e instanceof CaptureError || e instanceof PlanError)
+          fail(m, 1, e.message);
+        else fail(m, 1, `internal error: ${(e as Error).message}`);
       }
-    } catch (e) {
-      if (e instanceof HostKeyError) fail(m, 3, e.message);
-      else if (e instanceof ConnectError || e instanceof CaptureError || e instanceof PlanError) fail(m, 1, e.message);
-      else fail(m, 1, `internal error: ${(e as Error).message}`);
-    }
-  });
+    },
+  );
   const planned = members.filter((m) => m.state === 'changed');
   if (kind === 'apply' && planned.length > 0 && v.yes !== true) {
     io.out(renderSections(members, path, text));
     const n = planned.reduce((k, m) => k + (m.plan?.view?.steps.reduce((j, s) => j + s.writes.length, 0) ?? 0), 0);
-    const answer = await io.ask(`\nDo you want to perform these ${n} writes on ${planned.length} host(s) (${planned.map((m) => m.host).join(', ')})? Only 'yes' will be accepted: `);
+    const answer = await io.ask(
+      `\nDo you want to perform these ${n} writes on ${planned.length} host(s) (${planned.map((m) => m.host).join(', ')})? Only 'yes' will be accepted: `,
+    );
     if (answer.trim() !== 'yes') {
       for (const m of planned) fail(m, 3, 'apply cancelled; nothing was run');
       await closeAll(members);
@@ -261,7 +339,10 @@ export async function fleetCommand(kind: 'plan' | 'apply', args: string[], io: I
         if (m.pp && m.state === 'changed') {
           m.persisted = await runPersist(t, m.pp);
           if (m.persisted.status === 'failed') fail(m, 1, m.persisted.message);
-          else if (m.persisted.message) m.message = m.apply ? `${m.message} ${m.persisted.message[0]?.toUpperCase()}${m.persisted.message.slice(1)}.` : m.persisted.message;
+          else if (m.persisted.message)
+            m.message = m.apply
+              ? `${m.message} ${m.persisted.message[0]?.toUpperCase()}${m.persisted.message.slice(1)}.`
+              : m.persisted.message;
         }
       } catch (e) {
         if (e instanceof HostKeyError) fail(m, 3, e.message);
@@ -283,7 +364,9 @@ async function closeAll(members: readonly Member[]): Promise<void> {
 function sectionOf(m: Member, path: string, text: string): string {
   const lines: string[] = [];
   const f = m.plan?.capture.facts;
-  lines.push(`== ${m.host}${m.layoutHost && m.layoutHost.name !== m.host ? ` (layout host ${m.layoutHost.name}${m.layoutHost.pattern ? `, hosts "${m.layoutHost.pattern.value}"` : ''})` : ''} — ${m.description}${f ? `, Linux ${f.kernelRelease ?? '?'}` : ''}${m.plan?.fingerprint ? `, facts ${m.plan.fingerprint}` : ''}`);
+  lines.push(
+    `== ${m.host}${m.layoutHost && m.layoutHost.name !== m.host ? ` (layout host ${m.layoutHost.name}${m.layoutHost.pattern ? `, hosts "${m.layoutHost.pattern.value}"` : ''})` : ''} — ${m.description}${f ? `, Linux ${f.kernelRelease ?? '?'}` : ''}${m.plan?.fingerprint ? `, facts ${m.plan.fingerprint}` : ''}`,
+  );
   if (m.plan?.view) lines.push(renderPlan(m.plan.view).replace(/\n+$/, ''));
   if (m.plan && m.plan.errors.length > 0) lines.push(diagText(diagnosticsOf(path, text, m.host, m.plan)));
   if (m.pp && m.pp.action !== 'none') lines.push(`persist: ${(m.persisted ?? m.pp).message}`);
@@ -297,10 +380,22 @@ function renderSections(members: readonly Member[], path: string, text: string):
   return members.map((m) => sectionOf(m, path, text)).join('\n');
 }
 
-function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: string, io: Io, json: boolean, t0: number, untargeted: string[], sections: boolean): number {
+function finish(
+  kind: 'plan' | 'apply',
+  members: Member[],
+  path: string,
+  text: string,
+  io: Io,
+  json: boolean,
+  t0: number,
+  untargeted: string[],
+  sections: boolean,
+): number {
   const count = (s: Member['state']) => members.filter((m) => m.state === s);
-  const artifactsChanged = (m: Member) => ['installed', 'updated', 'removed'].includes(m.persisted?.action ?? '') && m.persisted?.status === 'ok';
-  const changed = kind === 'apply' ? members.filter((m) => (m.apply?.writesRun ?? 0) > 0 || artifactsChanged(m)) : count('changed');
+  const artifactsChanged = (m: Member) =>
+    ['installed', 'updated', 'removed'].includes(m.persisted?.action ?? '') && m.persisted?.status === 'ok';
+  const changed =
+    kind === 'apply' ? members.filter((m) => (m.apply?.writesRun ?? 0) > 0 || artifactsChanged(m)) : count('changed');
   const failed = count('failed');
   const refused = count('refused');
   const unchanged = members.filter((m) => !changed.includes(m) && m.state !== 'failed' && m.state !== 'refused');
@@ -314,7 +409,8 @@ function finish(kind: 'plan' | 'apply', members: Member[], path: string, text: s
           command: kind,
           hosts: members.map((m) => ({
             ...planJsonOf(m, path, text),
-            result: m.apply?.result ?? (m.state === 'changed' ? 'changes' : m.state === 'unchanged' ? 'no-changes' : m.state),
+            result:
+              m.apply?.result ?? (m.state === 'changed' ? 'changes' : m.state === 'unchanged' ? 'no-changes' : m.state),
             changed: kind === 'apply' ? (m.apply?.writesRun ?? 0) > 0 || artifactsChanged(m) : m.state === 'changed',
             persist: m.pp && m.pp.action !== 'none' ? persistJson(m.pp, m.persisted) : null,
             exitCode: m.exitCode,
@@ -349,18 +445,34 @@ function captureOf(text: string, source: string): TargetCapture {
 }
 
 /** `plan LAYOUT --for HOST [--groups G,…] [-i INV] --capture DUMP [--emit-program] [--prediction FILE] [--json]`. */
-async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number> {
-  if (kind !== 'plan') throw new UsageError('--for/--capture belong to `plan` (the Ansible role runs the program itself)');
+async function hookPlan(
+  kind: 'plan' | 'apply',
+  v: Record<string, string | boolean | undefined>,
+  positionals: string[],
+  io: Io,
+): Promise<number> {
+  if (kind !== 'plan')
+    throw new UsageError('--for/--capture belong to `plan` (the Ansible role runs the program itself)');
   if (positionals.length !== 1) throw new UsageError('plan --for HOST --capture DUMP takes one layout FILE');
-  if (typeof v.for !== 'string' || typeof v.capture !== 'string') throw new UsageError('plan --capture DUMP needs --for HOST (the inventory host it was captured from)');
+  if (typeof v.for !== 'string' || typeof v.capture !== 'string')
+    throw new UsageError('plan --capture DUMP needs --for HOST (the inventory host it was captured from)');
   const host = v.for;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,253}$/.test(host)) throw new UsageError(`--for \`${host}\` is not a host name`);
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,253}$/.test(host))
+    throw new UsageError(`--for \`${host}\` is not a host name`);
   const path = positionals[0] as string;
   const text = readLayout(path);
-  const groups = typeof v.groups === 'string' ? v.groups.split(',').map((g) => g.trim()).filter((g) => g !== '') : [];
+  const groups =
+    typeof v.groups === 'string'
+      ? v.groups
+          .split(',')
+          .map((g) => g.trim())
+          .filter((g) => g !== '')
+      : [];
   const inv = typeof v.inventory === 'string' ? readInventory(v.inventory) : undefined;
   const layout = lower(parse(text));
-  const lh = layoutHostFor(layout.hosts, host, (p) => (inv ? matchPattern(inv, p).includes(host) : patternMatchesHost(p, host, groups)));
+  const lh = layoutHostFor(layout.hosts, host, (p) =>
+    inv ? matchPattern(inv, p).includes(host) : patternMatchesHost(p, host, groups),
+  );
   const lockTimeoutS = int(v['lock-timeout'] as string | undefined, 'lock-timeout', 30, 0, 86400);
   const out = (o: Record<string, unknown>, code: number): number => {
     if (v.json) io.out(JSON.stringify({ ...o, exitCode: code }, null, 2) + '\n');
@@ -375,17 +487,40 @@ async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boole
   const capture = captureOf(readText(v.capture), v.capture);
   let r: PlanResult;
   try {
-    r = planFrom(capture, { text, host: lh.name, prune: v.prune === true, readFacts: memberReader(factsReader(path), host) });
+    r = planFrom(capture, {
+      text,
+      host: lh.name,
+      prune: v.prune === true,
+      readFacts: memberReader(factsReader(path), host),
+    });
   } catch (e) {
     if (e instanceof PlanError) return out({ host, changed: false, failed: true, message: e.message }, 1);
     throw e;
   }
-  const m: Member = { host, layoutHost: lh, description: `capture ${v.capture}`, plan: r, state: 'unchanged', exitCode: 0, message: '' };
+  const m: Member = {
+    host,
+    layoutHost: lh,
+    description: `capture ${v.capture}`,
+    plan: r,
+    state: 'unchanged',
+    exitCode: 0,
+    message: '',
+  };
   const base = planJsonOf(m, path, text);
   const diagnosticsText = diagText(base.diagnostics);
   const planText = r.view ? renderPlan(r.view) : '';
   if (r.errors.length > 0 || !r.view || !r.host?.model) {
-    return out({ ...base, changed: false, failed: true, planText: '', diagnosticsText, message: `the plan for ${host} has errors; nothing was run${diagnosticsText ? `\n${diagnosticsText}` : ''}` }, 1);
+    return out(
+      {
+        ...base,
+        changed: false,
+        failed: true,
+        planText: '',
+        diagnosticsText,
+        message: `the plan for ${host} has errors; nothing was run${diagnosticsText ? `\n${diagnosticsText}` : ''}`,
+      },
+      1,
+    );
   }
   const writes = r.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
   if (typeof v.prediction === 'string') {
@@ -398,11 +533,26 @@ async function hookPlan(kind: 'plan' | 'apply', v: Record<string, string | boole
     try {
       program = applyProgram(writes, { expectedState: capture.state ?? '', lockTimeoutS });
     } catch (e) {
-      if (e instanceof ProgramRefused) return out({ ...base, changed: false, failed: true, planText, message: `nothing was run: ${e.message}` }, 1);
+      if (e instanceof ProgramRefused)
+        return out({ ...base, changed: false, failed: true, planText, message: `nothing was run: ${e.message}` }, 1);
       throw e;
     }
   }
-  return out({ ...base, changed: writes.length > 0, failed: false, writesTotal: writes.length, planText, diagnosticsText, message: writes.length ? `${host}: ${summaryLine(r.view.summary)}` : `${host}: No changes. The host matches the layout.`, program }, 0);
+  return out(
+    {
+      ...base,
+      changed: writes.length > 0,
+      failed: false,
+      writesTotal: writes.length,
+      planText,
+      diagnosticsText,
+      message: writes.length
+        ? `${host}: ${summaryLine(r.view.summary)}`
+        : `${host}: No changes. The host matches the layout.`,
+      program,
+    },
+    0,
+  );
 }
 
 /** `verify --prediction FILE --capture DUMP [--apply-output OUT] [--json]`: did the apply program run, and is the host the prediction? */
@@ -413,11 +563,17 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
     'apply-output': { type: 'string', value: 'OUT' },
     json: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new UsageError(`verify takes no FILE (got \`${positionals[0]}\`): --prediction FILE --capture DUMP [--apply-output OUT] [--json]`);
-  if (!v.prediction || !v.capture) throw new UsageError('verify needs --prediction FILE and --capture DUMP ([--apply-output OUT] [--json])');
+  if (positionals.length > 0)
+    throw new UsageError(
+      `verify takes no FILE (got \`${positionals[0]}\`): --prediction FILE --capture DUMP [--apply-output OUT] [--json]`,
+    );
+  if (!v.prediction || !v.capture)
+    throw new UsageError('verify needs --prediction FILE and --capture DUMP ([--apply-output OUT] [--json])');
   const pred = readFacts(readText(v.prediction), v.prediction);
-  if (!pred.facts) throw new UsageError(`${v.prediction}: not a facts file: ${pred.problems.map((p) => p.message).join('; ')}`);
-  const report = v['apply-output'] !== undefined ? parseProgramOutput(readText(v['apply-output']).replace(/\r/g, '')) : undefined;
+  if (!pred.facts)
+    throw new UsageError(`${v.prediction}: not a facts file: ${pred.problems.map((p) => p.message).join('; ')}`);
+  const report =
+    v['apply-output'] !== undefined ? parseProgramOutput(readText(v['apply-output']).replace(/\r/g, '')) : undefined;
   const cap = captureOf(readText(v.capture), v.capture);
   const ran = report ? report.outcomes.filter((x) => x.ok).length : 0;
   const failed = report?.outcomes.find((x) => !x.ok);
@@ -426,21 +582,55 @@ export async function verifyCommand(args: string[], io: Io): Promise<number> {
   let code: number;
   let differences: string[] = [];
   if (report && (report.lockBusy !== undefined || report.lockError !== undefined)) {
-    [result, code, message] = ['refused', 3, `the host's lock is held by another apply (${report.lockBusy ?? report.lockError}); nothing was written`];
+    [result, code, message] = [
+      'refused',
+      3,
+      `the host's lock is held by another apply (${report.lockBusy ?? report.lockError}); nothing was written`,
+    ];
   } else if (report && report.guard === 'changed') {
-    [result, code, message] = ['refused', 3, 'the host changed between the capture and the apply; nothing was written. Run again.'];
+    [result, code, message] = [
+      'refused',
+      3,
+      'the host changed between the capture and the apply; nothing was written. Run again.',
+    ];
   } else if (failed) {
-    [result, code, message] = ['failed', 1, `write ${failed.index} failed: ${failed.error ?? 'no error text'}; ${ran} write(s) ran, the apply stopped there`];
+    [result, code, message] = [
+      'failed',
+      1,
+      `write ${failed.index} failed: ${failed.error ?? 'no error text'}; ${ran} write(s) ran, the apply stopped there`,
+    ];
   } else if (report && !report.done) {
-    [result, code, message] = ['failed', 1, `the apply did not finish; ${ran} write(s) are known to have run${report.other.length ? `: ${report.other.slice(-2).join(' / ')}` : ''}`];
+    [result, code, message] = [
+      'failed',
+      1,
+      `the apply did not finish; ${ran} write(s) are known to have run${report.other.length ? `: ${report.other.slice(-2).join(' / ')}` : ''}`,
+    ];
   } else if (!cap.facts || cap.problems.some((p) => p.severity === 'error')) {
-    [result, code, message] = ['failed', 1, `the host could not be captured to verify it: ${cap.problems.map((p) => p.message).join('; ')}`];
+    [result, code, message] = [
+      'failed',
+      1,
+      `the host could not be captured to verify it: ${cap.problems.map((p) => p.message).join('; ')}`,
+    ];
   } else {
     differences = diffHost(pred.facts as HostFacts, cap.facts);
-    if (differences.length) [result, code, message] = ['differs', 1, `the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`];
-    else [result, code, message] = [report ? 'applied' : 'verified', 0, report ? `Apply complete and verified: ${ran} write(s).` : 'The host equals the prediction.'];
+    if (differences.length)
+      [result, code, message] = [
+        'differs',
+        1,
+        `the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`,
+      ];
+    else
+      [result, code, message] = [
+        report ? 'applied' : 'verified',
+        0,
+        report ? `Apply complete and verified: ${ran} write(s).` : 'The host equals the prediction.',
+      ];
   }
-  if (v.json) io.out(JSON.stringify({ result, changed: ran > 0, writesRun: ran, exitCode: code, message, differences }, null, 2) + '\n');
+  if (v.json)
+    io.out(
+      JSON.stringify({ result, changed: ran > 0, writesRun: ran, exitCode: code, message, differences }, null, 2) +
+        '\n',
+    );
   else if (code === 0) io.out(`${message}\n`);
   else io.err(`daxlayout: ${message}\n`);
   return code;
@@ -457,7 +647,11 @@ export function renderFleetExplain(path: string, a: Analysis, render: (path: str
   for (const m of members) {
     const text = render(path, { ...m.analysis, hosts: m.analysis.hosts.filter((h) => h.name === m.template) });
     const pattern = m.analysis.layout.hosts.find((h) => h.name === m.template)?.pattern?.value;
-    parts.push(text.replace(`host ${m.template} — `, `host ${m.host} (${m.template}: hosts "${pattern ?? ''}") — `).replace('{host}', m.host));
+    parts.push(
+      text
+        .replace(`host ${m.template} — `, `host ${m.host} (${m.template}: hosts "${pattern ?? ''}") — `)
+        .replace('{host}', m.host),
+    );
   }
   return parts.join('');
 }

@@ -33,7 +33,10 @@ export const SSH_OPTIONS = {
  * be readable (a missing one is a usage error here, not an ssh failure later); a known-hosts
  * file may not exist yet (every key is then unknown, and refused with how to add it).
  */
-export function sshExtras(values: { 'known-hosts'?: string | undefined; identity?: string | undefined; 'ssh-config'?: string | undefined }, env: Io['env']): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
+export function sshExtras(
+  values: { 'known-hosts'?: string | undefined; identity?: string | undefined; 'ssh-config'?: string | undefined },
+  env: Io['env'],
+): Pick<SshOptions, 'knownHosts' | 'identity' | 'config'> {
   const pick = (flag: string, env_: string, v: string | undefined, mustExist: boolean): string | undefined => {
     const value = v ?? env[env_];
     if (value === undefined || value === '') {
@@ -59,4 +62,3 @@ export function sshTransport(o: SshOptions, io: Io): SshTransport {
   io.onInterrupt?.(() => t.closeSync());
   return t;
 }
-

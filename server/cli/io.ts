@@ -53,7 +53,8 @@ export function tryReadText(path: string): { text: string } | { error: string } 
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;
-      if (total > MAX_INPUT_BYTES) return { error: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: not a daxlayout input` };
+      if (total > MAX_INPUT_BYTES)
+        return { error: `larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB: not a daxlayout input` };
       chunks.push(buf.subarray(0, n));
     }
     const data = Buffer.concat(chunks);
@@ -77,7 +78,13 @@ export function readLayout(path: string): string {
   const t = text.replace(/^\uFEFF/, '').trimStart();
   if (kind !== 'unknown' || t.startsWith('{') || t.startsWith('[')) {
     const what =
-      kind === 'facts' ? 'a host facts file (daxlayout-facts/1)' : kind === 'daxctl' ? '`daxctl list` JSON' : kind === 'capture' ? 'a capture dump (`daxlayout facts --raw`)' : 'JSON, not a .dax layout';
+      kind === 'facts'
+        ? 'a host facts file (daxlayout-facts/1)'
+        : kind === 'daxctl'
+          ? '`daxctl list` JSON'
+          : kind === 'capture'
+            ? 'a capture dump (`daxlayout facts --raw`)'
+            : 'JSON, not a .dax layout';
     throw new UsageError(
       `${path} is ${what}. Commands that take a FILE read .dax layouts; a layout names host facts in a host block: \`host NAME { facts "${path.replace(/^.*[\\/]/, '')}" }\`${kind === 'capture' ? ' (or turn the dump into facts: daxlayout facts --from ' + path + ' -o host.facts.json)' : ''}. To try one: daxlayout explain samples/quickstart.dax`,
     );
@@ -125,7 +132,11 @@ export function writeOutput(path: string, text: string): void {
  * folders of DAXLAYOUT_FACTS_PATH (separated by `:`, as the editor's daxlayout.factsSearchPaths
  * are passed on); the first that exists, else the layout's folder.
  */
-export function factsFile(layoutPath: string, p: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function factsFile(
+  layoutPath: string,
+  p: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   const base = dirname(resolve(layoutPath));
   if (isAbsolute(p)) return p;
   const extra = (env.DAXLAYOUT_FACTS_PATH ?? '').split(delimiter).filter((d) => d !== '');
@@ -142,6 +153,11 @@ export function factsReader(layoutPath: string): (path: string) => FactsLoad {
     const full = factsFile(layoutPath, p);
     const r = tryReadText(full);
     if ('text' in r) return r;
-    return { error: r.error === 'no such file' ? `no such file: ${full} (docs/facts.md says how to capture one)` : `cannot read ${full}: ${r.error}` };
+    return {
+      error:
+        r.error === 'no such file'
+          ? `no such file: ${full} (docs/facts.md says how to capture one)`
+          : `cannot read ${full}: ${r.error}`,
+    };
   };
 }

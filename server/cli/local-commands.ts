@@ -23,33 +23,49 @@ function parseRegionStarts(values: readonly string[]): Map<number, bigint> {
 
 // ------------------------------------------------------------------ check, explain, fmt, sim
 
-const CHECK_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, inventory: { type: 'string', short: 'i', value: 'INVENTORY' } } as const satisfies FlagSpecs;
+const CHECK_FLAGS = {
+  json: { type: 'boolean' },
+  prune: { type: 'boolean' },
+  inventory: { type: 'string', short: 'i', value: 'INVENTORY' },
+} as const satisfies FlagSpecs;
 
 export function checkCommand(args: string[], io: Io): number {
   const { values, positionals } = parseFlags('check', args, CHECK_FLAGS);
   if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
-  const inventory = values.inventory !== undefined ? { inventory: parseInventory(readText(values.inventory), values.inventory), name: values.inventory } : undefined;
+  const inventory =
+    values.inventory !== undefined
+      ? { inventory: parseInventory(readText(values.inventory), values.inventory), name: values.inventory }
+      : undefined;
   const files = checkFiles(positionals, values.prune ?? false, inventory);
   io.out(renderFindings(files, values.json ?? false));
   return hasErrors(files) ? EXIT.failed : EXIT.ok;
 }
 
-const EXPLAIN_FLAGS = { json: { type: 'boolean' }, prune: { type: 'boolean' }, 'daxctl-input': { type: 'boolean' }, vm: { type: 'string', value: 'DEVICE' }, svg: { type: 'string', value: 'FILE' } } as const satisfies FlagSpecs;
+const EXPLAIN_FLAGS = {
+  json: { type: 'boolean' },
+  prune: { type: 'boolean' },
+  'daxctl-input': { type: 'boolean' },
+  vm: { type: 'string', value: 'DEVICE' },
+  svg: { type: 'string', value: 'FILE' },
+} as const satisfies FlagSpecs;
 
 export function explainCommand(args: string[], io: Io): number {
   const { values, positionals } = parseFlags('explain', args, EXPLAIN_FLAGS);
   if (positionals.length === 0) throw new UsageError('explain needs at least one FILE');
   if (values.vm !== undefined) {
     if (positionals.length !== 1) throw new UsageError('--vm takes one FILE');
-    if (values.json || values['daxctl-input']) throw new UsageError('--vm prints QEMU options and libvirt XML: leave out --json and --daxctl-input');
+    if (values.json || values['daxctl-input'])
+      throw new UsageError('--vm prints QEMU options and libvirt XML: leave out --json and --daxctl-input');
     const [f] = checkFiles(positionals, values.prune ?? false);
     const r = renderVm((f as NonNullable<typeof f>).analysis, values.vm);
     io.out(r.stdout);
     io.err(r.stderr);
     return r.code;
   }
-  if (values.json && values['daxctl-input']) throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
-  if (values.svg !== undefined && (values.json || values['daxctl-input'])) throw new UsageError('--svg writes pictures: leave out --json and --daxctl-input');
+  if (values.json && values['daxctl-input'])
+    throw new UsageError('--daxctl-input prints JSON objects already: leave out --json');
+  if (values.svg !== undefined && (values.json || values['daxctl-input']))
+    throw new UsageError('--svg writes pictures: leave out --json and --daxctl-input');
   if (values.svg === '') throw new UsageError('--svg needs a file name, such as --svg map.svg');
   const files = checkFiles(positionals, values.prune ?? false);
   const errors = hasErrors(files);
@@ -57,12 +73,18 @@ export function explainCommand(args: string[], io: Io): number {
   if (values.svg !== undefined) {
     // one SVG per region (svgFiles says how the files are named)
     const out = svgFiles(values.svg, files);
-    if (out.length === 0) throw new UsageError(`no region to draw: the layout${files.length > 1 ? 's' : ''} predict${files.length > 1 ? '' : 's'} no region (run \`daxlayout explain\` to see why)`);
+    if (out.length === 0)
+      throw new UsageError(
+        `no region to draw: the layout${files.length > 1 ? 's' : ''} predict${files.length > 1 ? '' : 's'} no region (run \`daxlayout explain\` to see why)`,
+      );
     for (const f of out) {
       writeOutput(f.path, f.svg);
       io.out(`wrote ${f.path} (${f.title})\n`);
     }
-    for (const f of files.filter((x) => x.analysis.findings.some((y) => y.severity === 'error'))) io.err(`daxlayout: ${f.path} has errors; the pictures show the prediction up to where the kernel would refuse — run \`daxlayout check ${f.path}\`\n`);
+    for (const f of files.filter((x) => x.analysis.findings.some((y) => y.severity === 'error')))
+      io.err(
+        `daxlayout: ${f.path} has errors; the pictures show the prediction up to where the kernel would refuse — run \`daxlayout check ${f.path}\`\n`,
+      );
     return code;
   }
   if (values['daxctl-input']) {
@@ -71,13 +93,19 @@ export function explainCommand(args: string[], io: Io): number {
     io.err(
       files
         .filter((f) => f.analysis.findings.some((x) => x.severity === 'error'))
-        .map((f) => `daxlayout: ${f.path} has errors; devices the kernel would refuse are left out — run \`daxlayout check ${f.path}\`\n`)
+        .map(
+          (f) =>
+            `daxlayout: ${f.path} has errors; devices the kernel would refuse are left out — run \`daxlayout check ${f.path}\`\n`,
+        )
         .join(''),
     );
     return code;
   }
   if (values.json) {
-    const json = files.length === 1 ? explainJson((files[0] as (typeof files)[number]).analysis) : Object.fromEntries(files.map((f) => [f.path, explainJson(f.analysis)]));
+    const json =
+      files.length === 1
+        ? explainJson((files[0] as (typeof files)[number]).analysis)
+        : Object.fromEntries(files.map((f) => [f.path, explainJson(f.analysis)]));
     io.out(JSON.stringify(json, null, 2) + '\n');
     return code;
   }
@@ -85,7 +113,9 @@ export function explainCommand(args: string[], io: Io): number {
     files
       .map((f) => {
         const n = f.analysis.findings.filter((x) => x.severity === 'error').length;
-        const note = n ? `${f.path}: ${n} error(s); the prediction stops where the kernel would refuse — run \`daxlayout check ${f.path}\`\n` : '';
+        const note = n
+          ? `${f.path}: ${n} error(s); the prediction stops where the kernel would refuse — run \`daxlayout check ${f.path}\`\n`
+          : '';
         return `== ${f.path}\n${renderFleetExplain(f.path, f.analysis, renderExplain)}${note}`;
       })
       .join('\n'),
@@ -113,9 +143,14 @@ const RELEASE = /^\d{1,4}\.\d{1,4}[A-Za-z0-9._+~-]{0,120}$/;
 
 export function simCommand(args: string[], io: Io): number {
   const { values, positionals } = parseFlags('sim', args, SIM_FLAGS);
-  if (values.facts === undefined) throw new UsageError('sim needs --facts FACTS (a facts file or `daxctl list -RDMi` JSON)');
+  if (values.facts === undefined)
+    throw new UsageError('sim needs --facts FACTS (a facts file or `daxctl list -RDMi` JSON)');
   if (values.kernel !== undefined && !RELEASE.test(values.kernel)) {
-    throw new UsageError(values.kernel === '' ? '--kernel needs a release, such as 6.1.0-56-amd64 (`uname -r` on the host)' : `--kernel \`${printable(values.kernel)}\` is not a kernel release such as 6.1.0-56-amd64`);
+    throw new UsageError(
+      values.kernel === ''
+        ? '--kernel needs a release, such as 6.1.0-56-amd64 (`uname -r` on the host)'
+        : `--kernel \`${printable(values.kernel)}\` is not a kernel release such as 6.1.0-56-amd64`,
+    );
   }
   if (positionals.length !== 1) throw new UsageError('sim takes one SCRIPT of `echo VALUE > PATH` lines');
   io.out(
@@ -142,10 +177,19 @@ const LSP_FLAGS = {
 /** `beforeStart` lets the caller take back its last-resort error handlers (the server has its own). */
 export function lspCommand(args: string[], beforeStart: () => void): number {
   const { values, positionals } = parseFlags('lsp', args, LSP_FLAGS);
-  if (positionals.length > 0) throw new UsageError(`lsp takes no FILE (got \`${printable(positionals[0] as string)}\`): the editor sends the documents`);
-  const transports = [values.stdio, values['node-ipc'], values.socket !== undefined, values.pipe !== undefined].filter(Boolean).length;
-  if (transports === 0) throw new UsageError('lsp needs a transport: --stdio (or --node-ipc, --socket=PORT, --pipe=NAME); it talks LSP to an editor, not to a terminal');
-  if (transports > 1) throw new UsageError('lsp takes one transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
+  if (positionals.length > 0)
+    throw new UsageError(
+      `lsp takes no FILE (got \`${printable(positionals[0] as string)}\`): the editor sends the documents`,
+    );
+  const transports = [values.stdio, values['node-ipc'], values.socket !== undefined, values.pipe !== undefined].filter(
+    Boolean,
+  ).length;
+  if (transports === 0)
+    throw new UsageError(
+      'lsp needs a transport: --stdio (or --node-ipc, --socket=PORT, --pipe=NAME); it talks LSP to an editor, not to a terminal',
+    );
+  if (transports > 1)
+    throw new UsageError('lsp takes one transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME');
   if (values.socket !== undefined) intFlag(values.socket, 'socket', 0, 1, 65535);
   if (values.clientProcessId !== undefined) intFlag(values.clientProcessId, 'clientProcessId', 0, 1, 2 ** 31 - 1);
   // The language server is its own bundle, next to this one in server/dist; the CLI requires it

@@ -364,7 +364,8 @@ function dispatch(command: string | undefined, argv: string[], plainIo: Io): num
   };
   try {
     // tests: an internal error where a command would run (DAXLAYOUT_TEST_CRASH=command)
-    if (io.env.DAXLAYOUT_TEST_CRASH === 'command') throw new Error('simulated internal error (DAXLAYOUT_TEST_CRASH=command)');
+    if (io.env.DAXLAYOUT_TEST_CRASH === 'command')
+      throw new Error('simulated internal error (DAXLAYOUT_TEST_CRASH=command)');
     if (command === undefined) {
       io.err(overview());
       return EXIT.usage;
@@ -376,7 +377,10 @@ function dispatch(command: string | undefined, argv: string[], plainIo: Io): num
         return EXIT.ok;
       }
       const c = BY_NAME.get(topic);
-      if (!c || more.length > 0) throw new UsageError(`help takes one COMMAND (${COMMANDS.map((x) => x.name).join(', ')}), got \`${printable([topic, ...more].join(' '))}\``);
+      if (!c || more.length > 0)
+        throw new UsageError(
+          `help takes one COMMAND (${COMMANDS.map((x) => x.name).join(', ')}), got \`${printable([topic, ...more].join(' '))}\``,
+        );
       io.out(c.usage + '\n');
       return EXIT.ok;
     }
@@ -388,11 +392,14 @@ function dispatch(command: string | undefined, argv: string[], plainIo: Io): num
     // --color=auto|always|never, for every command (colour.ts)
     const colour = colourFlag(rest);
     rest = colour.rest;
-    if (wantColour(colour.mode, io.env, plainIo.stdoutIsTTY === true, rest)) io = { ...plainIo, out: (s) => plainIo.out(colourText(s)) };
+    if (wantColour(colour.mode, io.env, plainIo.stdoutIsTTY === true, rest))
+      io = { ...plainIo, out: (s) => plainIo.out(colourText(s)) };
     const c = BY_NAME.get(command);
     if (!c) {
       const hint = command.startsWith('-') ? ' (options come after the command: daxlayout COMMAND [OPTIONS])' : '';
-      throw new UsageError(`unknown command \`${printable(command)}\`${hint}; the commands are ${COMMANDS.map((x) => x.name).join(', ')}`);
+      throw new UsageError(
+        `unknown command \`${printable(command)}\`${hint}; the commands are ${COMMANDS.map((x) => x.name).join(', ')}`,
+      );
     }
     if (wantsHelp(rest)) {
       io.out(c.usage + '\n');
@@ -481,7 +488,11 @@ function guardedStream(stream: NodeJS.WriteStream): { write(s: string): void; cl
       try {
         stream.write(s);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EPIPE' || (e as NodeJS.ErrnoException).code === 'ERR_STREAM_DESTROYED') closed = true;
+        if (
+          (e as NodeJS.ErrnoException).code === 'EPIPE' ||
+          (e as NodeJS.ErrnoException).code === 'ERR_STREAM_DESTROYED'
+        )
+          closed = true;
         else throw e;
       }
     },
@@ -496,7 +507,11 @@ function processIo(out: (s: string) => void, err: (s: string) => void): Io {
   const hook = (): void => {
     if (hooked) return;
     hooked = true;
-    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [sig, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       process.on(sig, () => {
         if (cancel && sig !== 'SIGHUP') {
           // the first signal during the writes: the host stops before its next write, and we report
@@ -505,7 +520,9 @@ function processIo(out: (s: string) => void, err: (s: string) => void): Io {
           c(sig);
           return;
         }
-        err(`\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`);
+        err(
+          `\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`,
+        );
         try {
           cleanup?.();
         } finally {
@@ -552,10 +569,12 @@ export function run(): void {
   lastResort.install(debug, (s) => stderr.write(s));
   // tests: an exception nothing catches, a rejection nobody awaits (the last resort's cases)
   const crash = process.env.DAXLAYOUT_TEST_CRASH;
-  if (crash === 'uncaught') setImmediate(() => {
-    throw new TypeError('simulated uncaught exception (DAXLAYOUT_TEST_CRASH=uncaught)');
-  });
-  if (crash === 'rejection') void Promise.reject(new Error('simulated unhandled rejection (DAXLAYOUT_TEST_CRASH=rejection)'));
+  if (crash === 'uncaught')
+    setImmediate(() => {
+      throw new TypeError('simulated uncaught exception (DAXLAYOUT_TEST_CRASH=uncaught)');
+    });
+  if (crash === 'rejection')
+    void Promise.reject(new Error('simulated unhandled rejection (DAXLAYOUT_TEST_CRASH=rejection)'));
   const [command, ...rest] = process.argv.slice(2);
   const code = dispatch(command, rest, processIo(stdout.write, stderr.write));
   if (typeof code === 'number') process.exitCode = code;

@@ -7,7 +7,18 @@
 import { accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from '../../grammar/src/index';
-import { analyze, formatBytes, hex, lower, renderPlan, writeText, type DeviceFacts, type HostFacts, type LayoutHost, type PlanView } from '../core/index';
+import {
+  analyze,
+  formatBytes,
+  hex,
+  lower,
+  renderPlan,
+  writeText,
+  type DeviceFacts,
+  type HostFacts,
+  type LayoutHost,
+  type PlanView,
+} from '../core/index';
 import { applyPlan, makePlan, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
 import { CaptureError, unreadableNote } from '../host/capture';
 import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
@@ -40,14 +51,20 @@ function pickHost(path: string, text: string, wanted: string | undefined): Layou
   const hosts = layout.hosts;
   if (wanted !== undefined) {
     const h = hosts.find((x) => x.name === wanted);
-    if (!h) throw new UsageError(`${path} has no host \`${wanted}\` (hosts: ${hosts.map((x) => x.name).join(', ') || 'none'})`);
+    if (!h)
+      throw new UsageError(
+        `${path} has no host \`${wanted}\` (hosts: ${hosts.map((x) => x.name).join(', ') || 'none'})`,
+      );
     return h;
   }
   const used = hosts.filter((h) => layout.regions.some((r) => r.hostName?.value === h.name));
   const pool = used.length > 0 ? used : hosts;
   if (pool.length === 1) return pool[0] as LayoutHost;
-  if (pool.length === 0) throw new UsageError(`${path} declares no host; plan and apply work on a \`host NAME { ssh "…" }\``);
-  throw new UsageError(`${path} has ${pool.length} hosts (${pool.map((h) => h.name).join(', ')}): pick one with --host`);
+  if (pool.length === 0)
+    throw new UsageError(`${path} declares no host; plan and apply work on a \`host NAME { ssh "…" }\``);
+  throw new UsageError(
+    `${path} has ${pool.length} hosts (${pool.map((h) => h.name).join(', ')}): pick one with --host`,
+  );
 }
 
 const PLAN_FLAGS = {
@@ -68,7 +85,12 @@ const APPLY_FLAGS = {
 
 function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
   const { values, positionals } = parseFlags(kind, args, kind === 'plan' ? PLAN_FLAGS : APPLY_FLAGS);
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `${kind} takes one layout FILE` : `${kind} takes one layout FILE, got ${positionals.length}: ${positionals.map((x) => `\`${x}\``).join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? `${kind} takes one layout FILE`
+        : `${kind} takes one layout FILE, got ${positionals.length}: ${positionals.map((x) => `\`${x}\``).join(' ')}`,
+    );
   const path = positionals[0] as string;
   const text = readLayout(path);
   const v = values as Record<string, string | boolean | undefined>;
@@ -84,33 +106,60 @@ function prepare(kind: 'plan' | 'apply', args: string[], io: Io) {
     if (!file) throw new UsageError('--target sim:FACTS needs a facts file');
     // the simulated host's state is that file: it must be there to plan from (and to write back to)
     const r = tryReadText(file);
-    if ('error' in r) throw new UsageError(`--target sim:${file}: cannot read ${file}: ${r.error}${r.error === 'no such file' ? ' (a facts file: docs/facts.md; `cp samples/linux-6.1.facts.json` to try one)' : ''}`);
+    if ('error' in r)
+      throw new UsageError(
+        `--target sim:${file}: cannot read ${file}: ${r.error}${r.error === 'no such file' ? ' (a facts file: docs/facts.md; `cp samples/linux-6.1.facts.json` to try one)' : ''}`,
+      );
     // apply writes the new state back: beside the file, then renamed over it
     if (kind === 'apply') {
       try {
         accessSync(dirname(resolve(file)), constants.W_OK);
       } catch {
-        throw new UsageError(`--target sim:${file}: apply writes the new state back to ${file}, but its folder is not writable`);
+        throw new UsageError(
+          `--target sim:${file}: apply writes the new state back to ${file}, but its folder is not writable`,
+        );
       }
     }
     target = new SimTarget(file);
   } else if (chosen === 'facts') {
     // the host's own facts file, simulated: nothing touches a machine and nothing is saved
-    if (!decl.facts) throw new UsageError(`host \`${decl.name}\` has no \`facts "…"\` file to plan against; add one, or give --target sim:FACTS`);
+    if (!decl.facts)
+      throw new UsageError(
+        `host \`${decl.name}\` has no \`facts "…"\` file to plan against; add one, or give --target sim:FACTS`,
+      );
     const file = factsFile(path, decl.facts.value, io.env);
     const r = tryReadText(file);
-    if ('error' in r) throw new UsageError(`host \`${decl.name}\`: cannot read its facts file ${file}: ${r.error}${r.error === 'no such file' ? ' (capture it: daxlayout facts DEST -o FILE)' : ''}`);
+    if ('error' in r)
+      throw new UsageError(
+        `host \`${decl.name}\`: cannot read its facts file ${file}: ${r.error}${r.error === 'no such file' ? ' (capture it: daxlayout facts DEST -o FILE)' : ''}`,
+      );
     target = new SimTarget(file, false, decl.facts.value);
   } else if (chosen === 'ssh') {
-    if (!decl.ssh && decl.pattern) throw new UsageError(`host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`);
-    if (!decl.ssh) throw new UsageError(`host \`${decl.name}\` has no \`ssh "…"\` destination${decl.facts ? '' : ' and no `facts "…"` file'}; add one, or plan against a facts file with --target sim:FACTS`);
+    if (!decl.ssh && decl.pattern)
+      throw new UsageError(
+        `host \`${decl.name}\` stands for the hosts "${decl.pattern.value}" matches: plan it with -i INVENTORY (docs/fleet.md)`,
+      );
+    if (!decl.ssh)
+      throw new UsageError(
+        `host \`${decl.name}\` has no \`ssh "…"\` destination${decl.facts ? '' : ' and no `facts "…"` file'}; add one, or plan against a facts file with --target sim:FACTS`,
+      );
     const dp = destinationProblem(decl.ssh.value);
     if (dp) throw new UsageError(`host \`${decl.name}\`: ${dp}`);
     target = new SshTarget(
-      io.transport ? io.transport(decl.ssh.value, decl.port?.value) : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...ssh }, io),
+      io.transport
+        ? io.transport(decl.ssh.value, decl.port?.value)
+        : sshTransport({ destination: decl.ssh.value, ...(decl.port ? { port: decl.port.value } : {}), ...ssh }, io),
     );
   } else throw new UsageError(`--target takes ssh, facts or sim:FACTS, got \`${targetArg}\``);
-  const prepared: Prepared = { path, text, hostName: decl.name, decl, target, prune: v.prune === true, json: v.json === true };
+  const prepared: Prepared = {
+    path,
+    text,
+    hostName: decl.name,
+    decl,
+    target,
+    prune: v.prune === true,
+    json: v.json === true,
+  };
   return { prepared, values: v };
 }
 
@@ -121,7 +170,17 @@ function earlyErrors(p: Prepared): string[] {
   if (file.errors.length === 0 && layout.issues.length === 0) return [];
   const a = analyze(p.text, { readFacts: factsReader(p.path) });
   const idx = new LineIndex(p.text);
-  return a.findings.filter((f) => f.severity === 'error').map((f) => diagnosticLine({ file: p.path, ...idx.position(f.span.start), severity: 'error', message: f.message, code: f.code }));
+  return a.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) =>
+      diagnosticLine({
+        file: p.path,
+        ...idx.position(f.span.start),
+        severity: 'error',
+        message: f.message,
+        code: f.code,
+      }),
+    );
 }
 
 function diagnostics(p: Prepared, r: PlanResult): PlanDiagnosticJson[] {
@@ -134,14 +193,19 @@ function diagnosticsText(p: Prepared, r: PlanResult): string {
 
 function header(p: Prepared, r: PlanResult): string {
   const f = r.capture.facts;
-  const lines = [`Host ${p.hostName} (${p.target.description})${f ? ` — Linux ${f.kernelRelease ?? '?'} ${f.arch}` : ''}${r.fingerprint ? `, facts ${r.fingerprint}` : ''}`];
+  const lines = [
+    `Host ${p.hostName} (${p.target.description})${f ? ` — Linux ${f.kernelRelease ?? '?'} ${f.arch}` : ''}${r.fingerprint ? `, facts ${r.fingerprint}` : ''}`,
+  ];
   for (const pr of r.capture.problems) if (pr.severity === 'warning') lines.push(`  facts warning: ${pr.message}`);
   return lines.join('\n') + '\n\n';
 }
 
 function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan): PlanJson {
   const v = r.view;
-  const persistProblems = pp?.action === 'problems' ? (pp.art?.problems ?? []).map((m) => ({ severity: 'error', code: 'persist', message: m })) : [];
+  const persistProblems =
+    pp?.action === 'problems'
+      ? (pp.art?.problems ?? []).map((m) => ({ severity: 'error', code: 'persist', message: m }))
+      : [];
   const diags = [...diagnostics(p, r), ...persistProblems];
   // an invalid layout gets no plan, only its errors (as terraform does)
   const planned = v && r.errors.length === 0 ? v : undefined;
@@ -161,7 +225,8 @@ function planJson(p: Prepared, r: PlanResult, pp?: PersistPlan): PlanJson {
 function persistText(pp: PersistPlan): string {
   if (pp.action === 'none') return '';
   const notes = pp.art?.notes.map((n) => `  note: ${n}\n`).join('') ?? '';
-  if (pp.action === 'problems') return `\nPersistence: ${pp.message}\n${(pp.art?.problems ?? []).map((x) => `  error: ${x}\n`).join('')}${notes}`;
+  if (pp.action === 'problems')
+    return `\nPersistence: ${pp.message}\n${(pp.art?.problems ?? []).map((x) => `  error: ${x}\n`).join('')}${notes}`;
   return `\nPersistence: ${pp.message}.\n${notes}`;
 }
 
@@ -172,8 +237,19 @@ async function withTarget<T>(p: Prepared, io: Io, events: boolean, f: () => Prom
     const fail = (code: number, kind: string, message: string): number => {
       io.err(`daxlayout: ${code === 3 ? 'refused: ' : ''}${message}\n`);
       const result = code === 3 ? 'refused' : 'failed';
-      if (p.json) io.out(JSON.stringify({ host: p.hostName, target: p.target.description, result, exitCode: code, error: kind, message }, null, 2) + '\n');
-      if (events) io.out(JSON.stringify({ event: 'done', result, exitCode: code, error: kind, message, stepsRun: 0, stepsTotal: 0 }) + '\n');
+      if (p.json)
+        io.out(
+          JSON.stringify(
+            { host: p.hostName, target: p.target.description, result, exitCode: code, error: kind, message },
+            null,
+            2,
+          ) + '\n',
+        );
+      if (events)
+        io.out(
+          JSON.stringify({ event: 'done', result, exitCode: code, error: kind, message, stepsRun: 0, stepsTotal: 0 }) +
+            '\n',
+        );
       return code;
     };
     if (e instanceof HostKeyError) return fail(3, 'host-key', e.message);
@@ -197,7 +273,12 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     return 1;
   }
   const planned = await withTarget(p, io, false, async () => {
-    const plan = await makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
+    const plan = await makePlan(p.target, {
+      text: p.text,
+      host: p.hostName,
+      prune: p.prune,
+      readFacts: factsReader(p.path),
+    });
     // an installed restorer is verified now (read-only, one round trip) to say whether it is up to date
     return { r: plan, pp: await persistPlan(p.target, plan, { verify: true }) };
   });
@@ -225,7 +306,15 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
 }
 
 function unreadableNoteOf(r: PlanResult): string | undefined {
-  return r.capture.unreadable.length ? unreadableNote({ text: '', state: undefined, problems: [], unreadable: [...r.capture.unreadable], ...(r.capture.uid !== undefined ? { uid: r.capture.uid } : {}) }) : undefined;
+  return r.capture.unreadable.length
+    ? unreadableNote({
+        text: '',
+        state: undefined,
+        problems: [],
+        unreadable: [...r.capture.unreadable],
+        ...(r.capture.uid !== undefined ? { uid: r.capture.uid } : {}),
+      })
+    : undefined;
 }
 
 export async function applyCommand(args: string[], io: Io): Promise<number> {
@@ -235,7 +324,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   // (the target opens nothing until it is used: a usage error below leaves nothing behind)
   const lockTimeoutS = intFlag(values['lock-timeout'] as string | undefined, 'lock-timeout', 30, 0, 86400);
   const expect = values.fingerprint as string | undefined;
-  if (expect !== undefined && !/^sha256:[0-9a-f]{16}$/.test(expect)) throw new UsageError('--fingerprint takes the value `daxlayout plan` printed (sha256: and 16 hex digits)');
+  if (expect !== undefined && !/^sha256:[0-9a-f]{16}$/.test(expect))
+    throw new UsageError('--fingerprint takes the value `daxlayout plan` printed (sha256: and 16 hex digits)');
   if (events && p.json) throw new UsageError('--events and --json are two output forms: pick one');
   const pauseRaw = io.env.DAXLAYOUT_TEST_PAUSE_AFTER;
   const pauseAfter = pauseRaw !== undefined && /^\d{1,6}$/.test(pauseRaw) ? Number(pauseRaw) : undefined;
@@ -243,13 +333,23 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const event = (e: Record<string, unknown>) => io.out(JSON.stringify(e) + '\n');
   if (!yes && (!io.isTTY || events)) {
     await p.target.close();
-    io.err('daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan` to review, then `apply --yes`)\n');
+    io.err(
+      'daxlayout: refusing to apply without --yes: stdin is not a terminal to confirm on (run `daxlayout plan` to review, then `apply --yes`)\n',
+    );
     return 2;
   }
   const early = earlyErrors(p);
   if (early.length > 0) {
     await p.target.close();
-    if (events) event({ event: 'done', result: 'failed', exitCode: 1, message: `${p.path} has errors; nothing was run`, stepsRun: 0, stepsTotal: 0 });
+    if (events)
+      event({
+        event: 'done',
+        result: 'failed',
+        exitCode: 1,
+        message: `${p.path} has errors; nothing was run`,
+        stepsRun: 0,
+        stepsTotal: 0,
+      });
     else io.out(early.join('\n') + '\n');
     io.err(`daxlayout: ${p.path} has errors; nothing was run\n`);
     return 1;
@@ -257,7 +357,12 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const t0 = Date.now();
   let cancelSignal: string | undefined;
   const r = await withTarget(p, io, events, async () => {
-    const plan = await makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
+    const plan = await makePlan(p.target, {
+      text: p.text,
+      host: p.hostName,
+      prune: p.prune,
+      readFacts: factsReader(p.path),
+    });
     const view = plan.view;
     const stepsTotal = view?.steps.length ?? 0;
     // the persist step (docs/persist.md): with no writes, an installed restorer is verified now
@@ -270,18 +375,34 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       const r = await runPersist(p.target, pp, {
         onStart: (a) => {
           if (events) event({ event: 'persist', action: a, state: 'running' });
-          if (text) io.out(`\n${a === 'verify' ? 'Verifying' : a === 'remove' ? 'Removing' : a === 'install' ? 'Installing' : 'Updating'} the restorer on ${p.hostName}…\n`);
+          if (text)
+            io.out(
+              `\n${a === 'verify' ? 'Verifying' : a === 'remove' ? 'Removing' : a === 'install' ? 'Installing' : 'Updating'} the restorer on ${p.hostName}…\n`,
+            );
         },
       });
-      if (events && r.action !== 'none') event({ event: 'persist', action: r.action, state: r.status, message: r.message, checks: r.checks.map((c) => ({ ok: c.ok, text: c.text })) });
-      if (text && r.action !== 'none' && r.action !== 'sim' && (r.status !== 'ok' || r.action !== 'up-to-date' || stepsTotal > 0)) {
+      if (events && r.action !== 'none')
+        event({
+          event: 'persist',
+          action: r.action,
+          state: r.status,
+          message: r.message,
+          checks: r.checks.map((c) => ({ ok: c.ok, text: c.text })),
+        });
+      if (
+        text &&
+        r.action !== 'none' &&
+        r.action !== 'sim' &&
+        (r.status !== 'ok' || r.action !== 'up-to-date' || stepsTotal > 0)
+      ) {
         for (const c of r.checks) if (!c.ok) io.out(`      bad   ${c.text}\n`);
         io.out(`  ${r.status === 'ok' ? 'ok' : r.status === 'failed' ? 'FAILED' : 'not run'}: ${r.message}\n`);
       }
       return r;
     };
     const finish = (res: Partial<ApplyResult> & { result: string; exitCode: number; message: string }) => {
-      if (p.json) io.out(JSON.stringify({ ...applyJson(p, plan, res, Date.now() - t0), persist: persistOut() }, null, 2) + '\n');
+      if (p.json)
+        io.out(JSON.stringify({ ...applyJson(p, plan, res, Date.now() - t0), persist: persistOut() }, null, 2) + '\n');
       else if (events) {
         if (res.verification && !verifyShown) event({ event: 'verify', ...res.verification });
         event({
@@ -316,10 +437,18 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       return finish({ result: 'failed', exitCode: 1, message: 'the plan has errors; nothing was run' });
     }
     if (pp.action === 'problems') {
-      return finish({ result: 'failed', exitCode: 1, message: `the layout persists, but no restorer can be made for ${p.hostName}; nothing was run: ${pp.art?.problems.join('; ') ?? ''}` });
+      return finish({
+        result: 'failed',
+        exitCode: 1,
+        message: `the layout persists, but no restorer can be made for ${p.hostName}; nothing was run: ${pp.art?.problems.join('; ') ?? ''}`,
+      });
     }
     if (expect !== undefined && plan.fingerprint !== expect) {
-      return finish({ result: 'refused', exitCode: 3, message: `the host changed since the plan that was shown (facts ${expect} then, ${plan.fingerprint} now); nothing was run. Review the new plan.` });
+      return finish({
+        result: 'refused',
+        exitCode: 3,
+        message: `the host changed since the plan that was shown (facts ${expect} then, ${plan.fingerprint} now); nothing was run. Review the new plan.`,
+      });
     }
     if (view.steps.length === 0) {
       const noChanges = 'No changes. The host matches the layout.';
@@ -330,18 +459,30 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
         return 0;
       }
       if (!yes) {
-        const answer = await io.ask(`\nDo you want to ${pp.action === 'remove' ? 'remove the restorer and its files from' : `${pp.action} the restorer on`} ${p.hostName}? Only 'yes' will be accepted: `);
-        if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
+        const answer = await io.ask(
+          `\nDo you want to ${pp.action === 'remove' ? 'remove the restorer and its files from' : `${pp.action} the restorer on`} ${p.hostName}? Only 'yes' will be accepted: `,
+        );
+        if (answer.trim() !== 'yes')
+          return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
       }
       persisted = await doPersist();
-      if (persisted.status !== 'ok') return finish({ result: 'failed', exitCode: 1, message: `${noChanges} But: ${persisted.message}` });
-      if (!text) return finish({ result: 'no-changes', exitCode: 0, message: `${noChanges} ${persisted.message[0]?.toUpperCase()}${persisted.message.slice(1)}.` });
+      if (persisted.status !== 'ok')
+        return finish({ result: 'failed', exitCode: 1, message: `${noChanges} But: ${persisted.message}` });
+      if (!text)
+        return finish({
+          result: 'no-changes',
+          exitCode: 0,
+          message: `${noChanges} ${persisted.message[0]?.toUpperCase()}${persisted.message.slice(1)}.`,
+        });
       return 0;
     }
     if (!yes) {
       // the plan's own vocabulary: devices in the summary line above, steps here
-      const answer = await io.ask(`\nDo you want to perform these ${view.steps.length} steps on ${p.hostName}? Only 'yes' will be accepted: `);
-      if (answer.trim() !== 'yes') return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
+      const answer = await io.ask(
+        `\nDo you want to perform these ${view.steps.length} steps on ${p.hostName}? Only 'yes' will be accepted: `,
+      );
+      if (answer.trim() !== 'yes')
+        return finish({ result: 'refused', exitCode: 3, message: 'apply cancelled; nothing was run' });
     }
     if (text) io.out(`\nApplying on ${p.hostName} (${p.target.description})…\n`);
     // write number → the plan step it belongs to
@@ -354,7 +495,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       }
     }
     const running = (st: PlanView['steps'][number] | undefined) => {
-      if (st && events) event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'running' });
+      if (st && events)
+        event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'running' });
     };
     // a signal between writes asks the host to stop before the next one
     io.onCancel?.((sig) => {
@@ -368,7 +510,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       onLine: (line) => {
         if (line === '@@ guard ok') running(stepOfWrite[0]);
         if (!text) return;
-        if (line === '@@ lock-wait') io.out(`  waiting for another apply on the host to finish (up to ${lockTimeoutS} s)…\n`);
+        if (line === '@@ lock-wait')
+          io.out(`  waiting for another apply on the host to finish (up to ${lockTimeoutS} s)…\n`);
         if (line.startsWith('@@ paused after step')) io.out(`  (test hook) ${line.slice(3)}\n`);
       },
       onOutcome: (o) => {
@@ -376,7 +519,15 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
         const first = st !== undefined && stepOfWrite[o.index - 2] !== st;
         const last = st !== undefined && stepOfWrite[o.index] !== st;
         if (events && st) {
-          if (!o.ok) event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'failed', error: o.error ?? '' });
+          if (!o.ok)
+            event({
+              event: 'step',
+              index: st.index,
+              of: stepsTotal,
+              summary: st.summary,
+              state: 'failed',
+              error: o.error ?? '',
+            });
           else if (last) {
             event({ event: 'step', index: st.index, of: stepsTotal, summary: st.summary, state: 'ok' });
             running(stepOfWrite[o.index]);
@@ -385,13 +536,16 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
         if (!text) return;
         if (first && st) io.out(`  ${st.op} ${st.summary}\n`);
         const w = allWrites[o.index - 1];
-        io.out(`      ${o.ok ? 'ok  ' : 'FAIL'}  ${w ? writeText(w) : `write ${o.index}`}${o.ok ? '' : `: ${o.error ?? ''}`}\n`);
+        io.out(
+          `      ${o.ok ? 'ok  ' : 'FAIL'}  ${w ? writeText(w) : `write ${o.index}`}${o.ok ? '' : `: ${o.error ?? ''}`}\n`,
+        );
       },
     });
     // The writes are over: a first signal now must not cut the report of what ran short (a
     // second one still ends the process at once).
     io.onCancel?.((sig) => io.err(`\ndaxlayout: ${sig} after the last write; finishing the report\n`));
-    const stopped = res.result === 'cancelled' ? { ...res, exitCode: (cancelSignal === 'SIGTERM' ? 143 : 130) as 130 } : res;
+    const stopped =
+      res.result === 'cancelled' ? { ...res, exitCode: (cancelSignal === 'SIGTERM' ? 143 : 130) as 130 } : res;
     // never after a failed or partial apply: the restorer would find the region in neither state it knows
     if (stopped.result === 'applied') {
       if (events && stopped.verification && pp.action !== 'none') {
@@ -401,19 +555,32 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       }
       persisted = await doPersist();
     } else if (pp.action !== 'none' && pp.action !== 'sim') {
-      persisted = { action: pp.action === 'remove' ? 'removed' : pp.action === 'install' ? 'installed' : 'updated', status: 'not-run', message: 'the restorer was not touched: the apply did not complete', checks: [] };
+      persisted = {
+        action: pp.action === 'remove' ? 'removed' : pp.action === 'install' ? 'installed' : 'updated',
+        status: 'not-run',
+        message: 'the restorer was not touched: the apply did not complete',
+        checks: [],
+      };
     }
-    const outcome: ApplyResult = persisted?.status === 'failed' ? { ...stopped, result: 'failed', exitCode: 1, message: `${stopped.message} But: ${persisted.message}` } : stopped;
+    const outcome: ApplyResult =
+      persisted?.status === 'failed'
+        ? { ...stopped, result: 'failed', exitCode: 1, message: `${stopped.message} But: ${persisted.message}` }
+        : stopped;
     if (!text) return finish(outcome);
     const lines: string[] = [];
     if ((res.result === 'failed' || res.result === 'cancelled') && res.writesRun < res.writesTotal) {
       const notRun = res.steps.map((x, i) => ({ x, v: view.steps[i] })).filter((y) => y.x.status === 'not-run');
-      if (notRun.length > 0 && res.report?.guard === 'ok') lines.push(`Not run: ${notRun.map((y) => `step ${y.v?.index} (${y.v?.summary})`).join('; ')}`);
+      if (notRun.length > 0 && res.report?.guard === 'ok')
+        lines.push(`Not run: ${notRun.map((y) => `step ${y.v?.index} (${y.v?.summary})`).join('; ')}`);
     }
     if (res.after && res.result !== 'applied') lines.push('The host now:', ...hostTable(res.after, view));
-    if (p.target instanceof SimTarget && p.target.save && res.writesRun > 0) lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
+    if (p.target instanceof SimTarget && p.target.save && res.writesRun > 0)
+      lines.push(`(sim: the new state was written to ${(p.target as SimTarget).file})`);
     if (lines.length) io.out('\n' + lines.join('\n') + '\n');
-    const rt = p.target.kind === 'ssh' ? ` (${p.target.roundTrips} SSH round trips over ${p.target.connections} connection${p.target.connections === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)` : '';
+    const rt =
+      p.target.kind === 'ssh'
+        ? ` (${p.target.roundTrips} SSH round trips over ${p.target.connections} connection${p.target.connections === 1 ? '' : 's'}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`
+        : '';
     if (outcome.exitCode === 0) {
       io.out(`\n${outcome.message}${rt}\n`);
       return 0;
@@ -425,11 +592,20 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   return r;
 }
 
-function applyJson(p: Prepared, plan: PlanResult, res: Partial<ApplyResult> & { result: string; exitCode: number; message: string }, ms: number) {
+function applyJson(
+  p: Prepared,
+  plan: PlanResult,
+  res: Partial<ApplyResult> & { result: string; exitCode: number; message: string },
+  ms: number,
+) {
   const base = planJson(p, plan);
   const steps = base.steps.map((s, i) => {
     const st = res.steps?.[i];
-    return { ...s, status: st?.status ?? 'not-run', writes: s.writes.map((w, j) => ({ ...w, ...(st?.writes[j] ?? { status: 'not-run' }) })) };
+    return {
+      ...s,
+      status: st?.status ?? 'not-run',
+      writes: s.writes.map((w, j) => ({ ...w, ...(st?.writes[j] ?? { status: 'not-run' }) })),
+    };
   });
   return {
     ...base,
@@ -455,7 +631,11 @@ function hostTable(f: HostFacts, view: PlanView): string[] {
   const out: string[] = [];
   const mode = (d: DeviceFacts) => {
     if (d.driver !== 'kmem') return d.driver === 'device_dax' ? 'devdax' : 'unbound';
-    const blocks = f.memoryBlocks.filter((b) => d.mappings.some((m) => BigInt(b.index) * f.memoryBlockSize >= m.start && BigInt(b.index) * f.memoryBlockSize <= m.end));
+    const blocks = f.memoryBlocks.filter((b) =>
+      d.mappings.some(
+        (m) => BigInt(b.index) * f.memoryBlockSize >= m.start && BigInt(b.index) * f.memoryBlockSize <= m.end,
+      ),
+    );
     const online = blocks.filter((b) => b.state === 'online');
     return `system-ram ${online.length}/${blocks.length} online${online.length && online.every((b) => b.zone === 'Movable') ? ' movable' : ''}`;
   };
@@ -463,7 +643,9 @@ function hostTable(f: HostFacts, view: PlanView): string[] {
     out.push(`  region ${r.id} (${r.path}):`);
     for (const d of r.devices) {
       const ranges = d.mappings.map((m) => `${hex(m.start)}..${hex(m.end)}`).join(', ') || '-';
-      out.push(`    ${d.name.padEnd(8)} ${(labels.get(d.name) ?? '').padEnd(12)} ${formatBytes(d.size).padEnd(9)} align ${formatBytes(d.align).padEnd(7)} ${mode(d).padEnd(26)} ${ranges}`);
+      out.push(
+        `    ${d.name.padEnd(8)} ${(labels.get(d.name) ?? '').padEnd(12)} ${formatBytes(d.size).padEnd(9)} align ${formatBytes(d.align).padEnd(7)} ${mode(d).padEnd(26)} ${ranges}`,
+      );
     }
   }
   return out;

@@ -78,7 +78,12 @@ export interface PlanJson {
   readonly summary: PlanSummaryJson;
   /** `Plan: 3 devices to create, 1 to change, 0 to destroy.`; null when there is no plan. */
   readonly summaryLine: string | null;
-  readonly unlisted: readonly { readonly name: string; readonly size: string; readonly mode: string; readonly pruned: boolean }[];
+  readonly unlisted: readonly {
+    readonly name: string;
+    readonly size: string;
+    readonly mode: string;
+    readonly pruned: boolean;
+  }[];
   readonly refusals: readonly string[];
   readonly diagnostics: readonly PlanDiagnosticJson[];
   readonly unreadable: readonly string[];
@@ -91,9 +96,22 @@ export type StepState = 'running' | 'ok' | 'failed';
 /** One line of `daxlayout apply --events`. */
 export type ApplyEvent =
   | ({ readonly event: 'plan' } & PlanJson)
-  | { readonly event: 'step'; readonly index: number; readonly of: number; readonly summary: string; readonly state: StepState; readonly error?: string }
+  | {
+      readonly event: 'step';
+      readonly index: number;
+      readonly of: number;
+      readonly summary: string;
+      readonly state: StepState;
+      readonly error?: string;
+    }
   | { readonly event: 'verify'; readonly ok: boolean; readonly differences?: readonly string[] }
-  | { readonly event: 'persist'; readonly action: string; readonly state: string; readonly message?: string; readonly checks?: readonly { readonly ok: boolean; readonly text: string }[] }
+  | {
+      readonly event: 'persist';
+      readonly action: string;
+      readonly state: string;
+      readonly message?: string;
+      readonly checks?: readonly { readonly ok: boolean; readonly text: string }[];
+    }
   | DoneEvent;
 
 export interface DoneEvent {

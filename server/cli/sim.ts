@@ -1,5 +1,13 @@
 // `daxlayout sim --facts FACTS [--kernel RELEASE] [--json] SCRIPT`: the kernel model's own test interface.
-import { cxlSnapshot, KernelModel, outsideModelled, parseScript, readFacts, SeedError, toDaxctlJson } from '../core/index';
+import {
+  cxlSnapshot,
+  KernelModel,
+  outsideModelled,
+  parseScript,
+  readFacts,
+  SeedError,
+  toDaxctlJson,
+} from '../core/index';
 import { readText, UsageError } from './io';
 
 export interface SimOptions {
@@ -17,7 +25,9 @@ export function runSim(scriptPath: string, o: SimOptions): string {
   });
   const fatal = problems.filter((p) => p.severity === 'error');
   if (!facts || fatal.length > 0) {
-    throw new UsageError(`${o.facts}: ${fatal.map((p) => (p.path ? `${p.path}: ` : '') + p.message).join('; ') || 'unreadable facts'}`);
+    throw new UsageError(
+      `${o.facts}: ${fatal.map((p) => (p.path ? `${p.path}: ` : '') + p.message).join('; ') || 'unreadable facts'}`,
+    );
   }
   let model: KernelModel;
   try {
@@ -34,13 +44,21 @@ export function runSim(scriptPath: string, o: SimOptions): string {
   const results: { line: number; result: string; text: string }[] = [];
   for (const w of script.writes) {
     const r = model.write(w.path, w.value);
-    if (r.kind === 'unmodelled') throw new UsageError(`${scriptPath}: line ${w.line}: cannot model \`${w.text}\`: ${r.reason}`);
+    if (r.kind === 'unmodelled')
+      throw new UsageError(`${scriptPath}: line ${w.line}: cannot model \`${w.text}\`: ${r.reason}`);
     results.push({ line: w.line, result: r.kind === 'ok' ? 'ok' : r.errno, text: w.text });
   }
   const state = toDaxctlJson(model.state);
   // the CXL regions and decoders, when the facts have a CXL topology (kernel/cxl-model.ts)
   const cxl = model.cxl ? cxlSnapshot(model.cxl) : undefined;
-  if (o.json) return JSON.stringify({ results: results.map(({ line, result }) => ({ line, result })), state, ...(cxl ? { cxl } : {}) }, null, 2) + '\n';
+  if (o.json)
+    return (
+      JSON.stringify(
+        { results: results.map(({ line, result }) => ({ line, result })), state, ...(cxl ? { cxl } : {}) },
+        null,
+        2,
+      ) + '\n'
+    );
   const width = Math.max(0, ...results.map((r) => r.text.length));
   const lines = results.map((r) => `${String(r.line).padStart(4)}  ${r.text.padEnd(width)}  ${r.result}`);
   const cxlText = cxl ? `\nCXL regions and decoders:\n${JSON.stringify(cxl, null, 2)}\n` : '';

@@ -4,7 +4,16 @@ export * from './pipeline/analyze';
 export * from './analysis/finding';
 export * from './units';
 export type * from './host-facts';
-export { detectFactsInput, readCaptureFacts, readCaptureText, readFacts, writeFacts, type FactsInputKind, type FactsProblem, type ReadFactsOptions } from './facts/read';
+export {
+  detectFactsInput,
+  readCaptureFacts,
+  readCaptureText,
+  readFacts,
+  writeFacts,
+  type FactsInputKind,
+  type FactsProblem,
+  type ReadFactsOptions,
+} from './facts/read';
 export { splitSections } from './facts/capture-text';
 export { KernelModel, type WriteResult } from './kernel/model';
 export { readCxlFacts, type CxlFacts } from './facts/cxl';
@@ -13,7 +22,15 @@ export { cxlSnapshot } from './kernel/cxl-snapshot';
 export { CXL_DIFFS } from './kernel/cxl-tables';
 export { parseScript, type ScriptWrite } from './kernel/script';
 export { snapshot, toDaxctlJson } from './kernel/snapshot';
-export { availableSize, deviceName, deviceSize, regionSize, SeedError, type SimDevice, type SimRegion } from './kernel/state';
+export {
+  availableSize,
+  deviceName,
+  deviceSize,
+  regionSize,
+  SeedError,
+  type SimDevice,
+  type SimRegion,
+} from './kernel/state';
 export { ERRNO, ERRNO_TEXT, type Errno } from './kernel/tables';
 export { FEATURES, outsideModelled, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';

@@ -6,10 +6,18 @@ export const GiB = 1024n * MiB;
 export const TiB = 1024n * GiB;
 
 export const UNITS: Readonly<Record<string, bigint>> = {
-  K: KiB, KiB: KiB, k: KiB,
-  M: MiB, MiB: MiB, m: MiB,
-  G: GiB, GiB: GiB, g: GiB,
-  T: TiB, TiB: TiB, t: TiB,
+  K: KiB,
+  KiB: KiB,
+  k: KiB,
+  M: MiB,
+  MiB: MiB,
+  m: MiB,
+  G: GiB,
+  GiB: GiB,
+  g: GiB,
+  T: TiB,
+  TiB: TiB,
+  t: TiB,
 };
 
 export type UnitResult = { ok: true; bytes: bigint } | { ok: false; message: string };
@@ -22,7 +30,10 @@ export function applyUnit(value: bigint, unit: string | undefined): UnitResult {
   const decimal = /^([KMGT])B$/i.exec(unit);
   if (decimal) {
     const u = (decimal[1] as string).toUpperCase();
-    return { ok: false, message: `\`${unit}\` is ambiguous (decimal or binary?); sizes here are binary: write ${value}${u} or ${value}${u}iB` };
+    return {
+      ok: false,
+      message: `\`${unit}\` is ambiguous (decimal or binary?); sizes here are binary: write ${value}${u} or ${value}${u}iB`,
+    };
   }
   if (unit === 'B' || unit === 'b') return { ok: false, message: 'write byte counts without a unit (e.g. 4096)' };
   return { ok: false, message: `unknown unit \`${unit}\`; use K, M, G or T (or KiB, MiB, GiB, TiB)` };

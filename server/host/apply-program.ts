@@ -11,12 +11,17 @@ const SYSFS_DEVICE = /^\/sys\/devices(?:\/[A-Za-z0-9_:+][A-Za-z0-9_.:+-]{0,127})
 
 /** Why a planned write cannot go into a program (undefined: it may). */
 export function writeProblem(path: string, value: string): string | undefined {
-  const bad = (what: string) => `refusing to send \`${JSON.stringify(value).slice(1, -1)}\` to \`${JSON.stringify(path).slice(1, -1)}\`: ${what}`;
+  const bad = (what: string) =>
+    `refusing to send \`${JSON.stringify(value).slice(1, -1)}\` to \`${JSON.stringify(path).slice(1, -1)}\`: ${what}`;
   let m: RegExpExecArray | null;
-  if ((m = /^\/sys\/bus\/dax\/devices\/(dax[0-9]{1,9}\.[0-9]{1,9})\/(size|align|mapping|memmap_on_memory)$/.exec(path))) {
+  if (
+    (m = /^\/sys\/bus\/dax\/devices\/(dax[0-9]{1,9}\.[0-9]{1,9})\/(size|align|mapping|memmap_on_memory)$/.exec(path))
+  ) {
     const attr = m[2];
-    if (attr === 'size' || attr === 'align') return DEC.test(value) ? undefined : bad(`${attr} takes a decimal byte count`);
-    if (attr === 'mapping') return /^[0-9a-f]{1,16}-[0-9a-f]{1,16}$/.test(value) ? undefined : bad('mapping takes START-END in hex');
+    if (attr === 'size' || attr === 'align')
+      return DEC.test(value) ? undefined : bad(`${attr} takes a decimal byte count`);
+    if (attr === 'mapping')
+      return /^[0-9a-f]{1,16}-[0-9a-f]{1,16}$/.test(value) ? undefined : bad('mapping takes START-END in hex');
     return /^[01]$/.test(value) ? undefined : bad('memmap_on_memory takes 0 or 1');
   }
   if (/^\/sys\/bus\/dax\/drivers\/(device_dax|kmem)\/(bind|unbind|new_id|remove_id)$/.test(path)) {
@@ -24,16 +29,22 @@ export function writeProblem(path: string, value: string): string | undefined {
   }
   if ((m = /^(.+)\/dax_region\/(create|delete)$/.exec(path))) {
     const parent = m[1] as string;
-    if (!SYSFS_DEVICE.test(parent) || parent.split('/').some((c) => c === '.' || c === '..')) return bad('not a dax region under /sys/devices');
+    if (!SYSFS_DEVICE.test(parent) || parent.split('/').some((c) => c === '.' || c === '..'))
+      return bad('not a dax region under /sys/devices');
     if (m[2] === 'create') return value === '1' ? undefined : bad('create takes 1');
     return DAX.test(value) ? undefined : bad('delete takes a device name daxR.N');
   }
   if (/^\/sys\/devices\/system\/(?:memory|node\/node[0-9]{1,9})\/memory[0-9]{1,9}\/state$/.test(path)) {
-    return /^(offline|online|online_movable|online_kernel)$/.test(value) ? undefined : bad('a memory block state is offline, online, online_movable or online_kernel');
+    return /^(offline|online|online_movable|online_kernel)$/.test(value)
+      ? undefined
+      : bad('a memory block state is offline, online, online_movable or online_kernel');
   }
-  if (/^\/sys\/devices\/system\/memory\/memory[0-9]{1,9}\/online$/.test(path)) return /^[01]$/.test(value) ? undefined : bad('online takes 0 or 1');
+  if (/^\/sys\/devices\/system\/memory\/memory[0-9]{1,9}\/online$/.test(path))
+    return /^[01]$/.test(value) ? undefined : bad('online takes 0 or 1');
   if (path === '/sys/devices/system/memory/auto_online_blocks') {
-    return /^(offline|online|online_movable|online_kernel)$/.test(value) ? undefined : bad('auto_online_blocks takes offline, online, online_movable or online_kernel');
+    return /^(offline|online|online_movable|online_kernel)$/.test(value)
+      ? undefined
+      : bad('auto_online_blocks takes offline, online, online_movable or online_kernel');
   }
   return bad('not a device-dax or memory-block attribute daxlayout writes');
 }
@@ -43,7 +54,9 @@ const STATE_LINE = /^[A-Za-z0-9_./:@+,=#> \[\]-]*$/;
 
 export function stateProblem(state: string): string | undefined {
   const bad = state.split('\n').find((l) => !STATE_LINE.test(l));
-  return bad === undefined ? undefined : `the host's state holds a line daxlayout will not put in a program: ${JSON.stringify(bad.slice(0, 120))}`;
+  return bad === undefined
+    ? undefined
+    : `the host's state holds a line daxlayout will not put in a program: ${JSON.stringify(bad.slice(0, 120))}`;
 }
 
 export interface ApplyProgramOptions {
@@ -70,7 +83,12 @@ const LOCK_DIR_PATTERN = /^\/[A-Za-z0-9_.\/-]+$/;
 
 function lockDirOf(dir: string | undefined): string {
   const d = dir ?? LOCK_DIR;
-  if (!LOCK_DIR_PATTERN.test(d) || d.split('/').some((c) => c === '..' || c === '.') || d.endsWith('/') || d.split('/').length < 3) {
+  if (
+    !LOCK_DIR_PATTERN.test(d) ||
+    d.split('/').some((c) => c === '..' || c === '.') ||
+    d.endsWith('/') ||
+    d.split('/').length < 3
+  ) {
     throw new ProgramRefused(`lock directory \`${d}\` is not a plain absolute path below a directory`);
   }
   return d;
@@ -182,9 +200,11 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
   }
   const sp = stateProblem(o.expectedState);
   if (sp) throw new ProgramRefused(sp);
-  if (!Number.isInteger(o.lockTimeoutS) || o.lockTimeoutS < 0 || o.lockTimeoutS > 86400) throw new ProgramRefused(`lock timeout ${o.lockTimeoutS} is not 0–86400 seconds`);
+  if (!Number.isInteger(o.lockTimeoutS) || o.lockTimeoutS < 0 || o.lockTimeoutS > 86400)
+    throw new ProgramRefused(`lock timeout ${o.lockTimeoutS} is not 0–86400 seconds`);
   const lockDir = lockDirOf(o.lockDir);
-  if (o.pauseAfter !== undefined && (!Number.isInteger(o.pauseAfter) || o.pauseAfter < 0)) throw new ProgramRefused('pauseAfter must be a write number');
+  if (o.pauseAfter !== undefined && (!Number.isInteger(o.pauseAfter) || o.pauseAfter < 0))
+    throw new ProgramRefused('pauseAfter must be a write number');
   const body: string[] = [
     'main() {',
     "  trap '' HUP PIPE",
@@ -197,7 +217,7 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
     '  now=$(state)',
     '  if [ "$now" != "$X" ]; then',
     "    echo '@@ changed'",
-    "    printf '%s\\n' \"$now\"",
+    '    printf \'%s\\n\' "$now"',
     "    echo '@@ end'",
     '    exit 3',
     '  fi',

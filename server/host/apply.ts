@@ -3,7 +3,20 @@
 // program under the host's lock, then capture again and verify that the host
 // is exactly the predicted state. Three round trips, whatever the plan's size.
 
-import { analyze, factsFingerprint, planView, snapshot, toDaxctlJson, type Analysis, type FactsProblem, type Finding, type HostAnalysis, type HostFacts, type Plan, type PlanView } from '../core/index';
+import {
+  analyze,
+  factsFingerprint,
+  planView,
+  snapshot,
+  toDaxctlJson,
+  type Analysis,
+  type FactsProblem,
+  type Finding,
+  type HostAnalysis,
+  type HostFacts,
+  type Plan,
+  type PlanView,
+} from '../core/index';
 import { ProgramRefused, stateDiff, type ProgramReport } from './shell';
 import type { Target, TargetCapture } from './target';
 import { diffHost } from './verify';
@@ -42,7 +55,10 @@ export function planFrom(capture: TargetCapture, req: PlanRequest): PlanResult {
   if (!capture.facts || factsErrors.length > 0) {
     return {
       capture,
-      errors: (factsErrors.length ? factsErrors : [{ severity: 'error' as const, message: 'no facts could be read' }]).map((p) => ({
+      errors: (factsErrors.length
+        ? factsErrors
+        : [{ severity: 'error' as const, message: 'no facts could be read' }]
+      ).map((p) => ({
         message: `facts: ${p.message}${p.line ? ` (capture line ${p.line})` : ''}`,
         problem: p,
       })),
@@ -56,7 +72,9 @@ export function planFrom(capture: TargetCapture, req: PlanRequest): PlanResult {
   });
   const host = analysis.hosts.find((h) => h.name === req.host);
   if (!host) throw new PlanError(`the layout has no host \`${req.host}\``);
-  const errors: PlanResult['errors'] = analysis.findings.filter((f) => f.severity === 'error').map((f) => ({ message: `${f.code}: ${f.message}`, finding: f }));
+  const errors: PlanResult['errors'] = analysis.findings
+    .filter((f) => f.severity === 'error')
+    .map((f) => ({ message: `${f.code}: ${f.message}`, finding: f }));
   if (host.modelError) errors.push({ message: host.modelError });
   const fingerprint = factsFingerprint(facts);
   if (!host.plan) return { capture, analysis, host, fingerprint, errors };
@@ -101,11 +119,20 @@ export interface ApplyOptions {
 export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions): Promise<ApplyResult> {
   if (!p.plan || !p.view || !p.host?.model) throw new PlanError('there is no plan to apply');
   const writes = p.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
-  const empty = (status: StepStatus) => p.view?.steps.map((s) => ({ status, writes: s.writes.map(() => ({ status })) })) ?? [];
+  const empty = (status: StepStatus) =>
+    p.view?.steps.map((s) => ({ status, writes: s.writes.map(() => ({ status })) })) ?? [];
   const predictedFacts = snapshot(p.host.model.state, 'predicted');
   const predicted = toDaxctlJson(p.host.model.state);
   if (writes.length === 0) {
-    return { result: 'no-changes', exitCode: 0, message: 'No changes. The host matches the layout.', steps: [], writesRun: 0, writesTotal: 0, predicted };
+    return {
+      result: 'no-changes',
+      exitCode: 0,
+      message: 'No changes. The host matches the layout.',
+      steps: [],
+      writesRun: 0,
+      writesTotal: 0,
+      predicted,
+    };
   }
   let run;
   try {
@@ -117,7 +144,15 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
     });
   } catch (e) {
     if (e instanceof ProgramRefused) {
-      return { result: 'failed', exitCode: 1, message: `nothing was run: ${e.message}`, steps: empty('not-run'), writesRun: 0, writesTotal: writes.length, predicted };
+      return {
+        result: 'failed',
+        exitCode: 1,
+        message: `nothing was run: ${e.message}`,
+        steps: empty('not-run'),
+        writesRun: 0,
+        writesTotal: writes.length,
+        predicted,
+      };
     }
     throw e;
   }
@@ -138,7 +173,8 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
     };
   }
   if (r.guard === 'changed') {
-    const changes = p.capture.state !== undefined && r.changedState !== undefined ? stateDiff(p.capture.state, r.changedState) : [];
+    const changes =
+      p.capture.state !== undefined && r.changedState !== undefined ? stateDiff(p.capture.state, r.changedState) : [];
     return {
       result: 'refused',
       exitCode: 3,
@@ -159,9 +195,17 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
       n++;
       const x = byIndex.get(n);
       if (!x) return { status: 'not-run' };
-      return x.ok ? { status: 'ok' } : { status: 'failed', ...(x.error ? { error: x.error } : {}), ...(x.errno ? { errno: x.errno } : {}) };
+      return x.ok
+        ? { status: 'ok' }
+        : { status: 'failed', ...(x.error ? { error: x.error } : {}), ...(x.errno ? { errno: x.errno } : {}) };
     });
-    const status: StepStatus = ws.some((w) => w.status === 'failed') ? 'failed' : ws.every((w) => w.status === 'ok') ? 'ok' : ws.some((w) => w.status === 'ok') ? 'failed' : 'not-run';
+    const status: StepStatus = ws.some((w) => w.status === 'failed')
+      ? 'failed'
+      : ws.every((w) => w.status === 'ok')
+        ? 'ok'
+        : ws.some((w) => w.status === 'ok')
+          ? 'failed'
+          : 'not-run';
     return { status, writes: ws };
   });
   const ran = r.outcomes.filter((x) => x.ok).length;
@@ -179,7 +223,15 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
   }
   const differences = after ? diffHost(predictedFacts, after) : [];
   const verification = after ? { ok: differences.length === 0, differences } : undefined;
-  const base = { steps, writesRun: ran, writesTotal: writes.length, report: r, ...(verification ? { verification } : {}), ...(after ? { after } : {}), predicted };
+  const base = {
+    steps,
+    writesRun: ran,
+    writesTotal: writes.length,
+    report: r,
+    ...(verification ? { verification } : {}),
+    ...(after ? { after } : {}),
+    predicted,
+  };
   if (failed) {
     const at = p.view.steps[steps.findIndex((s) => s.status === 'failed')];
     return {
@@ -198,7 +250,10 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
     };
   }
   if (!r.done) {
-    const why = run.code === 255 ? `the connection failed (${run.stderr.trim().split('\n').pop() || 'ssh was killed or exited 255'})` : `the program stopped (exit ${run.code})${r.other.length ? `: ${r.other.slice(-2).join(' / ')}` : ''}`;
+    const why =
+      run.code === 255
+        ? `the connection failed (${run.stderr.trim().split('\n').pop() || 'ssh was killed or exited 255'})`
+        : `the program stopped (exit ${run.code})${r.other.length ? `: ${r.other.slice(-2).join(' / ')}` : ''}`;
     return {
       ...base,
       result: 'failed',
@@ -207,7 +262,12 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
     };
   }
   if (!after) {
-    return { ...base, result: 'failed', exitCode: 1, message: `all ${writes.length} writes ran, but the host could not be captured to verify it: ${afterProblem}` };
+    return {
+      ...base,
+      result: 'failed',
+      exitCode: 1,
+      message: `all ${writes.length} writes ran, but the host could not be captured to verify it: ${afterProblem}`,
+    };
   }
   if (differences.length > 0) {
     return {
@@ -217,5 +277,10 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
       message: `all ${writes.length} writes ran, but the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`,
     };
   }
-  return { ...base, result: 'applied', exitCode: 0, message: `Apply complete and verified: ${p.view.summary.create} device${p.view.summary.create === 1 ? '' : 's'} created, ${p.view.summary.change} changed, ${p.view.summary.destroy} destroyed.` };
+  return {
+    ...base,
+    result: 'applied',
+    exitCode: 0,
+    message: `Apply complete and verified: ${p.view.summary.create} device${p.view.summary.create === 1 ? '' : 's'} created, ${p.view.summary.change} changed, ${p.view.summary.destroy} destroyed.`,
+  };
 }

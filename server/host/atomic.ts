@@ -4,7 +4,17 @@
 // the new one, never half of one; a symlink at the destination is replaced, not followed.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** The temporary name next to `path`: hidden, with 128 random bits. */
@@ -31,7 +41,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     try {
       // O_EXCL: fails on anything already there, a symlink included (never followed)
       // (a new file gets `mode` less the umask, as any file a program creates)
-      fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), keep ?? mode);
+      fd = openSync(
+        tmp,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
+        keep ?? mode,
+      );
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 4) throw e;
     }

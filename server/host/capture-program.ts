@@ -130,5 +130,8 @@ export function stateText(captureOutput: string): string | undefined {
   const b = lines.indexOf(STATE_BEGIN);
   const e = lines.indexOf(STATE_END);
   if (b < 0 || e < b) return undefined;
-  return lines.slice(b + 1, e).join('\n').replace(/\n+$/, '');
+  return lines
+    .slice(b + 1, e)
+    .join('\n')
+    .replace(/\n+$/, '');
 }

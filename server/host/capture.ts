@@ -24,7 +24,11 @@ export interface Captured {
 export function readCapture(text: string, source: string): Captured {
   const r = readCaptureFacts(text, source);
   const sections = splitSections(text);
-  const unreadable = sections.filter((s) => s.status === 'unreadable' && s.title.startsWith('/') && !/\/dax_region\/(delete|create)$/.test(s.title)).map((s) => s.title);
+  const unreadable = sections
+    .filter(
+      (s) => s.status === 'unreadable' && s.title.startsWith('/') && !/\/dax_region\/(delete|create)$/.test(s.title),
+    )
+    .map((s) => s.title);
   const uidSec = sections.find((s) => s.title === 'id -u');
   const uid = uidSec && /^\d+$/.test(uidSec.body.join('').trim()) ? Number(uidSec.body.join('').trim()) : undefined;
   const persistSec = sections.find((s) => s.title === PERSIST_FILES_SECTION);
@@ -58,7 +62,8 @@ export function unreadableNote(c: Captured): string | undefined {
   const kinds = new Set(
     c.unreadable.map((t) => {
       if (/\/mapping\d+\/(start|end|page_offset)$/.test(t)) return 'mappingN/{start,end,page_offset}';
-      if (t.startsWith('/sys/firmware/acpi/tables/')) return `ACPI ${t.slice('/sys/firmware/acpi/tables/'.length)} table`;
+      if (t.startsWith('/sys/firmware/acpi/tables/'))
+        return `ACPI ${t.slice('/sys/firmware/acpi/tables/'.length)} table`;
       const attr = t.replace(/^.*\//, '');
       return t.includes('/dax_region/') ? `dax_region/${attr}` : attr;
     }),

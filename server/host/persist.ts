@@ -6,7 +6,15 @@
 // does not persist and that has none costs nothing extra. A persisted host costs one verify
 // (plus one install when it reports `bad`), or one install when nothing is there yet.
 
-import { installProgram, parseChecks, persistArtifacts, removeProgram, verifyProgram, type CheckLine, type PersistArtifacts } from '../core/index';
+import {
+  installProgram,
+  parseChecks,
+  persistArtifacts,
+  removeProgram,
+  verifyProgram,
+  type CheckLine,
+  type PersistArtifacts,
+} from '../core/index';
 import type { PlanResult } from './apply';
 import type { Target } from './target';
 
@@ -36,7 +44,10 @@ export interface PersistPlan {
 const what = (art: PersistArtifacts | undefined) => {
   const regions = art?.regions ?? [];
   const restorer = `the boot-time restorer${regions.length === 0 ? '' : regions.length === 1 ? ` of region ${regions[0]}` : ` of regions ${regions.join(', ')}`} (daxlayout-restore.service, /dev/dax/by-label names)`;
-  const access = art && art.access.length > 0 ? `the access rules of ${art.access.map((r) => r.label).join(', ')} (owner, group, mode of /dev/daxR.N)` : '';
+  const access =
+    art && art.access.length > 0
+      ? `the access rules of ${art.access.map((r) => r.label).join(', ')} (owner, group, mode of /dev/daxR.N)`
+      : '';
   return art?.persist ? (access ? `${restorer} with ${access}` : restorer) : access || restorer;
 };
 
@@ -51,30 +62,76 @@ export async function persistPlan(target: Target, p: PlanResult, o: { verify: bo
   const art = persistArtifacts(p.analysis, p.host);
   if (target.kind === 'sim' || !target.runProgram) {
     return art.managed
-      ? { action: 'sim', art, present, message: `persistence artifacts are not installed on a simulated host (${target.description}): ${what(art)} is for a real host` }
+      ? {
+          action: 'sim',
+          art,
+          present,
+          message: `persistence artifacts are not installed on a simulated host (${target.description}): ${what(art)} is for a real host`,
+        }
       : { action: 'none', art, present, message: '' };
   }
   if (!art.managed) {
     return present.length > 0
-      ? { action: 'remove', art, present, message: `the layout no longer persists (nor sets device access): the restorer and its files will be removed (${present.length} file(s); the regions stay as they are until the next boot)` }
+      ? {
+          action: 'remove',
+          art,
+          present,
+          message: `the layout no longer persists (nor sets device access): the restorer and its files will be removed (${present.length} file(s); the regions stay as they are until the next boot)`,
+        }
       : { action: 'none', art, present, message: '' };
   }
   if (art.problems.length > 0) {
-    return { action: 'problems', art, present, message: `${art.persist ? 'no restorer can be made' : 'the access rules cannot be made'}, so nothing will be installed (${art.problems.length} problem(s))` };
+    return {
+      action: 'problems',
+      art,
+      present,
+      message: `${art.persist ? 'no restorer can be made' : 'the access rules cannot be made'}, so nothing will be installed (${art.problems.length} problem(s))`,
+    };
   }
-  if (present.length === 0) return { action: 'install', art, present, message: `${what(art)} will be installed (${art.files.length} file${art.files.length === 1 ? '' : 's'}, checksum sha256:${art.checksum.slice(0, 16)})` };
-  if (!o.verify) return { action: 'verify', art, present, message: `${what(art)} is installed; it will be verified after the writes and updated if it differs` };
+  if (present.length === 0)
+    return {
+      action: 'install',
+      art,
+      present,
+      message: `${what(art)} will be installed (${art.files.length} file${art.files.length === 1 ? '' : 's'}, checksum sha256:${art.checksum.slice(0, 16)})`,
+    };
+  if (!o.verify)
+    return {
+      action: 'verify',
+      art,
+      present,
+      message: `${what(art)} is installed; it will be verified after the writes and updated if it differs`,
+    };
   const checks = await runChecks(target, verifyProgram(art));
-  if (checks.ok) return { action: 'up-to-date', art, present, checks: checks.checks, message: `${what(art)} is installed and up to date (checksum sha256:${art.checksum.slice(0, 16)})` };
+  if (checks.ok)
+    return {
+      action: 'up-to-date',
+      art,
+      present,
+      checks: checks.checks,
+      message: `${what(art)} is installed and up to date (checksum sha256:${art.checksum.slice(0, 16)})`,
+    };
   const bad = checks.checks.filter((c) => !c.ok).map((c) => c.text);
-  return { action: 'update', art, present, checks: checks.checks, message: `${what(art)} will be updated: ${bad.length ? bad.join('; ') : checks.why}` };
+  return {
+    action: 'update',
+    art,
+    present,
+    checks: checks.checks,
+    message: `${what(art)} will be updated: ${bad.length ? bad.join('; ') : checks.why}`,
+  };
 }
 
-async function runChecks(target: Target, program: string): Promise<{ ok: boolean; checks: CheckLine[]; why: string; code: number }> {
+async function runChecks(
+  target: Target,
+  program: string,
+): Promise<{ ok: boolean; checks: CheckLine[]; why: string; code: number }> {
   if (!target.runProgram) return { ok: false, checks: [], why: 'the target cannot run programs', code: -1 };
   const r = await target.runProgram(program);
   const c = parseChecks(r.stdout);
-  const why = r.code === 255 ? `the connection failed (${r.stderr.trim().split('\n').pop() ?? ''})` : `exit ${r.code}${c.checks.length === 0 ? ' and no check printed' : ''}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`;
+  const why =
+    r.code === 255
+      ? `the connection failed (${r.stderr.trim().split('\n').pop() ?? ''})`
+      : `exit ${r.code}${c.checks.length === 0 ? ' and no check printed' : ''}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}`;
   return { ok: r.code === 0 && c.ok, checks: c.checks, why, code: r.code };
 }
 
@@ -92,7 +149,11 @@ export interface PersistResult {
  * verify then install when it reports bad, or remove. Never call it after a failed or partial
  * apply: the restorer would find the region in neither state it knows and refuse at boot.
  */
-export async function runPersist(target: Target, pp: PersistPlan, o: { onStart?: (action: string) => void } = {}): Promise<PersistResult> {
+export async function runPersist(
+  target: Target,
+  pp: PersistPlan,
+  o: { onStart?: (action: string) => void } = {},
+): Promise<PersistResult> {
   const art = pp.art;
   const checksum = art?.checksum ? { checksum: art.checksum } : {};
   switch (pp.action) {
@@ -106,14 +167,17 @@ export async function runPersist(target: Target, pp: PersistPlan, o: { onStart?:
       return { action: 'up-to-date', status: 'ok', message: pp.message, checks: pp.checks ?? [], ...checksum };
     case 'remove': {
       o.onStart?.('remove');
-      if (!target.runProgram) return { action: 'removed', status: 'failed', message: 'the target cannot run programs', checks: [] };
+      if (!target.runProgram)
+        return { action: 'removed', status: 'failed', message: 'the target cannot run programs', checks: [] };
       const r = await target.runProgram(removeProgram());
       const c = parseChecks(r.stdout);
       const ok = r.code === 0 && /^ok removed$/m.test(r.stdout);
       return {
         action: 'removed',
         status: ok ? 'ok' : 'failed',
-        message: ok ? 'the restorer and its files were removed; the regions stay as they are until the next boot' : `removing the restorer failed (exit ${r.code}): ${[...c.checks.filter((x) => !x.ok).map((x) => x.text), r.stderr.trim()].filter((x) => x).join('; ')}`,
+        message: ok
+          ? 'the restorer and its files were removed; the regions stay as they are until the next boot'
+          : `removing the restorer failed (exit ${r.code}): ${[...c.checks.filter((x) => !x.ok).map((x) => x.text), r.stderr.trim()].filter((x) => x).join('; ')}`,
         checks: c.checks,
       };
     }
@@ -125,16 +189,43 @@ export async function runPersist(target: Target, pp: PersistPlan, o: { onStart?:
       if (pp.action === 'verify') {
         o.onStart?.('verify');
         const v = await runChecks(target, verifyProgram(art));
-        if (v.ok) return { action: 'up-to-date', status: 'ok', message: `${what(art)} is installed and up to date (checksum sha256:${art.checksum.slice(0, 16)})`, checks: v.checks, ...checksum };
-        if (v.code === 255) return { action: 'updated', status: 'failed', message: `verifying the restorer failed: ${v.why}`, checks: v.checks, ...checksum };
+        if (v.ok)
+          return {
+            action: 'up-to-date',
+            status: 'ok',
+            message: `${what(art)} is installed and up to date (checksum sha256:${art.checksum.slice(0, 16)})`,
+            checks: v.checks,
+            ...checksum,
+          };
+        if (v.code === 255)
+          return {
+            action: 'updated',
+            status: 'failed',
+            message: `verifying the restorer failed: ${v.why}`,
+            checks: v.checks,
+            ...checksum,
+          };
         first = false;
       }
       o.onStart?.(first ? 'install' : 'update');
       const r = await runChecks(target, installProgram(art));
       const action = first ? 'installed' : 'updated';
-      if (r.ok) return { action, status: 'ok', message: `${what(art)} was ${action} and verified (checksum sha256:${art.checksum.slice(0, 16)})`, checks: r.checks, ...checksum };
+      if (r.ok)
+        return {
+          action,
+          status: 'ok',
+          message: `${what(art)} was ${action} and verified (checksum sha256:${art.checksum.slice(0, 16)})`,
+          checks: r.checks,
+          ...checksum,
+        };
       const bad = r.checks.filter((c) => !c.ok).map((c) => c.text);
-      return { action, status: 'failed', message: `${first ? 'installing' : 'updating'} the restorer failed: ${bad.length ? bad.join('; ') : r.why}`, checks: r.checks, ...checksum };
+      return {
+        action,
+        status: 'failed',
+        message: `${first ? 'installing' : 'updating'} the restorer failed: ${bad.length ? bad.join('; ') : r.why}`,
+        checks: r.checks,
+        ...checksum,
+      };
     }
   }
 }

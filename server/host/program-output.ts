@@ -129,7 +129,10 @@ function stateFromChanged(stdout: string): string {
   const lines = stdout.split('\n');
   const b = lines.indexOf('@@ changed');
   const e = lines.indexOf('@@ end', b);
-  return lines.slice(b + 1, e < 0 ? undefined : e).join('\n').replace(/\n+$/, '');
+  return lines
+    .slice(b + 1, e < 0 ? undefined : e)
+    .join('\n')
+    .replace(/\n+$/, '');
 }
 
 /** What changed between two state texts, section by section (`PATH: OLD → NEW`). */

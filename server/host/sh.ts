@@ -15,7 +15,8 @@ export function shQuote(s: string): string {
 export class ProgramRefused extends Error {}
 
 export function root(r: Root): string {
-  if (!ROOT_PATTERN.test(r) || r.includes('..')) throw new ProgramRefused(`root prefix \`${r}\` is not a plain absolute path`);
+  if (!ROOT_PATTERN.test(r) || r.includes('..'))
+    throw new ProgramRefused(`root prefix \`${r}\` is not a plain absolute path`);
   return r;
 }
 

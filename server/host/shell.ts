@@ -9,5 +9,12 @@
 
 export { ProgramRefused, shQuote, type Root } from './sh';
 export { captureProgram, PERSIST_FILES_SECTION, STATE_BEGIN, STATE_END, stateText } from './capture-program';
-export { applyProgram, cancelProgram, LOCK_DIR, stateProblem, writeProblem, type ApplyProgramOptions } from './apply-program';
+export {
+  applyProgram,
+  cancelProgram,
+  LOCK_DIR,
+  stateProblem,
+  writeProblem,
+  type ApplyProgramOptions,
+} from './apply-program';
 export { errnoOf, parseProgramOutput, stateDiff, type ProgramReport, type WriteOutcome } from './program-output';

@@ -4,7 +4,17 @@
 
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
-import { detectFactsInput, factsCanonical, KernelModel, readFacts, snapshot, writeFacts, type FactsInputKind, type FactsProblem, type HostFacts } from '../core/index';
+import {
+  detectFactsInput,
+  factsCanonical,
+  KernelModel,
+  readFacts,
+  snapshot,
+  writeFacts,
+  type FactsInputKind,
+  type FactsProblem,
+  type HostFacts,
+} from '../core/index';
 import { captureFacts, type Captured } from './capture';
 import { applyProgram, cancelProgram, parseProgramOutput, type ProgramReport, type Root } from './shell';
 import type { RemoteResult, Transport } from './transport';
@@ -73,7 +83,9 @@ export class SshTarget implements Target {
   }
 
   async capture(): Promise<TargetCapture> {
-    return targetCapture(await captureFacts(this.transport, `ssh ${this.transport.description}`, this.extra.root ?? ''));
+    return targetCapture(
+      await captureFacts(this.transport, `ssh ${this.transport.description}`, this.extra.root ?? ''),
+    );
   }
 
   async runProgram(program: string, o: { onLine?: (line: string) => void } = {}): Promise<RemoteResult> {
@@ -81,7 +93,11 @@ export class SshTarget implements Target {
     return this.transport.run(program, { timeoutMs: 300_000, ...(o.onLine ? { onLine: o.onLine } : {}) });
   }
 
-  async run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
+  async run(
+    writes: readonly { path: string; value: string }[],
+    from: TargetCapture,
+    o: RunOptions,
+  ): Promise<RunResult> {
     const program = applyProgram(writes, {
       expectedState: from.state ?? '',
       lockTimeoutS: o.lockTimeoutS,
@@ -97,7 +113,12 @@ export class SshTarget implements Target {
         if (pid) this.remotePid = Number(pid[1]);
         o.onLine?.(line);
         const m = /^@@ step (\d+) (ok|fail) ?(.*)$/.exec(line);
-        if (m && o.onOutcome) o.onOutcome({ index: Number(m[1]), ok: m[2] === 'ok', ...(m[2] === 'fail' ? { error: m[3] as string } : {}) });
+        if (m && o.onOutcome)
+          o.onOutcome({
+            index: Number(m[1]),
+            ok: m[2] === 'ok',
+            ...(m[2] === 'fail' ? { error: m[3] as string } : {}),
+          });
       },
     });
     this.running = false;
@@ -109,7 +130,10 @@ export class SshTarget implements Target {
 
   async requestCancel(): Promise<boolean> {
     if (!this.running || this.remotePid === undefined) return false;
-    const r = await this.transport.run(cancelProgram(this.remotePid, this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}), { timeoutMs: 20_000 });
+    const r = await this.transport.run(
+      cancelProgram(this.remotePid, this.extra.lockDir ? { lockDir: this.extra.lockDir } : {}),
+      { timeoutMs: 20_000 },
+    );
     return r.stdout.includes('@@ cancel requested');
   }
 
@@ -150,7 +174,12 @@ export class SimTarget implements Target {
     try {
       text = this.memory ?? readFileSync(this.file, 'utf8');
     } catch (e) {
-      return { kind: 'unknown', problems: [{ severity: 'error', message: `cannot read ${this.file}: ${(e as Error).message}` }], state: undefined, unreadable: [] };
+      return {
+        kind: 'unknown',
+        problems: [{ severity: 'error', message: `cannot read ${this.file}: ${(e as Error).message}` }],
+        state: undefined,
+        unreadable: [],
+      };
     }
     const r = readFacts(text, this.file);
     return {
@@ -168,7 +197,11 @@ export class SimTarget implements Target {
     return this.load();
   }
 
-  async run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
+  async run(
+    writes: readonly { path: string; value: string }[],
+    from: TargetCapture,
+    o: RunOptions,
+  ): Promise<RunResult> {
     this.rt++;
     const now = this.load();
     const lines: string[] = [];
@@ -222,7 +255,9 @@ export class SimTarget implements Target {
     else this.memory = after;
     const report = parseProgramOutput(lines.join('\n'));
     // the simulated kernel names its errors by errno already
-    const outcomes = report.outcomes.map((x) => (x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' }));
+    const outcomes = report.outcomes.map((x) =>
+      x.ok ? x : { ...x, errno: /write error: (E[A-Z]+)$/.exec(x.error ?? '')?.[1] ?? 'unmodelled' },
+    );
     return { report: { ...report, outcomes }, code, stderr: '' };
   }
 

@@ -54,15 +54,18 @@ export interface SshOptions {
 }
 
 // user@host, an ssh config alias, an IPv4/IPv6 literal (bracketed or not).
-const DEST = /^(?:[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}@)?(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Fa-f:.]{2,45})$/;
+const DEST =
+  /^(?:[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}@)?(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\]|[0-9A-Fa-f:.]{2,45})$/;
 const FILE_ARG = /^[^\0-\x1f\x7f]+$/;
 
 /** Why an SSH destination is refused, or undefined when it is fine to pass to ssh. */
 export function destinationProblem(dest: string): string | undefined {
   if (dest === '') return 'the SSH destination is empty';
   if (dest.startsWith('-')) return `the SSH destination \`${dest}\` starts with \`-\` (ssh would read it as an option)`;
-  if (/[\s\0-\x1f\x7f]/.test(dest)) return `the SSH destination \`${JSON.stringify(dest).slice(1, -1)}\` contains whitespace or control characters`;
-  if (!DEST.test(dest)) return `the SSH destination \`${dest}\` is not [user@]host (letters, digits, \`._+-\`, an IP address)`;
+  if (/[\s\0-\x1f\x7f]/.test(dest))
+    return `the SSH destination \`${JSON.stringify(dest).slice(1, -1)}\` contains whitespace or control characters`;
+  if (!DEST.test(dest))
+    return `the SSH destination \`${dest}\` is not [user@]host (letters, digits, \`._+-\`, an IP address)`;
   return undefined;
 }
 
@@ -87,7 +90,8 @@ export function hostKeyMessage(o: { destination: string; port?: number; knownHos
   return [first, fix, add].filter((x) => x).join('\n');
 }
 
-const HOST_KEY = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known for|host key for .* has changed|Host key for .* has changed/i;
+const HOST_KEY =
+  /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No \S+ host key is known for|host key for .* has changed|Host key for .* has changed/i;
 
 export class SshTransport implements Transport {
   readonly description: string;
@@ -101,7 +105,8 @@ export class SshTransport implements Transport {
     if (p) throw new Error(p);
     if (o.port !== undefined && portProblem(o.port)) throw new Error(portProblem(o.port));
     for (const f of [o.knownHosts, o.identity, o.config]) {
-      if (f !== undefined && (!FILE_ARG.test(f) || f.startsWith('-'))) throw new Error(`file argument \`${f}\` is not usable`);
+      if (f !== undefined && (!FILE_ARG.test(f) || f.startsWith('-')))
+        throw new Error(`file argument \`${f}\` is not usable`);
     }
     this.description = `${o.destination}${o.port ? ` port ${o.port}` : ''}`;
   }
@@ -132,13 +137,20 @@ export class SshTransport implements Transport {
     if (this.o.identity) a.push('-i', this.o.identity, '-o', 'IdentitiesOnly=yes');
     if (this.o.knownHosts) a.push('-o', `UserKnownHostsFile=${this.o.knownHosts}`);
     a.push(
-      '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'UpdateHostKeys=no',
-      '-o', `ConnectTimeout=${this.o.connectTimeoutS ?? 15}`,
-      '-o', 'ServerAliveInterval=15',
-      '-o', 'ServerAliveCountMax=4',
-      '-o', `ControlPath=${this.controlPath}`,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UpdateHostKeys=no',
+      '-o',
+      `ConnectTimeout=${this.o.connectTimeoutS ?? 15}`,
+      '-o',
+      'ServerAliveInterval=15',
+      '-o',
+      'ServerAliveCountMax=4',
+      '-o',
+      `ControlPath=${this.controlPath}`,
     );
     return a;
   }
@@ -149,7 +161,17 @@ export class SshTransport implements Transport {
     if (existsSync(cp)) return;
     const errFile = join(this.dir as string, 'master.err');
     const fd = openSync(errFile, 'w', 0o600);
-    const args = [...this.baseArgs(), '-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-f', '-N', '--', this.o.destination];
+    const args = [
+      ...this.baseArgs(),
+      '-o',
+      'ControlMaster=yes',
+      '-o',
+      'ControlPersist=60',
+      '-f',
+      '-N',
+      '--',
+      this.o.destination,
+    ];
     const code = await new Promise<number>((resolve) => {
       const p = spawn(this.o.ssh ?? 'ssh', args, { stdio: ['ignore', 'ignore', fd] });
       p.on('error', (e) => {
@@ -165,7 +187,9 @@ export class SshTransport implements Transport {
     if (code === 127) throw new ConnectError('ssh is not installed (daxlayout uses the system OpenSSH client)');
     if (code !== 0) {
       if (HOST_KEY.test(err)) throw new HostKeyError(hostKeyMessage(this.o, err));
-      throw new ConnectError(`cannot connect to ${this.description}: ${err.trim().split('\n').pop() ?? `ssh exited ${code}`}`);
+      throw new ConnectError(
+        `cannot connect to ${this.description}: ${err.trim().split('\n').pop() ?? `ssh exited ${code}`}`,
+      );
     }
     this.conns++;
   }
@@ -237,7 +261,10 @@ export class SshTransport implements Transport {
     if (!this.dir) return;
     const cp = join(this.dir, 'cm');
     if (existsSync(cp)) {
-      spawnSync(this.o.ssh ?? 'ssh', ['-o', `ControlPath=${cp}`, '-O', 'exit', '--', this.o.destination], { stdio: 'ignore', timeout: 10_000 });
+      spawnSync(this.o.ssh ?? 'ssh', ['-o', `ControlPath=${cp}`, '-O', 'exit', '--', this.o.destination], {
+        stdio: 'ignore',
+        timeout: 10_000,
+      });
     }
     rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;

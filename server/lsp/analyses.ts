@@ -33,11 +33,27 @@
 
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
-import { AnalysisCache, analyzeFleetSteps, syntaxAnalysis, type Analysis, type AnalyzeOptions, type Finding } from '../core/index';
+import {
+  AnalysisCache,
+  analyzeFleetSteps,
+  syntaxAnalysis,
+  type Analysis,
+  type AnalyzeOptions,
+  type Finding,
+} from '../core/index';
 import { toDiagnostic } from './convert';
 import { describeError } from './errors';
 import type { FactsStore } from './facts-store';
-import { BURST_MIN_MS, BURST_QUIET_MS, COMPLETION_GRACE_MS, IDLE_MS, SETTLED_WAIT_MS, SLICE_MS, supersedeAfterMs, type Limits } from './limits';
+import {
+  BURST_MIN_MS,
+  BURST_QUIET_MS,
+  COMPLETION_GRACE_MS,
+  IDLE_MS,
+  SETTLED_WAIT_MS,
+  SLICE_MS,
+  supersedeAfterMs,
+  type Limits,
+} from './limits';
 import type { AnalysisRunner, Job, Outcome } from './runner';
 import { EditLog } from './edit-log';
 
@@ -133,7 +149,19 @@ export class Analyses {
 
   private state(uri: string): DocState {
     let s = this.docs.get(uri);
-    if (!s) this.docs.set(uri, (s = { gen: 0, lastChange: -Infinity, gap: Infinity, seen: new Map(), waiters: [], cache: new AnalysisCache(), log: new EditLog() }));
+    if (!s)
+      this.docs.set(
+        uri,
+        (s = {
+          gen: 0,
+          lastChange: -Infinity,
+          gap: Infinity,
+          seen: new Map(),
+          waiters: [],
+          cache: new AnalysisCache(),
+          log: new EditLog(),
+        }),
+      );
     return s;
   }
 
@@ -197,7 +225,14 @@ export class Analyses {
         this.tooLarge(doc, st, bytes);
         continue;
       }
-      const job: Job = { uri, version: doc.version, gen: st.gen, text, searchPaths: this.facts.searchPaths, workspaceFolders: this.facts.workspaceFolders };
+      const job: Job = {
+        uri,
+        version: doc.version,
+        gen: st.gen,
+        text,
+        searchPaths: this.facts.searchPaths,
+        workspaceFolders: this.facts.workspaceFolders,
+      };
       st.inflight = { version: job.version, gen: job.gen };
       this.runner.run(job, (o) => this.finished(job, o));
       return;
@@ -299,7 +334,13 @@ export class Analyses {
   private compute(uri: string, st: DocState, doc: TextDocument): void {
     const vetted = st.vetted;
     if (!vetted || vetted.version !== doc.version || vetted.gen !== st.gen) return;
-    if (st.computing && st.computing.version === vetted.version && st.computing.gen === vetted.gen && !st.computing.aborted) return;
+    if (
+      st.computing &&
+      st.computing.version === vetted.version &&
+      st.computing.gen === vetted.gen &&
+      !st.computing.aborted
+    )
+      return;
     if (st.inproc && st.inproc.version === vetted.version && st.inproc.gen === vetted.gen) return;
     const text = doc.getText();
     if (text.length > this.limits.mainThreadBytes) {
@@ -311,12 +352,18 @@ export class Analyses {
     const readFacts: AnalyzeOptions['readFacts'] = (p) => {
       const seen = new Map<string, string>();
       const load = this.facts.read(uri, p, seen);
-      for (const [path, key] of seen) if (vetted.seen.get(path) !== key) throw new Unvetted(`${path} changed since the worker read it`);
+      for (const [path, key] of seen)
+        if (vetted.seen.get(path) !== key) throw new Unvetted(`${path} changed since the worker read it`);
       return load;
     };
     const steps = analyzeFleetSteps(text, { readFacts, cache: st.cache });
     const c: Computing = { version: vetted.version, gen: vetted.gen, aborted: false, promise: Promise.resolve() };
-    const stale = () => c.aborted || this.disposed || this.docs.get(uri) !== st || this.documents.get(uri)?.version !== c.version || st.gen !== c.gen;
+    const stale = () =>
+      c.aborted ||
+      this.disposed ||
+      this.docs.get(uri) !== st ||
+      this.documents.get(uri)?.version !== c.version ||
+      st.gen !== c.gen;
     (c as { promise: Promise<void> }).promise = (async () => {
       try {
         for (;;) {
@@ -407,7 +454,8 @@ export class Analyses {
     if (!doc || this.tooLargeHere(doc)) return undefined;
     const st = this.state(uri);
     if (st.inproc && st.inproc.version === doc.version) return { doc, analysis: st.inproc.analysis };
-    if (st.syntax?.version !== doc.version) st.syntax = { version: doc.version, analysis: syntaxAnalysis(doc.getText(), st.cache) };
+    if (st.syntax?.version !== doc.version)
+      st.syntax = { version: doc.version, analysis: syntaxAnalysis(doc.getText(), st.cache) };
     return { doc, analysis: st.syntax.analysis };
   }
 
@@ -440,7 +488,13 @@ export class Analyses {
     }
     const map = st.log.since(inproc.version);
     if (!map) return undefined;
-    return { doc: now, analysis: inproc.analysis, current: false, toAnalysis: (o) => map.toOld(o), toCurrent: (s) => map.toNew(s) };
+    return {
+      doc: now,
+      analysis: inproc.analysis,
+      current: false,
+      toAnalysis: (o) => map.toOld(o),
+      toCurrent: (s) => map.toNew(s),
+    };
   }
 
   // -------------------------------------------------------------------------

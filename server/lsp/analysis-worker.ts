@@ -15,7 +15,14 @@ import { performance } from 'node:perf_hooks';
 import { AnalysisCache, analyzeFleetSteps, type Finding } from '../core/index';
 import { FactsStore } from './facts-store';
 import { describeError } from './errors';
-import { internalErrorFinding, plainFinding, type AnalyseRequest, type FromWorker, type ToWorker, type WorkerData } from './worker-protocol';
+import {
+  internalErrorFinding,
+  plainFinding,
+  type AnalyseRequest,
+  type FromWorker,
+  type ToWorker,
+  type WorkerData,
+} from './worker-protocol';
 
 const port = parentPort;
 const data = (workerData ?? { role: 'analysis', testFaults: false }) as WorkerData;
@@ -74,7 +81,15 @@ function analyse(m: AnalyseRequest): void {
   cache.sweep();
   seenBy.set(m.uri, new Set(seen.keys()));
   retainFacts();
-  post({ type: 'result', id: m.id, findings, seen: [...seen], ms: performance.now() - t0, heapUsed: getHeapStatistics().used_heap_size, ...(error ? { error } : {}) });
+  post({
+    type: 'result',
+    id: m.id,
+    findings,
+    seen: [...seen],
+    ms: performance.now() - t0,
+    heapUsed: getHeapStatistics().used_heap_size,
+    ...(error ? { error } : {}),
+  });
 }
 
 /** The facts store keeps only the files the open documents read. */
@@ -103,6 +118,7 @@ export function runAnalysisWorker(): void {
   });
 }
 
-export const isAnalysisWorker = (): boolean => !isMainThread && (workerData as Partial<WorkerData> | undefined)?.role === 'analysis';
+export const isAnalysisWorker = (): boolean =>
+  !isMainThread && (workerData as Partial<WorkerData> | undefined)?.role === 'analysis';
 
 if (isAnalysisWorker()) runAnalysisWorker();

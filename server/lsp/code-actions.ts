@@ -8,7 +8,13 @@
 // finding is offered only when it and every edit of its fix lie in a part of
 // the text unchanged since (they are moved to where that part is now).
 
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionParams,
+  type Diagnostic,
+  type TextEdit,
+} from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { format, type Finding, type Fix } from '../core/index';
 import { applySpans, minimalEdit, toDiagnostic, toRange, toSpan } from './convert';
@@ -76,7 +82,13 @@ function fixEdits(doc: TextDocument, fix: Fix): TextEdit[] {
 
 export async function codeActions(session: Session, params: CodeActionParams): Promise<CodeAction[]> {
   const only = params.context.only;
-  if (only && !only.some((k) => k === CodeActionKind.Empty || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'))) return [];
+  if (
+    only &&
+    !only.some(
+      (k) => k === CodeActionKind.Empty || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'),
+    )
+  )
+    return [];
   const v = await session.view(params.textDocument.uri, 'settled');
   if (!v) return [];
   const doc = v.doc;
@@ -85,7 +97,9 @@ export async function codeActions(session: Session, params: CodeActionParams): P
   const out: CodeAction[] = [];
   currentFindings(v).forEach((f, i) => {
     if (!f.fixes?.length || f.span.end < range.start || f.span.start > range.end) return;
-    const diagnostic = params.context.diagnostics.find((d) => sameDiagnostic(d, f, doc)) ?? toDiagnostic(doc, f, { relatedInformation: session.client().relatedInformation });
+    const diagnostic =
+      params.context.diagnostics.find((d) => sameDiagnostic(d, f, doc)) ??
+      toDiagnostic(doc, f, { relatedInformation: session.client().relatedInformation });
     f.fixes.forEach((fix, j) => {
       const data: ActionData = { uri: doc.uri, version: doc.version, finding: i, fix: j };
       out.push({

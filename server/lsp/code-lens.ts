@@ -37,12 +37,35 @@ export function codeLenses(session: Session, params: CodeLensParams): CodeLens[]
     if (h.pattern) continue; // a fleet block: `daxlayout plan -i INVENTORY` in a terminal (docs/fleet.md)
     const range = { start: { line: h.line, character: 0 }, end: { line: h.line, character: 0 } };
     const args: LensArgs = { uri, host: h.name };
-    const where = h.ssh ? `over SSH (${h.ssh}${h.port ? ` port ${h.port}` : ''})` : h.facts ? `against a simulation of ${h.facts}: nothing touches a machine` : 'nowhere yet: the host has no ssh or facts';
-    const lens = (title: string, command: string, tooltip: string, a: LensArgs = args) => out.push({ range, command: { title, command, tooltip, arguments: [a] } });
-    lens(h.ssh || !h.facts ? 'Plan' : 'Plan (simulated)', COMMANDS.plan, `Show the sysfs writes an apply to ${h.name} would perform, ${where}`);
-    if (h.ssh && h.facts) lens('Plan against facts', COMMANDS.planFacts, `Plan ${h.name} against its facts file ${h.facts}, simulated: nothing touches a machine`, { ...args, target: 'facts' });
-    lens(h.ssh || !h.facts ? 'Apply' : 'Apply (simulated)', COMMANDS.apply, `Plan, confirm, then apply the layout to ${h.name}, ${where}${h.ssh ? '' : '; the facts file is not changed'}`);
-    lens('Capture facts', COMMANDS.captureFacts, `Capture ${h.name}'s facts over SSH (read-only)${h.facts ? ` into ${h.facts}` : ''}`);
+    const where = h.ssh
+      ? `over SSH (${h.ssh}${h.port ? ` port ${h.port}` : ''})`
+      : h.facts
+        ? `against a simulation of ${h.facts}: nothing touches a machine`
+        : 'nowhere yet: the host has no ssh or facts';
+    const lens = (title: string, command: string, tooltip: string, a: LensArgs = args) =>
+      out.push({ range, command: { title, command, tooltip, arguments: [a] } });
+    lens(
+      h.ssh || !h.facts ? 'Plan' : 'Plan (simulated)',
+      COMMANDS.plan,
+      `Show the sysfs writes an apply to ${h.name} would perform, ${where}`,
+    );
+    if (h.ssh && h.facts)
+      lens(
+        'Plan against facts',
+        COMMANDS.planFacts,
+        `Plan ${h.name} against its facts file ${h.facts}, simulated: nothing touches a machine`,
+        { ...args, target: 'facts' },
+      );
+    lens(
+      h.ssh || !h.facts ? 'Apply' : 'Apply (simulated)',
+      COMMANDS.apply,
+      `Plan, confirm, then apply the layout to ${h.name}, ${where}${h.ssh ? '' : '; the facts file is not changed'}`,
+    );
+    lens(
+      'Capture facts',
+      COMMANDS.captureFacts,
+      `Capture ${h.name}'s facts over SSH (read-only)${h.facts ? ` into ${h.facts}` : ''}`,
+    );
   }
   return out;
 }

@@ -1,6 +1,13 @@
 // textDocument/completion: the core's entries, replacing the partial word.
 
-import { CompletionItemKind, CompletionTriggerKind, InsertTextFormat, type CompletionItem, type CompletionList, type CompletionParams } from 'vscode-languageserver/node';
+import {
+  CompletionItemKind,
+  CompletionTriggerKind,
+  InsertTextFormat,
+  type CompletionItem,
+  type CompletionList,
+  type CompletionParams,
+} from 'vscode-languageserver/node';
 import { completeAt, type CompletionKind } from '../core/index';
 import { toRange } from './convert';
 import { pathCompletion } from './paths';
@@ -29,10 +36,19 @@ export async function completion(session: Session, params: CompletionParams): Pr
   // inside `facts "…"` or `inventory "…"`: the files there
   const files = pathCompletion(session, s.doc, s.analysis, offset);
   if (files) return { isIncomplete: false, items: files };
-  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && (params.context.triggerCharacter === '"' || params.context.triggerCharacter === '/')) return null;
+  if (
+    params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter &&
+    (params.context.triggerCharacter === '"' || params.context.triggerCharacter === '/')
+  )
+    return null;
   const c = completeAt(s.analysis, offset);
   // A space opens the list only where a value or a header word is expected (`mode `, `region 0 on `).
-  if (params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter && c.position !== 'value' && c.position !== 'header') return null;
+  if (
+    params.context?.triggerKind === CompletionTriggerKind.TriggerCharacter &&
+    c.position !== 'value' &&
+    c.position !== 'header'
+  )
+    return null;
   const range = toRange(s.doc, c.span);
   const snippets = session.client().snippets;
   const items: CompletionItem[] = c.items.map((e, i) => {

@@ -13,7 +13,14 @@ export function definition(session: Session, params: DefinitionParams): Location
   const facts = filePathAt(s.analysis, offset);
   if (facts) {
     const file = session.factsFile(s.doc.uri, facts.path);
-    return file ? [{ uri: pathToFileURL(file).toString(), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] : [];
+    return file
+      ? [
+          {
+            uri: pathToFileURL(file).toString(),
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          },
+        ]
+      : [];
   }
   return definitionAt(s.analysis, offset).map((span) => ({ uri: s.doc.uri, range: toRange(s.doc, span) }));
 }

@@ -34,7 +34,9 @@ function computeLineOffsets(text: string, isAtLineStart: boolean, textOffset = 0
 
 function wellformed(range: Range): Range {
   const { start, end } = range;
-  return start.line > end.line || (start.line === end.line && start.character > end.character) ? { start: end, end: start } : range;
+  return start.line > end.line || (start.line === end.line && start.character > end.character)
+    ? { start: end, end: start }
+    : range;
 }
 
 export class PieceDocument implements TextDocument {
@@ -84,7 +86,8 @@ export class PieceDocument implements TextDocument {
     let at = 0;
     for (const p of this.pieces) {
       const pEnd = at + p.length;
-      if (pEnd > from && at < to) out.push(from <= at && pEnd <= to ? p : p.slice(Math.max(0, from - at), Math.min(p.length, to - at)));
+      if (pEnd > from && at < to)
+        out.push(from <= at && pEnd <= to ? p : p.slice(Math.max(0, from - at), Math.min(p.length, to - at)));
       at = pEnd;
       if (at >= to) break;
     }
@@ -130,11 +133,14 @@ export class PieceDocument implements TextDocument {
         } else if (added.length < 10_000) {
           lineOffsets.splice(startLine + 1, endLine - startLine, ...added);
         } else {
-          this.lineOffsets = lineOffsets = lineOffsets.slice(0, startLine + 1).concat(added, lineOffsets.slice(endLine + 1));
+          this.lineOffsets = lineOffsets = lineOffsets
+            .slice(0, startLine + 1)
+            .concat(added, lineOffsets.slice(endLine + 1));
         }
         const diff = change.text.length - (endOffset - startOffset);
         if (diff !== 0) {
-          for (let i = startLine + 1 + added.length; i < lineOffsets.length; i++) lineOffsets[i] = (lineOffsets[i] as number) + diff;
+          for (let i = startLine + 1 + added.length; i < lineOffsets.length; i++)
+            lineOffsets[i] = (lineOffsets[i] as number) + diff;
         }
       } else {
         this.pieces = [change.text];
@@ -174,7 +180,10 @@ export class PieceDocument implements TextDocument {
     const lineOffsets = this.getLineOffsets();
     if (line >= lineOffsets.length) {
       const last = lineOffsets.length - 1;
-      return { start: { line: last, character: 0 }, end: { line: last, character: this.length - (lineOffsets[last] as number) } };
+      return {
+        start: { line: last, character: 0 },
+        end: { line: last, character: this.length - (lineOffsets[last] as number) },
+      };
     }
     if (line < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const start = lineOffsets[line] as number;

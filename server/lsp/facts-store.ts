@@ -10,7 +10,17 @@
 // stat cannot block), checked again on the open descriptor, and at most
 // FACTS_LIMIT + 1 bytes are read. Anything else is a facts error (DAX005).
 
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, watch, type FSWatcher, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  watch,
+  type FSWatcher,
+  type Stats,
+} from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -64,8 +74,12 @@ function kindOf(s: Stats): string {
   return 'not a regular file';
 }
 
-const notAFile = (path: string, s: Stats) => ({ error: `${path} is ${kindOf(s)}, not a regular file: a facts path must name a facts file (docs/facts.md)` });
-const tooLarge = (path: string, size: number) => ({ error: `${path} is too large for a facts file: ${size} bytes, limit ${FACTS_LIMIT} bytes` });
+const notAFile = (path: string, s: Stats) => ({
+  error: `${path} is ${kindOf(s)}, not a regular file: a facts path must name a facts file (docs/facts.md)`,
+});
+const tooLarge = (path: string, size: number) => ({
+  error: `${path} is too large for a facts file: ${size} bytes, limit ${FACTS_LIMIT} bytes`,
+});
 
 /** Reads a facts file: regular files only, at most FACTS_LIMIT bytes, never blocking on a FIFO. */
 export function readFactsFile(path: string, limit = FACTS_LIMIT): FactsLoad {
@@ -119,7 +133,8 @@ export function digest(text: string): string {
 }
 
 /** What a load held, as recorded in `seen` (a digest, not the text). */
-export const loadKey = (l: FactsLoad | undefined) => (l === undefined ? 'missing' : 'text' in l ? `t:${digest(l.text)}` : `e:${l.error}`);
+export const loadKey = (l: FactsLoad | undefined) =>
+  l === undefined ? 'missing' : 'text' in l ? `t:${digest(l.text)}` : `e:${l.error}`;
 
 export class FactsStore {
   private readonly cache = new Map<string, Cached>();
@@ -172,7 +187,9 @@ export class FactsStore {
   read(uri: string, path: string, seen: Map<string, string>): FactsLoad {
     const tried = this.candidates(uri, path);
     if (tried.length === 0) {
-      return { error: `cannot find "${path}": the layout is not saved in a folder, so relative facts paths have no base (save it, or set daxlayout.factsSearchPaths); see docs/facts.md` };
+      return {
+        error: `cannot find "${path}": the layout is not saved in a folder, so relative facts paths have no base (save it, or set daxlayout.factsSearchPaths); see docs/facts.md`,
+      };
     }
     for (const c of tried) {
       const { load, key } = this.load(c);
@@ -180,7 +197,9 @@ export class FactsStore {
       if (load) return load;
     }
     const where = tried.length === 1 ? (tried[0] as string) : `any of ${tried.join(', ')}`;
-    return { error: `no such file: ${where} (docs/facts.md says how to capture one; daxlayout.factsSearchPaths adds folders to look in)` };
+    return {
+      error: `no such file: ${where} (docs/facts.md says how to capture one; daxlayout.factsSearchPaths adds folders to look in)`,
+    };
   }
 
   /** The first candidate for `path` that is a file, if any. */

@@ -10,7 +10,10 @@ export function guard<P, R>(
   session: Pick<Session, 'log'>,
   name: string,
   empty: R,
-  handler: (params: P, token: CancellationToken | undefined) => R | ResponseError<void> | Promise<R | ResponseError<void>>,
+  handler: (
+    params: P,
+    token: CancellationToken | undefined,
+  ) => R | ResponseError<void> | Promise<R | ResponseError<void>>,
 ): (params: P, token?: CancellationToken) => Promise<R | ResponseError<void>> {
   return async (params, token) => {
     if (token?.isCancellationRequested) return empty;
@@ -25,7 +28,11 @@ export function guard<P, R>(
 }
 
 /** A notification handler that logs instead of throwing. */
-export function guardNotification<P>(session: Pick<Session, 'log'>, name: string, handler: (params: P) => void): (params: P) => void {
+export function guardNotification<P>(
+  session: Pick<Session, 'log'>,
+  name: string,
+  handler: (params: P) => void,
+): (params: P) => void {
   return (params) => {
     try {
       handler(params);

@@ -32,7 +32,10 @@ export async function hover(session: Session, params: HoverParams): Promise<Hove
   }
   if (!found) return null;
   return {
-    contents: { kind: session.client().markdown ? MarkupKind.Markdown : MarkupKind.PlainText, value: renderHover(found.info) },
+    contents: {
+      kind: session.client().markdown ? MarkupKind.Markdown : MarkupKind.PlainText,
+      value: renderHover(found.info),
+    },
     range: toRange(doc, found.span),
   };
 }

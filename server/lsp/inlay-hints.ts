@@ -15,7 +15,13 @@ export async function inlayHints(session: Session, params: InlayHintParams): Pro
   for (const h of hintsOf(v.analysis, v.current ? range : undefined)) {
     const at = v.toCurrent({ start: h.offset, end: h.offset });
     if (!at || at.start < range.start || at.start > range.end) continue;
-    out.push({ position: v.doc.positionAt(at.start), label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) });
+    out.push({
+      position: v.doc.positionAt(at.start),
+      label: h.label,
+      kind: InlayHintKind.Type,
+      paddingLeft: true,
+      ...(h.tooltip ? { tooltip: h.tooltip } : {}),
+    });
   }
   return out;
 }

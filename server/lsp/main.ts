@@ -2,7 +2,13 @@
 // `node server/dist/server.cjs --stdio`, or `daxlayout lsp --stdio` (the CLI requires this bundle).
 
 import { isMainThread } from 'node:worker_threads';
-import { createConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type Connection } from 'vscode-languageserver/node';
+import {
+  createConnection,
+  ProposedFeatures,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type Connection,
+} from 'vscode-languageserver/node';
 // The analysis worker, in this bundle too: it runs (and only it) when this file is started as the server's worker.
 import './analysis-worker';
 import { describeError } from './errors';
@@ -34,7 +40,8 @@ function stdioConnection(shutdown: () => boolean): Connection {
   reader.onClose(() => process.exit(shutdown() ? 0 : 1));
   writer.onClose(() => process.exit(shutdown() ? 0 : 1));
   const connection = createConnection(ProposedFeatures.all, reader, writer);
-  const toLog = (...args: unknown[]) => connection.console.log(args.map((a) => (typeof a === 'string' ? a : describeError(a))).join(' '));
+  const toLog = (...args: unknown[]) =>
+    connection.console.log(args.map((a) => (typeof a === 'string' ? a : describeError(a))).join(' '));
   console.log = console.info = console.warn = console.error = console.debug = console.trace = toLog;
   return connection;
 }
@@ -46,7 +53,9 @@ export function start(): void {
   const connection = other ? createConnection(ProposedFeatures.all) : stdioConnection(() => shutdown);
   // Whatever happens, the server keeps serving: an escaped error is logged, not fatal.
   process.on('uncaughtException', (e) => connection.console.error(`daxlayout: uncaught error: ${describeError(e)}`));
-  process.on('unhandledRejection', (e) => connection.console.error(`daxlayout: unhandled rejection: ${describeError(e)}`));
+  process.on('unhandledRejection', (e) =>
+    connection.console.error(`daxlayout: unhandled rejection: ${describeError(e)}`),
+  );
   createServer(connection, { onShutdown: () => (shutdown = true) });
   connection.listen();
 }

@@ -55,7 +55,12 @@ const drawn = new WeakMap<Analysis, { map: RegionMap; key: string; title: string
 function drawMaps(a: Analysis): { map: RegionMap; key: string; title: string; svg: string }[] {
   let out = drawn.get(a);
   if (!out) {
-    out = regionMaps(a).map((map, i) => ({ map, key: `${map.host}/${map.region}`, title: mapTitle(map), svg: renderMapSvg(map, { idPrefix: `m${i}` }) }));
+    out = regionMaps(a).map((map, i) => ({
+      map,
+      key: `${map.host}/${map.region}`,
+      title: mapTitle(map),
+      svg: renderMapSvg(map, { idPrefix: `m${i}` }),
+    }));
     drawn.set(a, out);
   }
   return out;
@@ -75,7 +80,12 @@ export async function regionMap(session: Session, params: RegionMapParams): Prom
       svg,
       devices: m.devices.map((d) => {
         const r = range(v, d.declaration);
-        return { key: d.key, ...(d.label ? { label: d.label } : {}), ...(d.kernelName ? { kernelName: d.kernelName } : {}), ...(r ? { range: r } : {}) };
+        return {
+          key: d.key,
+          ...(d.label ? { label: d.label } : {}),
+          ...(d.kernelName ? { kernelName: d.kernelName } : {}),
+          ...(r ? { range: r } : {}),
+        };
       }),
     };
   });

@@ -41,8 +41,10 @@ function kindOfFacts(f: FactsStatus): string {
 function factsFooter(f: FactsStatus, withAssumptions: boolean): string[] {
   const out: string[] = [];
   for (const p of f.problems) out.push(`⚠ ${p}`);
-  if (f.origin === 'none' || f.origin === 'undeclared') out.push(`**No facts**${f.path ? ` (${code(f.path)} could not be used)` : ''}. ${f.help ?? ''}`);
-  else if (f.origin === 'declared') out.push(`_Predicted from the layout's declarations, not from a captured host._ ${f.help ?? ''}`.trimEnd());
+  if (f.origin === 'none' || f.origin === 'undeclared')
+    out.push(`**No facts**${f.path ? ` (${code(f.path)} could not be used)` : ''}. ${f.help ?? ''}`);
+  else if (f.origin === 'declared')
+    out.push(`_Predicted from the layout's declarations, not from a captured host._ ${f.help ?? ''}`.trimEnd());
   else if (f.path) out.push(`_facts: ${code(f.path)}${kindOfFacts(f) ? ` — ${kindOfFacts(f)}` : ''}_`);
   // Declared geometry rests on its assumptions (e.g. the kernel release): always show them.
   if (withAssumptions || f.origin === 'declared') for (const a of f.assumptions) out.push(`_assumed: ${a}_`);
@@ -59,13 +61,19 @@ export function renderNode(n: NodeInfo): string {
       [
         '| HMAT | initiators | read latency | write latency | read bandwidth | write bandwidth |',
         '|:--|:--|--:|--:|--:|--:|',
-        ...n.access.map((a) => `| ${a.cls} (${a.meaning}) | ${a.initiators.join(', ') || '–'} | ${v(a.readLatency, 'ns')} | ${v(a.writeLatency, 'ns')} | ${v(a.readBandwidth, 'MB/s')} | ${v(a.writeBandwidth, 'MB/s')} |`),
+        ...n.access.map(
+          (a) =>
+            `| ${a.cls} (${a.meaning}) | ${a.initiators.join(', ') || '–'} | ${v(a.readLatency, 'ns')} | ${v(a.writeLatency, 'ns')} | ${v(a.readBandwidth, 'MB/s')} | ${v(a.writeBandwidth, 'MB/s')} |`,
+        ),
       ].join('\n'),
     );
   } else {
     out.push('_No HMAT performance data for this node in the facts._');
   }
-  for (const c of n.caches) out.push(`Memory-side cache L${c.level}: ${formatBytes(c.size)}, ${c.lineSize}-byte lines, ${c.indexing}, ${c.writePolicy}`);
+  for (const c of n.caches)
+    out.push(
+      `Memory-side cache L${c.level}: ${formatBytes(c.size)}, ${c.lineSize}-byte lines, ${c.indexing}, ${c.writePolicy}`,
+    );
   return out.join('\n\n');
 }
 
@@ -96,16 +104,23 @@ function title(main: string, detail: string | undefined): string {
 }
 
 function region(h: RegionHover): string {
-  const head = title(`**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`, h.kernel ? `Linux ${h.kernel}` : undefined);
+  const head = title(
+    `**region ${h.id ?? '?'}**${h.hostName ? ` on ${code(h.hostName)}` : ''}`,
+    h.kernel ? `Linux ${h.kernel}` : undefined,
+  );
   const r = h.region;
   if (!r) return [head, `prediction: ${h.missing ?? 'none'}`, ...factsFooter(h.facts, false)].join('\n\n');
   // placement first: where the region is and what the plan leaves free
   const lines = [
     `${code(`${hex(r.start)}..${hex(r.end)}`)} · ${formatBytes(r.size)} · align ${formatBytes(r.align)} · ${r.dynamic ? 'dynamic' : 'static: its devices cannot be resized'}`,
-    r.dynamic ? `free: ${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}**${formatBytes(r.availableAfter)}** after the plan` : undefined,
+    r.dynamic
+      ? `free: ${r.availableBefore !== undefined ? `${formatBytes(r.availableBefore)} now → ` : ''}**${formatBytes(r.availableAfter)}** after the plan`
+      : undefined,
     h.node ? nodeLine(h.node) : r.targetNode >= 0 ? `node ${r.targetNode} (not in the facts)` : 'no target node',
     r.defaultDriver === 'kmem' ? `boots bound to kmem — ${r.defaultDriverWhy}` : undefined,
-    h.colours && h.colours.runs.some((x) => x.holders.length > 0) ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)` : undefined,
+    h.colours && h.colours.runs.some((x) => x.holders.length > 0)
+      ? `colours: ${h.colours.k} of the ${formatBytes(h.colours.cacheSize)} cache, stripes of ${formatBytes(h.colours.width)} (hover a device for its own)`
+      : undefined,
   ].filter((x): x is string => x !== undefined);
   return [head, lines.join('  \n'), ...factsFooter(h.facts, false)].join('\n\n');
 }
@@ -142,7 +157,10 @@ function device(h: DeviceHover): string {
   ];
   if (p.kmem) {
     const k = p.kmem;
-    rows.push(['System RAM', `${formatBytes(k.usable)} usable in ${k.blocks} block${k.blocks === 1n ? '' : 's'} of ${formatBytes(k.blockSize)} · ${formatBytes(k.lost)} lost`]);
+    rows.push([
+      'System RAM',
+      `${formatBytes(k.usable)} usable in ${k.blocks} block${k.blocks === 1n ? '' : 's'} of ${formatBytes(k.blockSize)} · ${formatBytes(k.lost)} lost`,
+    ]);
   }
   if (p.targetNode >= 0) rows.push(['node', String(p.targetNode)]);
   if (h.colours) {
@@ -152,8 +170,15 @@ function device(h: DeviceHover): string {
       `${colourList(c.colours)} of ${c.k}${c.exclusive ? ' (exclusive)' : ''}${c.any !== undefined ? ` — chosen for \`any ${c.any}\`` : ''} · ${c.stripes} range${c.stripes === 1 ? '' : 's'} · ${formatBytes(c.bytes)}${c.bytes !== c.gives ? ` of ${formatBytes(c.gives)} the colours give` : ''}`,
     ]);
   }
-  if (h.stablePath) rows.push(['stable name', `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`]);
-  const head = title(`**device ${code(h.label)}** → ${code(p.kernelName)}`, `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`);
+  if (h.stablePath)
+    rows.push([
+      'stable name',
+      `${code(h.stablePath)}${p.mode === 'system-ram' ? ' (holds the NUMA node)' : ''} · survives reboots`,
+    ]);
+  const head = title(
+    `**device ${code(h.label)}** → ${code(p.kernelName)}`,
+    `${where}${h.kernel ? ` · Linux ${h.kernel}` : ''}`,
+  );
   // placement first: the physical ranges, then the rest
   const placed =
     p.ranges.length === 0
@@ -163,7 +188,10 @@ function device(h: DeviceHover): string {
         : [
             '| physical range | size | page offset |',
             '|:--|--:|--:|',
-            ...p.ranges.map((r) => `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`),
+            ...p.ranges.map(
+              (r) =>
+                `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`,
+            ),
           ].join('\n');
   const parts = [head, placed, rowsTable(rows)];
   for (const x of h.problems) parts.push(`⚠ ${x}`);
@@ -189,15 +217,25 @@ function value(h: ValueHover): string {
     const f = h.facts;
     const head = `**${h.what}** ${code(h.text ?? '')}`;
     if (f.origin !== 'file') return [head, ...factsFooter(f, false)].join('\n\n');
-    return [`${head} — ${kindOfFacts(f)}`, ...(f.source ? [`source: ${f.source}`] : []), ...f.problems.map((p) => `⚠ ${p}`), ...f.assumptions.map((x) => `_assumed: ${x}_`)].join('\n\n');
+    return [
+      `${head} — ${kindOfFacts(f)}`,
+      ...(f.source ? [`source: ${f.source}`] : []),
+      ...f.problems.map((p) => `⚠ ${p}`),
+      ...f.assumptions.map((x) => `_assumed: ${x}_`),
+    ].join('\n\n');
   }
   if (h.features) {
     return [
       `**${h.what}** ${code(h.text ?? '')}`,
-      ['| behaviour the model applies | since | here |', '|:--|:--|:-:|', ...h.features.map((f) => `| ${cell(f.what)} | ${f.since} | ${f.has ? '✓' : '–'} |`)].join('\n'),
+      [
+        '| behaviour the model applies | since | here |',
+        '|:--|:--|:-:|',
+        ...h.features.map((f) => `| ${cell(f.what)} | ${f.since} | ${f.has ? '✓' : '–'} |`),
+      ].join('\n'),
     ].join('\n\n');
   }
-  if (h.count !== undefined) return `**${h.what}** ${h.count}${h.what === 'NUMA node' ? ' — the facts have no data for this node' : ''}`;
+  if (h.count !== undefined)
+    return `**${h.what}** ${h.count}${h.what === 'NUMA node' ? ' — the facts have no data for this node' : ''}`;
   return `**${h.what}** ${code(h.text ?? '')}`;
 }
 
@@ -209,12 +247,23 @@ function host(h: HostHover): string {
   const s = h.host;
   const rows: [string, string][] = [];
   if (s.ssh) rows.push(['ssh', `${s.ssh}${s.port ? ` port ${s.port}` : ''}`]);
-  if (s.pageSize !== undefined) rows.push(['pages', `${formatBytes(s.pageSize)}${s.aligns.length ? `; device aligns ${s.aligns.map(formatBytes).join(', ')}` : ''}`]);
-  if (s.memoryBlockSize !== undefined) rows.push(['memory blocks', `${formatBytes(s.memoryBlockSize)} · auto-online ${s.autoOnline ?? '?'}`]);
+  if (s.pageSize !== undefined)
+    rows.push([
+      'pages',
+      `${formatBytes(s.pageSize)}${s.aligns.length ? `; device aligns ${s.aligns.map(formatBytes).join(', ')}` : ''}`,
+    ]);
+  if (s.memoryBlockSize !== undefined)
+    rows.push(['memory blocks', `${formatBytes(s.memoryBlockSize)} · auto-online ${s.autoOnline ?? '?'}`]);
   for (const r of s.regions) {
-    rows.push([`region ${r.id}`, `${r.start !== undefined ? code(hex(r.start)) + ' · ' : ''}${formatBytes(r.size)} · node ${r.targetNode} · ${r.dynamic ? 'dynamic' : 'static'} · ${r.devices} device${r.devices === 1 ? '' : 's'}`]);
+    rows.push([
+      `region ${r.id}`,
+      `${r.start !== undefined ? code(hex(r.start)) + ' · ' : ''}${formatBytes(r.size)} · node ${r.targetNode} · ${r.dynamic ? 'dynamic' : 'static'} · ${r.devices} device${r.devices === 1 ? '' : 's'}`,
+    ]);
   }
-  const head = title(`**host ${code(s.name)}**`, [s.kernel ? `Linux ${s.kernel}` : 'kernel unknown', s.arch].filter(Boolean).join(' · '));
+  const head = title(
+    `**host ${code(s.name)}**`,
+    [s.kernel ? `Linux ${s.kernel}` : 'kernel unknown', s.arch].filter(Boolean).join(' · '),
+  );
   return [head, ...(rows.length ? [rowsTable(rows)] : []), ...factsFooter(s.facts, true)].join('\n\n');
 }
 

@@ -13,7 +13,12 @@ import type { Session } from './session';
 const MAX_ENTRIES = 200;
 const WANTED = { facts: /\.(json|txt)$/i, inventory: /(\.(ini|ya?ml|cfg)$|^[^.]+$|^hosts$)/i } as const;
 
-export function pathCompletion(session: Session, doc: TextDocument, a: Analysis, offset: number): CompletionItem[] | undefined {
+export function pathCompletion(
+  session: Session,
+  doc: TextDocument,
+  a: Analysis,
+  offset: number,
+): CompletionItem[] | undefined {
   const hit = filePathAt(a, offset);
   if (!hit) return undefined;
   // the part typed so far, between the opening quote and the cursor

@@ -8,5 +8,8 @@ import type { Session } from './session';
 export function references(session: Session, params: ReferenceParams): Location[] {
   const s = session.syntax(params.textDocument.uri);
   if (!s) return [];
-  return referencesAt(s.analysis, s.doc.offsetAt(params.position), params.context.includeDeclaration).map((span) => ({ uri: s.doc.uri, range: toRange(s.doc, span) }));
+  return referencesAt(s.analysis, s.doc.offsetAt(params.position), params.context.includeDeclaration).map((span) => ({
+    uri: s.doc.uri,
+    range: toRange(s.doc, span),
+  }));
 }

@@ -73,7 +73,8 @@ export interface AnalysisRunner {
  * server as one file, client/dist/server.js).
  */
 export function workerScript(): string | undefined {
-  for (const c of [join(__dirname, 'analysis-worker.cjs'), join(__dirname, '../dist/analysis-worker.cjs')]) if (existsSync(c)) return c;
+  for (const c of [join(__dirname, 'analysis-worker.cjs'), join(__dirname, '../dist/analysis-worker.cjs')])
+    if (existsSync(c)) return c;
   if (/\.c?js$/.test(__filename) && existsSync(__filename)) return __filename;
   return undefined;
 }
@@ -112,7 +113,11 @@ export class WorkerRunner implements AnalysisRunner {
 
   private spawn(): Worker {
     this.cancel = new Int32Array(new SharedArrayBuffer(4));
-    const data: WorkerData = { role: 'analysis', testFaults: this.testFaults, cancel: this.cancel.buffer as SharedArrayBuffer };
+    const data: WorkerData = {
+      role: 'analysis',
+      testFaults: this.testFaults,
+      cancel: this.cancel.buffer as SharedArrayBuffer,
+    };
     const w = new Worker(this.script as string, {
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.workerHeapMb, stackSizeMb: 8 },
@@ -124,7 +129,12 @@ export class WorkerRunner implements AnalysisRunner {
     w.stderr.on('data', (d: Buffer) => this.log(`daxlayout analysis worker: ${d.toString().trimEnd()}`));
     w.on('message', (m: FromWorker) => this.onMessage(w, m));
     w.on('error', (e: Error & { code?: string }) =>
-      this.onGone(w, e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `it ran out of memory (the analysis may use ${this.limits.workerHeapMb} MiB)` : `the analysis worker failed: ${e.message}`),
+      this.onGone(
+        w,
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `it ran out of memory (the analysis may use ${this.limits.workerHeapMb} MiB)`
+          : `the analysis worker failed: ${e.message}`,
+      ),
     );
     w.on('exit', (code) => this.onGone(w, `the analysis worker exited (code ${code})`));
     w.unref();
@@ -138,7 +148,10 @@ export class WorkerRunner implements AnalysisRunner {
   run(job: Job, done: (o: Outcome) => void): void {
     if (this.running) throw new Error('the analysis worker is busy');
     if (!this.script) {
-      done({ kind: 'stopped', reason: 'the analysis worker is missing (server/dist/analysis-worker.cjs; `npm run build` makes it)' });
+      done({
+        kind: 'stopped',
+        reason: 'the analysis worker is missing (server/dist/analysis-worker.cjs; `npm run build` makes it)',
+      });
       return;
     }
     let w: Worker;
@@ -151,7 +164,16 @@ export class WorkerRunner implements AnalysisRunner {
     const r: Running = { id: this.nextId++, job, done, started: performance.now(), timers: [] };
     this.running = r;
     const budget = this.limits.analysisBudgetMs;
-    r.timers.push(setTimeout(() => this.stop(r, { kind: 'stopped', reason: `it ran for more than ${budget / 1000} s, the time budget of an analysis` }), budget));
+    r.timers.push(
+      setTimeout(
+        () =>
+          this.stop(r, {
+            kind: 'stopped',
+            reason: `it ran for more than ${budget / 1000} s, the time budget of an analysis`,
+          }),
+        budget,
+      ),
+    );
     // The memory watchdog: the process may grow by what the worker may still take, less a margin.
     const m0 = process.memoryUsage();
     const allowance = Math.max(64 * MB, 0.75 * this.limits.workerHeapMb * MB - this.lastHeap);
@@ -159,11 +181,21 @@ export class WorkerRunner implements AnalysisRunner {
       const m = process.memoryUsage();
       const growth = m.rss - m0.rss - Math.max(0, m.heapTotal - m0.heapTotal);
       if (growth > allowance) {
-        this.stop(r, { kind: 'stopped', reason: `it used more than ${Math.round((this.lastHeap + allowance) / MB)} MiB, the memory budget of an analysis (a layout can make the kernel model allocate per memory block: check \`memory-block\` and the sizes)` });
+        this.stop(r, {
+          kind: 'stopped',
+          reason: `it used more than ${Math.round((this.lastHeap + allowance) / MB)} MiB, the memory budget of an analysis (a layout can make the kernel model allocate per memory block: check \`memory-block\` and the sizes)`,
+        });
       }
     }, 50);
     r.timers.push(watch as unknown as ReturnType<typeof setTimeout>);
-    w.postMessage({ type: 'analyse', id: r.id, uri: job.uri, text: job.text, searchPaths: job.searchPaths, workspaceFolders: job.workspaceFolders } satisfies ToWorker);
+    w.postMessage({
+      type: 'analyse',
+      id: r.id,
+      uri: job.uri,
+      text: job.text,
+      searchPaths: job.searchPaths,
+      workspaceFolders: job.workspaceFolders,
+    } satisfies ToWorker);
   }
 
   private finish(r: Running, o: Outcome): void {
@@ -183,7 +215,8 @@ export class WorkerRunner implements AnalysisRunner {
     this.worker = undefined;
     this.lastHeap = 0;
     if (w) void w.terminate().catch(() => undefined);
-    if (o.kind === 'stopped') this.log(`daxlayout: analysis of ${r.job.uri} (version ${r.job.version}) stopped: ${o.reason}`);
+    if (o.kind === 'stopped')
+      this.log(`daxlayout: analysis of ${r.job.uri} (version ${r.job.version}) stopped: ${o.reason}`);
     this.finish(r, o);
   }
 
@@ -200,7 +233,13 @@ export class WorkerRunner implements AnalysisRunner {
       return;
     }
     this.lastHeap = m.heapUsed;
-    this.finish(r, { kind: 'done', findings: m.findings, seen: m.seen, ms: m.ms, ...(m.error ? { error: m.error } : {}) });
+    this.finish(r, {
+      kind: 'done',
+      findings: m.findings,
+      seen: m.seen,
+      ms: m.ms,
+      ...(m.error ? { error: m.error } : {}),
+    });
   }
 
   private onGone(w: Worker, reason: string): void {
@@ -208,7 +247,9 @@ export class WorkerRunner implements AnalysisRunner {
     this.worker = undefined;
     this.lastHeap = 0;
     const r = this.running;
-    this.log(`daxlayout: ${reason}${r ? ` (analysing ${r.job.uri}, version ${r.job.version})` : ''}; a new worker starts with the next analysis`);
+    this.log(
+      `daxlayout: ${reason}${r ? ` (analysing ${r.job.uri}, version ${r.job.version})` : ''}; a new worker starts with the next analysis`,
+    );
     if (r) this.finish(r, { kind: 'stopped', reason });
   }
 
@@ -264,7 +305,13 @@ export class InlineRunner implements AnalysisRunner {
       try {
         analysis = this.analyze(job.text, { readFacts: (p) => this.facts.read(job.uri, p, seen) });
       } catch (e) {
-        done({ kind: 'done', findings: [internalErrorFinding(job.text, e)], seen: [...seen], ms: performance.now() - t0, error: describeError(e) });
+        done({
+          kind: 'done',
+          findings: [internalErrorFinding(job.text, e)],
+          seen: [...seen],
+          ms: performance.now() - t0,
+          error: describeError(e),
+        });
         return;
       }
       done({ kind: 'done', findings: analysis.findings, seen: [...seen], ms: performance.now() - t0, analysis });

@@ -17,7 +17,13 @@ export function semanticTokensFull(session: Session, params: SemanticTokensParam
     const e = s.doc.positionAt(t.span.end);
     if (e.line !== p.line) continue; // tokens never span lines; be safe
     const mods = (t.modifiers ?? []).reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0);
-    data.push(p.line - line, p.line === line ? p.character - char : p.character, e.character - p.character, TOKEN_TYPES.indexOf(t.type), mods);
+    data.push(
+      p.line - line,
+      p.line === line ? p.character - char : p.character,
+      e.character - p.character,
+      TOKEN_TYPES.indexOf(t.type),
+      mods,
+    );
     line = p.line;
     char = p.character;
   }

@@ -66,7 +66,9 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     hoverProvider: true,
     completionProvider: { triggerCharacters: [' ', '"', '/'], resolveProvider: false },
-    codeActionProvider: features.codeActionLiterals ? { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: features.codeActionResolveEdit } : true,
+    codeActionProvider: features.codeActionLiterals
+      ? { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: features.codeActionResolveEdit }
+      : true,
     documentFormattingProvider: true,
     documentSymbolProvider: { label: 'daxlayout' },
     foldingRangeProvider: true,
@@ -83,7 +85,9 @@ export function capabilities(features: ClientFeatures): ServerCapabilities {
 /** `daxlayout.factsSearchPaths`: extra folders to look for facts files in. */
 function searchPaths(settings: unknown): string[] {
   const s = (settings ?? {}) as { factsSearchPaths?: unknown };
-  return Array.isArray(s.factsSearchPaths) ? s.factsSearchPaths.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+  return Array.isArray(s.factsSearchPaths)
+    ? s.factsSearchPaths.filter((x): x is string => typeof x === 'string' && x.trim() !== '')
+    : [];
 }
 
 export function createServer(connection: Connection, options: ServerOptions = {}): { dispose(): void } {
@@ -124,7 +128,12 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   const limits: Limits = { ...defaultLimits(), ...options.limits };
   const runner = options.analyze
     ? new InlineRunner(options.analyze, facts)
-    : new WorkerRunner(options.workerScript ?? workerScript(), limits, options.testFaults ?? process.env.DAXLAYOUT_LSP_TEST_FAULTS === '1', log);
+    : new WorkerRunner(
+        options.workerScript ?? workerScript(),
+        limits,
+        options.testFaults ?? process.env.DAXLAYOUT_LSP_TEST_FAULTS === '1',
+        log,
+      );
   const analyses = new Analyses(connection, documents, facts, runner, limits, () => features.relatedInformation, log);
 
   const session: Session = {
@@ -156,7 +165,9 @@ export function createServer(connection: Connection, options: ServerOptions = {}
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     features = clientFeatures(params.capabilities ?? {});
-    const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((x): x is string => x !== undefined);
+    const folders = (params.workspaceFolders ?? [])
+      .map((f) => uriToPath(f.uri))
+      .filter((x): x is string => x !== undefined);
     const root = params.rootUri ? uriToPath(params.rootUri) : undefined;
     facts.workspaceFolders = folders.length > 0 ? folders : root ? [root] : [];
     if (params.initializationOptions) applySettings(params.initializationOptions);
@@ -164,11 +175,17 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   });
 
   connection.onInitialized(() => {
-    const register = (p: Promise<unknown>) => void p.catch((e) => log(`daxlayout: registration refused: ${describeError(e)}`));
-    if (features.configurationChangeDynamic) register(connection.client.register(DidChangeConfigurationNotification.type, { section: 'daxlayout' }));
+    const register = (p: Promise<unknown>) =>
+      void p.catch((e) => log(`daxlayout: registration refused: ${describeError(e)}`));
+    if (features.configurationChangeDynamic)
+      register(connection.client.register(DidChangeConfigurationNotification.type, { section: 'daxlayout' }));
     if (features.watchedFilesDynamic) {
       // Facts files are JSON (facts, daxctl output) or text (capture dumps); the server keeps the ones its layouts read.
-      register(connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.json' }, { globPattern: '**/*.txt' }] }));
+      register(
+        connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/*.json' }, { globPattern: '**/*.txt' }],
+        }),
+      );
     }
     if (features.workspaceFolders) {
       connection.workspace.onDidChangeWorkspaceFolders(
@@ -199,12 +216,18 @@ export function createServer(connection: Connection, options: ServerOptions = {}
   documents.onDidChangeContent(guardNotification(session, 'document change', (e) => analyses.schedule(e.document.uri)));
   documents.onDidClose(guardNotification(session, 'document close', (e) => analyses.closed(e.document.uri)));
 
-  const h = <P, R>(name: string, empty: R, fn: (s: Session, p: P) => R | ResponseError<void> | Promise<R | ResponseError<void>>) => guard<P, R>(session, name, empty, (p) => fn(session, p));
+  const h = <P, R>(
+    name: string,
+    empty: R,
+    fn: (s: Session, p: P) => R | ResponseError<void> | Promise<R | ResponseError<void>>,
+  ) => guard<P, R>(session, name, empty, (p) => fn(session, p));
   connection.onHover(h('hover', null, hover));
   connection.onCompletion(h('completion', null, completion));
   connection.onCodeAction(h('codeAction', [], codeActions));
   // a failed resolve answers the action as it came (without an edit)
-  connection.onCodeActionResolve((action) => guard(session, 'codeAction/resolve', action, () => resolveCodeAction(session, action))(action));
+  connection.onCodeActionResolve((action) =>
+    guard(session, 'codeAction/resolve', action, () => resolveCodeAction(session, action))(action),
+  );
   connection.onDocumentFormatting(h('formatting', [], formatting));
   connection.onDocumentSymbol(h('documentSymbol', [], documentSymbols));
   connection.onFoldingRanges(h('foldingRange', [], foldingRanges));

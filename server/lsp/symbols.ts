@@ -1,6 +1,11 @@
 // textDocument/documentSymbol: hosts, regions, and their devices as children.
 
-import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type SymbolInformation } from 'vscode-languageserver/node';
+import {
+  SymbolKind,
+  type DocumentSymbol,
+  type DocumentSymbolParams,
+  type SymbolInformation,
+} from 'vscode-languageserver/node';
 import { outline, type OutlineSymbol } from '../core/index';
 import { toRange } from './convert';
 import type { Session } from './session';
@@ -12,7 +17,10 @@ const KIND: Readonly<Record<OutlineSymbol['kind'], SymbolKind>> = {
 };
 
 /** Of the current text: with the kernel names and sizes when its analysis is there (a short wait once the worker has finished it), else without. */
-export async function documentSymbols(session: Session, params: DocumentSymbolParams): Promise<DocumentSymbol[] | SymbolInformation[]> {
+export async function documentSymbols(
+  session: Session,
+  params: DocumentSymbolParams,
+): Promise<DocumentSymbol[] | SymbolInformation[]> {
   const uri = params.textDocument.uri;
   const v = await session.view(uri, 'settled');
   const s = v?.current ? v : session.syntax(uri);
@@ -21,7 +29,12 @@ export async function documentSymbols(session: Session, params: DocumentSymbolPa
   if (!session.client().hierarchicalSymbols) {
     const flat: SymbolInformation[] = [];
     const add = (x: OutlineSymbol, container?: string) => {
-      flat.push({ name: x.name, kind: KIND[x.kind], location: { uri: s.doc.uri, range: toRange(s.doc, x.span) }, ...(container ? { containerName: container } : {}) });
+      flat.push({
+        name: x.name,
+        kind: KIND[x.kind],
+        location: { uri: s.doc.uri, range: toRange(s.doc, x.span) },
+        ...(container ? { containerName: container } : {}),
+      });
       for (const c of x.children) add(c, x.name);
     };
     symbols.forEach((x) => add(x));

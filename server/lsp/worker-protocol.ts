@@ -61,8 +61,17 @@ export function plainFinding(f: Finding): Finding {
     severity: f.severity,
     message: f.message,
     span: { start: f.span.start, end: f.span.end },
-    ...(f.related ? { related: f.related.map((r) => ({ span: { start: r.span.start, end: r.span.end }, message: r.message })) } : {}),
-    ...(f.fixes ? { fixes: f.fixes.map((x) => ({ title: x.title, edits: x.edits.map((e) => ({ span: { start: e.span.start, end: e.span.end }, newText: e.newText })) })) } : {}),
+    ...(f.related
+      ? { related: f.related.map((r) => ({ span: { start: r.span.start, end: r.span.end }, message: r.message })) }
+      : {}),
+    ...(f.fixes
+      ? {
+          fixes: f.fixes.map((x) => ({
+            title: x.title,
+            edits: x.edits.map((e) => ({ span: { start: e.span.start, end: e.span.end }, newText: e.newText })),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -17,7 +17,10 @@ function daxlayout(args: string[], cwd = root) {
 
 function dir(): string {
   const d = mkdtempSync(join(tmpdir(), 'daxlayout-bom-'));
-  writeFileSync(join(d, 'linux-6.1.facts.json'), BOM + readFileSync(join(root, 'samples/linux-6.1.facts.json'), 'utf8'));
+  writeFileSync(
+    join(d, 'linux-6.1.facts.json'),
+    BOM + readFileSync(join(root, 'samples/linux-6.1.facts.json'), 'utf8'),
+  );
   writeFileSync(join(d, 'lab.dax'), BOM + readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8'));
   return d;
 }
@@ -37,7 +40,9 @@ describe('a byte-order mark at the start of a file', () => {
     const d = mkdtempSync(join(tmpdir(), 'daxlayout-bom-'));
     writeFileSync(join(d, 'x.dax'), `${BOM}host a { kernel "6.1.0" size 3 }\n`);
     const r = daxlayout(['check', '--json', join(d, 'x.dax')]);
-    const f = (JSON.parse(r.stdout) as { line: number; column: number; code: string }[]).find((x) => x.code !== 'DAX007');
+    const f = (JSON.parse(r.stdout) as { line: number; column: number; code: string }[]).find(
+      (x) => x.code !== 'DAX007',
+    );
     // `size` is at column 25 as an editor shows the line (offset 25: the mark counts in offsets)
     expect(f).toMatchObject({ line: 1, column: 25, endColumn: 29 });
   }, 120_000);
@@ -62,10 +67,16 @@ describe('a byte-order mark at the start of a file', () => {
     const plain = daxlayout(['check', join(d, 'rack.dax'), '-i', join(root, 'test/fleet/fixtures/inventory.ini')]);
     const bom = daxlayout(['check', join(d, 'rack.dax'), '-i', join(d, 'inv.ini')]);
     expect(bom.code).toBe(plain.code);
-    expect(bom.stdout.replaceAll(d, 'D').replaceAll(join(root, 'test/fleet/fixtures'), 'D').replace('inv.ini', 'inventory.ini')).toBe(
-      plain.stdout.replaceAll(d, 'D').replaceAll(join(root, 'test/fleet/fixtures'), 'D'),
+    expect(
+      bom.stdout
+        .replaceAll(d, 'D')
+        .replaceAll(join(root, 'test/fleet/fixtures'), 'D')
+        .replace('inv.ini', 'inventory.ini'),
+    ).toBe(plain.stdout.replaceAll(d, 'D').replaceAll(join(root, 'test/fleet/fixtures'), 'D'));
+    writeFileSync(
+      join(d, 'dump.txt'),
+      BOM + readFileSync(join(root, 'test/fixtures/facts/linux-6.1-boot.txt'), 'utf8'),
     );
-    writeFileSync(join(d, 'dump.txt'), BOM + readFileSync(join(root, 'test/fixtures/facts/linux-6.1-boot.txt'), 'utf8'));
     const withBom = daxlayout(['facts', '--from', join(d, 'dump.txt')]);
     const without = daxlayout(['facts', '--from', join(root, 'test/fixtures/facts/linux-6.1-boot.txt')]);
     expect(withBom.code).toBe(0);

@@ -35,7 +35,14 @@ describe('daxlayout check', () => {
   it('--json gives positions, codes and rule links', () => {
     const r = daxlayout(['check', '--json', 'samples/mistakes.dax']);
     expect(r.code).toBe(1);
-    const findings = JSON.parse(r.stdout) as { file: string; line: number; column: number; severity: string; code: string; href: string }[];
+    const findings = JSON.parse(r.stdout) as {
+      file: string;
+      line: number;
+      column: number;
+      severity: string;
+      code: string;
+      href: string;
+    }[];
     const dax010 = findings.find((f) => f.code === 'DAX010');
     expect(dax010).toMatchObject({ file: 'samples/mistakes.dax', line: 8, severity: 'error' });
     expect(dax010?.href).toMatch(/docs\/rules\/DAX010\.md$/);
@@ -65,7 +72,19 @@ describe('daxlayout explain', () => {
   it('--json is daxctl list -RDMi shaped, with labels', () => {
     const r = daxlayout(['explain', '--json', 'samples/hbm-lab.dax']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as Record<string, { path: string; id: number; devices: { chardev: string; label?: string; mode: string; mappings?: { start: number; end: number; page_offset: number; size: number }[] }[] }[]>;
+    const json = JSON.parse(r.stdout) as Record<
+      string,
+      {
+        path: string;
+        id: number;
+        devices: {
+          chardev: string;
+          label?: string;
+          mode: string;
+          mappings?: { start: number; end: number; page_offset: number; size: number }[];
+        }[];
+      }[]
+    >;
     const region = json.lab61?.[0];
     expect(region?.path).toBe('/platform/hmem.0');
     const spill = region?.devices.find((d) => d.label === 'spill');
@@ -78,7 +97,13 @@ describe('daxlayout explain', () => {
     const dir = tmp();
     copyFileSync(join(root, 'samples/linux-6.1.facts.json'), join(dir, 'linux-6.1.facts.json'));
     const file = join(dir, 'lab.dax');
-    writeFileSync(file, readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace('region 0 on lab61 {', 'region 0 on lab61 {\n  persist'));
+    writeFileSync(
+      file,
+      readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace(
+        'region 0 on lab61 {',
+        'region 0 on lab61 {\n  persist',
+      ),
+    );
     return file;
   }
 
@@ -99,7 +124,9 @@ describe('daxlayout explain', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(8);
-    expect(lines[0]).toBe('# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json');
+    expect(lines[0]).toBe(
+      '# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json',
+    );
     expect(JSON.parse(lines[1] as string)).toEqual({
       chardev: 'dax0.0',
       size: 1073741824,
@@ -108,14 +135,18 @@ describe('daxlayout explain', () => {
       mode: 'devdax',
       mappings: [{ page_offset: 0, start: 0x100000000, end: 0x13fffffff, size: 1073741824 }],
     });
-    expect(lines[2]).toMatch(/^# lab61 region 0: spill → dax0\.1 \(system-ram\): .*; then daxctl reconfigure-device -m system-ram/);
+    expect(lines[2]).toMatch(
+      /^# lab61 region 0: spill → dax0\.1 \(system-ram\): .*; then daxctl reconfigure-device -m system-ram/,
+    );
     expect(JSON.parse(lines[3] as string)).toMatchObject({ chardev: 'dax0.1', mode: 'system-ram', size: 536870912 });
     for (let i = 1; i < 8; i += 2) expect(() => JSON.parse(lines[i] as string)).not.toThrow();
   });
 
   it('help lists --daxctl-input and points to the persist docs', () => {
     const r = daxlayout(['help']);
-    expect(r.stdout).toMatch(/daxlayout explain FILE\.\.\. --daxctl-input\s+per device, the JSON `daxctl create-device --input` accepts/);
+    expect(r.stdout).toMatch(
+      /daxlayout explain FILE\.\.\. --daxctl-input\s+per device, the JSON `daxctl create-device --input` accepts/,
+    );
     expect(r.stdout).toContain('docs/persist.md');
   });
 
@@ -178,7 +209,13 @@ describe('daxlayout sim', () => {
     const r = daxlayout(['sim', '--facts', facts61, '--kernel', '6.1.0-56-amd64', '--json', script]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { results: { line: number; result: string }[]; state: { available_size?: number; devices: { chardev: string; state?: string; mappings?: { start: number; end: number }[] }[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      results: { line: number; result: string }[];
+      state: {
+        available_size?: number;
+        devices: { chardev: string; state?: string; mappings?: { start: number; end: number }[] }[];
+      }[];
+    };
     expect(out.results).toEqual([
       { line: 2, result: 'ok' },
       { line: 3, result: 'ok' },
@@ -217,7 +254,9 @@ describe('daxlayout sim', () => {
     writeFileSync(script, 'echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind\n');
     const r = daxlayout(['sim', '--facts', join(root, 'samples/linux-6.12.facts.json'), '--kernel', '8.0.1', script]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^daxlayout sim: warning: Linux 8\.0\.1 is newer than the newest release daxlayout models \(7\.3, .*\); it is modelled as 7\.3\. What may differ:/);
+    expect(r.stderr).toMatch(
+      /^daxlayout sim: warning: Linux 8\.0\.1 is newer than the newest release daxlayout models \(7\.3, .*\); it is modelled as 7\.3\. What may differ:/,
+    );
     const inRange = daxlayout(['sim', '--facts', join(root, 'samples/linux-6.12.facts.json'), script]);
     expect(inRange.stderr).toBe('');
   });

@@ -54,7 +54,9 @@ describe('daxlayout explain --svg', () => {
     const out = join(tmp(), 'bad.svg');
     const r = daxlayout(['explain', 'samples/mistakes.dax', '--svg', out]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/mistakes\.dax has errors; the pictures show the prediction up to where the kernel would refuse/);
+    expect(r.stderr).toMatch(
+      /mistakes\.dax has errors; the pictures show the prediction up to where the kernel would refuse/,
+    );
     expect(readFileSync(out, 'utf8')).toMatch(/the layout has \d+ error\(s\)/);
   });
 
@@ -68,7 +70,10 @@ describe('daxlayout explain --svg', () => {
   });
 
   it('docs/images holds what `npm run pictures` draws today', async () => {
-    const { PICTURED, pictureArgs } = (await import(join(root, 'scripts/pictures.mjs'))) as { PICTURED: string[]; pictureArgs: (s: string) => string[] };
+    const { PICTURED, pictureArgs } = (await import(join(root, 'scripts/pictures.mjs'))) as {
+      PICTURED: string[];
+      pictureArgs: (s: string) => string[];
+    };
     const dir = tmp();
     for (const sample of PICTURED) {
       const args = pictureArgs(sample);
@@ -77,8 +82,14 @@ describe('daxlayout explain --svg', () => {
       expect(r.code, r.stderr).toBe(0);
     }
     const drawn = readdirSync(dir).sort();
-    const committed = readdirSync(join(root, 'docs/images')).filter((f) => f.startsWith('map-') && f.endsWith('.svg')).sort();
+    const committed = readdirSync(join(root, 'docs/images'))
+      .filter((f) => f.startsWith('map-') && f.endsWith('.svg'))
+      .sort();
     expect(committed).toEqual(drawn);
-    for (const f of drawn) expect(readFileSync(join(root, 'docs/images', f), 'utf8'), `docs/images/${f} is stale: run \`npm run pictures\``).toBe(readFileSync(join(dir, f), 'utf8'));
+    for (const f of drawn)
+      expect(
+        readFileSync(join(root, 'docs/images', f), 'utf8'),
+        `docs/images/${f} is stale: run \`npm run pictures\``,
+      ).toBe(readFileSync(join(dir, f), 'utf8'));
   });
 });

@@ -12,7 +12,12 @@ const bin = join(root, 'server/bin/daxlayout.cjs');
 const ESC = '\x1b[';
 
 function daxlayout(args: string[], env: Record<string, string | undefined> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, ...env }, input: '' });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: undefined, ...env },
+    input: '',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +37,9 @@ describe('colour', () => {
     ]) {
       expect(r.stdout).not.toContain(ESC);
     }
-    expect(daxlayout(['check', 'samples/mistakes.dax', '--color=sometimes']).stderr).toMatch(/--color takes auto, always or never, got `sometimes`/);
+    expect(daxlayout(['check', 'samples/mistakes.dax', '--color=sometimes']).stderr).toMatch(
+      /--color takes auto, always or never, got `sometimes`/,
+    );
   });
 
   it('auto colours a terminal unless NO_COLOR is set (and not empty) or TERM is dumb; always wins over NO_COLOR', () => {
@@ -55,7 +62,9 @@ describe('a facts file where a layout is expected', () => {
       const r = daxlayout([cmd, 'samples/linux-6.1.facts.json']);
       expect(r.code, cmd).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^daxlayout: samples\/linux-6\.1\.facts\.json is a host facts file \(daxlayout-facts\/1\)\. .*`host NAME \{ facts "linux-6\.1\.facts\.json" \}`/);
+      expect(r.stderr).toMatch(
+        /^daxlayout: samples\/linux-6\.1\.facts\.json is a host facts file \(daxlayout-facts\/1\)\. .*`host NAME \{ facts "linux-6\.1\.facts\.json" \}`/,
+      );
     }
     expect(daxlayout(['explain', 'samples/linux-6.12.daxctl.json']).stderr).toMatch(/is `daxctl list` JSON/);
   });
@@ -78,7 +87,9 @@ describe('rule pages, offline', () => {
 
 describe('the shipped samples', () => {
   it('are formatted: fmt --check samples/*.dax passes', () => {
-    const files = readdirSync(join(root, 'samples')).filter((f) => f.endsWith('.dax')).map((f) => `samples/${f}`);
+    const files = readdirSync(join(root, 'samples'))
+      .filter((f) => f.endsWith('.dax'))
+      .map((f) => `samples/${f}`);
     expect(files.length).toBeGreaterThan(5);
     const r = daxlayout(['fmt', '--check', ...files]);
     expect(r.stdout + r.stderr).toBe('');
@@ -86,7 +97,9 @@ describe('the shipped samples', () => {
   });
 
   it('quickstart.dax is valid and plans without a machine', () => {
-    expect(daxlayout(['check', 'samples/quickstart.dax']).stdout).toBe('1 file checked: 0 errors, 0 warnings, 0 info\n');
+    expect(daxlayout(['check', 'samples/quickstart.dax']).stdout).toBe(
+      '1 file checked: 0 errors, 0 warnings, 0 info\n',
+    );
     expect(daxlayout(['plan', 'samples/quickstart.dax']).code).toBe(0);
   });
 });

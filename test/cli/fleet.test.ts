@@ -26,8 +26,14 @@ exit 255
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'daxlayout-fleet-'));
-  for (const h of ['hbm01', 'hbm02', 'hbm03']) copyFileSync(join(fixtures, 'facts', `${h}.json`), join(dir, `${h}.json`));
-  writeFileSync(join(dir, 'rack.dax'), readFileSync(join(fixtures, 'rack.dax'), 'utf8').replace('  inventory "inventory.ini"\n', '').replace('  facts "facts/{host}.json"\n', ''));
+  for (const h of ['hbm01', 'hbm02', 'hbm03'])
+    copyFileSync(join(fixtures, 'facts', `${h}.json`), join(dir, `${h}.json`));
+  writeFileSync(
+    join(dir, 'rack.dax'),
+    readFileSync(join(fixtures, 'rack.dax'), 'utf8')
+      .replace('  inventory "inventory.ini"\n', '')
+      .replace('  facts "facts/{host}.json"\n', ''),
+  );
   writeFileSync(
     join(dir, 'inventory.yml'),
     `all:
@@ -46,7 +52,10 @@ function setup() {
 `,
   );
   // the simulated hosts: their facts files are their state
-  writeFileSync(join(dir, 'sim.ini'), '[rack1]\n' + ['hbm01', 'hbm02', 'hbm03'].map((h) => `${h} daxlayout_target=sim:${h}.json`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'sim.ini'),
+    '[rack1]\n' + ['hbm01', 'hbm02', 'hbm03'].map((h) => `${h} daxlayout_target=sim:${h}.json`).join('\n') + '\n',
+  );
   const binDir = join(dir, 'bin');
   spawnSync('mkdir', [binDir]);
   writeFileSync(join(binDir, 'ssh'), FAKE_SSH);
@@ -54,7 +63,12 @@ function setup() {
   const log = join(dir, 'ssh.log');
   writeFileSync(log, '');
   const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', input: '', env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, FAKE_SSH_LOG: log } });
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, PATH: `${binDir}:${process.env.PATH}`, FAKE_SSH_LOG: log },
+    });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const state = (h: string) => readFileSync(join(dir, `${h}.json`), 'utf8');
@@ -69,9 +83,13 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
     expect(r.code).toBe(1);
     const sections = r.stdout.split(/^== /m).slice(1);
     expect(sections.map((s) => s.split(' ')[0])).toEqual(['hbm01', 'hbm02', 'hbm03']);
-    expect(sections[0]).toMatch(/^hbm01 \(layout host rack1, hosts "rack1"\) — sim .*hbm01\.json, Linux 6\.1\.0-56-amd64, facts sha256:/);
+    expect(sections[0]).toMatch(
+      /^hbm01 \(layout host rack1, hosts "rack1"\) — sim .*hbm01\.json, Linux 6\.1\.0-56-amd64, facts sha256:/,
+    );
     expect(sections[0]).toContain('Plan: 2 devices to create, 1 to change, 0 to destroy.');
-    expect(sections[2]).toMatch(/rack\.dax:\d+:\d+: error: hbm03: region 0 on rack1 is over-committed by 512 MiB.*\[DAX020\]/);
+    expect(sections[2]).toMatch(
+      /rack\.dax:\d+:\d+: error: hbm03: region 0 on rack1 is over-committed by 512 MiB.*\[DAX020\]/,
+    );
     expect(sections[2]).toContain('failed: the plan has errors');
     expect(r.stdout).toMatch(/^Hosts: 2 to change, 0 unchanged, 1 failed \(hbm03\)\. \(\d+\.\d s\)$/m);
     expect(['hbm01', 'hbm02', 'hbm03'].map(state)).toEqual(before);
@@ -86,7 +104,9 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
 
     const r = run(['apply', 'rack.dax', '-i', 'sim.ini', '--forks', '2', '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/applied: Apply complete and verified: 2 devices created, 1 changed, 0 destroyed\. \(14\/14 writes\)/);
+    expect(r.stdout).toMatch(
+      /applied: Apply complete and verified: 2 devices created, 1 changed, 0 destroyed\. \(14\/14 writes\)/,
+    );
     expect(r.stdout).toMatch(/^Hosts: 2 changed, 0 unchanged, 1 failed \(hbm03\)\./m);
     expect(JSON.parse(state('hbm01')).regions[0].devices).toHaveLength(3);
     expect(JSON.parse(state('hbm02')).regions[0].devices).toHaveLength(3);
@@ -105,7 +125,14 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
     expect(r.code).toBe(1);
     expect(j.exitCode).toBe(1);
     expect(j.summary).toEqual({ changed: 2, unchanged: 0, failed: 1 });
-    expect(j.hosts.map((h: { host: string; result: string; changed: boolean; writesRun: number }) => [h.host, h.result, h.changed, h.writesRun])).toEqual([
+    expect(
+      j.hosts.map((h: { host: string; result: string; changed: boolean; writesRun: number }) => [
+        h.host,
+        h.result,
+        h.changed,
+        h.writesRun,
+      ]),
+    ).toEqual([
       ['hbm01', 'applied', true, 14],
       ['hbm02', 'applied', true, 14],
       ['hbm03', 'failed', false, 0],
@@ -127,7 +154,10 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
     expect(calls).toContain(`-i ${join(dir, 'keys/id')} -o IdentitiesOnly=yes`);
     expect(calls).toContain('StrictHostKeyChecking=yes');
     const json = JSON.parse(run(['plan', 'mixed.dax', '-i', 'inventory.yml', '--limit', 'down', '--json']).stdout);
-    expect(json.hosts.map((h: { host: string; exitCode: number }) => [h.host, h.exitCode])).toEqual([['down.lab', 1], ['badkey.lab', 3]]);
+    expect(json.hosts.map((h: { host: string; exitCode: number }) => [h.host, h.exitCode])).toEqual([
+      ['down.lab', 1],
+      ['badkey.lab', 3],
+    ]);
   });
 
   it('one unreachable SSH host next to simulated ones: the others are applied', () => {
@@ -141,7 +171,10 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
 
   it('`persist` through -i: every host gets the persist step of `apply --host` (on a simulated host, a note), not a silent skip', () => {
     const { run, state, dir } = setup();
-    writeFileSync(join(dir, 'persist.dax'), readFileSync(join(dir, 'rack.dax'), 'utf8').replace('hosts "rack1"', 'hosts "rack1"\n  persist'));
+    writeFileSync(
+      join(dir, 'persist.dax'),
+      readFileSync(join(dir, 'rack.dax'), 'utf8').replace('hosts "rack1"', 'hosts "rack1"\n  persist'),
+    );
     const r = run(['apply', 'persist.dax', '-i', 'sim.ini', '--limit', 'hbm01', '--yes', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -164,7 +197,11 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
 
   it('explain shows the prediction per member; plan without -i says to use it', () => {
     const r = spawnSync(process.execPath, [bin, 'explain', join(fixtures, 'rack.dax')], { encoding: 'utf8' });
-    expect(r.stdout.match(/^host \S+ \(rack1: hosts "rack1"\)/gm)).toEqual(['host hbm01 (rack1: hosts "rack1")', 'host hbm02 (rack1: hosts "rack1")', 'host hbm03 (rack1: hosts "rack1")']);
+    expect(r.stdout.match(/^host \S+ \(rack1: hosts "rack1"\)/gm)).toEqual([
+      'host hbm01 (rack1: hosts "rack1")',
+      'host hbm02 (rack1: hosts "rack1")',
+      'host hbm03 (rack1: hosts "rack1")',
+    ]);
     expect(r.stdout).toContain('facts facts/hbm03.json');
     expect(r.stdout).toMatch(/host hbm03 .*\n  region 0: 0x100000000\.\.0x13fffffff \(1 GiB\)/);
     const p = spawnSync(process.execPath, [bin, 'plan', join(fixtures, 'rack.dax')], { encoding: 'utf8' });
@@ -173,7 +210,11 @@ describe('daxlayout plan|apply -i INVENTORY', () => {
   });
 
   it('check -i: diagnostics per host from the facts files', () => {
-    const r = spawnSync(process.execPath, [bin, 'check', join(fixtures, 'rack.dax'), '-i', join(fixtures, 'inventory.ini')], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'check', join(fixtures, 'rack.dax'), '-i', join(fixtures, 'inventory.ini')],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/error: hbm03: region 0 on rack1 is over-committed/);
     expect(r.stdout).toContain('note: hbm03 is one of the 3 host(s) "rack1" matches');
@@ -195,7 +236,20 @@ describe('the Ansible role hooks', () => {
     const dir = mkdtempSync(join(tmpdir(), 'daxlayout-hook-'));
     const f = layout(dir, '  device a { size 1G }\n  device b { size rest mode system-ram }');
     const pred = join(dir, 'pred.json');
-    const r = cli(['plan', f, '--for', 'g1', '--groups', 'rack1', '--capture', join(fixtures, 'g1.capture.txt'), '--emit-program', '--prediction', pred, '--json']);
+    const r = cli([
+      'plan',
+      f,
+      '--for',
+      'g1',
+      '--groups',
+      'rack1',
+      '--capture',
+      join(fixtures, 'g1.capture.txt'),
+      '--emit-program',
+      '--prediction',
+      pred,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect([j.host, j.layoutHost, j.changed, j.failed]).toEqual(['g1', 'rack1', true, false]);
@@ -207,27 +261,75 @@ describe('the Ansible role hooks', () => {
     expect(j.program).toContain("'/sys/bus/dax/drivers/kmem/new_id'");
     expect(JSON.parse(readFileSync(pred, 'utf8')).regions[0].devices).toHaveLength(2);
 
-    const slow = cli(['plan', f, '--for', 'slow', '--groups', 'rack1', '--capture', join(fixtures, 'g1.capture.txt'), '--json']);
+    const slow = cli([
+      'plan',
+      f,
+      '--for',
+      'slow',
+      '--groups',
+      'rack1',
+      '--capture',
+      join(fixtures, 'g1.capture.txt'),
+      '--json',
+    ]);
     expect(slow.code).toBe(1);
     expect(JSON.parse(slow.stdout).message).toMatch(/the layout has no host block for slow/);
 
     const fits = layout(dir, '  device a { size 512M }');
-    const small = cli(['plan', fits, '--for', 'g3', '--groups', 'rack1', '--capture', join(fixtures, 'g3.capture.txt'), '--json']);
+    const small = cli([
+      'plan',
+      fits,
+      '--for',
+      'g3',
+      '--groups',
+      'rack1',
+      '--capture',
+      join(fixtures, 'g3.capture.txt'),
+      '--json',
+    ]);
     expect(small.code).toBe(0);
     expect(JSON.parse(small.stdout).changed).toBe(true);
     const big = layout(dir, '  device a { size 2G }');
-    const fail = cli(['plan', big, '--for', 'g3', '--groups', 'rack1', '--capture', join(fixtures, 'g3.capture.txt'), '--json']);
+    const fail = cli([
+      'plan',
+      big,
+      '--for',
+      'g3',
+      '--groups',
+      'rack1',
+      '--capture',
+      join(fixtures, 'g3.capture.txt'),
+      '--json',
+    ]);
     expect(fail.code).toBe(1);
-    expect(JSON.parse(fail.stdout).message).toMatch(/the plan for g3 has errors; nothing was run\n.*error: g3: region 0 on rack1 is over-committed by 1 GiB/);
+    expect(JSON.parse(fail.stdout).message).toMatch(
+      /the plan for g3 has errors; nothing was run\n.*error: g3: region 0 on rack1 is over-committed by 1 GiB/,
+    );
   });
 
   it('`persist` is refused by the hooks (the role does not install the restorer): nothing to run, and why', () => {
     const dir = mkdtempSync(join(tmpdir(), 'daxlayout-hook-'));
     const f = join(dir, 'p.dax');
-    writeFileSync(f, 'host rack1 {\n  hosts "rack1:!slow"\n  persist\n}\n\nregion 0 on rack1 {\n  device a { size 1G }\n}\n');
-    const r = cli(['plan', f, '--for', 'g1', '--groups', 'rack1', '--capture', join(fixtures, 'g1.capture.txt'), '--emit-program', '--json']);
+    writeFileSync(
+      f,
+      'host rack1 {\n  hosts "rack1:!slow"\n  persist\n}\n\nregion 0 on rack1 {\n  device a { size 1G }\n}\n',
+    );
+    const r = cli([
+      'plan',
+      f,
+      '--for',
+      'g1',
+      '--groups',
+      'rack1',
+      '--capture',
+      join(fixtures, 'g1.capture.txt'),
+      '--emit-program',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).message).toMatch(/g1: the layout asks for `persist`, which the Ansible role does not install yet .* `daxlayout apply FILE -i INVENTORY`/);
+    expect(JSON.parse(r.stdout).message).toMatch(
+      /g1: the layout asks for `persist`, which the Ansible role does not install yet .* `daxlayout apply FILE -i INVENTORY`/,
+    );
   });
 
   it('verify: no changes needed → verified; the apply output says what ran, failed or was refused', () => {
@@ -242,8 +344,13 @@ describe('the Ansible role hooks', () => {
     expect(JSON.parse(v.stdout)).toMatchObject({ result: 'verified', changed: false, writesRun: 0 });
 
     const out = join(dir, 'out.txt');
-    writeFileSync(out, '@@ locked mkdir\r\n@@ guard ok\r\n@@ step 1 ok\r\n@@ step 2 fail sh: write error: Invalid argument\r\n');
-    const failed = JSON.parse(cli(['verify', '--prediction', pred, '--capture', cap, '--apply-output', out, '--json']).stdout);
+    writeFileSync(
+      out,
+      '@@ locked mkdir\r\n@@ guard ok\r\n@@ step 1 ok\r\n@@ step 2 fail sh: write error: Invalid argument\r\n',
+    );
+    const failed = JSON.parse(
+      cli(['verify', '--prediction', pred, '--capture', cap, '--apply-output', out, '--json']).stdout,
+    );
     expect(failed).toMatchObject({ result: 'failed', changed: true, writesRun: 1, exitCode: 1 });
     expect(failed.message).toMatch(/write 2 failed: sh: write error: Invalid argument/);
 
@@ -258,6 +365,8 @@ describe('the Ansible role hooks', () => {
     writeFileSync(out, '@@ locked mkdir\n@@ guard ok\n@@ step 1 ok\n@@ done\n');
     const differs = cli(['verify', '--prediction', pred, '--capture', cap, '--apply-output', out, '--json']);
     expect(differs.code).toBe(1);
-    expect(JSON.parse(differs.stdout).differences.join('\n')).toMatch(/dax0\.0: size 2 GiB on the host, 1 GiB predicted/);
+    expect(JSON.parse(differs.stdout).differences.join('\n')).toMatch(
+      /dax0\.0: size 2 GiB on the host, 1 GiB predicted/,
+    );
   });
 });

@@ -18,7 +18,8 @@ import { ModelHost, type ModelHostOptions } from '../host/fake-host';
 const root = resolve(__dirname, '../..');
 const plain = readFileSync(join(root, 'samples/hbm-lab.dax'), 'utf8').replace(/\n\s*facts "[^"]*"/, '');
 const persisted = plain.replace('region 0 on lab61 {', 'region 0 on lab61 {\n  persist');
-const facts61 = () => readFacts(readFileSync(join(root, 'samples/linux-6.1.facts.json'), 'utf8'), 'x').facts as HostFacts;
+const facts61 = () =>
+  readFacts(readFileSync(join(root, 'samples/linux-6.1.facts.json'), 'utf8'), 'x').facts as HostFacts;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -30,7 +31,12 @@ function setup(o: ModelHostOptions = {}, facts: HostFacts = facts61()) {
   const h = ModelHost.fromFacts(facts, o);
   cleanups.push(() => h.close());
   const dir = mkdtempSync(join(tmpdir(), 'daxlayout-persist-cli-'));
-  const run = async (cmd: 'plan' | 'apply', text: string, args: string[] = [], tty?: { tty: boolean; answer: string; asked: string[] }) => {
+  const run = async (
+    cmd: 'plan' | 'apply',
+    text: string,
+    args: string[] = [],
+    tty?: { tty: boolean; answer: string; asked: string[] },
+  ) => {
     const file = join(dir, 'lab.dax');
     writeFileSync(file, text);
     let out = '';
@@ -62,7 +68,13 @@ function setup(o: ModelHostOptions = {}, facts: HostFacts = facts61()) {
     };
     const before = h.programs.length;
     const code = await mainAsync(cmd, [file, ...args], io);
-    const programs = h.programs.slice(before).map((x) => x.split('\n').find((l) => l.startsWith('# daxlayout'))?.replace(/ on lab61.*| \(.*/, '') ?? '?');
+    const programs = h.programs.slice(before).map(
+      (x) =>
+        x
+          .split('\n')
+          .find((l) => l.startsWith('# daxlayout'))
+          ?.replace(/ on lab61.*| \(.*/, '') ?? '?',
+    );
     return { code, out, err, programs, destinations };
   };
   return { h, run, dir };
@@ -87,8 +99,14 @@ describe('apply with persist (fake transport)', () => {
     expect(j.persist).toMatchObject({ action: 'installed', status: 'ok', present: [], problems: [] });
     expect(j.persist.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     // no device of hbm-lab sets owner/group/mode: no access rules file
-    expect(j.persist.files.map((f: { path: string }) => f.path)).toEqual(Object.values(PERSIST_PATHS).filter((x) => x !== PERSIST_PATHS.access));
-    expect(j.persist.names).toContainEqual({ label: 'weather', kernelName: 'dax0.0', path: '/dev/dax/by-label/weather' });
+    expect(j.persist.files.map((f: { path: string }) => f.path)).toEqual(
+      Object.values(PERSIST_PATHS).filter((x) => x !== PERSIST_PATHS.access),
+    );
+    expect(j.persist.names).toContainEqual({
+      label: 'weather',
+      kernelName: 'dax0.0',
+      path: '/dev/dax/by-label/weather',
+    });
     expect(j.persist.checks.length).toBeGreaterThan(0);
     expect(j.persist.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
     expect(h.installed.size).toBe(5);
@@ -101,10 +119,17 @@ describe('apply with persist (fake transport)', () => {
     expect(r.code).toBe(0);
     expect(r.programs).toEqual([CAPTURE, VERIFY]);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ result: 'no-changes', writesTotal: 0, roundTrips: 2, persist: { action: 'up-to-date', status: 'ok' } });
+    expect(j).toMatchObject({
+      result: 'no-changes',
+      writesTotal: 0,
+      roundTrips: 2,
+      persist: { action: 'up-to-date', status: 'ok' },
+    });
     const text = await run('apply', persisted, ['--yes']);
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/No changes\. The host matches the layout\.\n\nPersistence: the boot-time restorer of region 0 \(daxlayout-restore\.service, \/dev\/dax\/by-label names\) is installed and up to date \(checksum sha256:[0-9a-f]{16}\)\.\n$/);
+    expect(text.out).toMatch(
+      /No changes\. The host matches the layout\.\n\nPersistence: the boot-time restorer of region 0 \(daxlayout-restore\.service, \/dev\/dax\/by-label names\) is installed and up to date \(checksum sha256:[0-9a-f]{16}\)\.\n$/,
+    );
     expect(text.programs).toEqual([CAPTURE, VERIFY]);
   });
 
@@ -113,23 +138,32 @@ describe('apply with persist (fake transport)', () => {
     const plan = await run('plan', persisted);
     expect(plan.code).toBe(0);
     expect(plan.programs).toEqual([CAPTURE]);
-    expect(plan.out).toMatch(/Plan: 3 devices to create, 1 to change, 0 to destroy\.\n\nPersistence: the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)\.\n$/);
+    expect(plan.out).toMatch(
+      /Plan: 3 devices to create, 1 to change, 0 to destroy\.\n\nPersistence: the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)\.\n$/,
+    );
     const r = await run('apply', persisted, ['--yes']);
     expect(r.code).toBe(0);
     const installing = r.out.indexOf('Installing the restorer on lab61…');
     expect(installing).toBeGreaterThan(r.out.lastIndexOf('      ok    echo'));
-    expect(r.out).toMatch(/  ok: the boot-time restorer of region 0 .* was installed and verified \(checksum sha256:[0-9a-f]{16}\)\n/);
+    expect(r.out).toMatch(
+      /  ok: the boot-time restorer of region 0 .* was installed and verified \(checksum sha256:[0-9a-f]{16}\)\n/,
+    );
     expect(r.out).toMatch(/Apply complete and verified: 3 devices created, 1 changed, 0 destroyed\./);
     const again = await run('plan', persisted);
     expect(again.programs).toEqual([CAPTURE, VERIFY]);
-    expect(again.out).toMatch(/No changes\. The host matches the layout\.\n\nPersistence: .* is installed and up to date/);
+    expect(again.out).toMatch(
+      /No changes\. The host matches the layout\.\n\nPersistence: .* is installed and up to date/,
+    );
   });
 
   it('--events: a persist event after the writes and the verify, and the done event carries the step', async () => {
     const { run } = setup();
     const r = await run('apply', persisted, ['--yes', '--events']);
     expect(r.code).toBe(0);
-    const ev = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    const ev = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const kinds = ev.map((e) => (e.event === 'persist' ? `persist ${e.action} ${e.state}` : e.event));
     expect(kinds[0]).toBe('plan');
     expect(ev[0].persist).toMatchObject({ action: 'install' });
@@ -147,7 +181,11 @@ describe('apply with persist (fake transport)', () => {
     expect(r.programs).toEqual([CAPTURE, APPLY, CAPTURE]);
     const j = JSON.parse(r.out);
     expect(j.result).toBe('failed');
-    expect(j.persist).toMatchObject({ action: 'installed', status: 'not-run', message: 'the restorer was not touched: the apply did not complete' });
+    expect(j.persist).toMatchObject({
+      action: 'installed',
+      status: 'not-run',
+      message: 'the restorer was not touched: the apply did not complete',
+    });
     expect(h.installed.size).toBe(0);
     const e = await run('apply', persisted, ['--yes', '--events']);
     expect(e.programs).not.toContain(INSTALL);
@@ -159,8 +197,15 @@ describe('apply with persist (fake transport)', () => {
     const r = await run('apply', persisted, ['--yes', '--json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ result: 'failed', exitCode: 1, verification: { ok: true }, persist: { action: 'installed', status: 'failed' } });
-    expect(j.message).toMatch(/^Apply complete and verified: .* But: installing the restorer failed: daxlayout-restore\.service: failed/);
+    expect(j).toMatchObject({
+      result: 'failed',
+      exitCode: 1,
+      verification: { ok: true },
+      persist: { action: 'installed', status: 'failed' },
+    });
+    expect(j.message).toMatch(
+      /^Apply complete and verified: .* But: installing the restorer failed: daxlayout-restore\.service: failed/,
+    );
   });
 
   it('a changed file on the host: plan says it will be updated; apply (no writes) installs again', async () => {
@@ -169,10 +214,17 @@ describe('apply with persist (fake transport)', () => {
     h.installed.set(PERSIST_PATHS.rules, 'f'.repeat(64));
     const plan = await run('plan', persisted, ['--json']);
     expect(JSON.parse(plan.out).persist).toMatchObject({ action: 'update' });
-    expect(JSON.parse(plan.out).persist.checks).toContainEqual({ ok: false, text: `${PERSIST_PATHS.rules}: sha256 ${'f'.repeat(64)}, expected ${JSON.parse(plan.out).persist.files[3].sha256} (changed on the host?)` });
+    expect(JSON.parse(plan.out).persist.checks).toContainEqual({
+      ok: false,
+      text: `${PERSIST_PATHS.rules}: sha256 ${'f'.repeat(64)}, expected ${JSON.parse(plan.out).persist.files[3].sha256} (changed on the host?)`,
+    });
     const r = await run('apply', persisted, ['--yes', '--json']);
     expect(r.programs).toEqual([CAPTURE, VERIFY, INSTALL]);
-    expect(JSON.parse(r.out)).toMatchObject({ result: 'no-changes', exitCode: 0, persist: { action: 'updated', status: 'ok' } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      result: 'no-changes',
+      exitCode: 0,
+      persist: { action: 'updated', status: 'ok' },
+    });
   });
 
   it('dropping persist from the layout removes the artifacts; then a plain host costs one round trip again', async () => {
@@ -180,7 +232,9 @@ describe('apply with persist (fake transport)', () => {
     await run('apply', persisted, ['--yes']);
     const plan = await run('plan', plain);
     expect(plan.programs).toEqual([CAPTURE]);
-    expect(plan.out).toContain('Persistence: the layout no longer persists (nor sets device access): the restorer and its files will be removed (5 file(s); the regions stay as they are until the next boot).');
+    expect(plan.out).toContain(
+      'Persistence: the layout no longer persists (nor sets device access): the restorer and its files will be removed (5 file(s); the regions stay as they are until the next boot).',
+    );
     const r = await run('apply', plain, ['--yes', '--json']);
     expect(r.code).toBe(0);
     expect(r.programs).toEqual([CAPTURE, REMOVE]);
@@ -242,16 +296,24 @@ describe('persist on the simulated target', () => {
 
 describe('a hostile kernel release on the host', () => {
   it('`$(…)`, backticks or quotes in the release the host reports: nothing runs, nothing is installed, the problem is named (exit 1)', async () => {
-    for (const release of ['6.1.0-56-amd64$(touch /tmp/pwned)', '6.1.0-56-amd64`reboot`', "6.1.0-56-amd64'; reboot; '"]) {
+    for (const release of [
+      '6.1.0-56-amd64$(touch /tmp/pwned)',
+      '6.1.0-56-amd64`reboot`',
+      "6.1.0-56-amd64'; reboot; '",
+    ]) {
       const { h, run } = setup({}, { ...facts61(), kernelRelease: release });
       const r = await run('apply', persisted, ['--yes']);
       expect(r.code, release).toBe(1);
-      expect(r.err).toMatch(/no restorer can be made for lab61; nothing was run: kernel release ".*" cannot be written into the files apply installs/);
+      expect(r.err).toMatch(
+        /no restorer can be made for lab61; nothing was run: kernel release ".*" cannot be written into the files apply installs/,
+      );
       expect(r.programs).toEqual([CAPTURE]);
       expect(h.installed.size).toBe(0);
       const p = await run('plan', persisted);
       expect(p.code).toBe(1);
-      expect(p.out).toMatch(/Persistence: no restorer can be made, so nothing will be installed \(1 problem\(s\)\)\n {2}error: kernel release /);
+      expect(p.out).toMatch(
+        /Persistence: no restorer can be made, so nothing will be installed \(1 problem\(s\)\)\n {2}error: kernel release /,
+      );
     }
   });
 });

@@ -49,7 +49,12 @@ function fakeSsh(mode: string) {
 }
 
 function daxlayout(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, input: '' });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    input: '',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -70,7 +75,16 @@ describe('over ssh (fake ssh)', () => {
     const calls = readFileSync(s.log, 'utf8').trim().split('\n');
     expect(calls).toHaveLength(1);
     const argv = calls[0] as string;
-    for (const o of ['-p 2222', `-o UserKnownHostsFile=${kh}`, '-o BatchMode=yes', '-o StrictHostKeyChecking=yes', '-o ControlMaster=yes', '-o ControlPersist=60', '-f -N -- root@127.0.0.1']) expect(argv).toContain(o);
+    for (const o of [
+      '-p 2222',
+      `-o UserKnownHostsFile=${kh}`,
+      '-o BatchMode=yes',
+      '-o StrictHostKeyChecking=yes',
+      '-o ControlMaster=yes',
+      '-o ControlPersist=60',
+      '-f -N -- root@127.0.0.1',
+    ])
+      expect(argv).toContain(o);
     expect(argv).not.toMatch(/StrictHostKeyChecking=(no|accept-new|off)/i);
     const cp = /ControlPath=(\S+)/.exec(argv)?.[1] as string;
     expect(cp).toMatch(/daxlayout-ssh-\w+\/cm$/);
@@ -88,7 +102,9 @@ describe('over ssh (fake ssh)', () => {
     ]) {
       const r = daxlayout(cmd, s.env);
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/host key of root@127\.0\.0\.1 port 2222 has CHANGED .*SHA256:Qm9ndXNLZXlGaW5nZXJwcmludEZvclRlc3RzMTIzNDU2Nzg/);
+      expect(r.stderr).toMatch(
+        /host key of root@127\.0\.0\.1 port 2222 has CHANGED .*SHA256:Qm9ndXNLZXlGaW5nZXJwcmludEZvclRlc3RzMTIzNDU2Nzg/,
+      );
       expect(r.stderr).toContain("ssh-keygen -R '[127.0.0.1]:2222'");
     }
   });
@@ -97,17 +113,29 @@ describe('over ssh (fake ssh)', () => {
     const s = fakeSsh('refused');
     const r = daxlayout(['plan', 'samples/hbm-lab.dax'], s.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot connect to root@127\.0\.0\.1 port 2222: ssh: connect to host 127\.0\.0\.1 port 2222: Connection refused/);
+    expect(r.stderr).toMatch(
+      /cannot connect to root@127\.0\.0\.1 port 2222: ssh: connect to host 127\.0\.0\.1 port 2222: Connection refused/,
+    );
   });
 
   it('a destination with shell metacharacters, or a layout that does not parse, is rejected before ssh runs', () => {
     const s = fakeSsh('unknown-key');
     for (const dest of ['root@lab;reboot', 'root@$(id)', '`id`', 'root@lab|x', "o'neil@lab", 'lab&']) {
-      const r = daxlayout(['apply', layout(`host h {\n  ssh ${JSON.stringify(dest)}\n}\nregion 0 on h {\n  device a { size 1G }\n}\n`), '--yes'], s.env);
+      const r = daxlayout(
+        [
+          'apply',
+          layout(`host h {\n  ssh ${JSON.stringify(dest)}\n}\nregion 0 on h {\n  device a { size 1G }\n}\n`),
+          '--yes',
+        ],
+        s.env,
+      );
       expect(r.code, dest).toBe(2);
       expect(r.stderr).toMatch(/the SSH destination .* is not \[user@\]host/);
     }
-    const bad = daxlayout(['apply', layout('host h {\n  ssh "root@lab"\n}\nregion 0 on h {\n  device we$ather { size 1G }\n}\n'), '--yes'], s.env);
+    const bad = daxlayout(
+      ['apply', layout('host h {\n  ssh "root@lab"\n}\nregion 0 on h {\n  device we$ather { size 1G }\n}\n'), '--yes'],
+      s.env,
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/has errors; nothing was run/);
     expect(daxlayout(['facts', '-oProxyCommand=id'], s.env).code).toBe(2);

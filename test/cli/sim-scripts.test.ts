@@ -18,10 +18,25 @@ function expectations(script: string): { line: number; result: string }[] {
 }
 
 function sim(script: string, facts: string, kernel: string) {
-  const r = spawnSync(process.execPath, [bin, 'sim', '--json', '--facts', join(root, 'samples', facts), '--kernel', kernel, join(dir, script)], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'sim', '--json', '--facts', join(root, 'samples', facts), '--kernel', kernel, join(dir, script)],
+    { encoding: 'utf8' },
+  );
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  return JSON.parse(r.stdout) as { results: { line: number; result: string }[]; state: { available_size?: number; devices: { chardev: string; mode: string; online_memblocks?: number; mappings?: { start: number; end: number; page_offset: number }[] }[] }[] };
+  return JSON.parse(r.stdout) as {
+    results: { line: number; result: string }[];
+    state: {
+      available_size?: number;
+      devices: {
+        chardev: string;
+        mode: string;
+        online_memblocks?: number;
+        mappings?: { start: number; end: number; page_offset: number }[];
+      }[];
+    }[];
+  };
 }
 
 describe('daxlayout sim reproduces real kernels and ndctl', () => {
@@ -32,7 +47,9 @@ describe('daxlayout sim reproduces real kernels and ndctl', () => {
     expect(devices.find((d) => d.chardev === 'dax0.2')?.mappings).toEqual([
       { page_offset: 0, start: 0x118000000, end: 0x118000000 + 4 * 2 ** 20 - 1, size: 4 * 2 ** 20 },
     ]);
-    expect(devices.find((d) => d.chardev === 'dax0.0')?.mappings?.map((m) => [m.start, m.end])).toEqual([[0x160000000, 0x16fffffff]]);
+    expect(devices.find((d) => d.chardev === 'dax0.0')?.mappings?.map((m) => [m.start, m.end])).toEqual([
+      [0x160000000, 0x16fffffff],
+    ]);
   });
 
   it('the Linux 6.12 session', () => {

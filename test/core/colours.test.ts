@@ -46,7 +46,11 @@ describe('colour arithmetic', () => {
   });
 
   it('merges stripes that touch across a period (colours 3 and 0 of 4)', () => {
-    expect(colourStripes(0n, 512n * MiB - 1n, 256n * MiB, 4, [0, 3])).toEqual([r(0n, 64n * MiB - 1n), r(192n * MiB, 320n * MiB - 1n), r(448n * MiB, 512n * MiB - 1n)]);
+    expect(colourStripes(0n, 512n * MiB - 1n, 256n * MiB, 4, [0, 3])).toEqual([
+      r(0n, 64n * MiB - 1n),
+      r(192n * MiB, 320n * MiB - 1n),
+      r(448n * MiB, 512n * MiB - 1n),
+    ]);
   });
 
   it('cuts stripes at a region that does not start on a cache boundary', () => {
@@ -65,8 +69,13 @@ describe('colour arithmetic', () => {
 
   it('subtracts, trims to the granule and takes bytes in address order', () => {
     expect(subtractRanges([r(0n, 99n)], [r(10n, 19n), r(50n, 59n)])).toEqual([r(0n, 9n), r(20n, 49n), r(60n, 99n)]);
-    expect(trimToGranule([r(3n * MiB, 11n * MiB - 1n), r(13n * MiB, 14n * MiB)], 2n * MiB)).toEqual([r(4n * MiB, 10n * MiB - 1n)]);
-    expect(takeBytes([r(0n, 4n * MiB - 1n), r(8n * MiB, 16n * MiB - 1n)], 7n * MiB, 2n * MiB)).toEqual([r(0n, 4n * MiB - 1n), r(8n * MiB, 10n * MiB - 1n)]);
+    expect(trimToGranule([r(3n * MiB, 11n * MiB - 1n), r(13n * MiB, 14n * MiB)], 2n * MiB)).toEqual([
+      r(4n * MiB, 10n * MiB - 1n),
+    ]);
+    expect(takeBytes([r(0n, 4n * MiB - 1n), r(8n * MiB, 16n * MiB - 1n)], 7n * MiB, 2n * MiB)).toEqual([
+      r(0n, 4n * MiB - 1n),
+      r(8n * MiB, 10n * MiB - 1n),
+    ]);
   });
 
   it('derives K from the cache and the region granule', () => {
@@ -78,7 +87,11 @@ describe('colour arithmetic', () => {
 
 describe('planRegionColours', () => {
   const region = r(0x1_4000_0000n, 0x1_7fff_ffffn);
-  const ask = (key: string, colours: number[] | undefined, extra: Partial<Parameters<typeof planRegionColours>[3][number]> = {}) => ({
+  const ask = (
+    key: string,
+    colours: number[] | undefined,
+    extra: Partial<Parameters<typeof planRegionColours>[3][number]> = {},
+  ) => ({
     key,
     ...(colours ? { colours } : {}),
     exclusive: false,
@@ -87,7 +100,13 @@ describe('planRegionColours', () => {
   });
 
   it('gives the weather job colours 0..1 and the VMs colours 2..3', () => {
-    const [w, v] = planRegionColours(region, 256n * MiB, 128, [ask('weather', [0, 1], { of: 4, exclusive: true }), ask('vms', [2, 3], { of: 4 })], []);
+    const [w, v] = planRegionColours(
+      region,
+      256n * MiB,
+      128,
+      [ask('weather', [0, 1], { of: 4, exclusive: true }), ask('vms', [2, 3], { of: 4 })],
+      [],
+    );
     expect(w?.stripes.map((s) => s.start)).toEqual([0x1_4000_0000n, 0x1_5000_0000n, 0x1_6000_0000n, 0x1_7000_0000n]);
     expect(v?.stripes.map((s) => s.start)).toEqual([0x1_4800_0000n, 0x1_5800_0000n, 0x1_6800_0000n, 0x1_7800_0000n]);
     expect(w?.gives).toBe(512n * MiB);
@@ -95,7 +114,13 @@ describe('planRegionColours', () => {
   });
 
   it('shares a colour between two devices with sizes, lowest stripes first', () => {
-    const [a, b] = planRegionColours(region, 256n * MiB, 128, [ask('a', [0], { of: 4, size: 128n * MiB }), ask('b', [0], { of: 4 })], []);
+    const [a, b] = planRegionColours(
+      region,
+      256n * MiB,
+      128,
+      [ask('a', [0], { of: 4, size: 128n * MiB }), ask('b', [0], { of: 4 })],
+      [],
+    );
     expect(a?.stripes).toEqual([r(0x1_4000_0000n, 0x1_43ff_ffffn), r(0x1_5000_0000n, 0x1_53ff_ffffn)]);
     expect(b?.stripes).toEqual([r(0x1_6000_0000n, 0x1_63ff_ffffn), r(0x1_7000_0000n, 0x1_73ff_ffffn)]);
   });
@@ -105,7 +130,11 @@ describe('planRegionColours', () => {
       region,
       256n * MiB,
       128,
-      [ask('w', [0], { of: 4, exclusive: true }), ask('x', undefined, { any: 2, of: 4, exclusive: true }), ask('y', undefined, { any: 1, of: 8 })],
+      [
+        ask('w', [0], { of: 4, exclusive: true }),
+        ask('x', undefined, { any: 2, of: 4, exclusive: true }),
+        ask('y', undefined, { any: 1, of: 8 }),
+      ],
       [],
     );
     expect(x?.colours).toEqual([1, 2]);
@@ -114,7 +143,13 @@ describe('planRegionColours', () => {
   });
 
   it('leaves out what is occupied and pieces below the granule', () => {
-    const [a] = planRegionColours(region, 256n * MiB, 128, [ask('a', [0], { of: 4, granule: 32n * MiB })], [r(0x1_4000_0000n, 0x1_40ff_ffffn)]);
+    const [a] = planRegionColours(
+      region,
+      256n * MiB,
+      128,
+      [ask('a', [0], { of: 4, granule: 32n * MiB })],
+      [r(0x1_4000_0000n, 0x1_40ff_ffffn)],
+    );
     // The first stripe loses its first 16 MiB; what is left is cut to 32 MiB granules.
     expect(a?.stripes[0]).toEqual(r(0x1_4200_0000n, 0x1_43ff_ffffn));
     expect(a?.gives).toBe(32n * MiB + 3n * 64n * MiB);
@@ -133,7 +168,14 @@ const caseArb = cacheArb.chain((cache) => {
     // Region start: any 2 MiB multiple, so rarely at a cache boundary.
     startUnits: fc.integer({ min: 1, max: 4096 }),
     sizeUnits: fc.integer({ min: 1, max: 1024 }),
-    devices: fc.array(fc.record({ pick: fc.array(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 4 }), exclusive: fc.boolean(), sizeUnits: fc.option(fc.integer({ min: 1, max: 256 }), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+    devices: fc.array(
+      fc.record({
+        pick: fc.array(fc.integer({ min: 0, max: 63 }), { minLength: 1, maxLength: 4 }),
+        exclusive: fc.boolean(),
+        sizeUnits: fc.option(fc.integer({ min: 1, max: 256 }), { nil: undefined }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
   });
 });
 
@@ -233,8 +275,12 @@ describe('colour placement properties', () => {
           }
           expect(dev, l.label).toBeDefined();
           expect(dev.ranges.map((x) => ({ start: x.start, end: x.end }))).toEqual(p.stripes);
-          const want = l.label === 'a' ? Array.from({ length: half }, (_, i) => i) : Array.from({ length: half }, (_, i) => half + i);
-          for (const x of dev.ranges) for (const col of coloursIn(x.start, x.end, cache, k)) expect(want).toContain(col);
+          const want =
+            l.label === 'a'
+              ? Array.from({ length: half }, (_, i) => i)
+              : Array.from({ length: half }, (_, i) => half + i);
+          for (const x of dev.ranges)
+            for (const col of coloursIn(x.start, x.end, cache, k)) expect(want).toContain(col);
           // The two halves of the colours cover the region: together the devices hold all of it.
           expect(deviceName(dev)).toMatch(/^dax0\.\d+$/);
         }
@@ -277,7 +323,9 @@ describe('colours in the plan, the hover and a second apply', () => {
     // Keep node 1's HMAT data and cache as captured.
     const withNodes = JSON.parse(after);
     withNodes.nodes = JSON.parse(variantFacts({})).nodes;
-    const b = analyze(text.replace('linux-6.1-node1-online.facts.json', 'after.json'), { readFacts: sampleReader({ 'after.json': JSON.stringify(withNodes) }) });
+    const b = analyze(text.replace('linux-6.1-node1-online.facts.json', 'after.json'), {
+      readFacts: sampleReader({ 'after.json': JSON.stringify(withNodes) }),
+    });
     expect(b.hosts[0]!.plan!.steps.map((s) => s.summary)).toEqual([]);
     expect(b.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
@@ -288,12 +336,26 @@ describe('colours in the plan, the hover and a second apply', () => {
     const region = hoverAt(a, text.indexOf('region 0') + 7) as import('../../server/core/index').RegionHover;
     expect(region.colours?.k).toBe(4);
     expect(region.colours?.width).toBe(64n * MiB);
-    expect(region.colours?.runs.map((x) => [x.first, x.last, x.holders.map((h) => `${h.name}${h.exclusive ? '!' : ''}`), x.free])).toEqual([
+    expect(
+      region.colours?.runs.map((x) => [
+        x.first,
+        x.last,
+        x.holders.map((h) => `${h.name}${h.exclusive ? '!' : ''}`),
+        x.free,
+      ]),
+    ).toEqual([
       [0, 1, ['weather!'], 0n],
       [2, 3, ['vms'], 256n * MiB],
     ]);
     const dev = hoverAt(a, text.indexOf('vms') + 1) as import('../../server/core/index').DeviceHover;
-    expect(dev.colours).toMatchObject({ k: 4, colours: [2, 3], exclusive: false, stripes: 2, bytes: 256n * MiB, gives: 512n * MiB });
+    expect(dev.colours).toMatchObject({
+      k: 4,
+      colours: [2, 3],
+      exclusive: false,
+      stripes: 2,
+      bytes: 256n * MiB,
+      gives: 512n * MiB,
+    });
   });
 });
 
@@ -302,14 +364,18 @@ describe('colour requests never crash the analysis', () => {
     const req = fc.record({
       set: fc.oneof(
         fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(', ')),
-        fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 })).map(([a, b]) => `${Math.min(a, b)}..${Math.max(a, b)}`),
+        fc
+          .tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))
+          .map(([a, b]) => `${Math.min(a, b)}..${Math.max(a, b)}`),
         fc.integer({ min: 1, max: 9 }).map((n) => `any ${n}`),
       ),
       of: fc.option(fc.constantFrom(2, 3, 4, 8, 16, 64, 128, 256, 1024), { nil: undefined }),
       exclusive: fc.boolean(),
       size: fc.option(fc.constantFrom('64M', '128M', '256M', '3M', '1G'), { nil: undefined }),
       align: fc.option(fc.constantFrom('4K', '2M', '1G'), { nil: undefined }),
-      other: fc.option(fc.constantFrom('size 128M', 'range 0x140000000 + 64M', 'size 64M mode system-ram'), { nil: undefined }),
+      other: fc.option(fc.constantFrom('size 128M', 'range 0x140000000 + 64M', 'size 64M mode system-ram'), {
+        nil: undefined,
+      }),
     });
     const arb = fc.record({
       cache: fc.constantFrom(0, 3 * 1024 * 1024, 64 * 1024 * 1024, 256 * 1024 * 1024, 2 * 1024 * 1024 * 1024),
@@ -319,9 +385,20 @@ describe('colour requests never crash the analysis', () => {
     });
     fc.assert(
       fc.property(arb, (c) => {
-        const facts = variantFacts({ ...(c.cache === 0 ? { noCache: true } : { cacheSize: c.cache }), indexing: c.indexing, start: BigInt(c.startMiB) * MiB, size: GiB });
+        const facts = variantFacts({
+          ...(c.cache === 0 ? { noCache: true } : { cacheSize: c.cache }),
+          indexing: c.indexing,
+          start: BigInt(c.startMiB) * MiB,
+          size: GiB,
+        });
         const devs = c.reqs.map((r, i) => {
-          const parts = [`colours ${r.set}`, r.of !== undefined ? `of ${r.of}` : '', r.exclusive ? 'exclusive' : '', r.size ? `size ${r.size}` : '', r.align ? `align ${r.align}` : ''];
+          const parts = [
+            `colours ${r.set}`,
+            r.of !== undefined ? `of ${r.of}` : '',
+            r.exclusive ? 'exclusive' : '',
+            r.size ? `size ${r.size}` : '',
+            r.align ? `align ${r.align}` : '',
+          ];
           return `  device d${i} { ${parts.filter(Boolean).join(' ')} }${r.other ? `\n  device o${i} { ${r.other.replace('0x140000000', `0x${(BigInt(c.startMiB) * MiB).toString(16)}`)} }` : ''}`;
         });
         const text = `host lab { facts "v.json" }\nregion 0 on lab {\n${devs.join('\n')}\n}\n`;
@@ -332,7 +409,13 @@ describe('colour requests never crash the analysis', () => {
         for (const l of a.layout.regions[0]!.devices) {
           const p = h.plan?.colours.get(l);
           const d = h.plan?.assigned.get(l);
-          if (!p || !d || d.ranges.length === 0 || a.findings.some((f) => f.severity === 'error' && f.code === 'DAX051')) continue;
+          if (
+            !p ||
+            !d ||
+            d.ranges.length === 0 ||
+            a.findings.some((f) => f.severity === 'error' && f.code === 'DAX051')
+          )
+            continue;
           expect(d.ranges.map((x) => ({ start: x.start, end: x.end }))).toEqual(p.stripes);
         }
       }),
@@ -347,8 +430,22 @@ describe('free space', () => {
     const r = f.regions[0];
     // dax0.0 holds the first 128 MiB, dax0.1 the next 128 MiB (colours 2..3 of 4 of the first period).
     r.devices = [
-      { name: 'dax0.0', size: 134217728, align: 2097152, driver: 'device_dax', targetNode: 1, mappings: [{ id: 0, start: '0x140000000', end: '0x147ffffff', pageOffset: 0 }] },
-      { name: 'dax0.1', size: 134217728, align: 2097152, driver: 'device_dax', targetNode: 1, mappings: [{ id: 0, start: '0x148000000', end: '0x14fffffff', pageOffset: 0 }] },
+      {
+        name: 'dax0.0',
+        size: 134217728,
+        align: 2097152,
+        driver: 'device_dax',
+        targetNode: 1,
+        mappings: [{ id: 0, start: '0x140000000', end: '0x147ffffff', pageOffset: 0 }],
+      },
+      {
+        name: 'dax0.1',
+        size: 134217728,
+        align: 2097152,
+        driver: 'device_dax',
+        targetNode: 1,
+        mappings: [{ id: 0, start: '0x148000000', end: '0x14fffffff', pageOffset: 0 }],
+      },
     ];
     r.availableSize = 805306368;
     const text = 'host lab { facts "v.json" }\nregion 0 on lab { device a { colours 2 of 4 } }\n';

@@ -26,11 +26,39 @@ describe('completeAt', () => {
   });
 
   it('offers the properties a block does not have yet, replacing the partial word', () => {
-    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n').labels).toEqual(['align', 'mode', 'range', 'name', 'colours', 'expect', 'owner', 'group', 'permissions']);
+    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n').labels).toEqual([
+      'align',
+      'mode',
+      'range',
+      'name',
+      'colours',
+      'expect',
+      'owner',
+      'group',
+      'permissions',
+    ]);
     const c = complete(LAB61 + 'region 0 on lab61 {\n  device a { size 1G al| }\n}\n');
     expect(c.text.slice(c.span.start, c.span.end)).toBe('al');
-    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual(['ssh', 'port', 'facts', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory', 'persist']);
-    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual(['start', 'size', 'align', 'node', 'cache', 'persist', 'device']);
+    expect(complete('host h {\n  kernel "6.12.0"\n  |\n}\n').labels).toEqual([
+      'ssh',
+      'port',
+      'facts',
+      'arch',
+      'memory-block',
+      'auto-online',
+      'hosts',
+      'inventory',
+      'persist',
+    ]);
+    expect(complete('region 0 {\n  dynamic\n  |\n}\n').labels).toEqual([
+      'start',
+      'size',
+      'align',
+      'node',
+      'cache',
+      'persist',
+      'device',
+    ]);
   });
 
   it('offers the words of a colour request and of an expectation', () => {
@@ -39,7 +67,12 @@ describe('completeAt', () => {
     expect(complete(pre + 'colours 0..1 | }\n}\n').labels).toEqual(['of', 'exclusive']);
     expect(complete(pre + 'colours 0..1 of 4 | }\n}\n').labels).toEqual(['exclusive']);
     expect(complete(pre + 'colours 0..1 of | }\n}\n').labels).toEqual([]);
-    expect(complete(pre + 'expect | }\n}\n').labels).toEqual(['read-latency', 'write-latency', 'read-bandwidth', 'write-bandwidth']);
+    expect(complete(pre + 'expect | }\n}\n').labels).toEqual([
+      'read-latency',
+      'write-latency',
+      'read-bandwidth',
+      'write-bandwidth',
+    ]);
     expect(complete(pre + 'expect read-latency 100ns | }\n}\n').labels).toEqual(['from']);
     expect(complete(pre + 'expect read-latency 100ns from node | }\n}\n').labels).toEqual(['0']);
     expect(complete(pre + 'expect read-latency 100ns from node 0 | }\n}\n').labels).toEqual(['access0', 'access1']);
@@ -54,7 +87,13 @@ describe('completeAt', () => {
   it('offers modes, then the options that do not clash', () => {
     const pre = LAB61 + 'region 0 on lab61 {\n  device a { size 1G mode ';
     expect(complete(pre + '| }\n}\n').labels).toEqual(['devdax', 'system-ram']);
-    expect(complete(pre + 'system-ram | }\n}\n').labels).toEqual(['online', 'offline', 'movable', 'normal', 'memmap-on-memory']);
+    expect(complete(pre + 'system-ram | }\n}\n').labels).toEqual([
+      'online',
+      'offline',
+      'movable',
+      'normal',
+      'memmap-on-memory',
+    ]);
     expect(complete(pre + 'system-ram movable | }\n}\n').labels).toEqual(['online', 'offline', 'memmap-on-memory']);
     expect(complete(pre + 'devdax | }\n}\n').position).toBe('key');
   });
@@ -71,13 +110,19 @@ describe('completeAt', () => {
     expect(free.labels).toEqual(['1536M', 'rest']);
     expect(free.items[0]).toMatchObject({ detail: '1536 MiB: all that is free in region 0', preferred: true });
     expect(complete(pre + '  device c { align 1G size | }\n}\n').labels).toEqual(['1G', 'rest']);
-    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 2G }\n  device c { size | }\n}\n').labels).toEqual(['rest']);
+    expect(complete(LAB61 + 'region 0 on lab61 {\n  device a { size 2G }\n  device c { size | }\n}\n').labels).toEqual([
+      'rest',
+    ]);
   });
 
   it('offers the free gaps of the region as ranges', () => {
-    const c = complete(LAB61 + 'region 0 on lab61 {\n  device a { range 0x1_2000_0000 + 512M }\n  device b { range | }\n}\n');
+    const c = complete(
+      LAB61 + 'region 0 on lab61 {\n  device a { range 0x1_2000_0000 + 512M }\n  device b { range | }\n}\n',
+    );
     expect(c.labels).toEqual(['0x1_0000_0000 + 512M', '0x1_4000_0000 + 1G']);
-    expect(complete(LAB61 + 'region 0 on lab61 {\n  device b { range 0x1_0000_0000 + 4M, | }\n}\n').labels).toEqual(['0x1_0040_0000 + 2044M']);
+    expect(complete(LAB61 + 'region 0 on lab61 {\n  device b { range 0x1_0000_0000 + 4M, | }\n}\n').labels).toEqual([
+      '0x1_0040_0000 + 2044M',
+    ]);
   });
 
   it('offers region ids from the facts, `on`, and the declared hosts', () => {
@@ -95,7 +140,12 @@ describe('completeAt', () => {
     expect(n.labels).toEqual(['0', '1']);
     expect(n.items.map((i) => i.detail)).toEqual(['CPUs 0-1', 'CPU-less (memory only)']);
     expect(complete('host h {\n  arch |\n}\n').labels).toEqual(['x86_64', 'aarch64', 'ppc64le']);
-    expect(complete('host h {\n  auto-online |\n}\n').labels).toEqual(['offline', 'online', 'online_kernel', 'online_movable']);
+    expect(complete('host h {\n  auto-online |\n}\n').labels).toEqual([
+      'offline',
+      'online',
+      'online_kernel',
+      'online_movable',
+    ]);
     expect(complete('host h {\n  memory-block |\n}\n').labels).toEqual(['128M', '256M', '512M', '1G', '2G']);
   });
 

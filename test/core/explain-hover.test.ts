@@ -2,7 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, hoverAt, type DeviceHover, type HostHover, type KeywordHover, type RegionHover, type ValueHover } from '../../server/core/index';
+import {
+  analyze,
+  hoverAt,
+  type DeviceHover,
+  type HostHover,
+  type KeywordHover,
+  type RegionHover,
+  type ValueHover,
+} from '../../server/core/index';
 import { explainJson } from '../../server/cli/explain';
 
 const SAMPLES = resolve(__dirname, '../../samples');
@@ -48,10 +56,28 @@ describe('region hover', () => {
       defaultDriver: 'device_dax',
     });
     expect(h.node?.access).toEqual([
-      { cls: 'access0', meaning: 'best initiator of any kind', initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 },
-      { cls: 'access1', meaning: 'best CPU initiator', initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 },
+      {
+        cls: 'access0',
+        meaning: 'best initiator of any kind',
+        initiators: [0],
+        readLatency: 40,
+        writeLatency: 40,
+        readBandwidth: 2048,
+        writeBandwidth: 2048,
+      },
+      {
+        cls: 'access1',
+        meaning: 'best CPU initiator',
+        initiators: [0],
+        readLatency: 40,
+        writeLatency: 40,
+        readBandwidth: 2048,
+        writeBandwidth: 2048,
+      },
     ]);
-    expect(h.node?.caches).toEqual([{ level: 1, size: 256n * MiB, lineSize: 64, indexing: 'direct-mapped', writePolicy: 'write-back' }]);
+    expect(h.node?.caches).toEqual([
+      { level: 1, size: 256n * MiB, lineSize: 64, indexing: 'direct-mapped', writePolicy: 'write-back' },
+    ]);
     expect(h.node?.cpus).toBe('');
     expect(h.facts).toMatchObject({ origin: 'file', path: 'linux-6.1-node1-online.facts.json', kind: 'facts' });
   });
@@ -107,7 +133,15 @@ describe('device hover', () => {
       mode: 'system-ram',
       modeText: 'system-ram online movable',
       ranges: [{ start: 0x160000000n, end: 0x16fffffffn, size: 256n * MiB, pageOffset: 0n, offset: 0n }],
-      kmem: { usable: 256n * MiB, lost: 0n, blocks: 2n, blockSize: 128n * MiB, modelBlocks: 2, onlineBlocks: 2, zones: ['Movable'] },
+      kmem: {
+        usable: 256n * MiB,
+        lost: 0n,
+        blocks: 2n,
+        blockSize: 128n * MiB,
+        modelBlocks: 2,
+        onlineBlocks: 2,
+        zones: ['Movable'],
+      },
     });
   });
 
@@ -123,7 +157,8 @@ describe('device hover', () => {
   });
 
   it('gives page offsets of a device with several ranges', () => {
-    const t = 'host d {\n  kernel "6.12.0"\n}\n\nregion 0 on d {\n  start 0x1_0000_0000\n  size 8G\n  device split { range 0x1_0000_0000 + 2G, 0x2_0000_0000 + 1G }\n}\n';
+    const t =
+      'host d {\n  kernel "6.12.0"\n}\n\nregion 0 on d {\n  start 0x1_0000_0000\n  size 8G\n  device split { range 0x1_0000_0000 + 2G, 0x2_0000_0000 + 1G }\n}\n';
     const h = hoverAt(analyze(t), at(t, 'split')) as DeviceHover;
     expect(h.predicted?.ranges).toEqual([
       { start: 0x100000000n, end: 0x17fffffffn, size: 2n * GiB, pageOffset: 0n, offset: 0n },
@@ -143,7 +178,19 @@ describe('device hover', () => {
     let checked = 0;
     for (const name of ['hbm-lab.dax', 'hmat-node1.dax', 'cxl-6.12.dax', 'design.dax', 'mistakes.dax']) {
       const { text, a } = sample(name);
-      const json = explainJson(a) as Record<string, { devices: { chardev: string; label?: string; size: number; align: number; mode: string; mappings?: { page_offset: number; start: number; end: number }[] }[] }[]>;
+      const json = explainJson(a) as Record<
+        string,
+        {
+          devices: {
+            chardev: string;
+            label?: string;
+            size: number;
+            align: number;
+            mode: string;
+            mappings?: { page_offset: number; start: number; end: number }[];
+          }[];
+        }[]
+      >;
       for (const region of Object.values(json).flat()) {
         if (!Array.isArray(region.devices)) continue;
         for (const d of region.devices) {
@@ -153,7 +200,9 @@ describe('device hover', () => {
           expect(Number(h.predicted?.size)).toBe(d.size);
           expect(Number(h.predicted?.align)).toBe(d.align);
           expect(h.predicted?.mode === 'unbound' ? 'devdax' : h.predicted?.mode).toBe(d.mode);
-          expect(h.predicted?.ranges.map((r) => [Number(r.pageOffset), Number(r.start), Number(r.end)])).toEqual((d.mappings ?? []).map((m) => [m.page_offset, m.start, m.end]));
+          expect(h.predicted?.ranges.map((r) => [Number(r.pageOffset), Number(r.start), Number(r.end)])).toEqual(
+            (d.mappings ?? []).map((m) => [m.page_offset, m.start, m.end]),
+          );
           checked++;
         }
       }
@@ -168,7 +217,8 @@ describe('value, keyword and host hover', () => {
     expect(hoverAt(a, at(text, '512M'))).toMatchObject({ kind: 'value', what: 'device size', bytes: 512n * MiB });
     const r = hoverAt(a, at(text, '256M }', 1)) as ValueHover;
     expect(r.range).toEqual({ start: 0x170000000n, end: 0x17fffffffn, size: 256n * MiB });
-    const t = 'host h {\n  kernel "6.12.0"\n}\n\nregion 0 on h {\n  start 0x1_0000_0000\n  size 4 GiB\n  device a { size 2GB }\n}\n';
+    const t =
+      'host h {\n  kernel "6.12.0"\n}\n\nregion 0 on h {\n  start 0x1_0000_0000\n  size 4 GiB\n  device a { size 2GB }\n}\n';
     const a2 = analyze(t);
     expect(hoverAt(a2, at(t, '4 GiB'))).toMatchObject({ what: 'region size', bytes: 4n * GiB });
     expect((hoverAt(a2, at(t, '2GB')) as ValueHover).error).toMatch(/ambiguous/);
@@ -184,7 +234,9 @@ describe('value, keyword and host hover', () => {
 
   it('explains keywords from the language tables, by the block they are in', () => {
     const { text, a } = sample('hbm-lab.dax');
-    expect((hoverAt(a, at(text, 'mode system-ram')) as KeywordHover).syntax).toBe('mode devdax | mode system-ram OPTION…');
+    expect((hoverAt(a, at(text, 'mode system-ram')) as KeywordHover).syntax).toBe(
+      'mode devdax | mode system-ram OPTION…',
+    );
     expect((hoverAt(a, at(text, 'movable')) as KeywordHover).description).toMatch(/ZONE_MOVABLE/);
     expect((hoverAt(a, at(text, 'size rest', 5)) as KeywordHover).keyword).toBe('rest');
     expect((hoverAt(a, at(text, 'region 0')) as KeywordHover).keyword).toBe('region');

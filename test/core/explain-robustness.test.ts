@@ -3,7 +3,19 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyze, completeAt, definitionAt, folds, hoverAt, inlayHints, outline, prepareRenameAt, referencesAt, renameAt, semanticTokens } from '../../server/core/index';
+import {
+  analyze,
+  completeAt,
+  definitionAt,
+  folds,
+  hoverAt,
+  inlayHints,
+  outline,
+  prepareRenameAt,
+  referencesAt,
+  renameAt,
+  semanticTokens,
+} from '../../server/core/index';
 
 const SAMPLES = resolve(__dirname, '../../samples');
 const read = (name: string) => readFileSync(resolve(SAMPLES, name), 'utf8');
@@ -15,7 +27,25 @@ const readFacts = (p: string) => {
   }
 };
 const TEXTS = ['hbm-lab.dax', 'hmat-node1.dax', 'cxl-6.12.dax', 'design.dax', 'mistakes.dax'].map(read);
-const PIECES = ['{', '}', ' ', '\n', 'device ', 'size ', 'rest', 'mode system-ram ', 'range 0x1_0000_0000 + ', ',', '..', '1G', '"', '#', 'on ', 'region 1 ', 'host x'];
+const PIECES = [
+  '{',
+  '}',
+  ' ',
+  '\n',
+  'device ',
+  'size ',
+  'rest',
+  'mode system-ram ',
+  'range 0x1_0000_0000 + ',
+  ',',
+  '..',
+  '1G',
+  '"',
+  '#',
+  'on ',
+  'region 1 ',
+  'host x',
+];
 
 const inside = (s: { start: number; end: number }, n: number) => s.start >= 0 && s.end <= n && s.start <= s.end;
 

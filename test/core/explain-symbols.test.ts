@@ -2,7 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, definitionAt, factsPathAt, folds, inlayHints, outline, prepareRenameAt, referencesAt, renameAt, semanticTokens } from '../../server/core/index';
+import {
+  analyze,
+  definitionAt,
+  factsPathAt,
+  folds,
+  inlayHints,
+  outline,
+  prepareRenameAt,
+  referencesAt,
+  renameAt,
+  semanticTokens,
+} from '../../server/core/index';
 
 const SAMPLES = resolve(__dirname, '../../samples');
 const read = (name: string) => readFileSync(resolve(SAMPLES, name), 'utf8');
@@ -26,7 +37,9 @@ describe('outline and folding', () => {
 
   it('folds blocks to their closing brace and runs of whole-line comments only', () => {
     const f = folds(a);
-    expect(f.filter((x) => x.kind === 'comment').map((x) => slice(x.span))).toEqual([text.slice(0, at('(Debian') + '(Debian 6.1.0-56, QEMU with HMAT data); see docs/facts.md.'.length)]);
+    expect(f.filter((x) => x.kind === 'comment').map((x) => slice(x.span))).toEqual([
+      text.slice(0, at('(Debian') + '(Debian 6.1.0-56, QEMU with HMAT data); see docs/facts.md.'.length),
+    ]);
     expect(f.filter((x) => x.kind === 'block').map((x) => text[x.span.end])).toEqual(['}', '}', '}', '}', '}', '}']);
     const m = read('mistakes.dax');
     const trailing = folds(analyze(m, { readFacts })).filter((x) => x.kind === 'comment');
@@ -65,12 +78,20 @@ describe('navigation and rename', () => {
   });
 
   it('renames hosts everywhere and labels in place; refuses bad names, clashes and other words', () => {
-    expect(prepareRenameAt(a, at('guest-a', 7))).toEqual({ span: { start: at('guest-a'), end: at('guest-a', 7) }, placeholder: 'guest-a' });
+    expect(prepareRenameAt(a, at('guest-a', 7))).toEqual({
+      span: { start: at('guest-a'), end: at('guest-a', 7) },
+      placeholder: 'guest-a',
+    });
     expect(prepareRenameAt(a, at('mode'))).toMatchObject({ error: expect.stringMatching(/Only host names/) });
     const r = renameAt(a, at('lab61'), 'lab-b');
-    expect('edits' in r && r.edits.map((e) => [slice(e.span), e.newText])).toEqual([['lab61', 'lab-b'], ['lab61', 'lab-b']]);
+    expect('edits' in r && r.edits.map((e) => [slice(e.span), e.newText])).toEqual([
+      ['lab61', 'lab-b'],
+      ['lab61', 'lab-b'],
+    ]);
     expect(renameAt(a, at('spill'), 'spill over')).toMatchObject({ error: expect.stringMatching(/not a valid name/) });
-    expect(renameAt(a, at('spill'), 'scratch')).toMatchObject({ error: expect.stringMatching(/already has a device `scratch`/) });
+    expect(renameAt(a, at('spill'), 'scratch')).toMatchObject({
+      error: expect.stringMatching(/already has a device `scratch`/),
+    });
     const two = 'host a {\n  kernel "6.12.0"\n}\n\nhost b {\n  kernel "6.12.0"\n}\n';
     expect(renameAt(analyze(two), two.indexOf('a {'), 'b')).toMatchObject({ error: 'a host `b` is already declared' });
   });
@@ -88,11 +109,14 @@ describe('inlay hints', () => {
       [eol('device scratch'), 'rest = 256 MiB'],
     ]);
     expect(h[0]?.tooltip).toBe('weather becomes dax0.0\n0x100000000..0x13fffffff (1 GiB) at page offset 0');
-    expect(inlayHints(a, { start: at('spill'), end: at('guest-a') }).map((x) => x.label)).toEqual(['→ dax0.1 @ 0x140000000']);
+    expect(inlayHints(a, { start: at('spill'), end: at('guest-a') }).map((x) => x.label)).toEqual([
+      '→ dax0.1 @ 0x140000000',
+    ]);
   });
 
   it('counts the extra ranges of a split device', () => {
-    const t = 'host d {\n  kernel "6.12.0"\n}\n\nregion 0 on d {\n  start 0x1_0000_0000\n  size 8G\n  device split { range 0x1_0000_0000 + 2G, 0x2_0000_0000 + 1G }\n}\n';
+    const t =
+      'host d {\n  kernel "6.12.0"\n}\n\nregion 0 on d {\n  start 0x1_0000_0000\n  size 8G\n  device split { range 0x1_0000_0000 + 2G, 0x2_0000_0000 + 1G }\n}\n';
     expect(inlayHints(analyze(t))[0]?.label).toBe('→ dax0.0 @ 0x100000000 (+1 range)');
   });
 });

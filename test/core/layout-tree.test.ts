@@ -38,7 +38,9 @@ region 0 on t {
 
   it('from facts: the boot device is resized, kmem devices bound, a refused device says why', () => {
     // the facts have dax0.0 spanning the 2 GiB region, bound to device_dax
-    const facts = JSON.parse(readFileSync(resolve(SAMPLES, 'linux-6.1.facts.json'), 'utf8')) as { regions: { id: number; devices: { name: string; driver: string | null }[] }[] };
+    const facts = JSON.parse(readFileSync(resolve(SAMPLES, 'linux-6.1.facts.json'), 'utf8')) as {
+      regions: { id: number; devices: { name: string; driver: string | null }[] }[];
+    };
     const dev0 = facts.regions[0]?.devices.find((d) => d.name === 'dax0.0');
     expect(dev0?.driver).toBe('device_dax');
     const text = `host lab { facts "linux-6.1.facts.json" }
@@ -72,7 +74,9 @@ region 0 on lab {
 
   it('a device moved to another driver is a rebind', () => {
     // on the 6.12 capture, dax0.0 holds the whole 2 GiB region, bound to kmem at boot
-    const facts = JSON.parse(readFileSync(resolve(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as { regions: { devices: { name: string; driver: string | null; size: number | string }[] }[] };
+    const facts = JSON.parse(readFileSync(resolve(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as {
+      regions: { devices: { name: string; driver: string | null; size: number | string }[] }[];
+    };
     expect(facts.regions[0]?.devices.find((d) => d.name === 'dax0.0')?.driver).toBe('kmem');
     const text = `host lab { facts "linux-6.12.facts.json" }
 region 0 on lab {
@@ -80,7 +84,9 @@ region 0 on lab {
 }
 `;
     const devs = layoutTree(analyze(text, { readFacts }))[0]?.regions[0]?.devices ?? [];
-    expect(devs.map((d) => [d.label, d.kernelName, d.change, d.detail])).toEqual([['whole', 'dax0.0', 'rebind', 'kmem → device_dax']]);
+    expect(devs.map((d) => [d.label, d.kernelName, d.change, d.detail])).toEqual([
+      ['whole', 'dax0.0', 'rebind', 'kmem → device_dax'],
+    ]);
   });
 
   it('a device the layout does not list is kept (or destroyed with prune)', () => {
@@ -92,7 +98,9 @@ region 0 on lab {
   });
 
   it('a host without facts has no regions to predict and says why', () => {
-    const tree = layoutTree(analyze(`host x { facts "missing.json" }\nregion 0 on x { device a { size 1G } }\n`, { readFacts }));
+    const tree = layoutTree(
+      analyze(`host x { facts "missing.json" }\nregion 0 on x { device a { size 1G } }\n`, { readFacts }),
+    );
     expect(tree[0]?.error).toMatch(/no such file/);
     expect(tree[0]?.regions[0]?.devices.map((d) => d.change)).toEqual(['unknown']);
   });

@@ -11,7 +11,13 @@ interface El {
   text: string;
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescape = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** A small XML reader for what the renderer writes: fails on unbalanced tags and on a raw `<` or `&` in text. */
 function parseXml(xml: string): El {
@@ -50,8 +56,10 @@ function all(e: El, pred: (e: El) => boolean, out: El[] = []): El[] {
   return out;
 }
 const texts = (e: El) => all(e, (x) => x.name === 'text').map((t) => t.text);
-const device = (svg: El, key: string) => all(svg, (e) => e.name === 'g' && e.attrs.class === 'dev' && e.attrs['data-device'] === key)[0] as El;
-const rects = (e: El) => all(e, (x) => x.name === 'rect').map((r) => ({ x: Number(r.attrs.x), width: Number(r.attrs.width) }));
+const device = (svg: El, key: string) =>
+  all(svg, (e) => e.name === 'g' && e.attrs.class === 'dev' && e.attrs['data-device'] === key)[0] as El;
+const rects = (e: El) =>
+  all(e, (x) => x.name === 'rect').map((r) => ({ x: Number(r.attrs.x), width: Number(r.attrs.width) }));
 
 const LAYOUT = `host t {
   kernel "6.1.0"
@@ -82,7 +90,17 @@ function mapOf(text: string): { map: RegionMap; svg: El; raw: string } {
 describe('region map', () => {
   it('reads devices, free space, pinned ranges and blocks from the prediction', () => {
     const { map } = mapOf(LAYOUT);
-    expect(map).toMatchObject({ host: 't', region: 0, start: 0x1_0000_0000n, end: 0x1_7fff_ffffn, size: 2n << 30n, targetNode: 1, freeBytes: 256n << 20n, blockSize: 128n << 20n, errors: 0 });
+    expect(map).toMatchObject({
+      host: 't',
+      region: 0,
+      start: 0x1_0000_0000n,
+      end: 0x1_7fff_ffffn,
+      size: 2n << 30n,
+      targetNode: 1,
+      freeBytes: 256n << 20n,
+      blockSize: 128n << 20n,
+      errors: 0,
+    });
     expect(map.devices.map((d) => [d.label, d.kernelName, d.ranges.map((r) => [r.start, r.end])])).toEqual([
       ['weather', 'dax0.0', [[0x1_0000_0000n, 0x1_3fff_ffffn]]],
       ['spill', 'dax0.1', [[0x1_4000_0000n, 0x1_5fff_ffffn]]],
@@ -91,7 +109,9 @@ describe('region map', () => {
     expect(map.free).toEqual([{ start: 0x1_6000_0000n, end: 0x1_6fff_ffffn }]);
     expect(map.pinned.map((p) => [p.label, p.start, p.end])).toEqual([['guest-a', 0x1_7000_0000n, 0x1_7fff_ffffn]]);
     // spill's 512 MiB are four 128 MiB blocks, online in ZONE_MOVABLE; nothing else is System RAM
-    expect(map.blocks).toEqual([{ start: 0x1_4000_0000n, end: 0x1_5fff_ffffn, count: 4, state: 'online', zone: 'Movable', node: 1 }]);
+    expect(map.blocks).toEqual([
+      { start: 0x1_4000_0000n, end: 0x1_5fff_ffffn, count: 4, state: 'online', zone: 'Movable', node: 1 },
+    ]);
   });
 
   it('finds the device whose block holds the cursor', () => {
@@ -130,13 +150,18 @@ describe('region map SVG', () => {
     const pin = all(svg, (e) => e.name === 'g' && e.attrs.class === 'pin');
     expect(pin.map((p) => rects(p)[0])).toEqual([{ x: 741, width: 98 }]);
     const blocks = all(svg, (e) => e.name === 'g' && e.attrs.class === 'blocks');
-    expect(blocks.map((b) => [b.attrs['data-state'], b.attrs['data-zone'], rects(b)[0]])).toEqual([['online', 'Movable', { x: 440, width: 200 }]]);
+    expect(blocks.map((b) => [b.attrs['data-state'], b.attrs['data-zone'], rects(b)[0]])).toEqual([
+      ['online', 'Movable', { x: 440, width: 200 }],
+    ]);
   });
 
   it('labels the address axis in hex at power-of-two ticks', () => {
     const { svg } = mapOf(LAYOUT);
     const axis = all(svg, (e) => e.name === 'g' && e.attrs.class === 'axis')[0] as El;
-    const labels = all(axis, (e) => e.name === 'text' && e.text.startsWith('0x')).map((t) => [t.text, Number(t.attrs.x)]);
+    const labels = all(axis, (e) => e.name === 'text' && e.text.startsWith('0x')).map((t) => [
+      t.text,
+      Number(t.attrs.x),
+    ]);
     // a label is about 86 px wide: 256 MiB (100 px) is too close, 512 MiB (200 px) is the step
     expect(labels).toEqual([
       ['0x1_0000_0000', 40],
@@ -149,7 +174,10 @@ describe('region map SVG', () => {
   });
 
   it('lists every device in the table, also one the kernel would not size', () => {
-    const bad = LAYOUT.replace('device guest-a { range 0x1_7000_0000 + 256M }', 'device guest-a { range 0x1_7000_0000 + 256M }\n  device huge { size 4G }');
+    const bad = LAYOUT.replace(
+      'device guest-a { range 0x1_7000_0000 + 256M }',
+      'device guest-a { range 0x1_7000_0000 + 256M }\n  device huge { size 4G }',
+    );
     const { map, svg } = mapOf(bad);
     expect(map.errors).toBeGreaterThan(0);
     // the kernel creates dax0.3 but refuses its size: it holds nothing, drawn in the table only
@@ -184,7 +212,9 @@ region 0 on t {
 
   it('lists at most 48 devices in the table, and says how many more there are', () => {
     const devices = Array.from({ length: 60 }, (_, i) => `  device d${i} { size 2M }`).join('\n');
-    const { map, svg } = mapOf(`host t { kernel "6.1.0" }\nregion 0 on t {\n  start 0x1_0000_0000\n  size 2G\n${devices}\n}\n`);
+    const { map, svg } = mapOf(
+      `host t { kernel "6.1.0" }\nregion 0 on t {\n  start 0x1_0000_0000\n  size 2G\n${devices}\n}\n`,
+    );
     expect(map.devices).toHaveLength(60);
     expect(all(svg, (e) => e.name === 'g' && e.attrs.class === 'dev row')).toHaveLength(47);
     expect(texts(svg)).toContain('… and 13 more devices (`daxlayout explain` lists them all)');

@@ -12,14 +12,21 @@ import { SAMPLES } from '../rules/harness';
 
 /** The writes an apply performs (block runs listed block by block, as the host gets them). */
 function writes(a: Analysis, host = 0): string[] {
-  return (a.hosts[host]?.plan?.steps ?? []).flatMap((s) => s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}`));
+  return (a.hosts[host]?.plan?.steps ?? []).flatMap((s) =>
+    s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}`),
+  );
 }
 
 function placement(a: Analysis, host = 0) {
   const h = a.hosts[host];
   const out: Record<string, { name: string; ranges: string[]; align: bigint; driver: string | null }> = {};
   for (const [ld, sd] of h?.plan?.assigned ?? []) {
-    out[ld.label] = { name: deviceName(sd), ranges: sd.ranges.map((r) => `${r.start.toString(16)}-${r.end.toString(16)}@${r.pgoff.toString(16)}`), align: sd.align, driver: sd.driver };
+    out[ld.label] = {
+      name: deviceName(sd),
+      ranges: sd.ranges.map((r) => `${r.start.toString(16)}-${r.end.toString(16)}@${r.pgoff.toString(16)}`),
+      align: sd.align,
+      driver: sd.driver,
+    };
   }
   return out;
 }
@@ -29,7 +36,9 @@ function replan(text: string, a: Analysis, factsName: string): Analysis {
   const h = a.hosts[0];
   if (!h?.model) throw new Error('no model');
   const after = writeFacts(snapshot(h.model.state, 'predicted'));
-  return analyze(text.replace(`facts "${factsName}"`, 'facts "after.json"'), { readFacts: sampleReader({ 'after.json': after }) });
+  return analyze(text.replace(`facts "${factsName}"`, 'facts "after.json"'), {
+    readFacts: sampleReader({ 'after.json': after }),
+  });
 }
 
 describe('planner on Linux 6.1 (hbm-lab sample)', () => {
@@ -94,7 +103,9 @@ describe('planner on Linux 6.12 (kmem by default)', () => {
       'echo dax0.1 > /sys/bus/dax/drivers/device_dax/new_id',
       'echo dax0.2 > /sys/bus/dax/drivers/device_dax/new_id',
       'echo dax0.0 > /sys/bus/dax/drivers/kmem/bind',
-      ...[32, 33, 34, 35, 36, 37, 38, 39].map((i) => `echo online_movable > /sys/devices/system/memory/memory${i}/state`),
+      ...[32, 33, 34, 35, 36, 37, 38, 39].map(
+        (i) => `echo online_movable > /sys/devices/system/memory/memory${i}/state`,
+      ),
     ]);
     expect(a.findings.map((f) => f.code)).toEqual(['DAX043']);
   });
@@ -106,7 +117,9 @@ describe('planner on Linux 6.12 (kmem by default)', () => {
 
 describe('planner refuses what would strand memory', () => {
   it('a kmem device with kernel-zone memory online is left alone, and DAX052 says why', () => {
-    const facts = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as { memoryBlocks: { state: string; zone?: string }[] };
+    const facts = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as {
+      memoryBlocks: { state: string; zone?: string }[];
+    };
     for (const b of facts.memoryBlocks) {
       b.state = 'online';
       b.zone = 'Normal';
@@ -119,7 +132,9 @@ describe('planner refuses what would strand memory', () => {
   });
 
   it('movable memory is offlined before kmem is unbound', () => {
-    const facts = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as { memoryBlocks: { state: string; zone?: string }[] };
+    const facts = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8')) as {
+      memoryBlocks: { state: string; zone?: string }[];
+    };
     for (const b of facts.memoryBlocks) {
       b.state = 'online';
       b.zone = 'Movable';
@@ -141,9 +156,13 @@ describe('planner refuses what would strand memory', () => {
     if (!model) throw new Error('no model');
     expect(model.write('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.3')).toEqual({ kind: 'ok' });
     const after = writeFacts(snapshot(model.state, 'predicted'));
-    const only = 'host h { facts "after.json" }\nregion 0 on h {\n  device weather { size 1G align 1G }\n  device spill { size 512M mode system-ram movable }\n  device guest-a { range 0x1_7000_0000 + 256M }\n}\n';
+    const only =
+      'host h { facts "after.json" }\nregion 0 on h {\n  device weather { size 1G align 1G }\n  device spill { size 512M mode system-ram movable }\n  device guest-a { range 0x1_7000_0000 + 256M }\n}\n';
     const b = analyze(only, { readFacts: sampleReader({ 'after.json': after }), prune: true });
     expect(b.findings.filter((f) => f.severity === 'error')).toEqual([]);
-    expect(writes(b)).toEqual(['echo 0 > /sys/bus/dax/devices/dax0.3/size', 'echo dax0.3 > /sys/devices/platform/hmem.0/dax_region/delete']);
+    expect(writes(b)).toEqual([
+      'echo 0 > /sys/bus/dax/devices/dax0.3/size',
+      'echo dax0.3 > /sys/devices/platform/hmem.0/dax_region/delete',
+    ]);
   });
 });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accessClass, acpiTargetFacts, bytesFromHexDump, parseHmat, parseSrat, pxmOf } from '../../server/core/facts/acpi';
+import {
+  accessClass,
+  acpiTargetFacts,
+  bytesFromHexDump,
+  parseHmat,
+  parseSrat,
+  pxmOf,
+} from '../../server/core/facts/acpi';
 import { readCaptureText } from '../../server/core/facts/capture-text';
 import type { HostFacts } from '../../server/core/host-facts';
 
@@ -31,13 +38,21 @@ describe('ACPI SRAT and HMAT', () => {
     const hmat = parseHmat(bytes('qemu-hmat'));
     if (!numa.ok || !hmat.ok) throw new Error('unparsed');
     expect(hmat.value.revision).toBe(2);
-    expect(hmat.value.caches.get(1)).toEqual([{ level: 1, size: 256n << 20n, lineSize: 64, indexing: 0, writePolicy: 0 }]);
+    expect(hmat.value.caches.get(1)).toEqual([
+      { level: 1, size: 256n << 20n, lineSize: 64, indexing: 0, writePolicy: 0 },
+    ]);
     const real = { initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 };
     expect(accessClass(numa.value, hmat.value, 1, 0)).toEqual(real);
     expect(accessClass(numa.value, hmat.value, 1, 1)).toEqual(real);
     // node 0 from node 0: the QEMU options say 10 ns and 10 GB/s (10240 MB/s)
-    expect(accessClass(numa.value, hmat.value, 0, 0)).toMatchObject({ initiators: [0], readLatency: 10, readBandwidth: 10240 });
-    expect(acpiTargetFacts(numa.value, hmat.value, [0x100000000n])).toEqual([{ node: 1, caches: hmat.value.caches.get(1), access0: real, access1: real }]);
+    expect(accessClass(numa.value, hmat.value, 0, 0)).toMatchObject({
+      initiators: [0],
+      readLatency: 10,
+      readBandwidth: 10240,
+    });
+    expect(acpiTargetFacts(numa.value, hmat.value, [0x100000000n])).toEqual([
+      { node: 1, caches: hmat.value.caches.get(1), access0: real, access1: real },
+    ]);
   });
 
   it('without an attached initiator the best initiators are chosen per kind', () => {
@@ -52,15 +67,27 @@ describe('ACPI SRAT and HMAT', () => {
     const hmat = parseHmat(b);
     if (!numa.ok || !hmat.ok) throw new Error(hmat.ok ? 'srat' : hmat.why);
     expect(hmat.value.attached.size).toBe(0);
-    expect(accessClass(numa.value, hmat.value, 1, 0)).toEqual({ initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 });
+    expect(accessClass(numa.value, hmat.value, 1, 0)).toEqual({
+      initiators: [0],
+      readLatency: 40,
+      writeLatency: 40,
+      readBandwidth: 2048,
+      writeBandwidth: 2048,
+    });
   });
 
   it('refuses damaged tables with a reason', () => {
     const b = bytes('qemu-hmat');
     b[100] = (b[100] as number) ^ 1;
     expect(parseHmat(b)).toEqual({ ok: false, why: 'HMAT: checksum mismatch (the dump is damaged)' });
-    expect(parseSrat(bytes('qemu-hmat'))).toMatchObject({ ok: false, why: expect.stringContaining('signature is "HMAT"') });
-    expect(parseSrat(bytes('qemu-srat').slice(0, 100))).toMatchObject({ ok: false, why: expect.stringContaining('the header says 240 bytes') });
+    expect(parseSrat(bytes('qemu-hmat'))).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('signature is "HMAT"'),
+    });
+    expect(parseSrat(bytes('qemu-srat').slice(0, 100))).toMatchObject({
+      ok: false,
+      why: expect.stringContaining('the header says 240 bytes'),
+    });
     expect(bytesFromHexDump('48 4d zz')).toBeUndefined();
   });
 
@@ -72,8 +99,16 @@ describe('ACPI SRAT and HMAT', () => {
     const r = readCaptureText(dump, 'boot+acpi.txt');
     const n1 = (r.facts as HostFacts).nodes.find((n) => n.id === 1);
     expect(n1?.caches).toEqual([{ level: 1, size: 256n << 20n, lineSize: 64, indexing: 0, writePolicy: 0 }]);
-    expect(n1?.access0).toEqual({ initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 });
-    expect(r.problems.map((p) => p.message)).toEqual([expect.stringContaining('node1: HMAT latency, bandwidth and memory-side cache read from the ACPI HMAT table')]);
+    expect(n1?.access0).toEqual({
+      initiators: [0],
+      readLatency: 40,
+      writeLatency: 40,
+      readBandwidth: 2048,
+      writeBandwidth: 2048,
+    });
+    expect(r.problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('node1: HMAT latency, bandwidth and memory-side cache read from the ACPI HMAT table'),
+    ]);
     // where sysfs has them (the node online), sysfs is what counts
     const online = readFileSync(new URL('../fixtures/facts/linux-6.1-boot-node1-online.txt', import.meta.url), 'utf8');
     const r2 = readCaptureText(online, 'online.txt');

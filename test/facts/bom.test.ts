@@ -29,7 +29,10 @@ describe('facts with a byte-order mark', () => {
   });
 
   it('a facts file and daxctl JSON', () => {
-    for (const [name, kernel] of [['linux-6.1.facts.json', undefined], ['linux-6.1.daxctl.json', '6.1.0-56-amd64']] as const) {
+    for (const [name, kernel] of [
+      ['linux-6.1.facts.json', undefined],
+      ['linux-6.1.daxctl.json', '6.1.0-56-amd64'],
+    ] as const) {
       const opts = kernel ? { kernelRelease: kernel } : {};
       const a = readFacts(BOM + sample(name), 'x', opts);
       const b = readFacts(sample(name), 'x', opts);

@@ -8,14 +8,36 @@ import type { HostFacts } from '../../server/core/host-facts';
 // (memmap=2G%4G-1+0xefffffff, HMAT), copied from the shared reference (test/vm/capture.sh's
 // format). The samples' facts were recaptured later with `daxlayout facts` itself
 // (test/vm/capture-samples.mjs, dumps in *.capture.txt): tested below, "the product's capture".
-const capture = (name: string): string => readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');
+const capture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
 const errors = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity === 'error');
 
 const CAPTURES = [
-  { name: 'linux-6.1-boot', facts: 'linux-6.1.facts.json', daxctl: 'linux-6.1.daxctl.json', driver: 'device_dax', start: 0x100000000n, size: 2n << 30n },
-  { name: 'linux-6.1-boot-node1-online', facts: 'linux-6.1-node1-online.facts.json', daxctl: undefined, driver: 'device_dax', start: 0x140000000n, size: 1n << 30n },
-  { name: 'linux-6.12-boot', facts: 'linux-6.12.facts.json', daxctl: 'linux-6.12.daxctl.json', driver: 'kmem', start: 0x100000000n, size: 2n << 30n },
+  {
+    name: 'linux-6.1-boot',
+    facts: 'linux-6.1.facts.json',
+    daxctl: 'linux-6.1.daxctl.json',
+    driver: 'device_dax',
+    start: 0x100000000n,
+    size: 2n << 30n,
+  },
+  {
+    name: 'linux-6.1-boot-node1-online',
+    facts: 'linux-6.1-node1-online.facts.json',
+    daxctl: undefined,
+    driver: 'device_dax',
+    start: 0x140000000n,
+    size: 1n << 30n,
+  },
+  {
+    name: 'linux-6.12-boot',
+    facts: 'linux-6.12.facts.json',
+    daxctl: 'linux-6.12.daxctl.json',
+    driver: 'kmem',
+    start: 0x100000000n,
+    size: 2n << 30n,
+  },
 ] as const;
 
 function daxctlSection(text: string): string {
@@ -123,11 +145,23 @@ describe('real captures → facts', () => {
     expect(n1.cpus).toBe('');
     expect(n1.memTotal).toBe(1n << 30n); // memory32..39 online
     for (const a of [n1.access0, n1.access1]) {
-      expect(a).toEqual({ initiators: [0], readLatency: 40, writeLatency: 40, readBandwidth: 2048, writeBandwidth: 2048 });
+      expect(a).toEqual({
+        initiators: [0],
+        readLatency: 40,
+        writeLatency: 40,
+        readBandwidth: 2048,
+        writeBandwidth: 2048,
+      });
     }
     expect(n1.caches).toEqual([{ level: 1, size: 268435456n, lineSize: 64, indexing: 0, writePolicy: 0 }]);
     const n0 = f.nodes.find((n) => n.id === 0)!;
-    expect(n0.access0).toEqual({ initiators: [0], readLatency: 10, writeLatency: 10, readBandwidth: 10240, writeBandwidth: 10240 });
+    expect(n0.access0).toEqual({
+      initiators: [0],
+      readLatency: 10,
+      writeLatency: 10,
+      readBandwidth: 10240,
+      writeBandwidth: 10240,
+    });
     // Node 1's boot memory blocks (32..39) are not dax memory.
     expect(f.memoryBlocks).toEqual([]);
   });
@@ -184,7 +218,9 @@ describe('capture parser robustness', () => {
   });
 
   it('ignores unknown sections and accepts CRLF line ends', () => {
-    const text = capture('linux-6.12-boot').replace('### uname -m', '### something else entirely\nwhatever: 1\n### uname -m').replace(/\n/g, '\r\n');
+    const text = capture('linux-6.12-boot')
+      .replace('### uname -m', '### something else entirely\nwhatever: 1\n### uname -m')
+      .replace(/\n/g, '\r\n');
     const r = readCaptureText(text, 'c');
     expect(r.problems).toEqual([]);
     expect(r.facts!.regions[0]!.devices[0]!.driver).toBe('kmem');
@@ -222,7 +258,7 @@ describe('capture parser robustness', () => {
         '### /sys/bus/dax/devices/dax0.1/resource',
         '0x140000000',
         '### /sys/bus/dax/devices/dax0.1/driver',
-        "ls: /sys/bus/dax/devices/dax0.1/driver: No such file or directory",
+        'ls: /sys/bus/dax/devices/dax0.1/driver: No such file or directory',
         '### /sys/devices/system/memory/memory40/state',
         'online',
         '### /sys/devices/system/memory/memory40/valid_zones',
@@ -258,13 +294,23 @@ describe('capture parser robustness', () => {
   it('falls back to the daxctl section for unreadable mappings and warns when they disagree', () => {
     // As a non-root capture prints it: mappingN files unreadable.
     const text = capture('linux-6.1-boot')
-      .replace('### /sys/devices/platform/hmem.0/dax0.0/mapping0/end\n0x17fffffff', "### /sys/devices/platform/hmem.0/dax0.0/mapping0/end\ncat: can't open '/sys/devices/platform/hmem.0/dax0.0/mapping0/end': Permission denied")
-      .replace('### /sys/devices/platform/hmem.0/dax0.0/target_node\n1', '### /sys/devices/platform/hmem.0/dax0.0/target_node\n0');
+      .replace(
+        '### /sys/devices/platform/hmem.0/dax0.0/mapping0/end\n0x17fffffff',
+        "### /sys/devices/platform/hmem.0/dax0.0/mapping0/end\ncat: can't open '/sys/devices/platform/hmem.0/dax0.0/mapping0/end': Permission denied",
+      )
+      .replace(
+        '### /sys/devices/platform/hmem.0/dax0.0/target_node\n1',
+        '### /sys/devices/platform/hmem.0/dax0.0/target_node\n0',
+      );
     const r = readCaptureText(text, 'c');
     expect(errors(r.problems)).toEqual([]);
-    expect(r.facts!.regions[0]!.devices[0]!.mappings).toEqual([{ id: 0, start: 0x100000000n, end: 0x17fffffffn, pageOffset: 0n }]);
+    expect(r.facts!.regions[0]!.devices[0]!.mappings).toEqual([
+      { id: 0, start: 0x100000000n, end: 0x17fffffffn, pageOffset: 0n },
+    ]);
     const w = r.problems.filter((p) => p.severity === 'warning');
-    expect(w.map((p) => p.message)).toEqual(['the sysfs sections and the daxctl section disagree: dax0.0 target node 0 vs 1']);
+    expect(w.map((p) => p.message)).toEqual([
+      'the sysfs sections and the daxctl section disagree: dax0.0 target node 0 vs 1',
+    ]);
     expect(w[0]!.line).toBeGreaterThan(0);
   });
 
@@ -289,8 +335,12 @@ describe('capture parser robustness', () => {
     const k = readCaptureText(capture('linux-6.1-boot').replace('### uname -r\n6.1.0-56-amd64\n', ''), 'c');
     expect(k.facts).toBeDefined();
     expect(k.facts!.kernelRelease).toBeUndefined();
-    expect(errors(k.problems).map((p) => p.message)).toEqual(['the capture has no `uname -r` section; pass --kernel RELEASE (a `uname -r` string)']);
-    const g = readCaptureText(capture('linux-6.1-boot').replace('### uname -r\n6.1.0-56-amd64\n', ''), 'c', { kernelRelease: '6.1.0-56-amd64' });
+    expect(errors(k.problems).map((p) => p.message)).toEqual([
+      'the capture has no `uname -r` section; pass --kernel RELEASE (a `uname -r` string)',
+    ]);
+    const g = readCaptureText(capture('linux-6.1-boot').replace('### uname -r\n6.1.0-56-amd64\n', ''), 'c', {
+      kernelRelease: '6.1.0-56-amd64',
+    });
     expect(g.problems).toEqual([]);
   });
 });

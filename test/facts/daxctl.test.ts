@@ -50,7 +50,9 @@ describe('daxctl list -RDMi import: linux 6.1 (real capture)', () => {
 });
 
 describe('daxctl list -RDMi import: linux 6.12 (real capture)', () => {
-  const r = readFacts(sample('linux-6.12.daxctl.json'), 'linux-6.12.daxctl.json', { kernelRelease: '6.12.117+deb12-amd64' });
+  const r = readFacts(sample('linux-6.12.daxctl.json'), 'linux-6.12.daxctl.json', {
+    kernelRelease: '6.12.117+deb12-amd64',
+  });
 
   it('binds dax0.0 to kmem and lists its 16 offline memory blocks', () => {
     expect(errors(r.problems)).toEqual([]);
@@ -95,7 +97,9 @@ describe('daxctl import: what the JSON does not say', () => {
     const r = readFacts(sample('linux-6.12.daxctl.json'), 'x');
     const e = errors(r.problems);
     expect(e).toHaveLength(1);
-    expect(e[0]!.message).toBe('the daxctl JSON does not carry the kernel release; pass --kernel RELEASE (a `uname -r` string)');
+    expect(e[0]!.message).toBe(
+      'the daxctl JSON does not carry the kernel release; pass --kernel RELEASE (a `uname -r` string)',
+    );
     expect(e[0]!.path).toBe('');
     expect(r.facts).toBeDefined();
     expect(r.facts!.kernelRelease).toBeUndefined();
@@ -116,10 +120,22 @@ describe('daxctl import: what the JSON does not say', () => {
 
   it('rejects -u hex strings even when sizes are small numbers', () => {
     const text = JSON.stringify([
-      { path: '/platform/hmem.0', id: 0, size: 4194304, align: 2097152, devices: [
-        { chardev: 'dax0.0', size: 4194304, target_node: 1, align: 2097152, mode: 'devdax',
-          mappings: [{ page_offset: '0', start: '0x100000000', end: '0x1003fffff', size: 4194304 }] },
-      ] },
+      {
+        path: '/platform/hmem.0',
+        id: 0,
+        size: 4194304,
+        align: 2097152,
+        devices: [
+          {
+            chardev: 'dax0.0',
+            size: 4194304,
+            target_node: 1,
+            align: 2097152,
+            mode: 'devdax',
+            mappings: [{ page_offset: '0', start: '0x100000000', end: '0x1003fffff', size: 4194304 }],
+          },
+        ],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.1.0' });
     expect(r.facts).toBeUndefined();
@@ -129,10 +145,23 @@ describe('daxctl import: what the JSON does not say', () => {
 
   it('leaves the region start unknown, with a warning, when the mappings do not span the region', () => {
     const text = JSON.stringify([
-      { path: '/platform/hmem.0', id: 0, size: 2147483648, available_size: 1073741824, align: 2097152, devices: [
-        { chardev: 'dax0.0', size: 1073741824, target_node: 1, align: 2097152, mode: 'devdax',
-          mappings: [{ page_offset: 0, start: 4294967296, end: 5368709119, size: 1073741824 }] },
-      ] },
+      {
+        path: '/platform/hmem.0',
+        id: 0,
+        size: 2147483648,
+        available_size: 1073741824,
+        align: 2097152,
+        devices: [
+          {
+            chardev: 'dax0.0',
+            size: 1073741824,
+            target_node: 1,
+            align: 2097152,
+            mode: 'devdax',
+            mappings: [{ page_offset: 0, start: 4294967296, end: 5368709119, size: 1073741824 }],
+          },
+        ],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(errors(r.problems)).toEqual([]);
@@ -151,12 +180,26 @@ describe('daxctl import: what the JSON does not say', () => {
   it('sorts mappings by page_offset (daxctl prints the highest first) and numbers them in that order', () => {
     // A 16 GiB region with 4 GiB free, as `daxctl list -RDM` prints it (docs/kernel-facts.md §10.2).
     const text = JSON.stringify([
-      { path: '/platform/hmem.0', id: 0, size: 17179869184, available_size: 4294967296, align: 2097152, devices: [
-        { chardev: 'dax0.1', size: 12884901888, target_node: 2, align: 2097152, mode: 'devdax', mappings: [
-          { page_offset: 2097152, start: 83751862272, end: 88046829567, size: 4294967296 },
-          { page_offset: 0, start: 70866960384, end: 79456894975, size: 8589934592 },
-        ] },
-      ] },
+      {
+        path: '/platform/hmem.0',
+        id: 0,
+        size: 17179869184,
+        available_size: 4294967296,
+        align: 2097152,
+        devices: [
+          {
+            chardev: 'dax0.1',
+            size: 12884901888,
+            target_node: 2,
+            align: 2097152,
+            mode: 'devdax',
+            mappings: [
+              { page_offset: 2097152, start: 83751862272, end: 88046829567, size: 4294967296 },
+              { page_offset: 0, start: 70866960384, end: 79456894975, size: 8589934592 },
+            ],
+          },
+        ],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(errors(r.problems)).toEqual([]);
@@ -170,13 +213,34 @@ describe('daxctl import: what the JSON does not say', () => {
 
   it('maps state disabled to an unbound device and marks partly online kmem memory', () => {
     const text = JSON.stringify([
-      { path: '/platform/hmem.0', id: 0, size: 2147483648, available_size: 1073741824, align: 2097152, devices: [
-        { chardev: 'dax0.0', size: 536870912, target_node: 1, align: 2097152, mode: 'system-ram',
-          online_memblocks: 1, total_memblocks: 4,
-          mappings: [{ page_offset: 0, start: 4294967296, end: 4831838207, size: 536870912 }] },
-        { chardev: 'dax0.1', size: 536870912, target_node: 1, align: 2097152, mode: 'devdax', state: 'disabled',
-          mappings: [{ page_offset: 0, start: 4831838208, end: 5368709119, size: 536870912 }] },
-      ] },
+      {
+        path: '/platform/hmem.0',
+        id: 0,
+        size: 2147483648,
+        available_size: 1073741824,
+        align: 2097152,
+        devices: [
+          {
+            chardev: 'dax0.0',
+            size: 536870912,
+            target_node: 1,
+            align: 2097152,
+            mode: 'system-ram',
+            online_memblocks: 1,
+            total_memblocks: 4,
+            mappings: [{ page_offset: 0, start: 4294967296, end: 4831838207, size: 536870912 }],
+          },
+          {
+            chardev: 'dax0.1',
+            size: 536870912,
+            target_node: 1,
+            align: 2097152,
+            mode: 'devdax',
+            state: 'disabled',
+            mappings: [{ page_offset: 0, start: 4831838208, end: 5368709119, size: 536870912 }],
+          },
+        ],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(errors(r.problems)).toEqual([]);
@@ -195,20 +259,39 @@ describe('daxctl import: what the JSON does not say', () => {
   it('takes zone Movable / Normal from "movable" when all blocks are online', () => {
     const make = (movable: boolean): string =>
       JSON.stringify([
-        { path: '/platform/hmem.0', id: 0, size: 268435456, align: 2097152, devices: [
-          { chardev: 'dax0.0', size: 268435456, target_node: 1, align: 2097152, mode: 'system-ram',
-            online_memblocks: 2, total_memblocks: 2, movable,
-            mappings: [{ page_offset: 0, start: 4294967296, end: 4563402751, size: 268435456 }] },
-        ] },
+        {
+          path: '/platform/hmem.0',
+          id: 0,
+          size: 268435456,
+          align: 2097152,
+          devices: [
+            {
+              chardev: 'dax0.0',
+              size: 268435456,
+              target_node: 1,
+              align: 2097152,
+              mode: 'system-ram',
+              online_memblocks: 2,
+              total_memblocks: 2,
+              movable,
+              mappings: [{ page_offset: 0, start: 4294967296, end: 4563402751, size: 268435456 }],
+            },
+          ],
+        },
       ]);
     const m = readFacts(make(true), 'x', { kernelRelease: '6.12.0' }).facts!;
-    expect(m.memoryBlocks.map((b) => [b.state, b.zone])).toEqual([['online', 'Movable'], ['online', 'Movable']]);
+    expect(m.memoryBlocks.map((b) => [b.state, b.zone])).toEqual([
+      ['online', 'Movable'],
+      ['online', 'Movable'],
+    ]);
     const n = readFacts(make(false), 'x', { kernelRelease: '6.12.0' }).facts!;
     expect(n.memoryBlocks.map((b) => b.zone)).toEqual(['Normal', 'Normal']);
   });
 
   it('asks for -R when given a bare device list', () => {
-    const text = JSON.stringify([{ chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'devdax' }]);
+    const text = JSON.stringify([
+      { chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'devdax' },
+    ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(r.facts).toBeUndefined();
     expect(errors(r.problems)[0]!.message).toMatch(/without their regions.*daxctl list -RDMi/);
@@ -216,9 +299,13 @@ describe('daxctl import: what the JSON does not say', () => {
 
   it('asks for root and -M when a device has no mappings', () => {
     const text = JSON.stringify([
-      { path: '/platform/hmem.0', id: 0, size: 2147483648, align: 2097152, devices: [
-        { chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'devdax' },
-      ] },
+      {
+        path: '/platform/hmem.0',
+        id: 0,
+        size: 2147483648,
+        align: 2097152,
+        devices: [{ chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'devdax' }],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(r.facts).toBeUndefined();
@@ -243,10 +330,22 @@ describe('daxctl import: what the JSON does not say', () => {
 
   it('treats pmem (nvdimm) regions as static', () => {
     const text = JSON.stringify([
-      { path: '/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/dax0.1', id: 0, size: 4225761280, align: 2097152, devices: [
-        { chardev: 'dax0.1', size: 4225761280, target_node: 0, align: 2097152, mode: 'devdax',
-          mappings: [{ page_offset: 0, start: 4364173312, end: 8589934591, size: 4225761280 }] },
-      ] },
+      {
+        path: '/LNXSYSTM:00/LNXSYBUS:00/ACPI0012:00/ndbus0/region0/dax0.1',
+        id: 0,
+        size: 4225761280,
+        align: 2097152,
+        devices: [
+          {
+            chardev: 'dax0.1',
+            size: 4225761280,
+            target_node: 0,
+            align: 2097152,
+            mode: 'devdax',
+            mappings: [{ page_offset: 0, start: 4364173312, end: 8589934591, size: 4225761280 }],
+          },
+        ],
+      },
     ]);
     const r = readFacts(text, 'x', { kernelRelease: '6.12.0' });
     expect(errors(r.problems)).toEqual([]);

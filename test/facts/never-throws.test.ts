@@ -5,7 +5,8 @@ import { readCaptureText, readFacts, writeFacts, type ReadFactsResult } from '..
 import type { HostFacts } from '../../server/core/host-facts';
 
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
-const capture = (name: string): string => readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');
+const capture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/facts/${name}.txt`, import.meta.url), 'utf8');
 
 /** The result is well formed: problems have a severity and a message; facts, when present, can be written. */
 function wellFormed(r: ReadFactsResult<HostFacts>): void {
@@ -29,7 +30,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 function paths(v: Json, at: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [at];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   return out;
 }
 
@@ -50,7 +52,10 @@ function replaceAt(doc: Json, path: (string | number)[], value: Json | undefined
 const mutate = (doc: Json): fc.Arbitrary<string> => {
   const all = paths(doc);
   return fc
-    .tuple(fc.integer({ min: 0, max: all.length - 1 }), fc.option(fc.jsonValue() as fc.Arbitrary<Json>, { nil: undefined, freq: 4 }))
+    .tuple(
+      fc.integer({ min: 0, max: all.length - 1 }),
+      fc.option(fc.jsonValue() as fc.Arbitrary<Json>, { nil: undefined, freq: 4 }),
+    )
     .map(([i, v]) => JSON.stringify(replaceAt(doc, all[i]!, v)));
 };
 
@@ -67,9 +72,16 @@ const OPTIONS = fc.record(
 describe('readFacts never throws', () => {
   it('on arbitrary strings', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('[', ']', '{', '}', '"', ':', ',', '0', '-', 'e', '.', '#', ' ', '\n') })), (s) => {
-        wellFormed(readFacts(s, 's'));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: fc.constantFrom('[', ']', '{', '}', '"', ':', ',', '0', '-', 'e', '.', '#', ' ', '\n') }),
+        ),
+        (s) => {
+          wellFormed(readFacts(s, 's'));
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -84,7 +96,9 @@ describe('readFacts never throws', () => {
   });
 
   it('on facts files with one value replaced or removed', () => {
-    const docs = ['linux-6.1.facts.json', 'linux-6.12.facts.json', 'linux-6.1-node1-online.facts.json'].map((n) => JSON.parse(sample(n)) as Json);
+    const docs = ['linux-6.1.facts.json', 'linux-6.12.facts.json', 'linux-6.1-node1-online.facts.json'].map(
+      (n) => JSON.parse(sample(n)) as Json,
+    );
     fc.assert(
       fc.property(fc.constantFrom(...docs).chain(mutate), OPTIONS, (text, o) => {
         wellFormed(readFacts(text, 'm', o));
@@ -113,7 +127,13 @@ describe('readFacts never throws', () => {
 
   it('on unusable options', () => {
     const text = sample('linux-6.12.daxctl.json');
-    for (const o of [{ memoryBlockSize: 0n }, { memoryBlockSize: -4096n }, { autoOnline: 'nope' as never }, { kernelRelease: '' }, { arch: '' }]) {
+    for (const o of [
+      { memoryBlockSize: 0n },
+      { memoryBlockSize: -4096n },
+      { autoOnline: 'nope' as never },
+      { kernelRelease: '' },
+      { arch: '' },
+    ]) {
       wellFormed(readFacts(text, 'o', o));
     }
   });
@@ -124,9 +144,23 @@ describe('readCaptureText never throws', () => {
 
   it('on arbitrary text', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.constantFrom('### ', '### /sys/devices/platform/hmem.0/dax_region/size', '### x -> y', 'cat: x: No such file or directory')), { maxLength: 30 }), (lines) => {
-        wellFormed(readCaptureText(lines.join('\n'), 'c'));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.constantFrom(
+              '### ',
+              '### /sys/devices/platform/hmem.0/dax_region/size',
+              '### x -> y',
+              'cat: x: No such file or directory',
+            ),
+          ),
+          { maxLength: 30 },
+        ),
+        (lines) => {
+          wellFormed(readCaptureText(lines.join('\n'), 'c'));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -135,7 +169,10 @@ describe('readCaptureText never throws', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...caps),
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom('drop', 'dup', 'junk', 'zero'), fc.string({ maxLength: 12 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('drop', 'dup', 'junk', 'zero'), fc.string({ maxLength: 12 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         OPTIONS,
         (lines, edits, o) => {
           const out = [...lines];

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFacts, writeFacts, type FactsProblem } from '../../server/core/facts/read';
-import type { DeviceFacts, HostFacts, MappingFacts, MemoryBlockFacts, NodeFacts, RegionFacts } from '../../server/core/host-facts';
+import type {
+  DeviceFacts,
+  HostFacts,
+  MappingFacts,
+  MemoryBlockFacts,
+  NodeFacts,
+  RegionFacts,
+} from '../../server/core/host-facts';
 
 const sample = (name: string): string => readFileSync(new URL(`../../samples/${name}`, import.meta.url), 'utf8');
 const errors = (ps: FactsProblem[]): FactsProblem[] => ps.filter((p) => p.severity === 'error');
@@ -41,7 +48,9 @@ describe('daxlayout-facts/1 samples', () => {
 
   it('names the file and the original source when they differ', () => {
     const r = readFacts(sample('linux-6.12.facts.json'), 'samples/linux-6.12.facts.json');
-    expect(r.facts!.source).toBe('samples/linux-6.12.facts.json (from test/fixtures/facts/linux-6.12-boot.capture.txt)');
+    expect(r.facts!.source).toBe(
+      'samples/linux-6.12.facts.json (from test/fixtures/facts/linux-6.12-boot.capture.txt)',
+    );
   });
 
   it('round-trips the 6.12 facts in memory', () => {
@@ -58,53 +67,66 @@ describe('daxlayout-facts/1 samples', () => {
 const PAGE = 4096n;
 const big = (max: bigint): fc.Arbitrary<bigint> => fc.bigInt({ min: 0n, max });
 
-const arbNode: fc.Arbitrary<NodeFacts> = fc.record({
-  id: fc.nat(64),
-  cpus: fc.constantFrom('', '0', '0-1', '0-3,8-9'),
-  online: fc.boolean(),
-  memTotal: fc.option(big(1n << 62n), { nil: undefined }),
-  access0: fc.option(
-    fc.record(
-      {
-        initiators: fc.uniqueArray(fc.nat(8), { maxLength: 3 }).map((a) => [...a].sort((x, y) => x - y)),
-        readLatency: fc.nat(100000),
-        writeLatency: fc.nat(100000),
-        readBandwidth: fc.nat(1000000),
-        writeBandwidth: fc.nat(1000000),
-      },
-      { requiredKeys: ['initiators'] },
-    ).map((a) => ({ ...a })),
-    { nil: undefined },
-  ),
-  caches: fc
-    .uniqueArray(
-      fc.record(
-        {
-          level: fc.integer({ min: 1, max: 4 }),
-          size: big(1n << 60n),
-          lineSize: fc.constantFrom(64, 128),
-          indexing: fc.integer({ min: 0, max: 2 }),
-          writePolicy: fc.integer({ min: 0, max: 2 }),
-          addressMode: fc.integer({ min: 0, max: 1 }),
-        },
-        { requiredKeys: ['level', 'size', 'lineSize', 'indexing', 'writePolicy'] },
-      ).map((c) => ({ ...c })),
-      { selector: (c) => c.level, maxLength: 2 },
-    )
-    .map((cs) => [...cs].sort((a, b) => a.level - b.level)),
-}).map((n) => {
-  // Optional keys are absent rather than undefined, as the reader builds them.
-  const o: Record<string, unknown> = { ...n };
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o as unknown as NodeFacts;
-});
+const arbNode: fc.Arbitrary<NodeFacts> = fc
+  .record({
+    id: fc.nat(64),
+    cpus: fc.constantFrom('', '0', '0-1', '0-3,8-9'),
+    online: fc.boolean(),
+    memTotal: fc.option(big(1n << 62n), { nil: undefined }),
+    access0: fc.option(
+      fc
+        .record(
+          {
+            initiators: fc.uniqueArray(fc.nat(8), { maxLength: 3 }).map((a) => [...a].sort((x, y) => x - y)),
+            readLatency: fc.nat(100000),
+            writeLatency: fc.nat(100000),
+            readBandwidth: fc.nat(1000000),
+            writeBandwidth: fc.nat(1000000),
+          },
+          { requiredKeys: ['initiators'] },
+        )
+        .map((a) => ({ ...a })),
+      { nil: undefined },
+    ),
+    caches: fc
+      .uniqueArray(
+        fc
+          .record(
+            {
+              level: fc.integer({ min: 1, max: 4 }),
+              size: big(1n << 60n),
+              lineSize: fc.constantFrom(64, 128),
+              indexing: fc.integer({ min: 0, max: 2 }),
+              writePolicy: fc.integer({ min: 0, max: 2 }),
+              addressMode: fc.integer({ min: 0, max: 1 }),
+            },
+            { requiredKeys: ['level', 'size', 'lineSize', 'indexing', 'writePolicy'] },
+          )
+          .map((c) => ({ ...c })),
+        { selector: (c) => c.level, maxLength: 2 },
+      )
+      .map((cs) => [...cs].sort((a, b) => a.level - b.level)),
+  })
+  .map((n) => {
+    // Optional keys are absent rather than undefined, as the reader builds them.
+    const o: Record<string, unknown> = { ...n };
+    for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+    return o as unknown as NodeFacts;
+  });
 
 /** A region laid out from a base address: devices of whole 2 MiB chunks, each split into 1–2 ranges. */
 const arbRegion = (id: number): fc.Arbitrary<RegionFacts> =>
   fc
     .record({
       baseChunk: fc.bigInt({ min: 1n, max: 1n << 30n }), // start = baseChunk × 2 MiB (may exceed 2^53)
-      devs: fc.array(fc.record({ chunks: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }), driver: fc.constantFrom('device_dax', 'kmem', null), mom: fc.option(fc.boolean(), { nil: undefined }) }), { maxLength: 3 }),
+      devs: fc.array(
+        fc.record({
+          chunks: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+          driver: fc.constantFrom('device_dax', 'kmem', null),
+          mom: fc.option(fc.boolean(), { nil: undefined }),
+        }),
+        { maxLength: 3 },
+      ),
       freeChunks: fc.integer({ min: 0, max: 3 }),
       known: fc.boolean(),
       kmemDefault: fc.boolean(),
@@ -161,7 +183,13 @@ const arbFacts: fc.Arbitrary<HostFacts> = fc
     regions0: arbRegion(0),
     regions1: arbRegion(1),
     blocks: fc.uniqueArray(
-      fc.record({ index: fc.nat(100000), state: fc.constantFrom('online', 'offline'), zone: fc.constantFrom('Normal', 'Movable', undefined), node: fc.nat(4), removable: fc.boolean() }),
+      fc.record({
+        index: fc.nat(100000),
+        state: fc.constantFrom('online', 'offline'),
+        zone: fc.constantFrom('Normal', 'Movable', undefined),
+        node: fc.nat(4),
+        removable: fc.boolean(),
+      }),
       { selector: (b) => b.index, maxLength: 4 },
     ),
     nodes: fc.uniqueArray(arbNode, { selector: (n) => n.id, maxLength: 3 }),
@@ -227,12 +255,22 @@ function readEdited(edit: (doc: any) => void): { doc: unknown; problems: FactsPr
 }
 
 const CASES: [string, (d: any) => void, string, RegExp][] = [
-  ['wrong format', (d) => (d.format = 'daxlayout-facts/2'), '/format', /understands daxlayout-facts\/1, not daxlayout-facts\/2/],
+  [
+    'wrong format',
+    (d) => (d.format = 'daxlayout-facts/2'),
+    '/format',
+    /understands daxlayout-facts\/1, not daxlayout-facts\/2/,
+  ],
   ['format not a string', (d) => (d.format = 1), '/format', /"format" must be a string, not a number/],
   ['pageSize float', (d) => (d.pageSize = 4096.5), '/pageSize', /must be an integer, not 4096.5/],
   ['pageSize not power of two', (d) => (d.pageSize = 4000), '/pageSize', /not a power of two/],
   ['block size human', (d) => (d.memoryBlockSize = '128 MiB'), '/memoryBlockSize', /rounded human size/],
-  ['block size unsafe number', (d) => (d.memoryBlockSize = 2 ** 60), '/memoryBlockSize', /above 2\^53.*write it as a string/],
+  [
+    'block size unsafe number',
+    (d) => (d.memoryBlockSize = 2 ** 60),
+    '/memoryBlockSize',
+    /above 2\^53.*write it as a string/,
+  ],
   ['auto-online unknown', (d) => (d.autoOnlineBlocks = 'sometimes'), '/autoOnlineBlocks', /must be one of "offline"/],
   ['arch missing', (d) => delete d.arch, '', /"arch" is missing/],
   ['regions not an array', (d) => (d.regions = {}), '/regions', /"regions" must be an array, not an object/],
@@ -241,33 +279,155 @@ const CASES: [string, (d: any) => void, string, RegExp][] = [
   ['region size missing', (d) => delete d.regions[0].size, '/regions/0', /region 0: "size" is missing/],
   ['region start not hex', (d) => (d.regions[0].start = '0xZZ'), '/regions/0/start', /not an integer/],
   ['region end inconsistent', (d) => (d.regions[0].end = '0x17ffffffe'), '/regions/0/end', /not start \+ size - 1/],
-  ['region align not power of two', (d) => (d.regions[0].align = 3000000), '/regions/0', /align 3000000 is not a power of two/],
-  ['region start misaligned', (d) => ((d.regions[0].start = '0x100001000'), delete d.regions[0].end), '/regions/0', /not a multiple of the region align|outside region/],
-  ['region available wrong', (d) => (d.regions[0].availableSize = 4096), '/regions/0', /available_size is 4096.*devices missing/],
-  ['duplicate region id', (d) => d.regions.push(JSON.parse(JSON.stringify(d.regions[0]))), '/regions/1', /region id 0 appears more than once/],
-  ['dynamic not boolean', (d) => (d.regions[0].dynamic = 'yes'), '/regions/0/dynamic', /must be true or false, not a string/],
-  ['device driver unknown', (d) => (d.regions[0].devices[0].driver = 'dax_kmem'), '/regions/0/devices/0/driver', /"driver" must be "device_dax", "kmem" or null/],
-  ['device driver missing', (d) => delete d.regions[0].devices[0].driver, '/regions/0/devices/0', /"driver" is missing \(null when unbound\)/],
-  ['device name wrong region', (d) => (d.regions[0].devices[0].name = 'dax1.0'), '/regions/0/devices/0', /dax1.0 is listed under region 0/],
-  ['device name malformed', (d) => (d.regions[0].devices[0].name = 'pmem0'), '/regions/0/devices/0', /not of the form daxR.N/],
-  ['device size mismatch', (d) => (d.regions[0].devices[0].size = 1073741824), '/regions/0/devices/0', /mappings add up to 2147483648/],
-  ['kmem without node', (d) => (d.regions[0].devices[0].targetNode = -1), '/regions/0/devices/0', /bound to kmem but has no target node/],
-  ['target node below -1', (d) => (d.regions[0].devices[0].targetNode = -2), '/regions/0/devices/0/targetNode', /at least -1/],
-  ['mapping end before start', (d) => (d.regions[0].devices[0].mappings[0].end = '0xfffff000'), '/regions/0/devices/0/mappings/0', /ends .* before it starts/],
-  ['mapping page offset wrong', (d) => (d.regions[0].devices[0].mappings[0].pageOffset = 1), '/regions/0/devices/0/mappings/0', /page_offset 0x1.*0x0 pages/],
-  ['mapping outside region', (d) => ((d.regions[0].devices[0].mappings[0].start = '0x100200000'), (d.regions[0].devices[0].mappings[0].end = '0x1801fffff')), '/regions/0/devices/0/mappings/0', /outside region 0/],
-  ['mapping start missing', (d) => delete d.regions[0].devices[0].mappings[0].start, '/regions/0/devices/0/mappings/0', /"start" is missing/],
-  ['overlapping devices', (d) => d.regions[0].devices.push({ ...JSON.parse(JSON.stringify(d.regions[0].devices[0])), name: 'dax0.1' }), '/regions/0', /more than the region|overlaps/],
-  ['block zone unknown', (d) => ((d.memoryBlocks[0].state = 'online'), (d.memoryBlocks[0].zone = 'HighMem')), '/memoryBlocks/0/zone', /must be one of "Normal"/],
-  ['block state unknown', (d) => (d.memoryBlocks[0].state = 'going-offline'), '/memoryBlocks/0/state', /must be one of "online", "offline"/],
-  ['block duplicate', (d) => d.memoryBlocks.push({ ...d.memoryBlocks[0] }), '/memoryBlocks/16', /memory32 appears more than once/],
+  [
+    'region align not power of two',
+    (d) => (d.regions[0].align = 3000000),
+    '/regions/0',
+    /align 3000000 is not a power of two/,
+  ],
+  [
+    'region start misaligned',
+    (d) => ((d.regions[0].start = '0x100001000'), delete d.regions[0].end),
+    '/regions/0',
+    /not a multiple of the region align|outside region/,
+  ],
+  [
+    'region available wrong',
+    (d) => (d.regions[0].availableSize = 4096),
+    '/regions/0',
+    /available_size is 4096.*devices missing/,
+  ],
+  [
+    'duplicate region id',
+    (d) => d.regions.push(JSON.parse(JSON.stringify(d.regions[0]))),
+    '/regions/1',
+    /region id 0 appears more than once/,
+  ],
+  [
+    'dynamic not boolean',
+    (d) => (d.regions[0].dynamic = 'yes'),
+    '/regions/0/dynamic',
+    /must be true or false, not a string/,
+  ],
+  [
+    'device driver unknown',
+    (d) => (d.regions[0].devices[0].driver = 'dax_kmem'),
+    '/regions/0/devices/0/driver',
+    /"driver" must be "device_dax", "kmem" or null/,
+  ],
+  [
+    'device driver missing',
+    (d) => delete d.regions[0].devices[0].driver,
+    '/regions/0/devices/0',
+    /"driver" is missing \(null when unbound\)/,
+  ],
+  [
+    'device name wrong region',
+    (d) => (d.regions[0].devices[0].name = 'dax1.0'),
+    '/regions/0/devices/0',
+    /dax1.0 is listed under region 0/,
+  ],
+  [
+    'device name malformed',
+    (d) => (d.regions[0].devices[0].name = 'pmem0'),
+    '/regions/0/devices/0',
+    /not of the form daxR.N/,
+  ],
+  [
+    'device size mismatch',
+    (d) => (d.regions[0].devices[0].size = 1073741824),
+    '/regions/0/devices/0',
+    /mappings add up to 2147483648/,
+  ],
+  [
+    'kmem without node',
+    (d) => (d.regions[0].devices[0].targetNode = -1),
+    '/regions/0/devices/0',
+    /bound to kmem but has no target node/,
+  ],
+  [
+    'target node below -1',
+    (d) => (d.regions[0].devices[0].targetNode = -2),
+    '/regions/0/devices/0/targetNode',
+    /at least -1/,
+  ],
+  [
+    'mapping end before start',
+    (d) => (d.regions[0].devices[0].mappings[0].end = '0xfffff000'),
+    '/regions/0/devices/0/mappings/0',
+    /ends .* before it starts/,
+  ],
+  [
+    'mapping page offset wrong',
+    (d) => (d.regions[0].devices[0].mappings[0].pageOffset = 1),
+    '/regions/0/devices/0/mappings/0',
+    /page_offset 0x1.*0x0 pages/,
+  ],
+  [
+    'mapping outside region',
+    (d) => (
+      (d.regions[0].devices[0].mappings[0].start = '0x100200000'),
+      (d.regions[0].devices[0].mappings[0].end = '0x1801fffff')
+    ),
+    '/regions/0/devices/0/mappings/0',
+    /outside region 0/,
+  ],
+  [
+    'mapping start missing',
+    (d) => delete d.regions[0].devices[0].mappings[0].start,
+    '/regions/0/devices/0/mappings/0',
+    /"start" is missing/,
+  ],
+  [
+    'overlapping devices',
+    (d) => d.regions[0].devices.push({ ...JSON.parse(JSON.stringify(d.regions[0].devices[0])), name: 'dax0.1' }),
+    '/regions/0',
+    /more than the region|overlaps/,
+  ],
+  [
+    'block zone unknown',
+    (d) => ((d.memoryBlocks[0].state = 'online'), (d.memoryBlocks[0].zone = 'HighMem')),
+    '/memoryBlocks/0/zone',
+    /must be one of "Normal"/,
+  ],
+  [
+    'block state unknown',
+    (d) => (d.memoryBlocks[0].state = 'going-offline'),
+    '/memoryBlocks/0/state',
+    /must be one of "online", "offline"/,
+  ],
+  [
+    'block duplicate',
+    (d) => d.memoryBlocks.push({ ...d.memoryBlocks[0] }),
+    '/memoryBlocks/16',
+    /memory32 appears more than once/,
+  ],
   ['block removable missing', (d) => delete d.memoryBlocks[3].removable, '/memoryBlocks/3', /"removable" is missing/],
   ['node cpus bad', (d) => (d.nodes[0].cpus = 'all'), '/nodes/0/cpus', /CPU list/],
   ['node duplicate', (d) => d.nodes.push({ ...d.nodes[0] }), '/nodes/2', /node 0 appears more than once/],
-  ['node access initiators wrong', (d) => (d.nodes[0].access0.initiators = ['0']), '/nodes/0/access0/initiators/0', /must be an integer number, not a string/],
+  [
+    'node access initiators wrong',
+    (d) => (d.nodes[0].access0.initiators = ['0']),
+    '/nodes/0/access0/initiators/0',
+    /must be an integer number, not a string/,
+  ],
   ['node latency negative', (d) => (d.nodes[0].access0.readLatency = -5), '/nodes/0/access0/readLatency', /at least 0/],
-  ['cache indexing out of range', (d) => (d.nodes[1].caches = [{ level: 1, size: 1024, lineSize: 64, indexing: 3, writePolicy: 0 }]), '/nodes/1/caches/0/indexing', /between 0 and 2/],
-  ['cache duplicate level', (d) => (d.nodes[1].caches = [{ level: 1, size: 1024, lineSize: 64, indexing: 0, writePolicy: 0 }, { level: 1, size: 1024, lineSize: 64, indexing: 0, writePolicy: 0 }]), '/nodes/1/caches/1/level', /level 1 appears more than once/],
+  [
+    'cache indexing out of range',
+    (d) => (d.nodes[1].caches = [{ level: 1, size: 1024, lineSize: 64, indexing: 3, writePolicy: 0 }]),
+    '/nodes/1/caches/0/indexing',
+    /between 0 and 2/,
+  ],
+  [
+    'cache duplicate level',
+    (d) =>
+      (d.nodes[1].caches = [
+        { level: 1, size: 1024, lineSize: 64, indexing: 0, writePolicy: 0 },
+        { level: 1, size: 1024, lineSize: 64, indexing: 0, writePolicy: 0 },
+      ]),
+    '/nodes/1/caches/1/level',
+    /level 1 appears more than once/,
+  ],
   ['assumption not a string', (d) => (d.assumptions = [1]), '/assumptions/0', /must be a string/],
   ['daxAligns not power of two', (d) => (d.daxAligns = [4096, 3000]), '/daxAligns/1', /not a power of two/],
 ];
@@ -342,7 +502,11 @@ describe('validation of daxlayout-facts/1', () => {
   });
 
   it('lets options replace file values, with a warning', () => {
-    const r = readFacts(sample('linux-6.12.facts.json'), 's', { kernelRelease: '6.13.0', autoOnline: 'online', arch: 'x86_64' });
+    const r = readFacts(sample('linux-6.12.facts.json'), 's', {
+      kernelRelease: '6.13.0',
+      autoOnline: 'online',
+      arch: 'x86_64',
+    });
     expect(r.facts!.kernelRelease).toBe('6.13.0');
     expect(r.facts!.autoOnlineBlocks).toBe('online');
     const w = r.problems.filter((p) => p.severity === 'warning').map((p) => p.message);

@@ -79,7 +79,8 @@ export function modelState(m: KernelModel): CanonState {
           .map((x) => `mapping${x.mappingId} ${hex(x.start)}-${hex(x.end)} pgoff ${hex(x.pgoff)}`),
       };
       if (has(s.version, 'memmapOnMemory')) dev.memmap_on_memory = d.memmapOnMemory ? '1' : '0';
-      if (has(s.version, 'kmemState') && d.driver === 'kmem') dev.kmem_state = d.kmemState === undefined || d.kmemState === 'unknown' ? '*' : d.kmemState;
+      if (has(s.version, 'kmemState') && d.driver === 'kmem')
+        dev.kmem_state = d.kmemState === undefined || d.kmemState === 'unknown' ? '*' : d.kmemState;
       devices[deviceName(d)] = dev;
     }
   }
@@ -94,7 +95,13 @@ export function modelState(m: KernelModel): CanonState {
     iomem.push(`${x.start.toString(16)}-${x.end.toString(16)} ${x.owner}`);
     if (x.kind === 'kmem') iomem.push(`  ${x.start.toString(16)}-${x.end.toString(16)} System RAM (kmem)`);
   }
-  return { auto_online_blocks: s.autoOnline, regions: sortRecord(regions), devices: sortRecord(devices), blocks: sortRecord(blocks), iomem };
+  return {
+    auto_online_blocks: s.autoOnline,
+    regions: sortRecord(regions),
+    devices: sortRecord(devices),
+    blocks: sortRecord(blocks),
+    iomem,
+  };
 }
 
 // ---------------------------------------------------------------- the guest
@@ -111,7 +118,8 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
   const zones: Record<string, string> = {};
   const iomem: string[] = [];
   let auto = '?';
-  const dev = (n: string): CanonDevice => (devices[n] ??= { size: '?', align: '?', target_node: '?', driver: '', mappings: [] });
+  const dev = (n: string): CanonDevice =>
+    (devices[n] ??= { size: '?', align: '?', target_node: '?', driver: '', mappings: [] });
   const maps: Record<string, Record<number, { start?: string; end?: string; page_offset?: string }>> = {};
   // The subtree under "Soft Reserved" (up to 6.18), or, on 7.2+ where that line is gone, the
   // dax device entries at the top of /proc/iomem with their children (hmemPlatformParent).
@@ -128,7 +136,9 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
     const ind = e?.[1]?.length ?? 0;
     if (e && iomemBase !== OUT && ind > iomemBase && !(topLevelDax && ind === 0 && !daxName.test(e[4] as string))) {
       const depth = (ind - iomemBase) / 2 - 1;
-      iomem.push(`${'  '.repeat(Math.max(0, depth))}${BigInt('0x' + e[2]).toString(16)}-${BigInt('0x' + e[3]).toString(16)} ${e[4]}`);
+      iomem.push(
+        `${'  '.repeat(Math.max(0, depth))}${BigInt('0x' + e[2]).toString(16)}-${BigInt('0x' + e[3]).toString(16)} ${e[4]}`,
+      );
       continue;
     }
     if (io) iomemBase = OUT;
@@ -154,7 +164,9 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
       dev(m[1] as string).kmem_state = (m[2] as string).trim();
       continue;
     }
-    if ((m = /^(?:\/sys\/bus\/dax\/devices\/)?(dax\d+\.\d+)\/(size|align|target_node|memmap_on_memory):(.*)$/.exec(l))) {
+    if (
+      (m = /^(?:\/sys\/bus\/dax\/devices\/)?(dax\d+\.\d+)\/(size|align|target_node|memmap_on_memory):(.*)$/.exec(l))
+    ) {
       const d = dev(m[1] as string);
       const v = (m[3] as string).trim();
       if (m[2] === 'size') d.size = (num(v) ?? v).toString();
@@ -204,7 +216,13 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
   }
   for (const [b, st] of Object.entries(blocks)) if (st === 'online') blocks[b] = `online ${zones[b] ?? '?'}`;
   for (const p of regionPaths) regions[p] ??= { size: '?', available_size: '?', seed: '?', create: '?' };
-  return { auto_online_blocks: auto, regions: sortRecord(regions), devices: sortRecord(devices), blocks: sortRecord(blocks), iomem };
+  return {
+    auto_online_blocks: auto,
+    regions: sortRecord(regions),
+    devices: sortRecord(devices),
+    blocks: sortRecord(blocks),
+    iomem,
+  };
 }
 
 // ---------------------------------------------------------------- comparison
@@ -226,7 +244,8 @@ export function diffCanon(real: unknown, model: unknown, path = ''): string[] {
       return [`${path}: real=${JSON.stringify(real)} model=${JSON.stringify(model)}`];
     }
     const out: string[] = [];
-    for (let i = 0; i < Math.max(real.length, model.length); i++) out.push(...diffCanon(real[i], model[i], `${path}[${i}]`));
+    for (let i = 0; i < Math.max(real.length, model.length); i++)
+      out.push(...diffCanon(real[i], model[i], `${path}[${i}]`));
     return out;
   }
   if (isObj(real) && isObj(model)) {
@@ -240,7 +259,17 @@ export function diffCanon(real: unknown, model: unknown, path = ''): string[] {
 // ---------------------------------------------------------------- daxctl JSON
 
 const REGION_KEYS = ['id', 'path', 'size', 'available_size', 'align'];
-const DEVICE_KEYS = ['chardev', 'size', 'target_node', 'align', 'mode', 'state', 'online_memblocks', 'total_memblocks', 'movable'];
+const DEVICE_KEYS = [
+  'chardev',
+  'size',
+  'target_node',
+  'align',
+  'mode',
+  'state',
+  'online_memblocks',
+  'total_memblocks',
+  'movable',
+];
 
 /** `daxctl list -RDMi` output normalised the way test/vm/run-script.mjs does (regions by id, devices by name, mappings by page offset). */
 export function normaliseDaxctl(state: unknown): unknown {

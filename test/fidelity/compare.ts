@@ -62,14 +62,35 @@ export function attrOf(cmd: string): string {
 /** A disagreement's kind, stable under renaming of devices and addresses (delta debugging keeps it). */
 function stateSignature(diff: string): string {
   const key = diff.split(':')[0] ?? diff;
-  return key.replace(/dax\d+\.\d+/g, 'D').replace(/memory\d+/g, 'M').replace(/mapping\d+/g, 'K').replace(/\/sys\/devices\/platform\/[^.]+\.\d+/, 'R').replace(/\.\d+$/, '');
+  return key
+    .replace(/dax\d+\.\d+/g, 'D')
+    .replace(/memory\d+/g, 'M')
+    .replace(/mapping\d+/g, 'K')
+    .replace(/\/sys\/devices\/platform\/[^.]+\.\d+/, 'R')
+    .replace(/\.\d+$/, '');
 }
 
 const writeSignature = (w: WriteCmp) => `write ${attrOf(w.cmd)} real=${w.real} model=${w.model}`;
 const stateSig = (w: WriteCmp) => `state after ${attrOf(w.cmd)}: ${stateSignature(w.stateDiff[0] as string)}`;
 
-export function compareItem(lines: readonly string[], res: ItemResult, release: string, layout: Layout, outcome: OutcomeFn, bootCapture = ''): ItemCmp {
-  const base: ItemCmp = { id: res.id, writes: [], finalDiff: [], daxctlDiff: [], agreeWrites: 0, agreeStates: 0, states: 0, modelResults: [] };
+export function compareItem(
+  lines: readonly string[],
+  res: ItemResult,
+  release: string,
+  layout: Layout,
+  outcome: OutcomeFn,
+  bootCapture = '',
+): ItemCmp {
+  const base: ItemCmp = {
+    id: res.id,
+    writes: [],
+    finalDiff: [],
+    daxctlDiff: [],
+    agreeWrites: 0,
+    agreeStates: 0,
+    states: 0,
+    modelResults: [],
+  };
   const f = factsFrom(res.capture || bootCapture, release);
   if (!f.facts) return { ...base, error: f.error ?? 'no facts' };
   const model = KernelModel.fromFacts(f.facts, release);
@@ -96,7 +117,13 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
     const agree = real === mo;
     if (agree) agreeW++;
     const checked = !g || g.state !== undefined;
-    const stateDiff = stopped ? ['(model stopped)'] : g ? (g.state ? diffCanon(guestState(g.state, layout.regionPaths), modelState(model)) : []) : ['(no real state)'];
+    const stateDiff = stopped
+      ? ['(model stopped)']
+      : g
+        ? g.state
+          ? diffCanon(guestState(g.state, layout.regionPaths), modelState(model))
+          : []
+        : ['(no real state)'];
     if (checked) {
       states++;
       if (stateDiff.length === 0) agreeS++;
@@ -104,9 +131,21 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
     const cmd = lines[i] as string;
     const wc: WriteCmp = { index: i, cmd, real, model: mo, agree, stateDiff };
     if (!first && !g && !res.done) {
-      first = { index: i, kind: 'crash', signature: `crash at ${attrOf(cmd)}`, detail: ['the guest stopped answering during this write', ...res.dmesg.split('\n').filter((l) => /BUG|Oops|WARNING|RIP|Misaligned|Call Trace|\+0x/.test(l)).slice(0, 16)] };
+      first = {
+        index: i,
+        kind: 'crash',
+        signature: `crash at ${attrOf(cmd)}`,
+        detail: [
+          'the guest stopped answering during this write',
+          ...res.dmesg
+            .split('\n')
+            .filter((l) => /BUG|Oops|WARNING|RIP|Misaligned|Call Trace|\+0x/.test(l))
+            .slice(0, 16),
+        ],
+      };
     }
-    if (!first && !agree) first = { index: i, kind: 'write', signature: writeSignature(wc), detail: [`${cmd}: real=${real} model=${mo}`] };
+    if (!first && !agree)
+      first = { index: i, kind: 'write', signature: writeSignature(wc), detail: [`${cmd}: real=${real} model=${mo}`] };
     if (!first && stateDiff.length) first = { index: i, kind: 'state', signature: stateSig(wc), detail: stateDiff };
     out.push(wc);
   });
@@ -120,13 +159,32 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
   } else {
     const lastState = parsed.writes.length ? res.writes.at(-1)?.state : res.start;
     if (lastState) finalDiff = diffCanon(guestState(lastState, layout.regionPaths), modelState(model));
-    if (res.daxctl !== undefined) daxctlDiff = diffCanon(normaliseDaxctl(res.daxctl), normaliseDaxctl(toDaxctlJson(model.state)));
+    if (res.daxctl !== undefined)
+      daxctlDiff = diffCanon(normaliseDaxctl(res.daxctl), normaliseDaxctl(toDaxctlJson(model.state)));
   }
   const finalAgree = finalDiff.length === 0 && daxctlDiff.length === 0;
   if (finalAgree) agreeS++;
-  if (!first && !complete) first = { index: res.writes.length, kind: 'crash', signature: 'crash', detail: ['the guest stopped answering', ...res.dmesg.split('\n').slice(-20)] };
-  if (!first && daxctlDiff.length) first = { index: lines.length - 1, kind: 'daxctl', signature: `daxctl: ${stateSignature(daxctlDiff[0] as string)}`, detail: daxctlDiff };
-  if (!first && finalDiff.length) first = { index: lines.length - 1, kind: 'final', signature: `final: ${stateSignature(finalDiff[0] as string)}`, detail: finalDiff };
+  if (!first && !complete)
+    first = {
+      index: res.writes.length,
+      kind: 'crash',
+      signature: 'crash',
+      detail: ['the guest stopped answering', ...res.dmesg.split('\n').slice(-20)],
+    };
+  if (!first && daxctlDiff.length)
+    first = {
+      index: lines.length - 1,
+      kind: 'daxctl',
+      signature: `daxctl: ${stateSignature(daxctlDiff[0] as string)}`,
+      detail: daxctlDiff,
+    };
+  if (!first && finalDiff.length)
+    first = {
+      index: lines.length - 1,
+      kind: 'final',
+      signature: `final: ${stateSignature(finalDiff[0] as string)}`,
+      detail: finalDiff,
+    };
   return {
     ...base,
     writes: out,
@@ -147,7 +205,8 @@ export function compareItem(lines: readonly string[], res: ItemResult, release: 
  * same way; for a final-state one, the final state must.
  */
 export function hasSignature(c: ItemCmp, d: Pick<Disagreement, 'kind' | 'signature'>): boolean {
-  if (d.kind === 'crash') return c.first?.kind === 'crash' && c.first.index === c.writes.length - 1 && c.first.signature === d.signature;
+  if (d.kind === 'crash')
+    return c.first?.kind === 'crash' && c.first.index === c.writes.length - 1 && c.first.signature === d.signature;
   if (d.kind === 'write' || d.kind === 'state') {
     const w = c.writes.at(-1);
     if (!w) return false;

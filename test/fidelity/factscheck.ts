@@ -59,13 +59,26 @@ done
 
 function program(capture: string, kernelDriver: string): string {
   const phase = (name: string) =>
-    [`echo "@@PHASE ${name}"`, 'echo @@CAPTURE', capture.trim(), NODE_CAPTURE.trim(), 'echo @@END', 'echo @@DAXCTL; daxctl list -RDMi; echo @@END', 'echo @@RAW', RAW.trim(), 'echo @@END'].join('\n');
-  const first = "b1=$(ls -d /sys/devices/system/node/node1/memory[0-9]* | head -n 1); b2=$(ls -d /sys/devices/system/node/node1/memory[0-9]* | sed -n 2p)";
+    [
+      `echo "@@PHASE ${name}"`,
+      'echo @@CAPTURE',
+      capture.trim(),
+      NODE_CAPTURE.trim(),
+      'echo @@END',
+      'echo @@DAXCTL; daxctl list -RDMi; echo @@END',
+      'echo @@RAW',
+      RAW.trim(),
+      'echo @@END',
+    ].join('\n');
+  const first =
+    'b1=$(ls -d /sys/devices/system/node/node1/memory[0-9]* | head -n 1); b2=$(ls -d /sys/devices/system/node/node1/memory[0-9]* | sed -n 2p)';
   return [
     'exec 2>&1',
     phase('boot'),
     // node 1 online: dax0.0 to kmem (6.1 matches kmem only through new_id), two blocks online
-    ...(kernelDriver === 'device_dax' ? ['echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind', 'echo dax0.0 > /sys/bus/dax/drivers/kmem/new_id'] : []),
+    ...(kernelDriver === 'device_dax'
+      ? ['echo dax0.0 > /sys/bus/dax/drivers/device_dax/unbind', 'echo dax0.0 > /sys/bus/dax/drivers/kmem/new_id']
+      : []),
     first,
     'echo online_movable > $b1/state; echo online_movable > $b2/state',
     phase('online'),
@@ -81,7 +94,16 @@ function program(capture: string, kernelDriver: string): string {
 
 interface Raw {
   online: number[];
-  nodes: Map<number, { cpus: string; memTotal?: bigint; access: Map<number, Record<string, string>>; caches: Map<number, Record<string, string>>; blocks: Map<number, string> }>;
+  nodes: Map<
+    number,
+    {
+      cpus: string;
+      memTotal?: bigint;
+      access: Map<number, Record<string, string>>;
+      caches: Map<number, Record<string, string>>;
+      blocks: Map<number, string>;
+    }
+  >;
 }
 
 function parseList(s: string): number[] {
@@ -117,7 +139,8 @@ function parseRaw(text: string): Raw {
       const rec = c.get(Number(m[2])) ?? {};
       rec[m[3] as string] = (m[4] as string).trim();
       c.set(Number(m[2]), rec);
-    } else if ((m = /^node (\d+) block (\d+) (\S+) ?(.*)$/.exec(l))) node(Number(m[1])).blocks.set(Number(m[2]), `${m[3]}${m[3] === 'online' ? ' ' + (m[4] as string).trim() : ''}`);
+    } else if ((m = /^node (\d+) block (\d+) (\S+) ?(.*)$/.exec(l)))
+      node(Number(m[1])).blocks.set(Number(m[2]), `${m[3]}${m[3] === 'online' ? ' ' + (m[4] as string).trim() : ''}`);
   }
   return raw;
 }
@@ -131,7 +154,7 @@ const EXPLAINED: { where: RegExp; facts: RegExp; guest: RegExp; why: string }[] 
     where: /^re-added: node\d+ access[01]$/,
     facts: /^\{"initiators":\[\d+(,\d+)*\]\}$/,
     guest: /^undefined$/,
-    why: 'HMAT registers a target node once: after its memory was removed and added back, nodeT/accessK/ is not created again, but the initiator\'s nodeI/accessK/targets/nodeT link stays; the facts reader, which also reads those reverse links, keeps the initiator without performance values',
+    why: "HMAT registers a target node once: after its memory was removed and added back, nodeT/accessK/ is not created again, but the initiator's nodeI/accessK/targets/nodeT link stays; the facts reader, which also reads those reverse links, keeps the initiator without performance values",
   },
 ];
 
@@ -159,7 +182,11 @@ class Tally {
 function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, raw: Raw): void {
   // regions and devices against daxctl list -RDMi
   const regions = Array.isArray(daxctl) ? (daxctl as Record<string, unknown>[]) : [];
-  t.eq(`${phase}: region ids`, facts.regions.map((r) => r.id), regions.map((r) => r.id));
+  t.eq(
+    `${phase}: region ids`,
+    facts.regions.map((r) => r.id),
+    regions.map((r) => r.id),
+  );
   for (const r of facts.regions) {
     const d = regions.find((x) => x.id === r.id) ?? {};
     const w = `${phase}: region ${r.id}`;
@@ -168,8 +195,14 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
     t.eq(`${w} align`, r.align, BigInt(Number(d.align ?? -1)));
     const used = r.devices.reduce((a, x) => a + x.size, 0n);
     t.eq(`${w} available_size`, r.size - used, BigInt(Number(d.available_size ?? 0)));
-    const devs = ((d.devices as Record<string, unknown>[] | undefined) ?? []).sort((a, b) => String(a.chardev).localeCompare(String(b.chardev), 'en', { numeric: true }));
-    t.eq(`${w} devices`, r.devices.map((x) => x.name), devs.map((x) => x.chardev));
+    const devs = ((d.devices as Record<string, unknown>[] | undefined) ?? []).sort((a, b) =>
+      String(a.chardev).localeCompare(String(b.chardev), 'en', { numeric: true }),
+    );
+    t.eq(
+      `${w} devices`,
+      r.devices.map((x) => x.name),
+      devs.map((x) => x.chardev),
+    );
     for (const dev of r.devices) {
       const j = devs.find((x) => x.chardev === dev.name) ?? {};
       const v = `${phase}: ${dev.name}`;
@@ -177,8 +210,14 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
       t.eq(`${v} align`, dev.align, BigInt(Number(j.align ?? -1)));
       t.eq(`${v} target_node`, dev.targetNode, j.target_node ?? -1);
       t.eq(`${v} driver`, dev.driver, j.state === 'disabled' ? null : j.mode === 'system-ram' ? 'kmem' : 'device_dax');
-      const maps = ((j.mappings as Record<string, number>[] | undefined) ?? []).sort((a, b) => (a.page_offset ?? 0) - (b.page_offset ?? 0));
-      t.eq(`${v} mappings`, dev.mappings.map((m) => [m.start, m.end, m.pageOffset]), maps.map((m) => [BigInt(m.start ?? -1), BigInt(m.end ?? -1), BigInt(m.page_offset ?? -1)]));
+      const maps = ((j.mappings as Record<string, number>[] | undefined) ?? []).sort(
+        (a, b) => (a.page_offset ?? 0) - (b.page_offset ?? 0),
+      );
+      t.eq(
+        `${v} mappings`,
+        dev.mappings.map((m) => [m.start, m.end, m.pageOffset]),
+        maps.map((m) => [BigInt(m.start ?? -1), BigInt(m.end ?? -1), BigInt(m.page_offset ?? -1)]),
+      );
       if (dev.driver === 'kmem') {
         const blocks = facts.memoryBlocks.filter((b) => b.node === dev.targetNode);
         t.eq(`${v} online_memblocks`, blocks.filter((b) => b.state === 'online').length, j.online_memblocks);
@@ -188,12 +227,20 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
   }
   // nodes against the node files: every node directory is in the facts; the facts may also
   // list a region's target node that has no directory (no memory yet: 6.1 at boot), as offline
-  t.eq(`${phase}: node ids`, facts.nodes.map((n) => n.id).filter((id) => raw.nodes.has(id)), [...raw.nodes.keys()].sort((a, b) => a - b));
+  t.eq(
+    `${phase}: node ids`,
+    facts.nodes.map((n) => n.id).filter((id) => raw.nodes.has(id)),
+    [...raw.nodes.keys()].sort((a, b) => a - b),
+  );
   for (const n of facts.nodes) {
     const r = raw.nodes.get(n.id);
     const w = `${phase}: node${n.id}`;
     if (!r) {
-      t.eq(`${w} without a sysfs directory`, { online: n.online, cpus: n.cpus, access0: n.access0, access1: n.access1, caches: n.caches.length }, { online: raw.online.includes(n.id), cpus: '', access0: undefined, access1: undefined, caches: 0 });
+      t.eq(
+        `${w} without a sysfs directory`,
+        { online: n.online, cpus: n.cpus, access0: n.access0, access1: n.access1, caches: n.caches.length },
+        { online: raw.online.includes(n.id), cpus: '', access0: undefined, access1: undefined, caches: 0 },
+      );
       continue;
     }
     t.eq(`${w} cpulist`, n.cpus, r.cpus);
@@ -205,7 +252,15 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
       const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
       t.eq(
         `${w} access${k}`,
-        fa ? { initiators: fa.initiators, readLatency: fa.readLatency, writeLatency: fa.writeLatency, readBandwidth: fa.readBandwidth, writeBandwidth: fa.writeBandwidth } : undefined,
+        fa
+          ? {
+              initiators: fa.initiators,
+              readLatency: fa.readLatency,
+              writeLatency: fa.writeLatency,
+              readBandwidth: fa.readBandwidth,
+              writeBandwidth: fa.writeBandwidth,
+            }
+          : undefined,
         ra
           ? {
               initiators: (ra.initiators ?? '').trim() ? (ra.initiators as string).trim().split(/\s+/).map(Number) : [],
@@ -219,8 +274,22 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
     }
     t.eq(
       `${w} memory_side_cache`,
-      n.caches.map((c) => ({ level: c.level, size: c.size, lineSize: c.lineSize, indexing: c.indexing, writePolicy: c.writePolicy })),
-      [...r.caches].sort((a, b) => a[0] - b[0]).map(([level, c]) => ({ level, size: BigInt(c.size ?? '-1'), lineSize: Number(c.line_size), indexing: Number(c.indexing), writePolicy: Number(c.write_policy) })),
+      n.caches.map((c) => ({
+        level: c.level,
+        size: c.size,
+        lineSize: c.lineSize,
+        indexing: c.indexing,
+        writePolicy: c.writePolicy,
+      })),
+      [...r.caches]
+        .sort((a, b) => a[0] - b[0])
+        .map(([level, c]) => ({
+          level,
+          size: BigInt(c.size ?? '-1'),
+          lineSize: Number(c.line_size),
+          indexing: Number(c.indexing),
+          writePolicy: Number(c.write_policy),
+        })),
     );
     // memory blocks of the node that the facts keep (dax memory)
     const kept = facts.memoryBlocks.filter((b) => b.node === n.id);
@@ -231,13 +300,27 @@ function checkPhase(t: Tally, phase: string, facts: HostFacts, daxctl: unknown, 
     );
     // and every block the node lists inside a dax region is kept
     const inRegion = [...r.blocks.keys()].filter((i) =>
-      facts.regions.some((reg) => reg.start !== undefined && BigInt(i) * facts.memoryBlockSize >= reg.start && BigInt(i) * facts.memoryBlockSize < reg.start + reg.size),
+      facts.regions.some(
+        (reg) =>
+          reg.start !== undefined &&
+          BigInt(i) * facts.memoryBlockSize >= reg.start &&
+          BigInt(i) * facts.memoryBlockSize < reg.start + reg.size,
+      ),
     );
-    t.eq(`${w} dax memory block list`, kept.map((b) => b.index), inRegion.sort((a, b) => a - b));
+    t.eq(
+      `${w} dax memory block list`,
+      kept.map((b) => b.index),
+      inRegion.sort((a, b) => a - b),
+    );
   }
 }
 
-export async function factsCheck(session: Session, boot: BootFn, capture: string, log: (s: string) => void): Promise<FactsCheckResult> {
+export async function factsCheck(
+  session: Session,
+  boot: BootFn,
+  capture: string,
+  log: (s: string) => void,
+): Promise<FactsCheckResult> {
   const vm = await boot({ kernel: session.kernel });
   try {
     const driver = session.bootFacts?.regions[0]?.devices[0]?.driver ?? 'device_dax';
@@ -263,7 +346,9 @@ export async function factsCheck(session: Session, boot: BootFn, capture: string
       const before = t.compared;
       checkPhase(t, name, f.facts, daxctl, parseRaw(sec('RAW')));
       const n1 = f.facts.nodes.find((n) => n.id === 1);
-      phases.push(`${name}: ${t.compared - before} values; node1 ${n1?.online ? 'online' : 'offline'}, access0 ${n1?.access0 ? 'present' : 'absent'}, caches ${n1?.caches.length ?? 0}, MemTotal ${n1?.memTotal ?? '?'}`);
+      phases.push(
+        `${name}: ${t.compared - before} values; node1 ${n1?.online ? 'online' : 'offline'}, access0 ${n1?.access0 ? 'present' : 'absent'}, caches ${n1?.caches.length ?? 0}, MemTotal ${n1?.memTotal ?? '?'}`,
+      );
     }
     for (const p of phases) log(`  facts check ${p}`);
     return { compared: t.compared, agree: t.agree, diffs: t.diffs, explained: t.explained, phases };

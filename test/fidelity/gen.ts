@@ -79,7 +79,17 @@ export class Generator {
   readonly model: KernelModel;
   readonly rng: Rng;
   readonly lines: string[] = [];
-  readonly stats: GenStats = { writes: 0, outcomes: {}, maxRanges: 0, maxHoles: 0, maxDevices: 0, fullRegion: 0, kmemBinds: 0, blockWrites: 0, strandings: 0 };
+  readonly stats: GenStats = {
+    writes: 0,
+    outcomes: {},
+    maxRanges: 0,
+    maxHoles: 0,
+    maxDevices: 0,
+    fullRegion: 0,
+    kmemBinds: 0,
+    blockWrites: 0,
+    strandings: 0,
+  };
   private readonly granule: bigint;
   private readonly blockSize: bigint;
   private readonly aligns: bigint[];
@@ -90,7 +100,11 @@ export class Generator {
     this.granule = this.model.state.arch.compatAlign.value;
     this.blockSize = this.model.state.blockSize;
     const a = this.model.state.arch;
-    this.aligns = [a.pageSize.value, ...(a.pmdSize.value ? [a.pmdSize.value] : []), ...(a.pudSize.value ? [a.pudSize.value] : [])];
+    this.aligns = [
+      a.pageSize.value,
+      ...(a.pmdSize.value ? [a.pmdSize.value] : []),
+      ...(a.pudSize.value ? [a.pudSize.value] : []),
+    ];
   }
 
   // ------------------------------------------------------------ state views
@@ -121,7 +135,18 @@ export class Generator {
   }
   private invalidName(r: SimRegion): string {
     const top = Math.max(0, ...[...r.devices.keys()]);
-    return this.rng.pick([`dax${r.id}.${top + 7}`, `dax${r.id + 1}.0`, 'foo', `dax${r.id}`, `dax${r.id}.1x`, `dax${r.id}.01`, `dax0${r.id}.1`, '', `dax${r.id}.-1`, `${r.id}.1`]);
+    return this.rng.pick([
+      `dax${r.id}.${top + 7}`,
+      `dax${r.id + 1}.0`,
+      'foo',
+      `dax${r.id}`,
+      `dax${r.id}.1x`,
+      `dax${r.id}.01`,
+      `dax0${r.id}.1`,
+      '',
+      `dax${r.id}.-1`,
+      `${r.id}.1`,
+    ]);
   }
   private hasWholeBlock(d: SimDevice): boolean {
     return d.ranges.some((x) => hotplugRange(x.start, x.end, this.blockSize) !== undefined);
@@ -172,7 +197,14 @@ export class Generator {
   private del(): string {
     const r = this.region();
     const choice = this.rng.weighted<() => string>([
-      [5, () => deviceName(this.pickDev((d) => (d.id > 0 && !d.driver && deviceSize(d) === 0n ? 1 : 0), r) ?? this.rng.pick(this.devs(r)))],
+      [
+        5,
+        () =>
+          deviceName(
+            this.pickDev((d) => (d.id > 0 && !d.driver && deviceSize(d) === 0n ? 1 : 0), r) ??
+              this.rng.pick(this.devs(r)),
+          ),
+      ],
       [2, () => deviceName(this.rng.pick(this.devs(r)))],
       [0.6, () => `dax${r.id}.0`],
       [0.6, () => this.nextFreeName(r)],
@@ -199,7 +231,10 @@ export class Generator {
       [0.4, () => this.num(cur)],
       [1, () => this.num(cur + rng.pick([4096n, MiB, 2n * MiB + 4096n, 3n * MiB, 512n]))],
       [d.align > this.granule ? 1.5 : 0, () => this.num(cur + this.granule * BigInt(rng.small(8)))],
-      [0.8, () => rng.pick(['abc', '12abc', '-1', '', '18446744073709551616', '0x', '1e6', ' 2097152', '2097152 ', '2M'])],
+      [
+        0.8,
+        () => rng.pick(['abc', '12abc', '-1', '', '18446744073709551616', '0x', '1e6', ' 2097152', '2097152 ', '2M']),
+      ],
     ]) as () => string;
     return echoLine(this.devPath(d, 'size'), value(), rng.chance(0.04));
   }
@@ -242,32 +277,63 @@ export class Generator {
       [hole ? 6 : 0, () => hole && inHole(hole, this.granule, g)],
       [hole && d.driver !== 'kmem' ? 2 : 0, () => hole && inHole(hole, this.blockSize, this.blockSize)],
       [hole ? 1.5 : 0, () => hole && inHole(hole, this.granule, g, true)],
-      [1, () => {
-        const below = rng.chance(0.5);
-        const s = below ? r.start - BigInt(rng.small(8)) * this.granule : r.end + 1n + BigInt(rng.int(4)) * this.granule;
-        return [s, s + g - 1n];
-      }],
+      [
+        1,
+        () => {
+          const below = rng.chance(0.5);
+          const s = below
+            ? r.start - BigInt(rng.small(8)) * this.granule
+            : r.end + 1n + BigInt(rng.int(4)) * this.granule;
+          return [s, s + g - 1n];
+        },
+      ],
       [0.6, () => [r.end + 1n - this.granule, r.end + this.granule]],
-      [allocs.length ? 2 : 0, () => {
-        const a = rng.pick(allocs).range;
-        const s = a.start + BigInt(rng.int(Number(bmin((a.end - a.start + 1n) / this.granule, 16n)))) * this.granule;
-        return [s, s + g * BigInt(rng.small(4)) - 1n];
-      }],
-      [hole ? 2 : 0, () => {
-        const p = hole && inHole(hole, this.granule, this.granule);
-        return p && [p[0], p[1] + rng.pick([4096n, -MiB, MiB, 1n, 4097n])];
-      }],
-      [hole ? 1 : 0, () => {
-        const p = hole && inHole(hole, this.granule, g);
-        const off = rng.pick([4096n, MiB, 512n]);
-        return p && p[1] + off <= (hole as Hole).end ? [p[0] + off, p[1] + off] : p;
-      }],
-      [0.3, () => {
-        const s = r.start + BigInt(rng.int(Number((r.end - r.start + 1n) / this.granule))) * this.granule;
-        return [s, s - 1n];
-      }],
+      [
+        allocs.length ? 2 : 0,
+        () => {
+          const a = rng.pick(allocs).range;
+          const s = a.start + BigInt(rng.int(Number(bmin((a.end - a.start + 1n) / this.granule, 16n)))) * this.granule;
+          return [s, s + g * BigInt(rng.small(4)) - 1n];
+        },
+      ],
+      [
+        hole ? 2 : 0,
+        () => {
+          const p = hole && inHole(hole, this.granule, this.granule);
+          return p && [p[0], p[1] + rng.pick([4096n, -MiB, MiB, 1n, 4097n])];
+        },
+      ],
+      [
+        hole ? 1 : 0,
+        () => {
+          const p = hole && inHole(hole, this.granule, g);
+          const off = rng.pick([4096n, MiB, 512n]);
+          return p && p[1] + off <= (hole as Hole).end ? [p[0] + off, p[1] + off] : p;
+        },
+      ],
+      [
+        0.3,
+        () => {
+          const s = r.start + BigInt(rng.int(Number((r.end - r.start + 1n) / this.granule))) * this.granule;
+          return [s, s - 1n];
+        },
+      ],
       [0.3, () => [r.start + 16n * MiB, r.start + rng.pick([0n, 2n * MiB - 1n, 4n * MiB - 1n])]],
-      [1, () => rng.pick(['abc', hex(r.start), `${hex(r.start)}-`, `-${hex(r.start)}`, 'x-y', `${hex(r.start)}-0x1001fffzz`, '', '0-0', `${hex(r.start)} - ${hex(r.start + 2n * MiB - 1n)}`])],
+      [
+        1,
+        () =>
+          rng.pick([
+            'abc',
+            hex(r.start),
+            `${hex(r.start)}-`,
+            `-${hex(r.start)}`,
+            'x-y',
+            `${hex(r.start)}-0x1001fffzz`,
+            '',
+            '0-0',
+            `${hex(r.start)} - ${hex(r.start + 2n * MiB - 1n)}`,
+          ]),
+      ],
     ]) as () => [bigint, bigint] | string | undefined;
     let v = pair();
     if (v === undefined) v = rng.pick(['abc', `${hex(r.start)}-`]);
@@ -276,7 +342,8 @@ export class Generator {
     else {
       const [s, e] = v;
       const x = rng.float();
-      const f = (n: bigint) => (n < 0n ? `-${hex(-n)}` : x < 0.8 ? hex(n) : x < 0.93 ? n.toString(16) : `0x${n.toString(16).toUpperCase()}`);
+      const f = (n: bigint) =>
+        n < 0n ? `-${hex(-n)}` : x < 0.8 ? hex(n) : x < 0.93 ? n.toString(16) : `0x${n.toString(16).toUpperCase()}`;
       text = `${f(s)}-${f(e)}`;
     }
     return echoLine(this.devPath(d, 'mapping'), text, rng.chance(0.04));
@@ -295,7 +362,16 @@ export class Generator {
     const drv: Driver = rng.chance(typeMatch || named ? (kmemReady ? 0.6 : 0.35) : 0.15) ? 'kmem' : 'device_dax';
     const r = this.region();
     const name = rng.weighted<() => string>([
-      [5, () => deviceName(this.pickDev((d) => (!d.driver && deviceSize(d) > 0n ? (drv === 'kmem' && this.hasWholeBlock(d) ? 3 : 1) : 0), r) ?? this.rng.pick(this.devs(r)))],
+      [
+        5,
+        () =>
+          deviceName(
+            this.pickDev(
+              (d) => (!d.driver && deviceSize(d) > 0n ? (drv === 'kmem' && this.hasWholeBlock(d) ? 3 : 1) : 0),
+              r,
+            ) ?? this.rng.pick(this.devs(r)),
+          ),
+      ],
       [1.2, () => deviceName(this.rng.pick(this.devs(r)))],
       [0.4, () => this.nextFreeName(r)],
       [0.4, () => this.invalidName(r)],
@@ -307,12 +383,25 @@ export class Generator {
     const rng = this.rng;
     const r = this.region();
     const bound = this.devs(r).filter((d) => d.driver);
-    const online = (d: SimDevice) => this.daxBlocks().some((b) => b.state === 'online' && d.ranges.some((x) => BigInt(b.index) * this.blockSize >= x.start && BigInt(b.index) * this.blockSize <= x.end));
+    const online = (d: SimDevice) =>
+      this.daxBlocks().some(
+        (b) =>
+          b.state === 'online' &&
+          d.ranges.some(
+            (x) => BigInt(b.index) * this.blockSize >= x.start && BigInt(b.index) * this.blockSize <= x.end,
+          ),
+      );
     const d = rng.weighted(bound.map((x) => [x.driver === 'kmem' && online(x) ? 0.3 : 3, x] as const));
     if (d && d.driver === 'kmem' && online(d) && rng.chance(0.85)) {
       // unbinding now would strand the online memory until reboot (kept rare: the region
       // cannot be reset after it): offline one of its blocks instead
-      const b = this.daxBlocks().find((x) => x.state === 'online' && d.ranges.some((r) => BigInt(x.index) * this.blockSize >= r.start && BigInt(x.index) * this.blockSize <= r.end));
+      const b = this.daxBlocks().find(
+        (x) =>
+          x.state === 'online' &&
+          d.ranges.some(
+            (r) => BigInt(x.index) * this.blockSize >= r.start && BigInt(x.index) * this.blockSize <= r.end,
+          ),
+      );
       if (b) return echoLine(`${MEMORY}/memory${b.index}/state`, 'offline');
     }
     if (d && rng.chance(0.85)) {
@@ -329,7 +418,14 @@ export class Generator {
     const r = this.region();
     const drv: Driver = rng.chance(kind === 'new_id' ? 0.55 : 0.5) ? 'kmem' : 'device_dax';
     const name = rng.weighted<() => string>([
-      [4, () => deviceName(this.pickDev((d) => (!d.driver ? (drv === 'kmem' && this.hasWholeBlock(d) ? 6 : 3) : 1), r) ?? rng.pick(this.devs(r)))],
+      [
+        4,
+        () =>
+          deviceName(
+            this.pickDev((d) => (!d.driver ? (drv === 'kmem' && this.hasWholeBlock(d) ? 6 : 3) : 1), r) ??
+              rng.pick(this.devs(r)),
+          ),
+      ],
       [1, () => this.nextFreeName(r, rng.int(2))],
       [1, () => rng.pick(this.model.state.driverIds[drv].length ? this.model.state.driverIds[drv] : [`dax${r.id}.1`])],
       [0.8, () => this.invalidName(r)],
@@ -347,16 +443,25 @@ export class Generator {
       const last = Number(r.end / this.blockSize);
       const absent = [];
       for (let i = first; i <= last; i++) if (!this.model.state.blocks.has(i)) absent.push(i);
-      if (absent.length) return echoLine(`${MEMORY}/memory${rng.pick(absent)}/state`, rng.pick(['online_movable', 'offline', 'online']));
+      if (absent.length)
+        return echoLine(`${MEMORY}/memory${rng.pick(absent)}/state`, rng.pick(['online_movable', 'offline', 'online']));
     }
     if (!blocks.length) return undefined;
     const b = rng.pick(blocks);
     const x = rng.float();
     if (x < 0.14) {
-      const v = rng.weighted([[b.state === 'offline' ? 4 : 1, '1'], [b.state === 'online' ? 4 : 1, '0'], [0.5, 'y'], [0.5, 'n'], [0.5, 'abc'], [0.3, '']] as const) as string;
+      const v = rng.weighted([
+        [b.state === 'offline' ? 4 : 1, '1'],
+        [b.state === 'online' ? 4 : 1, '0'],
+        [0.5, 'y'],
+        [0.5, 'n'],
+        [0.5, 'abc'],
+        [0.3, ''],
+      ] as const) as string;
       return echoLine(`${MEMORY}/memory${b.index}/online`, v);
     }
-    const path = x < 0.86 ? `${MEMORY}/memory${b.index}/state` : `/sys/devices/system/node/node${b.node}/memory${b.index}/state`;
+    const path =
+      x < 0.86 ? `${MEMORY}/memory${b.index}/state` : `/sys/devices/system/node/node${b.node}/memory${b.index}/state`;
     const on = b.state === 'online';
     const v = rng.weighted([
       [on ? 0.6 : 4, 'online_movable'],
@@ -387,7 +492,13 @@ export class Generator {
   }
 
   private autoOnline(): string {
-    const v = this.rng.weighted([[3, 'offline'], [1, 'online_movable'], [0.5, 'online'], [0.5, 'online_kernel'], [0.5, 'abc']] as const) as string;
+    const v = this.rng.weighted([
+      [3, 'offline'],
+      [1, 'online_movable'],
+      [0.5, 'online'],
+      [0.5, 'online_kernel'],
+      [0.5, 'abc'],
+    ] as const) as string;
     return echoLine(`${MEMORY}/auto_online_blocks`, v);
   }
 
@@ -436,7 +547,9 @@ export class Generator {
     const seeds = devs.filter((d) => d.id > 0 && !d.driver && deviceSize(d) === 0n).length;
     const unboundSized = devs.filter((d) => !d.driver && deviceSize(d) > 0n).length;
     const kmemReady = devs.some((d) => !d.driver && this.hasWholeBlock(d));
-    const bootBound = devs.some((d) => d.id === 0 && d.driver && d.ranges.length === 1 && availableSize(d.region) === 0n);
+    const bootBound = devs.some(
+      (d) => d.id === 0 && d.driver && d.ranges.length === 1 && availableSize(d.region) === 0n,
+    );
     const f = this.rng.weighted<() => string | undefined>([
       [devs.length < 3 ? 9 : devs.length > 10 ? 2 : 6, () => this.create()],
       [3 + (seeds > 1 ? 3 : 0), () => this.del()],
@@ -450,7 +563,10 @@ export class Generator {
       [blocks.length ? 9 : 0.3, () => this.block()],
       [0.3, () => this.autoOnline()],
       [has(this.model.version, 'memmapOnMemory') ? 0.5 : 0, () => this.memmap()],
-      [has(this.model.version, 'kmemState') ? (devs.some((d) => d.driver === 'kmem') ? 5 : 0.3) : 0, () => this.kmemState()],
+      [
+        has(this.model.version, 'kmemState') ? (devs.some((d) => d.driver === 'kmem') ? 5 : 0.3) : 0,
+        () => this.kmemState(),
+      ],
       [1.5, () => this.badPath()],
     ]);
     return f?.();
@@ -465,7 +581,9 @@ export class Generator {
       if (!parsed.ok || parsed.writes.length !== 1) throw new Error(`generator made an unparsable line: ${line}`);
       const w = parsed.writes[0] as (typeof parsed.writes)[number];
       const strandedBefore = this.model.state.reservations.filter((x) => x.stranded).length;
-      const kmemBefore = this.devs().filter((d) => d.driver === 'kmem').map((d) => deviceName(d));
+      const kmemBefore = this.devs()
+        .filter((d) => d.driver === 'kmem')
+        .map((d) => deviceName(d));
       const r = this.model.write(w.path, w.value);
       if (r.kind === 'unmodelled') continue; // the model declined: nothing changed, try another
       const o = r.kind === 'ok' ? 'ok' : r.errno;
@@ -473,7 +591,9 @@ export class Generator {
       const key = `${attr}:${o}`;
       this.stats.outcomes[key] = (this.stats.outcomes[key] ?? 0) + 1;
       this.stats.writes++;
-      this.stats.kmemBinds += this.devs().filter((d) => d.driver === 'kmem' && !kmemBefore.includes(deviceName(d))).length;
+      this.stats.kmemBinds += this.devs().filter(
+        (d) => d.driver === 'kmem' && !kmemBefore.includes(deviceName(d)),
+      ).length;
       if (w.path.startsWith(MEMORY) || w.path.includes('/node/')) this.stats.blockWrites++;
       if (this.model.state.reservations.filter((x) => x.stranded).length > strandedBefore) this.stats.strandings++;
       for (const reg of this.regions) {
@@ -490,7 +610,12 @@ export class Generator {
 }
 
 /** A reproducible sequence of `ops` lines generated from `facts` with `seed`. */
-export function generateSequence(facts: HostFacts, release: string, seed: string, ops: number): { lines: string[]; stats: GenStats } {
+export function generateSequence(
+  facts: HostFacts,
+  release: string,
+  seed: string,
+  ops: number,
+): { lines: string[]; stats: GenStats } {
   const g = new Generator(facts, release, seed);
   while (g.lines.length < ops) if (g.step() === undefined) break;
   return { lines: g.lines, stats: g.stats };

@@ -16,7 +16,11 @@ export interface Layout {
   /** Target nodes of the regions (whose memory blocks are dax memory). */
   nodes: number[];
   /** The boot state to restore: per region, its devices (id 0 only) with size, align and driver. */
-  boot: { region: string; regionAlign: string; devices: { name: string; size: string; align: string; driver: string | null }[] }[];
+  boot: {
+    region: string;
+    regionAlign: string;
+    devices: { name: string; size: string; align: string; driver: string | null }[];
+  }[];
   /** memmap_on_memory attribute present (6.8+). */
   memmap: boolean;
 }
@@ -28,7 +32,12 @@ export function layoutOf(facts: HostFacts): Layout {
     boot: facts.regions.map((r) => ({
       region: r.path,
       regionAlign: r.align.toString(),
-      devices: r.devices.map((d) => ({ name: d.name, size: d.size.toString(), align: d.align.toString(), driver: d.driver })),
+      devices: r.devices.map((d) => ({
+        name: d.name,
+        size: d.size.toString(),
+        align: d.align.toString(),
+        driver: d.driver,
+      })),
     })),
     memmap: facts.regions.some((r) => r.devices.some((d) => d.memmapOnMemory !== undefined)),
   };
@@ -41,20 +50,48 @@ export function resettable(l: Layout): boolean {
 
 /** Shell functions: S (state dump) and R (reset to the boot state). */
 export function shellFunctions(l: Layout): string {
-  const regionFiles = l.regionPaths.flatMap((p) => ['size', 'available_size', 'seed', 'create'].map((a) => `${p}/dax_region/${a}`)).join(' ');
-  const nodeBlocks = l.nodes.map((n) => `/sys/devices/system/node/node${n}/memory[0-9]*/state /sys/devices/system/node/node${n}/memory[0-9]*/valid_zones`).join(' ');
+  const regionFiles = l.regionPaths
+    .flatMap((p) => ['size', 'available_size', 'seed', 'create'].map((a) => `${p}/dax_region/${a}`))
+    .join(' ');
+  const nodeBlocks = l.nodes
+    .map(
+      (n) =>
+        `/sys/devices/system/node/node${n}/memory[0-9]*/state /sys/devices/system/node/node${n}/memory[0-9]*/valid_zones`,
+    )
+    .join(' ');
   // One grep for everything (each fork costs tens of milliseconds under TCG): device attributes,
   // uevent (DRIVER=), the 7.3 kmem `state`, mappings, region attributes, auto_online_blocks, the dax nodes' memory
   // blocks, and /proc/iomem.
-  const dev = ['size', 'align', 'target_node', 'memmap_on_memory', 'state', 'uevent', 'mapping[0-9]*/start', 'mapping[0-9]*/end', 'mapping[0-9]*/page_offset'].map((a) => `/sys/bus/dax/devices/*/${a}`).join(' ');
-  const S = ['S() {', '  echo "@@S $1"', `  grep -s "" ${dev} ${regionFiles} /sys/devices/system/memory/auto_online_blocks ${nodeBlocks} /proc/iomem`, '  echo @@E', '}'];
+  const dev = [
+    'size',
+    'align',
+    'target_node',
+    'memmap_on_memory',
+    'state',
+    'uevent',
+    'mapping[0-9]*/start',
+    'mapping[0-9]*/end',
+    'mapping[0-9]*/page_offset',
+  ]
+    .map((a) => `/sys/bus/dax/devices/*/${a}`)
+    .join(' ');
+  const S = [
+    'S() {',
+    '  echo "@@S $1"',
+    `  grep -s "" ${dev} ${regionFiles} /sys/devices/system/memory/auto_online_blocks ${nodeBlocks} /proc/iomem`,
+    '  echo @@E',
+    '}',
+  ];
   // R NAMES…: remove every id the sequence gave new_id, offline dax memory, unbind, zero, delete,
   // then rebuild the boot devices (size, align, driver).
   const R = [
     'R() {',
     '  for n in "$@"; do echo $n > /sys/bus/dax/drivers/device_dax/remove_id; echo $n > /sys/bus/dax/drivers/kmem/remove_id; done 2>/dev/null',
     '  echo offline > /sys/devices/system/memory/auto_online_blocks',
-    ...l.nodes.map((n) => `  for f in $(grep -lx online /sys/devices/system/node/node${n}/memory[0-9]*/state 2>/dev/null); do echo offline > $f; done 2>/dev/null`),
+    ...l.nodes.map(
+      (n) =>
+        `  for f in $(grep -lx online /sys/devices/system/node/node${n}/memory[0-9]*/state 2>/dev/null); do echo offline > $f; done 2>/dev/null`,
+    ),
     '  for d in /sys/bus/dax/devices/dax*; do [ -e $d/driver ] && echo ${d##*/} > $d/driver/unbind; done 2>/dev/null',
     ...l.boot.flatMap((b) => [
       `  for d in ${b.region}/dax*.*; do echo 0 > $d/size; echo ${b.regionAlign} > $d/align; done 2>/dev/null`,
@@ -103,12 +140,22 @@ export function newIdNames(lines: readonly string[]): string[] {
  * The program for a batch. `resetFirst`: tear down before the first item too (the guest is
  * not freshly booted). `capture`: test/vm/capture.sh's text.
  */
-export function batchProgram(l: Layout, items: readonly Item[], capture: string, resetFirst: boolean, prevNames: readonly string[] = []): string {
+export function batchProgram(
+  l: Layout,
+  items: readonly Item[],
+  capture: string,
+  resetFirst: boolean,
+  prevNames: readonly string[] = [],
+): string {
   const out = ['exec 2>&1', shellFunctions(l), 'dmesg -c >/dev/null 2>&1'];
   let names = [...prevNames];
   items.forEach((it, i) => {
     if (i > 0 || resetFirst) out.push(`R ${names.join(' ')}`, 'dmesg -c >/dev/null 2>&1');
-    out.push(`echo "@@ITEM ${it.id}"`, ...(it.capture === false ? [] : ['echo @@CAPTURE', capture.trim(), 'echo @@END']), 'S start');
+    out.push(
+      `echo "@@ITEM ${it.id}"`,
+      ...(it.capture === false ? [] : ['echo @@CAPTURE', capture.trim(), 'echo @@END']),
+      'S start',
+    );
     it.lines.forEach((cmd, k) => {
       out.push(
         // the write as the line spells it, in the shell itself (no fork): its error text to a file

@@ -15,7 +15,10 @@ import { ddminSync, modelReduce } from './shrink';
 
 const FIX = join(__dirname, '..', 'fixtures', 'facts');
 const boot = (k: '6.1' | '6.12' | '6.18' | '7.2' | '7.3') => {
-  const text = readFileSync(k === '7.3' ? join(__dirname, '..', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(FIX, `linux-${k}-boot.txt`), 'utf8');
+  const text = readFileSync(
+    k === '7.3' ? join(__dirname, '..', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(FIX, `linux-${k}-boot.txt`),
+    'utf8',
+  );
   const release = /### uname -r\n(\S+)/.exec(text)?.[1] as string;
   const f = factsFrom(text, release);
   if (!f.facts) throw new Error(f.error);
@@ -53,7 +56,25 @@ describe.each(['6.1', '6.12', '6.18', '7.2', '7.3'] as const)('generator on %s',
     expect(sum((s) => s.kmemBinds)).toBeGreaterThan(3);
     expect(sum((s) => s.blockWrites)).toBeGreaterThan(20);
     const outcomes = new Set(all.flatMap((s) => Object.keys(s.outcomes)));
-    for (const o of ['create:ok', 'create:ENOSPC', 'delete:ok', 'delete:EBUSY', 'size:ok', 'size:EINVAL', 'size:ENOSPC', 'align:ok', 'align:EINVAL', 'align:ENXIO', 'mapping:ok', 'mapping:ENOMEM', 'bind:ok', 'bind:ENODEV', 'unbind:ok', 'new_id:ok', 'state:ok']) {
+    for (const o of [
+      'create:ok',
+      'create:ENOSPC',
+      'delete:ok',
+      'delete:EBUSY',
+      'size:ok',
+      'size:EINVAL',
+      'size:ENOSPC',
+      'align:ok',
+      'align:EINVAL',
+      'align:ENXIO',
+      'mapping:ok',
+      'mapping:ENOMEM',
+      'bind:ok',
+      'bind:ENODEV',
+      'unbind:ok',
+      'new_id:ok',
+      'state:ok',
+    ]) {
       expect(outcomes, o).toContain(o);
     }
   });
@@ -70,7 +91,8 @@ describe('generator on 7.3: the kmem state attribute', () => {
       if (!parsed.ok) throw new Error('unparsable');
       for (const w of parsed.writes) {
         const r = m.write(w.path, w.value);
-        if (/\/dax\d+\.\d+\/state$/.test(w.path)) seen.add(r.kind === 'ok' ? 'ok' : r.kind === 'errno' ? r.errno : r.kind);
+        if (/\/dax\d+\.\d+\/state$/.test(w.path))
+          seen.add(r.kind === 'ok' ? 'ok' : r.kind === 'errno' ? r.errno : r.kind);
       }
     }
     for (const o of ['ok', 'EBUSY', 'EINVAL']) expect(seen, o).toContain(o);
@@ -91,10 +113,52 @@ describe('guest program and state parser', () => {
   it('runs each write in the shell itself and parses what it prints', () => {
     const { facts } = boot('6.1');
     const layout = layoutOf(facts);
-    const prog = batchProgram(layout, [{ id: 'a', lines: ['echo 1 > /sys/devices/platform/hmem.0/dax_region/create', 'echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id'] }], '### uname -r\nx', false);
+    const prog = batchProgram(
+      layout,
+      [
+        {
+          id: 'a',
+          lines: [
+            'echo 1 > /sys/devices/platform/hmem.0/dax_region/create',
+            'echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id',
+          ],
+        },
+      ],
+      '### uname -r\nx',
+      false,
+    );
     expect(prog).toContain('{ echo 1 > /sys/devices/platform/hmem.0/dax_region/create; } 2>/tmp/.e; rc=$?');
-    expect(newIdNames(['echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id', "echo 'dax0.2' > /sys/bus/dax/drivers/device_dax/new_id", 'echo foo > /sys/bus/dax/drivers/kmem/new_id'])).toEqual(['dax0.1', 'dax0.2']);
-    const out = ['@@ITEM a', '@@CAPTURE', '### uname -r', 'x', '@@END', '@@S start', 'l1', '@@E', '@@W 0 0', '@@S 0', 'l2', '@@E', '@@W 1 1 sh: write error: No such device', '@@S 1', '@@E', '@@DAXCTL', '[]', '@@END', '@@DMESG', 'd', '@@END', '@@DONE a'].join('\n');
+    expect(
+      newIdNames([
+        'echo dax0.1 > /sys/bus/dax/drivers/kmem/new_id',
+        "echo 'dax0.2' > /sys/bus/dax/drivers/device_dax/new_id",
+        'echo foo > /sys/bus/dax/drivers/kmem/new_id',
+      ]),
+    ).toEqual(['dax0.1', 'dax0.2']);
+    const out = [
+      '@@ITEM a',
+      '@@CAPTURE',
+      '### uname -r',
+      'x',
+      '@@END',
+      '@@S start',
+      'l1',
+      '@@E',
+      '@@W 0 0',
+      '@@S 0',
+      'l2',
+      '@@E',
+      '@@W 1 1 sh: write error: No such device',
+      '@@S 1',
+      '@@E',
+      '@@DAXCTL',
+      '[]',
+      '@@END',
+      '@@DMESG',
+      'd',
+      '@@END',
+      '@@DONE a',
+    ].join('\n');
     const [r] = parseBatch(out);
     expect(r).toMatchObject({ id: 'a', done: true, start: ['l1'], daxctl: [], dmesg: 'd' });
     expect(r?.writes).toEqual([

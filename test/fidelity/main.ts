@@ -137,7 +137,9 @@ function parseArgs(argv: string[]): Options {
         o.cliCheck = false;
         break;
       default:
-        throw new Error(`unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`);
+        throw new Error(
+          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
+        );
     }
   }
   if (!o.kernels.length) o.kernels = ['6.1', '6.12'];
@@ -186,7 +188,14 @@ async function shrink(
   let rounds = 0;
   let candidates = 0;
   const test = async (cands: string[][]): Promise<(ItemCmp | undefined)[]> => {
-    const items: Item[] = cands.map((c) => ({ id: `shrink-${++counter}`, lines: full(c), capture: false, every: false, daxctl: d.kind === 'daxctl', dmesg: false }));
+    const items: Item[] = cands.map((c) => ({
+      id: `shrink-${++counter}`,
+      lines: full(c),
+      capture: false,
+      every: false,
+      daxctl: d.kind === 'daxctl',
+      dmesg: false,
+    }));
     const res = await session.run(items, { maxBatchWrites: 3000 });
     rounds++;
     candidates += cands.length;
@@ -208,9 +217,12 @@ async function shrink(
   if (reduced.length < body.length && first.at(-1)) {
     cur = reduced;
     best = first.at(-1);
-  } else if (reduced.length < body.length) log('    (the model-reduced sequence does not reproduce it; shrinking the whole)');
+  } else if (reduced.length < body.length)
+    log('    (the model-reduced sequence does not reproduce it; shrinking the whole)');
   // stage two: ddmin on the guest
-  const dd = await ddminBatched(cur, test, (m) => log(m.replace(/(\d+) writes/, (_x, n) => `${Number(n) + (pinned ? 1 : 0)} writes`)));
+  const dd = await ddminBatched(cur, test, (m) =>
+    log(m.replace(/(\d+) writes/, (_x, n) => `${Number(n) + (pinned ? 1 : 0)} writes`)),
+  );
   return { lines: full(dd.lines), ...((dd.best ?? best) ? { cmp: dd.best ?? best } : {}), rounds, candidates };
 }
 
@@ -227,7 +239,15 @@ function annotate(lines: readonly string[], cmp: ItemCmp | undefined): string[] 
 
 // ------------------------------------------------------------------ per kernel
 
-async function runKernel(kernel: string, o: Options, boot: BootFn, capture: string, outcome: OutcomeFn, root: string, log: (s: string) => void): Promise<KernelReport> {
+async function runKernel(
+  kernel: string,
+  o: Options,
+  boot: BootFn,
+  capture: string,
+  outcome: OutcomeFn,
+  root: string,
+  log: (s: string) => void,
+): Promise<KernelReport> {
   const t0 = Date.now();
   const session = new Session(kernel, boot, capture, log);
   const report: KernelReport = {
@@ -259,12 +279,16 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
         .filter((l) => l !== ''),
       capture: o.captureEach,
     }));
-    const items: Item[] = scripted.length ? scripted : lengths(o.ops, o.seqLen).map((len, i) => {
-      const g = generateSequence(facts, session.release, sequenceSeed(o.seed, kernel, i), len);
-      report.stats.push(g.stats);
-      return { id: `seq-${i}`, lines: g.lines, capture: o.captureEach };
-    });
-    log(`${kernel} (${session.release}): ${items.length} sequences, ${items.reduce((a, x) => a + x.lines.length, 0)} writes; boot ${sec(session.stats.bootMs)}`);
+    const items: Item[] = scripted.length
+      ? scripted
+      : lengths(o.ops, o.seqLen).map((len, i) => {
+          const g = generateSequence(facts, session.release, sequenceSeed(o.seed, kernel, i), len);
+          report.stats.push(g.stats);
+          return { id: `seq-${i}`, lines: g.lines, capture: o.captureEach };
+        });
+    log(
+      `${kernel} (${session.release}): ${items.length} sequences, ${items.reduce((a, x) => a + x.lines.length, 0)} writes; boot ${sec(session.stats.bootMs)}`,
+    );
     const results = await session.run(items);
     const tRun = Date.now();
     report.timing.runMs = tRun - tStart;
@@ -279,10 +303,18 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
       report.agreeWrites += cmp.agreeWrites;
       report.states += cmp.states;
       report.agreeStates += cmp.agreeStates;
-      const bad = cmp.writes.filter((w) => !w.agree || w.stateDiff.length).length + (cmp.finalDiff.length || cmp.daxctlDiff.length ? 1 : 0);
-      log(`  ${it.id}: ${cmp.agreeWrites}/${it.lines.length} writes, ${cmp.agreeStates}/${cmp.states} states${cmp.first ? `; first disagreement at write ${cmp.first.index + 1}: ${cmp.first.signature}` : ''}${bad ? ` (${bad} points differ)` : ''}`);
+      const bad =
+        cmp.writes.filter((w) => !w.agree || w.stateDiff.length).length +
+        (cmp.finalDiff.length || cmp.daxctlDiff.length ? 1 : 0);
+      log(
+        `  ${it.id}: ${cmp.agreeWrites}/${it.lines.length} writes, ${cmp.agreeStates}/${cmp.states} states${cmp.first ? `; first disagreement at write ${cmp.first.index + 1}: ${cmp.first.signature}` : ''}${bad ? ` (${bad} points differ)` : ''}`,
+      );
       if (o.verbose && cmp.first) for (const d of cmp.first.detail.slice(0, 12)) log(`      ${d}`);
-      if (scripted.length) for (const w of cmp.writes) log(`    ${w.cmd}  # real: ${w.real}, model: ${w.model}${w.agree ? '' : '  <-- DIFFER'}${w.stateDiff.length ? `  state: ${w.stateDiff.join('; ')}` : ''}`);
+      if (scripted.length)
+        for (const w of cmp.writes)
+          log(
+            `    ${w.cmd}  # real: ${w.real}, model: ${w.model}${w.agree ? '' : '  <-- DIFFER'}${w.stateDiff.length ? `  state: ${w.stateDiff.join('; ')}` : ''}`,
+          );
       // the CLI (`daxlayout sim --json`) must say what the model API says
       if (o.cliCheck && cmp.facts) {
         const dir = join(o.out, 'cli');
@@ -291,7 +323,11 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
         const sf = join(dir, `${kernel}-${it.id}.sh`);
         writeFileSync(ff, r.capture || session.bootCapture);
         writeFileSync(sf, it.lines.join('\n') + '\n');
-        const p = spawnSync(process.execPath, [join(root, 'server/bin/daxlayout.cjs'), 'sim', '--json', '--facts', ff, '--kernel', session.release, sf], { encoding: 'utf8' });
+        const p = spawnSync(
+          process.execPath,
+          [join(root, 'server/bin/daxlayout.cjs'), 'sim', '--json', '--facts', ff, '--kernel', session.release, sf],
+          { encoding: 'utf8' },
+        );
         let cli: string[] = [];
         try {
           cli = (JSON.parse(p.stdout).results as { result: string }[]).map((x) => x.result);
@@ -300,7 +336,10 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
           cli = m ? [] : ['(sim failed: ' + (p.stderr || p.stdout).split('\n')[0] + ')'];
         }
         const api = cmp.modelResults.filter((x) => x !== 'NOT-RUN' && x !== 'UNMODELLED');
-        if (JSON.stringify(cli) !== JSON.stringify(api.slice(0, cli.length)) || (cli.length !== api.length && !cmp.modelResults.includes('UNMODELLED'))) {
+        if (
+          JSON.stringify(cli) !== JSON.stringify(api.slice(0, cli.length)) ||
+          (cli.length !== api.length && !cmp.modelResults.includes('UNMODELLED'))
+        ) {
           report.cliMismatches.push(`${it.id}: daxlayout sim and the model API disagree`);
         }
       }
@@ -334,7 +373,9 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
         const c = r ? compareItem(lines, r, session.release, session.layout!, outcome, session.bootCapture) : undefined;
         confirmed = !!c && hasSignature(c, first);
         if (c) best = c;
-        log(`  shrunk to ${lines.length} writes in ${s.rounds} rounds (${s.candidates} candidates)${confirmed ? ', confirmed on a fresh boot' : ', NOT reproduced on a fresh boot'}`);
+        log(
+          `  shrunk to ${lines.length} writes in ${s.rounds} rounds (${s.candidates} candidates)${confirmed ? ', confirmed on a fresh boot' : ', NOT reproduced on a fresh boot'}`,
+        );
         k++;
       }
       report.findings.push({
@@ -366,7 +407,15 @@ async function runKernel(kernel: string, o: Options, boot: BootFn, capture: stri
 
 // ------------------------------------------------------------------ entry
 
-export async function main({ root, argv, log = (s: string) => console.log(s) }: { root: string; argv: string[]; log?: (s: string) => void }): Promise<number> {
+export async function main({
+  root,
+  argv,
+  log = (s: string) => console.log(s),
+}: {
+  root: string;
+  argv: string[];
+  log?: (s: string) => void;
+}): Promise<number> {
   let o: Options;
   try {
     o = parseArgs(argv);
@@ -383,7 +432,10 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
     const { factsFrom } = await import('./compare');
     for (const kernel of o.kernels) {
       // real boot captures (test/vm/capture.sh) of each kernel
-      const file = kernel === '7.3' ? join(root, 'test', 'kernel', 'fixtures', 'linux-7.3-boot.txt') : join(root, 'test', 'fixtures', 'facts', `linux-${kernel}-boot.txt`);
+      const file =
+        kernel === '7.3'
+          ? join(root, 'test', 'kernel', 'fixtures', 'linux-7.3-boot.txt')
+          : join(root, 'test', 'fixtures', 'facts', `linux-${kernel}-boot.txt`);
       const text = readFileSync(file, 'utf8');
       const release = /### uname -r\n(\S+)/.exec(text)?.[1] ?? kernel;
       const f = factsFrom(text, release);
@@ -405,7 +457,8 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
   const outcome: OutcomeFn = runMod.outcome;
   const t0 = Date.now();
   const reports: KernelReport[] = [];
-  const runOne = (k: string) => runKernel(k, o, boot, capture, outcome, root, (s) => log(o.parallel ? `[${k}] ${s}` : s));
+  const runOne = (k: string) =>
+    runKernel(k, o, boot, capture, outcome, root, (s) => log(o.parallel ? `[${k}] ${s}` : s));
   if (o.parallel) reports.push(...(await Promise.all(o.kernels.map(runOne))));
   else for (const k of o.kernels) reports.push(await runOne(k));
 
@@ -413,8 +466,12 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
   log('');
   let bad = 0;
   for (const r of reports) {
-    log(`== ${r.kernel} (${r.release}): ${r.agreeWrites}/${r.writes} writes, ${r.agreeStates}/${r.states} states agree over ${r.sequences} sequences`);
-    log(`   boots ${r.session.boots} (${sec(r.session.bootMs)}), guest batches ${r.session.batches} (${sec(r.session.guestMs)}), resets ${r.session.resets} (unclean ${r.session.uncleanResets}), crashes ${r.session.crashes}; run ${sec(r.timing.runMs ?? 0)}, shrink ${sec(r.timing.shrinkMs ?? 0)}${r.timing.factsMs ? `, facts check ${sec(r.timing.factsMs)}` : ''}, total ${sec(r.timing.totalMs ?? 0)}`);
+    log(
+      `== ${r.kernel} (${r.release}): ${r.agreeWrites}/${r.writes} writes, ${r.agreeStates}/${r.states} states agree over ${r.sequences} sequences`,
+    );
+    log(
+      `   boots ${r.session.boots} (${sec(r.session.bootMs)}), guest batches ${r.session.batches} (${sec(r.session.guestMs)}), resets ${r.session.resets} (unclean ${r.session.uncleanResets}), crashes ${r.session.crashes}; run ${sec(r.timing.runMs ?? 0)}, shrink ${sec(r.timing.shrinkMs ?? 0)}${r.timing.factsMs ? `, facts check ${sec(r.timing.factsMs)}` : ''}, total ${sec(r.timing.totalMs ?? 0)}`,
+    );
     log(`   reached: ${summariseStats(r.stats)}`);
     for (const m of r.cliMismatches) log(`   CLI: ${m}`);
     bad += r.cliMismatches.length;
@@ -444,7 +501,11 @@ export async function main({ root, argv, log = (s: string) => console.log(s) }: 
     });
   }
   for (const r of reports) if (r.bootCapture) writeFileSync(join(o.out, `facts-${r.kernel}.txt`), r.bootCapture);
-  if (o.json) writeFileSync(o.json, JSON.stringify(reports, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2));
+  if (o.json)
+    writeFileSync(
+      o.json,
+      JSON.stringify(reports, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
+    );
   const W = reports.reduce((a, r) => a + r.writes, 0);
   const Wa = reports.reduce((a, r) => a + r.agreeWrites, 0);
   const S = reports.reduce((a, r) => a + r.states, 0);
@@ -459,8 +520,12 @@ function summariseStats(all: GenStats[]): string {
   const max = (f: (s: GenStats) => number) => Math.max(0, ...all.map(f));
   const outcomes: Record<string, number> = {};
   for (const s of all) for (const [k, v] of Object.entries(s.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
-  const okish = Object.entries(outcomes).filter(([k]) => k.endsWith(':ok')).reduce((a, [, v]) => a + v, 0);
-  return `${sum((s) => s.writes)} writes (${okish} ok), max ${max((s) => s.maxRanges)} ranges/device, max ${max((s) => s.maxHoles)} holes, max ${max((s) => s.maxDevices)} devices, ${sum((s) => s.fullRegion)} writes on a full region, ${sum((s) => s.kmemBinds)} kmem binds, ${sum((s) => s.blockWrites)} block writes, ${sum((s) => s.strandings)} strandings; outcomes ${Object.entries(outcomes)
+  const okish = Object.entries(outcomes)
+    .filter(([k]) => k.endsWith(':ok'))
+    .reduce((a, [, v]) => a + v, 0);
+  return `${sum((s) => s.writes)} writes (${okish} ok), max ${max((s) => s.maxRanges)} ranges/device, max ${max((s) => s.maxHoles)} holes, max ${max((s) => s.maxDevices)} devices, ${sum((s) => s.fullRegion)} writes on a full region, ${sum((s) => s.kmemBinds)} kmem binds, ${sum((s) => s.blockWrites)} block writes, ${sum((s) => s.strandings)} strandings; outcomes ${Object.entries(
+    outcomes,
+  )
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`;

@@ -10,7 +10,10 @@ export class Rng {
   constructor(seed: string | number) {
     // cyrb128-style hash of the seed text into four 32-bit words
     const s = String(seed);
-    let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+    let h1 = 1779033703,
+      h2 = 3144134277,
+      h3 = 1013904242,
+      h4 = 2773480762;
     for (let i = 0; i < s.length; i++) {
       const k = s.charCodeAt(i);
       h1 = h2 ^ Math.imul(h1 ^ k, 597399067);

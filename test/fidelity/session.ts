@@ -6,7 +6,17 @@
 
 import { readFileSync } from 'node:fs';
 import { diffCanon, guestState, type CanonState } from './canon';
-import { batchProgram, layoutOf, newIdNames, parseBatch, resettable, shellFunctions, type Item, type ItemResult, type Layout } from './guest';
+import {
+  batchProgram,
+  layoutOf,
+  newIdNames,
+  parseBatch,
+  resettable,
+  shellFunctions,
+  type Item,
+  type ItemResult,
+  type Layout,
+} from './guest';
 import { factsFrom } from './compare';
 import type { HostFacts } from '../../server/core/host-facts';
 
@@ -15,7 +25,11 @@ export interface Vm {
   bootMs: number;
   /** The guest's serial console (kernel messages: oopses, panics). */
   consoleLog?: string;
-  ssh(cmd: string | string[], stdin?: string, o?: { timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  ssh(
+    cmd: string | string[],
+    stdin?: string,
+    o?: { timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   shutdown(): Promise<void>;
 }
 export type BootFn = (o: { kernel: string }) => Promise<Vm>;
@@ -51,7 +65,15 @@ export class Session {
   layout: Layout | undefined;
   bootState: CanonState | undefined;
   readonly crashReports: { id: string; lines: readonly string[]; at: number; console: string }[] = [];
-  readonly stats: SessionStats = { boots: 0, bootMs: 0, batches: 0, guestMs: 0, resets: 0, uncleanResets: 0, crashes: 0 };
+  readonly stats: SessionStats = {
+    boots: 0,
+    bootMs: 0,
+    batches: 0,
+    guestMs: 0,
+    resets: 0,
+    uncleanResets: 0,
+    crashes: 0,
+  };
 
   constructor(
     readonly kernel: string,
@@ -70,7 +92,9 @@ export class Session {
         break;
       } catch (e) {
         lastErr = e;
-        this.log(`  boot of ${this.kernel} failed (attempt ${attempt + 1}): ${String((e as Error).message ?? e).split('\n')[0]}`);
+        this.log(
+          `  boot of ${this.kernel} failed (attempt ${attempt + 1}): ${String((e as Error).message ?? e).split('\n')[0]}`,
+        );
       }
     }
     if (!this.vm) throw lastErr;
@@ -89,7 +113,13 @@ export class Session {
   /** Boots and reads the boot state: the capture dump (facts) and the state dump. */
   async start(): Promise<void> {
     const vm = await this.ensureVm();
-    const prog = ['exec 2>&1', 'echo "@@DAXCTL $(daxctl version)"', 'echo @@CAPTURE', this.capture.trim(), 'echo @@END'].join('\n');
+    const prog = [
+      'exec 2>&1',
+      'echo "@@DAXCTL $(daxctl version)"',
+      'echo @@CAPTURE',
+      this.capture.trim(),
+      'echo @@END',
+    ].join('\n');
     const r = await vm.ssh(prog, undefined, { timeoutMs: 60_000 });
     const m = /@@CAPTURE\n([\s\S]*?)\n@@END/.exec(r.stdout);
     if (!m) throw new Error(`${this.kernel}: no capture from the guest (ssh ${r.code}: ${r.stderr.trim()})`);
@@ -101,7 +131,9 @@ export class Session {
     if (!f.facts) throw new Error(`${this.kernel}: ${f.error}`);
     this.bootFacts = f.facts;
     this.layout = layoutOf(f.facts);
-    const s = await vm.ssh(['exec 2>&1', shellFunctions(this.layout), 'S boot'].join('\n'), undefined, { timeoutMs: 60_000 });
+    const s = await vm.ssh(['exec 2>&1', shellFunctions(this.layout), 'S boot'].join('\n'), undefined, {
+      timeoutMs: 60_000,
+    });
     const body = /@@S boot\n([\s\S]*?)\n@@E/.exec(s.stdout);
     if (!body) throw new Error(`${this.kernel}: no state dump from the guest`);
     this.bootState = guestState((body[1] as string).split('\n'), this.layout.regionPaths);
@@ -148,7 +180,9 @@ export class Session {
           // the reset before it could not restore the boot state
           this.stats.uncleanResets++;
           if (k === 1 && !resetFirst) {
-            throw new Error(`${this.kernel}: a fresh boot does not come up in the boot state: ${startDiff.slice(0, 3).join('; ')}`);
+            throw new Error(
+              `${this.kernel}: a fresh boot does not come up in the boot state: ${startDiff.slice(0, 3).join('; ')}`,
+            );
           }
           reboot = true;
           break;
@@ -156,7 +190,9 @@ export class Session {
         if (k > 1 || resetFirst) this.stats.resets++;
         if (!res.done) {
           this.stats.crashes++;
-          this.log(`  ${it.id}: the guest stopped answering after write ${res.writes.length} of ${it.lines.length} (ssh ${r.code})`);
+          this.log(
+            `  ${it.id}: the guest stopped answering after write ${res.writes.length} of ${it.lines.length} (ssh ${r.code})`,
+          );
           const tail = consoleTail(vm.consoleLog);
           res.dmesg = `${res.dmesg}\n--- serial console ---\n${tail}`;
           this.crashReports.push({ id: it.id, lines: it.lines, at: res.writes.length, console: tail });

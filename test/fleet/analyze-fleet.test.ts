@@ -59,9 +59,15 @@ describe('hosts "PATTERN" blocks', () => {
     const a = run(big.replace('hosts "rack1"', 'hosts "rack1:!hbm03"'));
     const over = a.findings.filter((f) => f.code === 'DAX020');
     expect(over).toHaveLength(1);
-    expect(over[0]?.message).toMatch(/^every host of "rack1:!hbm03" \(hbm01, hbm02\): region 0 on rack1 is over-committed/);
+    expect(over[0]?.message).toMatch(
+      /^every host of "rack1:!hbm03" \(hbm01, hbm02\): region 0 on rack1 is over-committed/,
+    );
     // hbm03's region is smaller: its message differs, so each host gets its own
-    expect(run(big).findings.filter((f) => f.code === 'DAX020').map((f) => f.message.split(':')[0])).toEqual(['hbm01', 'hbm02', 'hbm03']);
+    expect(
+      run(big)
+        .findings.filter((f) => f.code === 'DAX020')
+        .map((f) => f.message.split(':')[0]),
+    ).toEqual(['hbm01', 'hbm02', 'hbm03']);
   });
 
   it('a facts-independent problem is reported once, as it is', () => {
@@ -82,15 +88,21 @@ describe('hosts "PATTERN" blocks', () => {
     const none = run(rack.replace('  inventory "inventory.ini"\n', ''));
     expect(none.members).toEqual([]);
     expect(none.findings.map((f) => [f.code, f.severity])).toEqual([['DAX005', 'warning']]);
-    expect(none.findings[0]?.message).toMatch(/needs an inventory to match: write `inventory "FILE"` in host rack1, or pass -i INVENTORY/);
+    expect(none.findings[0]?.message).toMatch(
+      /needs an inventory to match: write `inventory "FILE"` in host rack1, or pass -i INVENTORY/,
+    );
     const empty = run(rack.replace('hosts "rack1"', 'hosts "rack9"'));
-    expect(empty.findings[0]?.message).toBe('hosts "rack9" matches no host of inventory.ini: its regions are not checked against any host\'s facts');
+    expect(empty.findings[0]?.message).toBe(
+      'hosts "rack9" matches no host of inventory.ini: its regions are not checked against any host\'s facts',
+    );
   });
 
   it('without per-host facts: one info naming the members, no geometry errors (the facts come at plan time)', () => {
     const a = run(rack.replace('  facts "facts/{host}.json"\n', ''));
     expect(a.findings.map((f) => [f.code, f.severity])).toEqual([['DAX005', 'info']]);
-    expect(a.findings[0]?.message).toMatch(/^hosts "rack1" matches 3 host\(s\) \(hbm01, hbm02, hbm03\); without `facts/);
+    expect(a.findings[0]?.message).toMatch(
+      /^hosts "rack1" matches 3 host\(s\) \(hbm01, hbm02, hbm03\); without `facts/,
+    );
     const bad = run(rack.replace('  facts "facts/{host}.json"\n', '').replace('size 512M', 'size 1.5G'));
     expect(bad.findings.map((f) => f.code)).toEqual(['DAX005', 'DAX006']);
   });
@@ -105,7 +117,9 @@ describe('hosts "PATTERN" blocks', () => {
 
   it('a layout without `hosts` blocks analyses exactly as analyze does', () => {
     const text = readFileSync(resolve(__dirname, '../../samples/hbm-lab.dax'), 'utf8');
-    const a = analyzeFleet(text, { readFacts: (p) => ({ text: readFileSync(resolve(__dirname, '../../samples', p), 'utf8') }) });
+    const a = analyzeFleet(text, {
+      readFacts: (p) => ({ text: readFileSync(resolve(__dirname, '../../samples', p), 'utf8') }),
+    });
     expect(a.members).toEqual([]);
     expect(a.findings.filter((f) => f.severity === 'error')).toEqual([]);
   });

@@ -69,7 +69,10 @@ all:
 `;
 
 describe('inventories', () => {
-  for (const [kind, text, path] of [['INI', INI, 'hosts.ini'], ['YAML', YAML, 'hosts.yml']] as const) {
+  for (const [kind, text, path] of [
+    ['INI', INI, 'hosts.ini'],
+    ['YAML', YAML, 'hosts.yml'],
+  ] as const) {
     describe(kind, () => {
       const inv = parseInventory(text, path);
       it('reads every host in order, groups with children, and ungrouped hosts', () => {
@@ -86,8 +89,18 @@ describe('inventories', () => {
         expect(hostVars(inv, 'bastion').site).toBe(kind === 'INI' ? 'ams' : undefined);
       });
       it('the connection: ansible_host, ansible_user, ansible_port, the private key', () => {
-        expect(connectionOf(inv, 'hbm02')).toEqual({ host: 'hbm02', user: 'deploy', port: 2222, identity: 'keys/rack1' });
-        expect(connectionOf(inv, 'hbm04')).toEqual({ host: '10.0.1.4', user: 'root', port: 22, identity: 'keys/rack1' });
+        expect(connectionOf(inv, 'hbm02')).toEqual({
+          host: 'hbm02',
+          user: 'deploy',
+          port: 2222,
+          identity: 'keys/rack1',
+        });
+        expect(connectionOf(inv, 'hbm04')).toEqual({
+          host: '10.0.1.4',
+          user: 'root',
+          port: 22,
+          identity: 'keys/rack1',
+        });
         expect(connectionOf(inv, 'bastion')).toEqual({ host: '10.0.0.254', user: 'deploy' });
       });
     });
@@ -111,10 +124,14 @@ describe('inventories', () => {
   });
 
   it('reports what it cannot read, with the line', () => {
-    expect(parseIniInventory('[g]\nh1 novalue\n').problems).toEqual([{ line: 2, message: 'cannot read `novalue` (expected key=value)' }]);
+    expect(parseIniInventory('[g]\nh1 novalue\n').problems).toEqual([
+      { line: 2, message: 'cannot read `novalue` (expected key=value)' },
+    ]);
     expect(parseIniInventory('[g:vars]\nnot a var\n').problems[0]?.line).toBe(2);
     expect(parseYamlInventory('all:\n  hosts:\n    a:\n   b: 1\n').problems.length).toBe(1);
-    expect(parseYamlInventory('all:\n  things: 1\n').problems[0]?.message).toContain('`things` is not hosts, vars or children');
+    expect(parseYamlInventory('all:\n  things: 1\n').problems[0]?.message).toContain(
+      '`things` is not hosts, vars or children',
+    );
   });
 });
 
@@ -138,7 +155,8 @@ describe('host patterns', () => {
     ['nosuch', []],
     ['!all', []],
   ];
-  for (const [p, want] of cases) it(`${p} → ${want.join(', ') || 'nothing'}`, () => expect(matchPattern(inv, p)).toEqual(want));
+  for (const [p, want] of cases)
+    it(`${p} → ${want.join(', ') || 'nothing'}`, () => expect(matchPattern(inv, p)).toEqual(want));
 
   it('a pattern against one host known by name and groups agrees with the inventory', () => {
     for (const [p] of cases) {
@@ -205,20 +223,49 @@ describe('inventories that are not clean text (the reader never throws)', () => 
     expect(expandHostRange('hbm[a:z][a:z][a:z]')).toMatch(/more than 10000 hosts/);
     expect(expandHostRange('hbm[a:z][0:99]')).toHaveLength(2600);
     expect(parseIniInventory('[g]\nh[0:9999][0:9999]\n').problems[0]).toMatchObject({ line: 2 });
-    const deep = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n').replace(/- $/, '- x');
+    const deep = Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `)
+      .join('\n')
+      .replace(/- $/, '- x');
     expect(parseYamlInventory(`all:\n${deep}\n`).problems.length).toBe(1);
     expect(parseYamlInventory(`all: ${'['.repeat(20000)}${']'.repeat(20000)}\n`).problems.length).toBe(1);
   });
 
   it('property: any text, read as INI, YAML or by detection, gives an inventory and problems within its lines', () => {
-    const odd = fc.constantFrom('\r', '\u2028', '\u2029', '\0', '\ufeff', '\x85', '[', ']', ':', '=', '"', "'", '-', ' ', '\t', '\n', '#', 'a', '1', '{', '}', ',');
+    const odd = fc.constantFrom(
+      '\r',
+      '\u2028',
+      '\u2029',
+      '\0',
+      '\ufeff',
+      '\x85',
+      '[',
+      ']',
+      ':',
+      '=',
+      '"',
+      "'",
+      '-',
+      ' ',
+      '\t',
+      '\n',
+      '#',
+      'a',
+      '1',
+      '{',
+      '}',
+      ',',
+    );
     fc.assert(
-      fc.property(fc.array(odd, { maxLength: 80 }).map((a) => a.join('')), fc.constantFrom('x.ini', 'x.yaml', 'x'), (text, path) => {
-        const inv = parseInventory(text, path);
-        const lines = text.split(/\r?\n/).length;
-        for (const p of inv.problems) if (p.line !== undefined) expect(p.line).toBeLessThanOrEqual(lines);
-        expect(Array.isArray(inv.hosts)).toBe(true);
-      }),
+      fc.property(
+        fc.array(odd, { maxLength: 80 }).map((a) => a.join('')),
+        fc.constantFrom('x.ini', 'x.yaml', 'x'),
+        (text, path) => {
+          const inv = parseInventory(text, path);
+          const lines = text.split(/\r?\n/).length;
+          for (const p of inv.problems) if (p.line !== undefined) expect(p.line).toBeLessThanOrEqual(lines);
+          expect(Array.isArray(inv.hosts)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

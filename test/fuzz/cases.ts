@@ -28,16 +28,74 @@ export function corpusFiles(layout: string, corpus: Corpus): Record<string, stri
 }
 
 function soup(rng: Rng): string {
-  const words = ['host', 'region', 'device', 'on', '{', '}', 'size', 'rest', 'range', '..', '+', ',', 'colours', 'of', 'any', 'cache', 'memory-block', 'align', 'node', 'start', 'mode', 'system-ram', 'expect', 'from', '"', '#', '\n', 'x', '0', '1G'];
+  const words = [
+    'host',
+    'region',
+    'device',
+    'on',
+    '{',
+    '}',
+    'size',
+    'rest',
+    'range',
+    '..',
+    '+',
+    ',',
+    'colours',
+    'of',
+    'any',
+    'cache',
+    'memory-block',
+    'align',
+    'node',
+    'start',
+    'mode',
+    'system-ram',
+    'expect',
+    'from',
+    '"',
+    '#',
+    '\n',
+    'x',
+    '0',
+    '1G',
+  ];
   const out: string[] = [];
-  for (let i = 0, n = rng.small(300); i < n; i++) out.push(rng.chance(0.15) ? hostileLiteral(rng) : rng.chance(0.05) ? hostileChars(rng) : rng.pick(words));
+  for (let i = 0, n = rng.small(300); i < n; i++)
+    out.push(rng.chance(0.15) ? hostileLiteral(rng) : rng.chance(0.05) ? hostileChars(rng) : rng.pick(words));
   return out.join(rng.chance(0.5) ? ' ' : '');
 }
 
 /** Long runs of one thing: what makes a parser's recovery or a lexer slow. */
 function pathological(rng: Rng): string {
   const n = rng.pick([100, 1000, 10_000, 50_000]);
-  const unit = rng.pick(['{', '}', '"', '#\n', '..', '+', ',', 'device x {', 'region 0 {', 'host h {', 'size ', '0x', '1G ', 'device ', '{}', 'range 0x1..0x2, ', 'colours 0, ', '\r', '\u2028', 'é', '\\', 'on ', '"\n', 'device x { size 1G }\n', 'region 0 on h { ']);
+  const unit = rng.pick([
+    '{',
+    '}',
+    '"',
+    '#\n',
+    '..',
+    '+',
+    ',',
+    'device x {',
+    'region 0 {',
+    'host h {',
+    'size ',
+    '0x',
+    '1G ',
+    'device ',
+    '{}',
+    'range 0x1..0x2, ',
+    'colours 0, ',
+    '\r',
+    '\u2028',
+    'é',
+    '\\',
+    'on ',
+    '"\n',
+    'device x { size 1G }\n',
+    'region 0 on h { ',
+  ]);
   const head = rng.chance(0.5) ? rng.pick(['region 0 {\n', 'host h {\n', 'region 0 on h {\n  device a {', '']) : '';
   return head + unit.repeat(n) + (rng.chance(0.5) ? '\n}' : '');
 }
@@ -89,10 +147,13 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
       for (let i = 0, n = rng.range(1, 4); i < n; i++) layout = mutateText(rng, layout, corpus);
       yield { layout, files: s.files, origin: `${s.name} mutated` };
     } else if (what === 'typing') {
-      const base = rng.chance(0.6) ? sample() : { name: 'generated', ...generateLayout(rng, corpus, rng.float() * 0.2) };
+      const base = rng.chance(0.6)
+        ? sample()
+        : { name: 'generated', ...generateLayout(rng, corpus, rng.float() * 0.2) };
       const seq = typingSequence(rng, base.layout);
       const group = ++groups;
-      for (const t of seq) yield { layout: t.text, files: base.files, cursor: t.cursor, origin: `typing into ${base.name}`, group };
+      for (const t of seq)
+        yield { layout: t.text, files: base.files, cursor: t.cursor, origin: `typing into ${base.name}`, group };
     } else if (what === 'facts') {
       // a sample layout whose facts file is hostile: each `facts "…"` file replaced
       const s = sample();
@@ -107,7 +168,8 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
       const s = sample();
       const stride = options.prefixStride ?? 1;
       const group = ++groups;
-      for (let k = rng.int(stride); k <= s.layout.length; k += stride) yield { layout: s.layout.slice(0, k), files: s.files, cursor: k, origin: `${s.name} truncated`, group };
+      for (let k = rng.int(stride); k <= s.layout.length; k += stride)
+        yield { layout: s.layout.slice(0, k), files: s.files, cursor: k, origin: `${s.name} truncated`, group };
     } else if (what === 'pathological') {
       yield { layout: pathological(rng), files: {}, origin: 'long run of one token' };
     } else {
@@ -118,8 +180,31 @@ function* rawStream(seed: string | number, corpus: Corpus, options: StreamOption
 
 /** The hostile numbers the sweep writes at every number of every sample. */
 export const SWEEP_NUMBERS: readonly string[] = [
-  '0', '1', '2', '3', '4K', '4095', '4097', '2M', '0x1fffff', '1G', '0x8000000000000000', '0xffffffffffffffff', '0x10000000000000000',
-  '18446744073709551616', '9223372036854775808T', '99999999999999999999999999999G', '0x', '1.5G', '4GB', '0x10G', '1__0', '00', '65536', '2147483648', '4294967296',
+  '0',
+  '1',
+  '2',
+  '3',
+  '4K',
+  '4095',
+  '4097',
+  '2M',
+  '0x1fffff',
+  '1G',
+  '0x8000000000000000',
+  '0xffffffffffffffff',
+  '0x10000000000000000',
+  '18446744073709551616',
+  '9223372036854775808T',
+  '99999999999999999999999999999G',
+  '0x',
+  '1.5G',
+  '4GB',
+  '0x10G',
+  '1__0',
+  '00',
+  '65536',
+  '2147483648',
+  '4294967296',
 ];
 
 /**
@@ -127,7 +212,24 @@ export const SWEEP_NUMBERS: readonly string[] = [
  * SWEEP_NUMBERS (with the sample's own files), then every word by each keyword.
  */
 export function* sweepStream(corpus: Corpus): Generator<FuzzCase> {
-  const words = ['rest', 'online', 'system-ram', 'any', 'of', 'exclusive', 'node', 'from', 'host', 'region', 'device', '{', '}', '..', '+', ','];
+  const words = [
+    'rest',
+    'online',
+    'system-ram',
+    'any',
+    'of',
+    'exclusive',
+    'node',
+    'from',
+    'host',
+    'region',
+    'device',
+    '{',
+    '}',
+    '..',
+    '+',
+    ',',
+  ];
   for (const [name, layout] of Object.entries(corpus.layouts)) {
     const files = corpusFiles(layout, corpus);
     const toks = [...layout.matchAll(/0x[0-9A-Fa-f_]*[A-Za-z/]*|[0-9][0-9_.]*[A-Za-z/]*|[A-Za-z_][A-Za-z0-9_.-]*/g)];
@@ -135,7 +237,12 @@ export function* sweepStream(corpus: Corpus): Generator<FuzzCase> {
       const at = t.index ?? 0;
       const isNumber = /^[0-9]/.test(t[0]);
       for (const v of isNumber ? SWEEP_NUMBERS : words) {
-        yield { layout: layout.slice(0, at) + v + layout.slice(at + t[0].length), files, cursor: at + v.length, origin: `sweep of ${name}: \`${t[0]}\` → \`${v}\`` };
+        yield {
+          layout: layout.slice(0, at) + v + layout.slice(at + t[0].length),
+          files,
+          cursor: at + v.length,
+          origin: `sweep of ${name}: \`${t[0]}\` → \`${v}\``,
+        };
       }
     }
   }

@@ -43,11 +43,18 @@ function report(stats: Stats, header: string): void {
   const sorted = [...stats.times].sort((a, b) => a - b);
   console.log(header);
   console.log('  ' + KINDS.map((k) => `${k} ${stats.counts[k]}`).join('  '));
-  console.log(`  time per input (inputs < 100 KB that finished, n=${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  p99.9 ${ms(percentile(sorted, 99.9))}  max ${ms(sorted.at(-1) ?? NaN)}  mean ${ms(sorted.reduce((x, y) => x + y, 0) / (sorted.length || NaN))}`);
+  console.log(
+    `  time per input (inputs < 100 KB that finished, n=${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  p99.9 ${ms(percentile(sorted, 99.9))}  max ${ms(sorted.at(-1) ?? NaN)}  mean ${ms(sorted.reduce((x, y) => x + y, 0) / (sorted.length || NaN))}`,
+  );
 }
 
 async function replay(pool: Pool, path: string, timeoutMs: number): Promise<number> {
-  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => f.endsWith('.json')).sort().map((f) => join(path, f)) : [path];
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
   let failing = 0;
   for (const file of files) {
     const c = JSON.parse(readFileSync(file, 'utf8')) as StoredCase;
@@ -55,7 +62,9 @@ async function replay(pool: Pool, path: string, timeoutMs: number): Promise<numb
     const bad = FAILURES.includes(r.kind);
     if (bad) failing++;
     const at = blame(r.frameList, r.message, r.kind);
-    console.log(`${bad ? 'FAIL' : 'ok  '} ${file}: ${r.kind} ${r.ms.toFixed(1)} ms${bad ? ` — ${(r.message ?? '').slice(0, 140)}${at ? ` at ${formatFrame(at)}` : ''}` : ''}`);
+    console.log(
+      `${bad ? 'FAIL' : 'ok  '} ${file}: ${r.kind} ${r.ms.toFixed(1)} ms${bad ? ` — ${(r.message ?? '').slice(0, 140)}${at ? ` at ${formatFrame(at)}` : ''}` : ''}`,
+    );
   }
   console.log(`replay: ${files.length - failing} passed, ${failing} failed`);
   return failing;
@@ -64,7 +73,9 @@ async function replay(pool: Pool, path: string, timeoutMs: number): Promise<numb
 async function main(): Promise<void> {
   const a = args(process.argv.slice(2));
   const root = resolve(a.get('root') ?? process.cwd());
-  const script = a.get('worker') ?? (await bundleWorker(root, join(root, 'test/fuzz/.out/worker.cjs'), a.has('source') ? 'source' : 'dist'));
+  const script =
+    a.get('worker') ??
+    (await bundleWorker(root, join(root, 'test/fuzz/.out/worker.cjs'), a.has('source') ? 'source' : 'dist'));
   const seed = a.get('seed') ?? '1';
   const minutes = a.has('minutes') ? Number(a.get('minutes')) : undefined;
   const count = a.has('count') ? Number(a.get('count')) : minutes === undefined ? 10_000 : Infinity;
@@ -75,7 +86,14 @@ async function main(): Promise<void> {
   const tries = Number(a.get('shrink') ?? 400);
   const shrinkSeconds = Number(a.get('shrink-seconds') ?? 120);
   const out = resolve(root, a.get('out') ?? 'test/fuzz/found');
-  const pool = new Pool({ script, workers, timeoutMs, memoryMb, slowMs, sampleMs: a.has('sample') ? Number(a.get('sample')) : Math.min(1000, timeoutMs / 2) });
+  const pool = new Pool({
+    script,
+    workers,
+    timeoutMs,
+    memoryMb,
+    slowMs,
+    sampleMs: a.has('sample') ? Number(a.get('sample')) : Math.min(1000, timeoutMs / 2),
+  });
   try {
     if (a.has('minimise')) {
       // minimise a stored case again (e.g. one found by an older build, with --worker of that build)
@@ -87,8 +105,15 @@ async function main(): Promise<void> {
         return;
       }
       const f = { ...failureOf(c, r), first: c, result: r, count: 1 };
-      const m = await minimiseAndStore(pool, f, out, { tries, ms: shrinkSeconds * 1000, hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS), name: basename(file) });
-      console.log(`${m.stored.description}\n  ${m.file} (minimised in ${m.tries} runs: ${m.stored.layout.length} chars)`);
+      const m = await minimiseAndStore(pool, f, out, {
+        tries,
+        ms: shrinkSeconds * 1000,
+        hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS),
+        name: basename(file),
+      });
+      console.log(
+        `${m.stored.description}\n  ${m.file} (minimised in ${m.tries} runs: ${m.stored.layout.length} chars)`,
+      );
       return;
     }
     if (a.has('replay')) {
@@ -97,9 +122,13 @@ async function main(): Promise<void> {
     }
     const corpus = loadCorpus(root);
     const until = minutes === undefined ? Infinity : Date.now() + minutes * 60_000;
-    console.log(`fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`);
+    console.log(
+      `fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`,
+    );
     let last = Date.now();
-    const stream = a.has('sweep') ? sweepStream(corpus) : caseStream(seed, corpus, a.has('prefix-stride') ? { prefixStride: Number(a.get('prefix-stride')) } : {});
+    const stream = a.has('sweep')
+      ? sweepStream(corpus)
+      : caseStream(seed, corpus, a.has('prefix-stride') ? { prefixStride: Number(a.get('prefix-stride')) } : {});
     const stats = await fuzz(pool, stream, {
       count,
       until,
@@ -111,21 +140,43 @@ async function main(): Promise<void> {
         }
         if (Date.now() - last > 30_000) {
           last = Date.now();
-          console.log(`  … ${s.inputs} inputs, ${KINDS.filter((k) => k !== 'ok' && s.counts[k] > 0).map((k) => `${k} ${s.counts[k]}`).join(', ') || 'no failures'}`);
+          console.log(
+            `  … ${s.inputs} inputs, ${
+              KINDS.filter((k) => k !== 'ok' && s.counts[k] > 0)
+                .map((k) => `${k} ${s.counts[k]}`)
+                .join(', ') || 'no failures'
+            }`,
+          );
         }
       },
     });
-    report(stats, `fuzz: ${stats.inputs} inputs in ${(stats.elapsedMs / 1000).toFixed(0)} s (${((stats.inputs * 1000) / stats.elapsedMs).toFixed(0)} inputs/s; ${stats.skipped} skipped: the rest of typing sequences that hung twice)`);
+    report(
+      stats,
+      `fuzz: ${stats.inputs} inputs in ${(stats.elapsedMs / 1000).toFixed(0)} s (${((stats.inputs * 1000) / stats.elapsedMs).toFixed(0)} inputs/s; ${stats.skipped} skipped: the rest of typing sequences that hung twice)`,
+    );
     stats.slowest.forEach((x, i) => {
       const file = join(out, `slow-${i + 1}.json`);
       mkdirSync(out, { recursive: true });
-      writeFileSync(file, JSON.stringify({ description: `slow: ${x.ms.toFixed(0)} ms (${x.case.origin ?? ''})`, ...x.case, group: undefined }, null, 2) + '\n');
-      console.log(`  slowest ${i + 1}: ${x.ms.toFixed(0)} ms, ${x.case.layout.length} chars (${x.case.origin ?? ''}) → ${file}`);
+      writeFileSync(
+        file,
+        JSON.stringify(
+          { description: `slow: ${x.ms.toFixed(0)} ms (${x.case.origin ?? ''})`, ...x.case, group: undefined },
+          null,
+          2,
+        ) + '\n',
+      );
+      console.log(
+        `  slowest ${i + 1}: ${x.ms.toFixed(0)} ms, ${x.case.layout.length} chars (${x.case.origin ?? ''}) → ${file}`,
+      );
     });
     const failures = [...stats.failures.values()].sort((x, y) => x.owner.localeCompare(y.owner) || y.count - x.count);
     console.log(`failures, de-duplicated by kind, blamed frame and message: ${failures.length}`);
     for (const f of failures) {
-      const m = await minimiseAndStore(pool, f, out, { tries, ms: shrinkSeconds * 1000, hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS) });
+      const m = await minimiseAndStore(pool, f, out, {
+        tries,
+        ms: shrinkSeconds * 1000,
+        hangTimeoutMs: Math.min(timeoutMs, SHRINK_HANG_MS),
+      });
       console.log(`  [${f.owner}] ${f.count}× ${m.stored.description}`);
       console.log(`      ${m.file} (minimised in ${m.tries} runs: ${m.stored.layout.length} chars)`);
     }

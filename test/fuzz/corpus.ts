@@ -28,10 +28,23 @@ function dir(root: string, rel: string, test: (name: string) => boolean): Record
 /** The corpus of the checkout at `root`. */
 export function loadCorpus(root: string): Corpus {
   return {
-    layouts: { ...dir(root, 'samples', (n) => n.endsWith('.dax')), 'rack.dax': readFileSync(join(root, 'test/fleet/fixtures/rack.dax'), 'utf8') },
-    facts: { ...dir(root, 'samples', (n) => n.endsWith('.facts.json')), ...dir(root, 'test/fleet/fixtures/facts', (n) => n.endsWith('.json')) },
-    daxctl: { ...dir(root, 'samples', (n) => n.endsWith('.daxctl.json')), ...dir(root, 'test/fixtures/kernel', (n) => n.endsWith('.json')), ...dir(root, 'test/fixtures/facts', (n) => n.endsWith('.json')) },
-    captures: { ...dir(root, 'test/fixtures/facts', (n) => n.endsWith('.txt')), ...dir(root, 'test/fleet/fixtures', (n) => n.endsWith('.txt')) },
+    layouts: {
+      ...dir(root, 'samples', (n) => n.endsWith('.dax')),
+      'rack.dax': readFileSync(join(root, 'test/fleet/fixtures/rack.dax'), 'utf8'),
+    },
+    facts: {
+      ...dir(root, 'samples', (n) => n.endsWith('.facts.json')),
+      ...dir(root, 'test/fleet/fixtures/facts', (n) => n.endsWith('.json')),
+    },
+    daxctl: {
+      ...dir(root, 'samples', (n) => n.endsWith('.daxctl.json')),
+      ...dir(root, 'test/fixtures/kernel', (n) => n.endsWith('.json')),
+      ...dir(root, 'test/fixtures/facts', (n) => n.endsWith('.json')),
+    },
+    captures: {
+      ...dir(root, 'test/fixtures/facts', (n) => n.endsWith('.txt')),
+      ...dir(root, 'test/fleet/fixtures', (n) => n.endsWith('.txt')),
+    },
     inventories: dir(root, 'test/fleet/fixtures', (n) => n.endsWith('.ini')),
   };
 }

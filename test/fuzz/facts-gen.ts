@@ -42,7 +42,9 @@ function hostileNumber(rng: Rng): Json {
   const v = hostileBigint(rng);
   switch (rng.int(8)) {
     case 0:
-      return new Raw(rng.pick(['1e400', '-1', '-0', '0.5', '1e3', '9007199254740993', '-9223372036854775808', '1E-7', '00', '0x10']));
+      return new Raw(
+        rng.pick(['1e400', '-1', '-0', '0.5', '1e3', '9007199254740993', '-9223372036854775808', '1E-7', '00', '0x10']),
+      );
     case 1:
       return `0x${v.toString(16)}`;
     case 2:
@@ -63,7 +65,27 @@ function hostileString(rng: Rng, was: string): Json {
     case 2:
       return was + hostileChars(rng);
     case 3:
-      return rng.pick(['dax0.99999999999999999999', 'dax-1.0', 'dax0.0', 'dax1.0', 'dax0.', '/sys/devices/platform/hmem.0/dax_region', '/platform/hmem.0', '..', 'kmem', 'device_dax', 'devdax', 'system-ram', 'online', 'Movable', '0-1,3', '0-4294967295', '6.12.0', '2.6', '6.1.0-56-amd64']);
+      return rng.pick([
+        'dax0.99999999999999999999',
+        'dax-1.0',
+        'dax0.0',
+        'dax1.0',
+        'dax0.',
+        '/sys/devices/platform/hmem.0/dax_region',
+        '/platform/hmem.0',
+        '..',
+        'kmem',
+        'device_dax',
+        'devdax',
+        'system-ram',
+        'online',
+        'Movable',
+        '0-1,3',
+        '0-4294967295',
+        '6.12.0',
+        '2.6',
+        '6.1.0-56-amd64',
+      ]);
     case 4:
       return hostileNumber(rng);
     default:
@@ -76,14 +98,17 @@ function slots(root: Json): [Json[] | { [k: string]: Json }, string | number][] 
   const out: [Json[] | { [k: string]: Json }, string | number][] = [];
   const walk = (v: Json) => {
     if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), walk(x)));
-    else if (v && typeof v === 'object' && !(v instanceof Raw)) for (const k of Object.keys(v)) (out.push([v, k]), walk(v[k] as Json));
+    else if (v && typeof v === 'object' && !(v instanceof Raw))
+      for (const k of Object.keys(v)) (out.push([v, k]), walk(v[k] as Json));
   };
   walk(root);
   return out;
 }
 
-const get = (c: Json[] | { [k: string]: Json }, k: string | number): Json => (c as Record<string | number, Json>)[k] as Json;
-const set = (c: Json[] | { [k: string]: Json }, k: string | number, v: Json) => ((c as Record<string | number, Json>)[k] = v);
+const get = (c: Json[] | { [k: string]: Json }, k: string | number): Json =>
+  (c as Record<string | number, Json>)[k] as Json;
+const set = (c: Json[] | { [k: string]: Json }, k: string | number, v: Json) =>
+  ((c as Record<string | number, Json>)[k] = v);
 
 function mutateJsonValue(rng: Rng, root: Json): Json {
   const all = slots(root);
@@ -101,15 +126,46 @@ function mutateJsonValue(rng: Rng, root: Json): Json {
     const n = rng.pick([1, 2, 10, 200, 5000]);
     for (let i = 0; i < n; i++) v.push(x); // shared: written out n times
   } else if (op === 6) set(c, k, rng.pick<Json>([null, true, false, [], {}, 0, '', [[]], { '': null }]));
-  else if (op === 7 && !Array.isArray(c)) set(c, rng.pick(['$comment', 'typo', 'memTotal', 'caches', 'memoryBlocks', 'access0', 'zone', 'kmemDefault', 'memmapOnMemory', 'availableSize', 'end', 'start']), hostileNumber(rng));
+  else if (op === 7 && !Array.isArray(c))
+    set(
+      c,
+      rng.pick([
+        '$comment',
+        'typo',
+        'memTotal',
+        'caches',
+        'memoryBlocks',
+        'access0',
+        'zone',
+        'kmemDefault',
+        'memmapOnMemory',
+        'availableSize',
+        'end',
+        'start',
+      ]),
+      hostileNumber(rng),
+    );
   else if (op === 8 && Array.isArray(v)) set(c, k, []);
   else if (op === 9 && typeof v === 'number') set(c, k, v + rng.pick([1, -1, 4096, -4096, 2097152, 1 << 30]));
   else if (op === 10) {
     // a plausible memory block or cache, with hostile numbers
     if (!Array.isArray(c) && 'memoryBlocks' in c && Array.isArray(c.memoryBlocks)) {
-      for (let i = 0, n = rng.pick([1, 3, 40, 3000]); i < n; i++) c.memoryBlocks.push({ index: rng.chance(0.5) ? 32 + i : hostileNumber(rng), state: rng.pick(['online', 'offline', 'going']), node: rng.int(3), removable: true, ...(rng.chance(0.3) ? { zone: rng.pick(['Movable', 'Normal', 'none', 'x']) } : {}) });
+      for (let i = 0, n = rng.pick([1, 3, 40, 3000]); i < n; i++)
+        c.memoryBlocks.push({
+          index: rng.chance(0.5) ? 32 + i : hostileNumber(rng),
+          state: rng.pick(['online', 'offline', 'going']),
+          node: rng.int(3),
+          removable: true,
+          ...(rng.chance(0.3) ? { zone: rng.pick(['Movable', 'Normal', 'none', 'x']) } : {}),
+        });
     } else if (!Array.isArray(c) && 'caches' in c && Array.isArray(c.caches)) {
-      c.caches.push({ level: rng.pick([1, 2, 0, 99]), size: rng.chance(0.5) ? rng.pick([268435456, 1073741824, 4096]) : hostileNumber(rng), lineSize: rng.pick([64, 0, 1, 4096]), indexing: rng.pick([0, 1, 2]), writePolicy: rng.pick([0, 1, 2]) });
+      c.caches.push({
+        level: rng.pick([1, 2, 0, 99]),
+        size: rng.chance(0.5) ? rng.pick([268435456, 1073741824, 4096]) : hostileNumber(rng),
+        lineSize: rng.pick([64, 0, 1, 4096]),
+        indexing: rng.pick([0, 1, 2]),
+        writePolicy: rng.pick([0, 1, 2]),
+      });
     } else set(c, k, hostileNumber(rng));
   } else set(c, k, hostileNumber(rng));
   return root;
@@ -166,7 +222,11 @@ export function mutateCapture(rng: Rng, text: string, rounds: number): string {
         if (nums.length === 0) break;
         const m = rng.pick(nums);
         const v = hostileBigint(rng);
-        const rep = m[0].startsWith('0x') ? `0x${v.toString(16)}` : /[a-f]/i.test(m[0]) || rng.chance(0.5) ? v.toString(16) : v.toString();
+        const rep = m[0].startsWith('0x')
+          ? `0x${v.toString(16)}`
+          : /[a-f]/i.test(m[0]) || rng.chance(0.5)
+            ? v.toString(16)
+            : v.toString();
         sections[at] = s.slice(0, m.index) + rep + s.slice((m.index ?? 0) + m[0].length);
         break;
       }

@@ -4,7 +4,15 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { colourStripes, coloursIn, overlaps, planRegionColours, subtractRanges, type AddrRange, type ColourAsk } from '../../server/core/colour/stripes';
+import {
+  colourStripes,
+  coloursIn,
+  overlaps,
+  planRegionColours,
+  subtractRanges,
+  type AddrRange,
+  type ColourAsk,
+} from '../../server/core/colour/stripes';
 import { closest } from '../../server/core/rules/suggest';
 import { spanIndex } from '../../server/core/rules/util';
 
@@ -23,7 +31,14 @@ function colourRunsRef(colours: readonly number[]): [number, number][] {
   return runs;
 }
 
-function colourStripesRef(start: bigint, end: bigint, cacheSize: bigint, k: number, colours: readonly number[], limit: number): AddrRange[] | undefined {
+function colourStripesRef(
+  start: bigint,
+  end: bigint,
+  cacheSize: bigint,
+  k: number,
+  colours: readonly number[],
+  limit: number,
+): AddrRange[] | undefined {
   const out: AddrRange[] = [];
   if (end < start || k <= 0 || cacheSize % BigInt(k) !== 0n) return out;
   const width = cacheSize / BigInt(k);
@@ -80,16 +95,27 @@ function distanceRef(a: string, b: string): number {
 
 // ----------------------------------------------------------------- generators
 
-const cacheK = fc.constantFrom(...[8, 16, 64].flatMap((c) => [1, 2, 4, 8].filter((k) => c % k === 0).map((k) => [BigInt(c), k] as const)), [12n, 5] as const);
+const cacheK = fc.constantFrom(
+  ...[8, 16, 64].flatMap((c) => [1, 2, 4, 8].filter((k) => c % k === 0).map((k) => [BigInt(c), k] as const)),
+  [12n, 5] as const,
+);
 const range = (max: number) =>
   fc.tuple(fc.nat(max), fc.nat(max)).map(([a, b]) => r(BigInt(Math.min(a, b)), BigInt(Math.max(a, b))));
 
 describe('colour stripes', () => {
   it('are those of the period-by-period walk (with the stripe limit)', () => {
     fc.assert(
-      fc.property(cacheK, range(600), fc.array(fc.nat(9), { maxLength: 6 }), fc.integer({ min: 1, max: 40 }), ([c, k], x, colours, limit) => {
-        expect(colourStripes(x.start, x.end, c, k, colours, limit)).toEqual(colourStripesRef(x.start, x.end, c, k, colours, limit));
-      }),
+      fc.property(
+        cacheK,
+        range(600),
+        fc.array(fc.nat(9), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        ([c, k], x, colours, limit) => {
+          expect(colourStripes(x.start, x.end, c, k, colours, limit)).toEqual(
+            colourStripesRef(x.start, x.end, c, k, colours, limit),
+          );
+        },
+      ),
       { numRuns: 3000, seed: 71 },
     );
   });
@@ -104,7 +130,8 @@ describe('colour stripes', () => {
     fc.assert(
       fc.property(cacheK, range(300), ([c, k], x) => {
         const want = new Set<number>();
-        if (c % BigInt(k) === 0n) for (let a = x.start; a <= x.end; a++) want.add(Number((a / (c / BigInt(k))) % BigInt(k)));
+        if (c % BigInt(k) === 0n)
+          for (let a = x.start; a <= x.end; a++) want.add(Number((a / (c / BigInt(k))) % BigInt(k)));
         expect(coloursIn(x.start, x.end, c, k)).toEqual([...want].sort((p, q) => p - q));
       }),
       { numRuns: 1000, seed: 72 },
@@ -117,10 +144,15 @@ describe('colour stripes', () => {
 describe('range arithmetic', () => {
   it('subtractRanges is the pairwise subtraction, for ranges in order or not', () => {
     fc.assert(
-      fc.property(fc.array(range(200), { maxLength: 8 }), fc.array(range(200), { maxLength: 8 }), fc.boolean(), (xs, cuts, sort) => {
-        const ranges = sort ? [...xs].sort((a, b) => Number(a.start - b.start)) : xs;
-        expect(subtractRanges(ranges, cuts)).toEqual(subtractRef(ranges, cuts));
-      }),
+      fc.property(
+        fc.array(range(200), { maxLength: 8 }),
+        fc.array(range(200), { maxLength: 8 }),
+        fc.boolean(),
+        (xs, cuts, sort) => {
+          const ranges = sort ? [...xs].sort((a, b) => Number(a.start - b.start)) : xs;
+          expect(subtractRanges(ranges, cuts)).toEqual(subtractRef(ranges, cuts));
+        },
+      ),
       { numRuns: 3000, seed: 73 },
     );
   });
@@ -148,7 +180,11 @@ describe('`any N` colours', () => {
   function anyRef(asks: readonly ColourAsk<number>[], cacheSize: bigint, defaultK: number): Map<number, number[]> {
     const kOf = (a: ColourAsk<number>) => a.of ?? defaultK;
     const interval = (cs: readonly number[], k: number): AddrRange[] =>
-      k <= 0 || cacheSize % BigInt(k) !== 0n ? [] : colourRunsRef(cs).map(([a, b]) => r(BigInt(a) * (cacheSize / BigInt(k)), BigInt(b + 1) * (cacheSize / BigInt(k)) - 1n));
+      k <= 0 || cacheSize % BigInt(k) !== 0n
+        ? []
+        : colourRunsRef(cs).map(([a, b]) =>
+            r(BigInt(a) * (cacheSize / BigInt(k)), BigInt(b + 1) * (cacheSize / BigInt(k)) - 1n),
+          );
     const chosen = new Map<ColourAsk<number>, number[]>();
     for (const a of asks) if (a.colours) chosen.set(a, [...a.colours]);
     for (const a of asks) {
@@ -157,7 +193,13 @@ describe('`any N` colours', () => {
       const picks: number[] = [];
       for (let c = 0; c < k && picks.length < a.any; c++) {
         const mine = interval([c], k);
-        const clash = asks.some((o) => o !== a && chosen.has(o) && (a.exclusive || o.exclusive) && interval(chosen.get(o) as number[], kOf(o)).some((y) => mine.some((x) => meets(x, y))));
+        const clash = asks.some(
+          (o) =>
+            o !== a &&
+            chosen.has(o) &&
+            (a.exclusive || o.exclusive) &&
+            interval(chosen.get(o) as number[], kOf(o)).some((y) => mine.some((x) => meets(x, y))),
+        );
         if (!clash) picks.push(c);
       }
       chosen.set(a, picks);
@@ -178,7 +220,9 @@ describe('`any N` colours', () => {
         const cacheSize = 64n;
         const asks: ColourAsk<number>[] = raw.map((x, key) => ({
           key,
-          ...(x.colours ? { colours: [...x.colours].filter((c) => c < (x.of ?? defaultK)).sort((a, b) => a - b) } : { any: x.any }),
+          ...(x.colours
+            ? { colours: [...x.colours].filter((c) => c < (x.of ?? defaultK)).sort((a, b) => a - b) }
+            : { any: x.any }),
           ...(x.of ? { of: x.of } : {}),
           exclusive: x.exclusive,
           granule: 1n,
@@ -204,16 +248,20 @@ describe('`any N` colours', () => {
 describe('"did you mean" for host names', () => {
   it('suggests what the full edit distance suggested, for names of ordinary length', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', 'b', 'l', '6', '-'), maxLength: 10 }), fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'l', '6', '-'), maxLength: 10 }), { maxLength: 5 }), (word, names) => {
-        let best: string | undefined;
-        let bestD = Infinity;
-        for (const c of names) {
-          const d = distanceRef(word, c);
-          if (d < bestD) [best, bestD] = [c, d];
-        }
-        const want = best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-        expect(closest(word, names)).toBe(want);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'l', '6', '-'), maxLength: 10 }),
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'l', '6', '-'), maxLength: 10 }), { maxLength: 5 }),
+        (word, names) => {
+          let best: string | undefined;
+          let bestD = Infinity;
+          for (const c of names) {
+            const d = distanceRef(word, c);
+            if (d < bestD) [best, bestD] = [c, d];
+          }
+          const want = best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+          expect(closest(word, names)).toBe(want);
+        },
+      ),
       { numRuns: 3000, seed: 76 },
     );
   });

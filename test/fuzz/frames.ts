@@ -25,7 +25,11 @@ function moduleIndex(bundle: string): { line: number; path: string }[] {
       .split('\n')
       .forEach((l, i) => {
         const m = /^\/\/ ((?:\.\.\/)*[\w@.-][\w@./+-]*\.(?:[cm]?[jt]s))$/.exec(l);
-        if (m) (idx as { line: number; path: string }[]).push({ line: i + 1, path: (m[1] as string).replace(/^(?:\.\.\/)+(?:[^/]+\/)?node_modules\//, 'node_modules/') });
+        if (m)
+          (idx as { line: number; path: string }[]).push({
+            line: i + 1,
+            path: (m[1] as string).replace(/^(?:\.\.\/)+(?:[^/]+\/)?node_modules\//, 'node_modules/'),
+          });
       });
   } catch {
     // not a file we can read: frames keep the URL
@@ -79,7 +83,13 @@ export function commonFrames(samples: readonly (readonly Frame[])[]): Frame[] {
   let n = 0;
   for (; n < first.length; n++) {
     const f = first[first.length - 1 - n] as Frame;
-    if (!samples.every((s) => s.length > n && (s[s.length - 1 - n] as Frame).fn === f.fn && (s[s.length - 1 - n] as Frame).file === f.file)) break;
+    if (
+      !samples.every(
+        (s) =>
+          s.length > n && (s[s.length - 1 - n] as Frame).fn === f.fn && (s[s.length - 1 - n] as Frame).file === f.file,
+      )
+    )
+      break;
   }
   return first.slice(first.length - n);
 }
@@ -112,10 +122,13 @@ export function ownerOf(file: string | undefined): string {
   if (!file) return 'unknown';
   if (/^server\/core\/(kernel|plan)\//.test(file)) return 'kernel-model/planner';
   if (/^server\/core\/rules\/dax004/.test(file)) return 'cli/host/persist/inventory';
-  if (/^(server\/core\/(persist\/|fleet\/inventory)|server\/(cli|host)\/)/.test(file)) return 'cli/host/persist/inventory';
+  if (/^(server\/core\/(persist\/|fleet\/inventory)|server\/(cli|host)\/)/.test(file))
+    return 'cli/host/persist/inventory';
   if (/^(server\/lsp\/|server\/core\/analysis\/)/.test(file)) return 'lsp/analysis';
-  if (/^server\/core\/fleet\/analyze-fleet/.test(file)) return 'unassigned (fleet analysis, server/core/fleet/analyze-fleet.ts)';
-  if (/^(grammar\/src\/|server\/core\/(explain|rules|facts|colour|layout)\/|server\/core\/units\.ts)/.test(file)) return 'fuzz (grammar/explain/rules/facts/colour/layout/units)';
+  if (/^server\/core\/fleet\/analyze-fleet/.test(file))
+    return 'unassigned (fleet analysis, server/core/fleet/analyze-fleet.ts)';
+  if (/^(grammar\/src\/|server\/core\/(explain|rules|facts|colour|layout)\/|server\/core\/units\.ts)/.test(file))
+    return 'fuzz (grammar/explain/rules/facts/colour/layout/units)';
   return `unassigned (${file.split('/').slice(0, 3).join('/')})`;
 }
 
@@ -133,7 +146,8 @@ export function normalise(message: string): string {
 export function signature(kind: Kind, frames: readonly Frame[], message = ''): string {
   const b = blame(frames, message, kind);
   const where = b ? `${b.fn}@${b.file}` : 'nowhere';
-  const what = kind === 'hang' || kind === 'abort' ? '' : ` ${normalise(message.replace(/^.*?internal error[^:]*: /i, ''))}`;
+  const what =
+    kind === 'hang' || kind === 'abort' ? '' : ` ${normalise(message.replace(/^.*?internal error[^:]*: /i, ''))}`;
   return `${kind} ${where}${what}`;
 }
 

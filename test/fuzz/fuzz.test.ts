@@ -46,10 +46,24 @@ afterAll(() => {
 
 describe('the fuzz harness', () => {
   it('sees a throw, a DAX099, a hang and an abort (out of memory), lets a long input finish, and keeps going', async () => {
-    const p = new Pool({ script, workers: 2, timeoutMs: 5000, memoryMb: 96, slowMs: 50, sampleMs: 500, env: { FUZZ_SELFTEST: '1' } });
+    const p = new Pool({
+      script,
+      workers: 2,
+      timeoutMs: 5000,
+      memoryMb: 96,
+      slowMs: 50,
+      sampleMs: 500,
+      env: { FUZZ_SELFTEST: '1' },
+    });
     try {
       const run = (kind: string) => p.run({ layout: `#selftest:${kind}`, files: {} });
-      const [thrown, dax099, hang, abort, spin] = await Promise.all([run('throw'), run('dax099'), run('hang'), run('abort'), run('spin')]);
+      const [thrown, dax099, hang, abort, spin] = await Promise.all([
+        run('throw'),
+        run('dax099'),
+        run('hang'),
+        run('abort'),
+        run('spin'),
+      ]);
       expect(thrown.kind).toBe('throws');
       expect(thrown.frameList.some((f) => f.fn === 'selftest' && f.file === 'test/fuzz/worker.ts')).toBe(true);
       expect(dax099.kind).toBe('dax099');
@@ -62,7 +76,10 @@ describe('the fuzz harness', () => {
       // sampled where it was (it runs past sampleMs), and let go on
       expect(spin.kind).toBe('ok');
       // a fresh child takes over
-      const ok = await p.run({ layout: 'region 0 { start 0x1_0000_0000 size 1G device a { size rest } }\n', files: {} });
+      const ok = await p.run({
+        layout: 'region 0 { start 0x1_0000_0000 size 1G device a { size rest } }\n',
+        files: {},
+      });
       expect(ok.kind === 'ok' || ok.kind === 'slow').toBe(true);
     } finally {
       p.close();
@@ -73,9 +90,18 @@ describe('the fuzz harness', () => {
 describe('the server never fails on an edit', () => {
   it(`${COUNT} generated and mutated inputs (seed ${SEED}): no exception, DAX099, internal error, bad span, hang or abort`, async () => {
     const corpus = loadCorpus(ROOT);
-    const stats = await fuzz(pool, caseStream(SEED, corpus, { prefixStride: 13 }), { count: COUNT, until: Date.now() + 420_000, inFlight: 2 });
-    const failures = [...stats.failures.values()].map((f) => `${f.count}× ${describeFailure(f, f.first)}\n    from: ${f.first.origin}`);
-    expect(failures, 'minimise and keep them with: npm run fuzz -- --seed unit-1 --count 3000 (see test/fuzz/README.md)').toEqual([]);
+    const stats = await fuzz(pool, caseStream(SEED, corpus, { prefixStride: 13 }), {
+      count: COUNT,
+      until: Date.now() + 420_000,
+      inFlight: 2,
+    });
+    const failures = [...stats.failures.values()].map(
+      (f) => `${f.count}× ${describeFailure(f, f.first)}\n    from: ${f.first.origin}`,
+    );
+    expect(
+      failures,
+      'minimise and keep them with: npm run fuzz -- --seed unit-1 --count 3000 (see test/fuzz/README.md)',
+    ).toEqual([]);
     // every input ran (the deadline is for a machine far slower than it should be)
     expect(stats.inputs).toBe(COUNT);
   }, 480_000);
@@ -93,9 +119,12 @@ describe('regression corpus: every input that ever failed', () => {
     it(`${file}: ${c.description.slice(0, 120)}`, async () => {
       const r = await pool.run(c);
       const at = blame(r.frameList, r.message, r.kind);
-      expect(FAILURES.includes(r.kind) ? `${r.kind}: ${r.message ?? ''}${at ? ` at ${formatFrame(at)}` : ''}` : 'ok').toBe('ok');
+      expect(
+        FAILURES.includes(r.kind) ? `${r.kind}: ${r.message ?? ''}${at ? ` at ${formatFrame(at)}` : ''}` : 'ok',
+      ).toBe('ok');
       // an input that hung must now take a moment, not merely less than the timeout
-      if (c.kind === 'hang' || c.kind === 'abort') expect(r.ms, 'milliseconds the server worked on it').toBeLessThan(REGRESSION_MS);
+      if (c.kind === 'hang' || c.kind === 'abort')
+        expect(r.ms, 'milliseconds the server worked on it').toBeLessThan(REGRESSION_MS);
     }, 60_000);
   }
 });

@@ -34,13 +34,24 @@ export interface Stats {
 }
 
 export function newStats(): Stats {
-  return { inputs: 0, skipped: 0, counts: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>, times: [], failures: new Map(), slowest: [], elapsedMs: 0 };
+  return {
+    inputs: 0,
+    skipped: 0,
+    counts: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>,
+    times: [],
+    failures: new Map(),
+    slowest: [],
+    elapsedMs: 0,
+  };
 }
 
 export function failureOf(c: FuzzCase, r: Result): { signature: string; owner: string } {
   const sig = signature(r.kind, r.frameList, r.message);
   let owner = ownerOf(blame(r.frameList, r.message, r.kind)?.file);
-  if (owner === 'unknown' && r.kind === 'dax099') owner = /rule DAX004 /.test(r.message ?? '') ? 'cli/host/persist/inventory' : 'fuzz (grammar/explain/rules/facts/colour/layout/units)';
+  if (owner === 'unknown' && r.kind === 'dax099')
+    owner = /rule DAX004 /.test(r.message ?? '')
+      ? 'cli/host/persist/inventory'
+      : 'fuzz (grammar/explain/rules/facts/colour/layout/units)';
   void c;
   return { signature: sig, owner };
 }
@@ -48,7 +59,12 @@ export function failureOf(c: FuzzCase, r: Result): { signature: string; owner: s
 export function record(stats: Stats, c: FuzzCase, r: Result): void {
   stats.inputs++;
   stats.counts[r.kind]++;
-  if (r.kind !== 'hang' && r.kind !== 'abort' && c.layout.length + Object.values(c.files).reduce((n, f) => n + f.length, 0) < 100_000) stats.times.push(r.ms);
+  if (
+    r.kind !== 'hang' &&
+    r.kind !== 'abort' &&
+    c.layout.length + Object.values(c.files).reduce((n, f) => n + f.length, 0) < 100_000
+  )
+    stats.times.push(r.ms);
   if (r.kind === 'slow' && (stats.slowest.length < 5 || r.ms > (stats.slowest[4] as { ms: number }).ms)) {
     stats.slowest.push({ case: c, ms: r.ms });
     stats.slowest.sort((x, y) => y.ms - x.ms);
@@ -62,7 +78,11 @@ export function record(stats: Stats, c: FuzzCase, r: Result): void {
 }
 
 /** Runs cases from `stream` until `count` inputs or the deadline, `inFlight` at a time. */
-export async function fuzz(pool: Pool, stream: Iterator<FuzzCase>, opts: { count: number; until: number; inFlight: number; onResult?: (c: FuzzCase, r: Result, stats: Stats) => void }): Promise<Stats> {
+export async function fuzz(
+  pool: Pool,
+  stream: Iterator<FuzzCase>,
+  opts: { count: number; until: number; inFlight: number; onResult?: (c: FuzzCase, r: Result, stats: Stats) => void },
+): Promise<Stats> {
   const stats = newStats();
   const t0 = Date.now();
   let started = 0;
@@ -78,7 +98,8 @@ export async function fuzz(pool: Pool, stream: Iterator<FuzzCase>, opts: { count
       }
       started++;
       const r = await pool.run(n.value);
-      if (group !== undefined && (r.kind === 'hang' || r.kind === 'abort')) hungGroups.set(group, (hungGroups.get(group) ?? 0) + 1);
+      if (group !== undefined && (r.kind === 'hang' || r.kind === 'abort'))
+        hungGroups.set(group, (hungGroups.get(group) ?? 0) + 1);
       record(stats, n.value, r);
       opts.onResult?.(n.value, r, stats);
     }
@@ -112,10 +133,18 @@ export function describe(f: { owner: string; result: Result }, c: FuzzCase): str
 }
 
 /** Minimises a failure's first case and writes it to `dir`; returns the stored case and its file. */
-export async function minimiseAndStore(pool: Pool, f: Failure, dir: string, opts: { tries: number; ms: number; hangTimeoutMs: number; name?: string }): Promise<{ stored: StoredCase; file: string; tries: number }> {
+export async function minimiseAndStore(
+  pool: Pool,
+  f: Failure,
+  dir: string,
+  opts: { tries: number; ms: number; hangTimeoutMs: number; name?: string },
+): Promise<{ stored: StoredCase; file: string; tries: number }> {
   const hangish = f.result.kind === 'hang' || f.result.kind === 'abort';
   const fails = async (c: FuzzCase) => sameFailure(f, c, await pool.run(c, hangish ? opts.hangTimeoutMs : undefined));
-  const { case: small, tries } = opts.tries > 0 ? await shrink(f.first, fails, { tries: opts.tries, until: Date.now() + opts.ms }) : { case: f.first, tries: 0 };
+  const { case: small, tries } =
+    opts.tries > 0
+      ? await shrink(f.first, fails, { tries: opts.tries, until: Date.now() + opts.ms })
+      : { case: f.first, tries: 0 };
   const again = await pool.run(small, hangish ? opts.hangTimeoutMs : undefined);
   const shown = sameFailure(f, small, again) && again.frameList.length ? { owner: f.owner, result: again } : f;
   const stored: StoredCase = {
@@ -130,7 +159,10 @@ export async function minimiseAndStore(pool: Pool, f: Failure, dir: string, opts
     ...(small.origin !== undefined ? { origin: small.origin } : {}),
   };
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, opts.name ?? `${f.result.kind}-${createHash('sha256').update(f.signature).digest('hex').slice(0, 10)}.json`);
+  const file = join(
+    dir,
+    opts.name ?? `${f.result.kind}-${createHash('sha256').update(f.signature).digest('hex').slice(0, 10)}.json`,
+  );
   writeFileSync(file, JSON.stringify(stored, null, 2) + '\n');
   return { stored, file, tries };
 }

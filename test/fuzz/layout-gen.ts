@@ -8,7 +8,19 @@
 import type { Corpus } from './corpus';
 import { hostileFacts, factsFor } from './facts-gen';
 import { inventoryFor } from './inventory-gen';
-import { addrLiteral, ALIGNS, G, hostileLiteral, M, nameValue, realisticSize, sizeLiteral, sizeValue, stringContent, type Rng } from './values';
+import {
+  addrLiteral,
+  ALIGNS,
+  G,
+  hostileLiteral,
+  M,
+  nameValue,
+  realisticSize,
+  sizeLiteral,
+  sizeValue,
+  stringContent,
+  type Rng,
+} from './values';
 
 export interface Generated {
   readonly layout: string;
@@ -35,7 +47,9 @@ class Out {
   private readonly lines: string[] = [];
   constructor(private readonly rng: Rng) {}
   line(indent: number, s: string): void {
-    const comment = this.rng.chance(0.05) ? `  # ${this.rng.pick(['note', 'pinned', '#', 'size 1G', '{', 'é 😀', ''])}` : '';
+    const comment = this.rng.chance(0.05)
+      ? `  # ${this.rng.pick(['note', 'pinned', '#', 'size 1G', '{', 'é 😀', ''])}`
+      : '';
     this.lines.push(' '.repeat(indent) + s + comment);
   }
   blank(): void {
@@ -50,13 +64,25 @@ const str = (rng: Rng, s: string) => `"${stringContent(rng, s)}"`;
 
 function hostProps(rng: Rng, h: number, factsPath: string | undefined): string[] {
   const props: string[] = [];
-  if (rng.chance(0.6)) props.push(`ssh ${str(rng, rng.pick(['root@127.0.0.1', 'root@hbm01.lab', 'hbm01', 'ssh://root@h:22', 'a b', '-oProxyCommand=x']))}`);
-  if (rng.chance(0.4)) props.push(`port ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['22', '2222', '0', '65535', '65536'])}`);
+  if (rng.chance(0.6))
+    props.push(
+      `ssh ${str(rng, rng.pick(['root@127.0.0.1', 'root@hbm01.lab', 'hbm01', 'ssh://root@h:22', 'a b', '-oProxyCommand=x']))}`,
+    );
+  if (rng.chance(0.4))
+    props.push(`port ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['22', '2222', '0', '65535', '65536'])}`);
   if (factsPath !== undefined) props.push(`facts ${rng.chance(h / 4) ? str(rng, factsPath) : `"${factsPath}"`}`);
-  if (rng.chance(factsPath ? 0.15 : 0.7)) props.push(`kernel ${str(rng, rng.pick(['6.12.0', '6.1.0-56-amd64', '5.10.0', '6.3.0', '6.8.0', '4.19.0', '99.0', 'x', '6', '6.', '6.1.0-rc1+', '18446744073709551616.1.0']))}`);
-  if (rng.chance(factsPath ? 0.1 : 0.5)) props.push(`arch ${rng.chance(h) ? nameValue(rng, 1) : rng.pick(['x86_64', 'aarch64', 'ppc64le', 'riscv64'])}`);
-  if (rng.chance(factsPath ? 0.15 : 0.6)) props.push(`memory-block ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['128M', '256M', '1G', '2G', '128 MiB', '0x8000000'])}`);
-  if (rng.chance(factsPath ? 0.1 : 0.5)) props.push(`auto-online ${rng.pick(['offline', 'online', 'online_kernel', 'online_movable', 'movable', 'x'])}`);
+  if (rng.chance(factsPath ? 0.15 : 0.7))
+    props.push(
+      `kernel ${str(rng, rng.pick(['6.12.0', '6.1.0-56-amd64', '5.10.0', '6.3.0', '6.8.0', '4.19.0', '99.0', 'x', '6', '6.', '6.1.0-rc1+', '18446744073709551616.1.0']))}`,
+    );
+  if (rng.chance(factsPath ? 0.1 : 0.5))
+    props.push(`arch ${rng.chance(h) ? nameValue(rng, 1) : rng.pick(['x86_64', 'aarch64', 'ppc64le', 'riscv64'])}`);
+  if (rng.chance(factsPath ? 0.15 : 0.6))
+    props.push(
+      `memory-block ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['128M', '256M', '1G', '2G', '128 MiB', '0x8000000'])}`,
+    );
+  if (rng.chance(factsPath ? 0.1 : 0.5))
+    props.push(`auto-online ${rng.pick(['offline', 'online', 'online_kernel', 'online_movable', 'movable', 'x'])}`);
   if (rng.chance(0.15)) props.push('persist');
   return props;
 }
@@ -105,8 +131,18 @@ function device(rng: Rng, g: Geometry, h: number, index: number, count: number, 
       const slots = g.size / granule;
       const at = g.start + granule * BigInt(rng.int(Number(slots > 1000n ? 1000n : slots)));
       const len = rng.chance(h) ? null : realisticSize(rng, share > granule ? share : granule);
-      if (len === null) ranges.push(rng.chance(0.5) ? `${rng.chance(0.5) ? hostileLiteral(rng) : addrLiteral(rng, at)} + ${hostileLiteral(rng)}` : `${addrLiteral(rng, at)}..${hostileLiteral(rng)}`);
-      else ranges.push(rng.chance(0.5) ? `${addrLiteral(rng, at)} + ${sizeLiteral(rng, len)}` : `${addrLiteral(rng, at)}..${addrLiteral(rng, at + len - 1n)}`);
+      if (len === null)
+        ranges.push(
+          rng.chance(0.5)
+            ? `${rng.chance(0.5) ? hostileLiteral(rng) : addrLiteral(rng, at)} + ${hostileLiteral(rng)}`
+            : `${addrLiteral(rng, at)}..${hostileLiteral(rng)}`,
+        );
+      else
+        ranges.push(
+          rng.chance(0.5)
+            ? `${addrLiteral(rng, at)} + ${sizeLiteral(rng, len)}`
+            : `${addrLiteral(rng, at)}..${addrLiteral(rng, at + len - 1n)}`,
+        );
     }
     props.push(`range ${ranges.join(', ')}`);
   } else if (kind < 9 || g.cache) {
@@ -122,7 +158,10 @@ function device(rng: Rng, g: Geometry, h: number, index: number, count: number, 
   if (rng.chance(0.15)) props.push(expect(rng, h));
   if (rng.chance(0.1)) props.push(`owner ${rng.pick(['qemu', '0', '107', 'root', '4294967296'])}`);
   if (rng.chance(0.1)) props.push(`group ${rng.pick(['kvm', '0', '36', 'x-y'])}`);
-  if (rng.chance(0.1)) props.push(`permissions ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['0660', '0600', '0777', '660', '0888', '01777'])}`);
+  if (rng.chance(0.1))
+    props.push(
+      `permissions ${rng.chance(h) ? hostileLiteral(rng) : rng.pick(['0660', '0600', '0777', '660', '0888', '01777'])}`,
+    );
   return rng.chance(0.1) ? rng.pick([[], [...props, ...props], props.slice(1)]) : props;
 }
 
@@ -137,7 +176,10 @@ function region(out: Out, rng: Rng, g: Geometry, hostName: string | undefined, d
     if (rng.chance(0.8)) props.push(`node ${rng.chance(h) ? hostileLiteral(rng) : rng.int(4)}`);
     if (rng.chance(0.6)) props.push(rng.pick(['dynamic', 'dynamic', 'static']));
   }
-  if (g.cache !== undefined || rng.chance(declare ? 0.3 : 0.05)) props.push(`cache ${rng.chance(h) ? hostileLiteral(rng) : sizeLiteral(rng, g.cache ?? rng.pick([64n * M, 256n * M, G]))}`);
+  if (g.cache !== undefined || rng.chance(declare ? 0.3 : 0.05))
+    props.push(
+      `cache ${rng.chance(h) ? hostileLiteral(rng) : sizeLiteral(rng, g.cache ?? rng.pick([64n * M, 256n * M, G]))}`,
+    );
   if (rng.chance(0.1)) props.push('persist');
   for (const p of props) out.line(2, p);
   const count = rng.chance(0.05) ? rng.range(10, 60) : rng.range(0, 5);
@@ -159,7 +201,8 @@ function region(out: Out, rng: Rng, g: Geometry, hostName: string | undefined, d
 function declaredGeometry(rng: Rng, id: number): Geometry {
   const align = rng.pick([2n * M, 2n * M, 4n * 1024n, G]);
   const size = rng.pick([G, 2n * G, 4n * G, 16n * G, 64n * G, 256n * G]);
-  const start = rng.pick([0x1_0000_0000n, 0x10_0000_0000n, 0x40_0000_0000n, 0x30_0000_0000n]) + BigInt(id) * 0x100_0000_0000n;
+  const start =
+    rng.pick([0x1_0000_0000n, 0x10_0000_0000n, 0x40_0000_0000n, 0x30_0000_0000n]) + BigInt(id) * 0x100_0000_0000n;
   return { id, start, size, align, ...(rng.chance(0.3) ? { cache: rng.pick([64n * M, 256n * M, G]) } : {}) };
 }
 
@@ -178,7 +221,9 @@ export function generateLayout(rng: Rng, corpus: Corpus, hostility: number): Gen
       [4, 'declared'],
       [1.5, 'fleet'],
     ]) as 'facts' | 'declared' | 'fleet';
-    const name = rng.chance(0.9) ? `h${i}${rng.pick(['', 'lab', '-x'])}` : nameValue(rng, hostility, ['lab61', 'hbm01', 'node', 'online', 'rack1']);
+    const name = rng.chance(0.9)
+      ? `h${i}${rng.pick(['', 'lab', '-x'])}`
+      : nameValue(rng, hostility, ['lab61', 'hbm01', 'node', 'online', 'rack1']);
     names.push(name);
     if (i > 0) out.blank();
     if (scenario === 'fleet') {
@@ -190,7 +235,8 @@ export function generateLayout(rng: Rng, corpus: Corpus, hostility: number): Gen
       out.line(2, `hosts ${str(rng, inv.pattern)}`);
       if (rng.chance(0.9)) out.line(2, `inventory "${invPath}"`);
       if (rng.chance(0.85)) out.line(2, `facts "facts/{host}.json"`);
-      for (const p of hostProps(rng, hostility, undefined).filter((p) => !p.startsWith('kernel') || rng.chance(0.3))) out.line(2, p);
+      for (const p of hostProps(rng, hostility, undefined).filter((p) => !p.startsWith('kernel') || rng.chance(0.3)))
+        out.line(2, p);
       out.line(0, '}');
       out.blank();
       region(out, rng, DEFAULT_GEOMETRY, name, false, hostility);

@@ -5,7 +5,8 @@ import type { Corpus } from './corpus';
 import { hostileChars, hostileLiteral, type Rng } from './values';
 
 /** Tokens roughly as the lexer sees them (numbers with their units, names, strings, comments, punctuation). */
-const TOKEN = /0x[0-9A-Fa-f_]*[A-Za-z/]*|[0-9][0-9_.]*[A-Za-z/]*|[A-Za-z_][A-Za-z0-9_.-]*|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\.\.|[{}+,]/g;
+const TOKEN =
+  /0x[0-9A-Fa-f_]*[A-Za-z/]*|[0-9][0-9_.]*[A-Za-z/]*|[A-Za-z_][A-Za-z0-9_.-]*|"(?:[^"\\\n]|\\.)*"?|#[^\n]*|\.\.|[{}+,]/g;
 const NUMBER = /^(?:0x|[0-9])/;
 
 interface Tok {
@@ -18,9 +19,68 @@ export function tokens(text: string): Tok[] {
   return [...text.matchAll(TOKEN)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, text: m[0] }));
 }
 
-const WORDS = ['host', 'region', 'device', 'on', 'size', 'rest', 'align', 'mode', 'devdax', 'system-ram', 'online', 'offline', 'movable', 'normal', 'memmap-on-memory', 'range', 'name', 'colours', 'colors', 'of', 'exclusive', 'any', 'expect', 'read-latency', 'write-bandwidth', 'from', 'node', 'access1', 'owner', 'group', 'permissions', 'start', 'cache', 'dynamic', 'static', 'persist', 'ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory', '{', '}', '..', '+', ',', '"', '#', '0x', '1G', '2M', 'rest', '\n'];
+const WORDS = [
+  'host',
+  'region',
+  'device',
+  'on',
+  'size',
+  'rest',
+  'align',
+  'mode',
+  'devdax',
+  'system-ram',
+  'online',
+  'offline',
+  'movable',
+  'normal',
+  'memmap-on-memory',
+  'range',
+  'name',
+  'colours',
+  'colors',
+  'of',
+  'exclusive',
+  'any',
+  'expect',
+  'read-latency',
+  'write-bandwidth',
+  'from',
+  'node',
+  'access1',
+  'owner',
+  'group',
+  'permissions',
+  'start',
+  'cache',
+  'dynamic',
+  'static',
+  'persist',
+  'ssh',
+  'port',
+  'facts',
+  'kernel',
+  'arch',
+  'memory-block',
+  'auto-online',
+  'hosts',
+  'inventory',
+  '{',
+  '}',
+  '..',
+  '+',
+  ',',
+  '"',
+  '#',
+  '0x',
+  '1G',
+  '2M',
+  'rest',
+  '\n',
+];
 
-const splice = (text: string, start: number, end: number, insert: string) => text.slice(0, start) + insert + text.slice(end);
+const splice = (text: string, start: number, end: number, insert: string) =>
+  text.slice(0, start) + insert + text.slice(end);
 
 /** One random mutation of the text. */
 export function mutateText(rng: Rng, text: string, corpus: Corpus): string {
@@ -46,7 +106,12 @@ export function mutateText(rng: Rng, text: string, corpus: Corpus): string {
       return text.slice(0, tok.start) + next.text + text.slice(tok.end, next.start) + tok.text + text.slice(next.end);
     }
     case 6:
-      return splice(text, rng.chance(0.5) ? tok.end : tok.start, rng.chance(0.5) ? tok.end : tok.start, ` ${rng.pick(WORDS)} `);
+      return splice(
+        text,
+        rng.chance(0.5) ? tok.end : tok.start,
+        rng.chance(0.5) ? tok.end : tok.start,
+        ` ${rng.pick(WORDS)} `,
+      );
     case 7:
       return splice(text, at, at, hostileChars(rng));
     case 8:
@@ -56,7 +121,8 @@ export function mutateText(rng: Rng, text: string, corpus: Corpus): string {
       const l = rng.int(lines.length);
       const op = rng.int(3);
       if (op === 0) lines.splice(l, 1);
-      else if (op === 1) lines.splice(l, 0, ...Array.from({ length: rng.pick([1, 1, 2, 50, 2000]) }, () => lines[l] ?? ''));
+      else if (op === 1)
+        lines.splice(l, 0, ...Array.from({ length: rng.pick([1, 1, 2, 50, 2000]) }, () => lines[l] ?? ''));
       else if (l + 1 < lines.length) [lines[l], lines[l + 1]] = [lines[l + 1] as string, lines[l] as string];
       return lines.join('\n');
     }
@@ -69,7 +135,9 @@ export function mutateText(rng: Rng, text: string, corpus: Corpus): string {
       return splice(text, at, at, lines.slice(from, from + rng.small(6)).join('\n') + '\n');
     }
     case 12:
-      return text.replace(/\n/g, () => (rng.chance(0.3) ? rng.pick(['\r', '\r\n', '\u2028', '\u2029', '\u0085', '\n\n']) : '\n'));
+      return text.replace(/\n/g, () =>
+        rng.chance(0.3) ? rng.pick(['\r', '\r\n', '\u2028', '\u2029', '\u0085', '\n\n']) : '\n',
+      );
     case 13: {
       const n = rng.pick([1000, 100000]);
       return splice(text, tok.end, tok.end, rng.chance(0.5) ? ` "${'s'.repeat(n)}"` : ` ${'w'.repeat(n)}`);
@@ -87,13 +155,21 @@ export function mutateText(rng: Rng, text: string, corpus: Corpus): string {
       const d = rng.pick(devices);
       const end = (d.index ?? 0) + d[0].length;
       const n = rng.pick([10, 200, 3000]);
-      return splice(text, end, end, Array.from({ length: n }, (_, i) => '\n' + d[0].replace(/device (\S+)/, `device $1-${i}`)).join(''));
+      return splice(
+        text,
+        end,
+        end,
+        Array.from({ length: n }, (_, i) => '\n' + d[0].replace(/device (\S+)/, `device $1-${i}`)).join(''),
+      );
     }
   }
 }
 
 /** What people type: properties, whole blocks, hostile values. */
-const FRAGMENTS: readonly { readonly where: 'host' | 'region' | 'device' | 'top'; readonly text: (rng: Rng) => string }[] = [
+const FRAGMENTS: readonly {
+  readonly where: 'host' | 'region' | 'device' | 'top';
+  readonly text: (rng: Rng) => string;
+}[] = [
   { where: 'host', text: () => 'memory-block 128M' },
   { where: 'host', text: (r) => `memory-block ${hostileLiteral(r)}` },
   { where: 'host', text: () => 'kernel "6.12.0"' },
@@ -124,14 +200,23 @@ const FRAGMENTS: readonly { readonly where: 'host' | 'region' | 'device' | 'top'
   { where: 'device', text: () => ' owner qemu group kvm permissions 0660' },
   { where: 'device', text: () => ' name dax0.7' },
   { where: 'top', text: () => 'region 0 on lab61 {\n  device a { size 1G }\n}\n' },
-  { where: 'top', text: () => 'host h {\n  kernel "6.1.0"\n  memory-block 2G\n}\nregion 3 on h {\n  start 0x40_0000_0000\n  size 8G\n  node 1\n  cache 1G\n  device a { colours any 1 }\n}\n' },
-  { where: 'top', text: (r) => `region ${hostileLiteral(r)} {\n  start ${hostileLiteral(r)}\n  size ${hostileLiteral(r)}\n  device a { size rest }\n}\n` },
+  {
+    where: 'top',
+    text: () =>
+      'host h {\n  kernel "6.1.0"\n  memory-block 2G\n}\nregion 3 on h {\n  start 0x40_0000_0000\n  size 8G\n  node 1\n  cache 1G\n  device a { colours any 1 }\n}\n',
+  },
+  {
+    where: 'top',
+    text: (r) =>
+      `region ${hostileLiteral(r)} {\n  start ${hostileLiteral(r)}\n  size ${hostileLiteral(r)}\n  device a { size rest }\n}\n`,
+  },
 ];
 
 /** Offsets where a fragment of this kind can be typed (just inside the blocks that take it). */
 function insertionPoints(text: string, where: 'host' | 'region' | 'device' | 'top'): number[] {
   if (where === 'top') return [0, text.length, ...[...text.matchAll(/^(?:host|region)\b/gm)].map((m) => m.index ?? 0)];
-  const re = where === 'host' ? /\bhost\s+\S+\s*\{/g : where === 'region' ? /\bregion\b[^{\n]*\{/g : /\bdevice\s+\S+\s*\{/g;
+  const re =
+    where === 'host' ? /\bhost\s+\S+\s*\{/g : where === 'region' ? /\bregion\b[^{\n]*\{/g : /\bdevice\s+\S+\s*\{/g;
   return [...text.matchAll(re)].map((m) => (m.index ?? 0) + m[0].length);
 }
 
@@ -156,6 +241,7 @@ export function typingSequence(rng: Rng, base: string): Typed[] {
   let typed = frag.text(rng);
   if (frag.where === 'host' || frag.where === 'region') typed = `\n  ${typed}`;
   const out: Typed[] = [];
-  for (let k = 1; k <= typed.length; k++) out.push({ text: base.slice(0, at) + typed.slice(0, k) + base.slice(at), cursor: at + k });
+  for (let k = 1; k <= typed.length; k++)
+    out.push({ text: base.slice(0, at) + typed.slice(0, k) + base.slice(at), cursor: at + k });
   return out;
 }

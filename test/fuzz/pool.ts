@@ -93,7 +93,10 @@ export class Pool {
         const m = /^FUZZSTACK (\d+) (.*)$/.exec(line);
         if (!m) continue;
         const id = Number(m[1]);
-        slot.samples.set(id, [...(slot.samples.get(id) ?? []), framesOfSample(JSON.parse(m[2] as string) as [string, string, number][])]);
+        slot.samples.set(id, [
+          ...(slot.samples.get(id) ?? []),
+          framesOfSample(JSON.parse(m[2] as string) as [string, string, number][]),
+        ]);
       }
     });
     child.on('message', (reply: Reply) => {
@@ -113,8 +116,14 @@ export class Pool {
       slot.child = undefined;
       const p = slot.current;
       if (p) {
-        const oom = new RegExp(`^FUZZOOM ${p.job.id}$`, 'm').test(slot.stderr) ? `JavaScript heap out of memory (--max-old-space-size=${this.options.memoryMb})` : undefined;
-        const fatal = oom ?? /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|JavaScript heap out of memory|Maximum call stack[^\n]*|Segmentation fault[^\n]*/.exec(slot.stderr)?.[0];
+        const oom = new RegExp(`^FUZZOOM ${p.job.id}$`, 'm').test(slot.stderr)
+          ? `JavaScript heap out of memory (--max-old-space-size=${this.options.memoryMb})`
+          : undefined;
+        const fatal =
+          oom ??
+          /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|JavaScript heap out of memory|Maximum call stack[^\n]*|Segmentation fault[^\n]*/.exec(
+            slot.stderr,
+          )?.[0];
         this.finish(slot, {
           kind: 'abort',
           ms: Date.now() - slot.started,
@@ -155,7 +164,13 @@ export class Pool {
         const frames = sampled(slot.samples.get(p.job.id));
         slot.child = undefined;
         child.kill('SIGKILL');
-        this.finish(slot, { kind: 'hang', ms: Date.now() - slot.started, stage: 'unknown', message: `still running after ${p.timeoutMs} ms`, frameList: frames });
+        this.finish(slot, {
+          kind: 'hang',
+          ms: Date.now() - slot.started,
+          stage: 'unknown',
+          message: `still running after ${p.timeoutMs} ms`,
+          frameList: frames,
+        });
       }, p.timeoutMs);
       child.send(p.job, (err) => {
         if (err && slot.current === p) {

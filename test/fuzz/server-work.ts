@@ -78,13 +78,19 @@ export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
     const t = toks[Math.floor((i * toks.length) / perInput)] as (typeof toks)[number];
     out.add(i % 2 ? t.end : t.start + Math.min(1, t.end - t.start));
   }
-  if (n < 3000 && hash(c.layout) % 4 === 0) for (const t of toks) out.add(t.start).add((t.start + t.end) >> 1).add(t.end);
+  if (n < 3000 && hash(c.layout) % 4 === 0)
+    for (const t of toks)
+      out
+        .add(t.start)
+        .add((t.start + t.end) >> 1)
+        .add(t.end);
   return [...out];
 }
 
 function applySpans(text: string, edits: readonly { span: Span; newText: string }[]): string {
   let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
@@ -95,9 +101,13 @@ export function serverWork(c: FuzzCase, work: Work): void {
   const doc = TextDocument.create('file:///fuzz/layout.dax', 'dax', 1, text);
   const range = (s: Span) => ({ start: doc.positionAt(s.start), end: doc.positionAt(s.end) });
   const check = (what: string, s: Span) => {
-    if (!(s.start >= 0 && s.end <= n && s.start <= s.end) && work.badSpans.length < 5) work.badSpans.push(`${what} ${s.start}..${s.end} of ${n}`);
+    if (!(s.start >= 0 && s.end <= n && s.start <= s.end) && work.badSpans.length < 5)
+      work.badSpans.push(`${what} ${s.start}..${s.end} of ${n}`);
   };
-  const readFacts = (path: string): FactsLoad => (Object.prototype.hasOwnProperty.call(c.files, path) ? { text: c.files[path] as string } : { error: `no such file: ${path}` });
+  const readFacts = (path: string): FactsLoad =>
+    Object.prototype.hasOwnProperty.call(c.files, path)
+      ? { text: c.files[path] as string }
+      : { error: `no such file: ${path}` };
 
   work.stage = 'analysis';
   const a = analyzeFleet(text, { readFacts });
@@ -111,9 +121,13 @@ export function serverWork(c: FuzzCase, work: Work): void {
       range: range(f.span),
       code: f.code,
       href: ruleHref(f.code),
-      message: f.message + (f.related ?? []).map((r) => `\n  line ${doc.positionAt(r.span.start).line + 1}: ${r.message}`).join(''),
+      message:
+        f.message +
+        (f.related ?? []).map((r) => `\n  line ${doc.positionAt(r.span.start).line + 1}: ${r.message}`).join(''),
       related: (f.related ?? []).map((r) => range(r.span)),
-      fixes: (f.fixes ?? []).map((x) => x.edits.map((e) => (check(`${f.code} fix`, e.span), { range: range(e.span), newText: e.newText }))),
+      fixes: (f.fixes ?? []).map((x) =>
+        x.edits.map((e) => (check(`${f.code} fix`, e.span), { range: range(e.span), newText: e.newText })),
+      ),
     };
   };
   a.findings.map(toDiagnostic);
@@ -130,7 +144,8 @@ export function serverWork(c: FuzzCase, work: Work): void {
 
   work.stage = 'inlayHints';
   for (const h of inlayHints(a, { start: 0, end: n })) {
-    if (!(h.offset >= 0 && h.offset <= n) && work.badSpans.length < 5) work.badSpans.push(`inlay hint at ${h.offset} of ${n}`);
+    if (!(h.offset >= 0 && h.offset <= n) && work.badSpans.length < 5)
+      work.badSpans.push(`inlay hint at ${h.offset} of ${n}`);
     doc.positionAt(h.offset);
   }
 

@@ -19,7 +19,7 @@ async function ddmin(parts: string[], test: Test, out: { tries: number }, budget
   let chunk = Math.max(1, Math.ceil(parts.length / 2));
   for (;;) {
     let progress = false;
-    for (let i = 0; i < parts.length; ) {
+    for (let i = 0; i < parts.length;) {
       if (out.tries >= budget.tries || Date.now() > budget.until) return parts;
       const start = parts.slice(0, i).join('').length;
       const cut = parts.slice(i, i + chunk).join('').length;
@@ -39,11 +39,21 @@ const lines = (s: string) => s.split(/(?<=\n)/);
 const chars = (s: string) => [...s];
 
 /** The smallest case found that `fails`, and how many runs it took. */
-export async function shrink(c: FuzzCase, fails: (c: FuzzCase) => Promise<boolean>, budget: Budget, maxChars = 4000): Promise<{ case: FuzzCase; tries: number }> {
+export async function shrink(
+  c: FuzzCase,
+  fails: (c: FuzzCase) => Promise<boolean>,
+  budget: Budget,
+  maxChars = 4000,
+): Promise<{ case: FuzzCase; tries: number }> {
   const out = { tries: 0 };
   let best: FuzzCase = c;
   const layoutTest: Test = async (layout, cut) => {
-    const cursor = best.cursor === undefined ? undefined : best.cursor >= cut.end ? best.cursor - (cut.end - cut.start) : Math.min(best.cursor, cut.start);
+    const cursor =
+      best.cursor === undefined
+        ? undefined
+        : best.cursor >= cut.end
+          ? best.cursor - (cut.end - cut.start)
+          : Math.min(best.cursor, cut.start);
     const candidate: FuzzCase = { ...best, layout, ...(cursor !== undefined ? { cursor } : {}) };
     if (!(await fails(candidate))) return false;
     best = candidate;
@@ -65,7 +75,8 @@ export async function shrink(c: FuzzCase, fails: (c: FuzzCase) => Promise<boolea
       return true;
     };
     await ddmin(lines(best.files[path] as string), fileTest, out, budget);
-    if ((best.files[path] as string).length <= maxChars) await ddmin(chars(best.files[path] as string), fileTest, out, budget);
+    if ((best.files[path] as string).length <= maxChars)
+      await ddmin(chars(best.files[path] as string), fileTest, out, budget);
   }
   return { case: best, tries: out.tries };
 }

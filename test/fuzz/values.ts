@@ -12,7 +12,10 @@ export const G = M * K;
 export const T = G * K;
 
 /** Exponents whose powers of two (and ± 1) are worth trying. */
-const EXPONENTS = [0, 1, 2, 3, 4, 6, 8, 10, 11, 12, 13, 16, 20, 21, 22, 26, 27, 28, 29, 30, 31, 32, 33, 39, 40, 47, 48, 50, 51, 52, 53, 54, 56, 60, 61, 62, 63, 64, 65, 66, 80, 96, 100, 127, 128, 200, 1000];
+const EXPONENTS = [
+  0, 1, 2, 3, 4, 6, 8, 10, 11, 12, 13, 16, 20, 21, 22, 26, 27, 28, 29, 30, 31, 32, 33, 39, 40, 47, 48, 50, 51, 52, 53,
+  54, 56, 60, 61, 62, 63, 64, 65, 66, 80, 96, 100, 127, 128, 200, 1000,
+];
 
 /** A number chosen to break arithmetic: 0, 1, 2, powers of two ± 1 up to far beyond 2^64. */
 export function hostileBigint(rng: Rng): bigint {
@@ -29,11 +32,37 @@ export function hostileBigint(rng: Rng): bigint {
     case 4:
       return BigInt(rng.next()) * BigInt(rng.next() | 1);
     default:
-      return rng.pick([0xffff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn, 2n ** 53n - 1n, 2n ** 53n + 1n, 4095n, 4097n, 2097151n, 2097153n]);
+      return rng.pick([
+        0xffff_ffff_ffff_ffffn,
+        0x8000_0000_0000_0000n,
+        0x7fff_ffff_ffff_ffffn,
+        2n ** 53n - 1n,
+        2n ** 53n + 1n,
+        4095n,
+        4097n,
+        2097151n,
+        2097153n,
+      ]);
   }
 }
 
-const SIZES = [4n * K, 64n * K, 2n * M, 4n * M, 64n * M, 128n * M, 256n * M, 512n * M, G, 2n * G, 4n * G, 16n * G, 64n * G, 256n * G, T];
+const SIZES = [
+  4n * K,
+  64n * K,
+  2n * M,
+  4n * M,
+  64n * M,
+  128n * M,
+  256n * M,
+  512n * M,
+  G,
+  2n * G,
+  4n * G,
+  16n * G,
+  64n * G,
+  256n * G,
+  T,
+];
 export const ALIGNS = [4n * K, 64n * K, 2n * M, 1n * G, 16n * G];
 
 /** A realistic size: a small multiple of a common granule. */
@@ -92,7 +121,28 @@ export function hostileLiteral(rng: Rng): string {
     case 1:
       return `${rng.int(10)}.${rng.pick(['5', '25', '0', '', '00000000000000000000001'])}${rng.pick(['G', 'M', '', 'K', 'T'])}`;
     case 2:
-      return rng.pick(['0x', '0x_', '0x_G', '1__0', '_1', '0_', '0X10', '0xg', '00000', '0x0000000000000000000000001', '1e9', '1E3', '-1', '+1', '0.', '.5', '0b101', '0o17', '1_', '0x1.8']);
+      return rng.pick([
+        '0x',
+        '0x_',
+        '0x_G',
+        '1__0',
+        '_1',
+        '0_',
+        '0X10',
+        '0xg',
+        '00000',
+        '0x0000000000000000000000001',
+        '1e9',
+        '1E3',
+        '-1',
+        '+1',
+        '0.',
+        '.5',
+        '0b101',
+        '0o17',
+        '1_',
+        '0x1.8',
+      ]);
     case 3:
       return `0x${v.toString(16)}${rng.pick(['', 'G', 'M', 'K', 'T', ''])}`;
     case 4:
@@ -112,7 +162,30 @@ export function sizeValue(rng: Rng, max: bigint, hostility: number): string {
   return sizeLiteral(rng, realisticSize(rng, max));
 }
 
-const UNICODE = ['é', 'Ω', '中', '😀', '\u200b', '\u2028', '\u2029', '\ufeff', '\u0000', '\r', '\r\n', '\t', '\v', '\f', '\u00a0', '\ud800', '\udc00', '\u0085', '\u202e', '\\', '"', '\x1b[31m'];
+const UNICODE = [
+  'é',
+  'Ω',
+  '中',
+  '😀',
+  '\u200b',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u0000',
+  '\r',
+  '\r\n',
+  '\t',
+  '\v',
+  '\f',
+  '\u00a0',
+  '\ud800',
+  '\udc00',
+  '\u0085',
+  '\u202e',
+  '\\',
+  '"',
+  '\x1b[31m',
+];
 
 /** A short string of characters the lexer may not expect. */
 export function hostileChars(rng: Rng): string {
@@ -138,7 +211,32 @@ export function stringContent(rng: Rng, realistic: string): string {
   }
 }
 
-const LABELS = ['weather', 'spill', 'guest-a', 'scratch', 'pool', 'far-ram', 'spare', 'tier2', 'app', 'vms', 'job', 'kv-cache', 'tenants', 'vm-1', 'online', 'size', 'rest', 'node', 'a', 'b', 'x_1', 'dax0.3', 'memmap-on-memory', 'colours'];
+const LABELS = [
+  'weather',
+  'spill',
+  'guest-a',
+  'scratch',
+  'pool',
+  'far-ram',
+  'spare',
+  'tier2',
+  'app',
+  'vms',
+  'job',
+  'kv-cache',
+  'tenants',
+  'vm-1',
+  'online',
+  'size',
+  'rest',
+  'node',
+  'a',
+  'b',
+  'x_1',
+  'dax0.3',
+  'memmap-on-memory',
+  'colours',
+];
 
 /** A device label or host name: usually ordinary, sometimes a keyword, huge or invalid. */
 export function nameValue(rng: Rng, hostility: number, pool: readonly string[] = LABELS): string {
@@ -147,7 +245,21 @@ export function nameValue(rng: Rng, hostility: number, pool: readonly string[] =
     case 0:
       return 'n'.repeat(rng.pick([64, 1000, 50000]));
     case 1:
-      return rng.pick(['host', 'region', 'device', 'on', '_', '9abc', '-x', 'a..b', 'a.', 'é', 'x86_64', 'all', 'ungrouped']);
+      return rng.pick([
+        'host',
+        'region',
+        'device',
+        'on',
+        '_',
+        '9abc',
+        '-x',
+        'a..b',
+        'a.',
+        'é',
+        'x86_64',
+        'all',
+        'ungrouped',
+      ]);
     case 2:
       return rng.pick(pool) + hostileChars(rng);
     default:

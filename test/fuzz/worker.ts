@@ -110,7 +110,13 @@ function selftest(kind: string, job: Job): Reply | undefined {
     case 'throw':
       throw new RangeError('self-test');
     case 'dax099':
-      return { id: job.id, kind: 'dax099', ms: 0, stage: 'analysis', message: 'internal error in rule DAX000 (self-test): self-test — please report it' };
+      return {
+        id: job.id,
+        kind: 'dax099',
+        ms: 0,
+        stage: 'analysis',
+        message: 'internal error in rule DAX000 (self-test): self-test — please report it',
+      };
     case 'hang':
       for (;;) Atomics.wait(shared, 0, Atomics.load(shared, 0), 10);
     case 'abort': {
@@ -135,7 +141,14 @@ function run(job: Job): Reply {
       const r = selftest(job.case.layout.slice('#selftest:'.length), job);
       if (r) return r;
     } catch (e) {
-      return { id: job.id, kind: 'throws', ms: 0, stage: 'selftest', message: String(e), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) };
+      return {
+        id: job.id,
+        kind: 'throws',
+        ms: 0,
+        stage: 'selftest',
+        message: String(e),
+        ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
+      };
     }
   }
   stringified.length = 0;
@@ -147,7 +160,14 @@ function run(job: Job): Reply {
     const ms = performance.now() - t0;
     Atomics.store(shared, 0, 0);
     const err = e instanceof Error ? e : new Error(`non-Error thrown: ${String(e)}`);
-    return { id: job.id, kind: 'throws', ms, stage: work.stage, message: `${err.name}: ${err.message}`, ...(err.stack ? { stack: err.stack } : {}) };
+    return {
+      id: job.id,
+      kind: 'throws',
+      ms,
+      stage: work.stage,
+      message: `${err.name}: ${err.message}`,
+      ...(err.stack ? { stack: err.stack } : {}),
+    };
   }
   const ms = performance.now() - t0;
   Atomics.store(shared, 0, 0);
@@ -157,17 +177,32 @@ function run(job: Job): Reply {
     const crash = x.findings.find((f) => f.code === 'DAX099');
     if (crash) {
       const e = ruleCrash(a, crash.message);
-      return { id: job.id, kind: 'dax099', ms, stage: 'analysis', message: crash.message, ...(e?.stack ? { stack: e.stack } : {}) };
+      return {
+        id: job.id,
+        kind: 'dax099',
+        ms,
+        stage: 'analysis',
+        message: crash.message,
+        ...(e?.stack ? { stack: e.stack } : {}),
+      };
     }
   }
   for (const x of all) {
     const internal = x.findings.find((f) => /internal error/i.test(f.message));
     if (internal) {
       const e = stringified.find((x) => internal.message.includes(errorToString.call(x)));
-      return { id: job.id, kind: 'internal', ms, stage: 'analysis', message: `${internal.code}: ${internal.message}`, ...(e?.stack ? { stack: e.stack } : {}) };
+      return {
+        id: job.id,
+        kind: 'internal',
+        ms,
+        stage: 'analysis',
+        message: `${internal.code}: ${internal.message}`,
+        ...(e?.stack ? { stack: e.stack } : {}),
+      };
     }
   }
-  if (work.badSpans.length) return { id: job.id, kind: 'badspan', ms, stage: 'views', message: work.badSpans.join('; ') };
+  if (work.badSpans.length)
+    return { id: job.id, kind: 'badspan', ms, stage: 'views', message: work.badSpans.join('; ') };
   return { id: job.id, kind: ms > job.slowMs ? 'slow' : 'ok', ms, stage: 'done' };
 }
 

@@ -56,7 +56,13 @@ describe('AST of every construct', () => {
     expect(slice(TEXT, host.span)).toMatch(/^host hbm01 \{[^]*auto-online offline\n\}$/);
     expect(slice(TEXT, host.body)).toMatch(/^\{[^]*\}$/);
     expect(host.properties.map((p) => p.key.text)).toEqual([
-      'ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online',
+      'ssh',
+      'port',
+      'facts',
+      'kernel',
+      'arch',
+      'memory-block',
+      'auto-online',
     ]);
     expect(host.properties.map((p) => slice(TEXT, p.span))).toEqual([
       'ssh "root@hbm01.lab"',
@@ -112,7 +118,12 @@ describe('AST of every construct', () => {
 
     const guest = device(region, 'guest-a');
     const r = prop(guest, 'range').values[0] as RangeValue;
-    expect(r).toMatchObject({ kind: 'range', op: '+', start: { value: 0x10_8000_0000n }, length: { value: 4n, unit: 'G' } });
+    expect(r).toMatchObject({
+      kind: 'range',
+      op: '+',
+      start: { value: 0x10_8000_0000n },
+      length: { value: 4n, unit: 'G' },
+    });
     expect(r.end).toBeUndefined();
     expect(slice(TEXT, r.span)).toBe('0x10_8000_0000 + 4G');
     expect(slice(TEXT, r.start.span)).toBe('0x10_8000_0000');
@@ -129,7 +140,10 @@ describe('AST of every construct', () => {
     const tail = device(region, 'tail');
     expect(prop(tail, 'size').values).toEqual([{ kind: 'word', span: expect.anything(), text: 'rest' }]);
     expect(prop(tail, 'mode').values.map((v) => slice(TEXT, v.span))).toEqual([
-      'system-ram', 'offline', 'normal', 'memmap-on-memory',
+      'system-ram',
+      'offline',
+      'normal',
+      'memmap-on-memory',
     ]);
   });
 
@@ -138,7 +152,11 @@ describe('AST of every construct', () => {
     expect(region.id?.value).toBe(1n);
     expect(region.host).toBeUndefined();
     expect(region.properties.map((p) => slice(TEXT, p.span))).toEqual([
-      'start 0x1_0000_0000', 'size 64G', 'align 2M', 'node 2', 'dynamic',
+      'start 0x1_0000_0000',
+      'size 64G',
+      'align 2M',
+      'node 2',
+      'dynamic',
     ]);
     expect(num(region, 'start')).toMatchObject({ value: 0x1_0000_0000n, radix: 16 });
     expect(num(region, 'node').value).toBe(2n);
@@ -155,8 +173,15 @@ describe('AST of every construct', () => {
 
   it('does not care about newlines', () => {
     const one = parseOk('host h { ssh "x" port 22 } region 0 on h { device a { size 1G } size 2G }');
-    const many = parseOk('host\nh\n{\nssh\n"x"\nport\n22\n}\nregion\n0\non\nh\n{\ndevice\na\n{\nsize\n1G\n}\nsize\n2G\n}');
-    const strip = (f: typeof one): unknown => JSON.parse(JSON.stringify(f, (k, v) => (k === 'span' || k === 'keyword' || k === 'body' ? undefined : typeof v === 'bigint' ? String(v) : v)));
+    const many = parseOk(
+      'host\nh\n{\nssh\n"x"\nport\n22\n}\nregion\n0\non\nh\n{\ndevice\na\n{\nsize\n1G\n}\nsize\n2G\n}',
+    );
+    const strip = (f: typeof one): unknown =>
+      JSON.parse(
+        JSON.stringify(f, (k, v) =>
+          k === 'span' || k === 'keyword' || k === 'body' ? undefined : typeof v === 'bigint' ? String(v) : v,
+        ),
+      );
     expect(strip(many)).toEqual(strip(one));
   });
 
@@ -194,12 +219,51 @@ describe('samples/syntax-tour.dax', () => {
       }
     }
     for (const k of [
-      'host', 'ssh', 'port', 'kernel', 'arch', 'memory-block', 'auto-online',
-      'region', 'on', 'start', 'size', 'align', 'node', 'dynamic', 'static', 'persist',
-      'device', 'name', 'mode', 'range', 'rest', '..', '+', 'devdax', 'system-ram',
-      'online', 'offline', 'movable', 'normal', 'memmap-on-memory',
-      'cache', 'colours', 'colors', 'of', 'exclusive', 'any', 'expect', 'from', 'node', 'access1', 'read-latency',
-      'read-bandwidth', 'owner', 'group', 'permissions',
+      'host',
+      'ssh',
+      'port',
+      'kernel',
+      'arch',
+      'memory-block',
+      'auto-online',
+      'region',
+      'on',
+      'start',
+      'size',
+      'align',
+      'node',
+      'dynamic',
+      'static',
+      'persist',
+      'device',
+      'name',
+      'mode',
+      'range',
+      'rest',
+      '..',
+      '+',
+      'devdax',
+      'system-ram',
+      'online',
+      'offline',
+      'movable',
+      'normal',
+      'memmap-on-memory',
+      'cache',
+      'colours',
+      'colors',
+      'of',
+      'exclusive',
+      'any',
+      'expect',
+      'from',
+      'node',
+      'access1',
+      'read-latency',
+      'read-bandwidth',
+      'owner',
+      'group',
+      'permissions',
     ]) {
       expect(keys, k).toContain(k);
     }

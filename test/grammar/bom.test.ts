@@ -27,7 +27,9 @@ describe('a leading byte-order mark', () => {
   it('the core analyses it like the file without it (no syntax error, same findings shifted by one)', () => {
     const a = analyze(BOM + TEXT);
     const b = analyze(TEXT);
-    expect(a.findings.map((f) => [f.code, f.span.start - 1, f.message])).toEqual(b.findings.map((f) => [f.code, f.span.start, f.message]));
+    expect(a.findings.map((f) => [f.code, f.span.start - 1, f.message])).toEqual(
+      b.findings.map((f) => [f.code, f.span.start, f.message]),
+    );
     expect(a.findings.some((f) => f.code === 'DAX001')).toBe(false);
   });
 

@@ -29,11 +29,15 @@ describe('colours', () => {
   it('reports malformed lists in the language’s words', () => {
     expect(errorsOf(dev('colours 0.. of 4'))).toEqual([['expected the last colour after `..`, such as 0..1', 'of']]);
     expect(errorsOf(dev('colours , 1'))).toEqual([['expected a colour before `,`, such as 0, 2..3', ',']]);
-    expect(errorsOf(dev('colours'))[0]?.[0]).toBe('expected colours after `colours`, such as 0..1 of 4 or any 2 exclusive');
+    expect(errorsOf(dev('colours'))[0]?.[0]).toBe(
+      'expected colours after `colours`, such as 0..1 of 4 or any 2 exclusive',
+    );
   });
 
   it('formats as written, `a..b` and `a, b`', () => {
-    expect(format('region 0 {\n  device d {colours 0 ,2 .. 3 of 8   exclusive}\n}\n')).toBe('region 0 {\n  device d { colours 0, 2..3 of 8 exclusive }\n}\n');
+    expect(format('region 0 {\n  device d {colours 0 ,2 .. 3 of 8   exclusive}\n}\n')).toBe(
+      'region 0 {\n  device d { colours 0, 2..3 of 8 exclusive }\n}\n',
+    );
   });
 
   it('lowers to a colour request', () => {
@@ -49,20 +53,32 @@ describe('colours', () => {
   });
 
   it('rejects what is not a colour request', () => {
-    expect(lowered('colours 4 of 4').issues).toEqual(['colour 4 does not exist when the cache is sliced into 4 colours (they are 0..3)']);
+    expect(lowered('colours 4 of 4').issues).toEqual([
+      'colour 4 does not exist when the cache is sliced into 4 colours (they are 0..3)',
+    ]);
     expect(lowered('colours 3..1 of 4').issues).toEqual(['the colours 3..1 run backwards; write 1..3']);
-    expect(lowered('colours 0 of 1').issues).toEqual(['a cache sliced into 1 colour has nothing to choose from; use 2 or more']);
+    expect(lowered('colours 0 of 1').issues).toEqual([
+      'a cache sliced into 1 colour has nothing to choose from; use 2 or more',
+    ]);
     expect(lowered('colours 2M').issues).toEqual(['a colour number takes no unit']);
     expect(lowered('colours any 5 of 4').issues).toEqual(['5 colours out of 4: there are only 4']);
-    expect(lowered('colours 0 sometimes').issues).toEqual(['`sometimes` is not part of a colour request; expected `of K` or `exclusive` after the colours']);
-    expect(lowered('colours 0 of 4 range 0x100000000 + 2M').issues).toEqual(['`colours` and `range` cannot be combined: the colours decide where the device lies; drop one of them']);
-    expect(lowered('colours 0 of 4 size rest').issues).toEqual(['`size rest` cannot be combined with `colours`: the colours give the size; drop `size rest`']);
+    expect(lowered('colours 0 sometimes').issues).toEqual([
+      '`sometimes` is not part of a colour request; expected `of K` or `exclusive` after the colours',
+    ]);
+    expect(lowered('colours 0 of 4 range 0x100000000 + 2M').issues).toEqual([
+      '`colours` and `range` cannot be combined: the colours decide where the device lies; drop one of them',
+    ]);
+    expect(lowered('colours 0 of 4 size rest').issues).toEqual([
+      '`size rest` cannot be combined with `colours`: the colours give the size; drop `size rest`',
+    ]);
   });
 });
 
 describe('expect', () => {
   it('parses and lowers a latency and a bandwidth expectation', () => {
-    const { d, issues } = lowered('expect read-latency 120ns from node 0 expect write-bandwidth 20000MB/s from node 1 access1');
+    const { d, issues } = lowered(
+      'expect read-latency 120ns from node 0 expect write-bandwidth 20000MB/s from node 1 access1',
+    );
     expect(issues).toEqual([]);
     expect(d.expects?.map((e) => [e.metric.value, e.value.value, e.initiator.value, e.access])).toEqual([
       ['read-latency', 120, 0, 0],
@@ -73,7 +89,9 @@ describe('expect', () => {
   });
 
   it('formats on one line, the rate unit attached', () => {
-    expect(format('region 0 {\n  device d {expect   read-bandwidth 20000MB/s from node 0   access1}\n}\n')).toBe('region 0 {\n  device d { expect read-bandwidth 20000MB/s from node 0 access1 }\n}\n');
+    expect(format('region 0 {\n  device d {expect   read-bandwidth 20000MB/s from node 0   access1}\n}\n')).toBe(
+      'region 0 {\n  device d { expect read-bandwidth 20000MB/s from node 0 access1 }\n}\n',
+    );
   });
 
   it('reads `MB/s` as the unit of one number token', () => {
@@ -85,8 +103,12 @@ describe('expect', () => {
   it('rejects what is not an expectation', () => {
     expect(lowered('expect speed 1ns from node 0').issues[0]).toMatch(/^`speed` is not a metric/);
     expect(lowered('expect read-latency 120MB/s from node 0').issues[0]).toMatch(/a latency takes the unit ns or us/);
-    expect(lowered('expect read-latency 120ns').issues[0]).toBe('say where the consumers run: `expect read-latency 120ns from node 0`');
-    expect(lowered('expect read-latency 120ns from node').issues[0]).toBe('expected the initiator node after `from`, such as `from node 0`');
+    expect(lowered('expect read-latency 120ns').issues[0]).toBe(
+      'say where the consumers run: `expect read-latency 120ns from node 0`',
+    );
+    expect(lowered('expect read-latency 120ns from node').issues[0]).toBe(
+      'expected the initiator node after `from`, such as `from node 0`',
+    );
   });
 });
 

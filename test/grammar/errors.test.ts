@@ -31,7 +31,10 @@ host later { ssh "root@later" }
   it('reports each mistake once, in the language\u2019s words, at the right place', () => {
     expect(errorsOf(text)).toEqual([
       ['expected a port number such as 2222 after `port`', 't'],
-      ['`sise` is not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist', 'sise'],
+      [
+        '`sise` is not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist',
+        'sise',
+      ],
       ['expected a size such as 48G or `rest` after `size`', 'e'],
       [`\`foo\` is not a device property; ${DEVICE_KEYS}`, 'foo'],
       ['expected `{` to open the device block', 'a'],
@@ -84,9 +87,15 @@ describe('headers', () => {
   });
 
   it('explains wrong kinds in headers', () => {
-    expect(errorsOf('host "hbm01" { }')).toEqual([['a host name is written without quotes: `host hbm01 {`', '"hbm01"']]);
-    expect(errorsOf('region r0 { }')).toEqual([['expected a region number such as 0 after `region`, found `r0`', 'r0']]);
-    expect(errorsOf('region 0 hbm01 { }')).toEqual([['expected `on` before the host name: `region 0 on hbm01 {`', 'hbm01']]);
+    expect(errorsOf('host "hbm01" { }')).toEqual([
+      ['a host name is written without quotes: `host hbm01 {`', '"hbm01"'],
+    ]);
+    expect(errorsOf('region r0 { }')).toEqual([
+      ['expected a region number such as 0 after `region`, found `r0`', 'r0'],
+    ]);
+    expect(errorsOf('region 0 hbm01 { }')).toEqual([
+      ['expected `on` before the host name: `region 0 on hbm01 {`', 'hbm01'],
+    ]);
     expect(errorsOf('region 0 { device 7 { } }')).toEqual([
       ['expected a device label such as weather after `device`, found `7`', '7'],
     ]);
@@ -163,7 +172,9 @@ describe('braces and the end of the file', () => {
 
 describe('properties and values', () => {
   it('names the block and the expected keys for an unknown property', () => {
-    expect(errorsOf('region 0 { device a { foo 4G } }')).toEqual([[`\`foo\` is not a device property; ${DEVICE_KEYS}`, 'foo']]);
+    expect(errorsOf('region 0 { device a { foo 4G } }')).toEqual([
+      [`\`foo\` is not a device property; ${DEVICE_KEYS}`, 'foo'],
+    ]);
     expect(errorsOf('region 0 { device a { sise 4G } }')[0]![0]).toBe(
       '`sise` is not a device property; did you mean `size`? Expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions',
     );
@@ -188,7 +199,9 @@ describe('properties and values', () => {
     expect(errorsOf('region 0 { device a { size "4G" } }')).toEqual([
       ['expected a size such as 48G or `rest` after `size`, found the string "4G"; write it without quotes', '"4G"'],
     ]);
-    expect(errorsOf('region 0 { align rest }')).toEqual([['expected an alignment such as 2M after `align`, found `rest`', 'rest']]);
+    expect(errorsOf('region 0 { align rest }')).toEqual([
+      ['expected an alignment such as 2M after `align`, found `rest`', 'rest'],
+    ]);
     expect(errorsOf('host h { arch 64 }')).toEqual([
       ['expected an architecture after `arch`: x86_64, aarch64 or ppc64le, found `64`', '64'],
     ]);
@@ -204,12 +217,17 @@ describe('properties and values', () => {
   it('takes a forgotten value as missing when a word follows on the next line', () => {
     expect(errorsOf('region 0 {\n  size\n  foo 1\n}')).toEqual([
       ['expected a size such as 64G after `size`', 'e'],
-      ['`foo` is not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device', 'foo'],
+      [
+        '`foo` is not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device',
+        'foo',
+      ],
     ]);
   });
 
   it('says when a property takes a single value or none', () => {
-    expect(errorsOf('region 0 { device a { align 1G 2G } }')).toEqual([['unexpected `2G`: `align` takes a single value', '2G']]);
+    expect(errorsOf('region 0 { device a { align 1G 2G } }')).toEqual([
+      ['unexpected `2G`: `align` takes a single value', '2G'],
+    ]);
     expect(errorsOf('region 0 { dynamic 3 }')).toEqual([['unexpected `3`: `dynamic` takes no value', '3']]);
     expect(errorsOf('region 0 {\n  dynamic\n  3\n}')).toEqual([
       [
@@ -226,7 +244,9 @@ describe('properties and values', () => {
   });
 
   it('checks mode words and options', () => {
-    expect(errorsOf('region 0 { device a { mode } }')).toEqual([['expected `devdax` or `system-ram` after `mode`', 'e']]);
+    expect(errorsOf('region 0 { device a { mode } }')).toEqual([
+      ['expected `devdax` or `system-ram` after `mode`', 'e'],
+    ]);
     expect(errorsOf('region 0 { device a { mode ram } }')).toEqual([
       ['`ram` is not a mode; expected `devdax` or `system-ram`', 'ram'],
     ]);
@@ -238,7 +258,10 @@ describe('properties and values', () => {
       ],
     ]);
     expect(errorsOf('region 0 { device a { mode system-ram movabel } }')).toEqual([
-      ['`movabel` is not a mode option; did you mean `movable`? expected one of: online, offline, movable, normal, memmap-on-memory', 'movabel'],
+      [
+        '`movabel` is not a mode option; did you mean `movable`? expected one of: online, offline, movable, normal, memmap-on-memory',
+        'movabel',
+      ],
     ]);
     // Any option after any mode word: the core judges combinations.
     expect(parse('region 0 { device a { mode devdax online movable normal } }').errors).toEqual([]);
@@ -251,7 +274,9 @@ describe('properties and values', () => {
   it('checks ranges', () => {
     const e = (r: string): [string, string][] => errorsOf(`region 0 { device a { range ${r} } }`);
     expect(e('')).toEqual([['expected a range after `range`, such as 0x10_0000_0000 + 4G or 0x100..0x1ff', 'e']]);
-    expect(e('0x100')).toEqual([['expected `..` or `+` after the range start `0x100` (a range is start..end or start + length)', '0']]);
+    expect(e('0x100')).toEqual([
+      ['expected `..` or `+` after the range start `0x100` (a range is start..end or start + length)', '0'],
+    ]);
     expect(e('0x100 +')).toEqual([['expected a length such as 4G after `+`', '+']]);
     expect(e('0x100..0x1ff,')).toEqual([['expected another range after `,`', ',']]);
     expect(e(', 0x100..0x1ff')).toEqual([['expected a range before `,`, such as 0x100..0x1ff', ',']]);

@@ -32,8 +32,12 @@ region 0 on a {
 
   it('keeps values as written, normalising blanks', () => {
     expect(
-      fmt('region 0 {\n\tdevice  p   {  name   dax0.4   range 0x11_0000_0000 .. 0x11_3fff_ffff ,0x12_0000_0000+1G size 4   GiB }\n}'),
-    ).toBe('region 0 {\n  device p { name dax0.4 range 0x11_0000_0000..0x11_3fff_ffff, 0x12_0000_0000 + 1G size 4 GiB }\n}\n');
+      fmt(
+        'region 0 {\n\tdevice  p   {  name   dax0.4   range 0x11_0000_0000 .. 0x11_3fff_ffff ,0x12_0000_0000+1G size 4   GiB }\n}',
+      ),
+    ).toBe(
+      'region 0 {\n  device p { name dax0.4 range 0x11_0000_0000..0x11_3fff_ffff, 0x12_0000_0000 + 1G size 4 GiB }\n}\n',
+    );
   });
 
   it('puts one blank line between declarations and keeps at most one inside blocks', () => {
@@ -153,7 +157,9 @@ region 0 on a {
 `;
     expect(fmt(text)).toBe(text);
     // joined lines are not split again, and split ones not joined: each keeps its own form
-    expect(fmt(text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'))).toBe(text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'));
+    expect(fmt(text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'))).toBe(
+      text.replace('device b { size 2M }', 'device b {\n    size 2M\n  }'),
+    );
   });
 
   it('keeps end-of-line comments at the column the user aligned them, at least two spaces after the code', () => {
@@ -164,7 +170,11 @@ region 0 on a {
 `;
     expect(fmt(text)).toBe(text);
     // a run is aligned at its rightmost comment; code that grows past it pushes the run right
-    expect(fmt(text.replace('# first', ' # first'))).toBe(text.replace('                     # first', '                      # first').replace('          # second', '           # second'));
+    expect(fmt(text.replace('# first', ' # first'))).toBe(
+      text
+        .replace('                     # first', '                      # first')
+        .replace('          # second', '           # second'),
+    );
     // a longer line in the run: the run moves right to two spaces after it
     const long = '  device b { size 512M align 4M mode system-ram movable name dax0.9 }';
     expect(fmt(`region 0 on a {\n  device a { size 3M }   # first\n${long}  # second\n}\n`)).toBe(
@@ -216,6 +226,8 @@ region 0 on a {
   });
 
   it('formats values the core will reject, since they are not syntax errors', () => {
-    expect(fmt('region 0 { device a { size 1.5G align 4GB } }')).toBe('region 0 {\n  device a { size 1.5G align 4GB }\n}\n');
+    expect(fmt('region 0 { device a { size 1.5G align 4GB } }')).toBe(
+      'region 0 {\n  device a { size 1.5G align 4GB }\n}\n',
+    );
   });
 });

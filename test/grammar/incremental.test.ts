@@ -26,7 +26,24 @@ region 0 on h${i} {
 `,
 ).join('\n');
 
-const INSERTS = ['2', 'x', ' ', '\n', '}', '{', '#', '"', '\uFEFF', '..', '+', 'host', '\n}\n', 'host z { ssh "r@z" }\n', '  device n { size 1G }\n', 'region 1 on h0 {\n}\n'];
+const INSERTS = [
+  '2',
+  'x',
+  ' ',
+  '\n',
+  '}',
+  '{',
+  '#',
+  '"',
+  '\uFEFF',
+  '..',
+  '+',
+  'host',
+  '\n}\n',
+  'host z { ssh "r@z" }\n',
+  '  device n { size 1G }\n',
+  'region 1 on h0 {\n}\n',
+];
 
 interface Edit {
   readonly at: number;
@@ -38,10 +55,15 @@ const edit = (len: number) =>
   fc.record({
     at: fc.integer({ min: 0, max: len }),
     remove: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 80 })),
-    insert: fc.oneof(fc.constant(''), fc.constantFrom(...INSERTS), fc.string({ unit: fc.constantFrom(...'{}#" \n.,+0x19GKMabhost-'.split('')), maxLength: 6 })),
+    insert: fc.oneof(
+      fc.constant(''),
+      fc.constantFrom(...INSERTS),
+      fc.string({ unit: fc.constantFrom(...'{}#" \n.,+0x19GKMabhost-'.split('')), maxLength: 6 }),
+    ),
   });
 
-const apply = (text: string, e: Edit): string => text.slice(0, e.at) + e.insert + text.slice(Math.min(text.length, e.at + e.remove));
+const apply = (text: string, e: Edit): string =>
+  text.slice(0, e.at) + e.insert + text.slice(Math.min(text.length, e.at + e.remove));
 
 /** Declarations of `next` that are objects of `prev` (kept, not re-parsed). */
 const kept = (prev: LayoutFile, next: LayoutFile): number => {

@@ -43,9 +43,41 @@ function sample(syntax: string): string {
 describe('KEYWORDS', () => {
   it('lists the keywords of each block with a description', () => {
     expect(names(KEYWORDS.topLevel)).toEqual(['host', 'region']);
-    expect(names(KEYWORDS.host)).toEqual(['ssh', 'port', 'facts', 'kernel', 'arch', 'memory-block', 'auto-online', 'hosts', 'inventory', 'persist']);
-    expect(names(KEYWORDS.region)).toEqual(['start', 'size', 'align', 'node', 'cache', 'dynamic', 'static', 'persist', 'device']);
-    expect(names(KEYWORDS.device)).toEqual(['size', 'align', 'mode', 'range', 'name', 'colours', 'expect', 'owner', 'group', 'permissions']);
+    expect(names(KEYWORDS.host)).toEqual([
+      'ssh',
+      'port',
+      'facts',
+      'kernel',
+      'arch',
+      'memory-block',
+      'auto-online',
+      'hosts',
+      'inventory',
+      'persist',
+    ]);
+    expect(names(KEYWORDS.region)).toEqual([
+      'start',
+      'size',
+      'align',
+      'node',
+      'cache',
+      'dynamic',
+      'static',
+      'persist',
+      'device',
+    ]);
+    expect(names(KEYWORDS.device)).toEqual([
+      'size',
+      'align',
+      'mode',
+      'range',
+      'name',
+      'colours',
+      'expect',
+      'owner',
+      'group',
+      'permissions',
+    ]);
     expect(names(KEYWORDS.colourWords)).toEqual(['of', 'exclusive', 'any']);
     expect(names(KEYWORDS.modes)).toEqual(['devdax', 'system-ram']);
     expect(names(KEYWORDS.modeOptions)).toEqual(['online', 'offline', 'movable', 'normal', 'memmap-on-memory']);
@@ -88,10 +120,18 @@ describe('editor files', () => {
     for (const s of sources) expect(() => regex(s)).not.toThrow();
     const all = sources.join('\n');
     const words = [
-      ...names(KEYWORDS.topLevel), ...names(KEYWORDS.regionHeader), ...names(KEYWORDS.host),
-      ...names(KEYWORDS.region), ...names(KEYWORDS.device), ...names(KEYWORDS.modes),
-      ...names(KEYWORDS.modeOptions), ...names(KEYWORDS.arch), ...names(KEYWORDS.autoOnline),
-      ...names(KEYWORDS.sizeWords), ...names(KEYWORDS.colourWords), ...names(KEYWORDS.expectMetrics),
+      ...names(KEYWORDS.topLevel),
+      ...names(KEYWORDS.regionHeader),
+      ...names(KEYWORDS.host),
+      ...names(KEYWORDS.region),
+      ...names(KEYWORDS.device),
+      ...names(KEYWORDS.modes),
+      ...names(KEYWORDS.modeOptions),
+      ...names(KEYWORDS.arch),
+      ...names(KEYWORDS.autoOnline),
+      ...names(KEYWORDS.sizeWords),
+      ...names(KEYWORDS.colourWords),
+      ...names(KEYWORDS.expectMetrics),
       ...names(KEYWORDS.expectWords),
     ];
     for (const w of words) expect(all, w).toContain(w);

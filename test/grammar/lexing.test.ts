@@ -49,7 +49,10 @@ describe('numbers', () => {
   it('does not take a word after blanks as a unit unless it is a unit spelling', () => {
     // `Gx` is not a unit spelling: it is the next (unknown) property.
     expect(errorsOf('region 0 { device d { size 4 Gx } }')).toEqual([
-      ['`Gx` is not a device property; expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions', 'Gx'],
+      [
+        '`Gx` is not a device property; expected one of: size, align, mode, range, name, colours, expect, owner, group, permissions',
+        'Gx',
+      ],
     ]);
     // Nor across a line break.
     expect(errorsOf('region 0 { device d { size 4\n G } }')[0]?.[1]).toBe('G');
@@ -121,7 +124,9 @@ region 0 on h {
 
   it('keeps identifiers that start with a keyword whole', () => {
     // `sizes` is not `size` + `s`; `memory-blocks` is not `memory-block` + `s`.
-    expect(errorsOf('region 0 { device d { sizes 4G } }')[0]?.[0]).toMatch(/^`sizes` is not a device property; did you mean `size`\?/);
+    expect(errorsOf('region 0 { device d { sizes 4G } }')[0]?.[0]).toMatch(
+      /^`sizes` is not a device property; did you mean `size`\?/,
+    );
     expect(errorsOf('host h { memory-blocks 4G }')[0]?.[1]).toBe('memory-blocks');
   });
 

@@ -74,7 +74,10 @@ describe('robustness', () => {
 
   it('parse never throws on strings made of the language\u2019s characters', () => {
     fc.assert(
-      fc.property(fc.array(NOISE, { maxLength: 30 }).map((a) => a.join('')), (s) => robust(s)),
+      fc.property(
+        fc.array(NOISE, { maxLength: 30 }).map((a) => a.join('')),
+        (s) => robust(s),
+      ),
       { numRuns: 500 },
     );
   });

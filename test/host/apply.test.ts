@@ -37,10 +37,20 @@ describe('apply through a transport', () => {
     const seen: number[] = [];
     const r = await applyPlan(t, p, { lockTimeoutS: 5, onOutcome: (o) => seen.push(o.index) });
     expect(r.message).toMatch(/^Apply complete and verified/);
-    expect(r).toMatchObject({ result: 'applied', exitCode: 0, writesRun: 17, writesTotal: 17, verification: { ok: true, differences: [] } });
+    expect(r).toMatchObject({
+      result: 'applied',
+      exitCode: 0,
+      writesRun: 17,
+      writesTotal: 17,
+      verification: { ok: true, differences: [] },
+    });
     expect(seen).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
     expect(h.roundTrips).toBe(3);
-    expect(h.programs.map((x) => x.split('\n')[0])).toEqual(['# daxlayout facts capture (read-only)', '# daxlayout apply program', '# daxlayout facts capture (read-only)']);
+    expect(h.programs.map((x) => x.split('\n')[0])).toEqual([
+      '# daxlayout facts capture (read-only)',
+      '# daxlayout apply program',
+      '# daxlayout facts capture (read-only)',
+    ]);
     const again = await makePlan(t, lab61);
     expect(again.view?.steps).toEqual([]);
     const r2 = await applyPlan(t, again, { lockTimeoutS: 5 });
@@ -68,7 +78,9 @@ describe('apply through a transport', () => {
     expect(r).toMatchObject({ result: 'refused', exitCode: 3, writesRun: 0 });
     expect(r.message).toMatch(/the host changed since the plan was made/);
     expect(r.changes).toContain('/sys/devices/platform/hmem.0/dax0.0/size: 2147483648 → 1073741824');
-    expect(r.changes?.some((c) => c.startsWith('/sys/bus/dax/devices/dax0.0/driver: → /sys/bus/dax/drivers/device_dax'))).toBe(true);
+    expect(
+      r.changes?.some((c) => c.startsWith('/sys/bus/dax/devices/dax0.0/driver: → /sys/bus/dax/drivers/device_dax')),
+    ).toBe(true);
     expect(r.steps.every((s) => s.status === 'not-run')).toBe(true);
   });
 
@@ -77,18 +89,28 @@ describe('apply through a transport', () => {
     const t = new SshTarget(h);
     const r = await applyPlan(t, await makePlan(t, lab61), { lockTimeoutS: 5 });
     expect(r).toMatchObject({ result: 'refused', exitCode: 3, writesRun: 0 });
-    expect(r.message).toMatch(/another apply holds the host's lock \(\/run\/daxlayout.lock\); waited 5 s\. Nothing was written/);
+    expect(r.message).toMatch(
+      /another apply holds the host's lock \(\/run\/daxlayout.lock\); waited 5 s\. Nothing was written/,
+    );
   });
 
   it('stops at the first failure and reports exactly which steps ran, and the host now', async () => {
-    const h = host(facts('linux-6.1.facts.json'), { failAt: { index: 4, error: 'sh: write error: No space left on device' } });
+    const h = host(facts('linux-6.1.facts.json'), {
+      failAt: { index: 4, error: 'sh: write error: No space left on device' },
+    });
     const t = new SshTarget(h);
     const p = await makePlan(t, lab61);
     const r = await applyPlan(t, p, { lockTimeoutS: 5 });
     expect(r).toMatchObject({ result: 'failed', exitCode: 1, writesRun: 3, writesTotal: 17 });
-    expect(r.message).toMatch(/^write 4 of 17 failed \(step 4: create dax0\.1 \(spill\)\): sh: write error: No space left on device \[ENOSPC\]\. 3 write\(s\) ran/);
+    expect(r.message).toMatch(
+      /^write 4 of 17 failed \(step 4: create dax0\.1 \(spill\)\): sh: write error: No space left on device \[ENOSPC\]\. 3 write\(s\) ran/,
+    );
     expect(r.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'failed', ...Array(10).fill('not-run')]);
-    expect(r.steps[3]?.writes[0]).toEqual({ status: 'failed', error: 'sh: write error: No space left on device', errno: 'ENOSPC' });
+    expect(r.steps[3]?.writes[0]).toEqual({
+      status: 'failed',
+      error: 'sh: write error: No space left on device',
+      errno: 'ENOSPC',
+    });
     // the host as it is now: dax0.0 shrunk to 1 GiB, unbound, 1 GiB align
     const d0 = r.after?.regions[0]?.devices.find((d) => d.name === 'dax0.0');
     expect(d0).toMatchObject({ size: 1n << 30n, align: 1n << 30n, driver: null });
@@ -117,14 +139,19 @@ describe('apply through a transport', () => {
     const h = host(facts('linux-6.1.facts.json'), {
       afterWrites: (m) => {
         // e.g. a udev rule onlines dax0.1's memory in the kernel zone behind our back
-        for (const r of [...m.state.blocks.all()]) if (r.state === 'online') m.state.blocks.setState(r.first, r.last, 'online', 'Normal');
+        for (const r of [...m.state.blocks.all()])
+          if (r.state === 'online') m.state.blocks.setState(r.first, r.last, 'online', 'Normal');
       },
     });
     const t = new SshTarget(h);
     const r = await applyPlan(t, await makePlan(t, lab61), { lockTimeoutS: 5 });
     expect(r).toMatchObject({ result: 'differs', exitCode: 1, writesRun: 17 });
-    expect(r.verification?.differences).toEqual([40, 41, 42, 43].map((i) => `memory${i}: online (Normal) on the host, online (Movable) predicted`));
-    expect(r.message).toMatch(/all 17 writes ran, but the host differs from the prediction:\n {2}memory40: online \(Normal\)/);
+    expect(r.verification?.differences).toEqual(
+      [40, 41, 42, 43].map((i) => `memory${i}: online (Normal) on the host, online (Movable) predicted`),
+    );
+    expect(r.message).toMatch(
+      /all 17 writes ran, but the host differs from the prediction:\n {2}memory40: online \(Normal\)/,
+    );
   });
 
   it('a plan with errors has no apply; facts errors say so', async () => {

@@ -2,7 +2,17 @@
 // to a temporary file created exclusively under a random name beside them, then renamed. A
 // symlink planted at a predictable temporary name, or at the file itself, is never followed.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,7 +70,12 @@ describe('apply --target sim:F', () => {
     const victim = join(d, 'victim');
     writeFileSync(victim, 'owned by someone else\n');
     symlinkSync(victim, `${host}.daxlayout-tmp`);
-    const r = spawnSync(process.execPath, [bin, 'apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes'], { cwd: root, encoding: 'utf8', input: '', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [bin, 'apply', 'samples/hbm-lab.dax', '--target', `sim:${host}`, '--yes'], {
+      cwd: root,
+      encoding: 'utf8',
+      input: '',
+      timeout: 120_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(readFileSync(victim, 'utf8')).toBe('owned by someone else\n');

@@ -44,7 +44,11 @@ function layOut(text: string): void {
   let file: string | undefined;
   for (const line of text.split('\n')) {
     const h = /^### \/sys\/bus\/cxl\/devices\/([^/ ]+)\/(\S+)$/.exec(line);
-    if (line.startsWith('###')) file = h && !h[2]?.startsWith('dax_region') ? join(root, real.get(h[1] as string) as string, h[2] as string) : undefined;
+    if (line.startsWith('###'))
+      file =
+        h && !h[2]?.startsWith('dax_region')
+          ? join(root, real.get(h[1] as string) as string, h[2] as string)
+          : undefined;
     else if (file) writeFileSync(file, `${line}\n`, { flag: 'a' });
   }
 }
@@ -60,7 +64,9 @@ describe('the capture program reads the CXL bus', () => {
     const want = readCxlFacts(REAL);
     expect(got).toBeDefined();
     expect(got).toEqual(want);
-    expect(got?.regions.map((x) => [x.name, x.commit, x.targets, x.bound])).toEqual([['region0', true, ['decoder2.0', 'decoder3.0'], true]]);
+    expect(got?.regions.map((x) => [x.name, x.commit, x.targets, x.bound])).toEqual([
+      ['region0', true, ['decoder2.0', 'decoder3.0'], true],
+    ]);
     // and the host's reader attaches them to the facts
     expect(readCapture(r.stdout, 'fake').facts?.cxl).toEqual(want);
   });

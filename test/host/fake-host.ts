@@ -42,17 +42,25 @@ function link(root: string, from: string, to: string): void {
 export function writeTree(root: string, f: HostFacts): void {
   put(root, '/proc/sys/kernel/osrelease', `${f.kernelRelease ?? 'unknown'}\n`);
   put(root, '/proc/sys/kernel/hostname', `${f.hostname ?? 'fake'}\n`);
-  put(root, '/proc/self/smaps', `00400000-00452000 r-xp 00000000 08:02 173521 /bin/sh\nSize:                328 kB\nKernelPageSize:        ${f.pageSize / 1024n} kB\n`);
+  put(
+    root,
+    '/proc/self/smaps',
+    `00400000-00452000 r-xp 00000000 08:02 173521 /bin/sh\nSize:                328 kB\nKernelPageSize:        ${f.pageSize / 1024n} kB\n`,
+  );
   const iomem = ['00001000-0009fbff : System RAM'];
-  for (const r of f.regions) if (r.start !== undefined) iomem.push(`${r.start.toString(16)}-${(r.start + r.size - 1n).toString(16)} : ${r.path.split('/').pop()}`);
+  for (const r of f.regions)
+    if (r.start !== undefined)
+      iomem.push(`${r.start.toString(16)}-${(r.start + r.size - 1n).toString(16)} : ${r.path.split('/').pop()}`);
   put(root, '/proc/iomem', iomem.join('\n') + '\n');
   put(root, '/sys/kernel/mm/transparent_hugepage/enabled', '[always] madvise never\n');
-  if (f.memmapOnMemorySupported !== undefined) put(root, '/sys/module/memory_hotplug/parameters/memmap_on_memory', f.memmapOnMemorySupported ? 'Y\n' : 'N\n');
+  if (f.memmapOnMemorySupported !== undefined)
+    put(root, '/sys/module/memory_hotplug/parameters/memmap_on_memory', f.memmapOnMemorySupported ? 'Y\n' : 'N\n');
   put(root, '/sys/module/dax_hmem/parameters/region_idle', 'N\n');
   put(root, '/sys/devices/system/memory/block_size_bytes', `${f.memoryBlockSize.toString(16)}\n`);
   put(root, '/sys/devices/system/memory/auto_online_blocks', `${f.autoOnlineBlocks}\n`);
   mkdirSync(join(root, '/sys/bus/dax/devices'), { recursive: true });
-  for (const drv of ['device_dax', 'kmem']) for (const a of ['bind', 'unbind', 'new_id', 'remove_id']) put(root, `/sys/bus/dax/drivers/${drv}/${a}`, '');
+  for (const drv of ['device_dax', 'kmem'])
+    for (const a of ['bind', 'unbind', 'new_id', 'remove_id']) put(root, `/sys/bus/dax/drivers/${drv}/${a}`, '');
   const nodes = new Set<number>([0, ...f.nodes.map((n) => n.id)]);
   for (const r of f.regions) {
     const g = `${r.path}/dax_region`;
@@ -98,14 +106,24 @@ export function writeTree(root: string, f: HostFacts): void {
   for (const n of nodes) {
     const info = f.nodes.find((x) => x.id === n);
     put(root, `/sys/devices/system/node/node${n}/cpulist`, `${info?.cpus ?? ''}\n`);
-    put(root, `/sys/devices/system/node/node${n}/meminfo`, `Node ${n} MemTotal:       ${(info?.memTotal ?? 0n) / 1024n} kB\nNode ${n} MemFree:        1 kB\n`);
+    put(
+      root,
+      `/sys/devices/system/node/node${n}/meminfo`,
+      `Node ${n} MemTotal:       ${(info?.memTotal ?? 0n) / 1024n} kB\nNode ${n} MemFree:        1 kB\n`,
+    );
   }
   const list = [...nodes].sort().join(',');
-  for (const a of ['online', 'possible', 'has_memory', 'has_cpu', 'has_normal_memory']) put(root, `/sys/devices/system/node/${a}`, `${a === 'possible' ? list : '0'}\n`);
+  for (const a of ['online', 'possible', 'has_memory', 'has_cpu', 'has_normal_memory'])
+    put(root, `/sys/devices/system/node/${a}`, `${a === 'possible' ? list : '0'}\n`);
 }
 
 /** Starts a program with a local shell (`dash`, `busybox sh`), program on stdin. */
-export function startSh(shell: string, program: string, env: Record<string, string> = {}, onLine?: (l: string) => void): { child: ChildProcess; result: Promise<RemoteResult> } {
+export function startSh(
+  shell: string,
+  program: string,
+  env: Record<string, string> = {},
+  onLine?: (l: string) => void,
+): { child: ChildProcess; result: Promise<RemoteResult> } {
   const [cmd, ...pre] = shell.split(' ');
   const p = spawn(cmd as string, [...pre, '-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const result = new Promise<RemoteResult>((resolve, reject) => {
@@ -130,7 +148,12 @@ export function startSh(shell: string, program: string, env: Record<string, stri
   return { child: p, result };
 }
 
-export function runSh(shell: string, program: string, env: Record<string, string> = {}, onLine?: (l: string) => void): Promise<RemoteResult> {
+export function runSh(
+  shell: string,
+  program: string,
+  env: Record<string, string> = {},
+  onLine?: (l: string) => void,
+): Promise<RemoteResult> {
   return startSh(shell, program, env, onLine).result;
 }
 
@@ -262,18 +285,37 @@ export class ModelHost implements Transport {
       this.installed.clear();
       return { code: 0, stdout: 'ok removed\n', stderr: '' };
     }
-    const files = [...program.matchAll(/^file '([^']+)' ([0-7]+) ([0-9a-f]{64})$/gm)].map((m) => ({ path: m[1] as string, sha: m[3] as string }));
+    const files = [...program.matchAll(/^file '([^']+)' ([0-7]+) ([0-9a-f]{64})$/gm)].map((m) => ({
+      path: m[1] as string,
+      sha: m[3] as string,
+    }));
     if (kind === 'install') {
-      if (this.o.installFails) return { code: 1, stdout: 'journal: daxlayout-restore: region 0: refused\nbad daxlayout-restore.service: failed (journalctl -b -u daxlayout-restore.service says why)\n', stderr: '' };
+      if (this.o.installFails)
+        return {
+          code: 1,
+          stdout:
+            'journal: daxlayout-restore: region 0: refused\nbad daxlayout-restore.service: failed (journalctl -b -u daxlayout-restore.service says why)\n',
+          stderr: '',
+        };
       this.installed.clear();
       for (const f of files) this.installed.set(f.path, f.sha);
     }
     const out: string[] = [];
     for (const f of files) {
       const have = this.installed.get(f.path);
-      out.push(have === undefined ? `bad ${f.path}: missing` : have === f.sha ? `ok ${f.path}` : `bad ${f.path}: sha256 ${have}, expected ${f.sha} (changed on the host?)`);
+      out.push(
+        have === undefined
+          ? `bad ${f.path}: missing`
+          : have === f.sha
+            ? `ok ${f.path}`
+            : `bad ${f.path}: sha256 ${have}, expected ${f.sha} (changed on the host?)`,
+      );
     }
-    out.push(this.installed.size > 0 ? 'ok daxlayout-restore.service enabled' : 'bad daxlayout-restore.service: disabled, expected enabled');
+    out.push(
+      this.installed.size > 0
+        ? 'ok daxlayout-restore.service enabled'
+        : 'bad daxlayout-restore.service: disabled, expected enabled',
+    );
     const bad = out.some((l) => l.startsWith('bad '));
     return { code: bad ? 1 : 0, stdout: out.join('\n') + '\n', stderr: '' };
   }

@@ -3,12 +3,28 @@
 // is there is a symlink, a file, another user's directory, or cannot be made. They never fall
 // back to a predictable world-writable place such as /tmp. Real shells (dash, busybox sh) on a
 // fake sysfs tree; the directory is the test's own.
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFacts } from '../../server/core/facts/read';
 import type { HostFacts } from '../../server/core/host-facts';
-import { applyProgram, cancelProgram, captureProgram, LOCK_DIR, parseProgramOutput, stateText } from '../../server/host/shell';
+import {
+  applyProgram,
+  cancelProgram,
+  captureProgram,
+  LOCK_DIR,
+  parseProgramOutput,
+  stateText,
+} from '../../server/host/shell';
 import { SAMPLES } from '../rules/harness';
 import { runSh, SHELLS, startSh, tmp, writeTree } from './fake-host';
 
@@ -70,7 +86,9 @@ describe.each(SHELLS)('the lock directory under %s', (shell) => {
       const r = await runSh(shell, applyProgram(W, { expectedState: state, lockTimeoutS: 1, root, lockDir: dir }));
       const rep = parseProgramOutput(r.stdout);
       expect(r.code).toBe(3);
-      expect(rep.lockError).toMatch(/^no safe place for the lock: .*lockdir is not a directory \(a symlink or a file is there; remove it\)$/);
+      expect(rep.lockError).toMatch(
+        /^no safe place for the lock: .*lockdir is not a directory \(a symlink or a file is there; remove it\)$/,
+      );
       expect(rep.outcomes).toEqual([]);
       expect(size()).toBe('2147483648\n');
       expect(existsSync(join(root, 'nothing'))).toBe(false);
@@ -80,9 +98,14 @@ describe.each(SHELLS)('the lock directory under %s', (shell) => {
 
   it('a place that cannot be made (its parent is missing): refused, nothing written', async () => {
     const { root, state, size } = await tree(shell);
-    const r = await runSh(shell, applyProgram(W, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'no', 'such', 'lockdir') }));
+    const r = await runSh(
+      shell,
+      applyProgram(W, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'no', 'such', 'lockdir') }),
+    );
     expect(r.code).toBe(3);
-    expect(parseProgramOutput(r.stdout).lockError).toMatch(/^no safe place for the lock: cannot create .*\/no\/such\/lockdir \(apply runs as root/);
+    expect(parseProgramOutput(r.stdout).lockError).toMatch(
+      /^no safe place for the lock: cannot create .*\/no\/such\/lockdir \(apply runs as root/,
+    );
     expect(size()).toBe('2147483648\n');
   });
 
@@ -99,7 +122,9 @@ describe.each(SHELLS)('the lock directory under %s', (shell) => {
       return;
     }
     expect(r.code).toBe(3);
-    expect(parseProgramOutput(r.stdout).lockError).toMatch(/^no safe place for the lock: .*lockdir belongs to uid 65534, not to uid 0 \(remove it\)$/);
+    expect(parseProgramOutput(r.stdout).lockError).toMatch(
+      /^no safe place for the lock: .*lockdir belongs to uid 65534, not to uid 0 \(remove it\)$/,
+    );
     expect(size()).toBe('2147483648\n');
   });
 
@@ -111,11 +136,22 @@ describe.each(SHELLS)('the lock directory under %s', (shell) => {
     let pid = 0;
     let paused!: () => void;
     const isPaused = new Promise<void>((r) => (paused = r));
-    const run = startSh(shell, applyProgram([...W, { path: '/sys/bus/dax/devices/dax0.0/align', value: '4096' }], { expectedState: state, lockTimeoutS: 1, root, lockDir: dir, pauseAfter: 1 }), {}, (l) => {
-      const m = /^@@ pid (\d+)$/.exec(l);
-      if (m) pid = Number(m[1]);
-      if (l.startsWith('@@ paused')) paused();
-    });
+    const run = startSh(
+      shell,
+      applyProgram([...W, { path: '/sys/bus/dax/devices/dax0.0/align', value: '4096' }], {
+        expectedState: state,
+        lockTimeoutS: 1,
+        root,
+        lockDir: dir,
+        pauseAfter: 1,
+      }),
+      {},
+      (l) => {
+        const m = /^@@ pid (\d+)$/.exec(l);
+        if (m) pid = Number(m[1]);
+        if (l.startsWith('@@ paused')) paused();
+      },
+    );
     await isPaused;
     symlinkSync(victim, join(dir, `cancel.${pid}`));
     await runSh(shell, cancelProgram(pid, { lockDir: dir }));

@@ -29,7 +29,13 @@ function host(o: ConstructorParameters<typeof ModelHost>[1] = {}): ModelHost {
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
-const first = (h: ModelHost) => h.programs.map((x) => x.split('\n').find((l) => l.startsWith('# daxlayout'))?.replace(/ on lab61.*| \(.*/, ''));
+const first = (h: ModelHost) =>
+  h.programs.map((x) =>
+    x
+      .split('\n')
+      .find((l) => l.startsWith('# daxlayout'))
+      ?.replace(/ on lab61.*| \(.*/, ''),
+  );
 const req = (text: string) => ({ text, host: 'lab61', prune: false });
 
 describe('the capture lists the persist artifacts present', () => {
@@ -58,15 +64,26 @@ describe('persist step of apply', () => {
     expect(p.errors).toEqual([]);
     const pp = await persistPlan(t, p, { verify: false });
     expect(pp.action).toBe('install');
-    expect(pp.message).toMatch(/^the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)$/);
+    expect(pp.message).toMatch(
+      /^the boot-time restorer of region 0 .* will be installed \(5 files, checksum sha256:[0-9a-f]{16}\)$/,
+    );
     expect(h.roundTrips).toBe(1); // nothing installed: no verify needed to know it
     const r = await applyPlan(t, p, { lockTimeoutS: 5 });
     expect(r.result).toBe('applied');
     const res = await runPersist(t, pp);
     expect(res).toMatchObject({ action: 'installed', status: 'ok', checksum: pp.art?.checksum });
-    expect(first(h)).toEqual(['# daxlayout facts capture', '# daxlayout apply program', '# daxlayout facts capture', '# daxlayout: install the persist artifacts']);
+    expect(first(h)).toEqual([
+      '# daxlayout facts capture',
+      '# daxlayout apply program',
+      '# daxlayout facts capture',
+      '# daxlayout: install the persist artifacts',
+    ]);
     // no device names an owner, group or permissions: no access rules
-    expect([...h.installed.keys()].sort()).toEqual(Object.values(PERSIST_PATHS).filter((x) => x !== PERSIST_PATHS.access).sort());
+    expect([...h.installed.keys()].sort()).toEqual(
+      Object.values(PERSIST_PATHS)
+        .filter((x) => x !== PERSIST_PATHS.access)
+        .sort(),
+    );
 
     const again = await makePlan(t, req(persisted));
     expect(again.view?.steps).toEqual([]);
@@ -110,7 +127,10 @@ describe('persist step of apply', () => {
     expect((await applyPlan(t, p2, { lockTimeoutS: 5 })).result).toBe('applied');
     const res = await runPersist(t, pp);
     expect(res).toMatchObject({ action: 'updated', status: 'ok' });
-    expect(first(h).slice(-2)).toEqual(['# daxlayout: verify the persist artifacts', '# daxlayout: install the persist artifacts']);
+    expect(first(h).slice(-2)).toEqual([
+      '# daxlayout: verify the persist artifacts',
+      '# daxlayout: install the persist artifacts',
+    ]);
     expect(h.roundTrips).toBe(n + 4); // apply, capture, verify, install
   });
 
@@ -147,9 +167,13 @@ describe('persist step of apply', () => {
     expect(pp.art?.persist).toBe(false);
     expect(pp.art?.files.map((f) => f.path)).toEqual([PERSIST_PATHS.access]);
     expect(pp.art?.enable).toEqual([]);
-    expect(pp.message).toMatch(/^the access rules of guest-a \(owner, group, mode of \/dev\/daxR\.N\) will be installed \(1 file,/);
+    expect(pp.message).toMatch(
+      /^the access rules of guest-a \(owner, group, mode of \/dev\/daxR\.N\) will be installed \(1 file,/,
+    );
     const rules = pp.art?.files[0]?.content ?? '';
-    expect(rules).toContain('ATTR{resource}=="0x170000000", ATTR{size}=="268435456", OWNER="qemu", GROUP="kvm", MODE="0660"');
+    expect(rules).toContain(
+      'ATTR{resource}=="0x170000000", ATTR{size}=="268435456", OWNER="qemu", GROUP="kvm", MODE="0660"',
+    );
     // the install program enables no unit and restarts no restorer; it removes what an earlier layout had
     const install = (await import('../../server/core/persist/artifacts')).installProgram(pp.art as never);
     expect(install).not.toMatch(/systemctl (enable|restart)/);
@@ -179,14 +203,22 @@ describe('persist step of apply', () => {
   it('a layout no restorer can be made for: problems, nothing installed', async () => {
     // two persisted regions using one label (DAX061, an error): the spec makes no restorer; the CLI
     // refuses such a plan for its errors already, this is the persist step's own guard
-    const text = 'host lab { kernel "6.1.0"\n persist }\nregion 0 on lab { start 0x1_0000_0000 size 2G node 1 device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db { size 1G } }\n';
+    const text =
+      'host lab { kernel "6.1.0"\n persist }\nregion 0 on lab { start 0x1_0000_0000 size 2G node 1 device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db { size 1G } }\n';
     const a = analyze(text);
     const h = host();
     const t = new SshTarget(h);
-    const p = { capture: { kind: 'capture', problems: [], state: '', unreadable: [], persistFiles: [] }, analysis: a, host: a.hosts.find((x) => x.name === 'lab'), errors: [] } as unknown as PlanResult;
+    const p = {
+      capture: { kind: 'capture', problems: [], state: '', unreadable: [], persistFiles: [] },
+      analysis: a,
+      host: a.hosts.find((x) => x.name === 'lab'),
+      errors: [],
+    } as unknown as PlanResult;
     const pp = await persistPlan(t, p, { verify: true });
     expect(pp.action).toBe('problems');
-    expect(pp.art?.problems.join('\n')).toMatch(/^region 1 has 1 error\(s\) \(DAX061\): a restorer is only made for a layout the kernel accepts$/);
+    expect(pp.art?.problems.join('\n')).toMatch(
+      /^region 1 has 1 error\(s\) \(DAX061\): a restorer is only made for a layout the kernel accepts$/,
+    );
     expect(await runPersist(t, pp)).toMatchObject({ action: 'problems', status: 'failed' });
     expect(h.programs).toEqual([]);
   });

@@ -31,7 +31,8 @@ async function treeFor(name: string, shell: string) {
 /** A PATH with busybox applets but no flock: forces the mkdir lock. */
 function noFlockPath(): string {
   const bin = tmp('daxlayout-bin-');
-  for (const a of ['mkdir', 'rm', 'mv', 'sleep', 'cat', 'uname', 'id', 'kill', 'ls', 'chmod']) symlinkSync('/usr/bin/busybox', join(bin, a));
+  for (const a of ['mkdir', 'rm', 'mv', 'sleep', 'cat', 'uname', 'id', 'kill', 'ls', 'chmod'])
+    symlinkSync('/usr/bin/busybox', join(bin, a));
   return bin;
 }
 
@@ -53,7 +54,9 @@ describe.each(SHELLS)('capture program under %s', (shell) => {
     const { root, state } = await treeFor('linux-6.12.facts.json', shell);
     const again = stateText((await runSh(shell, captureProgram(root))).stdout);
     expect(again).toBe(state);
-    expect(state).toMatch(/### memory blocks of node1\nmemory32: state=offline zones=Normal Movable removable=1 node=1/);
+    expect(state).toMatch(
+      /### memory blocks of node1\nmemory32: state=offline zones=Normal Movable removable=1 node=1/,
+    );
   });
 
   it('as an ordinary user, reads what it can and says what it could not (root-only files)', async () => {
@@ -66,15 +69,27 @@ describe.each(SHELLS)('capture program under %s', (shell) => {
       dir = join(dir, '..');
       if (dir === tmpdir() || dir === '/tmp') break;
     }
-    for (const f of ['mapping0/start', 'mapping0/end', 'mapping0/page_offset', 'resource']) chmodSync(join(root, '/sys/devices/platform/hmem.0/dax0.0', f), 0o400);
+    for (const f of ['mapping0/start', 'mapping0/end', 'mapping0/page_offset', 'resource'])
+      chmodSync(join(root, '/sys/devices/platform/hmem.0/dax0.0', f), 0o400);
     const [cmd, ...rest] = shell.split(' ');
-    const r = await runSh(`setpriv --reuid=65534 --regid=65534 --clear-groups ${cmd} ${rest.join(' ')}`.trim(), captureProgram(root));
+    const r = await runSh(
+      `setpriv --reuid=65534 --regid=65534 --clear-groups ${cmd} ${rest.join(' ')}`.trim(),
+      captureProgram(root),
+    );
     const c = readCapture(r.stdout, 'fake');
     expect(c.uid).toBe(65534);
-    expect(c.unreadable).toEqual(['resource', 'mapping0/start', 'mapping0/end', 'mapping0/page_offset'].map((f) => `/sys/devices/platform/hmem.0/dax0.0/${f}`));
-    expect(unreadableNote(c)).toMatch(/^4 file\(s\) could not be read as uid 65534 \(root-only\): mappingN\/\{start,end,page_offset\}, resource\./);
+    expect(c.unreadable).toEqual(
+      ['resource', 'mapping0/start', 'mapping0/end', 'mapping0/page_offset'].map(
+        (f) => `/sys/devices/platform/hmem.0/dax0.0/${f}`,
+      ),
+    );
+    expect(unreadableNote(c)).toMatch(
+      /^4 file\(s\) could not be read as uid 65534 \(root-only\): mappingN\/\{start,end,page_offset\}, resource\./,
+    );
     expect(c.facts).toBeUndefined();
-    expect(c.problems.map((p) => p.message)).toContain('dax0.0: its mappingN/start, end and page_offset (root-only) were not captured');
+    expect(c.problems.map((p) => p.message)).toContain(
+      'dax0.0: its mappingN/start, end and page_offset (root-only) were not captured',
+    );
   });
 });
 
@@ -83,7 +98,11 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
 
   it('writes exactly the values given, reports each write, and finishes', async () => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
-    const writes = [W('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.0'), W('/sys/bus/dax/devices/dax0.0/size', '1073741824'), W('/sys/devices/platform/hmem.0/dax_region/create', '1')];
+    const writes = [
+      W('/sys/bus/dax/drivers/device_dax/unbind', 'dax0.0'),
+      W('/sys/bus/dax/devices/dax0.0/size', '1073741824'),
+      W('/sys/devices/platform/hmem.0/dax_region/create', '1'),
+    ];
     const lock = join(root, 'lock');
     const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock }));
     const rep = parseProgramOutput(r.stdout);
@@ -99,8 +118,15 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
     rmSync(join(root, '/sys/bus/dax/drivers/kmem/new_id'));
     mkdirSync(join(root, '/sys/bus/dax/drivers/kmem/new_id')); // writing to it fails: EISDIR
-    const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0'), W('/sys/bus/dax/drivers/kmem/new_id', 'dax0.0'), W('/sys/bus/dax/devices/dax0.0/align', '4096')];
-    const r = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }));
+    const writes = [
+      W('/sys/bus/dax/devices/dax0.0/size', '0'),
+      W('/sys/bus/dax/drivers/kmem/new_id', 'dax0.0'),
+      W('/sys/bus/dax/devices/dax0.0/align', '4096'),
+    ];
+    const r = await runSh(
+      shell,
+      applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }),
+    );
     const rep = parseProgramOutput(r.stdout);
     expect(r.code).toBe(1);
     expect(rep.outcomes.map((o) => [o.index, o.ok])).toEqual([
@@ -115,9 +141,15 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
   it('refuses when the host changed since the plan, and says what changed', async () => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
     const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0')];
-    const changed = state.replace('### /sys/devices/platform/hmem.0/dax0.0/size\n2147483648', '### /sys/devices/platform/hmem.0/dax0.0/size\n1073741824');
+    const changed = state.replace(
+      '### /sys/devices/platform/hmem.0/dax0.0/size\n2147483648',
+      '### /sys/devices/platform/hmem.0/dax0.0/size\n1073741824',
+    );
     expect(changed).not.toBe(state);
-    const r = await runSh(shell, applyProgram(writes, { expectedState: changed, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }));
+    const r = await runSh(
+      shell,
+      applyProgram(writes, { expectedState: changed, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }),
+    );
     const rep = parseProgramOutput(r.stdout);
     expect(r.code).toBe(3);
     expect(rep.guard).toBe('changed');
@@ -128,7 +160,12 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
 
   it('runs nothing when the program is cut short in transit', async () => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
-    const p = applyProgram([W('/sys/bus/dax/devices/dax0.0/size', '0')], { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') });
+    const p = applyProgram([W('/sys/bus/dax/devices/dax0.0/size', '0')], {
+      expectedState: state,
+      lockTimeoutS: 1,
+      root,
+      lockDir: join(root, 'lock'),
+    });
     for (const cut of [p.length - 6, Math.floor(p.length / 2), p.indexOf("w 1 '") + 20]) {
       const r = await runSh(shell, p.slice(0, cut));
       expect(r.stdout).not.toMatch(/@@ step/);
@@ -143,11 +180,16 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     let pid = 0;
     let paused!: () => void;
     const isPaused = new Promise<void>((r) => (paused = r));
-    const run = runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }), {}, (l) => {
-      const m = /^@@ pid (\d+)$/.exec(l);
-      if (m) pid = Number(m[1]);
-      if (l.startsWith('@@ paused')) paused();
-    });
+    const run = runSh(
+      shell,
+      applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }),
+      {},
+      (l) => {
+        const m = /^@@ pid (\d+)$/.exec(l);
+        if (m) pid = Number(m[1]);
+        if (l.startsWith('@@ paused')) paused();
+      },
+    );
     await isPaused;
     expect(pid).toBeGreaterThan(1);
     const c = await runSh(shell, cancelProgram(pid, { lockDir: lock }));
@@ -170,12 +212,21 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
       const writes = [W('/sys/bus/dax/devices/dax0.0/size', '0'), W('/sys/bus/dax/devices/dax0.0/align', '4096')];
       let paused!: () => void;
       const isPaused = new Promise<void>((r) => (paused = r));
-      const first = startSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }), env, (l) => {
-        if (l.startsWith('@@ paused')) paused();
-      });
+      const first = startSh(
+        shell,
+        applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock, pauseAfter: 1 }),
+        env,
+        (l) => {
+          if (l.startsWith('@@ paused')) paused();
+        },
+      );
       await isPaused;
       const t0 = Date.now();
-      const second = await runSh(shell, applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock }), env);
+      const second = await runSh(
+        shell,
+        applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: lock }),
+        env,
+      );
       const rep = parseProgramOutput(second.stdout);
       expect(second.code).toBe(3);
       expect(rep.lockWaited).toBe(true);
@@ -187,7 +238,16 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
       first.child.kill('SIGKILL');
       await first.result;
       // the lock is free again (a dead holder's mkdir lock is taken over)
-      const third = await runSh(shell, applyProgram([], { expectedState: stateText((await runSh(shell, captureProgram(root))).stdout) ?? '', lockTimeoutS: 3, root, lockDir: lock }), env);
+      const third = await runSh(
+        shell,
+        applyProgram([], {
+          expectedState: stateText((await runSh(shell, captureProgram(root))).stdout) ?? '',
+          lockTimeoutS: 3,
+          root,
+          lockDir: lock,
+        }),
+        env,
+      );
       const rep3 = parseProgramOutput(third.stdout);
       expect(rep3.lock).toBe(mode);
       expect(rep3.done).toBe(true);
@@ -195,4 +255,3 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     }, 90_000);
   }
 });
-

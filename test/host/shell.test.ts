@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../server/core/pipeline/analyze';
-import { applyProgram, errnoOf, parseProgramOutput, ProgramRefused, shQuote, stateDiff, stateProblem, writeProblem } from '../../server/host/shell';
+import {
+  applyProgram,
+  errnoOf,
+  parseProgramOutput,
+  ProgramRefused,
+  shQuote,
+  stateDiff,
+  stateProblem,
+  writeProblem,
+} from '../../server/host/shell';
 import { sampleReader, SAMPLES } from '../rules/harness';
 import { runSh, SHELLS } from './fake-host';
 
@@ -75,12 +84,40 @@ function unquoted(line: string): string {
 }
 
 describe('apply program text (property)', () => {
-  const meta = fc.constantFrom(...";|&$`'\"\\<>(){}[]*?!~#=% \t\n\r\0".split(''), '$(id)', '`id`', '../', '\u00e9', '\u202e');
-  const safe = fc.constantFrom('/sys/bus/dax/devices/dax', '/sys/bus/dax/drivers/kmem/', 'bind', 'new_id', '/size', '/mapping', 'dax0.1', '0', '1', 'a', '-', '.', '/');
+  const meta = fc.constantFrom(
+    ...';|&$`\'"\\<>(){}[]*?!~#=% \t\n\r\0'.split(''),
+    '$(id)',
+    '`id`',
+    '../',
+    '\u00e9',
+    '\u202e',
+  );
+  const safe = fc.constantFrom(
+    '/sys/bus/dax/devices/dax',
+    '/sys/bus/dax/drivers/kmem/',
+    'bind',
+    'new_id',
+    '/size',
+    '/mapping',
+    'dax0.1',
+    '0',
+    '1',
+    'a',
+    '-',
+    '.',
+    '/',
+  );
   const piece = fc.oneof(meta, safe, fc.string({ maxLength: 4 }));
   const text = fc.array(piece, { maxLength: 8 }).map((a) => a.join(''));
   const planned = fc.record({
-    path: fc.oneof(text, fc.constantFrom('/sys/bus/dax/devices/dax0.1/size', '/sys/bus/dax/drivers/kmem/new_id', '/sys/devices/platform/hmem.0/dax_region/create')),
+    path: fc.oneof(
+      text,
+      fc.constantFrom(
+        '/sys/bus/dax/devices/dax0.1/size',
+        '/sys/bus/dax/drivers/kmem/new_id',
+        '/sys/devices/platform/hmem.0/dax_region/create',
+      ),
+    ),
     value: fc.oneof(text, fc.constantFrom('1', 'dax0.1', '536870912', '100000000-10fffffff', 'offline')),
   });
 
@@ -110,22 +147,37 @@ describe('apply program text (property)', () => {
   it('a real shell hands each accepted write to `w` as exactly its path and value', async () => {
     const shell = SHELLS[0];
     if (!shell) return;
-    const cases = fc.sample(fc.array(planned, { minLength: 1, maxLength: 3 }), 300).filter((ws) => ws.every((w) => !writeProblem(w.path, w.value)));
+    const cases = fc
+      .sample(fc.array(planned, { minLength: 1, maxLength: 3 }), 300)
+      .filter((ws) => ws.every((w) => !writeProblem(w.path, w.value)));
     cases.push([{ path: '/sys/bus/dax/devices/dax0.1/size', value: '536870912' }]);
     for (const writes of cases.slice(0, 25)) {
-      const program = applyProgram(writes, { expectedState: '', lockTimeoutS: 0, lockDir: join(tmpdir(), 'daxlayout-test-lock') })
+      const program = applyProgram(writes, {
+        expectedState: '',
+        lockTimeoutS: 0,
+        lockDir: join(tmpdir(), 'daxlayout-test-lock'),
+      })
         // replace the real helpers by ones that print what they are given
-        .replace(/\nmain\n$/, "\nlock() { :; }\nstate() { :; }\nw() { printf '<%s|%s|%s>\\n' \"$1\" \"$2\" \"$3\"; }\nmain\n");
+        .replace(
+          /\nmain\n$/,
+          '\nlock() { :; }\nstate() { :; }\nw() { printf \'<%s|%s|%s>\\n\' "$1" "$2" "$3"; }\nmain\n',
+        );
       const r = await runSh(shell, program);
-      expect(r.stdout.split('\n').filter((l) => l.startsWith('<'))).toEqual(writes.map((w, i) => `<${i + 1}|${w.path}|${w.value}>`));
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('<'))).toEqual(
+        writes.map((w, i) => `<${i + 1}|${w.path}|${w.value}>`),
+      );
     }
   });
 
   it('refuses a guard state holding a quote, and hostile lock paths', () => {
     expect(stateProblem("### /sys/x\nit's")).toMatch(/will not put in a program/);
     expect(() => applyProgram([], { expectedState: "'", lockTimeoutS: 1 })).toThrow(ProgramRefused);
-    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/x;id' })).toThrow(ProgramRefused);
-    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/../tmp/x' })).toThrow(ProgramRefused);
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/x;id' })).toThrow(
+      ProgramRefused,
+    );
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/../tmp/x' })).toThrow(
+      ProgramRefused,
+    );
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/tmp' })).toThrow(ProgramRefused);
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, root: '/tmp/$(id)' })).toThrow(ProgramRefused);
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: -1 })).toThrow(ProgramRefused);
@@ -135,7 +187,14 @@ describe('apply program text (property)', () => {
 describe('program output', () => {
   it('reads the protocol lines', () => {
     const r = parseProgramOutput(
-      ['@@ lock-wait', '@@ locked mkdir', '@@ guard ok', '@@ step 1 ok', '@@ step 2 fail sh: write error: Device or resource busy', 'stray'].join('\n'),
+      [
+        '@@ lock-wait',
+        '@@ locked mkdir',
+        '@@ guard ok',
+        '@@ step 1 ok',
+        '@@ step 2 fail sh: write error: Device or resource busy',
+        'stray',
+      ].join('\n'),
     );
     expect(r).toMatchObject({ lock: 'mkdir', lockWaited: true, guard: 'ok', done: false, other: ['stray'] });
     expect(r.outcomes).toEqual([
@@ -154,8 +213,10 @@ describe('program output', () => {
   });
 
   it('says what changed between two states', () => {
-    const a = '### /sys/bus/dax/devices/dax0.0/size\n2147483648\n### /sys/bus/dax/devices/dax0.0/driver -> /sys/bus/dax/drivers/kmem\n### memory blocks of node1\nmemory32: state=offline zones=Normal removable=1 node=1';
-    const b = '### /sys/bus/dax/devices/dax0.0/size\n1073741824\n### /sys/bus/dax/devices/dax0.0/driver\ndaxlayout: unbound: No such file or directory\n### memory blocks of node1\nmemory32: state=online zones=Movable removable=1 node=1\n### /sys/bus/dax/devices/dax0.1/size\n0';
+    const a =
+      '### /sys/bus/dax/devices/dax0.0/size\n2147483648\n### /sys/bus/dax/devices/dax0.0/driver -> /sys/bus/dax/drivers/kmem\n### memory blocks of node1\nmemory32: state=offline zones=Normal removable=1 node=1';
+    const b =
+      '### /sys/bus/dax/devices/dax0.0/size\n1073741824\n### /sys/bus/dax/devices/dax0.0/driver\ndaxlayout: unbound: No such file or directory\n### memory blocks of node1\nmemory32: state=online zones=Movable removable=1 node=1\n### /sys/bus/dax/devices/dax0.1/size\n0';
     expect(stateDiff(a, b)).toEqual([
       '/sys/bus/dax/devices/dax0.0/size: 2147483648 → 1073741824',
       '/sys/bus/dax/devices/dax0.0/driver: → /sys/bus/dax/drivers/kmem → daxlayout: unbound: No such file or directory',

@@ -19,8 +19,24 @@ describe('diffHost', () => {
   it('names the device, the attribute and both values', () => {
     const actual: HostFacts = {
       ...f,
-      regions: [{ ...r0, devices: [{ ...d0, size: 1n << 30n, align: 4096n, driver: 'device_dax', mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }] }, { ...d0, name: 'dax0.1', size: 0n, driver: null, mappings: [] }] }],
-      memoryBlocks: f.memoryBlocks.map((b) => (b.index === 32 ? { ...b, state: 'online' as const, zone: 'Normal' as const } : b)).filter((b) => b.index !== 47),
+      regions: [
+        {
+          ...r0,
+          devices: [
+            {
+              ...d0,
+              size: 1n << 30n,
+              align: 4096n,
+              driver: 'device_dax',
+              mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }],
+            },
+            { ...d0, name: 'dax0.1', size: 0n, driver: null, mappings: [] },
+          ],
+        },
+      ],
+      memoryBlocks: f.memoryBlocks
+        .map((b) => (b.index === 32 ? { ...b, state: 'online' as const, zone: 'Normal' as const } : b))
+        .filter((b) => b.index !== 47),
     };
     expect(diffHost(f, actual)).toEqual([
       'dax0.0: size 1 GiB on the host, 2 GiB predicted',
@@ -34,7 +50,10 @@ describe('diffHost', () => {
   });
 
   it('compares zones of online blocks', () => {
-    const online = (zone: 'Movable' | 'Normal'): HostFacts => ({ ...f, memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online' as const, zone })) });
+    const online = (zone: 'Movable' | 'Normal'): HostFacts => ({
+      ...f,
+      memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online' as const, zone })),
+    });
     const d = diffHost(online('Movable'), online('Normal'));
     expect(d).toHaveLength(16);
     expect(d[0]).toBe('memory32: online (Normal) on the host, online (Movable) predicted');

@@ -22,7 +22,8 @@ function checkInvariants(b: BlockRuns): void {
     if (!prev) continue;
     expect(prev.last).toBeLessThan(r.first);
     if (prev.last + 1 === r.first) {
-      const same = prev.node === r.node && prev.state === r.state && prev.zone === r.zone && prev.removable === r.removable;
+      const same =
+        prev.node === r.node && prev.state === r.state && prev.zone === r.zone && prev.removable === r.removable;
       expect(same, `runs ${prev.first}-${prev.last} and ${r.first}-${r.last} touch and are alike`).toBe(false);
     }
   }
@@ -43,7 +44,11 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     state: fc.constantFrom('online' as const, 'offline' as const),
     zone: fc.constantFrom<Zone>('Normal', 'Movable'),
   }),
-  fc.record({ kind: fc.constant('remove' as const), first: fc.integer({ min: 0, max: 60 }), len: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({
+    kind: fc.constant('remove' as const),
+    first: fc.integer({ min: 0, max: 60 }),
+    len: fc.integer({ min: 1, max: 12 }),
+  }),
   fc.record({
     kind: fc.constant('set' as const),
     first: fc.integer({ min: 0, max: 60 }),
@@ -63,7 +68,8 @@ describe('BlockRuns', () => {
           const last = o.first + o.len - 1;
           if (o.kind === 'add') {
             runs.add(o.first, last, { state: o.state, zone: o.zone, node: o.node, removable: true });
-            for (let i = o.first; i <= last; i++) map.set(i, { state: o.state, zone: o.state === 'online' ? o.zone : undefined, node: o.node });
+            for (let i = o.first; i <= last; i++)
+              map.set(i, { state: o.state, zone: o.state === 'online' ? o.zone : undefined, node: o.node });
           } else if (o.kind === 'remove') {
             runs.remove(o.first, last);
             for (let i = o.first; i <= last; i++) map.delete(i);
@@ -79,7 +85,9 @@ describe('BlockRuns', () => {
         const want = [...map.entries()].sort((a, b) => a[0] - b[0]).map(([i, b]) => [i, b.state, b.zone, b.node]);
         expect([...runs.values()].map((b) => [b.index, b.state, b.zone, b.node])).toEqual(want);
         for (let i = 0; i < 75; i++) expect(runs.has(i)).toBe(map.has(i));
-        expect(expandRuns(runs.slice(10, 30)).map((b) => b.index)).toEqual(want.map((w) => w[0]).filter((i) => (i as number) >= 10 && (i as number) <= 30));
+        expect(expandRuns(runs.slice(10, 30)).map((b) => b.index)).toEqual(
+          want.map((w) => w[0]).filter((i) => (i as number) >= 10 && (i as number) <= 30),
+        );
       }),
       { numRuns: 300 },
     );
@@ -109,7 +117,19 @@ const blockState = fc.record({
   present: fc.constantFrom(true, true, true, true, false),
 });
 
-const value = fc.constantFrom('offline', 'online', 'online_movable', 'online_kernel', 'online\n', 'offline\n', '1', '0', 'y', 'bogus', '');
+const value = fc.constantFrom(
+  'offline',
+  'online',
+  'online_movable',
+  'online_kernel',
+  'online\n',
+  'offline\n',
+  '1',
+  '0',
+  'y',
+  'bogus',
+  '',
+);
 const attr = fc.constantFrom('state', 'state', 'state', 'online', 'valid_zones', 'nope');
 
 function outcome(r: WriteResult): string {
@@ -122,21 +142,41 @@ describe('KernelModel.writeBlockRun', () => {
     fc.assert(
       fc.property(
         fc.array(blockState, { minLength: 48, maxLength: 48 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 0, max: 47 }), attr, value), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 47 }), fc.integer({ min: 0, max: 3 })), { maxLength: 3 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 0, max: 47 }), attr, value), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 47 }),
+            fc.integer({ min: 0, max: 3 }),
+            fc.integer({ min: 0, max: 47 }),
+            fc.integer({ min: 0, max: 3 }),
+          ),
+          { maxLength: 3 },
+        ),
         fc.constantFrom(R61, R612),
         (states, writes, pins, release) => {
           const blocks: MemoryBlockFacts[] = [];
           states.forEach((s, i) => {
             if (!s.present) return;
-            blocks.push({ index: first - 8 + i, state: s.state, ...(s.state === 'online' ? { zone: s.zone } : {}), node: s.node, removable: true });
+            blocks.push({
+              index: first - 8 + i,
+              state: s.state,
+              ...(s.state === 'online' ? { zone: s.zone } : {}),
+              node: s.node,
+              removable: true,
+            });
           });
           const facts = hostWith(blocks, release);
           const bulk = KernelModel.fromFacts(facts);
           const single = KernelModel.fromFacts(facts);
           // memmap placements (hidden state made by earlier hot-adds): the same in both models
           for (const [h, hl, b, bl] of pins) {
-            const p = { hosts: [{ first: first - 8 + h, last: first - 8 + h + hl }], blocks: [{ first: first - 8 + b, last: first - 8 + b + bl }] };
+            const p = {
+              hosts: [{ first: first - 8 + h, last: first - 8 + h + hl }],
+              blocks: [{ first: first - 8 + b, last: first - 8 + b + bl }],
+            };
             bulk.state.memmapPlacements?.push({ ...p });
             single.state.memmapPlacements?.push({ ...p });
           }
@@ -144,9 +184,11 @@ describe('KernelModel.writeBlockRun', () => {
             const lo = first - 8 + Math.min(a, b);
             const hi = first - 8 + Math.max(a, b);
             const got: string[] = [];
-            for (const seg of bulk.writeBlockRun(lo, hi, at, v)) for (let i = seg.first; i <= seg.last; i++) got.push(`${i} ${outcome(seg.result)}`);
+            for (const seg of bulk.writeBlockRun(lo, hi, at, v))
+              for (let i = seg.first; i <= seg.last; i++) got.push(`${i} ${outcome(seg.result)}`);
             const want: string[] = [];
-            for (let i = lo; i <= hi; i++) want.push(`${i} ${outcome(single.write(`/sys/devices/system/memory/memory${i}/${at}`, v))}`);
+            for (let i = lo; i <= hi; i++)
+              want.push(`${i} ${outcome(single.write(`/sys/devices/system/memory/memory${i}/${at}`, v))}`);
             expect(got).toEqual(want);
             expect([...bulk.state.blocks.values()]).toEqual([...single.state.blocks.values()]);
           }

@@ -12,7 +12,11 @@ const CAPTURES = join(__dirname, '..', 'vm', 'cxl', 'captures');
 
 /** A model seeded from a capture; `release` reads it as another kernel's. */
 function model(file: string, release?: string): KernelModel {
-  const { facts, problems } = readFacts(readFileSync(join(CAPTURES, file), 'utf8'), file, release ? { kernelRelease: release } : {});
+  const { facts, problems } = readFacts(
+    readFileSync(join(CAPTURES, file), 'utf8'),
+    file,
+    release ? { kernelRelease: release } : {},
+  );
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
   if (!facts) throw new Error(`no facts from ${file}`);
   return KernelModel.fromFacts(facts, release);
@@ -35,21 +39,49 @@ describe('CXL facts from a capture', () => {
     const m = model('linux-6.12-cxl2.txt');
     const s = cxlSnapshot(cxl(m));
     expect(s.roots).toEqual([{ name: 'decoder0.0', create_ram_region: 'region0' }]);
-    expect(s.endpoints.map((e) => e.name)).toEqual(['decoder2.0', 'decoder2.1', 'decoder2.2', 'decoder2.3', 'decoder3.0', 'decoder3.1', 'decoder3.2', 'decoder3.3']);
+    expect(s.endpoints.map((e) => e.name)).toEqual([
+      'decoder2.0',
+      'decoder2.1',
+      'decoder2.2',
+      'decoder2.3',
+      'decoder3.0',
+      'decoder3.1',
+      'decoder3.2',
+      'decoder3.3',
+    ]);
     expect(s.endpoints.every((e) => e.mode === 'none' && e.dpa_size === '0' && e.region === null)).toBe(true);
     expect(cxl(m).memdevs.map((d) => [d.name, d.serial, d.ramSize, d.endpoint, d.hostPort, d.hostBridge])).toEqual([
       ['mem0', 1n, 1n << 30n, 'endpoint2', 'port1', 12],
       ['mem1', 2n, 1n << 30n, 'endpoint3', 'port1', 12],
     ]);
-    expect(cxl(m).roots[0]).toMatchObject({ start: 0x390000000n, size: 0x100000000n, ways: 1, granularity: 256, targets: [12], capRam: true, node: 1 });
+    expect(cxl(m).roots[0]).toMatchObject({
+      start: 0x390000000n,
+      size: 0x100000000n,
+      ways: 1,
+      granularity: 256,
+      targets: [12],
+      capRam: true,
+      node: 1,
+    });
   });
 
   it('reads a committed, bound region and its dax region', () => {
     const m = model('linux-6.12-cxl2-region.txt');
     expect(cxlSnapshot(cxl(m)).regions).toEqual([
-      { name: 'region0', commit: true, interleave_ways: 2, interleave_granularity: 256, size: String(2n << 30n), resource: String(0x390000000n), targets: ['decoder2.0', 'decoder3.0'], bound: true },
+      {
+        name: 'region0',
+        commit: true,
+        interleave_ways: 2,
+        interleave_granularity: 256,
+        size: String(2n << 30n),
+        resource: String(0x390000000n),
+        targets: ['decoder2.0', 'decoder3.0'],
+        bound: true,
+      },
     ]);
-    expect(JSON.parse(JSON.stringify(toDaxctlJson(m.state)))).toMatchObject([{ id: 0, path: '/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0' }]);
+    expect(JSON.parse(JSON.stringify(toDaxctlJson(m.state)))).toMatchObject([
+      { id: 0, path: '/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0' },
+    ]);
   });
 
   it('with hmem.0 present (6.12), create_ram_region offers region1; on 7.3 the window took id 0 first and hmem is hmem.1', () => {
@@ -144,7 +176,18 @@ describe('the region ABI, write by write, as measured', () => {
         id: 0,
         size: 2147483648,
         align: 2097152,
-        devices: [{ chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'system-ram', online_memblocks: 0, total_memblocks: 16, mappings: [{ page_offset: 0, start: 15300820992, end: 17448304639, size: 2147483648 }] }],
+        devices: [
+          {
+            chardev: 'dax0.0',
+            size: 2147483648,
+            target_node: 1,
+            align: 2097152,
+            mode: 'system-ram',
+            online_memblocks: 0,
+            total_memblocks: 16,
+            mappings: [{ page_offset: 0, start: 15300820992, end: 17448304639, size: 2147483648 }],
+          },
+        ],
       },
     ];
     expect(strip(toDaxctlJson(m.state))).toMatchObject(want);
@@ -193,7 +236,11 @@ describe('the region ABI, write by write, as measured', () => {
     ).toEqual([]);
     expect(cxlSnapshot(cxl(m)).roots[0]?.create_ram_region).toBe('region0');
     // the endpoint decoders keep their mode and DPA after the region goes (measured)
-    expect(cxlSnapshot(cxl(m)).endpoints.find((e) => e.name === 'decoder2.0')).toMatchObject({ mode: 'ram', dpa_size: String(0x20000000), region: null });
+    expect(cxlSnapshot(cxl(m)).endpoints.find((e) => e.name === 'decoder2.0')).toMatchObject({
+      mode: 'ram',
+      dpa_size: String(0x20000000),
+      region: null,
+    });
   });
 
   it('ids: the freed id is offered again when it is lower than the one on offer (cxl_region_release); region01 is region1 on 6.12 only', () => {
@@ -214,7 +261,7 @@ describe('the region ABI, write by write, as measured', () => {
     expect(run(m73, [[`${C}/decoder0.0/create_ram_region`, 'region00', 'EBUSY']])).toEqual([]);
   });
 
-  it('granularity other than the window\'s; detaching a target of a bound region whose memory is online (explore5, both kernels)', () => {
+  it("granularity other than the window's; detaching a target of a bound region whose memory is online (explore5, both kernels)", () => {
     for (const release of [undefined, '7.3.4+deb13-amd64']) {
       const m = model('linux-6.12-cxl2.txt', release);
       const region = (g: string, ways: string, size: string, targets: string[]) =>
@@ -244,7 +291,8 @@ describe('the region ABI, write by write, as measured', () => {
         ]),
       ).toEqual([]);
       // daxctl online-memory dax0.0: its 16 blocks (0x390000000 / 128 MiB = block 114) online
-      for (let b = 114; b < 130; b++) expect(m.write(`/sys/devices/system/memory/memory${b}/state`, 'online_movable\n')).toEqual({ kind: 'ok' });
+      for (let b = 114; b < 130; b++)
+        expect(m.write(`/sys/devices/system/memory/memory${b}/state`, 'online_movable\n')).toEqual({ kind: 'ok' });
       expect(
         run(m, [
           [`${C}/region0/target0`, '', 'ok'],
@@ -256,7 +304,9 @@ describe('the region ABI, write by write, as measured', () => {
       ).toEqual([]);
       // the dax device is gone, its memory stays online and reserved (System RAM (kmem) in /proc/iomem)
       expect(m.state.regions).toEqual([]);
-      expect(m.state.reservations.filter((x) => x.stranded).map((x) => [x.owner, x.start, x.end])).toEqual([['dax0.0', 0x390000000n, 0x40fffffffn]]);
+      expect(m.state.reservations.filter((x) => x.stranded).map((x) => [x.owner, x.start, x.end])).toEqual([
+        ['dax0.0', 0x390000000n, 0x40fffffffn],
+      ]);
     }
   });
 

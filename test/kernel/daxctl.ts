@@ -72,7 +72,8 @@ export class Daxctl {
     if (this.isEnabled(name)) return;
     this.write(`/sys/bus/dax/drivers/${drv}/new_id`, name);
     const bind = this.write(`/sys/bus/dax/drivers/${drv}/bind`, name);
-    if (driverOf(this.m, name) !== drv) throw new DaxctlError(bind === 'ok' ? 'ENXIO' : bind, `${name}: failed to enable`);
+    if (driverOf(this.m, name) !== drv)
+      throw new DaxctlError(bind === 'ok' ? 'ENXIO' : bind, `${name}: failed to enable`);
   }
 
   /** daxctl_dev_disable: remove_id then unbind, through the device's driver link. */
@@ -90,13 +91,15 @@ export class Daxctl {
 
   /** daxctl enable-device (devdax only). */
   enableDevice(name: string): void {
-    if (this.mode(name) === 'system-ram') throw new DaxctlError('ENXIO', 'status operations are only applicable in devdax mode');
+    if (this.mode(name) === 'system-ram')
+      throw new DaxctlError('ENXIO', 'status operations are only applicable in devdax mode');
     this.enable(name, 'device_dax');
   }
 
   /** daxctl disable-device (devdax only). */
   disableDevice(name: string): void {
-    if (this.mode(name) === 'system-ram') throw new DaxctlError('ENXIO', 'status operations are only applicable in devdax mode');
+    if (this.mode(name) === 'system-ram')
+      throw new DaxctlError('ENXIO', 'status operations are only applicable in devdax mode');
     this.disable(name);
   }
 
@@ -121,7 +124,9 @@ export class Daxctl {
       const r = this.write(this.dev(name, 'align'), o.align.toString());
       if (r !== 'ok') throw new DaxctlError('ENXIO', `${name}: failed to set align (kernel: ${r})`);
     }
-    const maps = [...(o.mappings ?? [])].sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0));
+    const maps = [...(o.mappings ?? [])].sort((a, b) =>
+      a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0,
+    );
     let alloc = 0n;
     for (const mp of maps) {
       const r = this.write(this.dev(name, 'mapping'), `${hex(mp.start)}-${hex(mp.end)}`);
@@ -135,7 +140,8 @@ export class Daxctl {
 
   /** daxctl destroy-device [-f] (§10.5 dev_destroy). */
   destroyDevice(name: string, force = false): void {
-    if (this.isEnabled(name) && !force) throw new DaxctlError('ENXIO', `${name} is active, specify --force for deletion`);
+    if (this.isEnabled(name) && !force)
+      throw new DaxctlError('ENXIO', `${name} is active, specify --force for deletion`);
     this.disable(name);
     this.setSize(name, 0n);
     const r = this.write(this.regionAttr('delete'), name);
@@ -157,7 +163,8 @@ export class Daxctl {
   /** daxctl reconfigure-device -m system-ram [--no-online] (§10.4). */
   reconfigureSystemRam(name: string, o: { online?: boolean; movable?: boolean } = {}): void {
     const online = o.online ?? true;
-    if (this.m.state.autoOnline.startsWith('online')) throw new DaxctlError('EBUSY', 'kernel policy will auto-online memory');
+    if (this.m.state.autoOnline.startsWith('online'))
+      throw new DaxctlError('EBUSY', 'kernel policy will auto-online memory');
     if (this.isEnabled(name) && this.mode(name) === 'devdax') this.disable(name);
     this.enable(name, 'kmem');
     if (!online) return;
@@ -188,13 +195,16 @@ export class Daxctl {
           if (b.state === 'online') this.write(`/sys/devices/system/memory/memory${b.index}/state`, 'offline');
         }
       }
-      if (this.blocks(name).some((b) => b.state === 'online')) throw new DaxctlError('EBUSY', 'refusing to change modes');
+      if (this.blocks(name).some((b) => b.state === 'online'))
+        throw new DaxctlError('EBUSY', 'refusing to change modes');
       this.disable(name);
     }
     this.enable(name, 'device_dax');
   }
 
   names(): string[] {
-    return [...region(this.m, this.regionId).devices.values()].sort((a, b) => a.id - b.id).map((d) => `dax${d.region.id}.${d.id}`);
+    return [...region(this.m, this.regionId).devices.values()]
+      .sort((a, b) => a.id - b.id)
+      .map((d) => `dax${d.region.id}.${d.id}`);
   }
 }

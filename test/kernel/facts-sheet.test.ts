@@ -126,7 +126,10 @@ describe.each(RELEASES)('on %s (region_idle: dax0.0 empty)', (release) => {
       echo 0x100200000-0x1003fffff > ${D}/dax0.0/mapping         -> ok      the kernel does not check binding
       `,
     );
-    expect(mappings(m, 'dax0.0')).toEqual(['mapping0 0x100000000-0x1001fffff pgoff 0x0', 'mapping1 0x100200000-0x1003fffff pgoff 0x200']);
+    expect(mappings(m, 'dax0.0')).toEqual([
+      'mapping0 0x100000000-0x1001fffff pgoff 0x0',
+      'mapping1 0x100200000-0x1003fffff pgoff 0x200',
+    ]);
   });
 
   it('§4.5 mapping does not check the start alignment; device_dax probe then refuses the sub-section misalignment', () => {
@@ -156,7 +159,10 @@ describe.each(RELEASES)('on %s (region_idle: dax0.0 empty)', (release) => {
       echo 1073741824 > ${D}/dax0.2/align   -> EINVAL  a later align write fails: the ranges are not 1 GiB multiples
       `,
     );
-    expect(mappings(m, 'dax0.2')).toEqual(['mapping0 0x100000000-0x1001fffff pgoff 0x0', 'mapping1 0x100400000-0x1401fffff pgoff 0x200']);
+    expect(mappings(m, 'dax0.2')).toEqual([
+      'mapping0 0x100000000-0x1001fffff pgoff 0x0',
+      'mapping1 0x100400000-0x1401fffff pgoff 0x200',
+    ]);
   });
 
   it('§2.4 new_id/remove_id take exactly a canonical daxR.N', () => {
@@ -234,7 +240,11 @@ describe('§2.4 new_id runs driver_attach: every unbound device the driver match
   it('6.1: device_dax matches every device, so new_id of one binds all sized unbound devices', () => {
     const m = twoSized(R61);
     expectSession(m, `echo dax0.1 > ${DRV}/device_dax/new_id -> ok`);
-    expect([driverOf(m, 'dax0.0'), driverOf(m, 'dax0.1'), driverOf(m, 'dax0.2')]).toEqual([null, 'device_dax', 'device_dax']);
+    expect([driverOf(m, 'dax0.0'), driverOf(m, 'dax0.1'), driverOf(m, 'dax0.2')]).toEqual([
+      null,
+      'device_dax',
+      'device_dax',
+    ]);
   });
 
   it('6.12, kmem-type region: only the named device matches device_dax', () => {
@@ -261,7 +271,10 @@ describe('§4.6 memmap_on_memory (6.8+)', () => {
       echo off > ${D}/dax0.0/memmap_on_memory   -> ok
       `,
     );
-    const supported = KernelModel.fromFacts({ ...hmemHost({ release: R612, boot: 'kmem' }), memmapOnMemorySupported: true });
+    const supported = KernelModel.fromFacts({
+      ...hmemHost({ release: R612, boot: 'kmem' }),
+      memmapOnMemorySupported: true,
+    });
     expectSession(
       supported,
       `

@@ -58,7 +58,10 @@ describe('device_dax probes of ranges that are not page granular are not predict
   it('page granular but not sub-section sized: EINVAL ("Misaligned __add_pages"), both kernels', () => {
     for (const release of RELEASES) {
       const m = KernelModel.fromFacts(bootOf(release));
-      const bind = release === R61 ? `echo dax0.2 > ${DRV}/device_dax/bind -> EINVAL` : `echo dax0.2 > ${DRV}/device_dax/new_id -> ok`;
+      const bind =
+        release === R61
+          ? `echo dax0.2 > ${DRV}/device_dax/bind -> EINVAL`
+          : `echo dax0.2 > ${DRV}/device_dax/new_id -> ok`;
       expectSession(
         m,
         `
@@ -73,7 +76,10 @@ describe('device_dax probes of ranges that are not page granular are not predict
         `,
       );
       // 4 KiB below dax0.1 and 2 MiB - 4 KiB after it: one page is not a sub-section
-      expect(m.findDevice('dax0.2')?.ranges.map((r) => r.end - r.start + 1n)).toEqual([4096n, 2n * 1024n * 1024n - 4096n]);
+      expect(m.findDevice('dax0.2')?.ranges.map((r) => r.end - r.start + 1n)).toEqual([
+        4096n,
+        2n * 1024n * 1024n - 4096n,
+      ]);
     }
   });
 });
@@ -97,7 +103,7 @@ describe('daxctl list counts memory blocks the way libdaxctl does (6.1 reproduce
     expect([...m.state.blocks.keys()].length).toBe(12);
   });
 
-  it('not the block that starts right after the device (another device\'s): 6.12 reproducer, daxctl 76.1', () => {
+  it("not the block that starts right after the device (another device's): 6.12 reproducer, daxctl 76.1", () => {
     const m = KernelModel.fromFacts(bootOf(R612));
     expectSession(
       m,
@@ -239,7 +245,12 @@ describe('daxctl "movable" of a system-ram device whose resource window holds no
     );
     // kmem added memory42-43; daxctl looks at [0x103801000, +260 MiB): no block there
     expect([...m.state.blocks.keys()]).toEqual([42, 43]);
-    expect(listed(m, 'dax0.1')).toMatchObject({ mode: 'system-ram', online_memblocks: 0, total_memblocks: 0, movable: false });
+    expect(listed(m, 'dax0.1')).toMatchObject({
+      mode: 'system-ram',
+      online_memblocks: 0,
+      total_memblocks: 0,
+      movable: false,
+    });
   });
 });
 

@@ -113,7 +113,9 @@ function testMulti(c: Ctx, hole: string, withTestdev: boolean) {
   if (!withTestdev) created.push(c.d.createDevice({ size }));
   expect(created).toEqual(withTestdev ? ['dax0.1', 'dax0.2'] : ['dax0.1', 'dax0.2', 'dax0.3']);
   const first = withTestdev ? 1n : 0n;
-  created.forEach((name, i) => expect(mappings(c.m, name)).toEqual([span(c, 0, first + BigInt(i), first + BigInt(i) + 1n, 0n, size)]));
+  created.forEach((name, i) =>
+    expect(mappings(c.m, name)).toEqual([span(c, 0, first + BigInt(i), first + BigInt(i) + 1n, 0n, size)]),
+  );
 
   // Hole
   c.d.disableDevice(hole);
@@ -178,12 +180,19 @@ function testMultiReconfig(c: Ctx, ncfgs: bigint) {
   expect(mappings(c.m, c.testdev)).toEqual(even);
   expect(mappings(c.m, dev1)).toEqual(odd);
   // `daxctl list -M -d dax0.1 | jq '.[]'`
-  const json = (toDaxctlJson(c.m.state) as { devices: Record<string, unknown>[] }[])[0]?.devices.find((x) => x.chardev === dev1);
+  const json = (toDaxctlJson(c.m.state) as { devices: Record<string, unknown>[] }[])[0]?.devices.find(
+    (x) => x.chardev === dev1,
+  );
   expectFull(c);
   c.d.disableDevice(dev1);
   c.d.destroyDevice(dev1);
   expect(exists(c.m, dev1)).toBe(false);
-  return json as { chardev: string; size: number; align: number; mappings: { page_offset: number; start: number; end: number }[] };
+  return json as {
+    chardev: string;
+    size: number;
+    align: number;
+    mappings: { page_offset: number; start: number; end: number }[];
+  };
 }
 
 function test4(c: Ctx) {
@@ -241,10 +250,18 @@ function test7(c: Ctx) {
   const saved = testMultiReconfig(c, 8n);
   // create-device --input: region id from chardev, size, align, mappings in page_offset order.
   expect(saved.chardev).toBe('dax0.1');
-  const input: MappingSpec[] = saved.mappings.map((x) => ({ start: BigInt(x.start), end: BigInt(x.end), pageOffset: BigInt(x.page_offset) }));
+  const input: MappingSpec[] = saved.mappings.map((x) => ({
+    start: BigInt(x.start),
+    end: BigInt(x.end),
+    pageOffset: BigInt(x.page_offset),
+  }));
   const before = input.map((x, k) => `mapping${k} ${hex(x.start)}-${hex(x.end)} pgoff ${hex(x.pageOffset)}`);
   // Feed them shuffled: daxctl sorts by page_offset.
-  const dev = c.d.createDevice({ size: BigInt(saved.size), align: BigInt(saved.align), mappings: [...input].reverse() });
+  const dev = c.d.createDevice({
+    size: BigInt(saved.size),
+    align: BigInt(saved.align),
+    mappings: [...input].reverse(),
+  });
   expect(nrMappings(c.m, dev)).toBe(4);
   expect(mappings(c.m, dev)).toEqual(before);
   expect(sizeOf(c.m, dev)).toBe(BigInt(saved.size));

@@ -31,26 +31,44 @@ function boot(release: string, path: string): HostFacts {
   const d = r.devices[0] as (typeof r.devices)[number];
   return { ...f, regions: [{ ...r, path, devices: [{ ...d, memmapOnMemory: false }] }] };
 }
-const v = (release: string) => parseRelease(release) ?? (() => { throw new Error(release); })();
+const v = (release: string) =>
+  parseRelease(release) ??
+  (() => {
+    throw new Error(release);
+  })();
 
 // daxctl list -RDMi at boot on 7.3.4 (the "path" is the only difference from 6.12's)
 const DAXCTL_73 = JSON.stringify([
   {
-    path: '/platform/hmem_platform.0/hmem.0', id: 0, size: 2147483648, align: 2097152,
-    devices: [{ chardev: 'dax0.0', size: 2147483648, target_node: 1, align: 2097152, mode: 'system-ram', online_memblocks: 0, total_memblocks: 16,
-      mappings: [{ page_offset: 0, start: 4294967296, end: 6442450943, size: 2147483648 }] }],
+    path: '/platform/hmem_platform.0/hmem.0',
+    id: 0,
+    size: 2147483648,
+    align: 2097152,
+    devices: [
+      {
+        chardev: 'dax0.0',
+        size: 2147483648,
+        target_node: 1,
+        align: 2097152,
+        mode: 'system-ram',
+        online_memblocks: 0,
+        total_memblocks: 16,
+        mappings: [{ page_offset: 0, start: 4294967296, end: 6442450943, size: 2147483648 }],
+      },
+    ],
   },
 ]);
 
 describe('the version table', () => {
-  it('6.18 has 6.12\'s ABI; the hmem_platform parent from 7.2; kmem state from 7.3', () => {
+  it("6.18 has 6.12's ABI; the hmem_platform parent from 7.2; kmem state from 7.3", () => {
     expect(has(v(R618), 'hmemPlatformParent')).toBe(false);
     expect(has(v(R72), 'hmemPlatformParent')).toBe(true);
     expect(has(v(R73), 'hmemPlatformParent')).toBe(true);
     expect(has(v(R618), 'kmemState')).toBe(false);
     expect(has(v(R72), 'kmemState')).toBe(false);
     expect(has(v(R73), 'kmemState')).toBe(true);
-    for (const k of ['hmemPlatformParent', 'kmemState']) expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/kernel-facts\.md §16/);
+    for (const k of ['hmemPlatformParent', 'kmemState'])
+      expect(FEATURES.find((f) => f.key === k)?.source).toMatch(/kernel-facts\.md §16/);
   });
 
   it('the hmem region path per kernel (daxctl path /platform/hmem.0 → /platform/hmem_platform.0/hmem.0)', () => {
@@ -82,11 +100,17 @@ describe('7.2+: the region under hmem_platform.0', () => {
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
     const f = r.facts as HostFacts;
     expect(f.kernelRelease).toBe(R73);
-    expect(f.regions.map((x) => [x.path, x.id, x.start, x.size, x.align, x.dynamic, x.kmemDefault, x.targetNode])).toEqual([
-      [NEW, 0, 0x100000000n, 2n << 30n, 2n << 20n, true, true, 1],
-    ]);
+    expect(
+      f.regions.map((x) => [x.path, x.id, x.start, x.size, x.align, x.dynamic, x.kmemDefault, x.targetNode]),
+    ).toEqual([[NEW, 0, 0x100000000n, 2n << 30n, 2n << 20n, true, true, 1]]);
     const dev = f.regions[0]!.devices[0]!;
-    expect([dev.name, dev.driver, dev.size, dev.memmapOnMemory, dev.kmemState]).toEqual(['dax0.0', 'kmem', 2n << 30n, false, 'offline']);
+    expect([dev.name, dev.driver, dev.size, dev.memmapOnMemory, dev.kmemState]).toEqual([
+      'dax0.0',
+      'kmem',
+      2n << 30n,
+      false,
+      'offline',
+    ]);
     // the facts file keeps what `state` read
     const again = readFacts(writeFacts(f), 'linux-7.3.facts.json');
     expect(again.facts?.regions[0]?.devices[0]?.kmemState).toBe('offline');
@@ -94,7 +118,10 @@ describe('7.2+: the region under hmem_platform.0', () => {
     expect(node1.map((b) => b.index)).toEqual(Array.from({ length: 16 }, (_, i) => 32 + i));
     expect(node1.every((b) => b.state === 'offline')).toBe(true);
     // and the model runs from it at the region's real path
-    expectSession(KernelModel.fromFacts(f), `echo dax0.0 > ${DRV}/kmem/unbind -> ok\necho 0 > ${D}/dax0.0/size -> ok\necho 1 > ${NEW}/dax_region/create -> ok`);
+    expectSession(
+      KernelModel.fromFacts(f),
+      `echo dax0.0 > ${DRV}/kmem/unbind -> ok\necho 0 > ${D}/dax0.0/size -> ok\necho 1 > ${NEW}/dax_region/create -> ok`,
+    );
   });
 
   it('the real-6.12 session, at the 7.2 path, answers as 7.2.12 and 7.3.4 did', () => {
@@ -139,17 +166,24 @@ describe('7.3: the fsdev_dax driver', () => {
 describe('6.18+: offlining kernel-zone memory', () => {
   it('is declined (6.18.15 and 7.3.4 answered EBUSY where 6.12.118 said ok: unmovable pages, not modelled)', () => {
     const seq = (m: KernelModel) => {
-      for (const w of [`${DRV}/kmem/unbind`, `${D}/dax0.0/size`]) expect(m.write(w, w.endsWith('unbind') ? 'dax0.0\n' : '0\n').kind).toBe('ok');
+      for (const w of [`${DRV}/kmem/unbind`, `${D}/dax0.0/size`])
+        expect(m.write(w, w.endsWith('unbind') ? 'dax0.0\n' : '0\n').kind).toBe('ok');
       expect(m.write(`${D}/dax0.0/size`, '1073741824\n').kind).toBe('ok');
       expect(m.write(`${DRV}/kmem/bind`, 'dax0.0\n').kind).toBe('ok');
       expect(m.write(`${MEM}/memory32/state`, 'online_kernel\n').kind).toBe('ok');
       return m.write(`${MEM}/memory32/state`, 'offline\n');
     };
     expect(seq(KernelModel.fromFacts(boot('6.12.118+deb12-amd64', OLD))).kind).toBe('ok');
-    for (const [release, path] of [[R618, OLD], [R72, NEW], [R73, NEW]] as const) {
+    for (const [release, path] of [
+      [R618, OLD],
+      [R72, NEW],
+      [R73, NEW],
+    ] as const) {
       const r = seq(KernelModel.fromFacts(boot(release, path)));
       expect(r.kind, release).toBe('unmodelled');
-      expect(r.kind === 'unmodelled' && r.reason).toMatch(/memory32 is online in the Normal zone: on Linux 6\.18 and later offlining it may be refused \(EBUSY, unmovable pages\)/);
+      expect(r.kind === 'unmodelled' && r.reason).toMatch(
+        /memory32 is online in the Normal zone: on Linux 6\.18 and later offlining it may be refused \(EBUSY, unmovable pages\)/,
+      );
     }
   });
 });
@@ -161,10 +195,15 @@ describe('7.3: the kmem device attribute state', () => {
     const onlined: HostFacts = {
       ...f,
       regions: [{ ...r, devices: r.devices.map((d) => ({ ...d, kmemState: 'offline' as const })) }],
-      memoryBlocks: f.memoryBlocks.map((b) => (b.node === 1 ? { ...b, state: 'online' as const, zone: 'Movable' as const } : b)),
+      memoryBlocks: f.memoryBlocks.map((b) =>
+        b.node === 1 ? { ...b, state: 'online' as const, zone: 'Movable' as const } : b,
+      ),
     };
     // measured (docs/kernel-facts.md §16.1): after daxctl online-memory, `state` reads offline and online values are EBUSY
-    expectSession(KernelModel.fromFacts(onlined), `echo online_movable > ${D}/dax0.0/state -> EBUSY\necho unplugged > ${D}/dax0.0/state -> ok`);
+    expectSession(
+      KernelModel.fromFacts(onlined),
+      `echo online_movable > ${D}/dax0.0/state -> EBUSY\necho unplugged > ${D}/dax0.0/state -> ok`,
+    );
     // without the captured value the blocks cannot tell it: the write is not predicted
     const blind: HostFacts = { ...onlined, regions: [r] };
     expect(KernelModel.fromFacts(blind).write(`${D}/dax0.0/state`, 'online_movable\n').kind).toBe('unmodelled');
@@ -175,7 +214,10 @@ describe('7.3: the kmem device attribute state', () => {
 
   it('is absent before 7.3 (a file sysfs will not create: EACCES)', () => {
     for (const release of [R618, R72]) {
-      expectSession(KernelModel.fromFacts(boot(release, release === R618 ? OLD : NEW)), `echo unplugged > ${S} -> EACCES`);
+      expectSession(
+        KernelModel.fromFacts(boot(release, release === R618 ? OLD : NEW)),
+        `echo unplugged > ${S} -> EACCES`,
+      );
     }
   });
 
@@ -212,7 +254,8 @@ describe('7.3: the kmem device attribute state', () => {
 
   it('unplugged gives back the memory resource (/proc/iomem loses the kmem lines, as 7.3.4 did); online takes it again', () => {
     const m = m73();
-    const kmem = () => m.state.reservations.filter((r) => r.owner === 'dax0.0' && r.kind === 'kmem').map((r) => [r.start, r.end]);
+    const kmem = () =>
+      m.state.reservations.filter((r) => r.owner === 'dax0.0' && r.kind === 'kmem').map((r) => [r.start, r.end]);
     expect(kmem()).toEqual([[0x1_0000_0000n, 0x1_7fff_ffffn]]);
     expectSession(m, `echo unplugged > ${S} -> ok`);
     expect(kmem()).toEqual([]);
@@ -288,7 +331,10 @@ describe('7.3: the kmem device attribute state', () => {
   it('facts taken after unplugged (daxctl 76.1 printed -2 counts, no movable) seed state unplugged', () => {
     const j = JSON.parse(DAXCTL_73);
     Object.assign(j[0].devices[0], { online_memblocks: -2, total_memblocks: -2 });
-    const r = readFacts(JSON.stringify(j), 'daxctl-7.3-unplugged.json', { kernelRelease: R73, memoryBlockSize: 128n << 20n });
+    const r = readFacts(JSON.stringify(j), 'daxctl-7.3-unplugged.json', {
+      kernelRelease: R73,
+      memoryBlockSize: 128n << 20n,
+    });
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(r.facts!.memoryBlocks.filter((b) => b.node === 1)).toEqual([]);
     const m = KernelModel.fromFacts(r.facts!);
@@ -305,7 +351,10 @@ describe('7.3: the kmem device attribute state', () => {
 
   it('a state it cannot know (memory online at capture time) is not guessed', () => {
     const f = boot(R73, NEW);
-    const online = { ...f, memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online' as const, zone: 'Movable' as const })) };
+    const online = {
+      ...f,
+      memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online' as const, zone: 'Movable' as const })),
+    };
     const m = KernelModel.fromFacts(online);
     expect(m.write(S, 'unplugged\n').kind).toBe('unmodelled');
   });

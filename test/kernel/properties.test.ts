@@ -36,7 +36,12 @@ function geometry(f: HostFacts): Geometry {
   const r = f.regions[0];
   if (!r || r.start === undefined) throw new Error('host without a region');
   const bs = f.memoryBlockSize;
-  return { start: r.start, size: r.size, firstBlock: Number(r.start / bs), lastBlock: Number((r.start + r.size) / bs) - 1 };
+  return {
+    start: r.start,
+    size: r.size,
+    firstBlock: Number(r.start / bs),
+    lastBlock: Number((r.start + r.size) / bs) - 1,
+  };
 }
 
 const name = fc.oneof(
@@ -51,7 +56,10 @@ function writes(g: Geometry): fc.Arbitrary<Write> {
     { weight: 8, arbitrary: fc.integer({ min: 0, max: granules }).map((k) => (BigInt(k) * M2).toString()) },
     { weight: 2, arbitrary: fc.integer({ min: 0, max: 8 }).map((k) => (BigInt(k) * 128n * MiB).toString()) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: granules }).map((k) => hex(BigInt(k) * M2)) },
-    { weight: 2, arbitrary: fc.constantFrom('1048576', '3145728', '4096', '12345', '-1', 'abc', '', '18446744073709551616') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('1048576', '3145728', '4096', '12345', '-1', 'abc', '', '18446744073709551616'),
+    },
   );
   const alignValue = fc.constantFrom('4096', '2097152', '1073741824', '0x200000', '12345', 'abc', '0', '536870912');
   // Starts: mostly on 2 MiB, sometimes on a page only or off by a byte, sometimes outside the region.
@@ -62,15 +70,23 @@ function writes(g: Geometry): fc.Arbitrary<Write> {
     { weight: 8, arbitrary: fc.integer({ min: 1, max: 96 }).map((j) => BigInt(j) * M2) },
     { weight: 1, arbitrary: fc.constantFrom(MiB, 4096n, 3n * MiB, 0n) },
   );
-  const mapping = fc.tuple(name, start, length).map(([n, s, len]): Write => ({ path: `${D}/${n}/mapping`, value: `${hex(s)}-${hex(s + len - 1n)}` }));
+  const mapping = fc
+    .tuple(name, start, length)
+    .map(([n, s, len]): Write => ({ path: `${D}/${n}/mapping`, value: `${hex(s)}-${hex(s + len - 1n)}` }));
   const driver = fc.constantFrom('device_dax', 'kmem');
   const block = fc.integer({ min: g.firstBlock - 1, max: g.lastBlock + 1 });
   return fc.oneof(
     { weight: 6, arbitrary: fc.constant<Write>({ path: `${G}/create`, value: '1' }) },
-    { weight: 1, arbitrary: fc.constantFrom('0', '2', 'abc', '0x1', '01').map((v): Write => ({ path: `${G}/create`, value: v })) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('0', '2', 'abc', '0x1', '01').map((v): Write => ({ path: `${G}/create`, value: v })),
+    },
     { weight: 3, arbitrary: name.map((n): Write => ({ path: `${G}/delete`, value: n })) },
     { weight: 10, arbitrary: fc.tuple(name, sizeValue).map(([n, v]): Write => ({ path: `${D}/${n}/size`, value: v })) },
-    { weight: 3, arbitrary: fc.tuple(name, alignValue).map(([n, v]): Write => ({ path: `${D}/${n}/align`, value: v })) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(name, alignValue).map(([n, v]): Write => ({ path: `${D}/${n}/align`, value: v })),
+    },
     { weight: 5, arbitrary: mapping },
     {
       weight: 8,
@@ -80,7 +96,9 @@ function writes(g: Geometry): fc.Arbitrary<Write> {
     },
     {
       weight: 2,
-      arbitrary: fc.tuple(name, fc.constantFrom('unbind', 'remove_id')).map(([n, attr]): Write => ({ path: `${D}/${n}/driver/${attr}`, value: n })),
+      arbitrary: fc
+        .tuple(name, fc.constantFrom('unbind', 'remove_id'))
+        .map(([n, attr]): Write => ({ path: `${D}/${n}/driver/${attr}`, value: n })),
     },
     {
       weight: 4,
@@ -88,7 +106,12 @@ function writes(g: Geometry): fc.Arbitrary<Write> {
         .tuple(block, fc.constantFrom('online', 'online_movable', 'online_kernel', 'offline', 'bogus'))
         .map(([b, v]): Write => ({ path: `${MEM}/memory${b}/state`, value: v })),
     },
-    { weight: 1, arbitrary: fc.tuple(name, fc.constantFrom('target_node', 'resource', 'numa_node', 'mapping0/start', 'nope')).map(([n, a]): Write => ({ path: `${D}/${n}/${a}`, value: '1' })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(name, fc.constantFrom('target_node', 'resource', 'numa_node', 'mapping0/start', 'nope'))
+        .map(([n, a]): Write => ({ path: `${D}/${n}/${a}`, value: '1' })),
+    },
   );
 }
 
@@ -102,13 +125,15 @@ function violation(state: SimState): string | undefined {
     for (const dev of r.devices.values()) {
       const dn = `dax${r.id}.${dev.id}`;
       if (dev.deleted) return `${dn} is deleted but still listed`;
-      if (dev.id !== [...r.devices.entries()].find(([, d]) => d === dev)?.[0]) return `${dn} is listed under another id`;
+      if (dev.id !== [...r.devices.entries()].find(([, d]) => d === dev)?.[0])
+        return `${dn} is listed under another id`;
       let pgoff = 0n;
       let size = 0n;
       const ids = new Set<number>();
       for (const [i, x] of dev.ranges.entries()) {
         if (x.start > x.end) return `${dn} mapping${x.mappingId} is empty or reversed`;
-        if (x.start < r.start || x.end > r.end) return `${dn} mapping${x.mappingId} ${hex(x.start)}-${hex(x.end)} lies outside the region`;
+        if (x.start < r.start || x.end > r.end)
+          return `${dn} mapping${x.mappingId} ${hex(x.start)}-${hex(x.end)} lies outside the region`;
         // alloc_dev_dax_range: pgoff = Σ PHYS_PFN(len) of the ranges before it.
         if (x.pgoff !== pgoff) return `${dn} range ${i} has pgoff ${hex(x.pgoff)}, expected ${hex(pgoff)}`;
         if (ids.has(x.mappingId)) return `${dn} has two mapping${x.mappingId}`;
@@ -129,14 +154,18 @@ function violation(state: SimState): string | undefined {
       const b = all[i] as (typeof all)[number];
       if (b.start <= a.end) return `${a.owner} and ${b.owner} overlap`;
     }
-    const json = (toDaxctlJson(state) as { id: number; available_size?: number; devices: { size: number }[] }[]).find((x) => x.id === r.id);
+    const json = (toDaxctlJson(state) as { id: number; available_size?: number; devices: { size: number }[] }[]).find(
+      (x) => x.id === r.id,
+    );
     const listed = BigInt(json?.available_size ?? 0);
-    if (listed !== regionSize(r) - used) return `available_size ${listed} != region size − Σ ranges = ${regionSize(r) - used}`;
+    if (listed !== regionSize(r) - used)
+      return `available_size ${listed} != region size − Σ ranges = ${regionSize(r) - used}`;
     if (r.seed) {
       if (r.devices.get(r.seed.id) !== r.seed) return `seed dax${r.id}.${r.seed.id} is not a device of the region`;
       if (r.seed.driver) return `seed dax${r.id}.${r.seed.id} is bound`;
     }
-    if (r.youngest && r.devices.get(r.youngest.id) !== r.youngest) return `youngest dax${r.id}.${r.youngest.id} is not a device of the region`;
+    if (r.youngest && r.devices.get(r.youngest.id) !== r.youngest)
+      return `youngest dax${r.id}.${r.youngest.id} is not a device of the region`;
   }
   for (const b of state.blocks.values()) {
     if ((b.state === 'online') !== (b.zone !== undefined)) return `memory${b.index} is ${b.state} with zone ${b.zone}`;
@@ -149,10 +178,19 @@ function fingerprint(state: SimState): string {
   const regions = state.regions.map((r) => ({
     seed: r.seed?.id ?? null,
     youngest: r.youngest?.id ?? null,
-    devices: [...r.devices.values()].map((d) => [d.id, d.align, d.driver, d.memmapOnMemory, d.ranges.map((x) => [x.mappingId, x.start, x.end, x.pgoff])]),
+    devices: [...r.devices.values()].map((d) => [
+      d.id,
+      d.align,
+      d.driver,
+      d.memmapOnMemory,
+      d.ranges.map((x) => [x.mappingId, x.start, x.end, x.pgoff]),
+    ]),
   }));
   const blocks = [...state.blocks.values()].map((b) => [b.index, b.state, b.zone]);
-  return JSON.stringify({ regions, blocks, ids: state.driverIds, res: state.reservations, auto: state.autoOnline }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(
+    { regions, blocks, ids: state.driverIds, res: state.reservations, auto: state.autoOnline },
+    (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+  );
 }
 
 const HOSTS: [string, () => HostFacts][] = [
@@ -160,7 +198,10 @@ const HOSTS: [string, () => HostFacts][] = [
   ['6.12 boot', linux612Boot],
   ['6.1 idle region', () => idleRegion(R61)],
   ['6.12 idle region', () => idleRegion(R612)],
-  ['6.12 idle region of kmem type, 512 MiB', () => hmemHost({ release: R612, boot: 'idle', size: 512n * MiB, kmemDefault: true })],
+  [
+    '6.12 idle region of kmem type, 512 MiB',
+    () => hmemHost({ release: R612, boot: 'idle', size: 512n * MiB, kmemDefault: true }),
+  ],
   ['6.1 4 GiB', () => hmemHost({ release: R61, boot: 'devdax', size: 4n * GiB })],
 ];
 
@@ -171,31 +212,37 @@ describe.each(HOSTS)('random write sequences on %s', (_n, facts) => {
 
   it('keep the region and device invariants after every write, and never throw', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(writes(g), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 120, size: 'large' }), (steps) => {
-        const m = KernelModel.fromFacts(facts());
-        const log: string[] = [];
-        for (const [w, nl] of steps) {
-          // Mostly what `echo` writes; sometimes `echo -n` (no newline).
-          const value = nl === 0 ? w.value : w.value + '\n';
-          let res: string;
-          const before = fingerprint(m.state);
-          try {
-            const r = m.write(w.path, value);
-            res = outcome(r);
-            if (r.kind === 'errno' && !ERRNOS.has(r.errno)) throw new Error(`unknown errno ${r.errno}`);
-          } catch (e) {
-            throw new Error(`write threw: ${(e as Error).message}\n${log.join('\n')}\necho ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path}`);
+      fc.property(
+        fc.array(fc.tuple(writes(g), fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 120, size: 'large' }),
+        (steps) => {
+          const m = KernelModel.fromFacts(facts());
+          const log: string[] = [];
+          for (const [w, nl] of steps) {
+            // Mostly what `echo` writes; sometimes `echo -n` (no newline).
+            const value = nl === 0 ? w.value : w.value + '\n';
+            let res: string;
+            const before = fingerprint(m.state);
+            try {
+              const r = m.write(w.path, value);
+              res = outcome(r);
+              if (r.kind === 'errno' && !ERRNOS.has(r.errno)) throw new Error(`unknown errno ${r.errno}`);
+            } catch (e) {
+              throw new Error(
+                `write threw: ${(e as Error).message}\n${log.join('\n')}\necho ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path}`,
+              );
+            }
+            log.push(`echo ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path} -> ${res}`);
+            // A write the kernel refuses leaves everything as it was.
+            if (res !== 'ok' && fingerprint(m.state) !== before)
+              throw new Error(`a failed write changed the state\n${log.join('\n')}`);
+            const v = violation(m.state);
+            if (v) throw new Error(`${v}\n${log.join('\n')}`);
           }
-          log.push(`echo ${nl === 0 ? '-n ' : ''}${w.value} > ${w.path} -> ${res}`);
-          // A write the kernel refuses leaves everything as it was.
-          if (res !== 'ok' && fingerprint(m.state) !== before) throw new Error(`a failed write changed the state\n${log.join('\n')}`);
-          const v = violation(m.state);
-          if (v) throw new Error(`${v}\n${log.join('\n')}`);
-        }
-        // The state read back as facts seeds a model that lists the same thing.
-        const again = KernelModel.fromFacts(snapshot(m.state));
-        expect(toDaxctlJson(again.state)).toEqual(toDaxctlJson(m.state));
-      }),
+          // The state read back as facts seeds a model that lists the same thing.
+          const again = KernelModel.fromFacts(snapshot(m.state));
+          expect(toDaxctlJson(again.state)).toEqual(toDaxctlJson(m.state));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -218,28 +265,37 @@ describe.each(HOSTS)('random write sequences on %s', (_n, facts) => {
 describe('targeted properties', () => {
   const facts = () => idleRegion(R61);
   const g = geometry(facts());
-  const sizes = fc.array(fc.integer({ min: 0, max: 32 }).map((k) => BigInt(k) * 32n * MiB), { minLength: 1, maxLength: 30 });
+  const sizes = fc.array(
+    fc.integer({ min: 0, max: 32 }).map((k) => BigInt(k) * 32n * MiB),
+    { minLength: 1, maxLength: 30 },
+  );
 
   it('a size write either succeeds and sets exactly that size, or fails and changes nothing', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 32 })), { minLength: 1, maxLength: 40 }), (ops) => {
-        const m = KernelModel.fromFacts(facts());
-        for (let i = 1; i <= 3; i++) m.write(`${G}/create`, '1\n');
-        for (const [i, k] of ops) {
-          const n = `dax0.${i}`;
-          const before = JSON.stringify(toDaxctlJson(m.state));
-          const want = BigInt(k) * 64n * MiB;
-          const r = m.write(`${D}/${n}/size`, `${want}\n`);
-          const dev = m.findDevice(n);
-          if (!dev) throw new Error(`${n} missing`);
-          const size = dev.ranges.reduce((s, x) => s + x.end - x.start + 1n, 0n);
-          if (r.kind === 'ok') expect(size).toBe(want);
-          else {
-            expect(r).toEqual({ kind: 'errno', errno: 'ENOSPC' });
-            expect(JSON.stringify(toDaxctlJson(m.state))).toBe(before);
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 32 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (ops) => {
+          const m = KernelModel.fromFacts(facts());
+          for (let i = 1; i <= 3; i++) m.write(`${G}/create`, '1\n');
+          for (const [i, k] of ops) {
+            const n = `dax0.${i}`;
+            const before = JSON.stringify(toDaxctlJson(m.state));
+            const want = BigInt(k) * 64n * MiB;
+            const r = m.write(`${D}/${n}/size`, `${want}\n`);
+            const dev = m.findDevice(n);
+            if (!dev) throw new Error(`${n} missing`);
+            const size = dev.ranges.reduce((s, x) => s + x.end - x.start + 1n, 0n);
+            if (r.kind === 'ok') expect(size).toBe(want);
+            else {
+              expect(r).toEqual({ kind: 'errno', errno: 'ENOSPC' });
+              expect(JSON.stringify(toDaxctlJson(m.state))).toBe(before);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 
@@ -274,7 +330,8 @@ describe('targeted properties', () => {
         if (!dev) throw new Error(`${n} missing`);
         const size = dev.ranges.reduce((s, x) => s + x.end - x.start + 1n, 0n);
         const add = BigInt(extra) * 32n * MiB;
-        const owned = (st: SimState) => new Set(st.regions[0]?.devices.get(who)?.ranges.flatMap((x) => chunks(x.start, x.end)) ?? []);
+        const owned = (st: SimState) =>
+          new Set(st.regions[0]?.devices.get(who)?.ranges.flatMap((x) => chunks(x.start, x.end)) ?? []);
         const had = owned(m.state);
         if (m.write(`${D}/${n}/size`, `${size + add}\n`).kind !== 'ok') return;
         const gained = [...owned(m.state)].filter((c) => !had.has(c)).sort((a, b) => (a < b ? -1 : 1));

@@ -104,7 +104,9 @@ describe.each(RELEASES)('on %s', (release) => {
       'mapping1 0x108000000-0x117ffffff pgoff 0x20000',
     ]);
     // The JSON daxctl prints for it.
-    const dev2 = (toDaxctlJson(m.state) as { devices: { chardev: string }[] }[])[0]?.devices.find((d) => d.chardev === 'dax0.2');
+    const dev2 = (toDaxctlJson(m.state) as { devices: { chardev: string }[] }[])[0]?.devices.find(
+      (d) => d.chardev === 'dax0.2',
+    );
     expect(dev2).toMatchObject({
       size: 805306368,
       mappings: [
@@ -138,7 +140,10 @@ describe.each(RELEASES)('on %s', (release) => {
       'mapping2 0x120000000-0x12fffffff pgoff 0x20000',
     ]);
     expectSession(m, `echo 402653184 > ${D}/dax0.2/size -> ok   cut 384M: mapping2 goes, mapping1 halves`);
-    expect(mappings(m, 'dax0.2')).toEqual(['mapping0 0x110000000-0x11fffffff pgoff 0x0', 'mapping1 0x100000000-0x107ffffff pgoff 0x10000']);
+    expect(mappings(m, 'dax0.2')).toEqual([
+      'mapping0 0x110000000-0x11fffffff pgoff 0x0',
+      'mapping1 0x100000000-0x107ffffff pgoff 0x10000',
+    ]);
   });
 
   it('mapping writes claim exact ranges, appended at the next page offset', () => {
@@ -156,7 +161,10 @@ describe.each(RELEASES)('on %s', (release) => {
       echo 100000000-10fffffff > ${D}/dax0.4/mapping       -> ok   hex without 0x
       `,
     );
-    expect(mappings(m, 'dax0.5')).toEqual(['mapping0 0x160000000-0x16fffffff pgoff 0x0', 'mapping1 0x140000000-0x141ffffff pgoff 0x10000']);
+    expect(mappings(m, 'dax0.5')).toEqual([
+      'mapping0 0x160000000-0x16fffffff pgoff 0x0',
+      'mapping1 0x140000000-0x141ffffff pgoff 0x10000',
+    ]);
     expect(sizeOf(m, 'dax0.5')).toBe(288n * MiB);
     expect(mappings(m, 'dax0.4')).toEqual(['mapping0 0x100000000-0x10fffffff pgoff 0x0']);
     // Growth after a claim continues first fit from the region start.
@@ -522,7 +530,9 @@ describe.each(RELEASES)('kmem on %s', (release) => {
       [33, 'online', 'Movable'],
     ]);
     expect((BigInt(blocks.length) * m.state.blockSize) / 1024n).toBe(262144n);
-    const json = (toDaxctlJson(m.state) as { devices: { chardev: string }[] }[])[0]?.devices.find((x) => x.chardev === 'dax0.1');
+    const json = (toDaxctlJson(m.state) as { devices: { chardev: string }[] }[])[0]?.devices.find(
+      (x) => x.chardev === 'dax0.1',
+    );
     expect(json).toMatchObject({ mode: 'system-ram', online_memblocks: 2, total_memblocks: 2, movable: true });
     // Back to devdax fails with EBUSY until the memory is offlined.
     expect(() => d.reconfigureDevdax('dax0.1')).toThrow(/EBUSY/);
@@ -569,7 +579,8 @@ describe.each(RELEASES)('kmem on %s', (release) => {
     expect(m.state.blocks.get(32)?.state).toBe('online');
     // The first device_dax probe fails with EBUSY ("could not reserve range") and leaves
     // dev_dax->pgmap behind: every later device_dax probe of dax0.1 is EINVAL (fidelity runs).
-    if (release === R612) expectSession(m, `echo dax0.1 > ${DRV}/device_dax/new_id -> ok   attach fails quietly (EBUSY)`);
+    if (release === R612)
+      expectSession(m, `echo dax0.1 > ${DRV}/device_dax/new_id -> ok   attach fails quietly (EBUSY)`);
     expectSession(
       m,
       `
@@ -650,7 +661,7 @@ describe('6.12 boot: dax0.0 bound to kmem with 16 offline blocks', () => {
     expect(exists(m, 'dax0.0')).toBe(true);
   });
 
-  it('unbinding kmem with blocks online strands dax0.0\'s memory', () => {
+  it("unbinding kmem with blocks online strands dax0.0's memory", () => {
     const m = KernelModel.fromFacts(linux612Boot());
     expectSession(
       m,

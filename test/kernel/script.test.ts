@@ -27,7 +27,16 @@ describe('parseScript', () => {
   });
 
   it('skips blank lines and # comments, numbering lines from 1 as in the file', () => {
-    const text = ['#!/bin/sh', '', '# make dax0.1', '   # indented comment', `echo 1 > /sys/devices/platform/hmem.0/dax_region/create`, '\t', `echo 0 > ${SIZE}`, ''].join('\n');
+    const text = [
+      '#!/bin/sh',
+      '',
+      '# make dax0.1',
+      '   # indented comment',
+      `echo 1 > /sys/devices/platform/hmem.0/dax_region/create`,
+      '\t',
+      `echo 0 > ${SIZE}`,
+      '',
+    ].join('\n');
     expect(writes(text)).toEqual([
       { line: 5, path: '/sys/devices/platform/hmem.0/dax_region/create', value: '1\n' },
       { line: 7, path: SIZE, value: '0\n' },
@@ -42,7 +51,9 @@ describe('parseScript', () => {
   });
 
   it('accepts the redirection with or without spaces', () => {
-    expect(writes(`echo 1 >${SIZE}\necho a2>${SIZE}\necho 3 >   ${SIZE}\necho "4">${SIZE}`).map((w) => w.value)).toEqual(['1\n', 'a2\n', '3\n', '4\n']);
+    expect(
+      writes(`echo 1 >${SIZE}\necho a2>${SIZE}\necho 3 >   ${SIZE}\necho "4">${SIZE}`).map((w) => w.value),
+    ).toEqual(['1\n', 'a2\n', '3\n', '4\n']);
   });
 
   it('does not read `N>` as part of the value: digits glued to > are a file-descriptor redirection', () => {
@@ -54,7 +65,9 @@ describe('parseScript', () => {
   });
 
   it('removes single and double quotes, keeps quoted spaces and > signs, honours backslash escapes', () => {
-    expect(writes(`echo "0x100000000-0x10fffffff" > /sys/bus/dax/devices/dax0.1/mapping`)[0]?.value).toBe('0x100000000-0x10fffffff\n');
+    expect(writes(`echo "0x100000000-0x10fffffff" > /sys/bus/dax/devices/dax0.1/mapping`)[0]?.value).toBe(
+      '0x100000000-0x10fffffff\n',
+    );
     expect(writes(`echo 'dax0.1' > /sys/bus/dax/drivers/device_dax/bind`)[0]?.value).toBe('dax0.1\n');
     expect(writes(`echo "a  b" > ${SIZE}`)[0]?.value).toBe('a  b\n');
     expect(writes(`echo 'a > b' > ${SIZE}`)[0]?.value).toBe('a > b\n');

@@ -39,7 +39,12 @@ export function expectSession(model: KernelModel, transcript: string): void {
     const at = line.lastIndexOf('->');
     if (at < 0) throw new Error(`transcript line without "-> RESULT": ${line}`);
     const cmd = line.slice(0, at).trim();
-    const want = (line.slice(at + 2).trim().split(/\s+/)[0] ?? '').trim();
+    const want = (
+      line
+        .slice(at + 2)
+        .trim()
+        .split(/\s+/)[0] ?? ''
+    ).trim();
     const steps = run(model, cmd);
     if (steps.length !== 1) throw new Error(`transcript line is not one write: ${line}`);
     expected.push(`${cmd} -> ${want}`);
@@ -71,7 +76,9 @@ export const hex = (v: bigint) => '0x' + v.toString(16);
 
 /** A device's mappings as `mappingK start-end pgoff P`, in page-offset order. */
 export function mappings(model: KernelModel, name: string): string[] {
-  return device(model, name).ranges.map((r) => `mapping${r.mappingId} ${hex(r.start)}-${hex(r.end)} pgoff ${hex(r.pgoff)}`);
+  return device(model, name).ranges.map(
+    (r) => `mapping${r.mappingId} ${hex(r.start)}-${hex(r.end)} pgoff ${hex(r.pgoff)}`,
+  );
 }
 
 export function sizeOf(model: KernelModel, name: string): bigint {

@@ -17,10 +17,14 @@ const md = (offset: number) => {
 describe('hover: colours', () => {
   it('a region shows which device holds which colours, and what is free', () => {
     // the hover names the colours in one line (the region map draws them); the table is renderColourMap's
-    expect(md(text.indexOf('region 0') + 7)).toContain('colours: 4 of the 256 MiB cache, stripes of 64 MiB (hover a device for its own)');
+    expect(md(text.indexOf('region 0') + 7)).toContain(
+      'colours: 4 of the 256 MiB cache, stripes of 64 MiB (hover a device for its own)',
+    );
     const h = hoverAt(a, text.indexOf('region 0') + 7) as RegionHover;
     const m = renderColourMap(h.colours!);
-    expect(m).toContain('**Colours** · 4 of 256 MiB (L1 memory-side cache of node 1, direct-mapped) · stripes of 64 MiB');
+    expect(m).toContain(
+      '**Colours** · 4 of 256 MiB (L1 memory-side cache of node 1, direct-mapped) · stripes of 64 MiB',
+    );
     expect(m).toContain('| 0..1 | `weather` (exclusive) | – |');
     expect(m).toContain('| 2..3 | `vms` | – |');
   });

@@ -16,7 +16,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const layout = (facts: string) => readFileSync(resolve(SAMPLES, 'hbm-lab.dax'), 'utf8').replace('facts "linux-6.1.facts.json"', `facts "${facts}"`);
+const layout = (facts: string) =>
+  readFileSync(resolve(SAMPLES, 'hbm-lab.dax'), 'utf8').replace('facts "linux-6.1.facts.json"', `facts "${facts}"`);
 const codes = (d: { diagnostics: { code?: string | number }[] }) => d.diagnostics.map((x) => x.code);
 
 describe('facts file changes', () => {
@@ -32,18 +33,24 @@ describe('facts file changes', () => {
     await client.open(other, 'host x {\n  kernel "6.12.0"\n}\n');
 
     // unchanged content: nothing is re-published (a request after the notification is answered after it was handled)
-    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(facts), type: 2 }] });
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(facts), type: 2 }],
+    });
     await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: a } });
     await expect(client.diagnostics(a, undefined, 100)).rejects.toThrow(/no diagnostics/);
     writeFileSync(facts, '{ "format": "daxlayout-facts/1", ');
-    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(facts), type: 2 }] });
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(facts), type: 2 }],
+    });
     const [da, db] = await Promise.all([client.diagnostics(a), client.diagnostics(b)]);
     expect(codes(da)).toContain('DAX005');
     expect(codes(db)).toContain('DAX005');
     expect(da.version).toBe(1);
 
     copyFileSync(resolve(SAMPLES, 'linux-6.1.facts.json'), facts);
-    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(facts), type: 2 }] });
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(facts), type: 2 }],
+    });
     expect(codes(await client.diagnostics(a))).toEqual([]);
     expect(codes(await client.diagnostics(b))).toEqual([]);
     await expect(client.diagnostics(other, undefined, 200)).rejects.toThrow(/no diagnostics/);
@@ -54,7 +61,9 @@ describe('facts file changes', () => {
     const uri = uriOf(join(dir, 'a.dax'));
     expect(codes(await client.open(uri, layout('late.facts.json')))).toContain('DAX005');
     copyFileSync(resolve(SAMPLES, 'linux-6.1.facts.json'), join(dir, 'late.facts.json'));
-    void client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'late.facts.json')), type: 1 }] });
+    void client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: uriOf(join(dir, 'late.facts.json')), type: 1 }],
+    });
     expect(codes(await client.diagnostics(uri))).toEqual([]);
   });
 
@@ -77,7 +86,9 @@ describe('daxlayout.factsSearchPaths', () => {
     client = await startClient({}, undefined, { workspaceFolders: [dir] });
     const uri = uriOf(join(dir, 'layouts', 'a.dax'));
     const first = await client.open(uri, layout('lab.facts.json'));
-    expect(first.diagnostics.find((d) => d.code === 'DAX005')?.message).toContain(join(dir, 'layouts', 'lab.facts.json'));
+    expect(first.diagnostics.find((d) => d.code === 'DAX005')?.message).toContain(
+      join(dir, 'layouts', 'lab.facts.json'),
+    );
     client.settings = { factsSearchPaths: ['facts'] };
     void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     expect(codes(await client.diagnostics(uri))).toEqual([]);
@@ -91,7 +102,9 @@ describe('daxlayout.factsSearchPaths', () => {
     client = await startClient({}, {}, { initializationOptions: { factsSearchPaths: [dir] } });
     const uri = 'untitled:Untitled-1';
     expect(codes(await client.open(uri, layout('lab.facts.json')))).toEqual([]);
-    void client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { daxlayout: { factsSearchPaths: [] } } });
+    void client.connection.sendNotification('workspace/didChangeConfiguration', {
+      settings: { daxlayout: { factsSearchPaths: [] } },
+    });
     const d = await client.diagnostics(uri);
     expect(d.diagnostics.find((x) => x.code === 'DAX005')?.message).toMatch(/not saved in a folder/);
   });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { FrameGuard } from '../../server/lsp/framing';
 
 describe('FrameGuard', () => {
-  const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n${body}`;
+  const frame = (body: string) =>
+    `Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n${body}`;
 
   it('accepts messages however the input is cut into chunks', () => {
     const input = Buffer.from(frame('{"a":"é"}') + frame('{}') + frame('{"b":[1,2,3]}'));

@@ -34,12 +34,22 @@ export const FULL_CAPABILITIES: ClientCapabilities = {
     hover: { contentFormat: ['markdown', 'plaintext'] },
     completion: { completionItem: { snippetSupport: true } },
     documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-    publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+    publishDiagnostics: {
+      relatedInformation: true,
+      versionSupport: true,
+      codeDescriptionSupport: true,
+      dataSupport: true,
+    },
     codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } }, dataSupport: true },
     rename: { prepareSupport: true },
     foldingRange: { lineFoldingOnly: true },
   },
-  workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true }, didChangeConfiguration: { dynamicRegistration: true } },
+  workspace: {
+    configuration: true,
+    workspaceFolders: true,
+    didChangeWatchedFiles: { dynamicRegistration: true },
+    didChangeConfiguration: { dynamicRegistration: true },
+  },
 };
 
 export interface Client {
@@ -55,7 +65,11 @@ export interface Client {
   close(): void;
 }
 
-export async function startClient(options: ServerOptions = {}, capabilities: ClientCapabilities = FULL_CAPABILITIES, init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {}): Promise<Client> {
+export async function startClient(
+  options: ServerOptions = {},
+  capabilities: ClientCapabilities = FULL_CAPABILITIES,
+  init: { workspaceFolders?: string[]; initializationOptions?: unknown } = {},
+): Promise<Client> {
   const up = new PassThrough();
   const down = new PassThrough();
   const server = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
@@ -91,11 +105,16 @@ export async function startClient(options: ServerOptions = {}, capabilities: Cli
       });
     },
     open(uri, text) {
-      void connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'dax', version: 1, text } });
+      void connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'dax', version: 1, text },
+      });
       return client.diagnostics(uri, 1);
     },
     change(uri, version, contentChanges) {
-      void connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+      void connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges,
+      });
       return client.diagnostics(uri, version);
     },
     close() {
@@ -104,7 +123,9 @@ export async function startClient(options: ServerOptions = {}, capabilities: Cli
       server.dispose();
     },
   };
-  connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section === 'daxlayout' ? client.settings : null)));
+  connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+    p.items.map((i) => (i.section === 'daxlayout' ? client.settings : null)),
+  );
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
   const result = await connection.sendRequest(InitializeRequest.type, {

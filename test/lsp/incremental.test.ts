@@ -86,7 +86,15 @@ function views(a: Analysis, stride: number) {
     hovers.push(hoverAt(a, o));
     completions.push(completeAt(a, o));
   }
-  return { findings: a.findings, outline: outline(a), folds: folds(a), tokens: semanticTokens(a), inlay: inlayHints(a), hovers, completions };
+  return {
+    findings: a.findings,
+    outline: outline(a),
+    folds: folds(a),
+    tokens: semanticTokens(a),
+    inlay: inlayHints(a),
+    hovers,
+    completions,
+  };
 }
 
 /** The plans, as what they do (kernel names, writes), keyed by layout labels. */
@@ -96,8 +104,17 @@ function plans(a: Analysis) {
     origin: h.factsOrigin,
     problems: h.factsProblems,
     modelError: h.modelError,
-    steps: h.plan?.steps.map((s) => [s.op, s.target, s.summary, s.device?.label, s.region.id?.value, s.writes.map((w) => `${w.path}=${w.value}`)]),
-    assigned: h.plan ? [...h.plan.assigned].map(([ld, sd]) => [ld.label, ld.labelSpan, sd.region.id, sd.id]) : undefined,
+    steps: h.plan?.steps.map((s) => [
+      s.op,
+      s.target,
+      s.summary,
+      s.device?.label,
+      s.region.id?.value,
+      s.writes.map((w) => `${w.path}=${w.value}`),
+    ]),
+    assigned: h.plan
+      ? [...h.plan.assigned].map(([ld, sd]) => [ld.label, ld.labelSpan, sd.region.id, sd.id])
+      : undefined,
     failures: h.plan?.failures.map((f) => [f.purpose, f.device?.label, f.write.path, f.errno]),
   }));
 }
@@ -116,11 +133,15 @@ function staleReferences(a: Analysis): string[] {
     }
     const plan = h.plan;
     if (!plan) continue;
-    for (const s of plan.steps) if (!regions.has(s.region) || (s.device && !devices.has(s.device))) out.push(`${h.name}: step ${s.target}`);
-    for (const f of plan.failures) if (!regions.has(f.region) || (f.device && !devices.has(f.device))) out.push(`${h.name}: failure`);
-    for (const f of plan.refusals) if (!regions.has(f.region) || (f.device && !devices.has(f.device))) out.push(`${h.name}: refusal`);
+    for (const s of plan.steps)
+      if (!regions.has(s.region) || (s.device && !devices.has(s.device))) out.push(`${h.name}: step ${s.target}`);
+    for (const f of plan.failures)
+      if (!regions.has(f.region) || (f.device && !devices.has(f.device))) out.push(`${h.name}: failure`);
+    for (const f of plan.refusals)
+      if (!regions.has(f.region) || (f.device && !devices.has(f.device))) out.push(`${h.name}: refusal`);
     for (const u of plan.unlisted) if (!regions.has(u.region)) out.push(`${h.name}: unlisted`);
-    for (const m of [plan.assigned, plan.targetSize, plan.colours]) for (const k of m.keys()) if (!devices.has(k)) out.push(`${h.name}: plan map key ${k.label}`);
+    for (const m of [plan.assigned, plan.targetSize, plan.colours])
+      for (const k of m.keys()) if (!devices.has(k)) out.push(`${h.name}: plan map key ${k.label}`);
     for (const c of plan.colours.values()) if (!devices.has(c.key)) out.push(`${h.name}: colour placement`);
   }
   return out;
@@ -138,8 +159,12 @@ function compareAlong(name: string, start: string, options: FleetOptions, steps:
     expect(views(cached, stride), where).toEqual(views(fresh, stride));
     expect(plans(cached), where).toEqual(plans(fresh));
     expect(staleReferences(cached), where).toEqual([]);
-    for (const m of (cached as FleetAnalysis).members) expect(staleReferences(m.analysis), `${where}, member ${m.host}`).toEqual([]);
-    expect((cached as FleetAnalysis).members.map((m) => [m.host, m.analysis.findings]), where).toEqual((fresh as FleetAnalysis).members.map((m) => [m.host, m.analysis.findings]));
+    for (const m of (cached as FleetAnalysis).members)
+      expect(staleReferences(m.analysis), `${where}, member ${m.host}`).toEqual([]);
+    expect(
+      (cached as FleetAnalysis).members.map((m) => [m.host, m.analysis.findings]),
+      where,
+    ).toEqual((fresh as FleetAnalysis).members.map((m) => [m.host, m.analysis.findings]));
     text = edit(text, r);
   }
   // the comparison is not vacuous: hosts were reused along the way
@@ -148,7 +173,15 @@ function compareAlong(name: string, start: string, options: FleetOptions, steps:
 }
 
 describe('the analysis cache gives what a fresh analysis gives', () => {
-  for (const sample of ['hbm-lab.dax', 'cxl-6.12.dax', 'colours.dax', 'design.dax', 'mistakes.dax', 'hmat-node1.dax', 'syntax-tour.dax']) {
+  for (const sample of [
+    'hbm-lab.dax',
+    'cxl-6.12.dax',
+    'colours.dax',
+    'design.dax',
+    'mistakes.dax',
+    'hmat-node1.dax',
+    'syntax-tour.dax',
+  ]) {
     it(`${sample}: 40 random edits`, () => {
       const text = readFileSync(join(SAMPLES, sample), 'utf8');
       compareAlong(sample, text, { readFacts: reader(SAMPLES) }, 40, sample.length * 7919, 5);
@@ -177,7 +210,9 @@ describe('the analysis cache gives what a fresh analysis gives', () => {
         const text = base.slice(0, at) + typed.slice(0, n) + base.slice(at);
         const cached = analyzeFleet(text, { readFacts, cache });
         cache.sweep();
-        expect(views(cached, 3), `${JSON.stringify(typed.slice(0, n))}`).toEqual(views(analyzeFleet(text, { readFacts }), 3));
+        expect(views(cached, 3), `${JSON.stringify(typed.slice(0, n))}`).toEqual(
+          views(analyzeFleet(text, { readFacts }), 3),
+        );
       }
     }
   });

@@ -35,7 +35,9 @@ describe('hover: stable names of persisted devices', () => {
   it('a system-ram device: the file that holds its NUMA node', () => {
     const t = firstTable(hoverMarkdown(persisted, 'spill'));
     expect(t).toContain('**device `spill`** → `dax0.1`');
-    expect(t).toMatch(/\| stable name \| `\/run\/daxlayout\/by-label\/spill` \(holds the NUMA node\) · survives reboots \|/);
+    expect(t).toMatch(
+      /\| stable name \| `\/run\/daxlayout\/by-label\/spill` \(holds the NUMA node\) · survives reboots \|/,
+    );
   });
 
   it('persist on the host block works the same; without persist there is no stable name', () => {

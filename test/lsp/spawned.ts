@@ -39,13 +39,21 @@ export interface Spawned {
 }
 
 export async function spawnServer(env: Record<string, string> = {}, server = SERVER): Promise<Spawned> {
-  const child = spawn(process.execPath, [server, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [server, '--stdio'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   child.stderr?.resume();
   const exited = new Promise<number | string | null>((res) => child.on('exit', (code, signal) => res(code ?? signal)));
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout!),
+    new StreamMessageWriter(child.stdin!),
+  );
   const published: (PublishDiagnosticsParams & { at: number })[] = [];
   const logs: string[] = [];
-  const waiters: { uri: string; version: number; resolve: (p: PublishDiagnosticsParams & { at: number }) => void }[] = [];
+  const waiters: { uri: string; version: number; resolve: (p: PublishDiagnosticsParams & { at: number }) => void }[] =
+    [];
   connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
     const entry = { ...p, at: performance.now() };
     published.push(entry);
@@ -58,7 +66,16 @@ export async function spawnServer(env: Record<string, string> = {}, server = SER
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
   connection.listen();
-  await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: { textDocument: { hover: { contentFormat: ['markdown'] }, documentSymbol: { hierarchicalDocumentSymbolSupport: true } } } });
+  await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {
+      textDocument: {
+        hover: { contentFormat: ['markdown'] },
+        documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+      },
+    },
+  });
   await connection.sendNotification(InitializedNotification.type, {});
   const s: Spawned = {
     child,
@@ -80,17 +97,29 @@ export async function spawnServer(env: Record<string, string> = {}, server = SER
         };
         const t = setTimeout(() => {
           waiters.splice(waiters.indexOf(w), 1);
-          reject(new Error(`no diagnostics for ${uri} version ${version} within ${timeoutMs} ms (got versions ${published.filter((p) => p.uri === uri).map((p) => p.version).join(', ')})`));
+          reject(
+            new Error(
+              `no diagnostics for ${uri} version ${version} within ${timeoutMs} ms (got versions ${published
+                .filter((p) => p.uri === uri)
+                .map((p) => p.version)
+                .join(', ')})`,
+            ),
+          );
         }, timeoutMs);
         waiters.push(w);
       });
     },
     open(uri, text) {
-      void connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'dax', version: 1, text } });
+      void connection.sendNotification(DidOpenTextDocumentNotification.type, {
+        textDocument: { uri, languageId: 'dax', version: 1, text },
+      });
       return s.diagnostics(uri, 1);
     },
     change(uri, version, contentChanges) {
-      void connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges });
+      void connection.sendNotification(DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version },
+        contentChanges,
+      });
     },
     async stop() {
       await connection.sendRequest(ShutdownRequest.type);

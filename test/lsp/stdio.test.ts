@@ -22,12 +22,16 @@ async function session(args: string[]) {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const c = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const diagnostics = new Promise<PublishDiagnosticsParams>((res) => c.onNotification(PublishDiagnosticsNotification.type, res));
+  const diagnostics = new Promise<PublishDiagnosticsParams>((res) =>
+    c.onNotification(PublishDiagnosticsNotification.type, res),
+  );
   c.listen();
   const init = await c.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {} });
   await c.sendNotification(InitializedNotification.type, {});
   const uri = sampleUri('mistakes.dax');
-  await c.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'dax', version: 1, text: readFileSync(join(SAMPLES, 'mistakes.dax'), 'utf8') } });
+  await c.sendNotification(DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'dax', version: 1, text: readFileSync(join(SAMPLES, 'mistakes.dax'), 'utf8') },
+  });
   const d = await diagnostics;
   await c.sendRequest(ShutdownRequest.type);
   await c.sendNotification(ExitNotification.type);

@@ -5,7 +5,16 @@
 // a `memory-block` typed down to a few bytes), refuses what it must not read or
 // analyse, and exits (so that the client restarts it) on malformed input.
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +51,10 @@ describe('a burst of edits', () => {
     let symbols: Promise<{ symbols: DocumentSymbol[]; at: number }> | undefined;
     for (let v = 2; v <= 1000; v++) {
       // an outline asked for in the middle of the burst
-      if (v === 500) symbols = s.connection.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }).then((x) => ({ symbols: x, at: performance.now() }));
+      if (v === 500)
+        symbols = s.connection
+          .sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } })
+          .then((x) => ({ symbols: x, at: performance.now() }));
       const i = (v * 7) % spots.length;
       const to = digit[i] === '8' ? '6' : '8';
       digit[i] = to;
@@ -51,7 +63,9 @@ describe('a burst of edits', () => {
     }
     // the last edit makes one size wrong: `size 3M` with `align 2M`
     const last = spots[1]!;
-    s.change(uri, 1001, [{ range: { start: last, end: { line: last.line, character: last.character + 2 } }, text: '3M' }]);
+    s.change(uri, 1001, [
+      { range: { start: last, end: { line: last.line, character: last.character + 2 } }, text: '3M' },
+    ]);
     const final = await s.diagnostics(uri, 1001, 60_000);
     expect(codes(final)).toEqual(['DAX010']);
     const outline = await symbols!;
@@ -78,7 +92,9 @@ describe('requests while an analysis runs', () => {
     expect(codes(await s.open(uri, text))).toEqual([]);
     const c = s.connection;
     const weather = pos('weather', 2);
-    expect(hoverText(await c.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: weather }))).toContain('**device `weather`** → `dax0.0`');
+    expect(
+      hoverText(await c.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: weather })),
+    ).toContain('**device `weather`** → `dax0.0`');
     // Version 2 changes weather's size, and its analysis takes 5 s (a test hook in the worker).
     const size = pos('1G align 1G');
     const end = doc.positionAt(text.length);
@@ -89,7 +105,10 @@ describe('requests while an analysis runs', () => {
     const t0 = performance.now();
     const [label, value, symbols, completion] = await Promise.all([
       c.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: weather }),
-      c.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: size.line, character: size.character + 1 } }),
+      c.sendRequest<Hover | null>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: size.line, character: size.character + 1 },
+      }),
       c.sendRequest<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }),
       c.sendRequest<CompletionList>('textDocument/completion', { textDocument: { uri }, position: size }),
     ]);
@@ -106,7 +125,9 @@ describe('requests while an analysis runs', () => {
     expect(symbols[1]?.children?.map((x) => x.name)).toEqual(['weather', 'spill', 'guest-a', 'scratch']);
     expect(completion.items.map((i) => i.label)).toContain('rest');
     // after the analysis: the current version's hover (the kernel refuses the 2 GiB size)
-    expect(hoverText(await c.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: weather }))).toContain('echo 2147483648 >');
+    expect(
+      hoverText(await c.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: weather })),
+    ).toContain('echo 2147483648 >');
     expect(await s.stop()).toBe(0);
   }, 60_000);
 });
@@ -149,14 +170,23 @@ describe('typing', () => {
 
 describe('runaway analyses', () => {
   it('a hang, a dying worker, a memory hog and `memory-block 1`: each is stopped and said so, the server answers throughout', async () => {
-    const s = await spawnServer({ DAXLAYOUT_LSP_TEST_FAULTS: '1', DAXLAYOUT_LSP_ANALYSIS_BUDGET_MS: '2000', DAXLAYOUT_LSP_WORKER_HEAP_MB: '256' });
+    const s = await spawnServer({
+      DAXLAYOUT_LSP_TEST_FAULTS: '1',
+      DAXLAYOUT_LSP_ANALYSIS_BUDGET_MS: '2000',
+      DAXLAYOUT_LSP_WORKER_HEAP_MB: '256',
+    });
     const uri = uriOf(join(dir, 'runaway.dax'));
-    const good = 'host h {\n  kernel "6.12.0"\n}\n\nregion 0 on h {\n  start 0x1_0000_0000\n  size 4G\n  node 1\n  device a { size 1G mode system-ram }\n}\n';
+    const good =
+      'host h {\n  kernel "6.12.0"\n}\n\nregion 0 on h {\n  start 0x1_0000_0000\n  size 4G\n  node 1\n  device a { size 1G mode system-ram }\n}\n';
     expect(codes(await s.open(uri, good))).toEqual([]);
     let version = 1;
     const replace = (t: string) => s.change(uri, ++version, [{ text: t }]);
     // on the `host` keyword (the first line, or the second after a test-hook line)
-    const hover = (line = 0) => s.connection.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line, character: 1 } });
+    const hover = (line = 0) =>
+      s.connection.sendRequest<Hover | null>('textDocument/hover', {
+        textDocument: { uri },
+        position: { line, character: 1 },
+      });
     for (const [fault, says] of [
       ['#!daxlayout-test:hang\n', /stopped: it ran for more than 2 s, the time budget/],
       ['#!daxlayout-test:exit\n', /stopped: the analysis worker exited/],
@@ -175,7 +205,8 @@ describe('runaway analyses', () => {
     // a memory-block of one byte: the kernel model makes a block per byte (it may one day refuse it instead)
     replace(good.replace('kernel "6.12.0"\n', 'kernel "6.12.0"\n  memory-block 1\n'));
     const d = await s.diagnostics(uri, version, 60_000);
-    for (const x of d.diagnostics) if (x.code === 'DAX099') expect(x.message).toMatch(/stopped: it (used more than \d+ MiB|ran for more than)/);
+    for (const x of d.diagnostics)
+      if (x.code === 'DAX099') expect(x.message).toMatch(/stopped: it (used more than \d+ MiB|ran for more than)/);
     expect(hoverText(await hover())).toContain('host NAME');
     replace(good);
     expect(codes(await s.diagnostics(uri, version, 30_000))).toEqual([]);
@@ -193,7 +224,9 @@ describe('what the server does not read or analyse', () => {
     ftruncateSync(fd, 17 * 1024 * 1024);
     closeSync(fd);
     const s = await spawnServer();
-    const layout = ['/dev/zero', fifo, join(dir, 'facts.d'), big].map((p, i) => `host h${i} {\n  facts "${p}"\n}\n`).join('\n');
+    const layout = ['/dev/zero', fifo, join(dir, 'facts.d'), big]
+      .map((p, i) => `host h${i} {\n  facts "${p}"\n}\n`)
+      .join('\n');
     const uri = uriOf(join(dir, 'facts.dax'));
     const t0 = performance.now();
     const d = await s.open(uri, layout);
@@ -214,9 +247,16 @@ describe('what the server does not read or analyse', () => {
     const huge = line.repeat(Math.ceil((5 * 1024 * 1024) / line.length));
     const d = await s.open(uri, huge);
     expect(d.diagnostics).toHaveLength(1);
-    expect(d.diagnostics[0]?.message).toBe(`this file is too large to analyse: ${huge.length} bytes (5.0 MiB), limit 4194304 bytes (4.0 MiB); nothing in it is checked`);
+    expect(d.diagnostics[0]?.message).toBe(
+      `this file is too large to analyse: ${huge.length} bytes (5.0 MiB), limit 4194304 bytes (4.0 MiB); nothing in it is checked`,
+    );
     expect(await s.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })).toEqual([]);
-    expect(await s.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 3 } })).toBeNull();
+    expect(
+      await s.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 3, character: 3 },
+      }),
+    ).toBeNull();
     s.change(uri, 2, [{ text: read('design.dax') }]);
     expect(codes(await s.diagnostics(uri, 2))).toEqual(analyzeFleet(read('design.dax')).findings.map((f) => f.code));
     expect(await s.stop()).toBe(0);
@@ -245,7 +285,11 @@ describe('malformed input ends the process (the client then starts a new one)', 
     const uri = uriOf(join(dir, 'ok.dax'));
     const text = 'host x {\n  kernel "6.12.0"\n}\n';
     // a notification written in two pieces, split inside its header
-    const msg = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dax', version: 1, text } } });
+    const msg = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'textDocument/didOpen',
+      params: { textDocument: { uri, languageId: 'dax', version: 1, text } },
+    });
     const frame = `Content-Length: ${Buffer.byteLength(msg)}\r\n\r\n${msg}`;
     s.child.stdin!.write(frame.slice(0, 9));
     await sleep(50);
@@ -281,7 +325,10 @@ describe('where the worker comes from', () => {
     copyFileSync(SERVER, alone);
     const s = await spawnServer({}, alone);
     const uri = uriOf(join(dir, 'solo.dax'));
-    const d = await s.open(uri, 'host x {\n  kernel "6.12.0"\n}\n\nregion 0 on x {\n  start 0x1_0000_0000\n  size 4G\n  device a { size 3M }\n}\n');
+    const d = await s.open(
+      uri,
+      'host x {\n  kernel "6.12.0"\n}\n\nregion 0 on x {\n  start 0x1_0000_0000\n  size 4G\n  device a { size 3M }\n}\n',
+    );
     expect(codes(d)).toEqual(['DAX010']);
     expect(s.logs.filter((l) => /worker/.test(l))).toEqual([]);
     expect(await s.stop()).toBe(0);

@@ -4,7 +4,16 @@
 // answers `ok` or the errno and renders the tree again. So the program's own logic, as dash or
 // busybox sh runs it, meets the model's write semantics.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -58,7 +67,11 @@ export function renderSysfs(root: string, model: KernelModel): void {
   put(root, 'devices/system/memory/auto_online_blocks', st.autoOnline);
   for (const b of st.blocks.values()) {
     put(root, `devices/system/memory/memory${b.index}/state`, b.state);
-    put(root, `devices/system/memory/memory${b.index}/valid_zones`, b.state === 'online' ? (b.zone ?? 'Normal') : 'Normal Movable');
+    put(
+      root,
+      `devices/system/memory/memory${b.index}/valid_zones`,
+      b.state === 'online' ? (b.zone ?? 'Normal') : 'Normal Movable',
+    );
   }
 }
 
@@ -76,16 +89,27 @@ export function harnessed(program: string, sysRoot: string, labelDir: string): s
   const swap = (text: string, line: RegExp, by: string) => {
     const n = text.split('\n').filter((l) => line.test(l)).length;
     if (n !== 1) throw new Error(`the restorer must have exactly one line matching ${line} (has ${n})`);
-    return text.split('\n').map((l) => (line.test(l) ? by : l)).join('\n');
+    return text
+      .split('\n')
+      .map((l) => (line.test(l) ? by : l))
+      .join('\n');
   };
   let p = swap(program, /^S=\/sys$/, `S='${sysRoot}'`);
   p = swap(p, /^L=\/run\/daxlayout\/by-label$/, `L='${labelDir}'`);
-  p = swap(p, /^put\(\) \{ .* \}$/, 'put() { echo "$1 $2" >&3; read -r err <&3; [ "$err" = ok ] && return 0; echo "write error: $err" >&2; return 1; }');
+  p = swap(
+    p,
+    /^put\(\) \{ .* \}$/,
+    'put() { echo "$1 $2" >&3; read -r err <&3; [ "$err" = ok ] && return 0; echo "write error: $err" >&2; return 1; }',
+  );
   return p;
 }
 
 /** Runs `program` under `shell` (dash or busybox sh) against `model`, which it changes. */
-export async function runRestorer(program: string, model: KernelModel, shell: 'dash' | 'busybox' = 'dash'): Promise<RestorerRun> {
+export async function runRestorer(
+  program: string,
+  model: KernelModel,
+  shell: 'dash' | 'busybox' = 'dash',
+): Promise<RestorerRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'daxlayout-restore-'));
   const sys = join(tmp, 'sys');
   const labelDir = join(tmp, 'run', 'by-label');
@@ -93,7 +117,7 @@ export async function runRestorer(program: string, model: KernelModel, shell: 'd
   renderSysfs(sys, model);
   const file = join(tmp, 'restore.sh');
   writeFileSync(file, harnessed(program, sys, labelDir));
-  const argv = shell === 'dash' ? ['dash', [file]] as const : ['busybox', ['sh', file]] as const;
+  const argv = shell === 'dash' ? (['dash', [file]] as const) : (['busybox', ['sh', file]] as const);
   const writes: RestorerRun['writes'] = [];
   try {
     return await new Promise<RestorerRun>((resolve, reject) => {
@@ -127,7 +151,8 @@ export async function runRestorer(program: string, model: KernelModel, shell: 'd
       child.on('close', (code) => {
         clearTimeout(timer);
         const labels: Record<string, string> = {};
-        if (existsSync(labelDir)) for (const f of readdirSync(labelDir)) labels[f] = readFileSync(join(labelDir, f), 'utf8').trim();
+        if (existsSync(labelDir))
+          for (const f of readdirSync(labelDir)) labels[f] = readFileSync(join(labelDir, f), 'utf8').trim();
         resolve({ code: code ?? -1, stdout, stderr, writes, labels });
       });
     });

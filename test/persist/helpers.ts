@@ -15,6 +15,7 @@ export function bootFacts(kernel: Kernel, change?: (f: HostFacts) => HostFacts):
 
 export function layout(kernel: Kernel, body: string, factsText?: string): Analysis {
   const text = `host lab { facts "f.json" }\nregion 0 on lab {\n  persist\n${body}\n}\n`;
-  return analyze(text, { readFacts: sampleReader({ 'f.json': factsText ?? readFileSync(join(SAMPLES, FACTS[kernel]), 'utf8') }) });
+  return analyze(text, {
+    readFacts: sampleReader({ 'f.json': factsText ?? readFileSync(join(SAMPLES, FACTS[kernel]), 'utf8') }),
+  });
 }
-

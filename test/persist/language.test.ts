@@ -9,7 +9,8 @@ import { SAMPLES, sampleReader } from '../rules/harness';
 
 describe('persist in the language', () => {
   it('is a flag of host and region blocks, lowered to a span', () => {
-    const text = 'host h {\n  kernel "6.1.0"\n  persist\n}\nregion 0 on h {\n  persist\n  start 0x1_0000_0000 size 2G node 1\n  device a { size 1G }\n}\n';
+    const text =
+      'host h {\n  kernel "6.1.0"\n  persist\n}\nregion 0 on h {\n  persist\n  start 0x1_0000_0000 size 2G node 1\n  device a { size 1G }\n}\n';
     const f = parse(text);
     expect(f.errors).toEqual([]);
     const a = analyze(text);
@@ -20,12 +21,18 @@ describe('persist in the language', () => {
   });
 
   it('takes no value', () => {
-    expect(parse('region 0 { persist 3 }').errors.map((e) => e.message)).toEqual(['unexpected `3`: `persist` takes no value']);
-    expect(parse('host h { persist 1 }').errors.map((e) => e.message)).toEqual(['unexpected `1`: `persist` takes no value']);
+    expect(parse('region 0 { persist 3 }').errors.map((e) => e.message)).toEqual([
+      'unexpected `3`: `persist` takes no value',
+    ]);
+    expect(parse('host h { persist 1 }').errors.map((e) => e.message)).toEqual([
+      'unexpected `1`: `persist` takes no value',
+    ]);
   });
 
   it('is a name elsewhere, and a host may be called persist', () => {
-    expect(parse('host persist { kernel "6.1.0" }\nregion 0 on persist { device persist { size 1G } }\n').errors).toEqual([]);
+    expect(
+      parse('host persist { kernel "6.1.0" }\nregion 0 on persist { device persist { size 1G } }\n').errors,
+    ).toEqual([]);
   });
 
   it('formats like the other flags', () => {
@@ -35,7 +42,10 @@ describe('persist in the language', () => {
   });
 
   it('hover and explain show the stable name of a persisted device', () => {
-    const text = readFileSync(join(SAMPLES, 'hbm-lab.dax'), 'utf8').replace('region 0 on lab61 {', 'region 0 on lab61 {\n  persist');
+    const text = readFileSync(join(SAMPLES, 'hbm-lab.dax'), 'utf8').replace(
+      'region 0 on lab61 {',
+      'region 0 on lab61 {\n  persist',
+    );
     const a = analyze(text, { readFacts: sampleReader() });
     const at = (label: string) => hoverAt(a, text.indexOf(`device ${label}`) + 8);
     const w = at('weather');
@@ -50,7 +60,12 @@ describe('persist in the language', () => {
   it('daxctl create-device --input objects, one per device', () => {
     const a = analyze(readFileSync(join(SAMPLES, 'hbm-lab.dax'), 'utf8'), { readFacts: sampleReader() });
     const list = daxctlInputs(a);
-    expect(list.map((x) => `${x.label} ${x.kernelName} ${x.mode}`)).toEqual(['weather dax0.0 devdax', 'spill dax0.1 system-ram', 'guest-a dax0.2 devdax', 'scratch dax0.3 devdax']);
+    expect(list.map((x) => `${x.label} ${x.kernelName} ${x.mode}`)).toEqual([
+      'weather dax0.0 devdax',
+      'spill dax0.1 system-ram',
+      'guest-a dax0.2 devdax',
+      'scratch dax0.3 devdax',
+    ]);
     const w = JSON.parse(list[0]?.json ?? '{}');
     expect(w).toEqual({
       chardev: 'dax0.0',
@@ -62,7 +77,9 @@ describe('persist in the language', () => {
     });
     const text = renderDaxctlInputs(list);
     expect(renderDaxctlInput(a)).toBe(text);
-    expect(text.split('\n')[0]).toBe('# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json');
+    expect(text.split('\n')[0]).toBe(
+      '# lab61 region 0: weather → dax0.0 (devdax): save as weather.json, run daxctl create-device -r 0 --input weather.json',
+    );
     expect(text).toContain('then daxctl reconfigure-device -m system-ram');
   });
 });

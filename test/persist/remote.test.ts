@@ -5,18 +5,32 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installProgram, parseChecks, PERSIST_PATHS, persistArtifacts, removeProgram, sha256, verifyProgram } from '../../server/core/index';
+import {
+  installProgram,
+  parseChecks,
+  PERSIST_PATHS,
+  persistArtifacts,
+  removeProgram,
+  sha256,
+  verifyProgram,
+} from '../../server/core/index';
 import { layout } from './helpers';
 
 const art = persistArtifacts(
-  layout('6.1', '  device weather { size 1G align 1G }\n  device spill { size 512M mode system-ram movable }\n  device rest { size rest }'),
+  layout(
+    '6.1',
+    '  device weather { size 1G align 1G }\n  device spill { size 512M mode system-ram movable }\n  device rest { size rest }',
+  ),
   'lab',
 );
 
 describe('remote programs', () => {
   it('are valid sh for dash and busybox', () => {
     for (const prog of [installProgram(art), verifyProgram(art), removeProgram()]) {
-      for (const [cmd, args] of [['dash', ['-n']], ['busybox', ['sh', '-n']]] as const) {
+      for (const [cmd, args] of [
+        ['dash', ['-n']],
+        ['busybox', ['sh', '-n']],
+      ] as const) {
         const r = spawnSync(cmd, [...args], { input: prog, encoding: 'utf8' });
         expect(r.stderr, cmd).toBe('');
         expect(r.status).toBe(0);
@@ -29,7 +43,11 @@ describe('remote programs', () => {
     try {
       let prog = installProgram(art);
       prog = prog.slice(0, prog.indexOf('systemctl daemon-reload')) + 'exit 0\n';
-      for (const p of new Set([...art.files.map((f) => f.path), ...art.files.map((f) => f.path.replace(/\/[^/]+$/, ''))])) prog = prog.split(`'${p}`).join(`'${root}${p}`);
+      for (const p of new Set([
+        ...art.files.map((f) => f.path),
+        ...art.files.map((f) => f.path.replace(/\/[^/]+$/, '')),
+      ]))
+        prog = prog.split(`'${p}`).join(`'${root}${p}`);
       const r = spawnSync('dash', [], { input: prog, encoding: 'utf8' });
       expect(r.stderr + r.stdout).toBe('');
       for (const f of art.files) {
@@ -57,7 +75,13 @@ describe('remote programs', () => {
   });
 
   it('parseChecks reads ok and bad lines', () => {
-    expect(parseChecks('ok a\nok b\n')).toEqual({ ok: true, checks: [{ ok: true, text: 'a' }, { ok: true, text: 'b' }] });
+    expect(parseChecks('ok a\nok b\n')).toEqual({
+      ok: true,
+      checks: [
+        { ok: true, text: 'a' },
+        { ok: true, text: 'b' },
+      ],
+    });
     expect(parseChecks('ok a\nbad b: why\n').ok).toBe(false);
     expect(parseChecks('nothing\n').ok).toBe(false);
   });

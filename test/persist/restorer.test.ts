@@ -61,15 +61,23 @@ describe('restorer text', () => {
       '  dax0.2 268435456  2097152    device_dax 0      -              guest-a 0:170000000-17fffffff',
       '  dax0.3 268435456  2097152    device_dax 0      -              scratch 0:160000000-16fffffff',
     ]);
-    for (const r of rows) expect(r).toMatch(/^ {2}dax\d+\.\d+ +\d+ +\d+ +(device_dax|kmem|-) +[01] +(-|offline|online_movable|online_kernel) +[A-Za-z_][A-Za-z0-9_.-]*( +\d+:[0-9a-f]+-[0-9a-f]+)* *$/);
+    for (const r of rows)
+      expect(r).toMatch(
+        /^ {2}dax\d+\.\d+ +\d+ +\d+ +(device_dax|kmem|-) +[01] +(-|offline|online_movable|online_kernel) +[A-Za-z_][A-Za-z0-9_.-]*( +\d+:[0-9a-f]+-[0-9a-f]+)* *$/,
+      );
     const call = lines.find((l) => l.startsWith('region 0 '));
     expect(call).toBe("region 0 '/devices/platform/hmem.0' 0x100000000 2147483648 3 ''");
-    expect(lines.find((l) => l.startsWith('DEVICES='))).toBe("DEVICES=' dax0.0(weather) dax0.1(spill) dax0.2(guest-a) dax0.3(scratch)'");
+    expect(lines.find((l) => l.startsWith('DEVICES='))).toBe(
+      "DEVICES=' dax0.0(weather) dax0.1(spill) dax0.2(guest-a) dax0.3(scratch)'",
+    );
     expect(lines[0]).toBe('#!/bin/sh');
   });
 
   it('is valid POSIX sh for dash and busybox (sh -n)', () => {
-    for (const [cmd, args] of [['dash', ['-n']], ['busybox', ['sh', '-n']]] as const) {
+    for (const [cmd, args] of [
+      ['dash', ['-n']],
+      ['busybox', ['sh', '-n']],
+    ] as const) {
       const r = spawnSync(cmd, [...args], { input: text, encoding: 'utf8' });
       expect(r.stderr, cmd).toBe('');
       expect(r.status, cmd).toBe(0);
@@ -90,12 +98,30 @@ describe('restorer text', () => {
         ...r,
         devices: [
           { name: 'dax0.0', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] },
-          { name: 'dax0.1', size: 1073741824n, align: 2097152n, driver: 'device_dax', targetNode: 1, mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }] },
-          { name: 'dax0.3', size: 1073741824n, align: 2097152n, driver: 'device_dax', targetNode: 1, mappings: [{ id: 0, start: 0x140000000n, end: 0x17fffffffn, pageOffset: 0n }] },
+          {
+            name: 'dax0.1',
+            size: 1073741824n,
+            align: 2097152n,
+            driver: 'device_dax',
+            targetNode: 1,
+            mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }],
+          },
+          {
+            name: 'dax0.3',
+            size: 1073741824n,
+            align: 2097152n,
+            driver: 'device_dax',
+            targetNode: 1,
+            mappings: [{ id: 0, start: 0x140000000n, end: 0x17fffffffn, pageOffset: 0n }],
+          },
         ],
       })),
     }));
-    const b = layout('6.1', '  device a { name dax0.1 size 1G }\n  device b { name dax0.3 size 1G }', writeFacts(facts));
+    const b = layout(
+      '6.1',
+      '  device a { name dax0.1 size 1G }\n  device b { name dax0.3 size 1G }',
+      writeFacts(facts),
+    );
     const t = program(b);
     expect(t).toContain("region 0 '/devices/platform/hmem.0' 0x100000000 2147483648 3 '2'");
     expect(t).toContain('then dax0.2 deleted');
@@ -109,7 +135,10 @@ async function restoreFrom(kernel: Kernel, a: Analysis, boot: HostFacts, shell: 
 }
 
 describe('restorer against the kernel model', () => {
-  for (const [kernel, body] of [['6.1', LAB], ['6.12', LAB612]] as const) {
+  for (const [kernel, body] of [
+    ['6.1', LAB],
+    ['6.12', LAB612],
+  ] as const) {
     for (const shell of ['dash', 'busybox'] as const) {
       it(`${kernel}, ${shell}: reaches the predicted state from the boot state, then writes nothing`, async () => {
         const a = layout(kernel, body);
@@ -118,7 +147,10 @@ describe('restorer against the kernel model', () => {
         expect(run.stderr).toBe('');
         // the only refusals: `bind` where the driver must first be named with new_id
         const refused = run.writes.filter((w) => w.result !== 'ok');
-        expect(refused.every((w) => w.path.endsWith('/bind') && w.result === 'ENODEV'), run.stdout).toBe(true);
+        expect(
+          refused.every((w) => w.path.endsWith('/bind') && w.result === 'ENODEV'),
+          run.stdout,
+        ).toBe(true);
         expect(run.code, run.stdout).toBe(0);
         expect(state).toEqual(predicted(a));
         expect(run.stdout).toMatch(/^daxlayout-restore: region 0: restored dax0\.0\(\S+\) .*\(\d+ writes\)$/m);
@@ -136,7 +168,10 @@ describe('restorer against the kernel model', () => {
   }
 
   it('writes nothing from the predicted state (a fresh model of it)', async () => {
-    for (const [kernel, body] of [['6.1', LAB], ['6.12', LAB612]] as const) {
+    for (const [kernel, body] of [
+      ['6.1', LAB],
+      ['6.12', LAB612],
+    ] as const) {
       const a = layout(kernel, body);
       const after = KernelModel.fromFacts(snapshot((a.hosts[0]?.model as KernelModel).state));
       const run = await runRestorer(program(a), after);
@@ -184,7 +219,10 @@ describe('restorer against the kernel model', () => {
 
   it('on 6.12 offlines movable memory auto-onlined at boot before unbinding kmem', async () => {
     const a = layout('6.12', LAB612);
-    const boot = bootFacts('6.12', (f) => ({ ...f, memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online', zone: 'Movable' })) }));
+    const boot = bootFacts('6.12', (f) => ({
+      ...f,
+      memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online', zone: 'Movable' })),
+    }));
     const { run, state } = await restoreFrom('6.12', a, boot);
     expect(run.code, run.stdout).toBe(0);
     expect(run.writes.slice(0, 16).every((w) => w.value === 'offline' && w.result === 'ok')).toBe(true);
@@ -194,26 +232,48 @@ describe('restorer against the kernel model', () => {
 
   it('refuses, writing nothing, when the boot memory is online in a kernel zone', async () => {
     const a = layout('6.12', LAB612);
-    const boot = bootFacts('6.12', (f) => ({ ...f, memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online', zone: 'Normal' })) }));
+    const boot = bootFacts('6.12', (f) => ({
+      ...f,
+      memoryBlocks: f.memoryBlocks.map((b) => ({ ...b, state: 'online', zone: 'Normal' })),
+    }));
     const { run } = await restoreFrom('6.12', a, boot);
     expect(run.code).toBe(1);
     expect(run.writes).toEqual([]);
-    expect(run.stdout).toMatch(/dax0\.0 has memory32 online in zone Normal; kernel-zone memory cannot be reliably offlined/);
+    expect(run.stdout).toMatch(
+      /dax0\.0 has memory32 online in zone Normal; kernel-zone memory cannot be reliably offlined/,
+    );
   });
 
   it('refuses, writing nothing, a region whose size or start changed', async () => {
     const a = layout('6.1', LAB);
     const smaller = bootFacts('6.1', (f) => ({
       ...f,
-      regions: f.regions.map((r) => ({ ...r, size: 1n << 30n, devices: r.devices.map((d) => ({ ...d, size: 1n << 30n, mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }] })) })),
+      regions: f.regions.map((r) => ({
+        ...r,
+        size: 1n << 30n,
+        devices: r.devices.map((d) => ({
+          ...d,
+          size: 1n << 30n,
+          mappings: [{ id: 0, start: 0x100000000n, end: 0x13fffffffn, pageOffset: 0n }],
+        })),
+      })),
     }));
     let { run } = await restoreFrom('6.1', a, smaller);
     expect(run.code).toBe(1);
     expect(run.writes).toEqual([]);
-    expect(run.stdout).toContain('region 0: the region is 1073741824 bytes now, the layout was made for 2147483648 bytes: its geometry changed; refusing to touch it');
+    expect(run.stdout).toContain(
+      'region 0: the region is 1073741824 bytes now, the layout was made for 2147483648 bytes: its geometry changed; refusing to touch it',
+    );
     const moved = bootFacts('6.1', (f) => ({
       ...f,
-      regions: f.regions.map((r) => ({ ...r, start: 0x140000000n, devices: r.devices.map((d) => ({ ...d, mappings: [{ id: 0, start: 0x140000000n, end: 0x1bfffffffn, pageOffset: 0n }] })) })),
+      regions: f.regions.map((r) => ({
+        ...r,
+        start: 0x140000000n,
+        devices: r.devices.map((d) => ({
+          ...d,
+          mappings: [{ id: 0, start: 0x140000000n, end: 0x1bfffffffn, pageOffset: 0n }],
+        })),
+      })),
     }));
     ({ run } = await restoreFrom('6.1', a, moved));
     expect(run.code).toBe(1);
@@ -228,14 +288,22 @@ describe('restorer against the kernel model', () => {
     const run = await runRestorer(program(a), model);
     expect(run.code).toBe(1);
     expect(run.writes).toEqual([]);
-    expect(run.stdout).toMatch(/neither as the layout wants it nor as the kernel makes it at boot \(devices: dax0\.0:1073741824:device_dax dax0\.1:1073741824:device_dax\)/);
+    expect(run.stdout).toMatch(
+      /neither as the layout wants it nor as the kernel makes it at boot \(devices: dax0\.0:1073741824:device_dax dax0\.1:1073741824:device_dax\)/,
+    );
   });
 
   it('refuses, writing nothing, a region with empty devices besides dax0.0', async () => {
     const a = layout('6.1', LAB);
     const boot = bootFacts('6.1', (f) => ({
       ...f,
-      regions: f.regions.map((r) => ({ ...r, devices: [{ ...(r.devices[0] as (typeof r.devices)[number]), size: 0n, driver: null, mappings: [] }, { name: 'dax0.1', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] }] })),
+      regions: f.regions.map((r) => ({
+        ...r,
+        devices: [
+          { ...(r.devices[0] as (typeof r.devices)[number]), size: 0n, driver: null, mappings: [] },
+          { name: 'dax0.1', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] },
+        ],
+      })),
     }));
     const { run } = await restoreFrom('6.1', a, boot);
     expect(run.code).toBe(1);
@@ -247,9 +315,16 @@ describe('restorer against the kernel model', () => {
     const idle = (f: HostFacts): HostFacts => ({
       ...f,
       memoryBlocks: [],
-      regions: f.regions.map((r) => ({ ...r, kmemDefault: false, devices: [{ name: 'dax0.0', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] }] })),
+      regions: f.regions.map((r) => ({
+        ...r,
+        kmemDefault: false,
+        devices: [{ name: 'dax0.0', size: 0n, align: 2097152n, driver: null, targetNode: 1, mappings: [] }],
+      })),
     });
-    for (const [kernel, body] of [['6.1', LAB], ['6.12', LAB612]] as const) {
+    for (const [kernel, body] of [
+      ['6.1', LAB],
+      ['6.12', LAB612],
+    ] as const) {
       const facts = bootFacts(kernel, idle);
       const a = layout(kernel, body, writeFacts(facts));
       const { run, state } = await restoreFrom(kernel, a, facts);
@@ -264,7 +339,9 @@ describe('restorer against the kernel model', () => {
     model.write('/sys/devices/system/memory/memory41/state', 'offline\n');
     const run = await runRestorer(program(a), model);
     expect(run.code, run.stdout).toBe(0);
-    expect(run.writes.map((w) => `${w.path} ${w.value}`)).toEqual(['/sys/devices/system/memory/memory41/state online_movable']);
+    expect(run.writes.map((w) => `${w.path} ${w.value}`)).toEqual([
+      '/sys/devices/system/memory/memory41/state online_movable',
+    ]);
     expect(run.stdout).toContain('devices in place; memory blocks set (1 writes)');
   });
 
@@ -276,7 +353,11 @@ describe('restorer against the kernel model', () => {
       align1g: fc.boolean(),
       pin: fc.boolean(),
     });
-    const arb = fc.record({ kernel: fc.constantFrom<Kernel>('6.1', '6.12'), devices: fc.array(dev, { minLength: 1, maxLength: 5 }), rest: fc.boolean() });
+    const arb = fc.record({
+      kernel: fc.constantFrom<Kernel>('6.1', '6.12'),
+      devices: fc.array(dev, { minLength: 1, maxLength: 5 }),
+      rest: fc.boolean(),
+    });
     let checked = 0;
     await fc.assert(
       fc.asyncProperty(arb, async ({ kernel, devices, rest }) => {
@@ -342,9 +423,17 @@ describe('persist artifacts', () => {
 
   it('load dax_hmem for an hmem region at its 6.12 path and at its 7.2+ path (hmem_platform.0/hmem.0)', () => {
     const f = JSON.parse(readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8'));
-    const mods = (facts: unknown) => persistArtifacts(layout('6.12', LAB, JSON.stringify(facts)), 'lab').files.find((x) => x.path.endsWith('modules-load.d/daxlayout.conf'))?.content.split('\n').filter((l) => l && !l.startsWith('#'));
+    const mods = (facts: unknown) =>
+      persistArtifacts(layout('6.12', LAB, JSON.stringify(facts)), 'lab')
+        .files.find((x) => x.path.endsWith('modules-load.d/daxlayout.conf'))
+        ?.content.split('\n')
+        .filter((l) => l && !l.startsWith('#'));
     expect(mods(f)).toEqual(['device_dax', 'kmem', 'dax_hmem']);
-    const f73 = { ...f, kernelRelease: '7.3.4+deb13-amd64', regions: f.regions.map((r: { path: string }) => ({ ...r, path: '/sys/devices/platform/hmem_platform.0/hmem.0' })) };
+    const f73 = {
+      ...f,
+      kernelRelease: '7.3.4+deb13-amd64',
+      regions: f.regions.map((r: { path: string }) => ({ ...r, path: '/sys/devices/platform/hmem_platform.0/hmem.0' })),
+    };
     expect(mods(f73)).toEqual(['device_dax', 'kmem', 'dax_hmem']);
   });
 
@@ -363,7 +452,9 @@ describe('persist artifacts', () => {
 
   it('host-level persist covers every region; labels must be unique per host', () => {
     const text = `host lab { facts "f.json" persist }\nregion 0 on lab { device a { size 1G } }\n`;
-    const a = analyze(text, { readFacts: sampleReader({ 'f.json': readFileSync(join(SAMPLES, FACTS['6.1']), 'utf8') }) });
+    const a = analyze(text, {
+      readFacts: sampleReader({ 'f.json': readFileSync(join(SAMPLES, FACTS['6.1']), 'utf8') }),
+    });
     expect(persistArtifacts(a, 'lab').regions).toEqual([0]);
   });
 });

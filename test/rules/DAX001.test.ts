@@ -3,23 +3,48 @@ import { LAB61, expectFinding, expectNone } from './harness';
 
 describe('DAX001 syntax error', () => {
   it('reports an unclosed region block at the end of the file', () => {
-    expectFinding(`${LAB61}region 0 on lab {\n  device a { size 1G\n}\n<||>`, 'DAX001', 'error', /expected `\}` to close region 0/);
+    expectFinding(
+      `${LAB61}region 0 on lab {\n  device a { size 1G\n}\n<||>`,
+      'DAX001',
+      'error',
+      /expected `\}` to close region 0/,
+    );
   });
 
   it('reports a stray closing brace', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { size 1G } } <|}|>\n`, 'DAX001', 'error', /no open block to close/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { size 1G } } <|}|>\n`,
+      'DAX001',
+      'error',
+      /no open block to close/,
+    );
   });
 
   it('reports a missing value on the last character of the key', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { siz<|e|> } }\n`, 'DAX001', 'error', /expected a size .* after `size`/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { siz<|e|> } }\n`,
+      'DAX001',
+      'error',
+      /expected a size .* after `size`/,
+    );
   });
 
   it('reports an extra value of a single-valued property', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { size 1G <|2G|> } }\n`, 'DAX001', 'error', /`size` takes a single value/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { size 1G <|2G|> } }\n`,
+      'DAX001',
+      'error',
+      /`size` takes a single value/,
+    );
   });
 
   it('suggests the keyword for a misspelt declaration', () => {
-    expectFinding(`${LAB61}<|regoin|> 0 on lab { device a { size 1G } }\n`, 'DAX001', 'error', /did you mean `region`\?/);
+    expectFinding(
+      `${LAB61}<|regoin|> 0 on lab { device a { size 1G } }\n`,
+      'DAX001',
+      'error',
+      /did you mean `region`\?/,
+    );
   });
 
   it('recovers and reports several errors in one file', () => {

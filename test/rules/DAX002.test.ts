@@ -4,7 +4,8 @@ import { LAB61, expectFinding, expectNone, marked } from './harness';
 
 function applyFix(text: string, fix: NonNullable<Finding['fixes']>[number]): string {
   let out = text;
-  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
@@ -19,7 +20,12 @@ describe('DAX002 unknown host', () => {
   });
 
   it('suggests declaring the host when no declared name is close', () => {
-    const [f] = expectFinding(`${LAB61}region 0 on <|db7|> { device a { size 1G } }\n`, 'DAX002', 'error', /no host `db7` is declared in this file; add `host db7 \{/);
+    const [f] = expectFinding(
+      `${LAB61}region 0 on <|db7|> { device a { size 1G } }\n`,
+      'DAX002',
+      'error',
+      /no host `db7` is declared in this file; add `host db7 \{/,
+    );
     expect(f?.fixes).toBeUndefined();
   });
 

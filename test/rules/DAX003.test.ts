@@ -6,7 +6,8 @@ import { LAB61, LAB612, SAMPLES, expectFinding, expectNone, marked } from './har
 
 function applyFix(text: string, fix: NonNullable<Finding['fixes']>[number]): string {
   let out = text;
-  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
@@ -19,7 +20,12 @@ const noRegions = (() => {
 describe('DAX003 unknown region', () => {
   it('fires on a region id the facts do not have, listing the host regions', () => {
     const src = `${LAB61}region <|5|> on lab { device a { size 1G } }\n`;
-    const [f] = expectFinding(src, 'DAX003', 'error', /host lab has no dax region 5; its regions: 0 \(2 GiB at 0x100000000\)/);
+    const [f] = expectFinding(
+      src,
+      'DAX003',
+      'error',
+      /host lab has no dax region 5; its regions: 0 \(2 GiB at 0x100000000\)/,
+    );
     expect(f?.fixes?.map((x) => x.title)).toEqual(['Use region 0']);
     const fixed = applyFix(marked(src).text, f!.fixes![0]!);
     expect(fixed).toContain('region 0 on lab');
@@ -31,9 +37,15 @@ describe('DAX003 unknown region', () => {
   });
 
   it('asks about soft-reserved memory when the host has no region at all', () => {
-    const [f] = expectFinding(`host lab { facts "none.json" }\nregion <|0|> on lab { device a { size 1G } }\n`, 'DAX003', 'error', /no dax region at all \(is the memory soft-reserved/, {
-      files: { 'none.json': noRegions },
-    });
+    const [f] = expectFinding(
+      `host lab { facts "none.json" }\nregion <|0|> on lab { device a { size 1G } }\n`,
+      'DAX003',
+      'error',
+      /no dax region at all \(is the memory soft-reserved/,
+      {
+        files: { 'none.json': noRegions },
+      },
+    );
     expect(f?.fixes).toBeUndefined();
   });
 

@@ -15,11 +15,21 @@ describe('DAX004 duplicate declaration', () => {
   });
 
   it('fires on a device property set twice', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { size 512M <|size|> 1G } }\n`, 'DAX004', 'error', /`size` is already set for device `a`/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { size 512M <|size|> 1G } }\n`,
+      'DAX004',
+      'error',
+      /`size` is already set for device `a`/,
+    );
   });
 
   it('fires on a host declared twice', () => {
-    expectFinding(`${LAB61}host <|lab|> { facts "linux-6.12.facts.json" }\nregion 0 on lab { device a { size 512M } }\n`, 'DAX004', 'error', /host `lab` is already declared/);
+    expectFinding(
+      `${LAB61}host <|lab|> { facts "linux-6.12.facts.json" }\nregion 0 on lab { device a { size 512M } }\n`,
+      'DAX004',
+      'error',
+      /host `lab` is already declared/,
+    );
   });
 
   it('fires on a region declared twice on the same host', () => {
@@ -36,7 +46,10 @@ describe('DAX004 duplicate declaration', () => {
       `${LAB61}region 0 on lab { device a { size 512M } }\nregion 1 { start 0x2_0000_0000 size 4G node 1  device a { size 512M } }\n`,
       'DAX004',
     );
-    expectNone(`${LAB61}region 0 on lab { device a { range 0x1_0000_0000 + 512M range 0x1_4000_0000 + 512M } }\n`, 'DAX004');
+    expectNone(
+      `${LAB61}region 0 on lab { device a { range 0x1_0000_0000 + 512M range 0x1_4000_0000 + 512M } }\n`,
+      'DAX004',
+    );
   });
 });
 
@@ -51,7 +64,9 @@ describe('DAX004 on a generated file', () => {
     expect(a.findings.filter((f) => f.code === 'DAX099')).toEqual([]);
     const dups = a.findings.filter((f) => f.code === 'DAX004');
     expect(dups).toHaveLength(MAX_DUPLICATES + 1);
-    expect(dups[MAX_DUPLICATES]?.message).toBe(`${n - 1 - MAX_DUPLICATES} more duplicate declarations from here on, not listed one by one (the first ${MAX_DUPLICATES} are): is this file generated?`);
+    expect(dups[MAX_DUPLICATES]?.message).toBe(
+      `${n - 1 - MAX_DUPLICATES} more duplicate declarations from here on, not listed one by one (the first ${MAX_DUPLICATES} are): is this file generated?`,
+    );
     expect(dups[0]?.message).toMatch(/`size` is already set for device `a`/);
   }, 180_000);
 

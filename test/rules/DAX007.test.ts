@@ -5,11 +5,21 @@ import { LAB61, SAMPLES, expectFinding, expectNone, run } from './harness';
 
 describe('DAX007 assumed host facts', () => {
   it('reports the kernel release assumed for a design region, on the region id', () => {
-    expectFinding(`region <|1|> { start 0x1_0000_0000 size 4G node 1  device a { size 1G } }\n`, 'DAX007', 'info', /^regions without a host \(designed from their declarations\): kernel release not declared: assuming Linux 7\.3\.0$/);
+    expectFinding(
+      `region <|1|> { start 0x1_0000_0000 size 4G node 1  device a { size 1G } }\n`,
+      'DAX007',
+      'info',
+      /^regions without a host \(designed from their declarations\): kernel release not declared: assuming Linux 7\.3\.0$/,
+    );
   });
 
   it('reports it on the host name for a declared host without a kernel', () => {
-    expectFinding(`host <|future|> { memory-block 2G }\nregion 4 on future { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`, 'DAX007', 'info', /^host future: kernel release not declared/);
+    expectFinding(
+      `host <|future|> { memory-block 2G }\nregion 4 on future { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`,
+      'DAX007',
+      'info',
+      /^host future: kernel release not declared/,
+    );
   });
 
   it('reports what daxctl JSON does not carry, on the facts file', () => {
@@ -27,7 +37,10 @@ describe('DAX007 assumed host facts', () => {
   });
 
   it('does not fire when the design host declares its kernel', () => {
-    expectNone(`host future { kernel "6.12.0" }\nregion 4 on future { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`, 'DAX007');
+    expectNone(
+      `host future { kernel "6.12.0" }\nregion 4 on future { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`,
+      'DAX007',
+    );
   });
 
   it('warns on a declared kernel newer than the modelled range, naming 7.3 and what may differ', () => {
@@ -49,14 +62,27 @@ describe('DAX007 assumed host facts', () => {
   });
 
   it('warns on a capture from a newer kernel, on the facts file (never a silent answer)', () => {
-    expectFinding(`host lab { facts <|"linux-6.12.facts.json"|> }\nregion 0 on lab { device a { size 1G } }\n`, 'DAX007', 'warning', /^host lab: Linux 7\.4\.1\+deb13-amd64 is newer than the newest release daxlayout models/, {
-      files: { 'linux-6.12.facts.json': readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8').replace(/"kernelRelease": "[^"]*"/, '"kernelRelease": "7.4.1+deb13-amd64"') },
-    });
+    expectFinding(
+      `host lab { facts <|"linux-6.12.facts.json"|> }\nregion 0 on lab { device a { size 1G } }\n`,
+      'DAX007',
+      'warning',
+      /^host lab: Linux 7\.4\.1\+deb13-amd64 is newer than the newest release daxlayout models/,
+      {
+        files: {
+          'linux-6.12.facts.json': readFileSync(join(SAMPLES, 'linux-6.12.facts.json'), 'utf8').replace(
+            /"kernelRelease": "[^"]*"/,
+            '"kernelRelease": "7.4.1+deb13-amd64"',
+          ),
+        },
+      },
+    );
   });
 
   it('does not warn inside the modelled range (5.10 and 7.3 included)', () => {
     for (const k of ['5.10.0', '7.3.4+deb13-amd64']) {
-      const { analysis } = run(`host h { kernel "${k}" }\nregion 4 on h { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`);
+      const { analysis } = run(
+        `host h { kernel "${k}" }\nregion 4 on h { start 0x40_0000_0000 size 256G node 3  device a { size 1G } }\n`,
+      );
       expect(analysis.findings.filter((f) => f.code === 'DAX007' && f.severity === 'warning')).toEqual([]);
     }
   });

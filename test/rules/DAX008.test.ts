@@ -12,7 +12,12 @@ describe('DAX008 malformed range', () => {
   });
 
   it('fires on a range of length 0', () => {
-    expectFinding(`${LAB612}region 0 on lab { device a { range <|0x1_4000_0000 + 0|> } }\n`, 'DAX008', 'error', /a range of length 0 holds no memory/);
+    expectFinding(
+      `${LAB612}region 0 on lab { device a { range <|0x1_4000_0000 + 0|> } }\n`,
+      'DAX008',
+      'error',
+      /a range of length 0 holds no memory/,
+    );
   });
 
   it('fires on each bad range of a list', () => {

@@ -21,7 +21,12 @@ describe('DAX012 pinned range not aligned', () => {
   });
 
   it('uses the device align as the granule when it is larger', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { align 1G range <|0x1_4000_0000 + 512M|> } }\n`, 'DAX012', 'error', /range length 512 MiB is not a multiple of 1 GiB/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { align 1G range <|0x1_4000_0000 + 512M|> } }\n`,
+      'DAX012',
+      'error',
+      /range length 512 MiB is not a multiple of 1 GiB/,
+    );
   });
 
   it('fires on a start off the 2 MiB sub-section grid', () => {

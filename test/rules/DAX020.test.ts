@@ -4,7 +4,8 @@ import { LAB61, LAB612, expectFinding, expectNone, marked } from './harness';
 
 function applyFix(text: string, fix: NonNullable<Finding['fixes']>[number]): string {
   let out = text;
-  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
@@ -25,11 +26,21 @@ describe('DAX020 region over-committed', () => {
   });
 
   it('fires on 6.12 facts too', () => {
-    expectFinding(`${LAB612}region 0 on lab { device a { size 2G } device b { size <|2M|> } }\n`, 'DAX020', 'error', /over-committed by 2 MiB: .* nothing is left for `b`/);
+    expectFinding(
+      `${LAB612}region 0 on lab { device a { size 2G } device b { size <|2M|> } }\n`,
+      'DAX020',
+      'error',
+      /over-committed by 2 MiB: .* nothing is left for `b`/,
+    );
   });
 
   it('fires on `rest` when the other devices take everything', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { size 2G } device b { size <|rest|> } }\n`, 'DAX020', 'error', /^nothing is left for `size rest`: the other devices take all 2 GiB of region 0 on lab$/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { size 2G } device b { size <|rest|> } }\n`,
+      'DAX020',
+      'error',
+      /^nothing is left for `size rest`: the other devices take all 2 GiB of region 0 on lab$/,
+    );
   });
 
   it('counts devices the layout does not list but apply keeps', () => {
@@ -44,7 +55,10 @@ describe('DAX020 region over-committed', () => {
 
   it('does not fire when the devices fill the region exactly', () => {
     expectNone(`${LAB61}region 0 on lab { device a { size 1G } device b { size 1G } }\n`, 'DAX020');
-    expectNone(`${LAB61}region 0 on lab { device a { size 1G } device b { size 512M } device c { size rest } }\n`, 'DAX020');
+    expectNone(
+      `${LAB61}region 0 on lab { device a { size 1G } device b { size 512M } device c { size rest } }\n`,
+      'DAX020',
+    );
   });
 
   it('does not count a device that --prune removes', () => {

@@ -40,11 +40,19 @@ describe('DAX022 pinned range overlaps', () => {
   });
 
   it('does not fire on adjacent ranges', () => {
-    expectNone(`${LAB61}region 0 on lab {\n  device a { range 0x1_0000_0000 + 1G }\n  device b { range 0x1_4000_0000 + 512M }\n}\n`, 'DAX022');
-    expectNone(`${LAB61}region 0 on lab { device a { range 0x1_0000_0000..0x1_3fff_ffff, 0x1_4000_0000..0x1_5fff_ffff } }\n`, 'DAX022');
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device a { range 0x1_0000_0000 + 1G }\n  device b { range 0x1_4000_0000 + 512M }\n}\n`,
+      'DAX022',
+    );
+    expectNone(
+      `${LAB61}region 0 on lab { device a { range 0x1_0000_0000..0x1_3fff_ffff, 0x1_4000_0000..0x1_5fff_ffff } }\n`,
+      'DAX022',
+    );
   });
 
   it('does not fire when --prune removes the device holding the memory', () => {
-    expectNone(`${LAB61}region 0 on lab { device a { name dax0.1 range 0x1_0000_0000 + 1G } }\n`, 'DAX022', { prune: true });
+    expectNone(`${LAB61}region 0 on lab { device a { name dax0.1 range 0x1_0000_0000 + 1G } }\n`, 'DAX022', {
+      prune: true,
+    });
   });
 });

@@ -21,12 +21,24 @@ describe('DAX023 huge-page device in misaligned holes', () => {
   });
 
   it('does not fire when the 1 GiB device is declared first', () => {
-    expectNone(`${LAB61}region 0 on lab {\n  device big { size 1G align 1G }\n  device small { size 512M }\n}\n`, 'DAX023');
-    expectNone(`${LAB612}region 0 on lab {\n  device big { size 1G align 1G }\n  device small { size 512M }\n}\n`, 'DAX023');
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device big { size 1G align 1G }\n  device small { size 512M }\n}\n`,
+      'DAX023',
+    );
+    expectNone(
+      `${LAB612}region 0 on lab {\n  device big { size 1G align 1G }\n  device small { size 512M }\n}\n`,
+      'DAX023',
+    );
   });
 
   it('does not fire on a device with pinned ranges, or with a 2 MiB align', () => {
-    expectNone(`${LAB61}region 0 on lab {\n  device small { size 512M }\n  device big { align 1G range 0x1_4000_0000 + 1G }\n}\n`, 'DAX023');
-    expectNone(`${LAB61}region 0 on lab {\n  device small { size 512M }\n  device big { size 1G align 2M }\n}\n`, 'DAX023');
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device small { size 512M }\n  device big { align 1G range 0x1_4000_0000 + 1G }\n}\n`,
+      'DAX023',
+    );
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device small { size 512M }\n  device big { size 1G align 2M }\n}\n`,
+      'DAX023',
+    );
   });
 });

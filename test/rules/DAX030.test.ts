@@ -12,11 +12,21 @@ describe('DAX030 system-ram without a whole memory block', () => {
   });
 
   it('fires on 6.12 facts too', () => {
-    expectFinding(`${LAB612}region 0 on lab { device a { size 64M <|mode system-ram|> } }\n`, 'DAX030', 'error', /refuses the device \(EINVAL\)/);
+    expectFinding(
+      `${LAB612}region 0 on lab { device a { size 64M <|mode system-ram|> } }\n`,
+      'DAX030',
+      'error',
+      /refuses the device \(EINVAL\)/,
+    );
   });
 
   it('fires on a block-sized range that straddles a block boundary', () => {
-    expectFinding(`${LAB61}region 0 on lab { device a { range 0x1_0020_0000 + 128M <|mode system-ram|> } }\n`, 'DAX030', 'error', /holds no whole 128 MiB memory block/);
+    expectFinding(
+      `${LAB61}region 0 on lab { device a { range 0x1_0020_0000 + 128M <|mode system-ram|> } }\n`,
+      'DAX030',
+      'error',
+      /holds no whole 128 MiB memory block/,
+    );
   });
 
   it('uses the host memory block size', () => {

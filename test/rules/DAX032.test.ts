@@ -36,6 +36,8 @@ describe('DAX032 system-ram without a target node', () => {
 
   it('does not fire on devdax devices of a region without a node', () => {
     expectNone(`region 1 { start 0x1_0000_0000 size 4G  device a { size 1G } }\n`, 'DAX032');
-    expectNone(`host lab { facts "nonode.json" }\nregion 0 on lab { device a { size 1G } }\n`, 'DAX032', { files: { 'nonode.json': noNode } });
+    expectNone(`host lab { facts "nonode.json" }\nregion 0 on lab { device a { size 1G } }\n`, 'DAX032', {
+      files: { 'nonode.json': noNode },
+    });
   });
 });

@@ -29,7 +29,11 @@ describe('DAX033 memmap_on_memory unavailable', () => {
   });
 
   it('does not fire on 6.12 when the host supports it', () => {
-    expectNone(`host lab { facts "mm.json" }\nregion 0 on lab { device a { size 1G mode system-ram memmap-on-memory } }\n`, 'DAX033', { files: { 'mm.json': supported } });
+    expectNone(
+      `host lab { facts "mm.json" }\nregion 0 on lab { device a { size 1G mode system-ram memmap-on-memory } }\n`,
+      'DAX033',
+      { files: { 'mm.json': supported } },
+    );
   });
 
   it('does not fire without the option', () => {

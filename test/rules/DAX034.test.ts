@@ -1,7 +1,8 @@
 import { describe, it } from 'vitest';
 import { expectFinding, expectNone } from './harness';
 
-const host = (policy: string, facts = 'linux-6.1.facts.json') => `host lab { facts "${facts}" auto-online ${policy} }\n`;
+const host = (policy: string, facts = 'linux-6.1.facts.json') =>
+  `host lab { facts "${facts}" auto-online ${policy} }\n`;
 
 describe('DAX034 auto-online policy conflicts', () => {
   it('fires when `online` puts memory the layout wants movable into the kernel zone', () => {
@@ -46,7 +47,10 @@ describe('DAX034 auto-online policy conflicts', () => {
   });
 
   it('does not fire under the offline policy or on devdax devices', () => {
-    expectNone(`host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab { device a { size 1G mode system-ram normal } }\n`, 'DAX034');
+    expectNone(
+      `host lab { facts "linux-6.1.facts.json" }\nregion 0 on lab { device a { size 1G mode system-ram normal } }\n`,
+      'DAX034',
+    );
     expectNone(`${host('online')}region 0 on lab { device a { size 1G } }\n`, 'DAX034');
   });
 });

@@ -22,7 +22,8 @@ const files = {
   'movable.json': host73('online_movable', online('Movable')),
   'half.json': host73('online_movable', (b) => (b.index < 40 ? online('Movable')(b) : undefined)),
 };
-const at = (file: string) => `host lab { facts "${file}" }\nregion <|0|> on lab { device a { size 2G mode system-ram } }\n`;
+const at = (file: string) =>
+  `host lab { facts "${file}" }\nregion <|0|> on lab { device a { size 2G mode system-ram } }\n`;
 
 describe('DAX035 kmem state disagrees with the memory blocks', () => {
   it('fires when `state` reads offline but the blocks were onlined block by block, and says the blocks are true (info: daxctl and the plan online per block)', () => {
@@ -36,12 +37,21 @@ describe('DAX035 kmem state disagrees with the memory blocks', () => {
   });
 
   it('fires when `state` reads online_movable but some blocks were offlined by hand', () => {
-    expectFinding(at('half.json'), 'DAX035', 'info', /reads online_movable, but its 16 memory block\(s\) are 8 online in ZONE_MOVABLE, 8 offline: .*`state` records only the changes made through it/, { files });
+    expectFinding(
+      at('half.json'),
+      'DAX035',
+      'info',
+      /reads online_movable, but its 16 memory block\(s\) are 8 online in ZONE_MOVABLE, 8 offline: .*`state` records only the changes made through it/,
+      { files },
+    );
   });
 
   it('does not fire when `state` and the blocks agree, or on kernels without the attribute', () => {
     expectNone(at('agree.json').replace(/<\||\|>/g, ''), 'DAX035', { files });
     expectNone(at('movable.json').replace(/<\||\|>/g, ''), 'DAX035', { files });
-    expectNone(`host lab { facts "linux-6.12.facts.json" }\nregion 0 on lab { device a { size 2G mode system-ram } }\n`, 'DAX035');
+    expectNone(
+      `host lab { facts "linux-6.12.facts.json" }\nregion 0 on lab { device a { size 2G mode system-ram } }\n`,
+      'DAX035',
+    );
   });
 });

@@ -16,11 +16,21 @@ describe('DAX040 static region cannot be split', () => {
   });
 
   it('points at the align when only the align differs', () => {
-    expectFinding(`${PM}  device a { size 4G align <|1G|> }\n}\n`, 'DAX040', 'error', /align 2 MiB, set by its namespace/);
+    expectFinding(
+      `${PM}  device a { size 4G align <|1G|> }\n}\n`,
+      'DAX040',
+      'error',
+      /align 2 MiB, set by its namespace/,
+    );
   });
 
   it('fires on pinned ranges that differ from the namespace range', () => {
-    expectFinding(`${PM}  device a { range <|0x1_0000_0000 + 2G|> }\n}\n`, 'DAX040', 'error', /size, align and ranges cannot be changed/);
+    expectFinding(
+      `${PM}  device a { range <|0x1_0000_0000 + 2G|> }\n}\n`,
+      'DAX040',
+      'error',
+      /size, align and ranges cannot be changed/,
+    );
   });
 
   it('does not fire on the single device as the namespace made it', () => {
@@ -34,6 +44,9 @@ describe('DAX040 static region cannot be split', () => {
   });
 
   it('does not fire on dynamic regions', () => {
-    expectNone(`host pm { kernel "6.12.0" }\nregion 2 on pm { start 0x1_0000_0000 size 4G node 1 dynamic\n  device a { size 1G }\n  device b { size 1G }\n}\n`, 'DAX040');
+    expectNone(
+      `host pm { kernel "6.12.0" }\nregion 2 on pm { start 0x1_0000_0000 size 4G node 1 dynamic\n  device a { size 1G }\n  device b { size 1G }\n}\n`,
+      'DAX040',
+    );
   });
 });

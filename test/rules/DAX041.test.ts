@@ -4,7 +4,8 @@ import { LAB61, LAB612, expectFinding, expectNone, marked } from './harness';
 
 function applyFix(text: string, fix: NonNullable<Finding['fixes']>[number]): string {
   let out = text;
-  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...fix.edits].sort((a, b) => b.span.start - a.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
@@ -34,8 +35,14 @@ describe('DAX041 kernel name not assignable', () => {
   });
 
   it('does not fire on the name the kernel will assign, or on an existing device', () => {
-    expectNone(`${LAB61}region 0 on lab {\n  device a { size 1G }\n  device b { name dax0.1 size 512M }\n}\n`, 'DAX041');
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device a { size 1G }\n  device b { name dax0.1 size 512M }\n}\n`,
+      'DAX041',
+    );
     expectNone(`${LAB61}region 0 on lab { device a { name dax0.0 size 1G } }\n`, 'DAX041');
-    expectNone(`${LAB612}region 0 on lab { device a { name dax0.0 size 1G } device b { name dax0.1 size 1G } }\n`, 'DAX041');
+    expectNone(
+      `${LAB612}region 0 on lab { device a { name dax0.0 size 1G } device b { name dax0.1 size 1G } }\n`,
+      'DAX041',
+    );
   });
 });

@@ -13,11 +13,19 @@ describe('DAX042 device 0 cannot be deleted', () => {
   });
 
   it('reports it on 6.12, where dax0.0 was system-ram', () => {
-    expectFinding(`${LAB612}region <|0|> on lab { device a { name dax0.1 size 1G } }\n`, 'DAX042', 'info', /dax0\.0 stays on region 0 on lab as an empty, unbound device/, { prune: true });
+    expectFinding(
+      `${LAB612}region <|0|> on lab { device a { name dax0.1 size 1G } }\n`,
+      'DAX042',
+      'info',
+      /dax0\.0 stays on region 0 on lab as an empty, unbound device/,
+      { prune: true },
+    );
   });
 
   it('does not fire when the layout uses dax0.0', () => {
-    expectNone(`${LAB61}region 0 on lab { device a { size 1G } device b { name dax0.1 size 1G } }\n`, 'DAX042', { prune: true });
+    expectNone(`${LAB61}region 0 on lab { device a { size 1G } device b { name dax0.1 size 1G } }\n`, 'DAX042', {
+      prune: true,
+    });
     expectNone(`${LAB61}region 0 on lab { device a { name dax0.0 size 1G } }\n`, 'DAX042', { prune: true });
   });
 

@@ -12,7 +12,12 @@ describe('DAX043 default kmem binding undone', () => {
   });
 
   it('reports it when a system-ram layout still repartitions the region', () => {
-    expectFinding(`${LAB612}region <|0|> on lab { device a { size 1G mode system-ram offline } device b { size 1G mode system-ram offline } }\n`, 'DAX043', 'info', /binds to kmem by default/);
+    expectFinding(
+      `${LAB612}region <|0|> on lab { device a { size 1G mode system-ram offline } device b { size 1G mode system-ram offline } }\n`,
+      'DAX043',
+      'info',
+      /binds to kmem by default/,
+    );
   });
 
   it('does not fire when dax0.0 stays system-ram as it booted', () => {

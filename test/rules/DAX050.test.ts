@@ -31,10 +31,16 @@ describe('DAX050 device not in the layout', () => {
 
   it('does not say --prune removes a device the plan refuses to release', () => {
     // dax0.0's memory is online in the kernel zone: DAX052 says the plan leaves it as it is.
-    expectFinding(`host lab { facts "kz.json" }\nregion <|0|> on lab { device a { name dax0.1 size 512M } }\n`, 'DAX050', 'warning', /^(?!.*will be removed).*dax0\.0/, {
-      prune: true,
-      files: { 'kz.json': kernelZone },
-    });
+    expectFinding(
+      `host lab { facts "kz.json" }\nregion <|0|> on lab { device a { name dax0.1 size 512M } }\n`,
+      'DAX050',
+      'warning',
+      /^(?!.*will be removed).*dax0\.0/,
+      {
+        prune: true,
+        files: { 'kz.json': kernelZone },
+      },
+    );
   });
 
   it('does not fire when a layout device takes over dax0.0', () => {

@@ -24,7 +24,11 @@ describe('DAX051 kernel refuses a planned write', () => {
   });
 
   it('does not fire when the memory can be offlined and released', () => {
-    expectNone(`host lab { facts "mv.json" }\nregion 0 on lab {\n  device a { size 1G }\n  device b { size 1G }\n}\n`, 'DAX051', { files });
+    expectNone(
+      `host lab { facts "mv.json" }\nregion 0 on lab {\n  device a { size 1G }\n  device b { size 1G }\n}\n`,
+      'DAX051',
+      { files },
+    );
   });
 
   it('does not fire when another error on the device explains the refused write', () => {
@@ -38,7 +42,13 @@ describe('DAX051 kernel refuses a planned write', () => {
 
   it('does not fire on a feasible layout whatever order the devices are declared in', () => {
     // b's pinned range leaves room for a (256 MiB below it, 768 MiB above it).
-    expectNone(`${LAB61}region 0 on lab {\n  device b { range 0x1_1000_0000 + 1G }\n  device a { size 512M }\n}\n`, 'DAX051');
-    expectNone(`${LAB61}region 0 on lab {\n  device a { size 512M }\n  device b { range 0x1_1000_0000 + 1G }\n}\n`, 'DAX051');
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device b { range 0x1_1000_0000 + 1G }\n  device a { size 512M }\n}\n`,
+      'DAX051',
+    );
+    expectNone(
+      `${LAB61}region 0 on lab {\n  device a { size 512M }\n  device b { range 0x1_1000_0000 + 1G }\n}\n`,
+      'DAX051',
+    );
   });
 });

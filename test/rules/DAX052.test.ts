@@ -24,7 +24,13 @@ describe('DAX052 online memory blocks a change', () => {
   });
 
   it('fires on the region when --prune would remove such a device', () => {
-    expectFinding(`${KZ}region <|0|> on lab { device a { name dax0.1 size 1G } }\n`, 'DAX052', 'error', /^dax0\.0 has 16 memory block\(s\) online in the Normal zone/, { prune: true, files });
+    expectFinding(
+      `${KZ}region <|0|> on lab { device a { name dax0.1 size 1G } }\n`,
+      'DAX052',
+      'error',
+      /^dax0\.0 has 16 memory block\(s\) online in the Normal zone/,
+      { prune: true, files },
+    );
   });
 
   it('does not fire when the blocks are movable (the plan offlines them first)', () => {

@@ -14,7 +14,13 @@ describe('DAX061 stable name used twice', () => {
   });
 
   it('does not fire when the labels differ or only one region persists', () => {
-    expectNone(`${TWO}region 0 on lab { start 0x1_0000_0000 size 2G node 1 device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db2 { size 1G } }\n`, 'DAX061');
-    expectNone('host lab { kernel "6.1.0" }\nregion 0 on lab { start 0x1_0000_0000 size 2G node 1 persist device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db { size 1G } }\n', 'DAX061');
+    expectNone(
+      `${TWO}region 0 on lab { start 0x1_0000_0000 size 2G node 1 device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db2 { size 1G } }\n`,
+      'DAX061',
+    );
+    expectNone(
+      'host lab { kernel "6.1.0" }\nregion 0 on lab { start 0x1_0000_0000 size 2G node 1 persist device db { size 1G } }\nregion 1 on lab { start 0x2_0000_0000 size 2G node 2 device db { size 1G } }\n',
+      'DAX061',
+    );
   });
 });

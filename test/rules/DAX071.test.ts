@@ -15,20 +15,41 @@ describe('DAX071 exclusive colour shared', () => {
 
   it('compares colours of different K by the addresses they cover', () => {
     // colour 1 of 4 covers [64 MiB, 128 MiB) of each period, as colours 2..3 of 8 do.
-    expectFinding(`${N1}region 0 on lab {\n  device a { colours 1 of 4 }\n  device b { colours <|3|> of 8 exclusive }\n}\n`, 'DAX071', 'error', /colour 3 of 8, which `a` also asks for, and `b` wants/);
-    expectNone(`${N1}region 0 on lab {\n  device a { colours 1 of 4 }\n  device b { colours 4 of 8 exclusive }\n}\n`, 'DAX071');
+    expectFinding(
+      `${N1}region 0 on lab {\n  device a { colours 1 of 4 }\n  device b { colours <|3|> of 8 exclusive }\n}\n`,
+      'DAX071',
+      'error',
+      /colour 3 of 8, which `a` also asks for, and `b` wants/,
+    );
+    expectNone(
+      `${N1}region 0 on lab {\n  device a { colours 1 of 4 }\n  device b { colours 4 of 8 exclusive }\n}\n`,
+      'DAX071',
+    );
   });
 
   it('fires on a first-fit device that takes stripes an exclusive device left free', () => {
     // weather takes 256 MiB of its 512 MiB of colours 0..1; first fit gives `other` the rest.
     const src = `${N1}region 0 on lab {\n  device weather { colours 0..1 of 4 exclusive size 256M }\n  device <|other|> { size 768M }\n}\n`;
-    expectFinding(src, 'DAX071', 'error', /^`other` \(dax0\.1, placed by first fit\) holds 256 MiB of colours 0\.\.1 of 4, which `weather` asked for exclusively.*colours 2\.\.3 of 4/);
+    expectFinding(
+      src,
+      'DAX071',
+      'error',
+      /^`other` \(dax0\.1, placed by first fit\) holds 256 MiB of colours 0\.\.1 of 4, which `weather` asked for exclusively.*colours 2\.\.3 of 4/,
+    );
   });
 
   it('does not fire on disjoint colours, on shared colours without exclusive, or when first fit stays clear', () => {
-    expectNone(`${N1}region 0 on lab {\n  device weather { colours 0..1 of 4 exclusive }\n  device vms { colours 2..3 of 4 }\n}\n`, 'DAX071');
-    expectNone(`${N1}region 0 on lab {\n  device a { colours 0 of 4 size 128M }\n  device b { colours 0 of 4 size 128M }\n}\n`, 'DAX071');
-    const { analysis } = run(`${N1}region 0 on lab {\n  device weather { colours 0..1 of 4 exclusive }\n  device other { size 512M }\n}\n`);
+    expectNone(
+      `${N1}region 0 on lab {\n  device weather { colours 0..1 of 4 exclusive }\n  device vms { colours 2..3 of 4 }\n}\n`,
+      'DAX071',
+    );
+    expectNone(
+      `${N1}region 0 on lab {\n  device a { colours 0 of 4 size 128M }\n  device b { colours 0 of 4 size 128M }\n}\n`,
+      'DAX071',
+    );
+    const { analysis } = run(
+      `${N1}region 0 on lab {\n  device weather { colours 0..1 of 4 exclusive }\n  device other { size 512M }\n}\n`,
+    );
     expect(analysis.findings.filter((f) => f.code === 'DAX071')).toEqual([]);
   });
 });

@@ -23,13 +23,23 @@ describe('DAX080 performance expectation not met', () => {
   });
 
   it('says when no node meets it', () => {
-    expectFinding(`${N1}region 0 on lab { device a { size 512M <|expect read-latency 5ns from node 0|> } }\n`, 'DAX080', 'error', /no node of this host meets it from there$/);
+    expectFinding(
+      `${N1}region 0 on lab { device a { size 512M <|expect read-latency 5ns from node 0|> } }\n`,
+      'DAX080',
+      'error',
+      /no node of this host meets it from there$/,
+    );
   });
 
   it('does not fire when HMAT meets the expectation, or has no data', () => {
-    expectNone(`${N1}region 0 on lab { device a { size 512M expect read-latency 40ns from node 0 expect read-bandwidth 2GB/s from node 0 } }\n`, 'DAX080');
+    expectNone(
+      `${N1}region 0 on lab { device a { size 512M expect read-latency 40ns from node 0 expect read-bandwidth 2GB/s from node 0 } }\n`,
+      'DAX080',
+    );
     const v = noHmat();
-    expectNone(`${v.head}region 0 on lab { device a { size 512M expect read-latency 5ns from node 0 } }\n`, 'DAX080', { files: v.files });
+    expectNone(`${v.head}region 0 on lab { device a { size 512M expect read-latency 5ns from node 0 } }\n`, 'DAX080', {
+      files: v.files,
+    });
     // the recaptured 6.1 sample has node 1's HMAT data (read from the ACPI tables): 40 ns from node 0
     expectNone(`${LAB61}region 0 on lab { device a { size 512M expect read-latency 40ns from node 0 } }\n`, 'DAX080');
   });

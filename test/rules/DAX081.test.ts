@@ -24,10 +24,18 @@ describe('DAX081 performance expectation cannot be checked', () => {
   });
 
   it('informs when the initiator is not one HMAT reports', () => {
-    expectFinding(`${N1}region 0 on lab { device a { size 512M expect read-latency 100ns from node <|1|> } }\n`, 'DAX081', 'info', /only for its best initiators \(node 0: 40 ns\), and node 1 is not one of them/);
+    expectFinding(
+      `${N1}region 0 on lab { device a { size 512M expect read-latency 100ns from node <|1|> } }\n`,
+      'DAX081',
+      'info',
+      /only for its best initiators \(node 0: 40 ns\), and node 1 is not one of them/,
+    );
   });
 
   it('does not fire when HMAT answers', () => {
-    expectNone(`${N1}region 0 on lab { device a { size 512M expect read-latency 100ns from node 0 expect read-latency 1ns from node 0 } }\n`, 'DAX081');
+    expectNone(
+      `${N1}region 0 on lab { device a { size 512M expect read-latency 100ns from node 0 expect read-latency 1ns from node 0 } }\n`,
+      'DAX081',
+    );
   });
 });

@@ -14,18 +14,28 @@ describe('DAX095 ignore comments', () => {
     expectNone(KMEM('# daxlayout: ignore DAX043\n'), 'DAX095');
   });
 
-  it('hides a finding on the comment\'s own line, and takes several codes', () => {
+  it("hides a finding on the comment's own line, and takes several codes", () => {
     const text = `${LAB612}region 0 on lab { device a { size 512M } }   # daxlayout: ignore DAX007, DAX043\n`;
     const { analysis } = run(text);
     expect(analysis.findings.filter((f) => f.code === 'DAX043')).toEqual([]);
     expect(analysis.suppressed?.map((f) => f.code)).toEqual(['DAX043']);
     // DAX007 has nothing to hide on that line: said so, once
-    expectFinding(`${LAB612}region 0 on lab { device a { size 512M } }   <|# daxlayout: ignore DAX007, DAX043|>\n`, 'DAX095', 'info', /^`ignore DAX007` hides nothing: no DAX007 finding starts on line 2/);
+    expectFinding(
+      `${LAB612}region 0 on lab { device a { size 512M } }   <|# daxlayout: ignore DAX007, DAX043|>\n`,
+      'DAX095',
+      'info',
+      /^`ignore DAX007` hides nothing: no DAX007 finding starts on line 2/,
+    );
   });
 
   it('never hides an error: the error stays, and the comment gets a warning saying why', () => {
     const text = `${LAB61}region 0 on lab {\n  device a { size 3M }   <|# daxlayout: ignore DAX010|>\n}\n`;
-    expectFinding(text, 'DAX095', 'warning', /^`ignore DAX010` does not hide this error: an error means apply would fail/);
+    expectFinding(
+      text,
+      'DAX095',
+      'warning',
+      /^`ignore DAX010` does not hide this error: an error means apply would fail/,
+    );
     const { analysis } = run(text);
     expect(analysis.findings.filter((f) => f.code === 'DAX010').map((f) => f.severity)).toEqual(['error']);
     expect(analysis.suppressed ?? []).toEqual([]);
@@ -38,6 +48,9 @@ describe('DAX095 ignore comments', () => {
   });
 
   it('does not fire on ordinary comments', () => {
-    expectNone(`${LAB61}# daxlayout keeps this region for the weather model\nregion 0 on lab { device a { size 2M } }\n`, 'DAX095');
+    expectNone(
+      `${LAB61}# daxlayout keeps this region for the weather model\nregion 0 on lab { device a { size 2M } }\n`,
+      'DAX095',
+    );
   });
 });

@@ -9,9 +9,15 @@ const MANY = `${LAB61}region 0 on lab {\n${Array.from({ length: 20 }, (_, i) => 
 describe('DAX098 analysis stopped short', () => {
   it('fires on the host when the model runs out of its budget, and the plan stops there', () => {
     const text = MANY.replace('host lab', 'host <|lab|>');
-    const [f] = expectFinding(text, 'DAX098', 'warning', /^the analysis of lab stopped short: the kernel model spent its budget of 40 units of work after \d+ plan step\(s\)/, {
-      workBudget: 40,
-    });
+    const [f] = expectFinding(
+      text,
+      'DAX098',
+      'warning',
+      /^the analysis of lab stopped short: the kernel model spent its budget of 40 units of work after \d+ plan step\(s\)/,
+      {
+        workBudget: 40,
+      },
+    );
     expect(f).toBeDefined();
     const a = analyze(MANY, { readFacts: sampleReader(), workBudget: 40 });
     const plan = a.hosts[0]?.plan;

@@ -43,7 +43,11 @@ export function examples(page: string, markdown: string): Example[] {
     for (i++; i < lines.length && lines[i]?.trim() !== '```'; i++) body.push(lines[i] as string);
     let j = i + 1;
     let prune = false;
-    for (; j < lines.length && (lines[j]?.trim() === '' || /^with `[^`]*--prune`:$/.test(lines[j]?.trim() ?? '')); j++) {
+    for (
+      ;
+      j < lines.length && (lines[j]?.trim() === '' || /^with `[^`]*--prune`:$/.test(lines[j]?.trim() ?? ''));
+      j++
+    ) {
       if (lines[j]?.includes('--prune')) prune = true;
     }
     if (lines[j]?.trim() !== '```') continue;
@@ -91,8 +95,27 @@ describe('rule pages: the examples show what daxlayout reports', () => {
   });
 
   it('reads an example and its output block', () => {
-    const page = ['# DAX010', '', '```dax', 'region 0 { device a { size 3M } }', '```', '', '```', 'error DAX010: size 3 MiB …', '```', ''].join('\n');
-    expect(examples('X.md', page)).toEqual([{ page: 'X.md', line: 3, text: 'region 0 { device a { size 3M } }\n', expected: [{ severity: 'error', code: 'DAX010', message: 'size 3 MiB …' }], prune: false }]);
+    const page = [
+      '# DAX010',
+      '',
+      '```dax',
+      'region 0 { device a { size 3M } }',
+      '```',
+      '',
+      '```',
+      'error DAX010: size 3 MiB …',
+      '```',
+      '',
+    ].join('\n');
+    expect(examples('X.md', page)).toEqual([
+      {
+        page: 'X.md',
+        line: 3,
+        text: 'region 0 { device a { size 3M } }\n',
+        expected: [{ severity: 'error', code: 'DAX010', message: 'size 3 MiB …' }],
+        prune: false,
+      },
+    ]);
   });
 
   for (const ex of all) {
@@ -100,7 +123,10 @@ describe('rule pages: the examples show what daxlayout reports', () => {
       const findings = findingsOf(ex.text, ex.prune);
       for (const e of ex.expected) {
         const seen = findings.filter((f) => f.code === e.code).map((f) => `${f.severity} ${f.code}: ${f.message}`);
-        expect(findings.some((f) => shows(f, e)), `${e.severity} ${e.code}: ${e.message}\nfound: ${seen.join('\n       ') || 'nothing of that code'}`).toBe(true);
+        expect(
+          findings.some((f) => shows(f, e)),
+          `${e.severity} ${e.code}: ${e.message}\nfound: ${seen.join('\n       ') || 'nothing of that code'}`,
+        ).toBe(true);
       }
     });
   }

@@ -60,7 +60,13 @@ export function run(source: string, options: RunOptions = {}): { analysis: Analy
 }
 
 /** Asserts that `code` fires exactly at the marked span(s), with the severity and a message matching `message`. */
-export function expectFinding(source: string, code: string, severity: Finding['severity'], message: RegExp, options: RunOptions = {}): Finding[] {
+export function expectFinding(
+  source: string,
+  code: string,
+  severity: Finding['severity'],
+  message: RegExp,
+  options: RunOptions = {},
+): Finding[] {
   const { analysis, spans } = run(source, options);
   const found = analysis.findings.filter((f) => f.code === code);
   expect(spans.length, 'the test source marks at least one span').toBeGreaterThan(0);

@@ -19,7 +19,8 @@ describe('rule registry', () => {
       expect(existsSync(page), page).toBe(true);
       const text = readFileSync(page, 'utf8');
       expect(text).toMatch(new RegExp(`^# ${code}`));
-      for (const section of ['## What', '## Why', '## How to fix']) expect(text, `${code}: ${section}`).toContain(section);
+      for (const section of ['## What', '## Why', '## How to fix'])
+        expect(text, `${code}: ${section}`).toContain(section);
     });
   }
 
@@ -28,7 +29,9 @@ describe('rule registry', () => {
       expect(rule.page).toBe(`docs/rules/${rule.code}.md`);
       const text = readFileSync(join(root, rule.page), 'utf8');
       expect(text).toMatch(new RegExp(`^# ${rule.code} — ${rule.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
-      expect(/^Severity: (error|warning|info)\b/m.exec(text)?.[1], `${rule.code}: the page's Severity line`).toBe(rule.severity);
+      expect(/^Severity: (error|warning|info)\b/m.exec(text)?.[1], `${rule.code}: the page's Severity line`).toBe(
+        rule.severity,
+      );
     });
 
     it(`${rule.code} has tests that fire and that do not fire`, () => {

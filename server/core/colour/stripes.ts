@@ -239,7 +239,7 @@ function freeColours(n: number, k: number, cacheSize: bigint, forbidden: readonl
   const w = cacheSize / BigInt(k);
   const xs = [...forbidden].sort(byStart);
   let j = 0;
-  for (let c = 0; c < k && picks.length < n; ) {
+  for (let c = 0; c < k && picks.length < n;) {
     const s = BigInt(c) * w;
     const e = s + w - 1n;
     while (j < xs.length && (xs[j] as AddrRange).end < s) j++;
@@ -293,7 +293,17 @@ export function planRegionColours<T>(
     const width = fraction ? 0n : cacheSize / BigInt(k);
     const all = fraction ? [] : colourStripes(region.start, region.end, cacheSize, k, colours);
     if (all === undefined || fraction) {
-      out.push({ key: a.key, k, width, colours, all: [], available: [], stripes: [], gives: 0n, problem: fraction ? 'fraction' : 'too-many' });
+      out.push({
+        key: a.key,
+        k,
+        width,
+        colours,
+        all: [],
+        available: [],
+        stripes: [],
+        gives: 0n,
+        problem: fraction ? 'fraction' : 'too-many',
+      });
       continue;
     }
     const available = trimToGranule(subtractRanges(trimToGranule(all, a.granule), taken), a.granule);

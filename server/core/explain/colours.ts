@@ -71,7 +71,11 @@ export function regionColourMap(host: HostAnalysis, ra: RegionAnalysis): RegionC
     }
     const free = colourBytes(region, cache.size, width, c) - held;
     const prev = runs[runs.length - 1];
-    const same = prev && prev.holders.length === holders.length && prev.holders.every((h, i) => h.kernelName === holders[i]?.kernelName) && (prev.free === 0n) === (free === 0n);
+    const same =
+      prev &&
+      prev.holders.length === holders.length &&
+      prev.holders.every((h, i) => h.kernelName === holders[i]?.kernelName) &&
+      (prev.free === 0n) === (free === 0n);
     if (prev && same) runs[runs.length - 1] = { ...prev, last: c, free: prev.free + free };
     else runs.push({ first: c, last: c, holders, free });
   }

@@ -49,9 +49,13 @@ function inCommentOrString(a: Analysis, offset: number): boolean {
   return quotes % 2 === 1;
 }
 
-type Block = { kind: 'host'; decl: HostDecl; body: Span } | { kind: 'region'; decl: RegionDecl; body: Span } | { kind: 'device'; decl: DeviceDecl; region: RegionDecl; body: Span };
+type Block =
+  | { kind: 'host'; decl: HostDecl; body: Span }
+  | { kind: 'region'; decl: RegionDecl; body: Span }
+  | { kind: 'device'; decl: DeviceDecl; region: RegionDecl; body: Span };
 
-const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
+const isWordChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 46;
 
 function inBody(text: string, body: Span | undefined, offset: number): body is Span {
   if (!body || offset <= body.start) return false;
@@ -63,7 +67,8 @@ function blockAt(a: Analysis, offset: number): Block | undefined {
   for (const d of a.file.declarations) {
     if (!inBody(a.text, d.body, offset)) continue;
     if (d.kind === 'host') return { kind: 'host', decl: d, body: d.body };
-    for (const dev of d.devices) if (inBody(a.text, dev.body, offset)) return { kind: 'device', decl: dev, region: d, body: dev.body };
+    for (const dev of d.devices)
+      if (inBody(a.text, dev.body, offset)) return { kind: 'device', decl: dev, region: d, body: dev.body };
     return { kind: 'region', decl: d, body: d.body };
   }
   return undefined;
@@ -98,7 +103,12 @@ function alignItems(h: HostAnalysis | undefined): CompletionEntry[] {
   const state = h.model.state;
   return hostAligns(h).map((x) => {
     const level = mapLevel(state, x);
-    return { label: sizeLiteral(x), kind: 'value', detail: `${formatBytes(x)}${level ? ` pages (${level})` : ''}`, documentation: `An alignment ${h.name} allows (${archOf(h).name}).` };
+    return {
+      label: sizeLiteral(x),
+      kind: 'value',
+      detail: `${formatBytes(x)}${level ? ` pages (${level})` : ''}`,
+      documentation: `An alignment ${h.name} allows (${archOf(h).name}).`,
+    };
   });
 }
 
@@ -117,7 +127,12 @@ function sizeItems(a: Analysis, region: RegionDecl, device: DeviceDecl): Complet
   const free = availableSize(ra.after) + (own ? deviceSize(own) : 0n);
   const fit = roundDown(free, granule(h, ra, ld));
   if (fit > 0n) {
-    items.unshift({ label: sizeLiteral(fit), kind: 'value', detail: `${formatBytes(fit)}: all that is free in region ${ra.after.id}`, preferred: true });
+    items.unshift({
+      label: sizeLiteral(fit),
+      kind: 'value',
+      detail: `${formatBytes(fit)}: all that is free in region ${ra.after.id}`,
+      preferred: true,
+    });
   }
   return items;
 }
@@ -140,7 +155,11 @@ function rangeItems(a: Analysis, region: RegionDecl, device: DeviceDecl): Comple
     const start = roundUp(s, g);
     const len = roundDown(e + 1n - start, g);
     if (len <= 0n) continue;
-    out.push({ label: `${hexLiteral(start)} + ${sizeLiteral(len)}`, kind: 'value', detail: `free: ${hex(start)}..${hex(start + len - 1n)} (${formatBytes(len)})` });
+    out.push({
+      label: `${hexLiteral(start)} + ${sizeLiteral(len)}`,
+      kind: 'value',
+      detail: `free: ${hex(start)}..${hex(start + len - 1n)} (${formatBytes(len)})`,
+    });
   }
   return out.slice(0, 10);
 }
@@ -150,7 +169,12 @@ function hostItems(a: Analysis, regionId?: string): CompletionEntry[] {
     const h = a.hosts.find((x) => x.decl === lh);
     const has = regionId !== undefined && h?.before?.regions.some((r) => String(r.id) === regionId);
     const detail = h?.version ? `Linux ${h.version.release}` : 'host';
-    return { label: lh.name, kind: 'host', detail: has ? `${detail} · has region ${regionId}` : detail, ...(has ? { preferred: true } : {}) };
+    return {
+      label: lh.name,
+      kind: 'host',
+      detail: has ? `${detail} · has region ${regionId}` : detail,
+      ...(has ? { preferred: true } : {}),
+    };
   });
 }
 
@@ -161,7 +185,11 @@ function regionIdItems(a: Analysis): CompletionEntry[] {
     for (const r of h.before.regions) {
       if (h.regions.some((x) => x.layout.id?.value === r.id)) continue;
       const where = r.start !== undefined ? `${hex(r.start)}, ` : '';
-      out.push({ label: `${r.id} on ${h.name}`, kind: 'region', detail: `${where}${formatBytes(r.size)}, node ${r.targetNode}, ${r.dynamic ? 'dynamic' : 'static'}` });
+      out.push({
+        label: `${r.id} on ${h.name}`,
+        kind: 'region',
+        detail: `${where}${formatBytes(r.size)}, node ${r.targetNode}, ${r.dynamic ? 'dynamic' : 'static'}`,
+      });
     }
   }
   return out;
@@ -183,7 +211,9 @@ const SNIPPETS: Readonly<Record<string, string>> = {
 };
 
 function keyItems(block: Block, replace: Span): CompletionEntry[] {
-  const present = new Set(block.decl.properties.filter((p) => p.key.span.start !== replace.start).map((p) => p.key.text));
+  const present = new Set(
+    block.decl.properties.filter((p) => p.key.span.start !== replace.start).map((p) => p.key.text),
+  );
   if (present.has('dynamic') || present.has('static')) present.add('dynamic').add('static');
   present.delete('range');
   present.delete('expect');
@@ -197,7 +227,8 @@ function memoryBlockItems(a: Analysis, host: HostDecl): CompletionEntry[] {
   const arch = ARCHES[lh?.arch?.value ?? DEFAULT_ARCH] ?? ARCHES[DEFAULT_ARCH];
   if (!arch) return [];
   const out: CompletionEntry[] = [];
-  for (let s = arch.minMemoryBlock.value; s <= arch.maxMemoryBlock.value; s *= 2n) out.push({ label: sizeLiteral(s), kind: 'value', detail: `${formatBytes(s)} memory blocks (${arch.name})` });
+  for (let s = arch.minMemoryBlock.value; s <= arch.maxMemoryBlock.value; s *= 2n)
+    out.push({ label: sizeLiteral(s), kind: 'value', detail: `${formatBytes(s)} memory blocks (${arch.name})` });
   return out;
 }
 
@@ -209,12 +240,20 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
       if (values.length === 0) return KEYWORDS.modes.map((x) => entry(x, 'enum'));
       if (values[0] !== 'system-ram') return undefined;
       const used = new Set(values.slice(1));
-      const clash: Record<string, string> = { online: 'offline', offline: 'online', movable: 'normal', normal: 'movable' };
-      return KEYWORDS.modeOptions.filter((o) => !used.has(o.keyword) && !used.has(clash[o.keyword] ?? '')).map((x) => entry(x, 'enum'));
+      const clash: Record<string, string> = {
+        online: 'offline',
+        offline: 'online',
+        movable: 'normal',
+        normal: 'movable',
+      };
+      return KEYWORDS.modeOptions
+        .filter((o) => !used.has(o.keyword) && !used.has(clash[o.keyword] ?? ''))
+        .map((x) => entry(x, 'enum'));
     }
     if (key === 'colours' || key === 'colors') {
       const last = values[values.length - 1];
-      const word = (w: string) => entry(KEYWORDS.colourWords.find((x) => x.keyword === w) as (typeof KEYWORDS.colourWords)[number], 'enum');
+      const word = (w: string) =>
+        entry(KEYWORDS.colourWords.find((x) => x.keyword === w) as (typeof KEYWORDS.colourWords)[number], 'enum');
       const [any, of, exclusive] = [word('any'), word('of'), word('exclusive')];
       if (values.length === 0) return [any];
       if (last === 'of' || last === 'any' || last === ',' || last?.endsWith('..')) return [];
@@ -227,9 +266,16 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
       const last = values[values.length - 1];
       if (values.length === 0) return KEYWORDS.expectMetrics.map((x) => entry(x, 'enum'));
       if (values.length === 1) return [];
-      const [from, access0, access1] = KEYWORDS.expectWords.map((x) => entry(x, 'enum')) as [CompletionEntry, CompletionEntry, CompletionEntry];
+      const [from, access0, access1] = KEYWORDS.expectWords.map((x) => entry(x, 'enum')) as [
+        CompletionEntry,
+        CompletionEntry,
+        CompletionEntry,
+      ];
       if (last === 'from') return [{ label: 'node', kind: 'keyword', detail: 'from node N: the initiator node' }];
-      if (last === 'node') return (ra?.host.before?.nodes ?? []).filter((n) => n.cpus !== '').map((n) => ({ label: String(n.id), kind: 'value', detail: `CPUs ${n.cpus}` }));
+      if (last === 'node')
+        return (ra?.host.before?.nodes ?? [])
+          .filter((n) => n.cpus !== '')
+          .map((n) => ({ label: String(n.id), kind: 'value', detail: `CPUs ${n.cpus}` }));
       if (!values.includes('from')) return [from];
       if (!values.includes('access0') && !values.includes('access1')) return [access0, access1];
       return undefined;
@@ -246,7 +292,15 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
     if (key === 'name') {
       const ld = layoutDevice(a, block.decl);
       const sim = ld && ra?.host.plan?.assigned.get(ld);
-      return sim ? [{ label: `dax${sim.region.id}.${sim.id}`, kind: 'value', detail: 'the name the kernel will give this device' }] : [];
+      return sim
+        ? [
+            {
+              label: `dax${sim.region.id}.${sim.id}`,
+              kind: 'value',
+              detail: 'the name the kernel will give this device',
+            },
+          ]
+        : [];
     }
     return [];
   }
@@ -256,10 +310,23 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
     const before = ra?.before;
     if (key === 'align') return alignItems(ra?.host);
     if (key === 'node') {
-      return (ra?.host.before?.nodes ?? []).map((n) => ({ label: String(n.id), kind: 'value', detail: n.cpus ? `CPUs ${n.cpus}` : 'CPU-less (memory only)', ...(before?.targetNode === n.id ? { preferred: true } : {}) }));
+      return (ra?.host.before?.nodes ?? []).map((n) => ({
+        label: String(n.id),
+        kind: 'value',
+        detail: n.cpus ? `CPUs ${n.cpus}` : 'CPU-less (memory only)',
+        ...(before?.targetNode === n.id ? { preferred: true } : {}),
+      }));
     }
-    if (key === 'start' && before?.start !== undefined) return [{ label: hexLiteral(before.start), kind: 'value', detail: 'the region start in the facts' }];
-    if (key === 'size' && before) return [{ label: sizeLiteral(before.size), kind: 'value', detail: `${formatBytes(before.size)}: the region size in the facts` }];
+    if (key === 'start' && before?.start !== undefined)
+      return [{ label: hexLiteral(before.start), kind: 'value', detail: 'the region start in the facts' }];
+    if (key === 'size' && before)
+      return [
+        {
+          label: sizeLiteral(before.size),
+          kind: 'value',
+          detail: `${formatBytes(before.size)}: the region size in the facts`,
+        },
+      ];
     return [];
   }
   if (key === 'arch') return KEYWORDS.arch.map((x) => entry(x, 'enum'));
@@ -283,10 +350,18 @@ export function completeAt(a: Analysis, offset: number): Completions {
     const header = headerCompletions(a, line);
     if (header) return { span, position: 'header', items: header };
     if (line.trim() !== '') return { span, position: 'none', items: [] };
-    return { span, position: 'key', items: KEYWORDS.topLevel.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {})) };
+    return {
+      span,
+      position: 'key',
+      items: KEYWORDS.topLevel.map((k) =>
+        entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {}),
+      ),
+    };
   }
   let from = block.body.start + 1;
-  if (block.kind === 'region') for (const d of block.decl.devices) if (d.body && text.charCodeAt(d.body.end - 1) === 125 && d.span.end <= s && d.span.end > from) from = d.span.end;
+  if (block.kind === 'region')
+    for (const d of block.decl.devices)
+      if (d.body && text.charCodeAt(d.body.end - 1) === 125 && d.span.end <= s && d.span.end > from) from = d.span.end;
   const ws = words(text.slice(from, s));
   const keys = new Set(KEYWORDS[block.kind].map((k) => k.keyword));
   if (block.kind === 'device') keys.add('colors');

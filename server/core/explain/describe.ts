@@ -8,7 +8,16 @@ import type { FactsInputKind } from '../facts/read';
 import type { DriverName, HostFacts, NodeFacts } from '../host-facts';
 import type { KernelModel } from '../kernel/model';
 import { countBlocks, deviceBlocks } from '../kernel/snapshot';
-import { availableSize, deviceName, deviceSize, regionSize, seedState, type SimDevice, type SimRegion, type SimState } from '../kernel/state';
+import {
+  availableSize,
+  deviceName,
+  deviceSize,
+  regionSize,
+  seedState,
+  type SimDevice,
+  type SimRegion,
+  type SimState,
+} from '../kernel/state';
 import { has } from '../kernel/version';
 import type { LayoutDevice } from '../layout/types';
 import { hostAligns, kmemUse } from '../rules/util';
@@ -30,7 +39,13 @@ export const FACTS_HELP =
   'Capture the host\'s facts (a `daxlayout-facts/1` file, or `daxctl list -RDMi` output) and name it in the host block: `facts "hbm01.facts.json"` — see docs/facts.md.';
 
 export function factsStatus(h: HostAnalysis | undefined): FactsStatus {
-  if (!h) return { origin: 'undeclared', problems: [], assumptions: [], help: 'Declare the host (`host NAME { facts "…" }`) to get a prediction. ' + FACTS_HELP };
+  if (!h)
+    return {
+      origin: 'undeclared',
+      problems: [],
+      assumptions: [],
+      help: 'Declare the host (`host NAME { facts "…" }`) to get a prediction. ' + FACTS_HELP,
+    };
   const problems = h.factsProblems.filter((p) => p.severity !== 'info').map((p) => p.message);
   if (h.modelError) problems.push(h.modelError);
   const origin = h.factsOrigin;
@@ -132,7 +147,13 @@ export function deviceState(model: KernelModel, d: SimDevice): DeviceState {
     mode: d.driver === 'kmem' ? 'system-ram' : d.driver === 'device_dax' ? 'devdax' : 'unbound',
     modeText: modeText(state, d),
     targetNode: d.targetNode,
-    ranges: d.ranges.map((r) => ({ start: r.start, end: r.end, size: r.end - r.start + 1n, pageOffset: r.pgoff, offset: r.pgoff * state.pageSize })),
+    ranges: d.ranges.map((r) => ({
+      start: r.start,
+      end: r.end,
+      size: r.end - r.start + 1n,
+      pageOffset: r.pgoff,
+      offset: r.pgoff * state.pageSize,
+    })),
     ...(kmem ? { kmem } : {}),
   };
 }
@@ -175,10 +196,19 @@ export function defaultDriver(model: KernelModel, r: SimRegion): { driver: Drive
   const v = model.version;
   if (has(v, 'kmemTypeMatch')) {
     return r.kmemFlag
-      ? { driver: 'kmem', why: `Linux ${v.major}.${v.minor} (6.3+): an hmem/CXL region (IORESOURCE_DAX_KMEM) matches kmem; device_dax only through new_id` }
-      : { driver: 'device_dax', why: `Linux ${v.major}.${v.minor}: the region is not flagged for kmem, so its devices match device_dax` };
+      ? {
+          driver: 'kmem',
+          why: `Linux ${v.major}.${v.minor} (6.3+): an hmem/CXL region (IORESOURCE_DAX_KMEM) matches kmem; device_dax only through new_id`,
+        }
+      : {
+          driver: 'device_dax',
+          why: `Linux ${v.major}.${v.minor}: the region is not flagged for kmem, so its devices match device_dax`,
+        };
   }
-  return { driver: 'device_dax', why: `Linux ${v.major}.${v.minor} (before 6.3): every device matches device_dax; kmem only through new_id` };
+  return {
+    driver: 'device_dax',
+    why: `Linux ${v.major}.${v.minor} (before 6.3): every device matches device_dax; kmem only through new_id`,
+  };
 }
 
 export function regionState(h: HostAnalysis, r: RegionAnalysis): RegionState | undefined {
@@ -290,7 +320,9 @@ export function hostState(h: HostAnalysis): HostState {
   return {
     name: h.name,
     ...(h.version ? { kernel: h.version.release } : f?.kernelRelease ? { kernel: f.kernelRelease } : {}),
-    ...(f ? { arch: f.arch, pageSize: f.pageSize, memoryBlockSize: f.memoryBlockSize, autoOnline: f.autoOnlineBlocks } : {}),
+    ...(f
+      ? { arch: f.arch, pageSize: f.pageSize, memoryBlockSize: f.memoryBlockSize, autoOnline: f.autoOnlineBlocks }
+      : {}),
     ...(h.decl?.ssh ? { ssh: h.decl.ssh.value } : {}),
     ...(h.decl?.port ? { port: h.decl.port.value } : {}),
     facts: factsStatus(h),
@@ -307,7 +339,11 @@ export function hostState(h: HostAnalysis): HostState {
 }
 
 /** The host analysis and region analysis of a layout device. */
-export function deviceContext(a: Analysis, ld: LayoutDevice): { host: HostAnalysis; region: RegionAnalysis } | undefined {
-  for (const host of a.hosts) for (const region of host.regions) if (region.layout === ld.region) return { host, region };
+export function deviceContext(
+  a: Analysis,
+  ld: LayoutDevice,
+): { host: HostAnalysis; region: RegionAnalysis } | undefined {
+  for (const host of a.hosts)
+    for (const region of host.regions) if (region.layout === ld.region) return { host, region };
   return undefined;
 }

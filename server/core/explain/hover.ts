@@ -135,7 +135,11 @@ function regionHover(a: Analysis, decl: RegionDecl, span: Span): RegionHover {
     ...(host?.version ? { kernel: host.version.release } : {}),
     facts: factsStatus(host),
   };
-  if (!ra || !host) return { ...base, missing: decl.host ? `no host \`${decl.host.text}\` is declared in this file` : 'the region has no prediction' };
+  if (!ra || !host)
+    return {
+      ...base,
+      missing: decl.host ? `no host \`${decl.host.text}\` is declared in this file` : 'the region has no prediction',
+    };
   const region = regionState(host, ra);
   if (!region) {
     const ids = host.before?.regions.map((r) => r.id) ?? [];
@@ -154,11 +158,18 @@ function deviceHover(a: Analysis, region: RegionDecl, decl: DeviceDecl, span: Sp
   const ctx = ld ? deviceContext(a, ld) : undefined;
   const host = ctx?.host ?? hostByName(a, region.host?.text);
   const sim = ld && host?.plan?.assigned.get(ld);
-  const codes = [...new Set(a.findings.filter((f) => f.span.start >= decl.span.start && f.span.end <= decl.span.end).map((f) => f.code))];
+  const codes = [
+    ...new Set(
+      a.findings.filter((f) => f.span.start >= decl.span.start && f.span.end <= decl.span.end).map((f) => f.code),
+    ),
+  ];
   const problems: string[] = [];
   if (ld && host?.plan) {
     for (const f of host.plan.failures) {
-      if (f.device === ld) problems.push(`the kernel refuses \`echo ${f.write.value} > ${f.write.path}\`${f.errno ? ` (${f.errno})` : ''}`);
+      if (f.device === ld)
+        problems.push(
+          `the kernel refuses \`echo ${f.write.value} > ${f.write.path}\`${f.errno ? ` (${f.errno})` : ''}`,
+        );
     }
     for (const r of host.plan.refusals) if (r.device === ld) problems.push(`${r.kernelName}: ${r.reason}`);
   }
@@ -207,7 +218,8 @@ function wordHover(hit: Extract<Hit, { kind: 'value' }>, w: string, span: Span):
   }
   if (hit.block === 'device' && key === 'size') return keyword(span, KEYWORDS.sizeWords, w);
   if (hit.block === 'device' && (key === 'colours' || key === 'colors')) return keyword(span, KEYWORDS.colourWords, w);
-  if (hit.block === 'device' && key === 'expect') return keyword(span, [...KEYWORDS.expectMetrics, ...KEYWORDS.expectWords], w);
+  if (hit.block === 'device' && key === 'expect')
+    return keyword(span, [...KEYWORDS.expectMetrics, ...KEYWORDS.expectWords], w);
   if (hit.block === 'host' && key === 'arch') return keyword(span, KEYWORDS.arch, w);
   if (hit.block === 'host' && key === 'auto-online') return keyword(span, KEYWORDS.autoOnline, w);
   return undefined;
@@ -217,12 +229,24 @@ function valueHover(a: Analysis, hit: Extract<Hit, { kind: 'value' }>): HoverInf
   const v: Value = hit.value;
   const key = hit.property.key.text;
   const span = v.span;
-  if (v.kind === 'word') return wordHover(hit, v.text, span) ?? { kind: 'value', span, what: `${hit.block} ${key}`, text: v.text };
+  if (v.kind === 'word')
+    return wordHover(hit, v.text, span) ?? { kind: 'value', span, what: `${hit.block} ${key}`, text: v.text };
   if (v.kind === 'string') {
     if (key === 'kernel') {
       const ver = parseRelease(v.value);
-      if (!ver) return { kind: 'value', span, what: 'kernel release', text: v.value, error: `cannot read kernel release "${v.value}"` };
-      const features = FEATURES.map((f) => ({ what: f.what, since: `${f.since[0]}.${f.since[1]}`, has: atLeast(ver, f.since) }));
+      if (!ver)
+        return {
+          kind: 'value',
+          span,
+          what: 'kernel release',
+          text: v.value,
+          error: `cannot read kernel release "${v.value}"`,
+        };
+      const features = FEATURES.map((f) => ({
+        what: f.what,
+        since: `${f.since[0]}.${f.since[1]}`,
+        has: atLeast(ver, f.since),
+      }));
       return { kind: 'value', span, what: 'kernel release', text: v.value, features };
     }
     if (key === 'facts' && hit.decl.kind === 'host') {
@@ -236,10 +260,17 @@ function valueHover(a: Analysis, hit: Extract<Hit, { kind: 'value' }>): HoverInf
     const second = v.end ?? v.length;
     const other = second ? bytesOf(second) : { error: 'the range is incomplete' };
     const error = start.error ?? other.error;
-    if (error || start.bytes === undefined || other.bytes === undefined) return { kind: 'value', span, what: 'physical range', error: error ?? 'the range is incomplete' };
+    if (error || start.bytes === undefined || other.bytes === undefined)
+      return { kind: 'value', span, what: 'physical range', error: error ?? 'the range is incomplete' };
     const end = v.op === '..' ? other.bytes : start.bytes + other.bytes - 1n;
-    if (end < start.bytes) return { kind: 'value', span, what: 'physical range', error: 'the range ends before it starts' };
-    return { kind: 'value', span, what: 'physical range', range: { start: start.bytes, end, size: end - start.bytes + 1n } };
+    if (end < start.bytes)
+      return { kind: 'value', span, what: 'physical range', error: 'the range ends before it starts' };
+    return {
+      kind: 'value',
+      span,
+      what: 'physical range',
+      range: { start: start.bytes, end, size: end - start.bytes + 1n },
+    };
   }
   // a number
   if (BYTE_KEYS[hit.block].includes(key)) {
@@ -261,11 +292,16 @@ export function hoverAt(a: Analysis, offset: number): HoverInfo | undefined {
   if (!hit) return undefined;
   switch (hit.kind) {
     case 'decl-keyword': {
-      const list = hit.word === 'on' ? KEYWORDS.regionHeader : hit.word === 'device' ? KEYWORDS.region : KEYWORDS.topLevel;
+      const list =
+        hit.word === 'on' ? KEYWORDS.regionHeader : hit.word === 'device' ? KEYWORDS.region : KEYWORDS.topLevel;
       return keyword(hit.span, list, hit.word);
     }
     case 'key':
-      return keyword(hit.property.key.span, KEYWORDS[hit.block], hit.property.key.text === 'colors' ? 'colours' : hit.property.key.text);
+      return keyword(
+        hit.property.key.span,
+        KEYWORDS[hit.block],
+        hit.property.key.text === 'colors' ? 'colours' : hit.property.key.text,
+      );
     case 'value':
       return valueHover(a, hit);
     case 'host-name': {

@@ -9,7 +9,14 @@ export * from './tokens';
 export * from './navigate';
 export * from './inlay';
 export { locate, within, type Hit } from './locate';
-export { deviceColours, regionColourMap, type DeviceColours, type RegionColourMap, type ColourRun, type ColourHolder } from './colours';
+export {
+  deviceColours,
+  regionColourMap,
+  type DeviceColours,
+  type RegionColourMap,
+  type ColourRun,
+  type ColourHolder,
+} from './colours';
 export * from './render-plan';
 export * from './region-map';
 export * from './map-svg';

@@ -35,13 +35,22 @@ export function inlayHints(a: Analysis, within?: Span): InlayHint[] {
       if (inside(at)) {
         const first = sd.ranges[0];
         const more = sd.ranges.length > 1 ? ` (+${sd.ranges.length - 1} range${sd.ranges.length > 2 ? 's' : ''})` : '';
-        const tooltip = [`${ld.label} becomes ${deviceName(sd)}`, ...sd.ranges.map((r) => `${hex(r.start)}..${hex(r.end)} (${formatBytes(r.end - r.start + 1n)}) at page offset ${r.pgoff}`)].join('\n');
-        out.push({ hint: { offset: at, label: `→ ${deviceName(sd)}${first ? ` @ ${hex(first.start)}${more}` : ''}`, tooltip }, order: ld.labelSpan.end });
+        const tooltip = [
+          `${ld.label} becomes ${deviceName(sd)}`,
+          ...sd.ranges.map(
+            (r) => `${hex(r.start)}..${hex(r.end)} (${formatBytes(r.end - r.start + 1n)}) at page offset ${r.pgoff}`,
+          ),
+        ].join('\n');
+        out.push({
+          hint: { offset: at, label: `→ ${deviceName(sd)}${first ? ` @ ${hex(first.start)}${more}` : ''}`, tooltip },
+          order: ld.labelSpan.end,
+        });
       }
       const size = ld.rest ? plan.targetSize.get(ld) : undefined;
       if (ld.rest && size !== undefined) {
         const restAt = lineEnd(a.text, ld.rest.end);
-        if (inside(restAt)) out.push({ hint: { offset: restAt, label: `rest = ${formatBytes(size)}` }, order: ld.rest.end });
+        if (inside(restAt))
+          out.push({ hint: { offset: restAt, label: `rest = ${formatBytes(size)}` }, order: ld.rest.end });
       }
     }
   }

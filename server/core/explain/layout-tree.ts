@@ -18,7 +18,8 @@ import { modeText, stateBefore } from './describe';
  * layout, removed with --prune), `keep` (not in the layout, left as it is), `unknown` (no
  * prediction: the host has no usable facts).
  */
-export type DeviceChange = 'create' | 'resize' | 'rebind' | 'change' | 'unchanged' | 'refused' | 'destroy' | 'keep' | 'unknown';
+export type DeviceChange =
+  'create' | 'resize' | 'rebind' | 'change' | 'unchanged' | 'refused' | 'destroy' | 'keep' | 'unknown';
 
 export interface TreeDevice {
   /** The layout's label; absent for a device the layout does not list. */
@@ -63,7 +64,10 @@ function target(h: HostAnalysis): string {
 const kib = (v: bigint) => formatBytes(v);
 
 function sameRanges(a: SimDevice, b: SimDevice): boolean {
-  return a.ranges.length === b.ranges.length && a.ranges.every((r, i) => r.start === b.ranges[i]?.start && r.end === b.ranges[i]?.end);
+  return (
+    a.ranges.length === b.ranges.length &&
+    a.ranges.every((r, i) => r.start === b.ranges[i]?.start && r.end === b.ranges[i]?.end)
+  );
 }
 
 function regionTree(h: HostAnalysis, ra: RegionAnalysis): TreeRegion {
@@ -79,21 +83,31 @@ function regionTree(h: HostAnalysis, ra: RegionAnalysis): TreeRegion {
     const base = {
       label: ld.label,
       declaration: ld.labelSpan,
-      ...(d ? { kernelName: deviceName(d), size: deviceSize(d), ...(model ? { mode: modeText(model.state, d) } : {}) } : {}),
+      ...(d
+        ? { kernelName: deviceName(d), size: deviceSize(d), ...(model ? { mode: modeText(model.state, d) } : {}) }
+        : {}),
     };
     if (!model) {
       devices.push({ ...base, change: 'unknown', detail: 'no prediction without facts' });
       continue;
     }
     if (failure || refusal || !d) {
-      const why = refusal?.reason ?? (failure ? `the kernel would refuse the ${failure.purpose} write${failure.errno ? ` (${failure.errno})` : ''}: ${failure.write.path}` : 'not created (see the diagnostics)');
+      const why =
+        refusal?.reason ??
+        (failure
+          ? `the kernel would refuse the ${failure.purpose} write${failure.errno ? ` (${failure.errno})` : ''}: ${failure.write.path}`
+          : 'not created (see the diagnostics)');
       devices.push({ ...base, change: 'refused', detail: why });
       continue;
     }
     const was = before?.devices.get(d.id);
     const steps = plan?.steps.filter((s) => s.device === ld) ?? [];
     if (!was || (deviceSize(was) === 0n && was.driver === null)) {
-      devices.push({ ...base, change: 'create', detail: `${kib(deviceSize(d))}, ${base.mode ?? ''}`.replace(/, $/, '') });
+      devices.push({
+        ...base,
+        change: 'create',
+        detail: `${kib(deviceSize(d))}, ${base.mode ?? ''}`.replace(/, $/, ''),
+      });
       continue;
     }
     const what: string[] = [];
@@ -124,14 +138,18 @@ function regionTree(h: HostAnalysis, ra: RegionAnalysis): TreeRegion {
   }
   return {
     id: sim?.id ?? ra.layout.id?.value ?? -1,
-    detail: sim ? `${hexLiteral(sim.start)} · ${formatBytes(sim.end - sim.start + 1n)} · node ${sim.targetNode}` : 'not on this host',
+    detail: sim
+      ? `${hexLiteral(sim.start)} · ${formatBytes(sim.end - sim.start + 1n)} · node ${sim.targetNode}`
+      : 'not on this host',
     ...(ra.layout.id ? { declaration: ra.layout.id.span } : {}),
     devices,
   };
 }
 
 function hostTree(h: HostAnalysis, name: string): TreeHost {
-  const error = h.model ? undefined : (h.modelError ?? h.factsProblems.find((p) => p.severity === 'error')?.message ?? 'no facts');
+  const error = h.model
+    ? undefined
+    : (h.modelError ?? h.factsProblems.find((p) => p.severity === 'error')?.message ?? 'no facts');
   return {
     name,
     target: target(h),

@@ -1,6 +1,16 @@
 // What is at an offset of a .dax file: a name, a keyword, a value, or a block.
 
-import type { Declaration, DeviceDecl, HostDecl, NumberValue, Property, RegionDecl, Span, Value, Word } from '../../../grammar/src/ast';
+import type {
+  Declaration,
+  DeviceDecl,
+  HostDecl,
+  NumberValue,
+  Property,
+  RegionDecl,
+  Span,
+  Value,
+  Word,
+} from '../../../grammar/src/ast';
 import type { LayoutFile } from '../../../grammar/src/ast';
 
 export type BlockKind = 'host' | 'region' | 'device';
@@ -11,7 +21,13 @@ export type Hit =
   | { readonly kind: 'region-id'; readonly region: RegionDecl; readonly value: NumberValue }
   | { readonly kind: 'device-label'; readonly region: RegionDecl; readonly device: DeviceDecl; readonly word: Word }
   | { readonly kind: 'decl-keyword'; readonly span: Span; readonly word: 'host' | 'region' | 'device' | 'on' }
-  | { readonly kind: 'key'; readonly block: BlockKind; readonly decl: Declaration; readonly device?: DeviceDecl; readonly property: Property }
+  | {
+      readonly kind: 'key';
+      readonly block: BlockKind;
+      readonly decl: Declaration;
+      readonly device?: DeviceDecl;
+      readonly property: Property;
+    }
   | {
       readonly kind: 'value';
       readonly block: BlockKind;
@@ -76,8 +92,15 @@ export function locate(file: LayoutFile, text: string, offset: number, inclusive
     for (const dev of d.devices) {
       if (!within(dev.span, offset, inclusive)) continue;
       if (within(dev.keyword, offset, inclusive)) return { kind: 'decl-keyword', span: dev.keyword, word: 'device' };
-      if (dev.label && within(dev.label.span, offset, inclusive)) return { kind: 'device-label', region: d, device: dev, word: dev.label };
-      return inProperties(dev.properties, offset, inclusive, 'device', d, dev) ?? { kind: 'device-body', region: d, device: dev };
+      if (dev.label && within(dev.label.span, offset, inclusive))
+        return { kind: 'device-label', region: d, device: dev, word: dev.label };
+      return (
+        inProperties(dev.properties, offset, inclusive, 'device', d, dev) ?? {
+          kind: 'device-body',
+          region: d,
+          device: dev,
+        }
+      );
     }
     return inProperties(d.properties, offset, inclusive, 'region', d) ?? { kind: 'region-body', region: d };
   }

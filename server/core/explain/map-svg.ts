@@ -48,7 +48,9 @@ export const BLOCK_COLOURS = { movable: '#2e7d32', kernel: '#d35400', offline: '
 
 /** Text for XML character data and attribute values. */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
+  return s.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
+  );
 }
 
 /** A pixel coordinate, at most two decimals. */
@@ -103,7 +105,9 @@ function rect(x: number, y: number, w: number, h: number, attrs: string): string
 }
 
 export function deviceColour(d: MapDevice): readonly [string, string] {
-  return d.order === undefined ? UNLISTED_COLOUR : (DEVICE_COLOURS[d.order % DEVICE_COLOURS.length] as readonly [string, string]);
+  return d.order === undefined
+    ? UNLISTED_COLOUR
+    : (DEVICE_COLOURS[d.order % DEVICE_COLOURS.length] as readonly [string, string]);
 }
 
 /** Tick step: a power of two, at most about 8 ticks, far enough apart for their labels. */
@@ -132,8 +136,13 @@ function nodeLines(m: RegionMap): string[] {
     if (access.writeBandwidth !== undefined) perf.push(`write ${access.writeBandwidth} MB/s`);
   }
   const cpus = n.cpus === '' ? 'no CPUs' : `CPUs ${n.cpus}`;
-  out.push(`NUMA node ${n.id} (${cpus}) · ${access && perf.length ? `HMAT ${access.cls} from node(s) ${access.initiators.join(',') || '?'}: ${perf.join(', ')}` : 'no HMAT performance data'}`);
-  for (const c of n.caches) out.push(`memory-side cache L${c.level}: ${formatBytes(c.size)}, ${c.indexing}, ${c.writePolicy}, line ${c.lineSize} B`);
+  out.push(
+    `NUMA node ${n.id} (${cpus}) · ${access && perf.length ? `HMAT ${access.cls} from node(s) ${access.initiators.join(',') || '?'}: ${perf.join(', ')}` : 'no HMAT performance data'}`,
+  );
+  for (const c of n.caches)
+    out.push(
+      `memory-side cache L${c.level}: ${formatBytes(c.size)}, ${c.indexing}, ${c.writePolicy}, line ${c.lineSize} B`,
+    );
   return out;
 }
 
@@ -154,7 +163,14 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
 
   // --- title, geometry, the node behind the region
   y += 24;
-  body.push(text(PLOT_X, y, clip(`${mapTitle(m)}${m.kernel ? ` — Linux ${m.kernel}` : ''}`, Math.floor(PLOT_WIDTH / (16 * CHAR))), { size: 16, weight: 'bold' }));
+  body.push(
+    text(
+      PLOT_X,
+      y,
+      clip(`${mapTitle(m)}${m.kernel ? ` — Linux ${m.kernel}` : ''}`, Math.floor(PLOT_WIDTH / (16 * CHAR))),
+      { size: 16, weight: 'bold' },
+    ),
+  );
   y += 20;
   const geometry = `${hexLiteral(m.start)}..${hexLiteral(m.end)} · ${formatBytes(m.size)} · align ${formatBytes(m.align)} · ${m.dynamic ? 'dynamic' : 'static'} · free after apply ${formatBytes(m.freeBytes)}`;
   body.push(text(PLOT_X, y, clip(geometry, Math.floor(PLOT_WIDTH / (12 * CHAR))), { fill: MUTED }));
@@ -164,7 +180,14 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   }
   if (m.errors > 0) {
     y += 17;
-    body.push(text(PLOT_X, y, `the layout has ${m.errors} error(s): this is the prediction up to where the kernel would refuse`, { fill: '#cf222e' }));
+    body.push(
+      text(
+        PLOT_X,
+        y,
+        `the layout has ${m.errors} error(s): this is the prediction up to where the kernel would refuse`,
+        { fill: '#cf222e' },
+      ),
+    );
   }
 
   // --- devices, free space, pinned ranges
@@ -178,7 +201,8 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
     const s = span(m, f);
     const parts = [rect(s.x, bandY, s.w, bandH, `fill="url(#${id('free')})" stroke="${RULE}"`)];
     const label = `free ${formatBytes(f.end - f.start + 1n)}`;
-    if (textWidth(label, 11) + 8 <= s.w) parts.push(text(s.x + s.w / 2, bandY + bandH / 2 + 4, label, { size: 11, fill: MUTED, anchor: 'middle' }));
+    if (textWidth(label, 11) + 8 <= s.w)
+      parts.push(text(s.x + s.w / 2, bandY + bandH / 2 + 4, label, { size: 11, fill: MUTED, anchor: 'middle' }));
     body.push(`<g class="free">${parts.join('')}</g>`);
   }
   for (const d of m.devices) {
@@ -192,18 +216,29 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
       if (s.w > widest.w) widest = s;
     }
     const name = d.label ?? `${d.kernelName ?? d.key} (not in layout)`;
-    const sub = [d.kernelName, formatBytes(d.size), d.driver === 'kmem' ? 'RAM' : undefined].filter((x): x is string => x !== undefined);
+    const sub = [d.kernelName, formatBytes(d.size), d.driver === 'kmem' ? 'RAM' : undefined].filter(
+      (x): x is string => x !== undefined,
+    );
     // the label on every range it fits in; the kernel name and size under it on the widest
     for (const r of d.ranges) {
       const s = span(m, r);
       if (textWidth(name, 12) + 8 > s.w) continue;
       const cx = s.x + s.w / 2;
       const fits = (t: string) => textWidth(t, 11) + 8 <= s.w;
-      const two = s.x !== widest.x ? undefined : fits(sub.join(' · ')) ? sub.join(' · ') : fits(sub.slice(0, 2).join(' · ')) ? sub.slice(0, 2).join(' · ') : undefined;
+      const two =
+        s.x !== widest.x
+          ? undefined
+          : fits(sub.join(' · '))
+            ? sub.join(' · ')
+            : fits(sub.slice(0, 2).join(' · '))
+              ? sub.slice(0, 2).join(' · ')
+              : undefined;
       parts.push(text(cx, bandY + (two ? 19 : 27), name, { weight: 'bold', anchor: 'middle' }));
       if (two) parts.push(text(cx, bandY + 35, two, { size: 11, fill: MUTED, anchor: 'middle' }));
     }
-    body.push(`<g class="dev" data-device="${escapeXml(d.key)}"><title>${escapeXml(`${name}: ${d.kernelName ?? 'not created'}, ${formatBytes(d.size)}, ${d.mode}`)}</title>${parts.join('')}</g>`);
+    body.push(
+      `<g class="dev" data-device="${escapeXml(d.key)}"><title>${escapeXml(`${name}: ${d.kernelName ?? 'not created'}, ${formatBytes(d.size)}, ${d.mode}`)}</title>${parts.join('')}</g>`,
+    );
   }
   for (const p of m.pinned) {
     const s = span(m, p);
@@ -217,7 +252,14 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   if (m.stripes) {
     const st = m.stripes;
     y += 20;
-    body.push(text(PLOT_X, y, `cache colours: ${st.k} of the ${formatBytes(st.cacheSize)} L${st.level} memory-side cache, stripes of ${formatBytes(st.width)}`, { size: 11, fill: MUTED }));
+    body.push(
+      text(
+        PLOT_X,
+        y,
+        `cache colours: ${st.k} of the ${formatBytes(st.cacheSize)} L${st.level} memory-side cache, stripes of ${formatBytes(st.width)}`,
+        { size: 11, fill: MUTED },
+      ),
+    );
     y += 6;
     const count = m.size / st.width + 2n;
     const stripeW = lengthOf(m, st.width);
@@ -230,7 +272,8 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
         const c = Number((a % st.cacheSize) / st.width);
         const s = span(m, r);
         parts.push(rect(s.x, y, s.w, 16, `fill="hsl(${Math.round((360 * c) / st.k)},60%,${c % 2 ? 62 : 74}%)"`));
-        if (s.w >= textWidth(`c${c}`, 10) + 4) parts.push(text(s.x + s.w / 2, y + 12, `c${c}`, { size: 10, anchor: 'middle' }));
+        if (s.w >= textWidth(`c${c}`, 10) + 4)
+          parts.push(text(s.x + s.w / 2, y + 12, `c${c}`, { size: 10, anchor: 'middle' }));
       }
       body.push(`<g class="stripes">${parts.join('')}</g>`);
     }
@@ -239,22 +282,37 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
 
   // --- memory blocks
   y += 20;
-  body.push(text(PLOT_X, y, `memory blocks of ${formatBytes(m.blockSize)} (System RAM)${m.blocks.length === 0 ? ': none in this region' : ''}`, { size: 11, fill: MUTED }));
+  body.push(
+    text(
+      PLOT_X,
+      y,
+      `memory blocks of ${formatBytes(m.blockSize)} (System RAM)${m.blocks.length === 0 ? ': none in this region' : ''}`,
+      { size: 11, fill: MUTED },
+    ),
+  );
   y += 6;
   const blockY = y;
   body.push(rect(PLOT_X, blockY, PLOT_WIDTH, 16, `fill="#ffffff" stroke="${RULE}"`));
   const blockParts: string[] = [];
   for (const b of m.blocks) {
     const s = span(m, b);
-    const colour = b.state === 'offline' ? BLOCK_COLOURS.offline : b.zone === 'Movable' ? BLOCK_COLOURS.movable : BLOCK_COLOURS.kernel;
-    blockParts.push(`<g class="blocks" data-state="${b.state}"${b.zone ? ` data-zone="${escapeXml(b.zone)}"` : ''}><title>${escapeXml(`${b.count} block(s) ${b.state}${b.zone ? ` ${b.zone}` : ''}, node ${b.node}`)}</title>${rect(s.x, blockY, s.w, 16, `fill="${colour}"`)}</g>`);
+    const colour =
+      b.state === 'offline'
+        ? BLOCK_COLOURS.offline
+        : b.zone === 'Movable'
+          ? BLOCK_COLOURS.movable
+          : BLOCK_COLOURS.kernel;
+    blockParts.push(
+      `<g class="blocks" data-state="${b.state}"${b.zone ? ` data-zone="${escapeXml(b.zone)}"` : ''}><title>${escapeXml(`${b.count} block(s) ${b.state}${b.zone ? ` ${b.zone}` : ''}, node ${b.node}`)}</title>${rect(s.x, blockY, s.w, 16, `fill="${colour}"`)}</g>`,
+    );
   }
   body.push(...blockParts);
   const blockW = lengthOf(m, m.blockSize);
   if (m.blocks.length > 0 && blockW >= 4) {
     // a thin white line between blocks, where they are wide enough to count
     const d: string[] = [];
-    for (const b of m.blocks) for (let a = b.start + m.blockSize; a <= b.end; a += m.blockSize) d.push(`M${px(xOf(m, a))} ${px(blockY)}v16`);
+    for (const b of m.blocks)
+      for (let a = b.start + m.blockSize; a <= b.end; a += m.blockSize) d.push(`M${px(xOf(m, a))} ${px(blockY)}v16`);
     if (d.length) body.push(`<path d="${d.join('')}" stroke="#ffffff" stroke-width="1"/>`);
   }
   y = blockY + 16;
@@ -279,7 +337,13 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
     grid.push(`M${px(x)} ${px(bandY)}V${px(axisY)}`);
     axis.push(`<path d="M${px(x)} ${px(axisY)}v5" stroke="${MUTED}"/>`);
     axis.push(text(x, axisY + 18, hexLiteral(t.addr), { size: 11, ...(t.anchor ? { anchor: t.anchor } : {}) }));
-    axis.push(text(x, axisY + 31, t.addr === m.start ? '+0' : `+${formatBytes(t.addr - m.start)}`, { size: 10, fill: MUTED, ...(t.anchor ? { anchor: t.anchor } : {}) }));
+    axis.push(
+      text(x, axisY + 31, t.addr === m.start ? '+0' : `+${formatBytes(t.addr - m.start)}`, {
+        size: 10,
+        fill: MUTED,
+        ...(t.anchor ? { anchor: t.anchor } : {}),
+      }),
+    );
   }
   body.push(`<path class="grid" d="${grid.join('')}" stroke="${MUTED}" stroke-opacity="0.25" stroke-dasharray="2 3"/>`);
   body.push(`<g class="axis">${axis.join('')}</g>`);
@@ -306,10 +370,18 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   // --- the devices as a table (also the key to the band colours)
   y += 14;
   const listed = m.devices.length > MAX_TABLE_ROWS ? m.devices.slice(0, MAX_TABLE_ROWS - 1) : m.devices;
-  const rows = listed.map((d) => [d.label ?? '(not in layout)', d.kernelName ?? '-', formatBytes(d.size), d.colours ? `${d.mode}, ${d.colours}` : d.mode, rangesText(d)]);
+  const rows = listed.map((d) => [
+    d.label ?? '(not in layout)',
+    d.kernelName ?? '-',
+    formatBytes(d.size),
+    d.colours ? `${d.mode}, ${d.colours}` : d.mode,
+    rangesText(d),
+  ]);
   const head = ['LABEL', 'KERNEL', 'SIZE', 'MODE', 'RANGES'];
   const max = [20, 8, 10, 44, 44];
-  const widths = head.map((h, i) => Math.min(max[i] as number, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
+  const widths = head.map((h, i) =>
+    Math.min(max[i] as number, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))),
+  );
   const cols: number[] = [];
   let cx = PLOT_X + 20;
   for (const w of widths) {
@@ -317,17 +389,32 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
     cx += w * 12 * CHAR + 14;
   }
   y += 18;
-  body.push(`<g class="table-head">${head.map((h, i) => text(cols[i] as number, y, h, { size: 11, fill: MUTED, weight: 'bold' })).join('')}</g>`);
+  body.push(
+    `<g class="table-head">${head.map((h, i) => text(cols[i] as number, y, h, { size: 11, fill: MUTED, weight: 'bold' })).join('')}</g>`,
+  );
   const shown = listed.length;
   listed.forEach((d, i) => {
     y += 19;
     const [fill, stroke] = deviceColour(d);
-    const cells = (rows[i] as string[]).map((c, j) => text(cols[j] as number, y, clip(c, widths[j] as number), j === 3 && d.mode === 'not created' ? { fill: '#cf222e' } : {}));
-    body.push(`<g class="dev row" data-device="${escapeXml(d.key)}">${rect(PLOT_X, y - 11, 14, 14, `fill="${fill}" stroke="${stroke}"`)}${cells.join('')}</g>`);
+    const cells = (rows[i] as string[]).map((c, j) =>
+      text(
+        cols[j] as number,
+        y,
+        clip(c, widths[j] as number),
+        j === 3 && d.mode === 'not created' ? { fill: '#cf222e' } : {},
+      ),
+    );
+    body.push(
+      `<g class="dev row" data-device="${escapeXml(d.key)}">${rect(PLOT_X, y - 11, 14, 14, `fill="${fill}" stroke="${stroke}"`)}${cells.join('')}</g>`,
+    );
   });
   if (shown < m.devices.length) {
     y += 19;
-    body.push(text(PLOT_X + 20, y, `… and ${m.devices.length - shown} more devices (\`daxlayout explain\` lists them all)`, { fill: MUTED }));
+    body.push(
+      text(PLOT_X + 20, y, `… and ${m.devices.length - shown} more devices (\`daxlayout explain\` lists them all)`, {
+        fill: MUTED,
+      }),
+    );
   }
   if (m.devices.length === 0) {
     y += 19;

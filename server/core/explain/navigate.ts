@@ -7,11 +7,14 @@ import type { Analysis } from '../analysis/types';
 import type { TextEdit } from '../analysis/finding';
 import { locate, type Hit } from './locate';
 
-type Named = { kind: 'host'; name: string; span: Span } | { kind: 'device'; name: string; span: Span; hit: Extract<Hit, { kind: 'device-label' }> };
+type Named =
+  | { kind: 'host'; name: string; span: Span }
+  | { kind: 'device'; name: string; span: Span; hit: Extract<Hit, { kind: 'device-label' }> };
 
 function namedAt(a: Analysis, offset: number): Named | undefined {
   const hit = locate(a.file, a.text, offset, true);
-  if (hit?.kind === 'host-name' || hit?.kind === 'host-ref') return { kind: 'host', name: hit.word.text, span: hit.word.span };
+  if (hit?.kind === 'host-name' || hit?.kind === 'host-ref')
+    return { kind: 'host', name: hit.word.text, span: hit.word.span };
   if (hit?.kind === 'device-label') return { kind: 'device', name: hit.word.text, span: hit.word.span, hit };
   return undefined;
 }
@@ -53,7 +56,10 @@ export function factsPathAt(a: Analysis, offset: number): { path: string; span: 
 }
 
 /** The `facts "…"` or `inventory "…"` string of a host block at `offset` (its span holds the quotes). */
-export function filePathAt(a: Analysis, offset: number): { property: 'facts' | 'inventory'; path: string; span: Span } | undefined {
+export function filePathAt(
+  a: Analysis,
+  offset: number,
+): { property: 'facts' | 'inventory'; path: string; span: Span } | undefined {
   const hit = locate(a.file, a.text, offset, true);
   if (hit?.kind !== 'value' || hit.block !== 'host' || hit.value.kind !== 'string') return undefined;
   const key = hit.property.key.text;
@@ -75,26 +81,32 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
   return out;
 }
 
 export function renameAt(a: Analysis, offset: number, newName: string): RenameResult {
   const n = namedAt(a, offset);
   if (!n) return { error: 'Only host names and device labels can be renamed.' };
-  if (!NAME.test(newName)) return { error: `\`${newName}\` is not a valid name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.` };
+  if (!NAME.test(newName))
+    return {
+      error: `\`${newName}\` is not a valid name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`,
+    };
   if (newName === n.name) return { edits: [] };
   let spans: Span[];
   if (n.kind === 'host') {
     if (hostDeclarations(a, newName).length > 0) return { error: `a host \`${newName}\` is already declared` };
     spans = [...hostDeclarations(a, n.name), ...hostUses(a, n.name)];
   } else {
-    if (n.hit.region.devices.some((d) => d.label?.text === newName)) return { error: `region ${n.hit.region.id?.text ?? '?'} already has a device \`${newName}\`` };
+    if (n.hit.region.devices.some((d) => d.label?.text === newName))
+      return { error: `region ${n.hit.region.id?.text ?? '?'} already has a device \`${newName}\`` };
     spans = [n.span];
   }
   const edits = spans.map((span) => ({ span, newText: newName }));
   // The new name must read back as the same name (e.g. not turn into a keyword the parser treats differently).
   const after = parse(applyEdits(a.text, edits));
-  if (after.errors.length > a.file.errors.length) return { error: `\`${newName}\` cannot be used as a ${n.kind === 'host' ? 'host name' : 'device label'} here` };
+  if (after.errors.length > a.file.errors.length)
+    return { error: `\`${newName}\` cannot be used as a ${n.kind === 'host' ? 'host name' : 'device label'} here` };
   return { edits };
 }

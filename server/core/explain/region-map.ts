@@ -8,7 +8,15 @@ import type { Analysis, HostAnalysis, RegionAnalysis } from '../analysis/types';
 import { colourList } from '../colour/stripes';
 import { regionColourMap } from './colours';
 import type { FleetAnalysis } from '../analysis/types';
-import { deviceName, deviceSize, availableSize, hotplugRange, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
+import {
+  deviceName,
+  deviceSize,
+  availableSize,
+  hotplugRange,
+  regionSize,
+  type SimDevice,
+  type SimRegion,
+} from '../kernel/state';
 import { modeText, nodeInfo, type NodeInfo } from './describe';
 
 export interface MapRange {
@@ -135,8 +143,18 @@ function regionMap(h: HostAnalysis, ra: RegionAnalysis, hostName: string, errors
   ra.layout.devices.forEach((ld, order) => {
     const d = plan?.assigned.get(ld);
     const c = plan?.colours.get(ld);
-    const colours = ld.colours && c ? `colours ${colourList(c.colours)} of ${c.k}${ld.colours.exclusive ? ' (exclusive)' : ''}` : undefined;
-    if (d) labelOf.set(d, { label: ld.label, order, span: ld.labelSpan, block: ld.decl.span, ...(colours ? { colours } : {}) });
+    const colours =
+      ld.colours && c
+        ? `colours ${colourList(c.colours)} of ${c.k}${ld.colours.exclusive ? ' (exclusive)' : ''}`
+        : undefined;
+    if (d)
+      labelOf.set(d, {
+        label: ld.label,
+        order,
+        span: ld.labelSpan,
+        block: ld.decl.span,
+        ...(colours ? { colours } : {}),
+      });
   });
   const devices: MapDevice[] = [];
   for (const d of [...sim.devices.values()].sort((a, b) => a.id - b.id)) {
@@ -158,14 +176,29 @@ function regionMap(h: HostAnalysis, ra: RegionAnalysis, hostName: string, errors
   }
   ra.layout.devices.forEach((ld, order) => {
     if (plan?.assigned.has(ld)) return;
-    devices.push({ key: `layout:${ld.label}`, label: ld.label, size: 0n, mode: 'not created', driver: null, ranges: [], declaration: ld.labelSpan, block: ld.decl.span, order });
+    devices.push({
+      key: `layout:${ld.label}`,
+      label: ld.label,
+      size: 0n,
+      mode: 'not created',
+      driver: null,
+      ranges: [],
+      declaration: ld.labelSpan,
+      block: ld.decl.span,
+      order,
+    });
   });
   const taken = devices.flatMap((d) => d.ranges);
   const pinned: MapPinned[] = [];
   for (const ld of ra.layout.devices) {
     for (const r of ld.ranges) {
       if (r.end < sim.start || r.start > sim.end) continue;
-      pinned.push({ label: ld.label, start: r.start < sim.start ? sim.start : r.start, end: r.end > sim.end ? sim.end : r.end, span: r.span });
+      pinned.push({
+        label: ld.label,
+        start: r.start < sim.start ? sim.start : r.start,
+        end: r.end > sim.end ? sim.end : r.end,
+        span: r.span,
+      });
     }
   }
   // the stripes matter where a device asks for colours; the node's cache is named either way
@@ -188,7 +221,17 @@ function regionMap(h: HostAnalysis, ra: RegionAnalysis, hostName: string, errors
     pinned,
     blockSize: model.state.blockSize,
     blocks: blocksOf(h, sim),
-    ...(cmap ? { stripes: { cacheSize: cmap.cacheSize, k: cmap.k, width: cmap.width, level: cmap.level, indexing: cmap.indexing } } : {}),
+    ...(cmap
+      ? {
+          stripes: {
+            cacheSize: cmap.cacheSize,
+            k: cmap.k,
+            width: cmap.width,
+            level: cmap.level,
+            indexing: cmap.indexing,
+          },
+        }
+      : {}),
     ...(node ? { node } : {}),
     ...(ra.layout.id ? { declaration: ra.layout.id.span } : {}),
     errors,

@@ -28,9 +28,13 @@ export function factsCanonical(f: HostFacts): string {
     return m ? Number(m[2]) : Number.MAX_SAFE_INTEGER;
   };
   for (const r of [...f.regions].sort((a, b) => a.id - b.id)) {
-    lines.push(`region ${r.id} ${r.path} ${hx(r.start)} ${hx(r.size)} ${hx(r.align)} ${r.dynamic ? 'dynamic' : 'static'} node ${r.targetNode} kmem ${r.kmemDefault}`);
+    lines.push(
+      `region ${r.id} ${r.path} ${hx(r.start)} ${hx(r.size)} ${hx(r.align)} ${r.dynamic ? 'dynamic' : 'static'} node ${r.targetNode} kmem ${r.kmemDefault}`,
+    );
     for (const d of [...r.devices].sort((a, b) => num(a.name) - num(b.name) || a.name.localeCompare(b.name))) {
-      const maps = [...d.mappings].sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0));
+      const maps = [...d.mappings].sort((a, b) =>
+        a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0,
+      );
       lines.push(
         `device ${d.name} ${hx(d.size)} ${hx(d.align)} ${d.driver ?? 'none'} node ${d.targetNode} memmap ${d.memmapOnMemory ?? '-'} ${maps.map((m) => `${m.id}:${hx(m.start)}-${hx(m.end)}@${hx(m.pageOffset)}`).join(',')}`,
       );
@@ -83,7 +87,12 @@ export interface PlanView {
   readonly steps: PlanStepView[];
   readonly summary: PlanSummary;
   /** Devices of the layout's regions the layout does not list. */
-  readonly unlisted: { readonly name: string; readonly size: string; readonly mode: string; readonly pruned: boolean }[];
+  readonly unlisted: {
+    readonly name: string;
+    readonly size: string;
+    readonly mode: string;
+    readonly pruned: boolean;
+  }[];
   /** Changes the planner will not make, and why. */
   readonly refusals: string[];
 }
@@ -113,25 +122,27 @@ export function planSummary(steps: readonly { op: StepOp; target: string }[]): P
 }
 
 export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): PlanView {
-  const steps = plan.steps.map(
-    (s, i): PlanStepView => ({
-      index: i + 1,
-      op: s.op,
-      target: s.target,
-      ...(s.device ? { label: s.device.label } : {}),
-      summary: s.summary,
-      destructive:
-        s.op === '-' ||
-        s.summary.startsWith('shrink') ||
-        s.writes.some((w) => /\/(unbind|delete|remove_id)$/.test(w.path) || (/\/(state|online)$/.test(w.path) && (w.value === 'offline' || w.value === '0'))),
-      // The host gets one write per memory block: block runs are listed block by block here.
-      writes: s.writes.flatMap(expandWrite).map((w) => ({
-        path: w.path,
-        value: w.value,
-        predicted: w.result.kind === 'ok' ? 'ok' : w.result.kind === 'errno' ? w.result.errno : 'unmodelled',
-      })),
-    }),
-  );
+  const steps = plan.steps.map((s, i): PlanStepView => ({
+    index: i + 1,
+    op: s.op,
+    target: s.target,
+    ...(s.device ? { label: s.device.label } : {}),
+    summary: s.summary,
+    destructive:
+      s.op === '-' ||
+      s.summary.startsWith('shrink') ||
+      s.writes.some(
+        (w) =>
+          /\/(unbind|delete|remove_id)$/.test(w.path) ||
+          (/\/(state|online)$/.test(w.path) && (w.value === 'offline' || w.value === '0')),
+      ),
+    // The host gets one write per memory block: block runs are listed block by block here.
+    writes: s.writes.flatMap(expandWrite).map((w) => ({
+      path: w.path,
+      value: w.value,
+      predicted: w.result.kind === 'ok' ? 'ok' : w.result.kind === 'errno' ? w.result.errno : 'unmodelled',
+    })),
+  }));
   return {
     host: host.name,
     fingerprint,
@@ -167,7 +178,8 @@ export function renderPlan(v: PlanView): string {
     out.push('  + create a device   ~ change one   - destroy one', '');
     for (const s of v.steps) {
       out.push(`  ${s.op} ${s.summary}`);
-      for (const w of s.writes) out.push(`      ${writeText(w)}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);
+      for (const w of s.writes)
+        out.push(`      ${writeText(w)}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);
     }
     out.push('');
   }

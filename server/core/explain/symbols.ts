@@ -21,9 +21,20 @@ export function outline(a: Analysis): OutlineSymbol[] {
   for (const d of a.file.declarations) {
     if (d.kind === 'host') {
       const h = a.hosts.find((x) => x.decl?.decl === d);
-      const facts = h?.decl?.facts ? `facts ${h.decl.facts.value}` : h?.factsOrigin === 'declared' ? 'declared' : undefined;
+      const facts = h?.decl?.facts
+        ? `facts ${h.decl.facts.value}`
+        : h?.factsOrigin === 'declared'
+          ? 'declared'
+          : undefined;
       const detail = [h?.version ? `Linux ${h.version.release}` : undefined, facts].filter(Boolean).join(' · ');
-      out.push({ name: d.name?.text ?? 'host', kind: 'host', span: d.span, selectionSpan: d.name?.span ?? d.keyword, children: [], ...(detail ? { detail } : {}) });
+      out.push({
+        name: d.name?.text ?? 'host',
+        kind: 'host',
+        span: d.span,
+        selectionSpan: d.name?.span ?? d.keyword,
+        children: [],
+        ...(detail ? { detail } : {}),
+      });
       continue;
     }
     const ra = a.hosts.flatMap((h) => h.regions).find((r) => r.layout.decl === d);
@@ -32,12 +43,28 @@ export function outline(a: Analysis): OutlineSymbol[] {
     for (const dev of d.devices) {
       const ld = ra?.layout.devices.find((x) => x.decl === dev);
       const sd = ld ? ra?.host.plan?.assigned.get(ld) : undefined;
-      const detail = sd ? `dax${sd.region.id}.${sd.id} · ${formatBytes(deviceSize(sd))} · ${ld?.mode ?? 'devdax'}` : ld?.mode;
-      children.push({ name: dev.label?.text ?? 'device', kind: 'device', span: dev.span, selectionSpan: dev.label?.span ?? dev.keyword, children: [], ...(detail ? { detail } : {}) });
+      const detail = sd
+        ? `dax${sd.region.id}.${sd.id} · ${formatBytes(deviceSize(sd))} · ${ld?.mode ?? 'devdax'}`
+        : ld?.mode;
+      children.push({
+        name: dev.label?.text ?? 'device',
+        kind: 'device',
+        span: dev.span,
+        selectionSpan: dev.label?.span ?? dev.keyword,
+        children: [],
+        ...(detail ? { detail } : {}),
+      });
     }
     const name = `region ${d.id?.text ?? '?'}${d.host ? ` on ${d.host.text}` : ''}`;
     const detail = sim ? `${hex(sim.start)}..${hex(sim.end)} · ${formatBytes(regionSize(sim))}` : undefined;
-    out.push({ name, kind: 'region', span: d.span, selectionSpan: d.id?.span ?? d.keyword, children, ...(detail ? { detail } : {}) });
+    out.push({
+      name,
+      kind: 'region',
+      span: d.span,
+      selectionSpan: d.id?.span ?? d.keyword,
+      children,
+      ...(detail ? { detail } : {}),
+    });
   }
   return out;
 }
@@ -71,11 +98,13 @@ export function folds(a: Analysis): Fold[] {
   const out: Fold[] = [];
   for (const d of a.file.declarations) {
     if (d.body) out.push({ span: { start: d.span.start, end: d.body.end - 1 }, kind: 'block' });
-    if (d.kind === 'region') for (const dev of d.devices) if (dev.body) out.push({ span: { start: dev.span.start, end: dev.body.end - 1 }, kind: 'block' });
+    if (d.kind === 'region')
+      for (const dev of d.devices)
+        if (dev.body) out.push({ span: { start: dev.span.start, end: dev.body.end - 1 }, kind: 'block' });
   }
   const text = a.text;
   const cs = a.file.comments;
-  for (let i = 0; i < cs.length; ) {
+  for (let i = 0; i < cs.length;) {
     const first = cs[i];
     if (!first || !lineLeading(text, first.span.start)) {
       i++;
@@ -88,7 +117,8 @@ export function folds(a: Analysis): Fold[] {
       if (!lineLeading(text, next.span.start) || !oneLineBreak(text, cur.span.end, next.span.start)) break;
       j++;
     }
-    if (j > i) out.push({ span: { start: first.span.start, end: (cs[j] as (typeof cs)[number]).span.end }, kind: 'comment' });
+    if (j > i)
+      out.push({ span: { start: first.span.start, end: (cs[j] as (typeof cs)[number]).span.end }, kind: 'comment' });
     i = j + 1;
   }
   return out.sort((x, y) => x.span.start - y.span.start);

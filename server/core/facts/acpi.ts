@@ -121,7 +121,7 @@ export function parseSrat(b: Uint8Array): Parsed<AcpiNuma> {
   const r = new Reader(b);
   const revision = r.u8(8);
   const subs: { type: number; at: number; len: number }[] = [];
-  for (let at = ACPI_FACTS.sratHeader; at + 2 <= b.length; ) {
+  for (let at = ACPI_FACTS.sratHeader; at + 2 <= b.length;) {
     const type = r.u8(at);
     const len = r.u8(at + 1);
     if (len < 2 || at + len > b.length) return { ok: false, why: `SRAT: subtable at byte ${at} has length ${len}` };
@@ -139,7 +139,9 @@ export function parseSrat(b: Uint8Array): Parsed<AcpiNuma> {
     let cpu = true;
     if (s.type === 0 && s.len >= 16 && r.u32(s.at + 4) & 1) {
       // local APIC: proximity domain bits 7:0 at 2, bits 31:8 at 9..11 (SRAT revision 2+)
-      pxm = r.u8(s.at + 2) | (revision >= 2 ? (r.u8(s.at + 9) << 8) | (r.u8(s.at + 10) << 16) | (r.u8(s.at + 11) << 24) : 0);
+      pxm =
+        r.u8(s.at + 2) |
+        (revision >= 2 ? (r.u8(s.at + 9) << 8) | (r.u8(s.at + 10) << 16) | (r.u8(s.at + 11) << 24) : 0);
     } else if (s.type === 2 && s.len >= 24 && r.u32(s.at + 12) & 1) {
       pxm = r.u32(s.at + 4); // x2APIC
     } else if (s.type === 3 && s.len >= 18 && r.u32(s.at + 10) & 1) {
@@ -174,7 +176,7 @@ export function parseHmat(b: Uint8Array): Parsed<AcpiHmat> {
   const caches = new Map<number, MemorySideCacheFacts[]>();
   const attached = new Map<number, number>();
   const localities: Locality[] = [];
-  for (let at = ACPI_FACTS.hmatHeader; at + 8 <= b.length; ) {
+  for (let at = ACPI_FACTS.hmatHeader; at + 8 <= b.length;) {
     const type = r.u16(at);
     const len = r.u32(at + 4);
     if (len < 8 || at + len > b.length) return { ok: false, why: `HMAT: structure at byte ${at} has length ${len}` };
@@ -186,7 +188,8 @@ export function parseHmat(b: Uint8Array): Parsed<AcpiHmat> {
       const ni = r.u32(at + 12);
       const nt = r.u32(at + 16);
       const need = 32 + 4 * (ni + nt) + 2 * ni * nt;
-      if (need > len) return { ok: false, why: `HMAT: locality structure at byte ${at} is ${len} bytes, its lists need ${need}` };
+      if (need > len)
+        return { ok: false, why: `HMAT: locality structure at byte ${at} is ${len} bytes, its lists need ${need}` };
       // hmat.c hmat_parse_locality: only the memory hierarchy (0) feeds the access classes
       if (hierarchy === 0) {
         const initiators = Array.from({ length: ni }, (_, i) => r.u32(at + 32 + 4 * i));
@@ -207,7 +210,10 @@ export function parseHmat(b: Uint8Array): Parsed<AcpiHmat> {
       };
       const list = caches.get(pd) ?? [];
       list.push(cache);
-      caches.set(pd, list.sort((x, y) => x.level - y.level));
+      caches.set(
+        pd,
+        list.sort((x, y) => x.level - y.level),
+      );
     }
     at += len;
   }
@@ -281,7 +287,10 @@ export function accessClass(numa: AcpiNuma, hmat: AcpiHmat, targetPxm: number, k
     }
     chosen = [...candidates];
   }
-  const initiators = chosen.map(node).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
+  const initiators = chosen
+    .map(node)
+    .filter((n): n is number => n !== undefined)
+    .sort((a, b) => a - b);
   if (initiators.length === 0 && Object.keys(perf).length === 0) return undefined;
   return { initiators, ...perf };
 }
@@ -318,7 +327,12 @@ export function acpiTargetFacts(numa: AcpiNuma, hmat: AcpiHmat, regionStarts: re
     if (pxm === undefined || node === undefined || out.has(node)) continue;
     const access0 = accessClass(numa, hmat, pxm, 0);
     const access1 = accessClass(numa, hmat, pxm, 1);
-    out.set(node, { node, caches: hmat.caches.get(pxm) ?? [], ...(access0 ? { access0 } : {}), ...(access1 ? { access1 } : {}) });
+    out.set(node, {
+      node,
+      caches: hmat.caches.get(pxm) ?? [],
+      ...(access0 ? { access0 } : {}),
+      ...(access1 ? { access1 } : {}),
+    });
   }
   return [...out.values()];
 }

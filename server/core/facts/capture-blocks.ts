@@ -127,14 +127,22 @@ export function daxBlocks(
     let removable = true;
     if (b.removable !== undefined) removable = b.removable.trim() === '1';
     else removableAssumed = true;
-    out.set(b.index, { index: b.index, state, ...(zone !== undefined ? { zone } : {}), node, removable, loc: { line: b.line } });
+    out.set(b.index, {
+      index: b.index,
+      state,
+      ...(zone !== undefined ? { zone } : {}),
+      node,
+      removable,
+      loc: { line: b.line },
+    });
   };
 
   // Captured blocks that overlap dax memory (regions, or mappings when the start is unknown).
   const spans: { start: bigint; end: bigint; node: number }[] = [];
   for (const r of regions) {
     if (r.start !== undefined) spans.push({ start: r.start, end: r.start + r.size - 1n, node: r.targetNode });
-    for (const d of r.devices) for (const m of d.mappings) spans.push({ start: m.start, end: m.end, node: d.targetNode });
+    for (const d of r.devices)
+      for (const m of d.mappings) spans.push({ start: m.start, end: m.end, node: d.targetNode });
   }
   for (const b of captured.values()) {
     const bs = BigInt(b.index) * blockSize;
@@ -157,9 +165,21 @@ export function daxBlocks(
       if (missing.length === 0) continue;
       const dx = daxctl?.flatMap((x) => x.devices).find((x) => x.name === d.name);
       const allOnline = dx?.onlineMemblocks !== undefined && dx.onlineMemblocks >= expected.length;
-      const zone: Zone | undefined = allOnline ? (dx?.movable === true ? 'Movable' : dx?.movable === false ? 'Normal' : undefined) : undefined;
+      const zone: Zone | undefined = allOnline
+        ? dx?.movable === true
+          ? 'Movable'
+          : dx?.movable === false
+            ? 'Normal'
+            : undefined
+        : undefined;
       for (const i of missing) {
-        out.set(i, { index: i, state: allOnline ? 'online' : 'offline', ...(zone ? { zone } : {}), node: d.targetNode, removable: true });
+        out.set(i, {
+          index: i,
+          state: allOnline ? 'online' : 'offline',
+          ...(zone ? { zone } : {}),
+          node: d.targetNode,
+          removable: true,
+        });
       }
       removableAssumed = true;
       assumptions.push(

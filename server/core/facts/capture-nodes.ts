@@ -5,7 +5,16 @@ import type { AccessClassFacts, MemoryBlockFacts, MemorySideCacheFacts, NodeFact
 import type { Problems } from './problems';
 import type { RegionDraft } from './infer';
 import { acpiTargetFacts, bytesFromHexDump, parseHmat, parseSrat, type AcpiNodeFacts } from './acpi';
-import { NODE_ATTR, parseAuto, parseDec, parseList, parseSignedInt, valOf, type Dump, type Section } from './capture-sections';
+import {
+  NODE_ATTR,
+  parseAuto,
+  parseDec,
+  parseList,
+  parseSignedInt,
+  valOf,
+  type Dump,
+  type Section,
+} from './capture-sections';
 import type { BlockInfo } from './capture-blocks';
 
 export function readNodes(
@@ -64,7 +73,9 @@ export function readNodes(
     const isOnline = online ? online.includes(id) : attrs.size > 0;
     let cpus = (v('cpulist') ?? '').trim();
     if (parseList(cpus) === undefined) {
-      p.warning(`node${id}: cannot read cpulist "${cpus}"; taken as no CPUs`, { line: attrs.get('cpulist')?.line ?? 0 });
+      p.warning(`node${id}: cannot read cpulist "${cpus}"; taken as no CPUs`, {
+        line: attrs.get('cpulist')?.line ?? 0,
+      });
       cpus = '';
     }
 
@@ -77,7 +88,8 @@ export function readNodes(
       const listed = nodeLists.get(id);
       if (listed) {
         const states = [...listed].map((i) => captured.get(i)?.state);
-        if (states.every((s) => s !== undefined)) memTotal = BigInt(states.filter((s) => s === 'online').length) * blockSize;
+        if (states.every((s) => s !== undefined))
+          memTotal = BigInt(states.filter((s) => s === 'online').length) * blockSize;
       }
     }
 
@@ -91,7 +103,9 @@ export function readNodes(
       access0 = fw.access0;
       access1 = fw.access1;
       caches = [...fw.caches];
-      p.info(`node${id}: HMAT latency, bandwidth and memory-side cache read from the ACPI HMAT table (the kernel lists them under node${id} once its memory is online)`);
+      p.info(
+        `node${id}: HMAT latency, bandwidth and memory-side cache read from the ACPI HMAT table (the kernel lists them under node${id} once its memory is online)`,
+      );
     }
     out.push({
       id,
@@ -131,17 +145,31 @@ function acpiNodes(dump: Dump, regions: readonly RegionDraft[], p: Problems): Ma
     if (!f) continue;
     // SRAT numbers nodes as the kernel does; use it only where it agrees with the region's own
     if (f.node === r.targetNode) out.set(f.node, f);
-    else p.warning(`region ${r.id}: SRAT puts its memory on node${f.node}, the kernel says node${r.targetNode}; the ACPI tables are left out for it`);
+    else
+      p.warning(
+        `region ${r.id}: SRAT puts its memory on node${f.node}, the kernel says node${r.targetNode}; the ACPI tables are left out for it`,
+      );
   }
   return out;
 }
 
-function readAccess(dump: Dump, node: number, k: 0 | 1, attrs: Map<string, Section>, p: Problems): AccessClassFacts | undefined {
+function readAccess(
+  dump: Dump,
+  node: number,
+  k: 0 | 1,
+  attrs: Map<string, Section>,
+  p: Problems,
+): AccessClassFacts | undefined {
   const prefix = `access${k}/initiators/`;
   const initiators = new Set<number>();
   let seen = false;
   const perf: Partial<Record<'readLatency' | 'writeLatency' | 'readBandwidth' | 'writeBandwidth', number>> = {};
-  const keys = { read_latency: 'readLatency', write_latency: 'writeLatency', read_bandwidth: 'readBandwidth', write_bandwidth: 'writeBandwidth' } as const;
+  const keys = {
+    read_latency: 'readLatency',
+    write_latency: 'writeLatency',
+    read_bandwidth: 'readBandwidth',
+    write_bandwidth: 'writeBandwidth',
+  } as const;
   for (const [attr, s] of attrs) {
     if (!attr.startsWith(prefix)) continue;
     const rest = attr.slice(prefix.length);
@@ -205,10 +233,20 @@ function readCaches(node: number, attrs: Map<string, Section>, p: Problems): Mem
       writePolicy > 2 ||
       (addressMode !== undefined && addressMode > BigInt(Number.MAX_SAFE_INTEGER))
     ) {
-      p.warning(`node${node} memory_side_cache/index${level}: size, line_size, indexing (0-2) or write_policy (0-2) missing or unreadable; the cache is left out`, { line });
+      p.warning(
+        `node${node} memory_side_cache/index${level}: size, line_size, indexing (0-2) or write_policy (0-2) missing or unreadable; the cache is left out`,
+        { line },
+      );
       continue;
     }
-    out.push({ level, size, lineSize, indexing, writePolicy, ...(addressMode !== undefined ? { addressMode: Number(addressMode) } : {}) });
+    out.push({
+      level,
+      size,
+      lineSize,
+      indexing,
+      writePolicy,
+      ...(addressMode !== undefined ? { addressMode: Number(addressMode) } : {}),
+    });
   }
   return out;
 }

@@ -65,7 +65,8 @@ export function readRegions(
   assumptions: string[],
 ): RegionDraft[] {
   const dxRegion = (id: number): DaxctlRegion | undefined => daxctl?.find((r) => r.id === id);
-  const dxDevice = (name: string): (DaxctlRegion['devices'][number]) | undefined => daxctl?.flatMap((r) => r.devices).find((d) => d.name === name);
+  const dxDevice = (name: string): DaxctlRegion['devices'][number] | undefined =>
+    daxctl?.flatMap((r) => r.devices).find((d) => d.name === name);
 
   // --- regions and devices from sysfs -----------------------------------
   const regionPaths = new Map<string, Map<string, Section>>();
@@ -135,14 +136,18 @@ export function readRegions(
     let align = parseDec(val('align'));
     if (align === undefined && dx) align = dx.align;
     if (size === undefined || align === undefined) {
-      p.error(`region ${id} (${rpath}): ${size === undefined ? 'dax_region/size' : 'dax_region/align (root-only)'} was not captured`, anyLoc);
+      p.error(
+        `region ${id} (${rpath}): ${size === undefined ? 'dax_region/size' : 'dax_region/align (root-only)'} was not captured`,
+        anyLoc,
+      );
       continue;
     }
     const avStatus = attrs.get('available_size')?.status;
     const crStatus = attrs.get('create')?.status;
     const available = parseDec(val('available_size'));
     let dynamic: boolean;
-    if (avStatus === 'value' || avStatus === 'unreadable' || crStatus === 'value' || crStatus === 'unreadable') dynamic = true;
+    if (avStatus === 'value' || avStatus === 'unreadable' || crStatus === 'value' || crStatus === 'unreadable')
+      dynamic = true;
     else if (avStatus === 'absent' && (crStatus === 'absent' || crStatus === undefined)) dynamic = false;
     else {
       const inf = inferDynamic(id, rpath, dx?.availableSize !== undefined && dx.availableSize > 0n);
@@ -192,7 +197,10 @@ export function readRegions(
 
   // Only the daxctl section describes the dax devices: use it.
   if (regions.length === 0 && daxctl && daxctl.length > 0) {
-    p.info(`no dax_region sections: the regions are taken from the \`${dxSection?.title ?? 'daxctl list'}\` section`, at(dxSection));
+    p.info(
+      `no dax_region sections: the regions are taken from the \`${dxSection?.title ?? 'daxctl list'}\` section`,
+      at(dxSection),
+    );
     for (const r of daxctl) {
       const kmem = inferKmemDefault(r.id, r.path, kernelRelease, regionIdle);
       r.kmemDefault = kmem.value;
@@ -212,7 +220,7 @@ export function readRegions(
 function readDevice(
   d: DeviceSections,
   regionAlign: bigint,
-  dx: (DaxctlRegion['devices'][number]) | undefined,
+  dx: DaxctlRegion['devices'][number] | undefined,
   p: Problems,
 ): DeviceDraft | undefined {
   const a = d.attrs;
@@ -244,10 +252,16 @@ function readDevice(
   const link = a.get('driver');
   let driver: DriverName | null;
   if (link?.link !== undefined) {
-    const name = link.link.split('/').filter((x) => x.length > 0).pop() ?? '';
+    const name =
+      link.link
+        .split('/')
+        .filter((x) => x.length > 0)
+        .pop() ?? '';
     if (name === 'device_dax' || name === 'kmem') driver = name;
     else {
-      p.warning(`${d.name}: bound to driver "${name}", which is not modelled; taken as device_dax`, { line: link.line });
+      p.warning(`${d.name}: bound to driver "${name}", which is not modelled; taken as device_dax`, {
+        line: link.line,
+      });
       driver = 'device_dax';
     }
   } else if (link !== undefined) driver = null;
@@ -265,11 +279,18 @@ function readDevice(
   const ks = valOf(a.get('state'));
   if (ks !== undefined) {
     if ((KMEM_STATE_VALUES as readonly string[]).includes(ks)) kmemState = ks as KmemStateValue;
-    else p.warning(`${d.name}: its kmem \`state\` reads "${ks}", which is not a value the model knows (${KMEM_STATE_VALUES.join(', ')}); ignored`, { line: a.get('state')?.line ?? 0 });
+    else
+      p.warning(
+        `${d.name}: its kmem \`state\` reads "${ks}", which is not a value the model knows (${KMEM_STATE_VALUES.join(', ')}); ignored`,
+        { line: a.get('state')?.line ?? 0 },
+      );
   }
 
   // mappings
-  const byId = new Map<number, { start?: bigint; end?: bigint; pageOffset?: bigint; unreadable: boolean; line: number }>();
+  const byId = new Map<
+    number,
+    { start?: bigint; end?: bigint; pageOffset?: bigint; unreadable: boolean; line: number }
+  >();
   for (const [attr, s] of a) {
     const m = /^mapping(\d{1,9})\/(start|end|page_offset)$/.exec(attr);
     if (!m) continue;
@@ -286,14 +307,23 @@ function readDevice(
     else e.pageOffset = v;
   }
   let mappings: MappingDraft[] = [];
-  const complete = [...byId.entries()].every(([, e]) => !e.unreadable && e.start !== undefined && e.end !== undefined && e.pageOffset !== undefined);
+  const complete = [...byId.entries()].every(
+    ([, e]) => !e.unreadable && e.start !== undefined && e.end !== undefined && e.pageOffset !== undefined,
+  );
   if (byId.size > 0 && complete) {
     for (const [id, e] of byId) {
-      mappings.push({ id, start: e.start ?? 0n, end: e.end ?? 0n, pageOffset: e.pageOffset ?? 0n, loc: { line: e.line } });
+      mappings.push({
+        id,
+        start: e.start ?? 0n,
+        end: e.end ?? 0n,
+        pageOffset: e.pageOffset ?? 0n,
+        loc: { line: e.line },
+      });
     }
   } else if (dx !== undefined && (byId.size > 0 || size > 0n)) {
     mappings = dx.mappings.map((m) => ({ ...m }));
-    if (byId.size > 0) p.info(`${d.name}: mappingN files were not readable; the mappings are taken from the daxctl section`, loc);
+    if (byId.size > 0)
+      p.info(`${d.name}: mappingN files were not readable; the mappings are taken from the daxctl section`, loc);
   } else if (size > 0n) {
     p.error(`${d.name}: its mappingN/start, end and page_offset (root-only) were not captured`, loc);
     return undefined;
@@ -326,7 +356,12 @@ function iomemStart(dump: Dump, rpath: string, size: bigint): bigint | undefined
   return undefined;
 }
 
-function crossCheck(regions: readonly RegionDraft[], daxctl: readonly DaxctlRegion[], p: Problems, loc: Loc | undefined): void {
+function crossCheck(
+  regions: readonly RegionDraft[],
+  daxctl: readonly DaxctlRegion[],
+  p: Problems,
+  loc: Loc | undefined,
+): void {
   const say = (msg: string): void => p.warning(`the sysfs sections and the daxctl section disagree: ${msg}`, loc);
   for (const xr of daxctl) {
     const r = regions.find((x) => x.id === xr.id);

@@ -18,7 +18,8 @@ export interface Section {
   readonly line: number;
 }
 
-const ERROR_LINE = /^(cat|ls|readlink|head|tail|grep|sh|bash|busybox|find|realpath|stat)(: |:$)|: No such file or directory$|: Permission denied$|: Operation not permitted$|: Invalid argument$|: No such device$|: Input\/output error$/;
+const ERROR_LINE =
+  /^(cat|ls|readlink|head|tail|grep|sh|bash|busybox|find|realpath|stat)(: |:$)|: No such file or directory$|: Permission denied$|: Operation not permitted$|: Invalid argument$|: No such device$|: Input\/output error$/;
 
 function normTitle(t: string): string {
   const s = t.trim();
@@ -40,7 +41,13 @@ export function splitSections(text: string): Section[] {
     if (nonEmpty.length > 0 && nonEmpty.every((l) => ERROR_LINE.test(l.trim()))) {
       status = nonEmpty.some((l) => /Permission denied|Operation not permitted/.test(l)) ? 'unreadable' : 'absent';
     }
-    out.push({ title: cur.title, ...(cur.link !== undefined ? { link: cur.link } : {}), body: status === 'value' ? body : [], status, line: cur.line });
+    out.push({
+      title: cur.title,
+      ...(cur.link !== undefined ? { link: cur.link } : {}),
+      body: status === 'value' ? body : [],
+      status,
+      line: cur.line,
+    });
   };
   lines.forEach((raw, i) => {
     if (raw.startsWith('###')) {

@@ -20,7 +20,17 @@
 import { formatBytes } from '../units';
 import type { AutoOnlinePolicy, HostFacts } from '../host-facts';
 import { AUTO_ONLINE_POLICIES, Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
-import { archDefaults, bytes, checkBlocks, checkRegions, finishRegion, settleRegionStarts, checkOptions, dedupe, isPowerOfTwo } from './infer';
+import {
+  archDefaults,
+  bytes,
+  checkBlocks,
+  checkRegions,
+  finishRegion,
+  settleRegionStarts,
+  checkOptions,
+  dedupe,
+  isPowerOfTwo,
+} from './infer';
 import { inferAutoOnline, inferBlockSize } from './daxctl';
 import { Dump, at, parseDec, parseHexBare, splitSections } from './capture-sections';
 import { readDaxctlSection, readRegions } from './capture-regions';
@@ -29,7 +39,11 @@ import { readNodes } from './capture-nodes';
 
 export { parseList, splitSections, type Section, type SectionStatus } from './capture-sections';
 
-export function readCaptureText(text: string, source: string, options: ReadFactsOptions = {}): ReadFactsResult<HostFacts> {
+export function readCaptureText(
+  text: string,
+  source: string,
+  options: ReadFactsOptions = {},
+): ReadFactsResult<HostFacts> {
   const problems = new Problems();
   try {
     if (!checkOptions(options, problems)) return { problems: problems.list };
@@ -56,7 +70,6 @@ function build(text: string, source: string, options: ReadFactsOptions, p: Probl
   const daxctl = dx.daxctl;
   const regions = readRegions(dump, dx, kernelRelease, regionIdle, p, assumptions);
 
-
   settleRegionStarts(regions, options.regionStart, p, 'from the capture');
   checkRegions(regions, { pageSize }, p);
 
@@ -65,7 +78,9 @@ function build(text: string, source: string, options: ReadFactsOptions, p: Probl
     if (daxctl) blockSize = inferBlockSize(daxctl, undefined, defs, p, assumptions);
     else {
       blockSize = defs.blockSize;
-      assumptions.push(`memory block size assumed ${bytes(blockSize)} (the ${defs.arch} minimum): block_size_bytes was not captured`);
+      assumptions.push(
+        `memory block size assumed ${bytes(blockSize)} (the ${defs.arch} minimum): block_size_bytes was not captured`,
+      );
     }
   }
   if (autoOnline === undefined) {
@@ -108,7 +123,10 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
   let kernelRelease = unameR?.value || undefined;
   if (options.kernelRelease !== undefined) {
     if (kernelRelease !== undefined && kernelRelease !== options.kernelRelease) {
-      p.warning(`--kernel ${options.kernelRelease} replaces the captured release ${kernelRelease}`, at(unameR?.section));
+      p.warning(
+        `--kernel ${options.kernelRelease} replaces the captured release ${kernelRelease}`,
+        at(unameR?.section),
+      );
     }
     kernelRelease = options.kernelRelease;
   }
@@ -119,8 +137,10 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
     assumptions.push('architecture assumed x86_64: the capture has no `uname -m` section');
   }
   const defs = archDefaults(arch);
-  if (!defs.known) p.warning(`architecture "${arch}" is not modelled; x86_64 defaults are used where the capture gives nothing`);
-  const hostname = dump.firstVal(['hostname', 'uname -n', '/proc/sys/kernel/hostname', '/etc/hostname'])?.value || undefined;
+  if (!defs.known)
+    p.warning(`architecture "${arch}" is not modelled; x86_64 defaults are used where the capture gives nothing`);
+  const hostname =
+    dump.firstVal(['hostname', 'uname -n', '/proc/sys/kernel/hostname', '/etc/hostname'])?.value || undefined;
 
   const ps = dump.firstVal(['getconf PAGESIZE', 'getconf PAGE_SIZE', 'page size']);
   let pageSize = parseDec(ps?.value);
@@ -136,7 +156,10 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
   const bsTitle = '/sys/devices/system/memory/block_size_bytes';
   let blockSize = options.memoryBlockSize;
   let bsCaptured = parseHexBare(dump.val(bsTitle));
-  if (dump.val(bsTitle) !== undefined && (bsCaptured === undefined || !isPowerOfTwo(bsCaptured) || bsCaptured < pageSize)) {
+  if (
+    dump.val(bsTitle) !== undefined &&
+    (bsCaptured === undefined || !isPowerOfTwo(bsCaptured) || bsCaptured < pageSize)
+  ) {
     p.warning(`cannot read block_size_bytes "${dump.val(bsTitle)}" (hex, a power of two)`, at(dump.sec(bsTitle)));
     bsCaptured = undefined;
   }
@@ -150,7 +173,8 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
   const aoVal = dump.val(aoTitle);
   if (aoVal !== undefined) {
     if ((AUTO_ONLINE_POLICIES as readonly string[]).includes(aoVal)) {
-      if (autoOnline !== undefined && autoOnline !== aoVal) p.warning(`--auto-online ${autoOnline} replaces the captured "${aoVal}"`, at(dump.sec(aoTitle)));
+      if (autoOnline !== undefined && autoOnline !== aoVal)
+        p.warning(`--auto-online ${autoOnline} replaces the captured "${aoVal}"`, at(dump.sec(aoTitle)));
       autoOnline ??= aoVal as AutoOnlinePolicy;
     } else {
       p.warning(`unknown auto_online_blocks value "${aoVal}"`, at(dump.sec(aoTitle)));
@@ -178,5 +202,16 @@ function readHost(dump: Dump, options: ReadFactsOptions, p: Problems, assumption
   const idleVal = dump.val('/sys/module/dax_hmem/parameters/region_idle');
   const regionIdle = idleVal === undefined ? undefined : /^(y|1|true|on)/i.test(idleVal);
 
-  return { kernelRelease, arch, defs, hostname, pageSize, blockSize, autoOnline, daxAligns, memmapOnMemorySupported, regionIdle };
+  return {
+    kernelRelease,
+    arch,
+    defs,
+    hostname,
+    pageSize,
+    blockSize,
+    autoOnline,
+    daxAligns,
+    memmapOnMemorySupported,
+    regionIdle,
+  };
 }

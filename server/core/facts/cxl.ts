@@ -6,9 +6,27 @@
 
 import { splitSections, type Section } from './capture-sections';
 
-import type { CxlDecoderKind, CxlMemdevFacts, CxlDportFacts, CxlPortFacts, CxlDecoderFacts, CxlRegionFacts, CxlWindowNode, CxlFacts } from '../cxl-facts';
+import type {
+  CxlDecoderKind,
+  CxlMemdevFacts,
+  CxlDportFacts,
+  CxlPortFacts,
+  CxlDecoderFacts,
+  CxlRegionFacts,
+  CxlWindowNode,
+  CxlFacts,
+} from '../cxl-facts';
 
-export type { CxlDecoderKind, CxlMemdevFacts, CxlDportFacts, CxlPortFacts, CxlDecoderFacts, CxlRegionFacts, CxlWindowNode, CxlFacts } from '../cxl-facts';
+export type {
+  CxlDecoderKind,
+  CxlMemdevFacts,
+  CxlDportFacts,
+  CxlPortFacts,
+  CxlDecoderFacts,
+  CxlRegionFacts,
+  CxlWindowNode,
+  CxlFacts,
+} from '../cxl-facts';
 
 const BUS = '/sys/bus/cxl/devices/';
 
@@ -89,7 +107,8 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
   const portOf = (path: string | undefined, self: string): string | undefined => {
     if (!path) return undefined;
     const segs = path.split('/').filter((x) => x !== '');
-    for (let i = segs.length - 1; i >= 0; i--) if (segs[i] !== self && portNames.includes(segs[i] as string)) return segs[i];
+    for (let i = segs.length - 1; i >= 0; i--)
+      if (segs[i] !== self && portNames.includes(segs[i] as string)) return segs[i];
     return undefined;
   };
   for (const d of devs.values()) {
@@ -120,9 +139,14 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
       });
     } else if (/^decoder\d+\.\d+$/.test(d.name)) {
       const devtype = a.get('devtype') ?? '';
-      const kind: CxlDecoderKind = devtype === 'cxl_decoder_root' ? 'root' : devtype === 'cxl_decoder_endpoint' ? 'endpoint' : 'switch';
+      const kind: CxlDecoderKind =
+        devtype === 'cxl_decoder_root' ? 'root' : devtype === 'cxl_decoder_endpoint' ? 'endpoint' : 'switch';
       const port = portOf(d.path, d.name) ?? '';
-      const targets = (a.get('target_list') ?? '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x)).map(Number);
+      const targets = (a.get('target_list') ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => /^\d+$/.test(x))
+        .map(Number);
       const region = a.get('region');
       const dpa = parseBig(a.get('dpa_resource'));
       const next = /^region(\d+)$/.exec(a.get('create_ram_region') ?? '');
@@ -140,10 +164,18 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
         locked: a.get('locked') === '1',
         region: region ? region : undefined,
         ...(kind === 'endpoint'
-          ? { mode: a.get('mode') ?? 'none', dpaStart: dpa === undefined || dpa === 0xffffffffffffffffn ? undefined : dpa, dpaSize: parseBig(a.get('dpa_size')) ?? 0n }
+          ? {
+              mode: a.get('mode') ?? 'none',
+              dpaStart: dpa === undefined || dpa === 0xffffffffffffffffn ? undefined : dpa,
+              dpaSize: parseBig(a.get('dpa_size')) ?? 0n,
+            }
           : {}),
         ...(kind === 'root'
-          ? { capRam: a.get('cap_ram') === '1', capPmem: a.get('cap_pmem') === '1', ...(next ? { nextRegion: Number(next[1]) } : {}) }
+          ? {
+              capRam: a.get('cap_ram') === '1',
+              capPmem: a.get('cap_pmem') === '1',
+              ...(next ? { nextRegion: Number(next[1]) } : {}),
+            }
           : {}),
       });
     } else if (/^region\d+$/.test(d.name)) {
@@ -154,7 +186,11 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
         targets.push(t ? t : undefined);
       }
       const res = parseBig(a.get('resource'));
-      const decoder = (d.path ?? '').split('/').filter((x) => /^decoder\d+\.\d+$/.test(x)).pop() ?? '';
+      const decoder =
+        (d.path ?? '')
+          .split('/')
+          .filter((x) => /^decoder\d+\.\d+$/.test(x))
+          .pop() ?? '';
       const locked = a.get('locked');
       regions.push({
         name: d.name,
@@ -172,7 +208,8 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
       });
     }
   }
-  const byName = <T extends { name: string }>(x: T, y: T): number => x.name.localeCompare(y.name, 'en', { numeric: true });
+  const byName = <T extends { name: string }>(x: T, y: T): number =>
+    x.name.localeCompare(y.name, 'en', { numeric: true });
   ports.sort(byName);
   memdevs.sort(byName);
   decoders.sort(byName);
@@ -180,7 +217,13 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
   const roots = decoders.filter((x) => x.kind === 'root');
   const windowNodes: CxlWindowNode[] = [];
   if (possible && possible.length > roots.length) {
-    roots.forEach((r, i) => windowNodes.push({ decoder: r.name, node: possible[possible.length - roots.length + i] as number, inferred: true }));
+    roots.forEach((r, i) =>
+      windowNodes.push({
+        decoder: r.name,
+        node: possible[possible.length - roots.length + i] as number,
+        inferred: true,
+      }),
+    );
   }
   return { memdevs, ports, decoders, regions, windowNodes };
 }

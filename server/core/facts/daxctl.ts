@@ -48,7 +48,9 @@ export function looksLikeDaxctl(root: JNode): boolean {
   if (root.kind === 'arr') return true;
   if (root.kind !== 'obj') return false;
   const e = root.entries;
-  return e.has('chardev') || (e.has('path') && e.has('id')) || (e.has('devices') && !e.has('format') && !e.has('regions'));
+  return (
+    e.has('chardev') || (e.has('path') && e.has('id')) || (e.has('devices') && !e.has('format') && !e.has('regions'))
+  );
 }
 
 /** Finds a daxctl -u (human) value: a size like "2.00 GiB (2.15 GB)" or a "0x…" address string. */
@@ -66,7 +68,11 @@ function findHuman(n: JNode, path: string): { path: string; key: string; value: 
   for (const [k, v] of n.entries) {
     // -u prints sizes of 5000 KiB and more as "2.00 GiB (2.15 GB)" and every
     // start/end/page_offset as a "%#llx" string ("0x100000000", "0").
-    if (v.kind === 'str' && ((SIZE_KEYS.includes(k) && HUMAN_SIZE.test(v.value)) || (HEX_KEYS.includes(k) && /^\s*(0x[0-9a-f]+|0)\s*$/i.test(v.value)))) {
+    if (
+      v.kind === 'str' &&
+      ((SIZE_KEYS.includes(k) && HUMAN_SIZE.test(v.value)) ||
+        (HEX_KEYS.includes(k) && /^\s*(0x[0-9a-f]+|0)\s*$/i.test(v.value)))
+    ) {
       return { path: ptr(path, k), key: k, value: v.value, at: v.at };
     }
     if (k === 'devices' || k === 'mappings') {
@@ -108,7 +114,10 @@ export function parseDaxctl(
     items = [root];
     base = () => '';
     if (!root.entries.has('chardev')) {
-      p.info('a single region object (as `daxctl list -u` prints one) was read as a one-region list', { path: '', at: root.at });
+      p.info('a single region object (as `daxctl list -u` prints one) was read as a one-region list', {
+        path: '',
+        at: root.at,
+      });
     }
   } else {
     p.error(`expected daxctl JSON (an array of regions), not ${kindName(root)}`, { path: '', at: root.at });
@@ -217,7 +226,10 @@ function parseDevice(n: JNode, path: string, regionAlign: bigint, p: Problems): 
   });
   if (p.errorCount > before || name === undefined || size === undefined || mode === undefined) return undefined;
   if (size > 0n && mappingNodes === undefined) {
-    p.error(`${what} has ${bytes(size)} but no "mappings": the mappingN attributes need -M and root; ${RUN_PLAIN}`, f.loc());
+    p.error(
+      `${what} has ${bytes(size)} but no "mappings": the mappingN attributes need -M and root; ${RUN_PLAIN}`,
+      f.loc(),
+    );
     return undefined;
   }
   if (align === undefined) {
@@ -232,7 +244,8 @@ function parseDevice(n: JNode, path: string, regionAlign: bigint, p: Problems): 
     p.warning(`${what}: mode "${mode}" is not modelled; the device is taken as bound to device_dax`, f.loc('mode'));
     driver = 'device_dax';
   }
-  if (state !== undefined && state !== 'disabled') p.warning(`${what}: unknown state "${state}" (ignored)`, f.loc('state'));
+  if (state !== undefined && state !== 'disabled')
+    p.warning(`${what}: unknown state "${state}" (ignored)`, f.loc('state'));
   // Mapping ids: the index in page-offset order (daxctl prints them in any order).
   mappings.sort((a, b) => (a.pageOffset < b.pageOffset ? -1 : a.pageOffset > b.pageOffset ? 1 : 0));
   mappings.forEach((m, i) => (m.id = i));
@@ -267,18 +280,27 @@ export function inferBlockSize(
   p: Problems,
   assumptions: string[],
 ): bigint {
-  const counted = regions.flatMap((r) => r.devices).filter((d) => d.totalMemblocks !== undefined && d.totalMemblocks >= 0 && d.size > 0n && resourceOf(d) !== undefined);
-  const fits = (b: bigint): boolean => counted.every((d) => daxctlBlockCount(resourceOf(d) ?? 0n, d.size, b) === BigInt(d.totalMemblocks ?? -1));
+  const counted = regions
+    .flatMap((r) => r.devices)
+    .filter(
+      (d) => d.totalMemblocks !== undefined && d.totalMemblocks >= 0 && d.size > 0n && resourceOf(d) !== undefined,
+    );
+  const fits = (b: bigint): boolean =>
+    counted.every((d) => daxctlBlockCount(resourceOf(d) ?? 0n, d.size, b) === BigInt(d.totalMemblocks ?? -1));
   if (given !== undefined) {
     for (const d of counted) {
       const n = daxctlBlockCount(resourceOf(d) ?? 0n, d.size, given);
       if (n !== BigInt(d.totalMemblocks ?? -1)) {
-        p.warning(`${d.name}: daxctl counts ${d.totalMemblocks} memory blocks, but with the given block size ${bytes(given)} it would count ${n}`, d.loc);
+        p.warning(
+          `${d.name}: daxctl counts ${d.totalMemblocks} memory blocks, but with the given block size ${bytes(given)} it would count ${n}`,
+          d.loc,
+        );
       }
     }
     return given;
   }
-  const whence = 'the daxctl JSON does not carry it (it is /sys/devices/system/memory/block_size_bytes; pass --block-size)';
+  const whence =
+    'the daxctl JSON does not carry it (it is /sys/devices/system/memory/block_size_bytes; pass --block-size)';
   if (counted.length === 0) {
     assumptions.push(`memory block size assumed ${bytes(defs.blockSize)} (the ${defs.arch} minimum): ${whence}`);
     return defs.blockSize;
@@ -291,7 +313,9 @@ export function inferBlockSize(
     return only;
   }
   if (candidates.includes(defs.blockSize)) {
-    assumptions.push(`memory block size assumed ${bytes(defs.blockSize)} (the ${defs.arch} minimum, consistent with ${names}): ${whence}`);
+    assumptions.push(
+      `memory block size assumed ${bytes(defs.blockSize)} (the ${defs.arch} minimum, consistent with ${names}): ${whence}`,
+    );
     return defs.blockSize;
   }
   p.warning(`no memory block size fits ${names}; ${bytes(defs.blockSize)} is assumed — pass --block-size`);
@@ -314,7 +338,9 @@ export function daxctlBlocks(
       if (d.totalMemblocks !== undefined && d.totalMemblocks < 0) {
         // daxctl answered -errno: no memory block of the node was there to count (7.3 `state`
         // unplugged removes them all; the node goes offline with the last one).
-        assumptions.push(`${d.name}: daxctl could not count its memory blocks (${d.totalMemblocks}: its node has no memory, as after 7.3's kmem state "unplugged"); none are taken as present`);
+        assumptions.push(
+          `${d.name}: daxctl could not count its memory blocks (${d.totalMemblocks}: its node has no memory, as after 7.3's kmem state "unplugged"); none are taken as present`,
+        );
         continue;
       }
       const indices = new Set<bigint>();
@@ -339,15 +365,22 @@ export function daxctlBlocks(
       let zone: MemoryBlockFacts['zone'];
       if (online === undefined) {
         nOnline = 0;
-        assumptions.push(`${d.name}: daxctl does not say how many of its ${sorted.length} memory blocks are online; all are assumed offline`);
+        assumptions.push(
+          `${d.name}: daxctl does not say how many of its ${sorted.length} memory blocks are online; all are assumed offline`,
+        );
       } else if (online >= sorted.length) {
         nOnline = sorted.length;
         if (d.movable === true) zone = 'Movable';
         else if (d.movable === false) {
           zone = 'Normal';
-          assumptions.push(`${d.name}: all blocks online with "movable": false, taken as zone Normal (daxctl only says they are not all Movable)`);
+          assumptions.push(
+            `${d.name}: all blocks online with "movable": false, taken as zone Normal (daxctl only says they are not all Movable)`,
+          );
         } else {
-          p.warning(`${d.name}: all ${sorted.length} memory blocks are online but daxctl does not say "movable"; their zone is unknown`, d.loc);
+          p.warning(
+            `${d.name}: all ${sorted.length} memory blocks are online but daxctl does not say "movable"; their zone is unknown`,
+            d.loc,
+          );
         }
       } else {
         nOnline = online;
@@ -376,16 +409,24 @@ export function daxctlBlocks(
 }
 
 /** auto_online_blocks: --auto-online, else `offline` when a kmem device shows all its blocks offline, else assumed `offline`. */
-export function inferAutoOnline(regions: readonly DaxctlRegion[], given: ReadFactsOptions['autoOnline'], assumptions: string[]): NonNullable<ReadFactsOptions['autoOnline']> {
+export function inferAutoOnline(
+  regions: readonly DaxctlRegion[],
+  given: ReadFactsOptions['autoOnline'],
+  assumptions: string[],
+): NonNullable<ReadFactsOptions['autoOnline']> {
   if (given !== undefined) return given;
-  const witness = regions.flatMap((r) => r.devices).find((d) => d.driver === 'kmem' && d.onlineMemblocks === 0 && (d.totalMemblocks ?? 0) > 0);
+  const witness = regions
+    .flatMap((r) => r.devices)
+    .find((d) => d.driver === 'kmem' && d.onlineMemblocks === 0 && (d.totalMemblocks ?? 0) > 0);
   if (witness) {
     assumptions.push(
       `auto_online_blocks inferred "offline": ${witness.name} (system-ram) has 0 of ${witness.totalMemblocks} memory blocks online (pass --auto-online if they were offlined by hand)`,
     );
     return 'offline';
   }
-  assumptions.push('auto_online_blocks assumed "offline": the daxctl JSON does not show it (it is /sys/devices/system/memory/auto_online_blocks; pass --auto-online)');
+  assumptions.push(
+    'auto_online_blocks assumed "offline": the daxctl JSON does not show it (it is /sys/devices/system/memory/auto_online_blocks; pass --auto-online)',
+  );
   return 'offline';
 }
 
@@ -419,7 +460,9 @@ export function importDaxctl(
   let kernelMissing = false;
   if (kernelRelease === undefined) {
     kernelMissing = true;
-    p.error('the daxctl JSON does not carry the kernel release; pass --kernel RELEASE (a `uname -r` string)', { path: '' });
+    p.error('the daxctl JSON does not carry the kernel release; pass --kernel RELEASE (a `uname -r` string)', {
+      path: '',
+    });
   }
   const facts: HostFacts = {
     source,

@@ -39,12 +39,18 @@ export class Fields {
   /** Reports keys not in `known` (warnings) and repeated keys. */
   unknownKeys(known: readonly string[], severity: 'warning' | 'info' | 'none' = 'warning'): void {
     for (const d of this.node.duplicates) {
-      this.problems.warning(`${this.what}: "${d.key}" is given more than once; the last value is used`, { path: ptr(this.path, d.key), at: d.at });
+      this.problems.warning(`${this.what}: "${d.key}" is given more than once; the last value is used`, {
+        path: ptr(this.path, d.key),
+        at: d.at,
+      });
     }
     if (severity === 'none') return;
     for (const [k, v] of this.node.entries) {
       if (!known.includes(k)) {
-        this.problems.add(severity, `${this.what}: unknown field "${k}" (ignored)`, { path: ptr(this.path, k), at: v.at });
+        this.problems.add(severity, `${this.what}: unknown field "${k}" (ignored)`, {
+          path: ptr(this.path, k),
+          at: v.at,
+        });
       }
     }
   }
@@ -54,7 +60,10 @@ export class Fields {
   }
 
   private wrong(key: string, v: JNode, expected: string): void {
-    this.problems.error(`${this.what}: "${key}" must be ${expected}, not ${kindName(v)}`, { path: ptr(this.path, key), at: v.at });
+    this.problems.error(`${this.what}: "${key}" must be ${expected}, not ${kindName(v)}`, {
+      path: ptr(this.path, key),
+      at: v.at,
+    });
   }
 
   str(key: string, required: boolean, hint?: string): string | undefined {
@@ -130,7 +139,14 @@ export class Fields {
   }
 }
 
-export function smallInt(v: JNode, path: string, what: string, min: number, max: number, problems: Problems): number | undefined {
+export function smallInt(
+  v: JNode,
+  path: string,
+  what: string,
+  min: number,
+  max: number,
+  problems: Problems,
+): number | undefined {
   const loc = { path, at: v.at };
   if (v.kind !== 'num') {
     problems.error(`${what} must be an integer number, not ${kindName(v)}`, loc);
@@ -146,7 +162,10 @@ export function smallInt(v: JNode, path: string, what: string, min: number, max:
     return undefined;
   }
   if (n < min || n > max) {
-    problems.error(`${what} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, not ${n}`, loc);
+    problems.error(
+      `${what} must be ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`}, not ${n}`,
+      loc,
+    );
     return undefined;
   }
   return n;

@@ -55,7 +55,19 @@ const TOP_KEYS = [
   'nodes',
   'assumptions',
 ];
-const REGION_KEYS = ['id', 'path', 'start', 'end', 'size', 'align', 'availableSize', 'dynamic', 'targetNode', 'kmemDefault', 'devices'];
+const REGION_KEYS = [
+  'id',
+  'path',
+  'start',
+  'end',
+  'size',
+  'align',
+  'availableSize',
+  'dynamic',
+  'targetNode',
+  'kmemDefault',
+  'devices',
+];
 const DEVICE_KEYS = ['name', 'size', 'align', 'driver', 'targetNode', 'memmapOnMemory', 'kmemState', 'mappings'];
 const MAPPING_KEYS = ['id', 'start', 'end', 'pageOffset'];
 const BLOCK_KEYS = ['index', 'state', 'zone', 'node', 'removable'];
@@ -102,7 +114,10 @@ export function readFactsDocument(
   let kernelRelease = fileKernel;
   if (options.kernelRelease !== undefined) {
     if (fileKernel !== undefined && fileKernel !== options.kernelRelease) {
-      p.warning(`--kernel ${options.kernelRelease} replaces kernelRelease "${fileKernel}" from the file`, top.loc('kernelRelease'));
+      p.warning(
+        `--kernel ${options.kernelRelease} replaces kernelRelease "${fileKernel}" from the file`,
+        top.loc('kernelRelease'),
+      );
     }
     kernelRelease = options.kernelRelease;
   }
@@ -116,11 +131,15 @@ export function readFactsDocument(
   }
   const defs = archDefaults(arch ?? 'x86_64');
   if (arch !== undefined && !defs.known) {
-    p.warning(`architecture "${arch}" is not modelled; x86_64 defaults are used where the file gives nothing`, top.loc('arch'));
+    p.warning(
+      `architecture "${arch}" is not modelled; x86_64 defaults are used where the file gives nothing`,
+      top.loc('arch'),
+    );
   }
 
   const pageSize = top.big('pageSize', true, 'facts');
-  if (pageSize !== undefined && !isPowerOfTwo(pageSize)) p.error(`"pageSize" ${pageSize} is not a power of two`, top.loc('pageSize'));
+  if (pageSize !== undefined && !isPowerOfTwo(pageSize))
+    p.error(`"pageSize" ${pageSize} is not a power of two`, top.loc('pageSize'));
 
   let daxAligns: bigint[] | undefined;
   const alignsNode = top.arr('daxAligns', false);
@@ -129,7 +148,8 @@ export function readFactsDocument(
     alignsNode.forEach((n, i) => {
       const v = bigInt(n, ptr('/daxAligns', i), `daxAligns[${i}]`, 'facts', p);
       if (v === undefined) return;
-      if (!isPowerOfTwo(v)) p.error(`daxAligns[${i}] ${v} is not a power of two`, { path: ptr('/daxAligns', i), at: n.at });
+      if (!isPowerOfTwo(v))
+        p.error(`daxAligns[${i}] ${v} is not a power of two`, { path: ptr('/daxAligns', i), at: n.at });
       daxAligns?.push(v);
     });
   }
@@ -138,20 +158,28 @@ export function readFactsDocument(
   let memoryBlockSize = fileBlock;
   if (options.memoryBlockSize !== undefined) {
     if (fileBlock !== undefined && fileBlock !== options.memoryBlockSize) {
-      p.warning(`--block-size ${bytes(options.memoryBlockSize)} replaces memoryBlockSize ${bytes(fileBlock)} from the file`, top.loc('memoryBlockSize'));
+      p.warning(
+        `--block-size ${bytes(options.memoryBlockSize)} replaces memoryBlockSize ${bytes(fileBlock)} from the file`,
+        top.loc('memoryBlockSize'),
+      );
     }
     memoryBlockSize = options.memoryBlockSize;
   }
   if (memoryBlockSize !== undefined) {
-    if (!isPowerOfTwo(memoryBlockSize)) p.error(`memory block size ${memoryBlockSize} is not a power of two`, top.loc('memoryBlockSize'));
-    else if (pageSize !== undefined && memoryBlockSize < pageSize) p.error(`memory block size ${memoryBlockSize} is smaller than a page`, top.loc('memoryBlockSize'));
+    if (!isPowerOfTwo(memoryBlockSize))
+      p.error(`memory block size ${memoryBlockSize} is not a power of two`, top.loc('memoryBlockSize'));
+    else if (pageSize !== undefined && memoryBlockSize < pageSize)
+      p.error(`memory block size ${memoryBlockSize} is smaller than a page`, top.loc('memoryBlockSize'));
   }
 
   const fileAuto = enumField(top, 'autoOnlineBlocks', AUTO_ONLINE_POLICIES, options.autoOnline === undefined);
   let autoOnlineBlocks = fileAuto;
   if (options.autoOnline !== undefined) {
     if (fileAuto !== undefined && fileAuto !== options.autoOnline) {
-      p.warning(`--auto-online ${options.autoOnline} replaces autoOnlineBlocks "${fileAuto}" from the file`, top.loc('autoOnlineBlocks'));
+      p.warning(
+        `--auto-online ${options.autoOnline} replaces autoOnlineBlocks "${fileAuto}" from the file`,
+        top.loc('autoOnlineBlocks'),
+      );
     }
     autoOnlineBlocks = options.autoOnline;
   }
@@ -187,14 +215,23 @@ export function readFactsDocument(
     nodes.push(n);
   });
 
-  if (p.errorCount > before || pageSize === undefined || memoryBlockSize === undefined || autoOnlineBlocks === undefined || arch === undefined) {
+  if (
+    p.errorCount > before ||
+    pageSize === undefined ||
+    memoryBlockSize === undefined ||
+    autoOnlineBlocks === undefined ||
+    arch === undefined
+  ) {
     return { kernelMissing: false };
   }
 
   let kernelMissing = false;
   if (kernelRelease === undefined) {
     kernelMissing = true;
-    p.error('the facts file does not give "kernelRelease"; add it or pass --kernel RELEASE (a `uname -r` string)', top.loc());
+    p.error(
+      'the facts file does not give "kernelRelease"; add it or pass --kernel RELEASE (a `uname -r` string)',
+      top.loc(),
+    );
   }
 
   const facts: HostFacts = {
@@ -229,7 +266,10 @@ function enumField<T extends string>(f: Fields, key: string, values: readonly T[
   const v = f.str(key, required);
   if (v === undefined) return undefined;
   if ((values as readonly string[]).includes(v)) return v as T;
-  f.problems.error(`${f.what}: "${key}" must be one of ${values.map((x) => `"${x}"`).join(', ')}, not "${v}"`, f.loc(key));
+  f.problems.error(
+    `${f.what}: "${key}" must be one of ${values.map((x) => `"${x}"`).join(', ')}, not "${v}"`,
+    f.loc(key),
+  );
   return undefined;
 }
 
@@ -281,7 +321,8 @@ function readRegion(
     if (d) devices.push(d);
   });
 
-  if (p.errorCount > before || id === undefined || rpath === undefined || size === undefined || align === undefined) return undefined;
+  if (p.errorCount > before || id === undefined || rpath === undefined || size === undefined || align === undefined)
+    return undefined;
 
   let regionStart = start;
   if (end !== undefined) {
@@ -341,13 +382,22 @@ function readDevice(n: JNode, path: string, p: Problems): DeviceDraft | undefine
   if (dn === undefined) f.missing('driver', 'null when unbound');
   else if (dn.kind === 'null') driver = null;
   else if (dn.kind === 'str' && (dn.value === 'device_dax' || dn.value === 'kmem')) driver = dn.value;
-  else p.error(`${what}: "driver" must be "device_dax", "kmem" or null, not ${dn.kind === 'str' ? `"${dn.value}"` : kindName(dn)}`, f.loc('driver'));
+  else
+    p.error(
+      `${what}: "driver" must be "device_dax", "kmem" or null, not ${dn.kind === 'str' ? `"${dn.value}"` : kindName(dn)}`,
+      f.loc('driver'),
+    );
   const targetNode = f.int('targetNode', true, -1);
   const memmapOnMemory = f.bool('memmapOnMemory', false);
   let kmemState: KmemStateValue | undefined;
   const ks = f.get('kmemState');
-  if (ks?.kind === 'str' && (KMEM_STATE_VALUES as readonly string[]).includes(ks.value)) kmemState = ks.value as KmemStateValue;
-  else if (ks !== undefined) p.error(`${what}: "kmemState" must be one of ${KMEM_STATE_VALUES.map((v) => `"${v}"`).join(', ')} (what the 7.3 kmem \`state\` attribute reads), not ${ks.kind === 'str' ? `"${ks.value}"` : kindName(ks)}`, f.loc('kmemState'));
+  if (ks?.kind === 'str' && (KMEM_STATE_VALUES as readonly string[]).includes(ks.value))
+    kmemState = ks.value as KmemStateValue;
+  else if (ks !== undefined)
+    p.error(
+      `${what}: "kmemState" must be one of ${KMEM_STATE_VALUES.map((v) => `"${v}"`).join(', ')} (what the 7.3 kmem \`state\` attribute reads), not ${ks.kind === 'str' ? `"${ks.value}"` : kindName(ks)}`,
+      f.loc('kmemState'),
+    );
   const mappings: (MappingDraft & { idGiven: boolean })[] = [];
   f.arr('mappings', true)?.forEach((mn, k) => {
     const mpath = ptr(ptr(path, 'mappings'), k);
@@ -361,7 +411,14 @@ function readDevice(n: JNode, path: string, p: Problems): DeviceDraft | undefine
     if (start === undefined || end === undefined || pageOffset === undefined) return;
     mappings.push({ id: id ?? -1, idGiven: id !== undefined, start, end, pageOffset, loc: mf0.loc() });
   });
-  if (p.errorCount > before || name === undefined || size === undefined || align === undefined || driver === undefined || targetNode === undefined) {
+  if (
+    p.errorCount > before ||
+    name === undefined ||
+    size === undefined ||
+    align === undefined ||
+    driver === undefined ||
+    targetNode === undefined
+  ) {
     return undefined;
   }
   // Missing ids: the index in page-offset order.
@@ -392,9 +449,19 @@ function readBlock(n: JNode, path: string, p: Problems): (MemoryBlockFacts & { l
   let zone = enumField<Zone>(f, 'zone', ZONES, false);
   const node = f.int('node', true, 0);
   const removable = f.bool('removable', true);
-  if (p.errorCount > before || index === undefined || state === undefined || node === undefined || removable === undefined) return undefined;
+  if (
+    p.errorCount > before ||
+    index === undefined ||
+    state === undefined ||
+    node === undefined ||
+    removable === undefined
+  )
+    return undefined;
   if (state === 'offline' && zone !== undefined) {
-    p.warning(`memory${index}: a zone is given for an offline block (ignored: offline blocks have no zone)`, f.loc('zone'));
+    p.warning(
+      `memory${index}: a zone is given for an offline block (ignored: offline blocks have no zone)`,
+      f.loc('zone'),
+    );
     zone = undefined;
   }
   return { index, state, ...(zone !== undefined ? { zone } : {}), node, removable, loc: f.loc() };
@@ -404,7 +471,12 @@ function readNode(n: JNode, path: string, p: Problems): NodeFacts | undefined {
   const f0 = asFields(n, path, `nodes[${path.split('/').pop()}]`, p);
   if (!f0) return undefined;
   const idNode = f0.get('id');
-  const f = new Fields(f0.node, path, p, idNode?.kind === 'num' && /^\d+$/.test(idNode.raw) ? `node ${idNode.raw}` : f0.what);
+  const f = new Fields(
+    f0.node,
+    path,
+    p,
+    idNode?.kind === 'num' && /^\d+$/.test(idNode.raw) ? `node ${idNode.raw}` : f0.what,
+  );
   f.unknownKeys(known(NODE_KEYS, f));
   const before = p.errorCount;
   const id = f.int('id', true, 0);
@@ -429,10 +501,25 @@ function readNode(n: JNode, path: string, p: Problems): NodeFacts | undefined {
     const indexing = cf.int('indexing', true, 0, 2);
     const writePolicy = cf.int('writePolicy', true, 0, 2);
     const addressMode = cf.int('addressMode', false, 0);
-    if (level === undefined || size === undefined || lineSize === undefined || indexing === undefined || writePolicy === undefined) return;
-    if (levels.has(level)) p.error(`${f.what}: memory-side cache level ${level} appears more than once`, cf.loc('level'));
+    if (
+      level === undefined ||
+      size === undefined ||
+      lineSize === undefined ||
+      indexing === undefined ||
+      writePolicy === undefined
+    )
+      return;
+    if (levels.has(level))
+      p.error(`${f.what}: memory-side cache level ${level} appears more than once`, cf.loc('level'));
     levels.add(level);
-    caches.push({ level, size, lineSize, indexing, writePolicy, ...(addressMode !== undefined ? { addressMode } : {}) });
+    caches.push({
+      level,
+      size,
+      lineSize,
+      indexing,
+      writePolicy,
+      ...(addressMode !== undefined ? { addressMode } : {}),
+    });
   });
   if (p.errorCount > before || id === undefined || cpus === undefined || online === undefined) return undefined;
   return {
@@ -452,7 +539,14 @@ function readAccess(f: Fields, key: 'access0' | 'access1', p: Problems): AccessC
   af.unknownKeys(known(ACCESS_KEYS, af));
   const initiators: number[] = [];
   af.arr('initiators', true)?.forEach((n, i) => {
-    const v = smallInt(n, ptr(ptr(af.path, 'initiators'), i), `${af.what} initiators[${i}]`, 0, Number.MAX_SAFE_INTEGER, p);
+    const v = smallInt(
+      n,
+      ptr(ptr(af.path, 'initiators'), i),
+      `${af.what} initiators[${i}]`,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      p,
+    );
     if (v !== undefined) initiators.push(v);
   });
   const readLatency = af.int('readLatency', false, 0);
@@ -511,7 +605,12 @@ export function writeFacts(facts: HostFacts): string {
         targetNode: d.targetNode,
         ...(d.memmapOnMemory !== undefined ? { memmapOnMemory: d.memmapOnMemory } : {}),
         ...(d.kmemState !== undefined ? { kmemState: d.kmemState } : {}),
-        mappings: d.mappings.map((m) => ({ id: m.id, start: addr(m.start), end: addr(m.end), pageOffset: size(m.pageOffset) })),
+        mappings: d.mappings.map((m) => ({
+          id: m.id,
+          start: addr(m.start),
+          end: addr(m.end),
+          pageOffset: size(m.pageOffset),
+        })),
       })),
     };
   });

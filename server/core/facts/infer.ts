@@ -4,7 +4,15 @@
 // blocks of kmem devices), and the consistency checks every input must pass.
 // docs/facts.md describes each rule.
 
-import type { DeviceFacts, DriverName, KmemStateValue, MappingFacts, MemoryBlockFacts, RegionFacts, Zone } from '../host-facts';
+import type {
+  DeviceFacts,
+  DriverName,
+  KmemStateValue,
+  MappingFacts,
+  MemoryBlockFacts,
+  RegionFacts,
+  Zone,
+} from '../host-facts';
 import type { Loc, Problems, ReadFactsOptions } from './problems';
 import { ARCHES, DEFAULT_ARCH, allowedAligns } from '../kernel/tables';
 import { has, parseRelease } from '../kernel/version';
@@ -177,7 +185,11 @@ export function inferKmemDefault(
 // ---------------------------------------------------------------------------
 // Region start
 
-function sumMappings(devices: readonly DeviceDraft[]): { total: bigint; min: bigint | undefined; max: bigint | undefined } {
+function sumMappings(devices: readonly DeviceDraft[]): {
+  total: bigint;
+  min: bigint | undefined;
+  max: bigint | undefined;
+} {
   let total = 0n;
   let min: bigint | undefined;
   let max: bigint | undefined;
@@ -221,7 +233,10 @@ export function settleRegionStarts(
     const opt = given?.get(r.id);
     if (opt !== undefined) {
       if (r.start !== undefined && r.start !== opt) {
-        problems.warning(`region ${r.id}: --region-start ${r.id}=${hex(opt)} replaces the start ${hex(r.start)} ${how}`, r.loc);
+        problems.warning(
+          `region ${r.id}: --region-start ${r.id}=${hex(opt)} replaces the start ${hex(r.start)} ${how}`,
+          r.loc,
+        );
       } else if (proved !== undefined && proved !== opt) {
         problems.error(
           `region ${r.id}: --region-start ${r.id}=${hex(opt)} contradicts the mappings, which cover ${bytes(r.size)} from ${hex(proved)}`,
@@ -295,26 +310,35 @@ export function checkRegions(regions: RegionDraft[], ctx: CheckContext, problems
     if (!isPowerOfTwo(r.align)) problems.error(`region ${r.id}: align ${r.align} is not a power of two`, r.loc);
     else {
       if (r.size % r.align !== 0n) {
-        problems.error(`region ${r.id}: size ${bytes(r.size)} is not a multiple of the region align ${bytes(r.align)} (the kernel would not create it)`, r.loc);
+        problems.error(
+          `region ${r.id}: size ${bytes(r.size)} is not a multiple of the region align ${bytes(r.align)} (the kernel would not create it)`,
+          r.loc,
+        );
       }
       if (r.start !== undefined && r.start % r.align !== 0n) {
-        problems.error(`region ${r.id}: start ${hex(r.start)} is not a multiple of the region align ${bytes(r.align)} (the kernel would not create it)`, r.loc);
+        problems.error(
+          `region ${r.id}: start ${hex(r.start)} is not a multiple of the region align ${bytes(r.align)} (the kernel would not create it)`,
+          r.loc,
+        );
       }
     }
     if (r.start !== undefined && r.start < 0n) problems.error(`region ${r.id}: start is negative`, r.loc);
-    if (r.targetNode < -1) problems.error(`region ${r.id}: target node ${r.targetNode} is not a node (-1 means none)`, r.loc);
+    if (r.targetNode < -1)
+      problems.error(`region ${r.id}: target node ${r.targetNode} is not a node (-1 means none)`, r.loc);
 
     let used = 0n;
     const all: { m: MappingDraft; dev: DeviceDraft }[] = [];
     for (const d of r.devices) {
       const nm = /^dax(\d+)\.(\d+)$/.exec(d.name);
       if (!nm) problems.error(`device name "${d.name}" is not of the form daxR.N`, d.loc);
-      else if (Number(nm[1]) !== r.id) problems.error(`device ${d.name} is listed under region ${r.id}; its name says region ${nm[1]}`, d.loc);
+      else if (Number(nm[1]) !== r.id)
+        problems.error(`device ${d.name} is listed under region ${r.id}; its name says region ${nm[1]}`, d.loc);
       if (names.has(d.name)) problems.error(`device ${d.name} appears more than once`, d.loc);
       names.set(d.name, d);
       if (!isPowerOfTwo(d.align)) problems.error(`${d.name}: align ${d.align} is not a power of two`, d.loc);
       if (d.size < 0n) problems.error(`${d.name}: size is negative`, d.loc);
-      if (d.targetNode < -1) problems.error(`${d.name}: target node ${d.targetNode} is not a node (-1 means none)`, d.loc);
+      if (d.targetNode < -1)
+        problems.error(`${d.name}: target node ${d.targetNode} is not a node (-1 means none)`, d.loc);
       if (d.driver === 'kmem' && d.targetNode < 0) {
         problems.error(`${d.name}: bound to kmem but has no target node (kmem rejects such a device)`, d.loc);
       }
@@ -340,7 +364,10 @@ export function checkRegions(regions: RegionDraft[], ctx: CheckContext, problems
           );
         }
         if (len % pageSize !== 0n) {
-          problems.error(`${d.name}: mapping${m.id} is ${len} bytes long, not a whole number of ${pageSize}-byte pages`, m.loc);
+          problems.error(
+            `${d.name}: mapping${m.id} is ${len} bytes long, not a whole number of ${pageSize}-byte pages`,
+            m.loc,
+          );
         }
         expectOffset = m.pageOffset + len / pageSize;
         if (r.start !== undefined && (m.start < r.start || m.end > r.start + r.size - 1n)) {
@@ -358,7 +385,10 @@ export function checkRegions(regions: RegionDraft[], ctx: CheckContext, problems
         );
       }
       if (!r.dynamic && d.mappings.length > 1) {
-        problems.warning(`${d.name}: a device of a static region has one range; this one lists ${d.mappings.length}`, d.loc);
+        problems.warning(
+          `${d.name}: a device of a static region has one range; this one lists ${d.mappings.length}`,
+          d.loc,
+        );
       }
     }
     all.sort((a, b) => (a.m.start < b.m.start ? -1 : a.m.start > b.m.start ? 1 : 0));
@@ -398,7 +428,12 @@ export function finishRegion(r: RegionDraft): RegionFacts {
 }
 
 function finishDevice(d: DeviceDraft): DeviceFacts {
-  const mappings: MappingFacts[] = d.mappings.map((m) => ({ id: m.id, start: m.start, end: m.end, pageOffset: m.pageOffset }));
+  const mappings: MappingFacts[] = d.mappings.map((m) => ({
+    id: m.id,
+    start: m.start,
+    end: m.end,
+    pageOffset: m.pageOffset,
+  }));
   return {
     name: d.name,
     size: d.size,
@@ -411,10 +446,7 @@ function finishDevice(d: DeviceDraft): DeviceFacts {
   };
 }
 
-export function checkBlocks(
-  blocks: readonly (MemoryBlockFacts & { loc?: Loc })[],
-  problems: Problems,
-): void {
+export function checkBlocks(blocks: readonly (MemoryBlockFacts & { loc?: Loc })[], problems: Problems): void {
   const seen = new Set<number>();
   for (const b of blocks) {
     if (seen.has(b.index)) problems.error(`memory${b.index} appears more than once`, b.loc);
@@ -435,10 +467,15 @@ export function checkOptions(o: ReadFactsOptions, problems: Problems): boolean {
     ok = false;
   }
   if (o.autoOnline !== undefined && !['offline', 'online', 'online_kernel', 'online_movable'].includes(o.autoOnline)) {
-    problems.error(`--auto-online must be offline, online, online_kernel or online_movable, not "${String(o.autoOnline)}"`);
+    problems.error(
+      `--auto-online must be offline, online, online_kernel or online_movable, not "${String(o.autoOnline)}"`,
+    );
     ok = false;
   }
-  if (o.kernelRelease !== undefined && (typeof o.kernelRelease !== 'string' || parseRelease(o.kernelRelease) === undefined)) {
+  if (
+    o.kernelRelease !== undefined &&
+    (typeof o.kernelRelease !== 'string' || parseRelease(o.kernelRelease) === undefined)
+  ) {
     problems.error(`--kernel "${String(o.kernelRelease)}" is not a \`uname -r\` release such as 6.12.117+deb12-amd64`);
     ok = false;
   }

@@ -22,8 +22,7 @@ export type JObj = Extract<JNode, { kind: 'obj' }>;
 export type JArr = Extract<JNode, { kind: 'arr' }>;
 
 export type JsonResult =
-  | { readonly ok: true; readonly value: JNode }
-  | { readonly ok: false; readonly message: string; readonly at: number };
+  { readonly ok: true; readonly value: JNode } | { readonly ok: false; readonly message: string; readonly at: number };
 
 /** Deepest nesting accepted; deeper input is reported instead of overflowing the stack. */
 export const MAX_DEPTH = 256;
@@ -222,7 +221,8 @@ class Parser {
       const keyAt = this.pos;
       const key = this.string();
       this.skipWs();
-      if (this.text[this.pos] !== ':') throw new Fail(`unexpected ${describe(this.text, this.pos)}: expected ':'`, this.pos);
+      if (this.text[this.pos] !== ':')
+        throw new Fail(`unexpected ${describe(this.text, this.pos)}: expected ':'`, this.pos);
       this.pos++;
       this.skipWs();
       const v = this.value(depth + 1);

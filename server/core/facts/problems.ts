@@ -101,4 +101,9 @@ export class Problems {
   }
 }
 
-export const AUTO_ONLINE_POLICIES: readonly AutoOnlinePolicy[] = ['offline', 'online', 'online_kernel', 'online_movable'];
+export const AUTO_ONLINE_POLICIES: readonly AutoOnlinePolicy[] = [
+  'offline',
+  'online',
+  'online_kernel',
+  'online_movable',
+];

@@ -30,7 +30,11 @@ export function detectFactsInput(text: string): FactsInputKind {
 }
 
 /** A capture dump's facts (capture-text.ts), with the CXL topology (cxl.ts) when the dump has one. */
-export function readCaptureFacts(text: string, source: string, options: ReadFactsOptions = {}): ReadFactsResult<HostFacts> {
+export function readCaptureFacts(
+  text: string,
+  source: string,
+  options: ReadFactsOptions = {},
+): ReadFactsResult<HostFacts> {
   const r = readCaptureText(text, source, options);
   const cxl = r.facts ? readCxlFacts(text) : undefined;
   return r.facts && cxl ? { ...r, facts: { ...r.facts, cxl } } : r;
@@ -50,7 +54,12 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
       return { problems: problems.list };
     }
     if (!checkOptions(options, problems)) return { problems: problems.list };
-    if (text.replace(/^\uFEFF/, '').trimStart().startsWith('###')) {
+    if (
+      text
+        .replace(/^\uFEFF/, '')
+        .trimStart()
+        .startsWith('###')
+    ) {
       return readCaptureFacts(text, source, options);
     }
     const parsed = parseJson(text);
@@ -58,7 +67,10 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
       problems.error(`not valid JSON: ${parsed.message}`, { at: parsed.at });
       const last = problems.list[problems.list.length - 1];
       if (last && last.line !== undefined) {
-        problems.list[problems.list.length - 1] = { ...last, message: `${last.message} (line ${last.line}, column ${last.column ?? 1})` };
+        problems.list[problems.list.length - 1] = {
+          ...last,
+          message: `${last.message} (line ${last.line}, column ${last.column ?? 1})`,
+        };
       }
       return { problems: problems.list };
     }

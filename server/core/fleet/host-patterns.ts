@@ -3,7 +3,6 @@
 
 import type { Inventory } from './inventory-build';
 
-
 /** Why a host pattern is refused, or undefined. */
 export function patternProblem(pattern: string): string | undefined {
   if (pattern.trim() === '') return 'a host pattern cannot be empty';

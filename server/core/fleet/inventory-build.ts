@@ -79,7 +79,8 @@ export class Builder {
   done(): Inventory {
     // hosts in no group but `all` are `ungrouped`
     const grouped = new Set<string>();
-    for (const g of this.groups.values()) if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
+    for (const g of this.groups.values())
+      if (g.name !== 'all' && g.name !== 'ungrouped') for (const h of g.hosts) grouped.add(h);
     const ungrouped = this.group('ungrouped');
     for (const h of this.hosts) if (!grouped.has(h) && !ungrouped.hosts.includes(h)) ungrouped.hosts.push(h);
     return { hosts: this.hosts, hostVars: this.hostVars, groups: this.groups, problems: this.problems };
@@ -110,15 +111,19 @@ function expandRange(name: string, depth: number): string[] | string {
   if (/^[0-9]+$/.test(a) && /^[0-9]+$/.test(b)) {
     const from = Number(a);
     const to = Number(b);
-    if (to < from || to - from > 10_000) return `host range ${name}: ${a}..${b} is not an increasing range of at most 10000`;
+    if (to < from || to - from > 10_000)
+      return `host range ${name}: ${a}..${b} is not an increasing range of at most 10000`;
     const width = a.startsWith('0') ? a.length : 0;
-    if (Math.floor((to - from) / step + 1) * tail.length > MAX_RANGE_HOSTS) return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
+    if (Math.floor((to - from) / step + 1) * tail.length > MAX_RANGE_HOSTS)
+      return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
     for (let i = from; i <= to; i += step) for (const h of rest(String(i).padStart(width, '0'))) out.push(h);
     return out;
   }
   if (/^[a-z]$/.test(a) && /^[a-z]$/.test(b) && a <= b) {
-    if (Math.floor((b.charCodeAt(0) - a.charCodeAt(0)) / step + 1) * tail.length > MAX_RANGE_HOSTS) return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
-    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c += step) for (const h of rest(String.fromCharCode(c))) out.push(h);
+    if (Math.floor((b.charCodeAt(0) - a.charCodeAt(0)) / step + 1) * tail.length > MAX_RANGE_HOSTS)
+      return `host range ${name}: more than ${MAX_RANGE_HOSTS} hosts`;
+    for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c += step)
+      for (const h of rest(String.fromCharCode(c))) out.push(h);
     return out;
   }
   return `host range ${name}: expected [START:END] with numbers or letters`;
@@ -143,10 +148,18 @@ function charName(c: string): string {
 }
 
 /** A problem for the first character a line may not hold, or undefined. */
-export function oddCharProblem(line: string, n: number, skipped = 'the line is not read'): InventoryProblem | undefined {
+export function oddCharProblem(
+  line: string,
+  n: number,
+  skipped = 'the line is not read',
+): InventoryProblem | undefined {
   const m = ODD_CHAR.exec(line);
   if (!m) return undefined;
-  return { line: n, column: m.index + 1, message: `column ${m.index + 1}: ${charName(m[0])}; ${skipped} (Ansible may read it differently: save the file with plain \\n line endings)` };
+  return {
+    line: n,
+    column: m.index + 1,
+    message: `column ${m.index + 1}: ${charName(m[0])}; ${skipped} (Ansible may read it differently: save the file with plain \\n line endings)`,
+  };
 }
 
 /** The text without a leading byte-order mark, split into lines at \n and \r\n. */
@@ -175,6 +188,7 @@ export function failed(e: unknown): Inventory {
 /** A value without its surrounding quotes (`"a b"`, `'a b'`). */
 export const unquote = (v: string): string => {
   const t = v.trim();
-  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) return t.slice(1, -1);
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'"))))
+    return t.slice(1, -1);
   return t;
 };

@@ -1,6 +1,16 @@
 // INI inventories: `[group]`, `[group:vars]`, `[group:children]`, hosts with `key=value`.
 
-import { Builder, capProblems, expandHostRange, failed, inventoryLines, oddCharProblem, unquote, type Inventory, type Vars } from './inventory-build';
+import {
+  Builder,
+  capProblems,
+  expandHostRange,
+  failed,
+  inventoryLines,
+  oddCharProblem,
+  unquote,
+  type Inventory,
+  type Vars,
+} from './inventory-build';
 
 /** `key=value key2="a b"` after a host name (INI). */
 function iniAssignments(text: string): { vars: Vars; problem?: string } {

@@ -1,8 +1,17 @@
 // YAML inventories (`all:` with `hosts`, `vars`, `children`, nested), read with the subset of
 // YAML that Ansible inventories use.
 
-import { Builder, capProblems, expandHostRange, failed, inventoryLines, oddCharProblem, unquote, type Inventory, type Vars } from './inventory-build';
-
+import {
+  Builder,
+  capProblems,
+  expandHostRange,
+  failed,
+  inventoryLines,
+  oddCharProblem,
+  unquote,
+  type Inventory,
+  type Vars,
+} from './inventory-build';
 
 type Y = null | string | Y[] | { [k: string]: Y };
 
@@ -42,7 +51,10 @@ function yScalar(s: string, depth = 0): Y {
     }
     return out;
   }
-  if (t.startsWith('[') && t.endsWith(']')) return splitFlow(t.slice(1, -1)).filter((x) => x.trim() !== '').map((x) => yScalar(x, depth + 1));
+  if (t.startsWith('[') && t.endsWith(']'))
+    return splitFlow(t.slice(1, -1))
+      .filter((x) => x.trim() !== '')
+      .map((x) => yScalar(x, depth + 1));
   return unquote(t);
 }
 
@@ -75,7 +87,8 @@ export function parseYamlSubset(text: string): Y {
     const odd = oddCharProblem(raw, i + 1, 'the YAML inventory is not read');
     if (odd) throw Object.assign(new Error(odd.message), { line: i + 1, column: odd.column });
     if (/^(---|\.\.\.)\s*$/.test(raw)) return;
-    if (raw.includes('\t') && /^\s*\t/.test(raw)) throw Object.assign(new Error('tabs cannot indent YAML'), { line: i + 1 });
+    if (raw.includes('\t') && /^\s*\t/.test(raw))
+      throw Object.assign(new Error('tabs cannot indent YAML'), { line: i + 1 });
     const s = stripComment(raw).trimEnd();
     if (s.trim() === '') return;
     lines.push({ n: i + 1, indent: s.length - s.trimStart().length, text: s.trim() });
@@ -84,7 +97,8 @@ export function parseYamlSubset(text: string): Y {
   const block = (indent: number, depth = 0): Y => {
     const first = lines[pos];
     if (!first || first.indent < indent) return null;
-    if (depth > MAX_DEPTH) throw Object.assign(new Error(`nested more than ${MAX_DEPTH} levels deep`), { line: first.n });
+    if (depth > MAX_DEPTH)
+      throw Object.assign(new Error(`nested more than ${MAX_DEPTH} levels deep`), { line: first.n });
     const ind = first.indent;
     if (first.text.startsWith('- ') || first.text === '-') {
       const arr: Y[] = [];
@@ -106,11 +120,15 @@ export function parseYamlSubset(text: string): Y {
       const key = unquote(m[1] as string);
       const v = m[2];
       if (v !== undefined && v.trim() !== '') {
-        if (/^[|>]/.test(v.trim())) throw Object.assign(new Error('block scalars (| and >) are not read in inventories'), { line: l.n });
+        if (/^[|>]/.test(v.trim()))
+          throw Object.assign(new Error('block scalars (| and >) are not read in inventories'), { line: l.n });
         obj[key] = yScalar(v);
       } else {
         const next = lines[pos];
-        obj[key] = next && (next.indent > ind || (next.indent === ind && next.text.startsWith('-'))) ? block(next.indent, depth + 1) : null;
+        obj[key] =
+          next && (next.indent > ind || (next.indent === ind && next.text.startsWith('-')))
+            ? block(next.indent, depth + 1)
+            : null;
       }
     }
     return obj;
@@ -143,7 +161,11 @@ function readYaml(text: string): Inventory {
     doc = parseYamlSubset(text);
   } catch (e) {
     const at = e as { line?: number; column?: number };
-    b.problems.push({ ...(at.line ? { line: at.line } : {}), ...(at.column ? { column: at.column } : {}), message: e instanceof Error ? e.message : String(e) });
+    b.problems.push({
+      ...(at.line ? { line: at.line } : {}),
+      ...(at.column ? { column: at.column } : {}),
+      message: e instanceof Error ? e.message : String(e),
+    });
     return b.done();
   }
   if (doc === null) return b.done();

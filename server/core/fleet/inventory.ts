@@ -12,7 +12,15 @@ import { parseIniInventory } from './inventory-ini';
 import { parseYamlInventory } from './inventory-yaml';
 import { groupHosts } from './host-patterns';
 
-export { expandHostRange, MAX_RANGE_HOSTS, type Connection, type Inventory, type InventoryGroup, type InventoryProblem, type Vars } from './inventory-build';
+export {
+  expandHostRange,
+  MAX_RANGE_HOSTS,
+  type Connection,
+  type Inventory,
+  type InventoryGroup,
+  type InventoryProblem,
+  type Vars,
+} from './inventory-build';
 export * from './inventory-ini';
 export * from './inventory-yaml';
 export * from './host-patterns';
@@ -25,7 +33,9 @@ export function parseInventory(text: string, path = ''): Inventory {
   if (typeof text !== 'string') return failed(new Error('the inventory is not text'));
   if (/\.ya?ml$/i.test(path)) return parseYamlInventory(text);
   if (/\.(ini|cfg)$/i.test(path)) return parseIniInventory(text);
-  const firstLine = inventoryLines(text).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
+  const firstLine = inventoryLines(text)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#') && !l.startsWith(';'));
   if (firstLine === undefined) return parseIniInventory('');
   if (firstLine === '---' || /^[^\s=[\]]+:\s*(#.*)?$/.test(firstLine)) return parseYamlInventory(text);
   return parseIniInventory(text);

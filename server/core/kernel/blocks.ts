@@ -38,7 +38,8 @@ export interface BlockRun {
 
 type Attrs = Omit<BlockRun, 'first' | 'last'>;
 
-const alike = (a: Attrs, b: Attrs): boolean => a.node === b.node && a.state === b.state && a.zone === b.zone && a.removable === b.removable;
+const alike = (a: Attrs, b: Attrs): boolean =>
+  a.node === b.node && a.state === b.state && a.zone === b.zone && a.removable === b.removable;
 
 /** The number of blocks in a run. */
 export const runLength = (r: { first: number; last: number }): number => r.last - r.first + 1;
@@ -87,7 +88,13 @@ export class BlockRuns {
   static of(blocks: Iterable<SimBlock>): BlockRuns {
     const sorted = [...blocks].sort((a, b) => a.index - b.index);
     const out = new BlockRuns();
-    for (const b of sorted) out.add(b.index, b.index, { state: b.state, zone: b.state === 'online' ? b.zone : undefined, node: b.node, removable: b.removable });
+    for (const b of sorted)
+      out.add(b.index, b.index, {
+        state: b.state,
+        zone: b.state === 'online' ? b.zone : undefined,
+        node: b.node,
+        removable: b.removable,
+      });
     return out;
   }
 
@@ -139,7 +146,8 @@ export class BlockRuns {
   /** Every block, ascending (for facts and small tests: this is per block). */
   *values(): IterableIterator<SimBlock> {
     for (const r of this.runs) {
-      for (let i = r.first; i <= r.last; i++) yield { index: i, state: r.state, zone: r.zone, node: r.node, removable: r.removable };
+      for (let i = r.first; i <= r.last; i++)
+        yield { index: i, state: r.state, zone: r.zone, node: r.node, removable: r.removable };
     }
   }
 
@@ -161,7 +169,13 @@ export class BlockRuns {
 
   /** Changes the state (and zone) of the existing blocks in [first, last]; missing ones stay missing. */
   setState(first: number, last: number, state: BlockState, zone: Zone | undefined): void {
-    for (const r of this.slice(first, last)) this.replace(r.first, r.last, { node: r.node, removable: r.removable, state, zone: state === 'online' ? zone : undefined });
+    for (const r of this.slice(first, last))
+      this.replace(r.first, r.last, {
+        node: r.node,
+        removable: r.removable,
+        state,
+        zone: state === 'online' ? zone : undefined,
+      });
   }
 
   /** Replaces whatever lies in [first, last] with one run of `attrs` (or nothing), keeping the invariants. */
@@ -202,6 +216,8 @@ export class BlockRuns {
 /** The single blocks of some runs, ascending within each run (per block: for tests and facts). */
 export function expandRuns(runs: readonly BlockRun[]): SimBlock[] {
   const out: SimBlock[] = [];
-  for (const r of runs) for (let i = r.first; i <= r.last; i++) out.push({ index: i, state: r.state, zone: r.zone, node: r.node, removable: r.removable });
+  for (const r of runs)
+    for (let i = r.first; i <= r.last; i++)
+      out.push({ index: i, state: r.state, zone: r.zone, node: r.node, removable: r.removable });
   return out;
 }

@@ -8,7 +8,10 @@ import type { Cited } from './tables';
 /** `memory_side_cache/indexL/indexing` values. */
 export const CACHE_INDEXING: Readonly<Record<number, Cited<string>>> = {
   0: { value: 'direct-mapped', source: 'kernel-facts.md §9: indexing 0 direct-mapped (ABI-node, numaperf, node.c)' },
-  1: { value: 'indexed (complex)', source: 'kernel-facts.md §9: indexing 1 indexed (ABI-node; ACPI HMAT "complex cache indexing")' },
+  1: {
+    value: 'indexed (complex)',
+    source: 'kernel-facts.md §9: indexing 1 indexed (ABI-node; ACPI HMAT "complex cache indexing")',
+  },
   2: { value: 'other', source: 'kernel-facts.md §9: indexing 2 other (ABI-node)' },
 };
 
@@ -41,15 +44,20 @@ export const COLOUR_FORMULA: Cited<string> = {
 /** Which cache level colours a node's memory: level 1 is the one nearest the memory (highest levels are nearest the CPU). */
 export const COLOUR_LEVEL: Cited<number> = {
   value: 1,
-  source: 'kernel-facts.md §9: memory_side_cache/indexL, L is the cache level; a higher number is nearer the CPU (numaperf)',
+  source:
+    'kernel-facts.md §9: memory_side_cache/indexL, L is the cache level; a higher number is nearer the CPU (numaperf)',
 };
 
 /** HMAT performance attributes and their units. */
 export const HMAT_UNITS: Readonly<Record<'latency' | 'bandwidth', Cited<string>>> = {
-  latency: { value: 'ns', source: 'kernel-facts.md §9: read_latency, write_latency in nanoseconds (ABI-node, numaperf)' },
+  latency: {
+    value: 'ns',
+    source: 'kernel-facts.md §9: read_latency, write_latency in nanoseconds (ABI-node, numaperf)',
+  },
   bandwidth: {
     value: 'MB/s',
-    source: 'kernel-facts.md §9: read_bandwidth, write_bandwidth in MB/s (ABI-node; numaperf says MiB/s — values come straight from HMAT)',
+    source:
+      'kernel-facts.md §9: read_bandwidth, write_bandwidth in MB/s (ABI-node; numaperf says MiB/s — values come straight from HMAT)',
   },
 };
 

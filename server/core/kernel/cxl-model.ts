@@ -9,7 +9,16 @@
 import type { CxlFacts } from '../cxl-facts';
 import { kstrtobool, kstrtoint, kstrtoull, sysfsStreq } from './kstrto';
 import type { KernelModel, WriteResult } from './model';
-import { CXL_DAX_REGION, CXL_GRANULARITIES, CXL_MEASURED, CXL_SIZE_UNIT, CXL_WAYS, cxlAbi, cxlDiff, type CxlAbi } from './cxl-tables';
+import {
+  CXL_DAX_REGION,
+  CXL_GRANULARITIES,
+  CXL_MEASURED,
+  CXL_SIZE_UNIT,
+  CXL_WAYS,
+  cxlAbi,
+  cxlDiff,
+  type CxlAbi,
+} from './cxl-tables';
 import type { Errno } from './tables';
 
 const OK: WriteResult = { kind: 'ok' };
@@ -48,7 +57,13 @@ export interface CxlMemdev {
   readonly hostBridge: number | undefined;
 }
 /** A host bridge (switch) decoder: taken by a region in index order, committed with it. */
-export interface CxlSwitchDecoder { readonly name: string; readonly port: string; readonly index: number; region: CxlRegion | undefined; committed: boolean }
+export interface CxlSwitchDecoder {
+  readonly name: string;
+  readonly port: string;
+  readonly index: number;
+  region: CxlRegion | undefined;
+  committed: boolean;
+}
 export interface CxlRootDecoder {
   readonly name: string;
   readonly path: string;
@@ -101,25 +116,72 @@ export class CxlModel {
         continue;
       }
       const hb = root.dports.find((d) => d.device === host.uport);
-      this.memdevs.push({ name: m.name, serial: m.serial, ramSize: m.ramSize, pmemSize: m.pmemSize, endpoint: ep.name, hostPort: host.name, hostBridge: hb?.id });
+      this.memdevs.push({
+        name: m.name,
+        serial: m.serial,
+        ramSize: m.ramSize,
+        pmemSize: m.pmemSize,
+        endpoint: ep.name,
+        hostPort: host.name,
+        hostBridge: hb?.id,
+      });
     }
     for (const d of facts.decoders) {
       if (d.kind === 'root') {
         const node = facts.windowNodes.find((w) => w.decoder === d.name)?.node;
-        this.roots.push({ name: d.name, path: d.path, start: d.start, size: d.size, ways: d.ways, granularity: d.granularity, targets: d.targets, capRam: d.capRam ?? false, pending: d.nextRegion ?? 0, node });
+        this.roots.push({
+          name: d.name,
+          path: d.path,
+          start: d.start,
+          size: d.size,
+          ways: d.ways,
+          granularity: d.granularity,
+          targets: d.targets,
+          capRam: d.capRam ?? false,
+          pending: d.nextRegion ?? 0,
+          node,
+        });
       } else if (d.kind === 'switch') {
         this.switches.push({ name: d.name, port: d.port, index: d.index, region: undefined, committed: false });
       } else {
         const memdev = this.memdevs.find((m) => m.endpoint === d.port);
         if (!memdev) continue;
-        this.endpoints.push({ name: d.name, port: d.port, index: d.index, memdev, mode: d.mode ?? 'none', dpaStart: d.dpaStart, dpaSize: d.dpaSize ?? 0n, region: undefined, committed: false, locked: d.locked });
+        this.endpoints.push({
+          name: d.name,
+          port: d.port,
+          index: d.index,
+          memdev,
+          mode: d.mode ?? 'none',
+          dpaStart: d.dpaStart,
+          dpaSize: d.dpaSize ?? 0n,
+          region: undefined,
+          committed: false,
+          locked: d.locked,
+        });
       }
     }
     for (const r of facts.regions) {
       const root = this.roots.find((x) => x.name === r.decoder);
       if (!root) continue;
-      const state: CxlRegionState = r.commit ? 'commit' : r.targets.length > 0 && r.targets.every((t) => t !== undefined) ? 'active' : r.start !== undefined ? 'interleave' : 'idle';
-      const region: CxlRegion = { name: r.name, id: r.id, root, ways: r.ways, granularity: r.granularity, start: r.start, size: r.size, state, targets: [], bound: r.bound };
+      const state: CxlRegionState = r.commit
+        ? 'commit'
+        : r.targets.length > 0 && r.targets.every((t) => t !== undefined)
+          ? 'active'
+          : r.start !== undefined
+            ? 'interleave'
+            : 'idle';
+      const region: CxlRegion = {
+        name: r.name,
+        id: r.id,
+        root,
+        ways: r.ways,
+        granularity: r.granularity,
+        start: r.start,
+        size: r.size,
+        state,
+        targets: [],
+        bound: r.bound,
+      };
       region.targets = r.targets.map((t) => this.endpoints.find((e) => e.name === t));
       for (const e of region.targets) if (e) Object.assign(e, { region, committed: r.commit });
       for (const d of facts.decoders) {
@@ -155,7 +217,8 @@ export class CxlModel {
     const ep = this.endpoints.find((e) => e.name === name);
     if (ep) return this.endpointAttr(ep, attr, value);
     if (this.switches.some((s) => s.name === name)) return attr.includes('/') ? err('ENOENT') : err(NO_FILE);
-    if (/^(mem|port|endpoint|root|nvdimm-bridge)\d+$/.test(name)) return unmodelled(`${name}/${attr}: writes to CXL ${name.replace(/\d+$/, '')} devices are not modelled`);
+    if (/^(mem|port|endpoint|root|nvdimm-bridge)\d+$/.test(name))
+      return unmodelled(`${name}/${attr}: writes to CXL ${name.replace(/\d+$/, '')} devices are not modelled`);
     return err('ENOENT');
   }
 
@@ -179,18 +242,33 @@ export class CxlModel {
 
   /** create_ram_region_store → __create_region (region.c): the offered name only; then the next id (memregion_alloc: the lowest free). */
   private createRegion(root: CxlRootDecoder, value: string): WriteResult {
-    if (!root.capRam) return unmodelled(`${root.name} has no RAM capability (cap_ram 0): what create_ram_region does there was not measured`);
+    if (!root.capRam)
+      return unmodelled(
+        `${root.name} has no RAM capability (cap_ram 0): what create_ram_region does there was not measured`,
+      );
     const text = value.endsWith('\n') ? value.slice(0, -1) : value;
     const m = /^region(\d+)/.exec(text);
     if (!m) return err('EINVAL');
     if (Number(m[1]) !== root.pending) return err('EBUSY');
     if (text !== `region${root.pending}`) {
       // 6.12 reads the id with sscanf (region01 is region1); 7.3 compares the name
-      if (!/^region\d+$/.test(text)) return unmodelled(`create_ram_region ← ${JSON.stringify(text)}: text after the id was not measured`);
+      if (!/^region\d+$/.test(text))
+        return unmodelled(`create_ram_region ← ${JSON.stringify(text)}: text after the id was not measured`);
       const r = cxlDiff(this.abi as CxlAbi, 'createNameLoose');
       if (r !== 'ok') return err(r);
     }
-    const region: CxlRegion = { name: `region${root.pending}`, id: root.pending, root, ways: 0, granularity: 0, start: undefined, size: 0n, state: 'idle', targets: [], bound: false };
+    const region: CxlRegion = {
+      name: `region${root.pending}`,
+      id: root.pending,
+      root,
+      ways: 0,
+      granularity: 0,
+      start: undefined,
+      size: 0n,
+      state: 'idle',
+      targets: [],
+      bound: false,
+    };
     this.regions.push(region);
     const used = this.usedIds();
     let next = 0;
@@ -240,7 +318,8 @@ export class CxlModel {
       case 'locked':
         return err(NO_FILE);
       default:
-        if (attr.startsWith(`dax_region${r.id}/`) || attr.startsWith('access')) return unmodelled(`${r.name}/${attr} is not modelled through the CXL path; use /sys/bus/dax`);
+        if (attr.startsWith(`dax_region${r.id}/`) || attr.startsWith('access'))
+          return unmodelled(`${r.name}/${attr} is not modelled through the CXL path; use /sys/bus/dax`);
         return err(attr.includes('/') ? 'ENOENT' : NO_FILE);
     }
   }
@@ -278,7 +357,8 @@ export class CxlModel {
     if (size === 0n) {
       if (r.start === undefined) return OK;
       if (RANK[r.state] >= RANK.active) return err('EBUSY');
-      if (r.targets.some((e) => e !== undefined)) return unmodelled(`freeing ${r.name}'s HPA while some targets are attached was not measured`);
+      if (r.targets.some((e) => e !== undefined))
+        return unmodelled(`freeing ${r.name}'s HPA while some targets are attached was not measured`);
       r.start = undefined;
       r.size = 0n;
       r.state = 'idle';
@@ -289,10 +369,18 @@ export class CxlModel {
     if (RANK[r.state] >= RANK.interleave) return err('EBUSY');
     if (r.ways === 0 || r.granularity === 0) return err('ENXIO');
     if (size % (CXL_SIZE_UNIT.value * BigInt(r.ways)) !== 0n) return err('EINVAL');
-    const stuck = this.dax.state.reservations.find((x) => x.stranded && x.start <= r.root.start + r.root.size - 1n && x.end >= r.root.start);
-    if (stuck) return unmodelled(`${stuck.owner}'s memory is stuck online in ${r.root.name}'s window: how the HPA allocator treats it was not measured`);
+    const stuck = this.dax.state.reservations.find(
+      (x) => x.stranded && x.start <= r.root.start + r.root.size - 1n && x.end >= r.root.start,
+    );
+    if (stuck)
+      return unmodelled(
+        `${stuck.owner}'s memory is stuck online in ${r.root.name}'s window: how the HPA allocator treats it was not measured`,
+      );
     // alloc_free_mem_region: the lowest 256 MiB-aligned free stretch of the window; ERANGE when none
-    const taken = this.regions.filter((x) => x.root === r.root && x.start !== undefined).map((x) => [x.start as bigint, (x.start as bigint) + x.size] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const taken = this.regions
+      .filter((x) => x.root === r.root && x.start !== undefined)
+      .map((x) => [x.start as bigint, (x.start as bigint) + x.size] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const unit = CXL_SIZE_UNIT.value;
     let at = ((r.root.start + unit - 1n) / unit) * unit;
     for (const [s, e] of taken) {
@@ -325,7 +413,12 @@ export class CxlModel {
     const name = value.endsWith('\n') ? value.slice(0, -1) : value;
     const e = this.endpoints.find((x) => x.name === name);
     // bus_find_device_by_name: ENODEV for no such CXL device, EINVAL for one that is not an endpoint decoder (source, not measured)
-    if (!e) return this.roots.some((x) => x.name === name) || this.switches.some((x) => x.name === name) || this.regions.some((x) => x.name === name) ? err('EINVAL') : err('ENODEV');
+    if (!e)
+      return this.roots.some((x) => x.name === name) ||
+        this.switches.some((x) => x.name === name) ||
+        this.regions.some((x) => x.name === name)
+        ? err('EINVAL')
+        : err('ENODEV');
     const abi = this.abi as CxlAbi;
     if (e.mode === 'none') return res(cxlDiff(abi, 'attachNoMode'));
     if (e.mode !== 'ram') return err('EINVAL');
@@ -342,17 +435,23 @@ export class CxlModel {
     // cxl_port_attach_region, endpoint port then host bridge port
     if (e.region) return err('EBUSY');
     for (const port of [e.port, e.memdev.hostPort]) {
-      const other = this.regionsAt(port).find((x) => x !== r && x.start !== undefined && r.start !== undefined && x.start > r.start);
+      const other = this.regionsAt(port).find(
+        (x) => x !== r && x.start !== undefined && r.start !== undefined && x.start > r.start,
+      );
       if (other) return err('EBUSY'); // alloc_region_ref: HPA order violation
     }
     let sw = this.switches.find((s) => s.region === r && s.port === e.memdev.hostPort);
     if (!sw) {
-      sw = this.switches.filter((s) => s.port === e.memdev.hostPort).sort((a, b) => a.index - b.index).find((s) => !s.region);
+      sw = this.switches
+        .filter((s) => s.port === e.memdev.hostPort)
+        .sort((a, b) => a.index - b.index)
+        .find((s) => !s.region);
       if (!sw) return err('EBUSY'); // cxl_rr_alloc_decoder: no decoder available
     }
     const filled = r.targets.filter((x) => x !== undefined).length + 1;
     // (a region granularity other than a 1-way window's is fine: 512 and 4096 over a 256 window, measured)
-    if (filled === r.ways && r.root.ways > 1) return unmodelled('regions over more than one host bridge (root decoder interleave) were not measured');
+    if (filled === r.ways && r.root.ways > 1)
+      return unmodelled('regions over more than one host bridge (root decoder interleave) were not measured');
     sw.region = r;
     e.region = r;
     r.targets[pos] = e;
@@ -372,7 +471,8 @@ export class CxlModel {
     e.region = undefined;
     e.committed = false;
     if (!r.targets.some((x) => x && x.memdev.hostPort === e.memdev.hostPort)) {
-      for (const s of this.switches) if (s.region === r && s.port === e.memdev.hostPort) Object.assign(s, { region: undefined, committed: false });
+      for (const s of this.switches)
+        if (s.region === r && s.port === e.memdev.hostPort) Object.assign(s, { region: undefined, committed: false });
     }
     if (r.state === 'active') r.state = 'interleave';
   }
@@ -380,13 +480,19 @@ export class CxlModel {
   /** The decoders a region uses, endpoint and host bridge. */
   private chain(r: CxlRegion): { port: string; index: number; set: (c: boolean) => void; committed: boolean }[] {
     const out: { port: string; index: number; set: (c: boolean) => void; committed: boolean }[] = [];
-    for (const e of r.targets) if (e) out.push({ port: e.port, index: e.index, committed: e.committed, set: (c) => (e.committed = c) });
-    for (const s of this.switches) if (s.region === r) out.push({ port: s.port, index: s.index, committed: s.committed, set: (c) => (s.committed = c) });
+    for (const e of r.targets)
+      if (e) out.push({ port: e.port, index: e.index, committed: e.committed, set: (c) => (e.committed = c) });
+    for (const s of this.switches)
+      if (s.region === r)
+        out.push({ port: s.port, index: s.index, committed: s.committed, set: (c) => (s.committed = c) });
     return out;
   }
 
   private committedAt(port: string): number {
-    return this.endpoints.filter((e) => e.port === port && e.committed).length + this.switches.filter((s) => s.port === port && s.committed).length;
+    return (
+      this.endpoints.filter((e) => e.port === port && e.committed).length +
+      this.switches.filter((s) => s.port === port && s.committed).length
+    );
   }
 
   /** commit_store (region.c): kstrtobool; ENXIO before every target is set; decoders commit in index order per port (hdm.c cxl_decoder_commit: EBUSY). */
@@ -407,7 +513,9 @@ export class CxlModel {
       this.dax.removeDaxRegion(r.id);
       r.bound = false;
     }
-    for (const d of this.chain(r)) if (d.index !== this.committedAt(d.port) - 1) return unmodelled(`resetting ${r.name}'s decoders out of commit order was not measured`);
+    for (const d of this.chain(r))
+      if (d.index !== this.committedAt(d.port) - 1)
+        return unmodelled(`resetting ${r.name}'s decoders out of commit order was not measured`);
     this.decodeReset(r);
     return OK;
   }
@@ -432,7 +540,8 @@ export class CxlModel {
     const capacity = mode === 'ram' ? e.memdev.ramSize : e.memdev.pmemSize;
     if (capacity === 0n) return res(cxlDiff(this.abi as CxlAbi, 'modeNoCapacity'));
     if (mode === e.mode) return OK;
-    if (e.dpaSize > 0n || e.region) return unmodelled(`changing ${e.name}'s mode while it holds DPA or is in a region was not measured`);
+    if (e.dpaSize > 0n || e.region)
+      return unmodelled(`changing ${e.name}'s mode while it holds DPA or is in a region was not measured`);
     e.mode = mode;
     return OK;
   }
@@ -457,7 +566,10 @@ export class CxlModel {
     if (e.mode === 'none') return res(cxlDiff(this.abi as CxlAbi, 'dpaSizeNoMode'));
     if (e.mode !== 'ram') return unmodelled(`DPA allocation in ${e.mode} mode is not modelled`);
     if (e.region || e.committed) return err('EBUSY');
-    const end = siblings.reduce((a, x) => (x.dpaStart !== undefined && x.dpaStart + x.dpaSize > a ? x.dpaStart + x.dpaSize : a), 0n);
+    const end = siblings.reduce(
+      (a, x) => (x.dpaStart !== undefined && x.dpaStart + x.dpaSize > a ? x.dpaStart + x.dpaSize : a),
+      0n,
+    );
     if (size > e.memdev.ramSize - end) return err('ENOSPC');
     const newEnd = Math.max(-1, ...siblings.filter((x) => x.dpaStart !== undefined).map((x) => x.index));
     if (e.index !== newEnd + 1) return err('EBUSY'); // __cxl_dpa_reserve: decoders allocate in order

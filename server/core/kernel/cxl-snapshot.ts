@@ -8,11 +8,27 @@ import { cxlRegionHasLocked } from './cxl-tables';
 export function cxlSnapshot(m: CxlModel): {
   roots: { name: string; create_ram_region: string }[];
   endpoints: { name: string; mode: string; dpa_size: string; dpa_resource: string | null; region: string | null }[];
-  regions: { name: string; commit: boolean; interleave_ways: number; interleave_granularity: number; size: string; resource: string | null; targets: (string | null)[]; bound: boolean; locked?: boolean }[];
+  regions: {
+    name: string;
+    commit: boolean;
+    interleave_ways: number;
+    interleave_granularity: number;
+    size: string;
+    resource: string | null;
+    targets: (string | null)[];
+    bound: boolean;
+    locked?: boolean;
+  }[];
 } {
   return {
     roots: m.roots.map((r) => ({ name: r.name, create_ram_region: `region${r.pending}` })),
-    endpoints: m.endpoints.map((e) => ({ name: e.name, mode: e.mode, dpa_size: e.dpaSize.toString(), dpa_resource: e.dpaStart === undefined ? null : e.dpaStart.toString(), region: e.region?.name ?? null })),
+    endpoints: m.endpoints.map((e) => ({
+      name: e.name,
+      mode: e.mode,
+      dpa_size: e.dpaSize.toString(),
+      dpa_resource: e.dpaStart === undefined ? null : e.dpaStart.toString(),
+      region: e.region?.name ?? null,
+    })),
     regions: [...m.regions]
       .sort((a, b) => a.id - b.id)
       .map((r) => ({

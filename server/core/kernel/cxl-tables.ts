@@ -15,13 +15,15 @@ export interface CxlCited<T> {
 /** A region's size is a multiple of this times its interleave ways; so is an endpoint decoder's dpa_size. */
 export const CXL_SIZE_UNIT: CxlCited<bigint> = {
   value: 256n * MiB,
-  source: 'region.c alloc_hpa (div_u64_rem(size, SZ_256M * p->interleave_ways)); port.c dpa_size_store (IS_ALIGNED(size, SZ_256M)); measured 6.12/7.3 (docs/cxl.md)',
+  source:
+    'region.c alloc_hpa (div_u64_rem(size, SZ_256M * p->interleave_ways)); port.c dpa_size_store (IS_ALIGNED(size, SZ_256M)); measured 6.12/7.3 (docs/cxl.md)',
 };
 
 /** Interleave ways the CXL HDM decoders can encode (ways_to_cxl, drivers/cxl/cxl.h). */
 export const CXL_WAYS: CxlCited<readonly number[]> = {
   value: [1, 2, 4, 8, 16, 3, 6, 12],
-  source: 'cxl.h ways_to_cxl; region.c interleave_ways_store (also: a multiple of the root decoder ways, by a power of 2); measured 0, 3, 32 → EINVAL, 16 ok',
+  source:
+    'cxl.h ways_to_cxl; region.c interleave_ways_store (also: a multiple of the root decoder ways, by a power of 2); measured 0, 3, 32 → EINVAL, 16 ok',
 };
 
 /** Interleave granularities (granularity_to_cxl): powers of 2 from 256 B to 16 KiB. */
@@ -32,7 +34,11 @@ export const CXL_GRANULARITIES: CxlCited<readonly number[]> = {
 
 /** The dax region of a CXL RAM region: align PMD_SIZE, devices bound to kmem, memmap_on_memory 1. */
 export const CXL_DAX_REGION = {
-  memmapOnMemory: { value: true, source: 'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12 and 7.3' },
+  memmapOnMemory: {
+    value: true,
+    source:
+      'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12 and 7.3',
+  },
 } as const;
 
 /** The kernels whose CXL region ABI was measured; the model answers only for these. */
@@ -44,7 +50,8 @@ export function cxlAbi(v: KernelVersion): CxlAbi | undefined {
   return undefined;
 }
 
-export const CXL_MEASURED = 'CXL region writes are modelled for Linux 6.12 and 7.3 only (the kernels measured, docs/cxl.md)';
+export const CXL_MEASURED =
+  'CXL region writes are modelled for Linux 6.12 and 7.3 only (the kernels measured, docs/cxl.md)';
 
 /** Where 6.12 and 7.3 answer the same write differently. */
 export interface CxlDiff {
@@ -63,28 +70,32 @@ export const CXL_DIFFS: readonly CxlDiff[] = [
     what: 'targetN ← an endpoint decoder whose mode is none',
     v612: 'EINVAL',
     v73: 'ENODEV',
-    source: 'region.c cxl_region_attach: 6.12 compares the decoder mode with the region mode (EINVAL); 7.3 first refuses a decoder without a DPA partition (ENODEV); measured',
+    source:
+      'region.c cxl_region_attach: 6.12 compares the decoder mode with the region mode (EINVAL); 7.3 first refuses a decoder without a DPA partition (ENODEV); measured',
   },
   {
     key: 'modeNoCapacity',
     what: 'endpoint decoder mode ← a mode the memdev has no capacity for (pmem on a volatile-only device)',
     v612: 'ENXIO',
     v73: 'EINVAL',
-    source: 'hdm.c 6.12 cxl_dpa_set_mode (a mode with no capacity: ENXIO); 7.3 cxl_dpa_set_part (no partition of that mode: EINVAL); measured',
+    source:
+      'hdm.c 6.12 cxl_dpa_set_mode (a mode with no capacity: ENXIO); 7.3 cxl_dpa_set_part (no partition of that mode: EINVAL); measured',
   },
   {
     key: 'dpaSizeNoMode',
     what: 'endpoint decoder dpa_size ← a size while its mode is none',
     v612: 'EINVAL',
     v73: 'EBUSY',
-    source: 'hdm.c cxl_dpa_alloc: 6.12 refuses mode none with EINVAL, 7.3 a decoder without a partition with EBUSY; measured',
+    source:
+      'hdm.c cxl_dpa_alloc: 6.12 refuses mode none with EINVAL, 7.3 a decoder without a partition with EBUSY; measured',
   },
   {
     key: 'createNameLoose',
     what: 'create_ram_region ← `region01` when region1 is offered',
     v612: 'ok',
     v73: 'EBUSY',
-    source: 'region.c create_ram_region_store: 6.12 reads the id with sscanf("region%u"), 7.3 compares the name; measured',
+    source:
+      'region.c create_ram_region_store: 6.12 reads the id with sscanf("region%u"), 7.3 compares the name; measured',
   },
 ];
 

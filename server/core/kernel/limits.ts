@@ -13,7 +13,10 @@ const isPow2 = (v: bigint): boolean => v > 0n && (v & (v - 1n)) === 0n;
 export function memoryBlockProblem(size: bigint, arch: ArchFacts): string | undefined {
   if (!isPow2(size)) return `a memory block size is a power of two, not ${formatBytes(size)}`;
   if (size < arch.minMemoryBlock.value || size > arch.maxMemoryBlock.value) {
-    const range = arch.minMemoryBlock.value === arch.maxMemoryBlock.value ? formatBytes(arch.minMemoryBlock.value) : `${formatBytes(arch.minMemoryBlock.value)} to ${formatBytes(arch.maxMemoryBlock.value)}`;
+    const range =
+      arch.minMemoryBlock.value === arch.maxMemoryBlock.value
+        ? formatBytes(arch.minMemoryBlock.value)
+        : `${formatBytes(arch.minMemoryBlock.value)} to ${formatBytes(arch.maxMemoryBlock.value)}`;
     return `${arch.name} memory blocks are ${range}, not ${formatBytes(size)} (block_size_bytes in /sys/devices/system/memory)`;
   }
   return undefined;
@@ -28,13 +31,15 @@ export function physLimit(arch: ArchFacts): bigint {
 export function regionProblem(start: bigint, size: bigint, arch: ArchFacts): string | undefined {
   if (size <= 0n) return 'a region has a size above 0';
   const limit = physLimit(arch);
-  if (start + size > limit) return `the region ends past ${arch.physAddrBits.value}-bit physical addresses (${hex(limit)}), the most ${arch.name} can address`;
+  if (start + size > limit)
+    return `the region ends past ${arch.physAddrBits.value}-bit physical addresses (${hex(limit)}), the most ${arch.name} can address`;
   return undefined;
 }
 
 /** A memory-side cache smaller than a page colours nothing: HMAT does not describe such caches. */
 export function cacheProblem(size: bigint, pageSize: bigint): string | undefined {
-  if (size < pageSize) return `a memory-side cache of ${formatBytes(size)} is smaller than a ${formatBytes(pageSize)} page; HMAT caches are megabytes to gigabytes`;
+  if (size < pageSize)
+    return `a memory-side cache of ${formatBytes(size)} is smaller than a ${formatBytes(pageSize)} page; HMAT caches are megabytes to gigabytes`;
   return undefined;
 }
 
@@ -42,7 +47,8 @@ export function cacheProblem(size: bigint, pageSize: bigint): string | undefined
 export function impossibleFacts(facts: HostFacts): string[] {
   const arch = ARCHES[facts.arch] ?? (ARCHES[DEFAULT_ARCH] as ArchFacts);
   const out: string[] = [];
-  if (!isPow2(facts.pageSize) || facts.pageSize < 4096n || facts.pageSize > 65536n) out.push(`a page size of ${formatBytes(facts.pageSize)} is not one Linux uses (4 KiB, 16 KiB or 64 KiB)`);
+  if (!isPow2(facts.pageSize) || facts.pageSize < 4096n || facts.pageSize > 65536n)
+    out.push(`a page size of ${formatBytes(facts.pageSize)} is not one Linux uses (4 KiB, 16 KiB or 64 KiB)`);
   const mb = memoryBlockProblem(facts.memoryBlockSize, arch);
   if (mb) out.push(mb);
   for (const r of facts.regions) {

@@ -142,7 +142,10 @@ export class KernelModel {
       const slash = rest.indexOf('/');
       const drv = slash < 0 ? rest : rest.slice(0, slash);
       const attr = slash < 0 ? '' : rest.slice(slash + 1);
-      if (drv === 'fsdev_dax' && has(this.version, 'fsdevDax')) return unmodelled('the fsdev_dax driver (7.3+, drivers/dax/fsdev_dax.ko) is not modelled: whether it is loaded and what it accepts is not in the facts');
+      if (drv === 'fsdev_dax' && has(this.version, 'fsdevDax'))
+        return unmodelled(
+          'the fsdev_dax driver (7.3+, drivers/dax/fsdev_dax.ko) is not modelled: whether it is loaded and what it accepts is not in the facts',
+        );
       if (drv !== 'device_dax' && drv !== 'kmem') return err(slash < 0 ? NO_FILE : 'ENOENT');
       if (attr === '') return err('EISDIR');
       const link = /^(dax\d+\.\d+)\/(.+)$/.exec(attr);
@@ -257,7 +260,14 @@ export class KernelModel {
    * = the CXL region's, align PMD_SIZE, kmem-type (IORESOURCE_DAX_KMEM), one device `daxN.0` over
    * the whole range, which device_add probes at once: kmem on 6.3+ (measured on 6.12 and 7.3).
    */
-  addDaxRegion(spec: { id: number; path: string; start: bigint; end: bigint; targetNode: number; memmapOnMemory: boolean }): void {
+  addDaxRegion(spec: {
+    id: number;
+    path: string;
+    start: bigint;
+    end: bigint;
+    targetNode: number;
+    memmapOnMemory: boolean;
+  }): void {
     const pmd = this.state.arch.pmdSize.value ?? this.state.arch.pageSize.value;
     const region: SimRegion = inert({
       id: spec.id,
@@ -277,7 +287,16 @@ export class KernelModel {
       seed: null,
       youngest: null,
     });
-    const dev: SimDevice = inert({ region, id: 0, align: pmd, ranges: [], driver: null, targetNode: spec.targetNode, memmapOnMemory: spec.memmapOnMemory, deleted: false });
+    const dev: SimDevice = inert({
+      region,
+      id: 0,
+      align: pmd,
+      ranges: [],
+      driver: null,
+      targetNode: spec.targetNode,
+      memmapOnMemory: spec.memmapOnMemory,
+      deleted: false,
+    });
     const range: SimRange = { mappingId: 0, start: spec.start, end: spec.end, pgoff: 0n };
     dev.ranges.push(range);
     indexRange(dev, range);
@@ -441,7 +460,8 @@ export class KernelModel {
           break;
         }
         alloc = 0n;
-        if (next && next.range.start > res.range.end + 1n) alloc = min(next.range.start - (res.range.end + 1n), toAlloc);
+        if (next && next.range.start > res.range.end + 1n)
+          alloc = min(next.range.start - (res.range.end + 1n), toAlloc);
         if (alloc === 0n && !next && res.range.end < region.end) alloc = min(region.end - res.range.end, toAlloc);
         if (alloc === 0n) continue;
         if (this.adjustOk(dev, res.dev, res.range)) {
@@ -590,7 +610,8 @@ export class KernelModel {
    * in free_pagetable while memremap_pages unwound (6.1). See docs/kernel-model.md.
    */
   private unpredictableProbe(drv: DriverName, dev: SimDevice): string | undefined {
-    if (drv !== 'device_dax' || !dev.region.dynamic || dev.pgmapStale || deviceSize(dev) === 0n || dev.deleted) return undefined;
+    if (drv !== 'device_dax' || !dev.region.dynamic || dev.pgmapStale || deviceSize(dev) === 0n || dev.deleted)
+      return undefined;
     if (dev.ranges.some((r) => this.reserved(r.start, r.end))) return undefined; // EBUSY comes first
     const page = this.state.pageSize;
     const bad = dev.ranges.find((r) => r.start % page !== 0n || (r.end + 1n) % page !== 0n);
@@ -622,7 +643,9 @@ export class KernelModel {
     // driver_attach below probes every unbound matching device: decline if one of them is a probe
     // the model cannot predict. Only unbound devices are probed: the bound ones are skipped at once.
     const order = new Map(this.state.regions.map((r, i) => [r, i]));
-    const unbound = [...this.unboundDevices()].sort((a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.id - b.id);
+    const unbound = [...this.unboundDevices()].sort(
+      (a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.id - b.id,
+    );
     for (const dev of unbound) {
       this.work++;
       const matchesAfter = deviceName(dev) === name || this.matches(drv, dev);
@@ -642,7 +665,8 @@ export class KernelModel {
   private unboundDevices(): Set<SimDevice> {
     if (!this.unbound) {
       this.unbound = new Set();
-      for (const region of this.state.regions) for (const dev of region.devices.values()) if (!dev.driver) this.unbound.add(dev);
+      for (const region of this.state.regions)
+        for (const dev of region.devices.values()) if (!dev.driver) this.unbound.add(dev);
     }
     return this.unbound;
   }
@@ -716,7 +740,8 @@ export class KernelModel {
 
   /** The reservations sorted by start (built from the state once, then kept). */
   private reservationIndex(): Reservation[] {
-    if (!this.resIndex) this.resIndex = [...this.state.reservations].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    if (!this.resIndex)
+      this.resIndex = [...this.state.reservations].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     return this.resIndex;
   }
 
@@ -736,7 +761,6 @@ export class KernelModel {
     const j = idx.indexOf(r, Math.max(0, reservationAt(idx, r.start) - 1));
     if (j >= 0) idx.splice(j, 1);
   }
-
 
   /** dev_dax_kmem_probe (kmem.c[new]). */
   private kmemProbe(dev: SimDevice): Errno | undefined {
@@ -784,19 +808,27 @@ export class KernelModel {
     const target = KMEM_STATES.find((s) => sysfsStreq(value, s));
     if (!target || target === 'offline') return err('EINVAL');
     const cur = dev.kmemState ?? 'unknown';
-    if (cur === 'unknown') return unmodelled(`${deviceName(dev)}/state: what it reads is not known to the model (its memory was onlined, or auto-onlined at probe), so the write's answer is not predicted`);
+    if (cur === 'unknown')
+      return unmodelled(
+        `${deviceName(dev)}/state: what it reads is not known to the model (its memory was onlined, or auto-onlined at probe), so the write's answer is not predicted`,
+      );
     if (target === cur) {
-      if (cur === 'online_kernel') return unmodelled(`${deviceName(dev)}/state: online_kernel → online_kernel was not measured`);
+      if (cur === 'online_kernel')
+        return unmodelled(`${deviceName(dev)}/state: online_kernel → online_kernel was not measured`);
       return OK;
     }
     const bs = this.state.blockSize;
-    const spans = dev.ranges.map((r) => hotplugRange(r.start, r.end, bs)).filter((u): u is { start: bigint; end: bigint } => u !== undefined);
+    const spans = dev.ranges
+      .map((r) => hotplugRange(r.start, r.end, bs))
+      .filter((u): u is { start: bigint; end: bigint } => u !== undefined);
     if (target === 'unplugged') {
       if (cur === 'online_kernel') return err('EBUSY');
       // offline_and_remove_memory of every range; a kernel-zone block onlined by hand: not measured
       for (const u of spans) {
         if (this.blockRunsIn(u.start, u.end).some((b) => b.state === 'online' && b.zone !== 'Movable')) {
-          return unmodelled(`${deviceName(dev)}/state: unplugging memory onlined by hand in a kernel zone was not measured`);
+          return unmodelled(
+            `${deviceName(dev)}/state: unplugging memory onlined by hand in a kernel zone was not measured`,
+          );
         }
       }
       const name = deviceName(dev);
@@ -807,7 +839,9 @@ export class KernelModel {
         this.freeMemmap(first, last);
         // the memory's iomem resource goes with it (measured on 7.3.4: /proc/iomem loses the
         // device's line and its `System RAM (kmem)` line)
-        const held = this.state.reservations.find((x) => x.owner === name && x.kind === 'kmem' && x.start === u.start && !x.stranded);
+        const held = this.state.reservations.find(
+          (x) => x.owner === name && x.kind === 'kmem' && x.start === u.start && !x.stranded,
+        );
         if (held) this.unreserve(held);
       }
       dev.kmemState = 'unplugged';
@@ -935,7 +969,12 @@ export class KernelModel {
     if (target === 'offline') {
       // 6.18+: a kernel-zone block may hold unmovable pages (measured EBUSY; 6.12: ok)
       if (block.state === 'online' && block.zone !== 'Movable' && has(this.version, 'kernelZoneOfflineUnpredictable')) {
-        return { end, result: unmodelled(`memory${i} is online in the ${block.zone ?? 'kernel'} zone: on Linux 6.18 and later offlining it may be refused (EBUSY, unmovable pages); where the page allocator put them is not modelled`) };
+        return {
+          end,
+          result: unmodelled(
+            `memory${i} is online in the ${block.zone ?? 'kernel'} zone: on Linux 6.18 and later offlining it may be refused (EBUSY, unmovable pages); where the page allocator put them is not modelled`,
+          ),
+        };
       }
       // The memmap pins answer alike between the edges of the kernel-zone runs that hold one.
       const stop = Math.min(end, this.pinEdgeAfter(i) - 1);
@@ -968,9 +1007,13 @@ export class KernelModel {
       const bs = this.state.blockSize;
       const first = BigInt(index) * bs;
       if (this.state.regions.some((r) => first >= r.start && first + bs - 1n <= r.end)) return err('ENOENT');
-      return unmodelled(`memory${index} is not memory of a dax device in the facts; the model does not predict boot memory`);
+      return unmodelled(
+        `memory${index} is not memory of a dax device in the facts; the model does not predict boot memory`,
+      );
     }
-    return attr === 'state' || attr === 'online' ? this.blockChunk(index, index, attr, value).result : otherBlockAttr(attr);
+    return attr === 'state' || attr === 'online'
+      ? this.blockChunk(index, index, attr, value).result
+      : otherBlockAttr(attr);
   }
 
   /** Placements whose memmap is still in use (some of their hot-added blocks are present). */

@@ -81,12 +81,21 @@ export function parseScript(text: string): ScriptParse {
     if (!m) return { ok: false, line: n + 1, message: `line ${n + 1}: expected \`echo VALUE > PATH\`, found: ${line}` };
     // `echo 1 2>PATH`: digits glued to `>` are a file-descriptor number, not echo's output.
     if (/\s\d+>\s*\S+$/.test(line)) {
-      return { ok: false, line: n + 1, message: `line ${n + 1}: \`N>\` redirects file descriptor N, not what echo writes; put a space before \`>\`: ${line}` };
+      return {
+        ok: false,
+        line: n + 1,
+        message: `line ${n + 1}: \`N>\` redirects file descriptor N, not what echo writes; put a space before \`>\`: ${line}`,
+      };
     }
     const hasValue = m.length === 3;
     const path = (hasValue ? m[2] : m[1]) as string;
     const words = shellWords(hasValue ? (m[1] as string) : '');
-    if (!words) return { ok: false, line: n + 1, message: `line ${n + 1}: shell constructs other than plain words and quotes are not modelled: ${line}` };
+    if (!words)
+      return {
+        ok: false,
+        line: n + 1,
+        message: `line ${n + 1}: shell constructs other than plain words and quotes are not modelled: ${line}`,
+      };
     const pathWords = shellWords(path);
     if (!pathWords || pathWords.length !== 1 || !(pathWords[0] as string).startsWith('/')) {
       return { ok: false, line: n + 1, message: `line ${n + 1}: the target must be an absolute sysfs path: ${line}` };
@@ -96,7 +105,12 @@ export function parseScript(text: string): ScriptParse {
       noNewline = true;
       words.shift();
     }
-    writes.push({ line: n + 1, path: pathWords[0] as string, value: words.join(' ') + (noNewline ? '' : '\n'), text: line });
+    writes.push({
+      line: n + 1,
+      path: pathWords[0] as string,
+      value: words.join(' ') + (noNewline ? '' : '\n'),
+      text: line,
+    });
   }
   return { ok: true, writes };
 }

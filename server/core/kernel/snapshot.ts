@@ -4,7 +4,15 @@
 import type { DeviceFacts, HostFacts, MemoryBlockFacts, RegionFacts, Zone } from '../host-facts';
 import { runLength, type BlockRun } from './blocks';
 import { has } from './version';
-import { availableSize, deviceName, deviceSize, hotplugRange, regionSize, type SimDevice, type SimState } from './state';
+import {
+  availableSize,
+  deviceName,
+  deviceSize,
+  hotplugRange,
+  regionSize,
+  type SimDevice,
+  type SimState,
+} from './state';
 
 export function snapshot(state: SimState, source = 'model'): HostFacts {
   const regions: RegionFacts[] = state.regions.map((r) => ({
@@ -18,21 +26,25 @@ export function snapshot(state: SimState, source = 'model'): HostFacts {
     kmemDefault: r.kmemFlag,
     devices: [...r.devices.values()]
       .sort((a, b) => a.id - b.id)
-      .map(
-        (d): DeviceFacts => ({
-          name: deviceName(d),
-          size: deviceSize(d),
-          align: d.align,
-          driver: d.driver,
-          targetNode: d.targetNode,
-          ...(has(state.version, 'memmapOnMemory') ? { memmapOnMemory: d.memmapOnMemory } : {}),
-          mappings: d.ranges.map((x) => ({ id: x.mappingId, start: x.start, end: x.end, pageOffset: x.pgoff })),
-        }),
-      ),
+      .map((d): DeviceFacts => ({
+        name: deviceName(d),
+        size: deviceSize(d),
+        align: d.align,
+        driver: d.driver,
+        targetNode: d.targetNode,
+        ...(has(state.version, 'memmapOnMemory') ? { memmapOnMemory: d.memmapOnMemory } : {}),
+        mappings: d.ranges.map((x) => ({ id: x.mappingId, start: x.start, end: x.end, pageOffset: x.pgoff })),
+      })),
   }));
   const memoryBlocks: MemoryBlockFacts[] = [...state.blocks.values()]
     .sort((a, b) => a.index - b.index)
-    .map((b) => ({ index: b.index, state: b.state, ...(b.zone ? { zone: b.zone } : {}), node: b.node, removable: b.removable }));
+    .map((b) => ({
+      index: b.index,
+      state: b.state,
+      ...(b.zone ? { zone: b.zone } : {}),
+      node: b.node,
+      removable: b.removable,
+    }));
   return {
     source,
     ...(state.hostname !== undefined ? { hostname: state.hostname } : {}),
@@ -132,7 +144,11 @@ export function toDaxctlJson(state: SimState): Json {
         if (d.targetNode >= 0) dev.target_node = d.targetNode;
         dev.align = num(d.align);
         dev.mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
-        if (d.driver === 'kmem' && d.kmemState === 'unplugged' && !state.blocks.all().some((r) => r.node === d.targetNode)) {
+        if (
+          d.driver === 'kmem' &&
+          d.kmemState === 'unplugged' &&
+          !state.blocks.all().some((r) => r.node === d.targetNode)
+        ) {
           // 7.3 `state` = unplugged took the node's last memory away: the node goes offline, its
           // sysfs directory with it, and daxctl 76.1's block walk answers -ENOENT for both counts
           // and leaves `movable` out (measured on Debian 7.3.4, test/vm/scripts/kmem-state-7.3.sh).
@@ -146,7 +162,8 @@ export function toDaxctlJson(state: SimState): Json {
           // daxctl_memory_is_movable: the zone scan fails on an offline block (field left out);
           // otherwise true only if a zone was found and it is Movable — so a system-ram device
           // whose [resource, resource + size) holds no block at all shows "movable": false.
-          if (count.online === count.total) dev.movable = count.total > 0 && [...count.zones].every((z) => z === 'Movable') && count.zones.size > 0;
+          if (count.online === count.total)
+            dev.movable = count.total > 0 && [...count.zones].every((z) => z === 'Movable') && count.zones.size > 0;
         }
         if (!d.driver) dev.state = 'disabled';
         if (d.ranges.length > 0) {

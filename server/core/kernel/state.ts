@@ -210,9 +210,13 @@ export class SeedError extends Error {}
  */
 export function seedState(facts: HostFacts, releaseOverride?: string): SimState {
   const release = releaseOverride ?? facts.kernelRelease;
-  if (!release) throw new SeedError('the facts do not give the kernel release; pass --kernel RELEASE (a `uname -r` string)');
+  if (!release)
+    throw new SeedError('the facts do not give the kernel release; pass --kernel RELEASE (a `uname -r` string)');
   const version = parseRelease(release);
-  if (!version) throw new SeedError(`cannot read kernel release "${release}" (expected a \`uname -r\` string such as 6.12.117+deb12-amd64)`);
+  if (!version)
+    throw new SeedError(
+      `cannot read kernel release "${release}" (expected a \`uname -r\` string such as 6.12.117+deb12-amd64)`,
+    );
   const arch = ARCHES[facts.arch] ?? ARCHES[DEFAULT_ARCH];
   if (!arch) throw new SeedError(`unknown architecture ${facts.arch}`);
   // Values no kernel has are not modelled (the model's work would follow them, not the layout).
@@ -220,7 +224,11 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
   if (impossible.length > 0) throw new SeedError(`not modelled: ${impossible.join('; ')}`);
   const regions: SimRegion[] = [];
   // 7.3+: the kmem `state` values the capture read (the memory blocks cannot tell them apart)
-  const kmemStateOf = new Map<string, KmemState>(facts.regions.flatMap((r) => r.devices.flatMap((d) => (d.kmemState !== undefined ? [[d.name, d.kmemState] as const] : []))));
+  const kmemStateOf = new Map<string, KmemState>(
+    facts.regions.flatMap((r) =>
+      r.devices.flatMap((d) => (d.kmemState !== undefined ? [[d.name, d.kmemState] as const] : [])),
+    ),
+  );
   for (const rf of facts.regions) {
     if (rf.start === undefined) {
       throw new SeedError(`region ${rf.id}: its physical start is unknown (pass --region-start ${rf.id}=ADDR)`);
@@ -245,7 +253,8 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     });
     for (const df of rf.devices) {
       const m = /^dax(\d+)\.(\d+)$/.exec(df.name);
-      if (!m || Number(m[1]) !== rf.id) throw new SeedError(`region ${rf.id}: device name ${df.name} is not dax${rf.id}.N`);
+      if (!m || Number(m[1]) !== rf.id)
+        throw new SeedError(`region ${rf.id}: device name ${df.name} is not dax${rf.id}.N`);
       const dev: SimDevice = inert({
         region,
         id: Number(m[2]),
@@ -266,7 +275,15 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     }
     regions.push(region);
   }
-  const blocks = BlockRuns.of(facts.memoryBlocks.map((b) => ({ index: b.index, state: b.state, zone: b.zone, node: b.node, removable: b.removable })));
+  const blocks = BlockRuns.of(
+    facts.memoryBlocks.map((b) => ({
+      index: b.index,
+      state: b.state,
+      zone: b.zone,
+      node: b.node,
+      removable: b.removable,
+    })),
+  );
   const state: SimState = {
     version,
     arch,
@@ -287,12 +304,26 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
   for (const region of regions) {
     for (const dev of region.devices.values()) {
       if (dev.driver === 'device_dax') {
-        for (const r of dev.ranges) state.reservations.push({ start: r.start, end: r.end, owner: deviceName(dev), kind: 'device_dax', stranded: false });
+        for (const r of dev.ranges)
+          state.reservations.push({
+            start: r.start,
+            end: r.end,
+            owner: deviceName(dev),
+            kind: 'device_dax',
+            stranded: false,
+          });
       } else if (dev.driver === 'kmem' && dev.kmemState !== 'unplugged') {
         // (7.3: a device unplugged through its `state` holds no memory and no resource)
         for (const r of dev.ranges) {
           const h = hotplugRange(r.start, r.end, state.blockSize);
-          if (h) state.reservations.push({ start: h.start, end: h.end, owner: deviceName(dev), kind: 'kmem', stranded: false });
+          if (h)
+            state.reservations.push({
+              start: h.start,
+              end: h.end,
+              owner: deviceName(dev),
+              kind: 'kmem',
+              stranded: false,
+            });
         }
         if (has(version, 'kmemState')) dev.kmemState = kmemStateOf.get(deviceName(dev)) ?? seedKmemState(dev, state);
       }

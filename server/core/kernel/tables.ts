@@ -34,21 +34,44 @@ export const ARCHES: Readonly<Record<string, ArchFacts>> = {
     name: 'x86_64',
     pageSize: { value: 4n * KiB, source: 'x86-64 PAGE_SIZE; getconf PAGESIZE in the 6.1/6.12 captures' },
     pmdSize: { value: 2n * MiB, source: 'kernel-facts.md §4.4 dax_align_valid: PMD_SIZE with THP (x86-64)' },
-    pudSize: { value: GiB, source: 'kernel-facts.md §4.4 dax_align_valid: PUD_SIZE with CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD (x86-64)' },
-    compatAlign: { value: 2n * MiB, source: 'kernel-facts.md §4 granule(dev): memremap_compat_align() = sub-section size, bus.c[new] alloc_is_aligned' },
-    minMemoryBlock: { value: 128n * MiB, source: 'kernel-facts.md §8.2: x86-64 minimum 128 MiB (section size); block_size_bytes 8000000 in the captures' },
-    maxMemoryBlock: { value: 2n * GiB, source: 'kernel-facts.md §8.2: x86 init_64.c probe_memory_block_size, up to 2 GiB' },
-    physAddrBits: { value: 52, source: 'arch/x86/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is 52 with 5-level paging, 46 without' },
+    pudSize: {
+      value: GiB,
+      source: 'kernel-facts.md §4.4 dax_align_valid: PUD_SIZE with CONFIG_HAVE_ARCH_TRANSPARENT_HUGEPAGE_PUD (x86-64)',
+    },
+    compatAlign: {
+      value: 2n * MiB,
+      source:
+        'kernel-facts.md §4 granule(dev): memremap_compat_align() = sub-section size, bus.c[new] alloc_is_aligned',
+    },
+    minMemoryBlock: {
+      value: 128n * MiB,
+      source: 'kernel-facts.md §8.2: x86-64 minimum 128 MiB (section size); block_size_bytes 8000000 in the captures',
+    },
+    maxMemoryBlock: {
+      value: 2n * GiB,
+      source: 'kernel-facts.md §8.2: x86 init_64.c probe_memory_block_size, up to 2 GiB',
+    },
+    physAddrBits: {
+      value: 52,
+      source: 'arch/x86/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is 52 with 5-level paging, 46 without',
+    },
   },
   aarch64: {
     name: 'aarch64',
     pageSize: { value: 4n * KiB, source: 'arm64 with 4 KiB pages (the common distro configuration)', fromMemory: true },
     pmdSize: { value: 2n * MiB, source: 'kernel-facts.md §4.4: arm64/4K PMD 2 MiB', fromMemory: true },
     pudSize: { value: undefined, source: 'kernel-facts.md §4.4: arm64 has no PUD THP', fromMemory: true },
-    compatAlign: { value: 2n * MiB, source: 'kernel-facts.md §4: sub-section size 2 MiB on most arches', fromMemory: true },
+    compatAlign: {
+      value: 2n * MiB,
+      source: 'kernel-facts.md §4: sub-section size 2 MiB on most arches',
+      fromMemory: true,
+    },
     minMemoryBlock: { value: 128n * MiB, source: 'arm64/4K SECTION_SIZE_BITS 27', fromMemory: true },
     maxMemoryBlock: { value: 128n * MiB, source: 'arm64 memory block = section size', fromMemory: true },
-    physAddrBits: { value: 52, source: 'arch/arm64/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is CONFIG_ARM64_PA_BITS, at most 52' },
+    physAddrBits: {
+      value: 52,
+      source: 'arch/arm64/include/asm/sparsemem.h: MAX_PHYSMEM_BITS is CONFIG_ARM64_PA_BITS, at most 52',
+    },
   },
 };
 

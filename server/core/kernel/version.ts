@@ -61,32 +61,38 @@ export const FEATURES: readonly FeatureRow[] = [
   {
     key: 'kernelZoneOfflineUnpredictable',
     since: [6, 18],
-    what: 'offlining a hot-added block onlined into a kernel zone may be refused (EBUSY: unmovable slab pages land in the node\'s first kernel-zone memory); 6.1 and 6.12 offlined it. Where the page allocator puts unmovable pages is not modelled, so the model declines such a write',
-    source: 'measured under QEMU: memoryN/state offline of an online_kernel / online (kernel zone) block of node 1 → EBUSY on Debian 6.18.15 and 7.3.4 (dmesg "page dumped because: unmovable page"; test/vm/scripts/probe-6.18.sh), ok on 6.12.118; fidelity seed t2 on 7.3.4 (online_kernel then offline → EBUSY). mm/memory_hotplug.c offline_pages, mm/page_isolation.c has_unmovable_pages',
+    what: "offlining a hot-added block onlined into a kernel zone may be refused (EBUSY: unmovable slab pages land in the node's first kernel-zone memory); 6.1 and 6.12 offlined it. Where the page allocator puts unmovable pages is not modelled, so the model declines such a write",
+    source:
+      'measured under QEMU: memoryN/state offline of an online_kernel / online (kernel zone) block of node 1 → EBUSY on Debian 6.18.15 and 7.3.4 (dmesg "page dumped because: unmovable page"; test/vm/scripts/probe-6.18.sh), ok on 6.12.118; fidelity seed t2 on 7.3.4 (online_kernel then offline → EBUSY). mm/memory_hotplug.c offline_pages, mm/page_isolation.c has_unmovable_pages',
   },
   {
     key: 'hmemPlatformParent',
     since: [7, 2],
     what: 'hmem regions live under /sys/devices/platform/hmem_platform.0/hmem.N (daxctl path /platform/hmem_platform.0/hmem.N), and /proc/iomem has no "Soft Reserved" line above their devices',
-    source: 'kernel-facts.md §16 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
+    source:
+      'kernel-facts.md §16 table: measured on Debian 6.12.118, 6.18.15 (old path) and 7.2.12, 7.3.4 (new path) under QEMU',
   },
   {
     key: 'kmemState',
     since: [7, 3],
     what: 'kmem-bound devices have a read/write `state` attribute (offline, unplugged, online_movable, online_kernel) that hot-removes and hot-adds the whole device',
-    source: 'kernel-facts.md §16.1: measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
+    source:
+      'kernel-facts.md §16.1: measured on Debian 7.3.4 (absent on 7.2.12 and 6.18.15; kmem.ko state_show/state_store)',
   },
   {
     key: 'fsdevDax',
     since: [7, 3],
     what: 'a third dax driver, fsdev_dax ("FS-DAX Device: fs-dax compatible devdax driver", CONFIG_DEV_DAX_FSDEV=m, modalias dax:t0* so udev loads it): not modelled, so writes under /sys/bus/dax/drivers/fsdev_dax/ are declined and a device bound to it is taken as device_dax with a warning',
-    source: 'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko, measured in the 7.3.4 guest (absent from 7.2.12 and 6.18.15; docs/kernel-model.md, version rows)',
+    source:
+      'Debian 7.3.4 config (DEV_DAX_FSDEV=m) and modinfo of drivers/dax/fsdev_dax.ko, measured in the 7.3.4 guest (absent from 7.2.12 and 6.18.15; docs/kernel-model.md, version rows)',
   },
 ];
 
 /** The sysfs path of hmem region `id`'s parent device on a kernel (hmemPlatformParent). */
 export function hmemRegionPath(v: KernelVersion, id: number): string {
-  return has(v, 'hmemPlatformParent') ? `/sys/devices/platform/hmem_platform.0/hmem.${id}` : `/sys/devices/platform/hmem.${id}`;
+  return has(v, 'hmemPlatformParent')
+    ? `/sys/devices/platform/hmem_platform.0/hmem.${id}`
+    : `/sys/devices/platform/hmem.${id}`;
 }
 
 /** Parses a `uname -r` string (`6.12.117+deb12-amd64`, `6.1.0-56-amd64`, `6.12`). */

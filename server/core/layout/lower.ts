@@ -43,7 +43,12 @@ const MIN_PAGE = 4096n;
 class Lowerer {
   readonly issues: LoweringIssue[] = [];
 
-  problem(span: Span, message: string, kind: LoweringIssue['kind'] = 'value', related?: LoweringIssue['related']): void {
+  problem(
+    span: Span,
+    message: string,
+    kind: LoweringIssue['kind'] = 'value',
+    related?: LoweringIssue['related'],
+  ): void {
     this.issues.push(related ? { kind, span, message, related } : { kind, span, message });
   }
 
@@ -56,7 +61,10 @@ class Lowerer {
     }
     if (p.values.length > 1) {
       const extra = p.values[1] as Value;
-      this.problem({ start: extra.span.start, end: (p.values[p.values.length - 1] as Value).span.end }, `\`${p.key.text}\` takes one value (${expected})`);
+      this.problem(
+        { start: extra.span.start, end: (p.values[p.values.length - 1] as Value).span.end },
+        `\`${p.key.text}\` takes one value (${expected})`,
+      );
     }
     return v;
   }
@@ -129,14 +137,18 @@ class Lowerer {
           const s = this.string(this.single(p, 'an SSH destination'), 'an SSH destination');
           if (s) {
             if (s.value.trim() === '' || s.value.startsWith('-') || /[\s\0]/.test(s.value)) {
-              this.problem(s.span, 'an SSH destination cannot be empty, start with `-` or contain spaces (it is passed to ssh as one argument)');
+              this.problem(
+                s.span,
+                'an SSH destination cannot be empty, start with `-` or contain spaces (it is passed to ssh as one argument)',
+              );
             } else h.ssh = s;
           }
           break;
         }
         case 'port': {
           const n = this.count(this.single(p, 'a TCP port'), 'a TCP port');
-          if (n && (n.value < 1 || n.value > 65535)) this.problem(n.span, `port ${n.value} is not a TCP port (1–65535)`);
+          if (n && (n.value < 1 || n.value > 65535))
+            this.problem(n.span, `port ${n.value} is not a TCP port (1–65535)`);
           else if (n) h.port = n;
           break;
         }
@@ -162,7 +174,11 @@ class Lowerer {
         case 'kernel': {
           const s = this.string(this.single(p, 'a kernel release'), 'a kernel release such as "6.12.117+deb12-amd64"');
           if (s) {
-            if (!/^\d+\.\d+/.test(s.value)) this.problem(s.span, `"${s.value}" is not a kernel release (expected \`uname -r\` output such as "6.1.0-56-amd64")`);
+            if (!/^\d+\.\d+/.test(s.value))
+              this.problem(
+                s.span,
+                `"${s.value}" is not a kernel release (expected \`uname -r\` output such as "6.1.0-56-amd64")`,
+              );
             else h.kernel = s;
           }
           break;
@@ -175,7 +191,8 @@ class Lowerer {
         case 'memory-block': {
           const b = this.bytes(this.single(p, 'a size'), 'a memory block size such as 128M');
           if (b) {
-            if (b.value <= 0n || (b.value & (b.value - 1n)) !== 0n) this.problem(b.span, 'a memory block size is a power of two (e.g. 128M, 2G)');
+            if (b.value <= 0n || (b.value & (b.value - 1n)) !== 0n)
+              this.problem(b.span, 'a memory block size is a power of two (e.g. 128M, 2G)');
             else h.memoryBlock = b;
           }
           break;
@@ -185,7 +202,11 @@ class Lowerer {
           const w = this.word(this.single(p, 'a policy'), `a policy (${AUTO_ONLINE.join(', ')})`);
           if (w) {
             if ((AUTO_ONLINE as readonly string[]).includes(w.value)) h.autoOnline = w as Spanned<AutoOnlinePolicy>;
-            else this.problem(w.span, `\`${w.value}\` is not an auto_online_blocks policy; expected one of ${AUTO_ONLINE.join(', ')}`);
+            else
+              this.problem(
+                w.span,
+                `\`${w.value}\` is not an auto_online_blocks policy; expected one of ${AUTO_ONLINE.join(', ')}`,
+              );
           }
           break;
         }
@@ -197,9 +218,14 @@ class Lowerer {
     // A memory block size no kernel of the declared arch (of any arch, when none is declared) has.
     if (h.memoryBlock) {
       const declared = h.arch ? ARCHES[h.arch.value] : undefined;
-      const problems = (declared ? [declared] : Object.values(ARCHES)).map((a) => memoryBlockProblem((h.memoryBlock as Spanned<bigint>).value, a));
+      const problems = (declared ? [declared] : Object.values(ARCHES)).map((a) =>
+        memoryBlockProblem((h.memoryBlock as Spanned<bigint>).value, a),
+      );
       if (problems.every((x) => x !== undefined)) {
-        this.problem(h.memoryBlock.span, `${problems[0]}; write the host's block_size_bytes (128M on most x86-64 and arm64 hosts)`);
+        this.problem(
+          h.memoryBlock.span,
+          `${problems[0]}; write the host's block_size_bytes (128M on most x86-64 and arm64 hosts)`,
+        );
         delete h.memoryBlock;
       }
     }
@@ -225,7 +251,11 @@ class Lowerer {
         }
         case 'align': {
           const b = this.bytes(this.single(p, 'an alignment'), 'an alignment such as 2M');
-          if (b && (b.value <= 0n || (b.value & (b.value - 1n)) !== 0n)) this.problem(b.span, 'a region align is a power of two (the provider sets it: 2M for hmem and CXL regions)');
+          if (b && (b.value <= 0n || (b.value & (b.value - 1n)) !== 0n))
+            this.problem(
+              b.span,
+              'a region align is a power of two (the provider sets it: 2M for hmem and CXL regions)',
+            );
           else if (b) g.align = b;
           break;
         }
@@ -244,7 +274,9 @@ class Lowerer {
         case 'static': {
           const value = p.key.text === 'dynamic';
           if (g.dynamic && g.dynamic.value !== value) {
-            this.problem(p.key.span, 'a region is either `dynamic` or `static`, not both', 'value', [{ span: g.dynamic.span, message: 'declared here' }]);
+            this.problem(p.key.span, 'a region is either `dynamic` or `static`, not both', 'value', [
+              { span: g.dynamic.span, message: 'declared here' },
+            ]);
           } else g.dynamic = { value, span: p.key.span };
           break;
         }
@@ -268,7 +300,10 @@ class Lowerer {
     if (g.cache) {
       const p = cacheProblem(g.cache.value, MIN_PAGE);
       if (p) {
-        this.problem(g.cache.span, `${p}; write the cache size HMAT reports (memory_side_cache/index1/size), such as 256M`);
+        this.problem(
+          g.cache.span,
+          `${p}; write the cache size HMAT reports (memory_side_cache/index1/size), such as 256M`,
+        );
         delete g.cache;
       }
     }
@@ -286,9 +321,12 @@ class Lowerer {
       if (!dev) continue;
       const prev = seen.get(dev.label);
       if (prev) {
-        this.problem(dev.labelSpan, `device \`${dev.label}\` is already declared in this region; labels are unique per region`, 'duplicate', [
-          { span: prev, message: `first \`${dev.label}\`` },
-        ]);
+        this.problem(
+          dev.labelSpan,
+          `device \`${dev.label}\` is already declared in this region; labels are unique per region`,
+          'duplicate',
+          [{ span: prev, message: `first \`${dev.label}\`` }],
+        );
         continue;
       }
       seen.set(dev.label, dev.labelSpan);
@@ -323,7 +361,9 @@ class Lowerer {
       if (key !== 'range' && key !== 'expect') {
         const prev = seenKeys.get(key);
         if (prev) {
-          this.problem(p.key.span, `\`${key}\` is already set for device \`${d.label}\``, 'duplicate', [{ span: prev, message: 'first set here' }]);
+          this.problem(p.key.span, `\`${key}\` is already set for device \`${d.label}\``, 'duplicate', [
+            { span: prev, message: 'first set here' },
+          ]);
           continue;
         }
         seenKeys.set(key, p.key.span);
@@ -335,7 +375,11 @@ class Lowerer {
           const m = /^dax(\d+)\.(\d+)$/.exec(w.value);
           if (!m) this.problem(w.span, `\`${w.value}\` is not a dax device name; expected daxR.N (e.g. dax0.1)`);
           else if (region.id && Number(m[1]) !== region.id.value) {
-            this.problem(w.span, `\`${w.value}\` belongs to region ${m[1]}, but this is region ${region.id.value}; use dax${region.id.value}.${m[2]}`, 'value');
+            this.problem(
+              w.span,
+              `\`${w.value}\` belongs to region ${m[1]}, but this is region ${region.id.value}; use dax${region.id.value}.${m[2]}`,
+              'value',
+            );
           } else d.kernelName = w;
           break;
         }
@@ -346,7 +390,8 @@ class Lowerer {
           else {
             const b = this.bytes(v, 'a size such as 48G, or `rest`');
             if (b) {
-              if (b.value === 0n) this.problem(b.span, 'a device of size 0 holds no memory; remove the device or give it a size');
+              if (b.value === 0n)
+                this.problem(b.span, 'a device of size 0 holds no memory; remove the device or give it a size');
               else d.size = b;
             }
           }
@@ -382,7 +427,10 @@ class Lowerer {
           const v = this.single(p, key === 'owner' ? 'a user name' : 'a group name');
           if (!v) break;
           if (v.kind !== 'word' && v.kind !== 'number') {
-            this.problem(v.span, `expected ${key === 'owner' ? 'a user name such as qemu' : 'a group name such as kvm'}, found \`${textOf(v)}\``);
+            this.problem(
+              v.span,
+              `expected ${key === 'owner' ? 'a user name such as qemu' : 'a group name such as kvm'}, found \`${textOf(v)}\``,
+            );
             break;
           }
           d[key] = { value: v.text, span: v.span };
@@ -391,7 +439,8 @@ class Lowerer {
         case 'permissions': {
           const v = this.single(p, 'an octal file mode');
           if (!v) break;
-          if (v.kind !== 'number') this.problem(v.span, `expected an octal file mode such as 0660, found \`${textOf(v)}\``);
+          if (v.kind !== 'number')
+            this.problem(v.span, `expected an octal file mode such as 0660, found \`${textOf(v)}\``);
           else d.permissions = { value: v.text, span: v.span };
           break;
         }
@@ -400,21 +449,37 @@ class Lowerer {
     d.ranges = ranges;
     if (expects.length > 0) d.expects = expects;
     if (d.colours && d.rest) {
-      this.problem(d.rest, '`size rest` cannot be combined with `colours`: the colours give the size; drop `size rest`', 'size-conflict');
+      this.problem(
+        d.rest,
+        '`size rest` cannot be combined with `colours`: the colours give the size; drop `size rest`',
+        'size-conflict',
+      );
       delete d.rest;
     }
     if (d.colours && ranges.length > 0) {
-      this.problem(d.colours.span, '`colours` and `range` cannot be combined: the colours decide where the device lies; drop one of them', 'size-conflict');
+      this.problem(
+        d.colours.span,
+        '`colours` and `range` cannot be combined: the colours decide where the device lies; drop one of them',
+        'size-conflict',
+      );
       delete d.colours;
     }
     if (ranges.length > 0 && d.size) {
       const total = ranges.reduce((s, r) => s + (r.end - r.start + 1n), 0n);
       if (total !== d.size.value) {
-        this.problem(d.size.span, `size ${formatBytes(d.size.value)} does not match the pinned ranges, which add up to ${formatBytes(total)}; drop \`size\` or make them agree`, 'size-conflict');
+        this.problem(
+          d.size.span,
+          `size ${formatBytes(d.size.value)} does not match the pinned ranges, which add up to ${formatBytes(total)}; drop \`size\` or make them agree`,
+          'size-conflict',
+        );
       }
     }
     if (ranges.length > 0 && d.rest) {
-      this.problem(d.rest, '`size rest` cannot be combined with pinned ranges: the ranges give the size', 'size-conflict');
+      this.problem(
+        d.rest,
+        '`size rest` cannot be combined with pinned ranges: the ranges give the size',
+        'size-conflict',
+      );
     }
     return d;
   }
@@ -435,13 +500,27 @@ class Lowerer {
         continue;
       }
       if (d.mode === 'devdax') {
-        this.problem(o.span, `\`${o.text}\` applies to system-ram only: a devdax device is not memory the kernel onlines`);
+        this.problem(
+          o.span,
+          `\`${o.text}\` applies to system-ram only: a devdax device is not memory the kernel onlines`,
+        );
         continue;
       }
-      const clash = o.text === 'online' ? 'offline' : o.text === 'offline' ? 'online' : o.text === 'movable' ? 'normal' : o.text === 'normal' ? 'movable' : undefined;
+      const clash =
+        o.text === 'online'
+          ? 'offline'
+          : o.text === 'offline'
+            ? 'online'
+            : o.text === 'movable'
+              ? 'normal'
+              : o.text === 'normal'
+                ? 'movable'
+                : undefined;
       const clashSpan = clash ? seen.get(clash) : undefined;
       if (clash && clashSpan) {
-        this.problem(o.span, `\`${o.text}\` contradicts \`${clash}\``, 'value', [{ span: clashSpan, message: `\`${clash}\` here` }]);
+        this.problem(o.span, `\`${o.text}\` contradicts \`${clash}\``, 'value', [
+          { span: clashSpan, message: `\`${clash}\` here` },
+        ]);
         continue;
       }
       seen.set(o.text, o.span);
@@ -512,7 +591,10 @@ class Lowerer {
       if (!setSpan) {
         if (!ok) return undefined;
         const v = vals[0] as Value;
-        this.problem(v.span, `expected colours such as 0..1 or \`any 2\` after \`${p.key.text}\`, found \`${textOf(v)}\``);
+        this.problem(
+          v.span,
+          `expected colours such as 0..1 or \`any 2\` after \`${p.key.text}\`, found \`${textOf(v)}\``,
+        );
         return undefined;
       }
     }
@@ -529,13 +611,19 @@ class Lowerer {
         const n = this.count(k, 'a number of colours');
         if (!n) ok = false;
         else if (n.value < 2) {
-          this.problem(n.span, `a cache sliced into ${n.value} colour${n.value === 1 ? '' : 's'} has nothing to choose from; use 2 or more`);
+          this.problem(
+            n.span,
+            `a cache sliced into ${n.value} colour${n.value === 1 ? '' : 's'} has nothing to choose from; use 2 or more`,
+          );
           ok = false;
         } else of = n;
       } else if (v.kind === 'word' && v.text === 'exclusive') {
         exclusive = v.span;
       } else {
-        this.problem(v.span, `\`${textOf(v)}\` is not part of a colour request; expected \`of K\` or \`exclusive\` after the colours`);
+        this.problem(
+          v.span,
+          `\`${textOf(v)}\` is not part of a colour request; expected \`of K\` or \`exclusive\` after the colours`,
+        );
         ok = false;
       }
     }
@@ -543,7 +631,10 @@ class Lowerer {
     if (of) {
       const over = [...set].filter((c) => c >= of.value);
       if (over.length > 0 && setSpan) {
-        this.problem(setSpan, `colour ${over[0]} does not exist when the cache is sliced into ${of.value} colours (they are 0..${of.value - 1})`);
+        this.problem(
+          setSpan,
+          `colour ${over[0]} does not exist when the cache is sliced into ${of.value} colours (they are 0..${of.value - 1})`,
+        );
         return undefined;
       }
       if (any && any.value > of.value) {
@@ -573,14 +664,20 @@ class Lowerer {
     const latency = metric.endsWith('latency');
     const example = latency ? '120ns' : '20000MB/s';
     if (!v || v.kind !== 'number' || v.value === undefined) {
-      this.problem(v?.span ?? m.span, `expected a ${latency ? 'latency' : 'bandwidth'} such as ${example} after \`${metric}\``);
+      this.problem(
+        v?.span ?? m.span,
+        `expected a ${latency ? 'latency' : 'bandwidth'} such as ${example} after \`${metric}\``,
+      );
       return undefined;
     }
     const units: Record<string, bigint> = latency ? { ns: 1n, us: 1000n } : { 'MB/s': 1n, 'GB/s': 1000n };
     const unit = v.unit ?? '';
     const mult = units[unit];
     if (mult === undefined) {
-      this.problem(v.span, `\`${v.text}\`: a ${latency ? 'latency' : 'bandwidth'} takes the unit ${Object.keys(units).join(' or ')} (HMAT reports ${latency ? 'nanoseconds' : 'MB/s'}), e.g. ${example}`);
+      this.problem(
+        v.span,
+        `\`${v.text}\`: a ${latency ? 'latency' : 'bandwidth'} takes the unit ${Object.keys(units).join(' or ')} (HMAT reports ${latency ? 'nanoseconds' : 'MB/s'}), e.g. ${example}`,
+      );
       return undefined;
     }
     const num = v.value * mult;
@@ -608,7 +705,10 @@ class Lowerer {
         access = w.text === 'access1' ? 1 : 0;
         accessSpan = w.span;
       } else {
-        this.problem(w.span, `\`${textOf(w)}\` is not part of an expectation; expected \`from node N\`, then \`access0\` or \`access1\``);
+        this.problem(
+          w.span,
+          `\`${textOf(w)}\` is not part of an expectation; expected \`from node N\`, then \`access0\` or \`access1\``,
+        );
         return undefined;
       }
     }
@@ -638,7 +738,11 @@ class Lowerer {
       const end = this.numberBytes(v.end);
       if (!end) return undefined;
       if (end.value < start.value) {
-        this.problem(v.span, `the range ends (${hexOf(end.value)}) before it starts (${hexOf(start.value)}); END is inclusive`, 'range-shape');
+        this.problem(
+          v.span,
+          `the range ends (${hexOf(end.value)}) before it starts (${hexOf(start.value)}); END is inclusive`,
+          'range-shape',
+        );
         return undefined;
       }
       return { start: start.value, end: end.value, span: v.span };
@@ -654,14 +758,19 @@ class Lowerer {
   }
 }
 
-
 function textOf(v: Value): string {
-  const t = v.kind === 'range' ? `${v.start.text}${v.op === '+' ? ' + ' : '..'}${(v.op === '+' ? v.length : v.end)?.text ?? ''}` : v.text;
+  const t =
+    v.kind === 'range'
+      ? `${v.start.text}${v.op === '+' ? ' + ' : '..'}${(v.op === '+' ? v.length : v.end)?.text ?? ''}`
+      : v.text;
   return t.length > 40 ? t.slice(0, 37) + '…' : t;
 }
 
 /** What each declaration lowered to, with the issues it raised (lowering a declaration depends on it alone). */
-export type LowerMemo = Map<Declaration, { readonly value: LayoutHost | LayoutRegion | undefined; readonly issues: readonly LoweringIssue[] }>;
+export type LowerMemo = Map<
+  Declaration,
+  { readonly value: LayoutHost | LayoutRegion | undefined; readonly issues: readonly LoweringIssue[] }
+>;
 
 /**
  * The layout of a file. `reuse` (what an earlier lowering recorded in its `record`)
@@ -692,7 +801,9 @@ export function lower(file: LayoutFile, reuse?: LowerMemo, record?: LowerMemo): 
       if (!h) continue;
       const prev = hostSeen.get(h.name);
       if (prev) {
-        l.problem(h.nameSpan, `host \`${h.name}\` is already declared`, 'duplicate', [{ span: prev, message: 'first declaration' }]);
+        l.problem(h.nameSpan, `host \`${h.name}\` is already declared`, 'duplicate', [
+          { span: prev, message: 'first declaration' },
+        ]);
         continue;
       }
       hostSeen.set(h.name, h.nameSpan);
@@ -708,9 +819,12 @@ export function lower(file: LayoutFile, reuse?: LowerMemo, record?: LowerMemo): 
     const key = `${r.hostName?.value ?? ''}\u0000${r.id.value}`;
     const prev = regionSeen.get(key);
     if (prev) {
-      l.problem(r.id.span, `region ${r.id.value}${r.hostName ? ` on ${r.hostName.value}` : ''} is already declared; put all its devices in one block`, 'duplicate', [
-        { span: prev, message: 'first declaration' },
-      ]);
+      l.problem(
+        r.id.span,
+        `region ${r.id.value}${r.hostName ? ` on ${r.hostName.value}` : ''} is already declared; put all its devices in one block`,
+        'duplicate',
+        [{ span: prev, message: 'first declaration' }],
+      );
       continue;
     }
     regionSeen.set(key, r.id.span);

@@ -27,7 +27,11 @@ export type Verdict =
   | { kind: 'met'; actual: number }
   | { kind: 'missed'; actual: number; by: number; fromBest: boolean; others: { node: number; value: number }[] };
 
-function valueOf(node: NodeFacts | undefined, access: 0 | 1, m: ExpectMetric): { cls: AccessClassFacts; value: number } | undefined {
+function valueOf(
+  node: NodeFacts | undefined,
+  access: 0 | 1,
+  m: ExpectMetric,
+): { cls: AccessClassFacts; value: number } | undefined {
   const cls = access === 1 ? node?.access1 : node?.access0;
   const value = cls?.[FIELD[m]];
   return cls && value !== undefined ? { cls, value } : undefined;
@@ -42,7 +46,10 @@ export function judge(e: Expectation, target: number, nodes: readonly NodeFacts[
   const v = valueOf(node, e.access, m);
   if (!v) {
     const has = e.access === 1 ? node.access1 : node.access0;
-    return { kind: 'no-data', why: has ? `node ${target}'s ${cls} data has no ${m}` : `node ${target} has no HMAT ${cls} data in the facts` };
+    return {
+      kind: 'no-data',
+      why: has ? `node ${target}'s ${cls} data has no ${m}` : `node ${target} has no HMAT ${cls} data in the facts`,
+    };
   }
   const wanted = e.value.value;
   const fromBest = v.cls.initiators.includes(e.initiator.value);
@@ -52,7 +59,8 @@ export function judge(e: Expectation, target: number, nodes: readonly NodeFacts[
   for (const n of nodes) {
     if (n.id === target) continue;
     const o = valueOf(n, e.access, m);
-    if (o && o.cls.initiators.includes(e.initiator.value) && meets(m, o.value, wanted)) others.push({ node: n.id, value: o.value });
+    if (o && o.cls.initiators.includes(e.initiator.value) && meets(m, o.value, wanted))
+      others.push({ node: n.id, value: o.value });
   }
   return { kind: 'missed', actual: v.value, by: Math.abs(v.value - wanted), fromBest, others };
 }

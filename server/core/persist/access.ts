@@ -23,14 +23,18 @@ export function accessNameProblem(name: string): string | undefined {
     return undefined;
   }
   if (name.length > 32) return `\`${name.slice(0, 20)}…\` is longer than 32 characters`;
-  if (/[A-Z]/.test(name)) return `\`${name}\` has upper-case letters; user and group names are lower case ([a-z_][a-z0-9_-]*)`;
+  if (/[A-Z]/.test(name))
+    return `\`${name}\` has upper-case letters; user and group names are lower case ([a-z_][a-z0-9_-]*)`;
   return `\`${name}\` is not a user or group name: use [a-z_][a-z0-9_-]* (at most 32 characters) or a numeric id`;
 }
 
 /** `0660` → 0o660; undefined with a reason when it is not a file mode for a device node. */
 export function parsePermissions(text: string): { mode?: number; problem?: string } {
   if (!/^0?[0-7]{3}$/.test(text)) {
-    if (/^[0-7]{4,}$/.test(text)) return { problem: `${text}: a device node's mode has three octal digits (setuid, setgid and sticky bits mean nothing on it), such as 0660` };
+    if (/^[0-7]{4,}$/.test(text))
+      return {
+        problem: `${text}: a device node's mode has three octal digits (setuid, setgid and sticky bits mean nothing on it), such as 0660`,
+      };
     return { problem: `${text} is not an octal file mode such as 0660 (three digits 0–7, optionally after a 0)` };
   }
   return { mode: parseInt(text, 8) };
@@ -60,7 +64,11 @@ export function deviceAccess(a: Analysis, which: HostAnalysis | string): { rules
   for (const r of host.regions) {
     for (const l of r.layout.devices) {
       if (!l.owner && !l.group && !l.permissions) continue;
-      const bad = [l.owner && accessNameProblem(l.owner.value), l.group && accessNameProblem(l.group.value), l.permissions && parsePermissions(l.permissions.value).problem].filter(Boolean);
+      const bad = [
+        l.owner && accessNameProblem(l.owner.value),
+        l.group && accessNameProblem(l.group.value),
+        l.permissions && parsePermissions(l.permissions.value).problem,
+      ].filter(Boolean);
       if (bad.length > 0) {
         problems.push(`${l.label}: ${bad.join('; ')}`);
         continue;

@@ -24,13 +24,21 @@ export function daxctlInputs(a: Analysis): DaxctlInput[] {
       if (deviceSize(d) === 0n) continue;
       const mode = d.driver === 'kmem' ? 'system-ram' : 'devdax';
       // integers beyond 2^53 stay exact: numbers are written from bigint text
-      const mappings = d.ranges.map((r) => `{"page_offset":${r.pgoff},"start":${r.start},"end":${r.end},"size":${r.end - r.start + 1n}}`);
+      const mappings = d.ranges.map(
+        (r) => `{"page_offset":${r.pgoff},"start":${r.start},"end":${r.end},"size":${r.end - r.start + 1n}}`,
+      );
       const node = d.targetNode >= 0 ? `,"target_node":${d.targetNode}` : '';
       const json = `{"chardev":"${deviceName(d)}","size":${deviceSize(d)}${node},"align":${d.align},"mode":"${mode}","mappings":[${mappings.join(',')}]}`;
       out.push({ host: h.name, region: d.region.id, label: ld.label, kernelName: deviceName(d), mode, json });
     }
   }
-  out.sort((x, y) => (x.host < y.host ? -1 : x.host > y.host ? 1 : x.region - y.region || x.kernelName.localeCompare(y.kernelName, 'en', { numeric: true })));
+  out.sort((x, y) =>
+    x.host < y.host
+      ? -1
+      : x.host > y.host
+        ? 1
+        : x.region - y.region || x.kernelName.localeCompare(y.kernelName, 'en', { numeric: true }),
+  );
   return out;
 }
 
@@ -40,7 +48,9 @@ export function renderDaxctlInputs(list: readonly DaxctlInput[]): string {
   for (const x of list) {
     const file = `${x.label ?? x.kernelName}.json`;
     const then = x.mode === 'system-ram' ? `; then daxctl reconfigure-device -m system-ram <the device it prints>` : '';
-    out.push(`# ${x.host} region ${x.region}: ${x.label ?? '(not in layout)'} → ${x.kernelName} (${x.mode}): save as ${file}, run daxctl create-device -r ${x.region} --input ${file}${then}`);
+    out.push(
+      `# ${x.host} region ${x.region}: ${x.label ?? '(not in layout)'} → ${x.kernelName} (${x.mode}): save as ${file}, run daxctl create-device -r ${x.region} --input ${file}${then}`,
+    );
     out.push(x.json);
   }
   return out.join('\n') + (out.length ? '\n' : '');

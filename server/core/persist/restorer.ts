@@ -6,7 +6,16 @@
 // writes (a fork costs about 15 ms in a TCG guest). See docs/persist.md.
 
 import { formatBytes, hex } from '../units';
-import { LABEL_RE, NAME_RE, PATH_RE, quoted, RELEASE_RE, type PersistSpec, type RestoreDevice, type RestoreRegion } from './spec';
+import {
+  LABEL_RE,
+  NAME_RE,
+  PATH_RE,
+  quoted,
+  RELEASE_RE,
+  type PersistSpec,
+  type RestoreDevice,
+  type RestoreRegion,
+} from './spec';
 
 export const RESTORER_VERSION = 1;
 
@@ -242,7 +251,12 @@ function row(d: RestoreDevice): string[] {
 function table(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join(' ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)))
+      .join(' ')
+      .trimEnd(),
+  );
 }
 
 function regionBlock(r: RestoreRegion): string {
@@ -251,7 +265,10 @@ function regionBlock(r: RestoreRegion): string {
     ['device', 'size', 'align', 'driver', 'memmap', 'memory', 'label', 'ranges (page offset:first-last, hex)'],
     ...r.devices.map(row),
   ]);
-  const names = r.devices.filter((d) => d.size > 0n).map((d) => ` ${d.name}${d.label ? `(${d.label})` : ''}`).join('');
+  const names = r.devices
+    .filter((d) => d.size > 0n)
+    .map((d) => ` ${d.name}${d.label ? `(${d.label})` : ''}`)
+    .join('');
   const out = [
     `# region ${r.id}: ${r.path}, ${hex(r.start)}..${hex(end)} (${formatBytes(r.size)})`,
     `# devices dax${r.id}.1..dax${r.id}.${r.creates} are created in turn${r.deletes.length ? `, then ${r.deletes.map((i) => `dax${r.id}.${i}`).join(' ')} deleted (ids the layout leaves unused)` : ''}`,
@@ -277,18 +294,31 @@ const isBytes = (n: bigint): boolean => typeof n === 'bigint' && n >= 0n && n < 
  */
 export function unsafeSpecValue(spec: PersistSpec): string | undefined {
   const q = quoted;
-  if (typeof spec.host !== 'string' || !LABEL_RE.test(spec.host)) return `host name ${q(spec.host)} cannot be named in a shell program`;
-  if (spec.release !== undefined && (typeof spec.release !== 'string' || !RELEASE_RE.test(spec.release))) return `kernel release ${q(spec.release)} cannot be named in a shell program`;
+  if (typeof spec.host !== 'string' || !LABEL_RE.test(spec.host))
+    return `host name ${q(spec.host)} cannot be named in a shell program`;
+  if (spec.release !== undefined && (typeof spec.release !== 'string' || !RELEASE_RE.test(spec.release)))
+    return `kernel release ${q(spec.release)} cannot be named in a shell program`;
   for (const r of spec.regions) {
     if (!isIndex(r.id)) return `region id ${q(r.id)} is not a region number`;
-    if (typeof r.path !== 'string' || !PATH_RE.test(r.path)) return `region ${r.id}: its sysfs path ${q(r.path)} cannot be named in a shell program`;
-    if (!isBytes(r.start) || !isBytes(r.size) || !isIndex(r.creates) || !r.deletes.every(isIndex)) return `region ${r.id}: its geometry is not made of numbers`;
+    if (typeof r.path !== 'string' || !PATH_RE.test(r.path))
+      return `region ${r.id}: its sysfs path ${q(r.path)} cannot be named in a shell program`;
+    if (!isBytes(r.start) || !isBytes(r.size) || !isIndex(r.creates) || !r.deletes.every(isIndex))
+      return `region ${r.id}: its geometry is not made of numbers`;
     for (const d of r.devices) {
-      if (typeof d.name !== 'string' || !NAME_RE.test(d.name)) return `region ${r.id}: device name ${q(d.name)} cannot be named in a shell program`;
-      if (d.label !== undefined && (typeof d.label !== 'string' || !LABEL_RE.test(d.label))) return `${d.name}: label ${q(d.label)} cannot be named in a shell program`;
-      if (d.driver !== null && !DRIVERS.has(d.driver)) return `${d.name}: driver ${q(d.driver)} is not device_dax or kmem`;
-      if (d.memory !== undefined && !MEMORY.has(d.memory)) return `${d.name}: memory state ${q(d.memory)} is not offline, online_movable or online_kernel`;
-      if (!isBytes(d.size) || !isBytes(d.align) || !d.ranges.every((x) => isBytes(x.pgoff) && isBytes(x.start) && isBytes(x.end))) return `${d.name}: its size, align and ranges are not made of numbers`;
+      if (typeof d.name !== 'string' || !NAME_RE.test(d.name))
+        return `region ${r.id}: device name ${q(d.name)} cannot be named in a shell program`;
+      if (d.label !== undefined && (typeof d.label !== 'string' || !LABEL_RE.test(d.label)))
+        return `${d.name}: label ${q(d.label)} cannot be named in a shell program`;
+      if (d.driver !== null && !DRIVERS.has(d.driver))
+        return `${d.name}: driver ${q(d.driver)} is not device_dax or kmem`;
+      if (d.memory !== undefined && !MEMORY.has(d.memory))
+        return `${d.name}: memory state ${q(d.memory)} is not offline, online_movable or online_kernel`;
+      if (
+        !isBytes(d.size) ||
+        !isBytes(d.align) ||
+        !d.ranges.every((x) => isBytes(x.pgoff) && isBytes(x.start) && isBytes(x.end))
+      )
+        return `${d.name}: its size, align and ranges are not made of numbers`;
     }
   }
   return undefined;

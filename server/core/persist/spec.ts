@@ -79,7 +79,10 @@ export const RELEASE_RE = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$/;
 export function quoted(value: unknown): string {
   const s = typeof value === 'bigint' ? value.toString() : value;
   const t = typeof s === 'string' && s.length > 80 ? `${s.slice(0, 80)}…` : s;
-  return (JSON.stringify(t) ?? String(t)).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (JSON.stringify(t) ?? String(t)).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Why a value cannot be written into a generated program or unit, or undefined. */
@@ -109,7 +112,13 @@ function memoryOf(host: HostAnalysis, d: SimDevice): MemoryState | 'mixed' {
   return 'mixed';
 }
 
-function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems: string[], notes: string[]): RestoreRegion | undefined {
+function regionSpec(
+  a: Analysis,
+  host: HostAnalysis,
+  r: RegionAnalysis,
+  problems: string[],
+  notes: string[],
+): RestoreRegion | undefined {
   const where = `region ${r.layout.id?.value ?? '?'}`;
   const sim: SimRegion | undefined = r.after;
   if (!sim) {
@@ -117,19 +126,29 @@ function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems
     return undefined;
   }
   if (!sim.dynamic) {
-    notes.push(`${where} is static (pmem-backed): its namespace keeps its device across reboots, so the restorer leaves it alone`);
+    notes.push(
+      `${where} is static (pmem-backed): its namespace keeps its device across reboots, so the restorer leaves it alone`,
+    );
     return undefined;
   }
   const span = r.layout.decl.span;
-  const errors = a.findings.filter((f) => f.severity === 'error' && f.span.start >= span.start && f.span.end <= span.end);
+  const errors = a.findings.filter(
+    (f) => f.severity === 'error' && f.span.start >= span.start && f.span.end <= span.end,
+  );
   if (errors.length > 0) {
-    problems.push(`${where} has ${errors.length} error(s) (${[...new Set(errors.map((f) => f.code))].join(', ')}): a restorer is only made for a layout the kernel accepts`);
+    problems.push(
+      `${where} has ${errors.length} error(s) (${[...new Set(errors.map((f) => f.code))].join(', ')}): a restorer is only made for a layout the kernel accepts`,
+    );
     return undefined;
   }
   const plan = host.plan;
-  const failed = plan ? [...plan.failures.filter((f) => f.region === r.layout), ...plan.refusals.filter((x) => x.region === r.layout)] : [];
+  const failed = plan
+    ? [...plan.failures.filter((f) => f.region === r.layout), ...plan.refusals.filter((x) => x.region === r.layout)]
+    : [];
   if (!plan || failed.length > 0) {
-    problems.push(`${where}: the plan does not reach the layout (${failed.length} write(s) refused or changes declined): no restorer is made from a state that cannot be reached`);
+    problems.push(
+      `${where}: the plan does not reach the layout (${failed.length} write(s) refused or changes declined): no restorer is made from a state that cannot be reached`,
+    );
     return undefined;
   }
   if (!PATH_RE.test(sim.path) || !Number.isSafeInteger(sim.id) || sim.id < 0) {
@@ -150,7 +169,9 @@ function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems
     if (d.driver === 'kmem') {
       const m = memoryOf(host, d);
       if (m === 'mixed') {
-        problems.push(`${where}: ${name} would have some memory blocks online and some offline (or in two zones); the restorer keeps one state per device`);
+        problems.push(
+          `${where}: ${name} would have some memory blocks online and some offline (or in two zones); the restorer keeps one state per device`,
+        );
         continue;
       }
       memory = m;
@@ -167,7 +188,8 @@ function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems
       targetNode: d.targetNode,
       ranges: d.ranges.map((x) => ({ pgoff: x.pgoff, start: x.start, end: x.end })),
     });
-    if (!ld && deviceSize(d) > 0n) notes.push(`${where}: ${name} is not in the layout; the restorer recreates it as predicted, without a label`);
+    if (!ld && deviceSize(d) > 0n)
+      notes.push(`${where}: ${name} is not in the layout; the restorer recreates it as predicted, without a label`);
   }
   const ids = devices.map((d) => d.id);
   const creates = Math.max(0, ...ids);
@@ -177,7 +199,17 @@ function regionSpec(a: Analysis, host: HostAnalysis, r: RegionAnalysis, problems
     problems.push(`${where}: the predicted state has no dax${sim.id}.0 (the kernel never deletes it)`);
     return undefined;
   }
-  return { id: sim.id, layout: r.layout, path: sim.path, start: sim.start, size: regionSize(sim), align: sim.align, devices, creates, deletes };
+  return {
+    id: sim.id,
+    layout: r.layout,
+    path: sim.path,
+    start: sim.start,
+    size: regionSize(sim),
+    align: sim.align,
+    devices,
+    creates,
+    deletes,
+  };
 }
 
 /** The restorer's data for one host of an analysis (by name or analysis). */
@@ -188,14 +220,20 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
   const notes: string[] = [];
   if (!host) return { host: name, regions: [], problems: [`no host ${name} in the layout`], notes };
   const persisted = persistedRegions(host);
-  if (persisted.length === 0) return { host: name, ...(host.version ? { release: host.version.release } : {}), regions: [], problems, notes };
+  if (persisted.length === 0)
+    return { host: name, ...(host.version ? { release: host.version.release } : {}), regions: [], problems, notes };
   // every string that reaches the restorer and its units: the host's name and the kernel release
   const badName = unsafeValueProblem('host name', name, LABEL_RE, 'letters, digits, `_`, `.` and `-`');
   if (badName) problems.push(badName);
-  const badRelease = host.version ? unsafeValueProblem('kernel release', host.version.release, RELEASE_RE, 'letters, digits and `. _ + ~ -`') : undefined;
+  const badRelease = host.version
+    ? unsafeValueProblem('kernel release', host.version.release, RELEASE_RE, 'letters, digits and `. _ + ~ -`')
+    : undefined;
   if (badRelease) problems.push(badRelease);
   if (!host.decl) problems.push('regions without a host cannot persist: the restorer is installed on a host by apply');
-  if (!host.model) problems.push(`cannot predict ${name}: ${host.modelError ?? host.factsProblems.map((p) => p.message).join('; ') ?? 'no facts'}`);
+  if (!host.model)
+    problems.push(
+      `cannot predict ${name}: ${host.modelError ?? host.factsProblems.map((p) => p.message).join('; ') ?? 'no facts'}`,
+    );
   const regions: RestoreRegion[] = [];
   if (host.model && host.decl) {
     for (const r of persisted) {
@@ -207,7 +245,10 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
       for (const d of r.devices) {
         if (!d.label) continue;
         const other = seen.get(d.label);
-        if (other !== undefined) problems.push(`label ${d.label} is used in regions ${other} and ${r.id}: stable names (/dev/dax/by-label) need labels unique per host`);
+        if (other !== undefined)
+          problems.push(
+            `label ${d.label} is used in regions ${other} and ${r.id}: stable names (/dev/dax/by-label) need labels unique per host`,
+          );
         else seen.set(d.label, r.id);
       }
     }

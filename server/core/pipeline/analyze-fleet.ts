@@ -36,9 +36,15 @@ const inside = (s: Span, areas: readonly Span[]): boolean => areas.some((a) => s
 const key = (f: Finding): string => `${f.code}|${f.span.start}|${f.span.end}|${f.severity}|${f.message}`;
 
 /** The inventory of a template: the one given, or its `inventory "…"` file. */
-export function templateInventory(t: LayoutHost, options: FleetOptions): { inventory?: Inventory; name?: string; error?: string } {
+export function templateInventory(
+  t: LayoutHost,
+  options: FleetOptions,
+): { inventory?: Inventory; name?: string; error?: string } {
   if (options.inventory) return { inventory: options.inventory, name: options.inventoryName ?? 'the inventory' };
-  if (!t.inventory) return { error: `hosts "${t.pattern?.value}" needs an inventory to match: write \`inventory "FILE"\` in host ${t.name}, or pass -i INVENTORY` };
+  if (!t.inventory)
+    return {
+      error: `hosts "${t.pattern?.value}" needs an inventory to match: write \`inventory "FILE"\` in host ${t.name}, or pass -i INVENTORY`,
+    };
   const load = options.readFacts ? options.readFacts(t.inventory.value) : { error: 'files cannot be read here' };
   if ('error' in load) return { error: `inventory "${t.inventory.value}": ${load.error}` };
   return { inventory: parseInventory(load.text, t.inventory.value), name: t.inventory.value };
@@ -73,7 +79,10 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
     seen.add(k);
     findings.push(f);
   };
-  const areaOf = (t: LayoutHost): Span[] => [t.decl.span, ...base.layout.regions.filter((r) => r.hostName?.value === t.name).map((r) => r.decl.span)];
+  const areaOf = (t: LayoutHost): Span[] => [
+    t.decl.span,
+    ...base.layout.regions.filter((r) => r.hostName?.value === t.name).map((r) => r.decl.span),
+  ];
   const allAreas = templates.flatMap(areaOf);
   // findings outside every template's blocks are the same whatever the members
   for (const f of base.findings) if (!inside(f.span, allAreas)) push(f);
@@ -85,7 +94,12 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
     const inv = templateInventory(t, options);
     const names = inv.inventory ? matchPattern(inv.inventory, pattern.value) : [];
     for (const p of inv.inventory?.problems ?? []) {
-      push({ code: 'DAX005', severity: 'warning', message: `${inv.name}${p.line ? `:${p.line}` : ''}: ${p.message}`, span: t.inventory?.span ?? pattern.span });
+      push({
+        code: 'DAX005',
+        severity: 'warning',
+        message: `${inv.name}${p.line ? `:${p.line}` : ''}: ${p.message}`,
+        span: t.inventory?.span ?? pattern.span,
+      });
     }
     if (!t.facts && names.length > 0) {
       // no per-host facts to check against: the hosts' own facts come at plan time
@@ -100,11 +114,15 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
     }
     if (names.length === 0) {
       // nothing to check against: the block's facts-independent findings, and why
-      for (const f of base.findings) if (inside(f.span, area) && f.code !== 'DAX005' && (t.facts || (f.code !== 'DAX009' && f.code !== 'DAX007'))) push(f);
+      for (const f of base.findings)
+        if (inside(f.span, area) && f.code !== 'DAX005' && (t.facts || (f.code !== 'DAX009' && f.code !== 'DAX007')))
+          push(f);
       push({
         code: 'DAX005',
         severity: 'warning',
-        message: inv.error ?? `hosts "${pattern.value}" matches no host of ${inv.name}: its regions are not checked against any host's facts`,
+        message:
+          inv.error ??
+          `hosts "${pattern.value}" matches no host of ${inv.name}: its regions are not checked against any host's facts`,
         span: pattern.span,
       });
       continue;
@@ -133,7 +151,12 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
           ...f,
           message: `${who}: ${f.message}`,
           related: [
-            { span: pattern.span, message: every ? `${names.length} hosts match "${pattern.value}"` : `${host} is one of the ${names.length} host(s) "${pattern.value}" matches` },
+            {
+              span: pattern.span,
+              message: every
+                ? `${names.length} hosts match "${pattern.value}"`
+                : `${host} is one of the ${names.length} host(s) "${pattern.value}" matches`,
+            },
             ...(f.related ?? []),
           ],
         });

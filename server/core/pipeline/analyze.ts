@@ -12,7 +12,13 @@ import type { HostFacts, RegionFacts } from '../host-facts';
 import { KernelModel } from '../kernel/model';
 import { SeedError } from '../kernel/state';
 import { ARCHES, DEFAULT_ARCH } from '../kernel/tables';
-import { DEFAULT_DESIGN_RELEASE, hmemRegionPath, outsideModelled, parseRelease, type KernelVersion } from '../kernel/version';
+import {
+  DEFAULT_DESIGN_RELEASE,
+  hmemRegionPath,
+  outsideModelled,
+  parseRelease,
+  type KernelVersion,
+} from '../kernel/version';
 import { lower, type LowerMemo } from '../layout/lower';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost, LayoutRegion } from '../layout/types';
@@ -34,7 +40,9 @@ export interface AnalyzeOptions {
    * Facts that replace what the layout names for a host (fresh facts captured
    * from it, or a simulated target's). Undefined → the layout's own facts.
    */
-  readonly hostFacts?: (host: LayoutHost) => { facts: HostFacts; kind: FactsInputKind; problems?: readonly FactsProblem[] } | undefined;
+  readonly hostFacts?: (
+    host: LayoutHost,
+  ) => { facts: HostFacts; kind: FactsInputKind; problems?: readonly FactsProblem[] } | undefined;
   /**
    * Reuse the parse, the host analyses and the parsed facts of earlier analyses
    * (the language server keeps one per open document; see cache.ts). The result
@@ -45,13 +53,17 @@ export interface AnalyzeOptions {
 
 /** Facts for a host known only from the layout's declarations (designing without a machine). */
 export function declaredFacts(host: LayoutHost | undefined, regions: readonly LayoutRegion[]): HostFacts {
-  const arch = ARCHES[host?.arch?.value ?? DEFAULT_ARCH] ?? (ARCHES[DEFAULT_ARCH] as NonNullable<(typeof ARCHES)[string]>);
+  const arch =
+    ARCHES[host?.arch?.value ?? DEFAULT_ARCH] ?? (ARCHES[DEFAULT_ARCH] as NonNullable<(typeof ARCHES)[string]>);
   const assumptions: string[] = [];
   if (!host?.kernel) assumptions.push(`kernel release not declared: assuming Linux ${DEFAULT_DESIGN_RELEASE}`);
   const wantsMemmap = regions.some((r) => r.devices.some((d) => d.memmapOnMemory));
-  if (wantsMemmap) assumptions.push('memory hotplug assumed to allow memmap_on_memory (boot with memory_hotplug.memmap_on_memory=1)');
+  if (wantsMemmap)
+    assumptions.push('memory hotplug assumed to allow memmap_on_memory (boot with memory_hotplug.memmap_on_memory=1)');
   const out: RegionFacts[] = [];
-  const version = parseRelease(host?.kernel?.value ?? DEFAULT_DESIGN_RELEASE) ?? (parseRelease(DEFAULT_DESIGN_RELEASE) as KernelVersion);
+  const version =
+    parseRelease(host?.kernel?.value ?? DEFAULT_DESIGN_RELEASE) ??
+    (parseRelease(DEFAULT_DESIGN_RELEASE) as KernelVersion);
   for (const r of regions) {
     const g = r.geometry;
     if (!r.id || !g.start || !g.size) continue;
@@ -63,7 +75,14 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
     // a static one has its single namespace-sized device, bound to device_dax.
     const dev0 = dynamic
       ? { name: `dax${id}.0`, size: 0n, align, driver: null, targetNode: node, mappings: [] }
-      : { name: `dax${id}.0`, size: g.size.value, align, driver: 'device_dax' as const, targetNode: node, mappings: [{ id: 0, start: g.start.value, end: g.start.value + g.size.value - 1n, pageOffset: 0n }] };
+      : {
+          name: `dax${id}.0`,
+          size: g.size.value,
+          align,
+          driver: 'device_dax' as const,
+          targetNode: node,
+          mappings: [{ id: 0, start: g.start.value, end: g.start.value + g.size.value - 1n, pageOffset: 0n }],
+        };
     out.push({
       id,
       path: hmemRegionPath(version, id),
@@ -81,8 +100,15 @@ export function declaredFacts(host: LayoutHost | undefined, regions: readonly La
   for (const r of regions) {
     const g = r.geometry;
     if (!g.cache || !g.node || nodes.some((n) => n.id === g.node?.value)) continue;
-    nodes.push({ id: g.node.value, cpus: '', online: true, caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }] });
-    assumptions.push(`node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`);
+    nodes.push({
+      id: g.node.value,
+      cpus: '',
+      online: true,
+      caches: [{ level: 1, size: g.cache.value, lineSize: 64, indexing: 0, writePolicy: 0 }],
+    });
+    assumptions.push(
+      `node ${g.node.value}: memory-side cache declared as ${formatBytes(g.cache.value)}, assumed direct-mapped and indexed by physical address`,
+    );
   }
   return {
     source: host ? `declarations of host ${host.name}` : 'layout declarations',
@@ -119,7 +145,10 @@ function analyzeHost(
   let origin: HostAnalysis['factsOrigin'] = 'none';
   let kind: FactsInputKind | undefined;
   // A region start the facts cannot tell (daxctl JSON of a partly used region) may be declared.
-  const fillStarts = (f: HostFacts, problems: readonly FactsProblem[]): { facts: HostFacts; problems: FactsProblem[] } => {
+  const fillStarts = (
+    f: HostFacts,
+    problems: readonly FactsProblem[],
+  ): { facts: HostFacts; problems: FactsProblem[] } => {
     const declared = new Map<number, bigint>();
     for (const x of regions) if (x.id && x.geometry.start) declared.set(x.id.value, x.geometry.start.value);
     const filled = f.regions.filter((x) => x.start === undefined && declared.has(x.id)).map((x) => x.id);
@@ -150,7 +179,11 @@ function analyzeHost(
       const source = decl.facts.value;
       const text = load.text;
       const r = cache
-        ? cache.readFacts(text, JSON.stringify([source, readOptions], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)), () => readFacts(text, source, readOptions))
+        ? cache.readFacts(
+            text,
+            JSON.stringify([source, readOptions], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
+            () => readFacts(text, source, readOptions),
+          )
         : readFacts(text, source, readOptions);
       kind = cache ? cache.factsKind(text, () => detectFactsInput(text)) : detectFactsInput(text);
       let problems = r.problems;
@@ -166,7 +199,14 @@ function analyzeHost(
   }
   const host: {
     -readonly [K in keyof HostAnalysis]: HostAnalysis[K];
-  } = { name, regions: [], factsOrigin: origin, factsProblems, ...(decl ? { decl } : {}), ...(kind ? { factsKind: kind } : {}) };
+  } = {
+    name,
+    regions: [],
+    factsOrigin: origin,
+    factsProblems,
+    ...(decl ? { decl } : {}),
+    ...(kind ? { factsKind: kind } : {}),
+  };
   if (facts) {
     host.before = facts;
     const release = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;
@@ -185,7 +225,11 @@ function analyzeHost(
           const cache = colouringCache(facts.nodes.find((n) => n.id === sim.targetNode));
           const compat = model.state.arch.compatAlign.value;
           const granule = sim.align > compat ? sim.align : compat;
-          desired.push({ layout: r, sim, ...(cache ? { colouring: { cache, defaultK: defaultColourCount(cache.size, granule) } } : {}) });
+          desired.push({
+            layout: r,
+            sim,
+            ...(cache ? { colouring: { cache, defaultK: defaultColourCount(cache.size, granule) } } : {}),
+          });
         }
       }
       host.plan = planHost(model, desired, { prune: options.prune ?? false });
@@ -206,13 +250,27 @@ function analyzeHost(
 }
 
 /** The text of the host's blocks and what its analysis depends on besides them: the host cache's key. */
-function hostKey(text: string, name: string, decl: LayoutHost | undefined, regions: readonly LayoutRegion[], load: FactsLoad | undefined, options: AnalyzeOptions, cache: AnalysisCache): string {
+function hostKey(
+  text: string,
+  name: string,
+  decl: LayoutHost | undefined,
+  regions: readonly LayoutRegion[],
+  load: FactsLoad | undefined,
+  options: AnalyzeOptions,
+  cache: AnalysisCache,
+): string {
   const facts = load === undefined ? '-' : 'error' in load ? `e${load.error}` : `t${cache.factsId(load.text)}`;
   const blocks = regions.map((r) => text.slice(r.decl.span.start, r.decl.span.end)).join('\u0002');
   return `${name}\u0001${decl ? text.slice(decl.decl.span.start, decl.decl.span.end) : ''}\u0001${blocks}\u0001${facts}\u0001${options.prune ? 1 : 0}\u0001${options.workBudget ?? '-'}`;
 }
 
-function analyzeHostCached(text: string, name: string, decl: LayoutHost | undefined, regions: LayoutRegion[], options: AnalyzeOptions): HostAnalysis {
+function analyzeHostCached(
+  text: string,
+  name: string,
+  decl: LayoutHost | undefined,
+  regions: LayoutRegion[],
+  options: AnalyzeOptions,
+): HostAnalysis {
   const cache = options.cache;
   if (!cache || options.hostFacts) return analyzeHost(name, decl, regions, options);
   const load = loadFacts(decl, options);
@@ -241,7 +299,9 @@ function parseText(text: string, previous: ParsedText | undefined): ParsedText {
  * language server does, on its message loop). `analyze` runs it to the end.
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, Analysis, void> {
-  const { file, layout } = options.cache ? options.cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
+  const { file, layout } = options.cache
+    ? options.cache.parse(text, (previous) => parseText(text, previous))
+    : parseText(text, undefined);
   yield;
   const hosts: HostAnalysis[] = [];
   const byHost = new Map<string, LayoutRegion[]>();
@@ -298,6 +358,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
  * read. Shares the parse with `cache`, when given.
  */
 export function syntaxAnalysis(text: string, cache?: AnalysisCache): Analysis {
-  const { file, layout } = cache ? cache.parse(text, (previous) => parseText(text, previous)) : parseText(text, undefined);
+  const { file, layout } = cache
+    ? cache.parse(text, (previous) => parseText(text, previous))
+    : parseText(text, undefined);
   return { text, file, layout, hosts: [], findings: [] };
 }

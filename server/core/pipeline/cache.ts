@@ -74,7 +74,14 @@ export class AnalysisCache {
   private readonly facts = new Map<string, FactsEntry>();
   private nextFactsId = 1;
   private parsed: ParsedText | undefined;
-  readonly stats: CacheStats = { hostsAnalysed: 0, hostsReused: 0, factsParsed: 0, factsReused: 0, textsParsed: 0, textsReused: 0 };
+  readonly stats: CacheStats = {
+    hostsAnalysed: 0,
+    hostsReused: 0,
+    factsParsed: 0,
+    factsReused: 0,
+    textsParsed: 0,
+    textsReused: 0,
+  };
 
   /** Drops what the analyses since the last sweep did not use. Call it after each analysis (or fleet analysis). */
   sweep(): void {
@@ -168,7 +175,10 @@ const isPlain = (x: object): boolean => {
 };
 
 const isNode = (x: unknown): x is { kind: string; span: { start: number; end: number } } =>
-  typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string' && typeof (x as { span?: { start?: unknown } }).span?.start === 'number';
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as { kind?: unknown }).kind === 'string' &&
+  typeof (x as { span?: { start?: unknown } }).span?.start === 'number';
 
 /**
  * Pairs the objects of `a` with those of `b` (same shape, same values except
@@ -260,8 +270,13 @@ function substitute(x: unknown, map: Pairing, memo: Map<object, unknown>): unkno
   return out;
 }
 
-function relocateHost(e: HostEntry, decl: LayoutHost | undefined, regions: readonly LayoutRegion[]): HostAnalysis | undefined {
-  if (e.decl === decl && e.regions.length === regions.length && e.regions.every((r, i) => r === regions[i])) return e.host;
+function relocateHost(
+  e: HostEntry,
+  decl: LayoutHost | undefined,
+  regions: readonly LayoutRegion[],
+): HostAnalysis | undefined {
+  if (e.decl === decl && e.regions.length === regions.length && e.regions.every((r, i) => r === regions[i]))
+    return e.host;
   const map: Pairing = new Map();
   if ((e.decl === undefined) !== (decl === undefined)) return undefined;
   if (e.decl && decl && !pair(e.decl, decl, map)) return undefined;
@@ -272,6 +287,10 @@ function relocateHost(e: HostEntry, decl: LayoutHost | undefined, regions: reado
   const host: { -readonly [K in keyof HostAnalysis]: HostAnalysis[K] } = { ...old, regions: [] };
   if (old.decl) host.decl = map.get(old.decl) as LayoutHost;
   if (old.plan) host.plan = substitute(old.plan, map, memo) as HostAnalysis['plan'];
-  host.regions = old.regions.map((r): RegionAnalysis => ({ ...r, layout: (map.get(r.layout) as LayoutRegion | undefined) ?? r.layout, host }));
+  host.regions = old.regions.map((r): RegionAnalysis => ({
+    ...r,
+    layout: (map.get(r.layout) as LayoutRegion | undefined) ?? r.layout,
+    host,
+  }));
   return host;
 }

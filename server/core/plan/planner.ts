@@ -36,13 +36,15 @@ export interface PlannedWrite {
 }
 
 /** The path of memory block N's attribute. */
-export const memoryPath = (index: number, attr = 'state'): string => `/sys/devices/system/memory/memory${index}/${attr}`;
+export const memoryPath = (index: number, attr = 'state'): string =>
+  `/sys/devices/system/memory/memory${index}/${attr}`;
 
 /** One write per block for a block-run write (the writes an apply performs); others as they are. */
 export function expandWrite(w: PlannedWrite): PlannedWrite[] {
   if (!w.blocks) return [w];
   const out: PlannedWrite[] = [];
-  for (let i = w.blocks.first; i <= w.blocks.last; i++) out.push({ path: memoryPath(i), value: w.value, result: w.result });
+  for (let i = w.blocks.first; i <= w.blocks.last; i++)
+    out.push({ path: memoryPath(i), value: w.value, result: w.result });
   return out;
 }
 
@@ -53,7 +55,9 @@ export function writeCount(w: PlannedWrite): number {
 
 /** The path as people read it: `…/memory4…memory9/state` for a run. */
 export function writeTarget(w: PlannedWrite): string {
-  return w.blocks && w.blocks.last > w.blocks.first ? memoryPath(w.blocks.first).replace(/\/state$/, `…memory${w.blocks.last}/state`) : w.path;
+  return w.blocks && w.blocks.last > w.blocks.first
+    ? memoryPath(w.blocks.first).replace(/\/state$/, `…memory${w.blocks.last}/state`)
+    : w.path;
 }
 
 export type StepOp = '+' | '~' | '-';
@@ -68,7 +72,8 @@ export interface PlanStep {
   readonly writes: PlannedWrite[];
 }
 
-export type Purpose = 'release' | 'shrink' | 'delete' | 'create' | 'align' | 'mapping' | 'size' | 'memmap' | 'bind' | 'block';
+export type Purpose =
+  'release' | 'shrink' | 'delete' | 'create' | 'align' | 'mapping' | 'size' | 'memmap' | 'bind' | 'block';
 
 export interface PlanFailure {
   readonly region: LayoutRegion;
@@ -178,7 +183,14 @@ export class Planner {
 
   private step(op: StepOp, target: string, region: LayoutRegion, summary: string, device?: LayoutDevice): PlanStep {
     // a step's writes hold no layout objects: marked once for the whole list, not per write
-    const s: PlanStep = { op, target, region, summary, writes: inert<PlannedWrite[]>([]), ...(device ? { device } : {}) };
+    const s: PlanStep = {
+      op,
+      target,
+      region,
+      summary,
+      writes: inert<PlannedWrite[]>([]),
+      ...(device ? { device } : {}),
+    };
     this.plan.steps.push(s);
     return s;
   }
@@ -204,7 +216,8 @@ export class Planner {
   /** True (and the plan marked as stopped short) once the model's budget is spent. */
   private outOfBudget(): boolean {
     if (!this.model.exhausted) return false;
-    if (!this.plan.stoppedShort) this.plan.stoppedShort = { work: this.model.work, budget: this.model.budget, steps: this.plan.steps.length };
+    if (!this.plan.stoppedShort)
+      this.plan.stoppedShort = { work: this.model.work, budget: this.model.budget, steps: this.plan.steps.length };
     return true;
   }
 
@@ -340,7 +353,8 @@ export class Planner {
     for (const w of work) if (w.dev && !w.blocked && !isPinned(w.layout) && !w.layout.rest) this.grow(w);
     for (const w of work) if (w.dev && !w.blocked && !isPinned(w.layout) && w.layout.rest) this.grow(w);
     // 5. memmap_on_memory, then bind: device_dax before kmem (a kmem new_id attaches every matching unbound device).
-    for (const w of work) if (w.dev && !w.blocked && w.layout.memmapOnMemory && !w.dev.memmapOnMemory && !w.dev.driver) this.memmap(w);
+    for (const w of work)
+      if (w.dev && !w.blocked && w.layout.memmapOnMemory && !w.dev.memmapOnMemory && !w.dev.driver) this.memmap(w);
     for (const w of work) if (w.dev && !w.blocked && w.driver === 'device_dax') this.bind(w);
     for (const w of work) if (w.dev && !w.blocked && w.driver === 'kmem') this.bind(w);
     // 6. memory block states for system-ram devices.
@@ -367,7 +381,11 @@ export class Planner {
     }
     const sizes = new Map<LayoutDevice, bigint | undefined>();
     for (const l of devices) {
-      if (l.ranges.length > 0) sizes.set(l, l.ranges.reduce((s, x) => s + (x.end - x.start + 1n), 0n));
+      if (l.ranges.length > 0)
+        sizes.set(
+          l,
+          l.ranges.reduce((s, x) => s + (x.end - x.start + 1n), 0n),
+        );
       else if (l.colours) sizes.set(l, this.colourSize(l));
       else if (l.size) sizes.set(l, l.size.value);
     }
@@ -401,7 +419,13 @@ export class Planner {
     }
     for (const e of existing) {
       if (taken.has(e)) continue;
-      this.plan.unlisted.push({ region: r.layout, kernelName: deviceName(e), size: deviceSize(e), driver: e.driver, pruned: this.options.prune });
+      this.plan.unlisted.push({
+        region: r.layout,
+        kernelName: deviceName(e),
+        size: deviceSize(e),
+        driver: e.driver,
+        pruned: this.options.prune,
+      });
     }
     // `size rest`: what the others and the devices kept outside the layout leave.
     const restDev = devices.find((l) => l.rest && !isPinned(l));
@@ -451,7 +475,13 @@ export class Planner {
         return;
       }
       if (online.length > 0) {
-        const s = this.step('~', name, region, `offline ${count(online)} movable memory block(s) of ${name}`, w?.layout);
+        const s = this.step(
+          '~',
+          name,
+          region,
+          `offline ${count(online)} movable memory block(s) of ${name}`,
+          w?.layout,
+        );
         for (const b of online) this.writeBlocks(s, b.first, b.last, 'offline', name);
       }
     }
@@ -494,18 +524,35 @@ export class Planner {
     // Memory another device pins must be given up, even if this device keeps its size.
     if (target > 0n && this.blocksPins(w, this.kept(d, target))) target = 0n;
     if (target !== deviceSize(d)) {
-      const s = this.step('~', name, w.region.layout, `shrink ${name} (${w.layout.label}) from ${formatBytes(deviceSize(d))} to ${formatBytes(target)}`, w.layout);
+      const s = this.step(
+        '~',
+        name,
+        w.region.layout,
+        `shrink ${name} (${w.layout.label}) from ${formatBytes(deviceSize(d))} to ${formatBytes(target)}`,
+        w.layout,
+      );
       if (!this.write(s, `${dev(d)}/size`, target.toString(), 'shrink', name)) w.blocked = true;
     }
     if (d.align !== w.align && !w.blocked) {
-      const s = this.step('~', name, w.region.layout, `set ${name} (${w.layout.label}) align to ${formatBytes(w.align)}`, w.layout);
+      const s = this.step(
+        '~',
+        name,
+        w.region.layout,
+        `set ${name} (${w.layout.label}) align to ${formatBytes(w.align)}`,
+        w.layout,
+      );
       if (!this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', name)) w.blocked = true;
     }
   }
 
   private destroy(d: SimDevice, region: LayoutRegion): void {
     const name = deviceName(d);
-    const s = this.step('-', name, region, d.id === 0 ? `empty ${name} (the kernel never deletes a region's device 0)` : `destroy ${name}`);
+    const s = this.step(
+      '-',
+      name,
+      region,
+      d.id === 0 ? `empty ${name} (the kernel never deletes a region's device 0)` : `destroy ${name}`,
+    );
     if (deviceSize(d) > 0n && !this.write(s, `${dev(d)}/size`, '0', 'shrink', name)) return;
     if (d.id !== 0) this.write(s, `${d.region.path}/dax_region/delete`, name, 'delete', name);
   }
@@ -525,7 +572,8 @@ export class Planner {
     w.dev = d;
     (s as { target: string }).target = deviceName(d);
     (s as { summary: string }).summary = `create ${deviceName(d)} (${w.layout.label})`;
-    if (d.align !== w.align && !this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', deviceName(d))) w.blocked = true;
+    if (d.align !== w.align && !this.write(s, `${dev(d)}/align`, w.align.toString(), 'align', deviceName(d)))
+      w.blocked = true;
   }
 
   /** A colour device's size: what its stripes add up to; undefined when they cannot be placed. */
@@ -550,7 +598,13 @@ export class Planner {
       }
       if (d.ranges.length === before) {
         // 6.8+ reports success for a misaligned length and allocates nothing.
-        this.plan.failures.push({ region: w.region.layout, device: w.layout, kernelName: name, purpose: 'mapping', write: s.writes[s.writes.length - 1] as PlannedWrite });
+        this.plan.failures.push({
+          region: w.region.layout,
+          device: w.layout,
+          kernelName: name,
+          purpose: 'mapping',
+          write: s.writes[s.writes.length - 1] as PlannedWrite,
+        });
         w.blocked = true;
         return;
       }
@@ -563,14 +617,26 @@ export class Planner {
     if (w.size === 0n) return;
     const name = deviceName(d);
     const grow = w.size > deviceSize(d);
-    const s = this.step('~', name, w.region.layout, `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}`, w.layout);
+    const s = this.step(
+      '~',
+      name,
+      w.region.layout,
+      `${grow ? 'size' : 'shrink'} ${name} (${w.layout.label}) to ${formatBytes(w.size)}`,
+      w.layout,
+    );
     if (!this.write(s, `${dev(d)}/size`, w.size.toString(), 'size', name)) w.blocked = true;
   }
 
   private memmap(w: Work): void {
     const d = w.dev as SimDevice;
     const name = deviceName(d);
-    const s = this.step('~', name, w.region.layout, `enable memmap_on_memory for ${name} (${w.layout.label})`, w.layout);
+    const s = this.step(
+      '~',
+      name,
+      w.region.layout,
+      `enable memmap_on_memory for ${name} (${w.layout.label})`,
+      w.layout,
+    );
     if (!this.write(s, `${dev(d)}/memmap_on_memory`, '1', 'memmap', name)) w.blocked = true;
   }
 
@@ -587,7 +653,13 @@ export class Planner {
     }
     if (d.driver !== w.driver) {
       // new_id attached nothing (the probe failed): the kernel reports success anyway.
-      this.plan.failures.push({ region: w.region.layout, device: w.layout, kernelName: name, purpose: 'bind', write: s.writes[s.writes.length - 1] as PlannedWrite });
+      this.plan.failures.push({
+        region: w.region.layout,
+        device: w.layout,
+        kernelName: name,
+        purpose: 'bind',
+        write: s.writes[s.writes.length - 1] as PlannedWrite,
+      });
       w.blocked = true;
     }
   }
@@ -616,11 +688,14 @@ export class Planner {
       '~',
       name,
       w.region.layout,
-      want ? `online ${count(toOnline)} memory block(s) of ${name} (${w.layout.label}) as ${want}` : `offline ${count(toOffline)} memory block(s) of ${name} (${w.layout.label})`,
+      want
+        ? `online ${count(toOnline)} memory block(s) of ${name} (${w.layout.label}) as ${want}`
+        : `offline ${count(toOffline)} memory block(s) of ${name} (${w.layout.label})`,
       w.layout,
     );
     for (const b of toOffline) this.writeBlocks(s, b.first, b.last, 'offline', name);
-    for (const b of toOnline) this.writeBlocks(s, b.first, b.last, want === 'Movable' ? 'online_movable' : 'online_kernel', name);
+    for (const b of toOnline)
+      this.writeBlocks(s, b.first, b.last, want === 'Movable' ? 'online_movable' : 'online_kernel', name);
   }
 }
 

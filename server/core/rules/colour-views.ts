@@ -24,7 +24,13 @@ export function colourViews(a: Parameters<typeof devices>[0]): ColourView[] {
     const node = v.region.after?.targetNode ?? v.region.before?.targetNode;
     const cache = node === undefined ? undefined : colouringCache(v.host.before.nodes.find((n) => n.id === node));
     const placement = v.host.plan?.colours.get(v.device);
-    out.push({ v, req, ...(node !== undefined ? { node } : {}), ...(cache ? { cache } : {}), ...(placement ? { placement } : {}) });
+    out.push({
+      v,
+      req,
+      ...(node !== undefined ? { node } : {}),
+      ...(cache ? { cache } : {}),
+      ...(placement ? { placement } : {}),
+    });
   }
   return out;
 }

@@ -17,7 +17,13 @@ export const dax002 = defineRule({
       const msg = near
         ? `no host \`${h.value}\` is declared in this file; did you mean \`${near}\`?`
         : `no host \`${h.value}\` is declared in this file; add \`host ${h.value} { ssh "…" facts "…" }\``;
-      out.push(report(h.span, msg, near ? { fixes: [{ title: `Change to \`${near}\``, edits: [{ span: h.span, newText: near }] }] } : {}));
+      out.push(
+        report(
+          h.span,
+          msg,
+          near ? { fixes: [{ title: `Change to \`${near}\``, edits: [{ span: h.span, newText: near }] }] } : {},
+        ),
+      );
     }
     return out;
   },

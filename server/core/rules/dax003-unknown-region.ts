@@ -12,11 +12,16 @@ export const dax003 = defineRule({
       if (h.factsOrigin !== 'file' || !h.before || h.modelError) continue;
       for (const r of h.regions) {
         if (!r.layout.id || r.before) continue;
-        const have = h.before.regions.map((x) => `${x.id} (${formatBytes(x.size)}${x.start !== undefined ? ` at ${hex(x.start)}` : ''})`);
+        const have = h.before.regions.map(
+          (x) => `${x.id} (${formatBytes(x.size)}${x.start !== undefined ? ` at ${hex(x.start)}` : ''})`,
+        );
         const msg = have.length
           ? `host ${h.name} has no dax region ${r.layout.id.value}; its regions: ${have.join(', ')}`
           : `host ${h.name} has no dax region at all (is the memory soft-reserved, and are dax_hmem / the CXL driver loaded?)`;
-        const fixes = h.before.regions.map((x) => ({ title: `Use region ${x.id}`, edits: [{ span: (r.layout.id as { span: { start: number; end: number } }).span, newText: String(x.id) }] }));
+        const fixes = h.before.regions.map((x) => ({
+          title: `Use region ${x.id}`,
+          edits: [{ span: (r.layout.id as { span: { start: number; end: number } }).span, newText: String(x.id) }],
+        }));
         out.push(report(regionSpan(r), msg, { fixes }));
       }
     }

@@ -2,7 +2,6 @@
 import type { Finding } from '../analysis/finding';
 import { defineRule } from './util';
 
-
 /**
  * At most this many duplicates are reported one by one; the rest are counted in one more
  * finding. A generated or corrupted file can repeat a declaration hundreds of thousands of times
@@ -28,7 +27,12 @@ export const dax004 = defineRule({
       firstMore ??= i.span;
     }
     if (firstMore) {
-      out.push(report(firstMore, `${more} more duplicate declaration${more === 1 ? '' : 's'} from here on, not listed one by one (the first ${MAX_DUPLICATES} are): is this file generated?`));
+      out.push(
+        report(
+          firstMore,
+          `${more} more duplicate declaration${more === 1 ? '' : 's'} from here on, not listed one by one (the first ${MAX_DUPLICATES} are): is this file generated?`,
+        ),
+      );
     }
     return out;
   },

@@ -11,8 +11,20 @@ export const dax007 = defineRule({
     for (const h of a.hosts) {
       // A release outside the modelled range: modelled as the nearest one, which may differ.
       if (h.kernelNote) {
-        const at = h.decl?.kernel?.span ?? h.decl?.facts?.span ?? h.decl?.nameSpan ?? (h.regions[0] ? regionSpan(h.regions[0]) : undefined);
-        if (at) out.push(report(at, `${h.name === '(design)' ? 'regions without a host (designed from their declarations)' : `host ${h.name}`}: ${h.kernelNote}`, {}, 'warning'));
+        const at =
+          h.decl?.kernel?.span ??
+          h.decl?.facts?.span ??
+          h.decl?.nameSpan ??
+          (h.regions[0] ? regionSpan(h.regions[0]) : undefined);
+        if (at)
+          out.push(
+            report(
+              at,
+              `${h.name === '(design)' ? 'regions without a host (designed from their declarations)' : `host ${h.name}`}: ${h.kernelNote}`,
+              {},
+              'warning',
+            ),
+          );
       }
       // Assumptions stored in a daxlayout facts file were shown when it was made; fresh ones
       // (declared hosts, daxctl JSON and capture imports) are reported here.
@@ -23,7 +35,13 @@ export const dax007 = defineRule({
       if (all.length === 0) continue;
       const span = h.decl?.facts?.span ?? h.decl?.nameSpan ?? (h.regions[0] ? regionSpan(h.regions[0]) : undefined);
       if (!span) continue;
-      for (const m of all) out.push(report(span, `${h.name === '(design)' ? 'regions without a host (designed from their declarations)' : `host ${h.name}`}: ${m}`));
+      for (const m of all)
+        out.push(
+          report(
+            span,
+            `${h.name === '(design)' ? 'regions without a host (designed from their declarations)' : `host ${h.name}`}: ${m}`,
+          ),
+        );
     }
     return out;
   },

@@ -1,7 +1,6 @@
 import { defineRule } from './util';
 // DAX008: a pinned range that ends before it starts or is empty.
 
-
 export const dax008 = defineRule({
   code: 'DAX008',
   title: 'malformed range',

@@ -18,7 +18,7 @@ export const dax009 = defineRule({
             out.push(
               report(
                 regionSpan(r),
-                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')}${h.decl ? ` (or give host ${h.name} a \`facts\` file)` : ' (or place it `on` a host with `facts`)'}`
+                `region ${r.layout.id.value} has no host facts, so its geometry must be declared: add ${missing.join(' and ')}${h.decl ? ` (or give host ${h.name} a \`facts\` file)` : ' (or place it `on` a host with `facts`)'}`,
               ),
             );
           }
@@ -27,17 +27,35 @@ export const dax009 = defineRule({
         const f = r.before;
         if (!f) continue;
         const clash = (what: string, declared: string, actual: string, span: { start: number; end: number }) =>
-          out.push(report(span, `${what} is declared as ${declared} but the host's facts say ${actual}; the facts are used`, {}, 'warning'));
-        if (g.start && f.start !== undefined && g.start.value !== f.start) clash('the region start', hex(g.start.value), hex(f.start), g.start.span);
-        if (g.size && g.size.value !== f.size) clash('the region size', formatBytes(g.size.value), formatBytes(f.size), g.size.span);
-        if (g.align && g.align.value !== f.align) clash('the region align', formatBytes(g.align.value), formatBytes(f.align), g.align.span);
-        if (g.node && g.node.value !== f.targetNode) clash('the target node', String(g.node.value), String(f.targetNode), g.node.span);
+          out.push(
+            report(
+              span,
+              `${what} is declared as ${declared} but the host's facts say ${actual}; the facts are used`,
+              {},
+              'warning',
+            ),
+          );
+        if (g.start && f.start !== undefined && g.start.value !== f.start)
+          clash('the region start', hex(g.start.value), hex(f.start), g.start.span);
+        if (g.size && g.size.value !== f.size)
+          clash('the region size', formatBytes(g.size.value), formatBytes(f.size), g.size.span);
+        if (g.align && g.align.value !== f.align)
+          clash('the region align', formatBytes(g.align.value), formatBytes(f.align), g.align.span);
+        if (g.node && g.node.value !== f.targetNode)
+          clash('the target node', String(g.node.value), String(f.targetNode), g.node.span);
         if (g.cache) {
           const node = h.before?.nodes.find((n) => n.id === f.targetNode);
           const c = node?.caches.find((x) => x.level === 1) ?? node?.caches[0];
-          if (!c || c.size !== g.cache.value) clash('the memory-side cache', formatBytes(g.cache.value), c ? formatBytes(c.size) : 'none', g.cache.span);
+          if (!c || c.size !== g.cache.value)
+            clash('the memory-side cache', formatBytes(g.cache.value), c ? formatBytes(c.size) : 'none', g.cache.span);
         }
-        if (g.dynamic && g.dynamic.value !== f.dynamic) clash('the region kind', g.dynamic.value ? 'dynamic' : 'static', f.dynamic ? 'dynamic' : 'static', g.dynamic.span);
+        if (g.dynamic && g.dynamic.value !== f.dynamic)
+          clash(
+            'the region kind',
+            g.dynamic.value ? 'dynamic' : 'static',
+            f.dynamic ? 'dynamic' : 'static',
+            g.dynamic.span,
+          );
       }
     }
     return out;

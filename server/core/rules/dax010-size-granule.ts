@@ -21,9 +21,16 @@ export const dax010 = defineRule({
           : `${formatBytes(g)} (the kernel's allocation granule: max(align ${formatBytes(align)}, ${formatBytes(archOf(v.host).compatAlign.value)}))`;
       const nearest = [lo, hi].filter((x) => x > 0n);
       out.push(
-        report(size.span, `size ${formatBytes(size.value)} is not a multiple of ${why}; nearest valid sizes: ${nearest.map(formatBytes).join(', ')}`, {
-          fixes: nearest.map((x) => ({ title: `Change size to ${sizeLiteral(x)}`, edits: [{ span: size.span, newText: sizeLiteral(x) }] })),
-        }),
+        report(
+          size.span,
+          `size ${formatBytes(size.value)} is not a multiple of ${why}; nearest valid sizes: ${nearest.map(formatBytes).join(', ')}`,
+          {
+            fixes: nearest.map((x) => ({
+              title: `Change size to ${sizeLiteral(x)}`,
+              edits: [{ span: size.span, newText: sizeLiteral(x) }],
+            })),
+          },
+        ),
       );
     }
     return out;

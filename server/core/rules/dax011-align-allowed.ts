@@ -18,7 +18,12 @@ export const dax011 = defineRule({
         report(
           align.span,
           `align ${formatBytes(align.value)} is not allowed on ${arch.name}: the kernel accepts ${allowed.map(formatBytes).join(', ')} (page size and the huge-page sizes the architecture maps)`,
-          { fixes: allowed.map((x) => ({ title: `Change align to ${sizeLiteral(x)}`, edits: [{ span: align.span, newText: sizeLiteral(x) }] })) }
+          {
+            fixes: allowed.map((x) => ({
+              title: `Change align to ${sizeLiteral(x)}`,
+              edits: [{ span: align.span, newText: sizeLiteral(x) }],
+            })),
+          },
         ),
       );
     }

@@ -21,16 +21,23 @@ export const dax012 = defineRule({
           out.push(
             report(
               r.span,
-              `range length ${formatBytes(len)} is not a multiple of ${formatBytes(g)} (max(align, ${formatBytes(compat)})); the kernel ${quirk ? 'reports success for such a mapping write but allocates nothing' : 'refuses the mapping write (ENXIO)'}`
+              `range length ${formatBytes(len)} is not a multiple of ${formatBytes(g)} (max(align, ${formatBytes(compat)})); the kernel ${quirk ? 'reports success for such a mapping write but allocates nothing' : 'refuses the mapping write (ENXIO)'}`,
             ),
           );
         } else if (r.start % compat !== 0n) {
-          out.push(report(r.span, `range start ${hex(r.start)} is not ${formatBytes(compat)}-aligned: device_dax cannot map memory that does not start on a sub-section boundary (bind fails)`));
+          out.push(
+            report(
+              r.span,
+              `range start ${hex(r.start)} is not ${formatBytes(compat)}-aligned: device_dax cannot map memory that does not start on a sub-section boundary (bind fails)`,
+            ),
+          );
         } else if (r.start % align !== 0n) {
           out.push(
             report(
               r.span,
-              `range start ${hex(r.start)} is not aligned to the device's align ${formatBytes(align)}: the kernel accepts it, but ${formatBytes(align)} page faults in it fail; start it at a multiple of ${formatBytes(align)}`, {}, 'warning'
+              `range start ${hex(r.start)} is not aligned to the device's align ${formatBytes(align)}: the kernel accepts it, but ${formatBytes(align)} page faults in it fail; start it at a multiple of ${formatBytes(align)}`,
+              {},
+              'warning',
             ),
           );
         }

@@ -14,7 +14,10 @@ export const dax013 = defineRule({
       if (d.size || d.rest || d.ranges.length > 0 || d.colours) continue;
       if (d.decl.properties.some((p) => p.key.text === 'size' || p.key.text === 'range')) continue; // already reported
       out.push(
-        report(d.labelSpan, `device \`${d.label}\` has no size: add \`size 4G\`, \`size rest\` (what the other devices leave) or a pinned \`range\``),
+        report(
+          d.labelSpan,
+          `device \`${d.label}\` has no size: add \`size 4G\`, \`size rest\` (what the other devices leave) or a pinned \`range\``,
+        ),
       );
     }
     return out;

@@ -29,7 +29,9 @@ export const dax020 = defineRule({
             free = f.size - before;
           }
         }
-        const keptText = kept.length ? ` (including ${formatBytes(keptBytes)} kept on ${kept.map((u) => u.kernelName).join(', ')}, which the layout does not list — apply --prune removes them)` : '';
+        const keptText = kept.length
+          ? ` (including ${formatBytes(keptBytes)} kept on ${kept.map((u) => u.kernelName).join(', ')}, which the layout does not list — apply --prune removes them)`
+          : '';
         if (overflowAt) {
           const over = asked - f.size;
           const size = overflowAt.size;
@@ -37,20 +39,29 @@ export const dax020 = defineRule({
           if (size) {
             const g = granuleOf({ device: overflowAt, region: r, host: h });
             const shrunk = g ? roundDown(free, g) : 0n;
-            if (shrunk > 0n) fixes.push({ title: `Shrink \`${overflowAt.label}\` to ${sizeLiteral(shrunk)}`, edits: [{ span: size.span, newText: sizeLiteral(shrunk) }] });
+            if (shrunk > 0n)
+              fixes.push({
+                title: `Shrink \`${overflowAt.label}\` to ${sizeLiteral(shrunk)}`,
+                edits: [{ span: size.span, newText: sizeLiteral(shrunk) }],
+              });
           }
           out.push(
             report(
               overflowAt.size?.span ?? overflowAt.labelSpan,
               `${regionLabel(r)} is over-committed by ${formatBytes(over)}: the devices ask for ${formatBytes(asked)}${keptText} but the region holds ${formatBytes(f.size)}; ${free > 0n ? `${formatBytes(free)} is left for \`${overflowAt.label}\`` : `nothing is left for \`${overflowAt.label}\``}`,
-              { fixes, related: [{ span: regionSpan(r), message: `${regionLabel(r)}: ${formatBytes(f.size)}` }] }
+              { fixes, related: [{ span: regionSpan(r), message: `${regionLabel(r)}: ${formatBytes(f.size)}` }] },
             ),
           );
           continue;
         }
         const rest = r.layout.devices.find((d) => d.rest && d.ranges.length === 0);
         if (rest && (plan.targetSize.get(rest) ?? 0n) === 0n) {
-          out.push(report(rest.rest ?? rest.labelSpan, `nothing is left for \`size rest\`: the other devices${keptText} take all ${formatBytes(f.size)} of ${regionLabel(r)}`));
+          out.push(
+            report(
+              rest.rest ?? rest.labelSpan,
+              `nothing is left for \`size rest\`: the other devices${keptText} take all ${formatBytes(f.size)} of ${regionLabel(r)}`,
+            ),
+          );
         }
       }
     }

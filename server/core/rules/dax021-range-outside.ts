@@ -15,9 +15,15 @@ export const dax021 = defineRule({
       for (const r of v.device.ranges) {
         if (r.start >= f.start && r.end <= end) continue;
         out.push(
-          report(r.span, `${hex(r.start)}..${hex(r.end)} is not inside ${regionLabel(v.region)} (${hex(f.start)}..${hex(end)}); the kernel refuses the mapping write (ENOMEM)`, {
-            related: [{ span: regionSpan(v.region), message: `${regionLabel(v.region)} spans ${hex(f.start)}..${hex(end)}` }],
-          }),
+          report(
+            r.span,
+            `${hex(r.start)}..${hex(r.end)} is not inside ${regionLabel(v.region)} (${hex(f.start)}..${hex(end)}); the kernel refuses the mapping write (ENOMEM)`,
+            {
+              related: [
+                { span: regionSpan(v.region), message: `${regionLabel(v.region)} spans ${hex(f.start)}..${hex(end)}` },
+              ],
+            },
+          ),
         );
       }
     }

@@ -17,11 +17,13 @@ export const dax022 = defineRule({
         const pinned = r.layout.devices.flatMap((d) => d.ranges.map((x) => ({ d, x })));
         // By start, with the running maximum of the ends: the ranges that can meet one are found
         // by a binary search and a short scan, not by comparing every pair (a region of thousands).
-        const order = pinned.map((_, i) => i).sort((i, j) => {
-          const a = (pinned[i] as (typeof pinned)[number]).x.start;
-          const b = (pinned[j] as (typeof pinned)[number]).x.start;
-          return a < b ? -1 : a > b ? 1 : i - j;
-        });
+        const order = pinned
+          .map((_, i) => i)
+          .sort((i, j) => {
+            const a = (pinned[i] as (typeof pinned)[number]).x.start;
+            const b = (pinned[j] as (typeof pinned)[number]).x.start;
+            return a < b ? -1 : a > b ? 1 : i - j;
+          });
         const maxEnd: bigint[] = [];
         for (const i of order) {
           const e = (pinned[i] as (typeof pinned)[number]).x.end;
@@ -49,10 +51,18 @@ export const dax022 = defineRule({
             .sort((x, y) => x - y)
             .map((j) => {
               const q = pinned[j] as (typeof pinned)[number];
-              return { span: q.x.span, message: q.d === p.d ? `the other range, ${hex(q.x.start)}..${hex(q.x.end)}` : `\`${q.d.label}\` pins ${hex(q.x.start)}..${hex(q.x.end)}` };
+              return {
+                span: q.x.span,
+                message:
+                  q.d === p.d
+                    ? `the other range, ${hex(q.x.start)}..${hex(q.x.end)}`
+                    : `\`${q.d.label}\` pins ${hex(q.x.start)}..${hex(q.x.end)}`,
+              };
             });
           if (related.length) {
-            const own = p.d.ranges.slice(0, p.d.ranges.indexOf(p.x)).some((x) => x.start <= p.x.end && p.x.start <= x.end);
+            const own = p.d.ranges
+              .slice(0, p.d.ranges.indexOf(p.x))
+              .some((x) => x.start <= p.x.end && p.x.start <= x.end);
             const msg = own
               ? `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps another of its own ranges; a device's ranges are distinct memory, each byte once`
               : `${hex(p.x.start)}..${hex(p.x.end)} of \`${p.d.label}\` overlaps memory pinned by another device; each byte belongs to one device`;
@@ -68,7 +78,7 @@ export const dax022 = defineRule({
                 report(
                   p.x.span,
                   `${hex(p.x.start)}..${hex(p.x.end)} overlaps ${u.kernelName} (${hex(hit.start)}..${hex(hit.end)}), which is not in the layout and is kept; the kernel refuses the mapping write (ENOMEM) — apply --prune removes ${u.kernelName}`,
-                  { related: [{ span: regionSpan(r), message: `${u.kernelName} is on this region` }] }
+                  { related: [{ span: regionSpan(r), message: `${u.kernelName} is on this region` }] },
                 ),
               );
               break;

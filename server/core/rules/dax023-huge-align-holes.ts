@@ -19,7 +19,7 @@ export const dax023 = defineRule({
       out.push(
         report(
           v.device.align?.span ?? v.device.labelSpan,
-          `first fit places \`${v.device.label}\` in ${bad.length === 1 ? 'a hole' : 'holes'} not aligned to its ${formatBytes(align)} align (${list}); ${formatBytes(align)} page faults there fail. Pin aligned ranges with \`range\`, or declare this device before devices with a smaller align`
+          `first fit places \`${v.device.label}\` in ${bad.length === 1 ? 'a hole' : 'holes'} not aligned to its ${formatBytes(align)} align (${list}); ${formatBytes(align)} page faults there fail. Pin aligned ranges with \`range\`, or declare this device before devices with a smaller align`,
         ),
       );
     }

@@ -15,7 +15,7 @@ export const dax030 = defineRule({
       out.push(
         report(
           v.device.modeSpan ?? v.device.labelSpan,
-          `\`${v.device.label}\` holds no whole ${formatBytes(bs)} memory block, so kmem has nothing to hot-plug${refuses ? ' and refuses the device (EINVAL)' : ' (this kernel binds it with no memory added)'}; make it at least ${formatBytes(bs)} and block-aligned, e.g. pin \`range\` on a ${formatBytes(bs)} boundary`
+          `\`${v.device.label}\` holds no whole ${formatBytes(bs)} memory block, so kmem has nothing to hot-plug${refuses ? ' and refuses the device (EINVAL)' : ' (this kernel binds it with no memory added)'}; make it at least ${formatBytes(bs)} and block-aligned, e.g. pin \`range\` on a ${formatBytes(bs)} boundary`,
         ),
       );
     }

@@ -12,11 +12,14 @@ export const dax031 = defineRule({
       if (use.usable === 0n || use.lost === 0n) continue;
       const parts = use.perRange
         .filter((r) => r.head + r.tail > 0n)
-        .map((r) => `${hex(r.start)}..${hex(r.end)}: ${formatBytes(r.head)} at the head, ${formatBytes(r.tail)} at the tail`);
+        .map(
+          (r) =>
+            `${hex(r.start)}..${hex(r.end)}: ${formatBytes(r.head)} at the head, ${formatBytes(r.tail)} at the tail`,
+        );
       out.push(
         report(
           v.device.modeSpan ?? v.device.labelSpan,
-          `kmem hot-plugs whole ${formatBytes(bs)} memory blocks only: ${formatBytes(use.lost)} of \`${v.device.label}\` stays unused (${parts.join('; ')}); ${formatBytes(use.usable)} becomes System RAM. Use a multiple of ${formatBytes(bs)} that starts on a block boundary`
+          `kmem hot-plugs whole ${formatBytes(bs)} memory blocks only: ${formatBytes(use.lost)} of \`${v.device.label}\` stays unused (${parts.join('; ')}); ${formatBytes(use.usable)} becomes System RAM. Use a multiple of ${formatBytes(bs)} that starts on a block boundary`,
         ),
       );
     }

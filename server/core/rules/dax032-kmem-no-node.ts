@@ -13,7 +13,7 @@ export const dax032 = defineRule({
       out.push(
         report(
           v.device.modeSpan ?? v.device.labelSpan,
-          `${regionLabel(v.region)} has no target NUMA node, and kmem refuses memory it cannot place on a node (EINVAL)${v.host.factsOrigin === 'declared' ? '; declare the region\'s `node`' : '; use devdax for this device'}`
+          `${regionLabel(v.region)} has no target NUMA node, and kmem refuses memory it cannot place on a node (EINVAL)${v.host.factsOrigin === 'declared' ? "; declare the region's `node`" : '; use devdax for this device'}`,
         ),
       );
     }

@@ -13,12 +13,17 @@ export const dax033 = defineRule({
       if (!span || !v.host.version || !v.host.before) continue;
       if (!has(v.host.version, 'memmapOnMemory')) {
         const since = feature('memmapOnMemory').since;
-        out.push(report(span, `memmap_on_memory needs Linux ${since[0]}.${since[1]} or later; ${v.host.name} runs ${v.host.version.release}. Remove the option`));
+        out.push(
+          report(
+            span,
+            `memmap_on_memory needs Linux ${since[0]}.${since[1]} or later; ${v.host.name} runs ${v.host.version.release}. Remove the option`,
+          ),
+        );
       } else if (!v.host.before.memmapOnMemorySupported) {
         out.push(
           report(
             span,
-            `${v.host.name}'s memory hotplug cannot place the memmap on hot-added memory (memory_hotplug.memmap_on_memory is off), so the kernel refuses the setting (EOPNOTSUPP); boot with memory_hotplug.memmap_on_memory=1 or remove the option`
+            `${v.host.name}'s memory hotplug cannot place the memmap on hot-added memory (memory_hotplug.memmap_on_memory is off), so the kernel refuses the setting (EOPNOTSUPP); boot with memory_hotplug.memmap_on_memory=1 or remove the option`,
           ),
         );
       }

@@ -1,7 +1,11 @@
 // DAX034: the host's auto_online_blocks policy onlines kmem memory differently from what the layout asks.
 import { defineRule, devices } from './util';
 
-const ZONE_OF = { online: 'the kernel zone', online_kernel: 'the kernel zone', online_movable: 'ZONE_MOVABLE' } as const;
+const ZONE_OF = {
+  online: 'the kernel zone',
+  online_kernel: 'the kernel zone',
+  online_movable: 'ZONE_MOVABLE',
+} as const;
 
 export const dax034 = defineRule({
   code: 'DAX034',
@@ -20,7 +24,7 @@ export const dax034 = defineRule({
       out.push(
         report(
           v.device.modeSpan ?? v.device.labelSpan,
-          `${v.host.name} has auto_online_blocks=${policy}: the kernel onlines this device's memory in ${ZONE_OF[policy]} as soon as kmem binds, but the layout wants it ${want}; ${policy === 'online_movable' ? `the plan then offlines it${v.device.online ? ' and onlines it again' : ''}` : 'kernel-zone memory cannot be reliably offlined, so the plan will refuse to change it'}. Set auto_online_blocks to offline first (as daxctl requires)`
+          `${v.host.name} has auto_online_blocks=${policy}: the kernel onlines this device's memory in ${ZONE_OF[policy]} as soon as kmem binds, but the layout wants it ${want}; ${policy === 'online_movable' ? `the plan then offlines it${v.device.online ? ' and onlines it again' : ''}` : 'kernel-zone memory cannot be reliably offlined, so the plan will refuse to change it'}. Set auto_online_blocks to offline first (as daxctl requires)`,
         ),
       );
     }

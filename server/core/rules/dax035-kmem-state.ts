@@ -4,7 +4,10 @@ import { hotplugRange } from '../kernel/state';
 import { defineRule, regionSpan } from './util';
 
 /** What the device's memory blocks say, counted over the blocks its ranges cover. */
-function blocksOf(facts: HostFacts, d: DeviceFacts): { total: number; absent: number; offline: number; movable: number; kernel: number; first?: number } {
+function blocksOf(
+  facts: HostFacts,
+  d: DeviceFacts,
+): { total: number; absent: number; offline: number; movable: number; kernel: number; first?: number } {
   const bs = facts.memoryBlockSize;
   const byIndex = new Map(facts.memoryBlocks.map((b) => [b.index, b]));
   const out = { total: 0, absent: 0, offline: 0, movable: 0, kernel: 0, first: undefined as number | undefined };
@@ -49,7 +52,12 @@ export const dax035 = defineRule({
           const agrees =
             d.kmemState === 'unplugged'
               ? present === 0
-              : b.absent === 0 && (d.kmemState === 'offline' ? b.offline === b.total : d.kmemState === 'online_movable' ? b.movable === b.total : b.kernel === b.total);
+              : b.absent === 0 &&
+                (d.kmemState === 'offline'
+                  ? b.offline === b.total
+                  : d.kmemState === 'online_movable'
+                    ? b.movable === b.total
+                    : b.kernel === b.total);
           if (agrees) continue;
           const parts = [
             b.movable ? `${b.movable} online in ZONE_MOVABLE` : '',
@@ -62,12 +70,12 @@ export const dax035 = defineRule({
           if (!span) continue;
           const how =
             d.kmemState === 'offline' && b.movable + b.kernel > 0
-              ? 'they were onlined block by block (as daxctl and daxlayout\'s plan do), which `state` does not record'
+              ? "they were onlined block by block (as daxctl and daxlayout's plan do), which `state` does not record"
               : '`state` records only the changes made through it, not those made block by block';
           out.push(
             report(
               span,
-              `${d.name}'s kmem \`state\` reads ${d.kmemState}, but its ${b.total} memory block(s) are ${parts.join(', ')}: the memory blocks are what the kernel uses; ${how}. daxlayout plans from the blocks; a write to ${d.name}/state is answered from what it reads (${WRITES[d.kmemState]}). To make them agree, offline the blocks and write unplugged, then online_movable, to ${d.name}/state; or leave \`state\` alone`
+              `${d.name}'s kmem \`state\` reads ${d.kmemState}, but its ${b.total} memory block(s) are ${parts.join(', ')}: the memory blocks are what the kernel uses; ${how}. daxlayout plans from the blocks; a write to ${d.name}/state is answered from what it reads (${WRITES[d.kmemState]}). To make them agree, offline the blocks and write unplugged, then online_movable, to ${d.name}/state; or leave \`state\` alone`,
             ),
           );
         }

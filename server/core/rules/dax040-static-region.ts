@@ -20,7 +20,7 @@ export const dax040 = defineRule({
             report(
               d.labelSpan,
               `${regionLabel(r)} is static (pmem-backed): it has exactly one device, sized by its nvdimm namespace; it cannot be split. Create more namespaces with ndctl instead`,
-              { related: [{ span: regionSpan(r), message: 'the static region' }] }
+              { related: [{ span: regionSpan(r), message: 'the static region' }] },
             ),
           );
         }
@@ -30,13 +30,18 @@ export const dax040 = defineRule({
         const alignDiffers = d.align !== undefined && d.align.value !== first.align;
         const rangesDiffer =
           d.ranges.length > 0 &&
-          (d.ranges.length !== first.mappings.length || d.ranges.some((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end));
+          (d.ranges.length !== first.mappings.length ||
+            d.ranges.some((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end));
         if (sizeDiffers || alignDiffers || rangesDiffer) {
-          const span = sizeDiffers ? d.size?.span : alignDiffers ? d.align?.span : d.ranges.find((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end)?.span;
+          const span = sizeDiffers
+            ? d.size?.span
+            : alignDiffers
+              ? d.align?.span
+              : d.ranges.find((x, i) => x.start !== first.mappings[i]?.start || x.end !== first.mappings[i]?.end)?.span;
           out.push(
             report(
               span ?? d.labelSpan,
-              `${regionLabel(r)} is static: ${first.name} is ${formatBytes(first.size)} with align ${formatBytes(first.align)}, set by its namespace; size, align and ranges cannot be changed through dax sysfs (use ndctl create-namespace --size/--align)`
+              `${regionLabel(r)} is static: ${first.name} is ${formatBytes(first.size)} with align ${formatBytes(first.align)}, set by its namespace; size, align and ranges cannot be changed through dax sysfs (use ndctl create-namespace --size/--align)`,
             ),
           );
         }

@@ -19,7 +19,7 @@ export const dax041 = defineRule({
         report(
           pin.span,
           `the kernel will name this device ${got}, not ${pin.value}: it gives a new device the lowest free id of its region (ids in use after the plan: ${taken.join(', ')}). Pin ${got}, or drop \`name\``,
-          { fixes: [{ title: `Pin ${got}`, edits: [{ span: pin.span, newText: got }] }] }
+          { fixes: [{ title: `Pin ${got}`, edits: [{ span: pin.span, newText: got }] }] },
         ),
       );
     }

@@ -22,7 +22,7 @@ export const dax042 = defineRule({
         out.push(
           report(
             regionSpan(r),
-            `dax${sim.id}.0 stays on ${regionLabel(r)} as an empty, unbound device: the kernel never deletes a region's device 0 (delete → EBUSY), it can only be emptied. Name a layout device \`dax${sim.id}.0\` to use it`
+            `dax${sim.id}.0 stays on ${regionLabel(r)} as an empty, unbound device: the kernel never deletes a region's device 0 (delete → EBUSY), it can only be emptied. Name a layout device \`dax${sim.id}.0\` to use it`,
           ),
         );
       }

@@ -14,12 +14,16 @@ export const dax043 = defineRule({
         const f = r.before;
         if (!f || !f.kmemDefault) continue;
         const boundKmem = f.devices.filter((d) => d.driver === 'kmem').map((d) => d.name);
-        const unbinds = h.plan.steps.filter((s) => s.region === r.layout && s.writes.some((w) => w.path === '/sys/bus/dax/drivers/kmem/unbind' && boundKmem.includes(w.value)));
+        const unbinds = h.plan.steps.filter(
+          (s) =>
+            s.region === r.layout &&
+            s.writes.some((w) => w.path === '/sys/bus/dax/drivers/kmem/unbind' && boundKmem.includes(w.value)),
+        );
         if (unbinds.length === 0) continue;
         out.push(
           report(
             regionSpan(r),
-            `on Linux ${h.version.release} ${regionLabel(r)} binds to kmem by default, so ${boundKmem.join(', ')} boot${boundKmem.length === 1 ? 's' : ''} as system-ram; the plan unbinds kmem (its memory is offline or movable) before partitioning, and devdax devices of this region bind through device_dax/new_id`
+            `on Linux ${h.version.release} ${regionLabel(r)} binds to kmem by default, so ${boundKmem.join(', ')} boot${boundKmem.length === 1 ? 's' : ''} as system-ram; the plan unbinds kmem (its memory is offline or movable) before partitioning, and devdax devices of this region bind through device_dax/new_id`,
           ),
         );
       }

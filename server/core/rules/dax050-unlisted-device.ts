@@ -17,7 +17,12 @@ export const dax050 = defineRule({
         const mode = u.driver === 'kmem' ? 'system-ram' : u.driver ? 'devdax' : 'unbound';
         const refused = h.plan.refusals.find((x) => x.kernelName === u.kernelName);
         if (u.pruned && refused) {
-          out.push(report(regionSpan(r), `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout, but --prune cannot remove it: ${refused.reason}`));
+          out.push(
+            report(
+              regionSpan(r),
+              `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout, but --prune cannot remove it: ${refused.reason}`,
+            ),
+          );
           continue;
         }
         out.push(
@@ -25,7 +30,9 @@ export const dax050 = defineRule({
             regionSpan(r),
             u.pruned
               ? `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout and will be removed (--prune)`
-              : `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout; apply keeps it (apply --prune removes it, or add a device for it)`, {}, u.pruned ? 'info' : 'warning'
+              : `${u.kernelName} (${formatBytes(u.size)}, ${mode}) on ${regionLabel(r)} is not in the layout; apply keeps it (apply --prune removes it, or add a device for it)`,
+            {},
+            u.pruned ? 'info' : 'warning',
           ),
         );
       }

@@ -10,7 +10,9 @@ export const dax051 = defineRule({
   check(a, report) {
     const out: Finding[] = [];
     // Is [start, end) met by an error of another rule?
-    const explained = spanIndex(a.findings.filter((f) => f.severity === 'error' && f.code !== 'DAX051').map((f) => f.span));
+    const explained = spanIndex(
+      a.findings.filter((f) => f.severity === 'error' && f.code !== 'DAX051').map((f) => f.span),
+    );
     for (const h of a.hosts) {
       if (!h.plan) continue;
       const seen = new Set<unknown>();
@@ -29,7 +31,10 @@ export const dax051 = defineRule({
               ? `cannot be predicted (${res.reason})`
               : 'reports success but does not take effect';
         out.push(
-          report(f.device ? f.device.labelSpan : span, `the kernel model says \`echo ${f.write.value} > ${f.write.path}\` ${outcome}, so ${f.device ? `\`${f.device.label}\`` : 'this region'} cannot be set up as written`),
+          report(
+            f.device ? f.device.labelSpan : span,
+            `the kernel model says \`echo ${f.write.value} > ${f.write.path}\` ${outcome}, so ${f.device ? `\`${f.device.label}\`` : 'this region'} cannot be set up as written`,
+          ),
         );
       }
     }

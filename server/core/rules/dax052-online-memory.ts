@@ -13,7 +13,12 @@ export const dax052 = defineRule({
         const r = h.regions.find((y) => y.layout === x.region);
         const span = x.device?.labelSpan ?? (r ? regionSpan(r) : undefined);
         if (!span) continue;
-        out.push(report(span, `${x.reason}. The plan leaves ${x.kernelName} as it is: offline its memory first (daxctl offline-memory), or keep its current geometry and mode`));
+        out.push(
+          report(
+            span,
+            `${x.reason}. The plan leaves ${x.kernelName} as it is: offline its memory first (daxctl offline-memory), or keep its current geometry and mode`,
+          ),
+        );
       }
     }
     return out;

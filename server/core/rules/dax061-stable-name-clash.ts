@@ -3,7 +3,6 @@ import type { LayoutDevice } from '../layout/types';
 import { persists } from '../persist/spec';
 import { defineRule } from './util';
 
-
 export const dax061 = defineRule({
   code: 'DAX061',
   title: 'stable name used twice',
@@ -25,7 +24,7 @@ export const dax061 = defineRule({
             report(
               d.labelSpan,
               `label \`${d.label}\` is also used in region ${first.region.id?.value ?? '?'} of ${h.name}: the stable names of persisted regions (/dev/dax/by-label/${d.label}, /run/daxlayout/by-label/${d.label}) need labels unique per host`,
-              { related: [{ span: first.labelSpan, message: `the first \`${d.label}\`` }] }
+              { related: [{ span: first.labelSpan, message: `the first \`${d.label}\`` }] },
             ),
           );
         }

@@ -12,7 +12,13 @@ export const dax062 = defineRule({
     const out = [];
     for (const h of a.hosts) {
       const policy = h.before?.autoOnlineBlocks;
-      if (!h.decl || !h.version || !has(h.version, 'kmemTypeMatch') || (policy !== 'online' && policy !== 'online_kernel')) continue;
+      if (
+        !h.decl ||
+        !h.version ||
+        !has(h.version, 'kmemTypeMatch') ||
+        (policy !== 'online' && policy !== 'online_kernel')
+      )
+        continue;
       for (const r of h.regions) {
         if (!persists(h, r.layout) || !r.before?.kmemDefault || !r.before.dynamic) continue;
         const span = r.layout.persist ?? h.decl.persist;
@@ -20,7 +26,7 @@ export const dax062 = defineRule({
         out.push(
           report(
             span,
-            `on Linux ${h.version.release} ${regionLabel(r)} boots bound to kmem, and with auto_online_blocks=${policy} its memory comes up online in a kernel zone, which cannot be reliably offlined: the restorer will refuse to repartition it at boot. Boot ${h.name} with memhp_default_state=offline (or online_movable), or with dax_hmem.region_idle=1`
+            `on Linux ${h.version.release} ${regionLabel(r)} boots bound to kmem, and with auto_online_blocks=${policy} its memory comes up online in a kernel zone, which cannot be reliably offlined: the restorer will refuse to repartition it at boot. Boot ${h.name} with memhp_default_state=offline (or online_movable), or with dax_hmem.region_idle=1`,
           ),
         );
       }

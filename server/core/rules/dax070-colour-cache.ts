@@ -15,7 +15,12 @@ export const dax070 = defineRule({
       const span = c.req.span;
       const where = regionLabel(c.v.region);
       if (c.node === undefined || c.node < 0) {
-        out.push(report(span, `${where} has no target NUMA node, so there is no memory-side cache to colour by; drop \`colours\` (the device cannot be placed by colour)`));
+        out.push(
+          report(
+            span,
+            `${where} has no target NUMA node, so there is no memory-side cache to colour by; drop \`colours\` (the device cannot be placed by colour)`,
+          ),
+        );
         continue;
       }
       if (!c.cache) {
@@ -25,7 +30,12 @@ export const dax070 = defineRule({
           : node.access0 || node.access1
             ? `node ${c.node} reports no memory-side cache (memory_side_cache/ is empty)`
             : `node ${c.node} shows no HMAT data at all (sysfs lists them only once its memory is online: capture the facts again as root, which reads the firmware's HMAT table, or declare the cache with the region's \`cache\` property)`;
-        out.push(report(span, `${why}: colours mean nothing without a direct-mapped cache in front of the memory; drop \`colours\` (the device cannot be placed by colour)`));
+        out.push(
+          report(
+            span,
+            `${why}: colours mean nothing without a direct-mapped cache in front of the memory; drop \`colours\` (the device cannot be placed by colour)`,
+          ),
+        );
         continue;
       }
       if (c.cache.indexing !== DIRECT_MAPPED.value) {
@@ -33,7 +43,9 @@ export const dax070 = defineRule({
         out.push(
           report(
             span,
-            `the ${formatBytes(c.cache.size)} memory-side cache of node ${c.node} is ${kind} (indexing ${c.cache.indexing}), not direct-mapped: addresses ${formatBytes(c.cache.size)} apart need not alias, so colours do not keep devices from evicting each other; the stripes are placed as if it were direct-mapped`, {}, 'warning'
+            `the ${formatBytes(c.cache.size)} memory-side cache of node ${c.node} is ${kind} (indexing ${c.cache.indexing}), not direct-mapped: addresses ${formatBytes(c.cache.size)} apart need not alias, so colours do not keep devices from evicting each other; the stripes are placed as if it were direct-mapped`,
+            {},
+            'warning',
           ),
         );
       }

@@ -7,7 +7,6 @@ import { formatBytes } from '../units';
 import { askText, colourViews, listColours } from './colour-views';
 import { defineRule } from './util';
 
-
 export const dax071 = defineRule({
   code: 'DAX071',
   title: 'exclusive colour shared',
@@ -28,14 +27,20 @@ export const dax071 = defineRule({
         const py = y.placement!;
         const theirs = periodIntervals(py.colours, C, py.k); // sorted, disjoint
         if (!overlaps(periodIntervals(px.colours, C, px.k), theirs)) continue;
-        const shared = px.colours.filter((c) => meetsSorted({ start: BigInt(c) * px.width, end: BigInt(c + 1) * px.width - 1n }, theirs));
+        const shared = px.colours.filter((c) =>
+          meetsSorted({ start: BigInt(c) * px.width, end: BigInt(c + 1) * px.width - 1n }, theirs),
+        );
         const owner = y.req.exclusive ? y : x;
         reported.add(x.v.device);
         out.push(
           report(
             x.req.colours?.span ?? x.req.span,
             `\`${x.v.device.label}\` asks for colour${shared.length === 1 ? '' : 's'} ${listColours(shared)} of ${px.k}, which \`${y.v.device.label}\` also asks for, and \`${owner.v.device.label}\` wants its colours exclusively; give each device colours of its own`,
-            { related: [{ span: y.req.colours?.span ?? y.req.span, message: `\`${y.v.device.label}\`: ${askText(py, y.req)}` }] }
+            {
+              related: [
+                { span: y.req.colours?.span ?? y.req.span, message: `\`${y.v.device.label}\`: ${askText(py, y.req)}` },
+              ],
+            },
           ),
         );
       }
@@ -59,7 +64,9 @@ export const dax071 = defineRule({
         if (held.length === 0) continue;
         const bytes = held.reduce((s, c) => s + d.ranges.reduce((t, r) => t + colourBytes(r, C, p.width, c), 0n), 0n);
         const how = l?.ranges.length ? 'pinned by `range`' : 'placed by first fit';
-        const who = l ? `\`${l.label}\` (${deviceName(d)}, ${how})` : `${deviceName(d)}, which the layout does not list and keeps,`;
+        const who = l
+          ? `\`${l.label}\` (${deviceName(d)}, ${how})`
+          : `${deviceName(d)}, which the layout does not list and keeps,`;
         const fix = l
           ? `give \`${l.label}\` colours of its own (e.g. \`colours ${free(p.k, p.colours)} of ${p.k}\`) or drop \`exclusive\``
           : 'prune it (apply --prune) or drop `exclusive`';
@@ -67,7 +74,7 @@ export const dax071 = defineRule({
           report(
             l ? l.labelSpan : (x.req.exclusive as NonNullable<typeof x.req.exclusive>),
             `${who} holds ${formatBytes(bytes)} of colour${held.length === 1 ? '' : 's'} ${listColours(held)} of ${p.k}, which \`${x.v.device.label}\` asked for exclusively: its memory evicts \`${x.v.device.label}\`'s from the cache; ${fix}`,
-            { related: [{ span: x.req.span, message: `\`${x.v.device.label}\`: ${askText(p, x.req)}` }] }
+            { related: [{ span: x.req.span, message: `\`${x.v.device.label}\`: ${askText(p, x.req)}` }] },
           ),
         );
       }

@@ -18,23 +18,39 @@ export const dax072 = defineRule({
       const g = granuleOf(c.v);
       const span = c.req.of?.span ?? c.req.span;
       if (p.problem === 'fraction') {
-        out.push(report(span, `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${formatBytes(C)} / ${p.k} is not a whole number of bytes); use a power of two such as ${pow2Below(C, g ?? 1n)}`));
+        out.push(
+          report(
+            span,
+            `the ${formatBytes(C)} cache does not split into ${p.k} equal colours (${formatBytes(C)} / ${p.k} is not a whole number of bytes); use a power of two such as ${pow2Below(C, g ?? 1n)}`,
+          ),
+        );
         continue;
       }
       if (p.problem === 'too-many') {
-        out.push(report(span, `${askText(p, c.req)} cuts ${regionLabel(c.v.region)} into more than 100000 stripes; use fewer, wider colours (a smaller K)`));
+        out.push(
+          report(
+            span,
+            `${askText(p, c.req)} cuts ${regionLabel(c.v.region)} into more than 100000 stripes; use fewer, wider colours (a smaller K)`,
+          ),
+        );
         continue;
       }
       if (g === undefined) continue;
       const align = alignOf(c.v) as bigint;
-      const granule = g === align ? `align ${formatBytes(align)}` : `granule ${formatBytes(g)} (max(align ${formatBytes(align)}, ${formatBytes(g)}))`;
+      const granule =
+        g === align
+          ? `align ${formatBytes(align)}`
+          : `granule ${formatBytes(g)} (max(align ${formatBytes(align)}, ${formatBytes(g)}))`;
       const best = C / g;
       if (p.width < g || p.width % g !== 0n) {
-        const kFix = best >= 2n ? ` use at most ${best} colours (\`of ${best}\`, stripes of ${formatBytes(g)})` : ' the cache is smaller than one granule, so this device cannot be coloured';
+        const kFix =
+          best >= 2n
+            ? ` use at most ${best} colours (\`of ${best}\`, stripes of ${formatBytes(g)})`
+            : ' the cache is smaller than one granule, so this device cannot be coloured';
         out.push(
           report(
             span,
-            `each colour stripe is ${formatBytes(p.width)} (${formatBytes(C)} / ${p.k}), ${p.width < g ? 'smaller than' : 'not a multiple of'} the device's ${granule}: the kernel allocates whole granules, so the stripes cannot be claimed exactly;${kFix}`
+            `each colour stripe is ${formatBytes(p.width)} (${formatBytes(C)} / ${p.k}), ${p.width < g ? 'smaller than' : 'not a multiple of'} the device's ${granule}: the kernel allocates whole granules, so the stripes cannot be claimed exactly;${kFix}`,
           ),
         );
         continue;
@@ -44,7 +60,9 @@ export const dax072 = defineRule({
         out.push(
           report(
             span,
-            `${regionLabel(c.v.region)} starts or ends inside a stripe: ${formatBytes(lost)} of these colours lie in pieces smaller than the ${granule} at its edges and are left out`, {}, 'warning'
+            `${regionLabel(c.v.region)} starts or ends inside a stripe: ${formatBytes(lost)} of these colours lie in pieces smaller than the ${granule} at its edges and are left out`,
+            {},
+            'warning',
           ),
         );
       }

@@ -4,7 +4,6 @@ import { formatBytes } from '../units';
 import { colourViews, listColours } from './colour-views';
 import { defineRule } from './util';
 
-
 export const dax074 = defineRule({
   code: 'DAX074',
   title: 'colours not available',
@@ -22,14 +21,14 @@ export const dax074 = defineRule({
         out.push(
           report(
             c.req.colours.span,
-            `colour${over.length === 1 ? '' : 's'} ${listColours(over)} do${over.length === 1 ? 'es' : ''} not exist: ${derived ? `without \`of\`, the ${formatBytes(C)} cache is sliced into ${p.k} colours (stripes of ${formatBytes(p.width)}, the region's granule)` : `there are ${p.k} colours`}, numbered 0..${p.k - 1}${derived ? '; write `of K` to choose K' : ''}`
+            `colour${over.length === 1 ? '' : 's'} ${listColours(over)} do${over.length === 1 ? 'es' : ''} not exist: ${derived ? `without \`of\`, the ${formatBytes(C)} cache is sliced into ${p.k} colours (stripes of ${formatBytes(p.width)}, the region's granule)` : `there are ${p.k} colours`}, numbered 0..${p.k - 1}${derived ? '; write `of K` to choose K' : ''}`,
           ),
         );
       } else if (c.req.any && p.colours.length < c.req.any.value) {
         out.push(
           report(
             c.req.any.span,
-            `only ${p.colours.length} of the ${p.k} colours ${p.colours.length === 0 ? 'are' : `(${listColours(p.colours)}) are`} free of other devices' requests${c.req.exclusive ? '' : ' made exclusively'}, not ${c.req.any.value}; ask for fewer colours or use a larger K (\`of ${p.k * 2}\`)`
+            `only ${p.colours.length} of the ${p.k} colours ${p.colours.length === 0 ? 'are' : `(${listColours(p.colours)}) are`} free of other devices' requests${c.req.exclusive ? '' : ' made exclusively'}, not ${c.req.any.value}; ask for fewer colours or use a larger K (\`of ${p.k * 2}\`)`,
           ),
         );
       }

@@ -28,7 +28,7 @@ export const dax080 = defineRule({
         out.push(
           report(
             e.span,
-            `\`${v.device.label}\` expects ${m} ${isLatency(m) ? 'at most' : 'at least'} ${e.value.value} ${unit} from node ${e.initiator.value} (${cls}), but ${regionLabel(v.region)} is memory of node ${target}, whose HMAT ${m} ${from} is ${r.actual} ${unit}: ${what}${alt}`
+            `\`${v.device.label}\` expects ${m} ${isLatency(m) ? 'at most' : 'at least'} ${e.value.value} ${unit} from node ${e.initiator.value} (${cls}), but ${regionLabel(v.region)} is memory of node ${target}, whose HMAT ${m} ${from} is ${r.actual} ${unit}: ${what}${alt}`,
           ),
         );
       }

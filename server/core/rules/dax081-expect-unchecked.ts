@@ -15,7 +15,12 @@ export const dax081 = defineRule({
       for (const e of v.device.expects) {
         const m = e.metric.value;
         if (target === undefined || target < 0) {
-          out.push(report(e.span, `${regionLabel(v.region)} has no target NUMA node, so its memory has no HMAT performance to check \`expect ${m}\` against`));
+          out.push(
+            report(
+              e.span,
+              `${regionLabel(v.region)} has no target NUMA node, so its memory has no HMAT performance to check \`expect ${m}\` against`,
+            ),
+          );
           continue;
         }
         const r = judge(e, target, v.host.before.nodes);
@@ -24,14 +29,14 @@ export const dax081 = defineRule({
           out.push(
             report(
               e.span,
-              `\`expect ${m}\` is not checked: ${r.why}${declared ? ' (a host designed without facts has none)' : ' (sysfs lists HMAT attributes only once the node has memory online: capture the facts again as root, which reads the HMAT table of the firmware)'}`
+              `\`expect ${m}\` is not checked: ${r.why}${declared ? ' (a host designed without facts has none)' : ' (sysfs lists HMAT attributes only once the node has memory online: capture the facts again as root, which reads the HMAT table of the firmware)'}`,
             ),
           );
         } else if (r.kind === 'not-best') {
           out.push(
             report(
               e.initiator.span,
-              `\`expect ${m}\` from node ${e.initiator.value} is not checked: HMAT reports node ${target}'s performance only for its best initiators (node ${r.best.join(', ')}: ${r.bestValue} ${unitOf(m)}), and node ${e.initiator.value} is not one of them`
+              `\`expect ${m}\` from node ${e.initiator.value} is not checked: HMAT reports node ${target}'s performance only for its best initiators (node ${r.best.join(', ')}: ${r.bestValue} ${unitOf(m)}), and node ${e.initiator.value} is not one of them`,
             ),
           );
         }

@@ -10,7 +10,6 @@ import type { Analysis } from '../analysis/types';
 import type { Finding } from '../analysis/finding';
 import { defineRule } from './util';
 
-
 export interface Suppression {
   /** The comment's span. */
   readonly span: Span;
@@ -80,11 +79,18 @@ export const dax095 = defineRule({
           out.push(
             report(
               s.span,
-              `\`ignore ${code}\` does not hide this error: an error means apply would fail (the kernel would refuse a write, or the layout cannot be planned), so it stays. Fix the layout instead; only warnings and info can be ignored`
+              `\`ignore ${code}\` does not hide this error: an error means apply would fail (the kernel would refuse a write, or the layout cannot be planned), so it stays. Fix the layout instead; only warnings and info can be ignored`,
             ),
           );
         } else if (hit.length === 0) {
-          out.push(report(s.span, `\`ignore ${code}\` hides nothing: no ${code} finding starts on line ${s.line + 1}. Remove the comment, or put it on the finding's line or alone on the line above it`, {}, 'info'));
+          out.push(
+            report(
+              s.span,
+              `\`ignore ${code}\` hides nothing: no ${code} finding starts on line ${s.line + 1}. Remove the comment, or put it on the finding's line or alone on the line above it`,
+              {},
+              'info',
+            ),
+          );
         }
       }
     }

@@ -1,7 +1,6 @@
 import { defineRule } from './util';
 // DAX098: the kernel model's work budget ran out; the rest of the host's plan is not checked.
 
-
 export const dax098 = defineRule({
   code: 'DAX098',
   title: 'analysis stopped short',
@@ -15,7 +14,7 @@ export const dax098 = defineRule({
       out.push(
         report(
           span,
-          `the analysis of ${h.name} stopped short: the kernel model spent its budget of ${stop.budget.toLocaleString('en-US')} units of work after ${stop.steps} plan step(s); the devices planned after that are not checked, and nothing said about them is a prediction. Split the host's regions or devices over more layouts, or report the layout if it is an ordinary one`
+          `the analysis of ${h.name} stopped short: the kernel model spent its budget of ${stop.budget.toLocaleString('en-US')} units of work after ${stop.steps} plan step(s); the devices planned after that are not checked, and nothing said about them is a prediction. Split the host's regions or devices over more layouts, or report the layout if it is an ordinary one`,
         ),
       );
     }

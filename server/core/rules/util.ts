@@ -29,9 +29,21 @@ export interface FindingExtra {
 }
 
 /** Declares a rule: `check` reports through `report`, which knows the rule's code and severity. */
-export function defineRule(def: { code: string; title: string; severity: Severity; check(a: Analysis, report: Report): Finding[] }): Rule {
-  const report: Report = (span, message, extra = {}, severity = def.severity) => finding(def.code, severity, span, message, extra);
-  return { code: def.code, title: def.title, severity: def.severity, page: `docs/rules/${def.code}.md`, check: (a) => def.check(a, report) };
+export function defineRule(def: {
+  code: string;
+  title: string;
+  severity: Severity;
+  check(a: Analysis, report: Report): Finding[];
+}): Rule {
+  const report: Report = (span, message, extra = {}, severity = def.severity) =>
+    finding(def.code, severity, span, message, extra);
+  return {
+    code: def.code,
+    title: def.title,
+    severity: def.severity,
+    page: `docs/rules/${def.code}.md`,
+    check: (a) => def.check(a, report),
+  };
 }
 
 export interface DeviceView {
@@ -47,7 +59,9 @@ export function devices(a: Analysis): readonly DeviceView[] {
   let list = deviceViews.get(a);
   if (!list) {
     list = [];
-    for (const host of a.hosts) for (const region of host.regions) for (const device of region.layout.devices) list.push({ device, region, host });
+    for (const host of a.hosts)
+      for (const region of host.regions)
+        for (const device of region.layout.devices) list.push({ device, region, host });
     deviceViews.set(a, list);
   }
   return list;
@@ -85,7 +99,13 @@ export function failuresOf(v: DeviceView): PlanFailure[] {
   return v.host.plan?.failures.filter((f) => f.device === v.device) ?? [];
 }
 
-export function finding(code: string, severity: Severity, span: Span, message: string, extra: FindingExtra = {}): Finding {
+export function finding(
+  code: string,
+  severity: Severity,
+  span: Span,
+  message: string,
+  extra: FindingExtra = {},
+): Finding {
   return {
     code,
     severity,
@@ -147,7 +167,9 @@ export function regionSpan(r: RegionAnalysis): Span {
  * running maximum of their ends, so a question is a binary search (a rule asking
  * it for each of thousands of devices stays linear, not quadratic).
  */
-export function spanIndex(spans: readonly { readonly start: number; readonly end: number }[]): { meets(start: number, end: number): boolean } {
+export function spanIndex(spans: readonly { readonly start: number; readonly end: number }[]): {
+  meets(start: number, end: number): boolean;
+} {
   const sorted = [...spans].sort((x, y) => x.start - y.start);
   const maxEnd: number[] = [];
   for (const s of sorted) maxEnd.push(Math.max(maxEnd[maxEnd.length - 1] ?? -Infinity, s.end));

@@ -38,9 +38,15 @@ export function vmAttach(a: Analysis, spec: string): { attach?: VmAttach; error?
     }
   }
   if (found.length === 0) return { error: `no device \`${spec}\` in the layout` };
-  if (found.length > 1) return { error: `\`${spec}\` names ${found.length} devices; write HOST/REGION/LABEL (e.g. ${found.map((f) => `${f.host.name}/${f.l.region.id?.value}/${label}`).join(', ')})` };
+  if (found.length > 1)
+    return {
+      error: `\`${spec}\` names ${found.length} devices; write HOST/REGION/LABEL (e.g. ${found.map((f) => `${f.host.name}/${f.l.region.id?.value}/${label}`).join(', ')})`,
+    };
   const { host, l } = found[0] as { host: HostAnalysis; l: LayoutDevice };
-  if (l.mode !== 'devdax') return { error: `\`${label}\` is system-ram: the kernel onlines its memory, there is no /dev/daxR.N for a guest to map` };
+  if (l.mode !== 'devdax')
+    return {
+      error: `\`${label}\` is system-ram: the kernel onlines its memory, there is no /dev/daxR.N for a guest to map`,
+    };
   const d = host.plan?.assigned.get(l);
   if (!d || d.ranges.length === 0) return { error: `the plan does not create \`${label}\`; run \`daxlayout check\`` };
   const perm = l.permissions ? parsePermissions(l.permissions.value).mode : undefined;
@@ -66,7 +72,13 @@ export function renderVmAttach(v: VmAttach): string {
   const id = v.label.replace(/[^A-Za-z0-9_-]/g, '_');
   const size = sizeLiteral(v.size);
   const align = sizeLiteral(v.align);
-  const who = [v.owner && `owner ${v.owner}`, v.group && `group ${v.group}`, v.mode !== undefined && `mode ${v.mode.toString(8).padStart(4, '0')}`].filter(Boolean).join(', ');
+  const who = [
+    v.owner && `owner ${v.owner}`,
+    v.group && `group ${v.group}`,
+    v.mode !== undefined && `mode ${v.mode.toString(8).padStart(4, '0')}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return [
     `# ${v.label} on ${v.host}: ${v.kernelName}, ${formatBytes(v.size)}, align ${formatBytes(v.align)}${who ? ` (${who})` : ''}`,
     `# QEMU must map ${v.path} at a ${formatBytes(v.align)} boundary (align=${align}): device-dax refuses a`,

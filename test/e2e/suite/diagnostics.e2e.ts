@@ -1,7 +1,16 @@
 /// <reference types="mocha" />
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activated, closeAll, codeOf, describeDiagnostics, diagnosticsWhen, hasCode, openDax, workspaceUri } from './helpers';
+import {
+  activated,
+  closeAll,
+  codeOf,
+  describeDiagnostics,
+  diagnosticsWhen,
+  hasCode,
+  openDax,
+  workspaceUri,
+} from './helpers';
 
 // samples/mistakes.dax: what the checker says, and exactly where (0-based line and
 // character of the range start, and the text the range starts with).
@@ -27,9 +36,16 @@ suite('diagnostics', () => {
       const d = diags.find((x) => codeOf(x) === e.code);
       assert.ok(d, `no ${e.code}; got:\n  ${summary}`);
       assert.equal(d.severity, vscode.DiagnosticSeverity.Error, `${e.code} severity`);
-      assert.deepEqual([d.range.start.line, d.range.start.character], [e.line, e.character], `${e.code} starts at the wrong place; got:\n  ${summary}`);
+      assert.deepEqual(
+        [d.range.start.line, d.range.start.character],
+        [e.line, e.character],
+        `${e.code} starts at the wrong place; got:\n  ${summary}`,
+      );
       assert.ok(!d.range.isEmpty, `${e.code} has an empty range`);
-      assert.ok(doc.getText(d.range).startsWith(e.text), `${e.code} covers "${doc.getText(d.range)}", expected "${e.text}…"`);
+      assert.ok(
+        doc.getText(d.range).startsWith(e.text),
+        `${e.code} covers "${doc.getText(d.range)}", expected "${e.text}…"`,
+      );
       assert.ok(d.message.length > 20, `${e.code} message is too short: ${d.message}`);
     }
     const dax010 = diags.find((x) => codeOf(x) === 'DAX010');

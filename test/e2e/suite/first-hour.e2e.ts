@@ -8,7 +8,17 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { activated, closeAll, codeOf, diagnosticsWhen, EXTENSION_ID, note, openDax, shot, workspaceUri } from './helpers';
+import {
+  activated,
+  closeAll,
+  codeOf,
+  diagnosticsWhen,
+  EXTENSION_ID,
+  note,
+  openDax,
+  shot,
+  workspaceUri,
+} from './helpers';
 
 interface PlanOutcome {
   ok: boolean;
@@ -28,7 +38,9 @@ interface ApplyOutcome {
 }
 
 const lensesOf = async (doc: vscode.TextDocument) =>
-  ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10)) ?? []).filter((l) => l.command?.command.startsWith('daxlayout.'));
+  (
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10)) ?? []
+  ).filter((l) => l.command?.command.startsWith('daxlayout.'));
 
 const docOf = (uri: string | undefined) => {
   const d = vscode.workspace.textDocuments.find((x) => x.uri.toString() === uri);
@@ -73,13 +85,20 @@ suite('the first hour', () => {
     await shot('plan-simulated');
 
     const facts = readFileSync(workspaceUri('linux-6.1.facts.json').fsPath, 'utf8');
-    const applied = await vscode.commands.executeCommand<ApplyOutcome>('daxlayout.apply', { ...(lenses[1]?.command?.arguments?.[0] as object), yes: true });
+    const applied = await vscode.commands.executeCommand<ApplyOutcome>('daxlayout.apply', {
+      ...(lenses[1]?.command?.arguments?.[0] as object),
+      yes: true,
+    });
     note(`      apply: ${applied.message}`);
     assert.equal(applied.result, 'applied', applied.message);
     assert.equal(applied.simulated, true);
     assert.equal(applied.stepsRun, applied.stepsTotal);
     assert.match(applied.message, /: 2 devices created, 1 changed, 0 destroyed, in all \d+ steps/);
-    assert.equal(readFileSync(workspaceUri('linux-6.1.facts.json').fsPath, 'utf8'), facts, 'a simulated apply changes no file');
+    assert.equal(
+      readFileSync(workspaceUri('linux-6.1.facts.json').fsPath, 'utf8'),
+      facts,
+      'a simulated apply changes no file',
+    );
     await shot('apply-simulated');
   });
 
@@ -109,7 +128,10 @@ suite('the first hour', () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at);
     const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(md, /^\*\*region 0\*\* on `lab61` · Linux 6\.1\.0-57-amd64/);
-    assert.ok(md.includes('node 1: read 40 ns, 2048 MB/s from node 0 (HMAT access1) · L1 memory-side cache 256 MiB'), md);
+    assert.ok(
+      md.includes('node 1: read 40 ns, 2048 MB/s from node 0 (HMAT access1) · L1 memory-side cache 256 MiB'),
+      md,
+    );
     assert.ok(!md.includes('No HMAT'), md);
     assert.ok(md.split('\n').length <= 10, `a short hover:\n${md}`);
     const editor = await vscode.window.showTextDocument(doc);
@@ -120,7 +142,11 @@ suite('the first hour', () => {
 
   test('an invalid layout gets no plan: the plan view lists its errors', async () => {
     const doc = await openDax('mistakes.dax');
-    const out = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan', { uri: doc.uri.toString(), host: 'lab61', target: 'facts' });
+    const out = await vscode.commands.executeCommand<PlanOutcome>('daxlayout.plan', {
+      uri: doc.uri.toString(),
+      host: 'lab61',
+      target: 'facts',
+    });
     assert.equal(out.ok, false);
     const text = docOf(out.planUri).getText();
     assert.match(text, /^The layout has \d+ errors for lab61; nothing was planned/m);
@@ -128,11 +154,20 @@ suite('the first hour', () => {
     await shot('plan-refused');
   });
 
-  test('inlay hints sit at the line\'s end and skip devices in error', async () => {
+  test("inlay hints sit at the line's end and skip devices in error", async () => {
     const doc = await openDax('mistakes.dax');
     await diagnosticsWhen(doc.uri, (d) => d.some((x) => codeOf(x) === 'DAX010'), { checkNow: true, what: 'DAX010' });
-    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
-    const errorLines = new Set(vscode.languages.getDiagnostics(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.range.start.line));
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+      'vscode.executeInlayHintProvider',
+      doc.uri,
+      new vscode.Range(0, 0, doc.lineCount, 0),
+    );
+    const errorLines = new Set(
+      vscode.languages
+        .getDiagnostics(doc.uri)
+        .filter((d) => d.severity === vscode.DiagnosticSeverity.Error)
+        .map((d) => d.range.start.line),
+    );
     for (const h of hints) {
       assert.equal(h.position.character, doc.lineAt(h.position.line).text.length, 'at the end of its line');
       assert.ok(!errorLines.has(h.position.line), `no hint on a line in error: ${doc.lineAt(h.position.line).text}`);
@@ -144,24 +179,38 @@ suite('the first hour', () => {
   test('formatting keeps the samples as they are; .dax files indent with 2 spaces', async () => {
     for (const name of ['hbm-lab.dax', 'mistakes.dax', 'colours.dax', 'quickstart.dax']) {
       const doc = await openDax(name);
-      const edits = (await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true })) ?? [];
+      const edits =
+        (await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, {
+          tabSize: 2,
+          insertSpaces: true,
+        })) ?? [];
       assert.deepEqual(edits, [], `${name} is formatted`);
     }
     const editor = vscode.window.activeTextEditor as vscode.TextEditor;
     assert.equal(editor.options.tabSize, 2);
     assert.equal(editor.options.insertSpaces, true);
-    assert.equal(vscode.workspace.getConfiguration('editor', { languageId: 'dax' }).get('minimap.showRegionSectionHeaders'), false);
+    assert.equal(
+      vscode.workspace.getConfiguration('editor', { languageId: 'dax' }).get('minimap.showRegionSectionHeaders'),
+      false,
+    );
   });
 
   test('assumptions are hints, not squiggles; ignore comments hide a finding', async () => {
     const tour = await openDax('syntax-tour.dax');
-    const diags = await diagnosticsWhen(tour.uri, (d) => d.some((x) => codeOf(x) === 'DAX007'), { checkNow: true, what: 'DAX007' });
-    for (const d of diags.filter((x) => codeOf(x) === 'DAX007')) assert.equal(d.severity, vscode.DiagnosticSeverity.Hint, d.message);
+    const diags = await diagnosticsWhen(tour.uri, (d) => d.some((x) => codeOf(x) === 'DAX007'), {
+      checkNow: true,
+      what: 'DAX007',
+    });
+    for (const d of diags.filter((x) => codeOf(x) === 'DAX007'))
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Hint, d.message);
     assert.ok(!diags.some((d) => /^design:/.test(d.message)), 'no bare "design:" prefix');
 
     const cxl = await openDax('cxl-6.12.dax');
     await diagnosticsWhen(cxl.uri, (d) => d.some((x) => codeOf(x) === 'DAX043'), { checkNow: true, what: 'DAX043' });
-    const line = cxl.getText().split('\n').findIndex((l) => l.startsWith('region 0 on lab612'));
+    const line = cxl
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('region 0 on lab612'));
     const edit = new vscode.WorkspaceEdit();
     edit.insert(cxl.uri, new vscode.Position(line, 0), '# daxlayout: ignore DAX043\n');
     const gone = diagnosticsWhen(cxl.uri, (d) => !d.some((x) => codeOf(x) === 'DAX043'), { what: 'DAX043 hidden' });
@@ -173,12 +222,18 @@ suite('the first hour', () => {
 
   test('rule links open the page shipped with the extension, offline', async () => {
     const doc = await openDax('mistakes.dax');
-    const diags = await diagnosticsWhen(doc.uri, (d) => d.some((x) => codeOf(x) === 'DAX010'), { checkNow: true, what: 'DAX010' });
+    const diags = await diagnosticsWhen(doc.uri, (d) => d.some((x) => codeOf(x) === 'DAX010'), {
+      checkNow: true,
+      what: 'DAX010',
+    });
     const d = diags.find((x) => codeOf(x) === 'DAX010') as vscode.Diagnostic;
     const target = (d.code as { target: vscode.Uri }).target;
     assert.equal(target.scheme, 'file');
     const ext = vscode.extensions.getExtension(EXTENSION_ID) as vscode.Extension<unknown>;
-    assert.ok(target.fsPath.startsWith(ext.extensionPath), `${target.fsPath} is inside the extension (${ext.extensionPath})`);
+    assert.ok(
+      target.fsPath.startsWith(ext.extensionPath),
+      `${target.fsPath} is inside the extension (${ext.extensionPath})`,
+    );
     assert.ok(existsSync(target.fsPath), target.fsPath);
     await vscode.commands.executeCommand('vscode.open', target);
     await shot('rule-page');
@@ -191,7 +246,11 @@ suite('the first hour', () => {
     await config.update('inlayHints.enabled', false, vscode.ConfigurationTarget.Global);
     try {
       assert.deepEqual(await lensesOf(doc), []);
-      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>(
+        'vscode.executeInlayHintProvider',
+        doc.uri,
+        new vscode.Range(0, 0, doc.lineCount, 0),
+      );
       assert.deepEqual(hints, []);
     } finally {
       await config.update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
@@ -199,21 +258,32 @@ suite('the first hour', () => {
     }
     assert.equal((await lensesOf(doc)).length, 3);
     const ext = vscode.extensions.getExtension(EXTENSION_ID) as vscode.Extension<unknown>;
-    const pkg = ext.packageJSON as { icon?: string; contributes: { walkthroughs?: { id: string; steps: unknown[] }[] } };
+    const pkg = ext.packageJSON as {
+      icon?: string;
+      contributes: { walkthroughs?: { id: string; steps: unknown[] }[] };
+    };
     assert.ok(pkg.icon && existsSync(`${ext.extensionPath}/${pkg.icon}`), 'the icon ships');
     assert.ok(existsSync(`${ext.extensionPath}/CHANGELOG.md`), 'the changelog ships');
     assert.equal(pkg.contributes.walkthroughs?.[0]?.steps.length, 5);
     // the walkthrough's first step opens the quick-start layout from the extension's own copy
     const opened = await vscode.commands.executeCommand<string>('daxlayout.openQuickstart');
     assert.match(opened, /quickstart\/quickstart\.dax$/);
-    await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#daxlayout.firstHour`, false);
+    await vscode.commands.executeCommand(
+      'workbench.action.openWalkthrough',
+      `${EXTENSION_ID}#daxlayout.firstHour`,
+      false,
+    );
     await shot('walkthrough');
   });
 
   test('completion offers the facts files for `facts "…"`', async () => {
     const doc = await openDax('quickstart.dax');
     const offset = doc.getText().indexOf('linux-6.1.facts.json"') + 'linux-6.'.length;
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, doc.positionAt(offset));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      doc.positionAt(offset),
+    );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     assert.ok(labels.includes('linux-6.12.facts.json') && labels.includes('linux-6.1.facts.json'), labels.join(', '));
   });

@@ -51,7 +51,11 @@ export function codeOf(d: vscode.Diagnostic): string {
 }
 
 export function describeDiagnostics(diags: readonly vscode.Diagnostic[]): string {
-  return diags.map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`).join('\n  ') || '(none)';
+  return (
+    diags
+      .map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`)
+      .join('\n  ') || '(none)'
+  );
 }
 
 /**
@@ -78,7 +82,12 @@ export function diagnosticsWhen(
       if (accept(diags)) finish(diags);
     });
     const timer = setTimeout(() => {
-      finish(undefined, new Error(`timed out after ${timeoutMs} ms waiting for ${what} on ${uri.path}; last seen:\n  ${describeDiagnostics(vscode.languages.getDiagnostics(uri))}`));
+      finish(
+        undefined,
+        new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what} on ${uri.path}; last seen:\n  ${describeDiagnostics(vscode.languages.getDiagnostics(uri))}`,
+        ),
+      );
     }, timeoutMs);
     if (checkNow) {
       const now = vscode.languages.getDiagnostics(uri);
@@ -119,13 +128,19 @@ export async function closeAll(): Promise<void> {
  * Resolves with `read()`'s value once `accept` holds, asking again every 50 ms until
  * `timeoutMs` (for state that has no event of its own, such as what a webview drew).
  */
-export async function until<T>(read: () => Thenable<T> | T, accept: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(
+  read: () => Thenable<T> | T,
+  accept: (v: T) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
     last = await read();
     if (accept(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

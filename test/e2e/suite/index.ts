@@ -5,7 +5,18 @@ import Mocha from 'mocha';
 import { note } from './helpers';
 
 // In run order: the restart test goes last.
-const files = ['activation', 'diagnostics', 'hover', 'completion', 'quickfix', 'plan-apply', 'map', 'tree', 'first-hour', 'restart'];
+const files = [
+  'activation',
+  'diagnostics',
+  'hover',
+  'completion',
+  'quickfix',
+  'plan-apply',
+  'map',
+  'tree',
+  'first-hour',
+  'restart',
+];
 
 export function run(): Promise<void> {
   Mocha.reporters.Base.consoleLog = note;

@@ -11,7 +11,12 @@ interface MapState {
   open: boolean;
   version?: number;
   titles: string[];
-  rendered?: { version: number; regions: { key: string; devices: string[] }[]; active: { region: string; device: string } | null; highlighted: number };
+  rendered?: {
+    version: number;
+    regions: { key: string; devices: string[] }[];
+    active: { region: string; device: string } | null;
+    highlighted: number;
+  };
 }
 
 const state = () => vscode.commands.executeCommand<MapState>('daxlayout.map.state');
@@ -23,7 +28,11 @@ suite('region map', () => {
   test('opens beside the layout and draws each region with its devices', async () => {
     const doc = await openDax('e2e-map.dax');
     await vscode.commands.executeCommand('daxlayout.showMap');
-    const s = await until(state, (x) => x.rendered?.version === doc.version && (x.rendered?.regions.length ?? 0) > 0, 'the map to draw');
+    const s = await until(
+      state,
+      (x) => x.rendered?.version === doc.version && (x.rendered?.regions.length ?? 0) > 0,
+      'the map to draw',
+    );
     assert.deepEqual(s.titles, ['region 0 on lab']);
     assert.deepEqual(s.rendered?.regions, [{ key: 'lab/0', devices: ['dax0.0', 'dax0.1', 'dax0.2', 'dax0.3'] }]);
     // the map opened beside the layout, which keeps the focus
@@ -49,7 +58,11 @@ suite('region map', () => {
     const editor = vscode.window.activeTextEditor as vscode.TextEditor;
     const at = positionOf(doc, '  device scratch');
     assert.ok(await editor.edit((e) => e.insert(at, '  device cache { size 128M }\n')));
-    const s = await until(state, (x) => x.rendered?.version === doc.version && (x.rendered?.regions[0]?.devices.length ?? 0) === 5, 'the map to draw the new device');
+    const s = await until(
+      state,
+      (x) => x.rendered?.version === doc.version && (x.rendered?.regions[0]?.devices.length ?? 0) === 5,
+      'the map to draw the new device',
+    );
     assert.deepEqual(s.rendered?.regions[0]?.devices, ['dax0.0', 'dax0.1', 'dax0.2', 'dax0.3', 'dax0.4']);
     assert.equal(doc.isDirty, true);
   });

@@ -1,7 +1,17 @@
 /// <reference types="mocha" />
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activated, closeAll, codeOf, describeDiagnostics, diagnosticsWhen, hasCode, note, openDax, workspaceUri } from './helpers';
+import {
+  activated,
+  closeAll,
+  codeOf,
+  describeDiagnostics,
+  diagnosticsWhen,
+  hasCode,
+  note,
+  openDax,
+  workspaceUri,
+} from './helpers';
 
 suite('quick fix', () => {
   suiteSetup(activated);
@@ -26,9 +36,13 @@ suite('quick fix', () => {
     // vscode.executeCodeActionProvider does not hand back `diagnostics`; the actions asked
     // for on DAX010's exact range, of kind quickfix, are its fixes.
     const fixes = (actions ?? []).filter(
-      (a) => (a.kind?.value ?? '').startsWith('quickfix') && (a.diagnostics?.some((d) => codeOf(d) === 'DAX010') ?? true),
+      (a) =>
+        (a.kind?.value ?? '').startsWith('quickfix') && (a.diagnostics?.some((d) => codeOf(d) === 'DAX010') ?? true),
     );
-    assert.ok(fixes.length > 0, `no quick fix for DAX010; actions: ${(actions ?? []).map((a) => a.title).join(' | ') || '(none)'}`);
+    assert.ok(
+      fixes.length > 0,
+      `no quick fix for DAX010; actions: ${(actions ?? []).map((a) => a.title).join(' | ') || '(none)'}`,
+    );
     const fix = fixes.find((a) => a.isPreferred) ?? fixes[0]!;
     assert.ok(fix.edit || fix.command, `the fix "${fix.title}" has neither an edit nor a command`);
 

@@ -29,7 +29,11 @@ suite('restart', () => {
 
     // And the new server answers requests.
     const doc = await openDax('hbm-lab.dax');
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(11, 12));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      doc.uri,
+      new vscode.Position(11, 12),
+    );
     assert.ok(Array.isArray(hovers));
   });
 });

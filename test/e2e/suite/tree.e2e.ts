@@ -25,7 +25,11 @@ suite('layout tree', () => {
 
   test('shows hosts, regions and devices with their planned change', async () => {
     const doc = await openDax('e2e-map.dax');
-    const s = await until(state, (x) => x.uri === doc.uri.toString() && x.version === doc.version && x.rows.length > 2, 'the tree of e2e-map.dax');
+    const s = await until(
+      state,
+      (x) => x.uri === doc.uri.toString() && x.version === doc.version && x.rows.length > 2,
+      'the tree of e2e-map.dax',
+    );
     assert.deepEqual(
       s.rows.map((r) => `${'  '.repeat(r.depth)}${r.label} — ${r.description}`),
       [
@@ -44,7 +48,11 @@ suite('layout tree', () => {
     const editor = vscode.window.activeTextEditor as vscode.TextEditor;
     const at = positionOf(doc, '  device scratch');
     assert.ok(await editor.edit((e) => e.insert(at, '  device huge { size 4G }\n')));
-    const s = await until(state, (x) => x.version === doc.version && x.rows.some((r) => r.label === 'huge'), 'the tree to show `huge`');
+    const s = await until(
+      state,
+      (x) => x.version === doc.version && x.rows.some((r) => r.label === 'huge'),
+      'the tree to show `huge`',
+    );
     const huge = s.rows.find((r) => r.label === 'huge');
     assert.match(huge?.description ?? '', /refused/);
   });
@@ -54,7 +62,10 @@ suite('layout tree', () => {
     const other = positionOf(doc, 'host lab');
     (vscode.window.activeTextEditor as vscode.TextEditor).selection = new vscode.Selection(other, other);
     const at = positionOf(doc, 'guest-a');
-    const range = { start: { line: at.line, character: at.character }, end: { line: at.line, character: at.character + 'guest-a'.length } };
+    const range = {
+      start: { line: at.line, character: at.character },
+      end: { line: at.line, character: at.character + 'guest-a'.length },
+    };
     await vscode.commands.executeCommand('daxlayout.tree.reveal', doc.uri.toString(), range);
     const sel = vscode.window.activeTextEditor?.selection;
     assert.equal(doc.getText(sel), 'guest-a');
