@@ -8,15 +8,7 @@ import { planRegionColours, type AddrRange, type ColourPlacement } from '../colo
 import type { DriverName, MemorySideCacheFacts } from '../host-facts';
 import type { BlockRun } from '../kernel/blocks';
 import type { KernelModel, WriteResult } from '../kernel/model';
-import {
-  deviceName,
-  deviceSize,
-  hotplugRange,
-  inert,
-  regionSize,
-  type SimDevice,
-  type SimRegion,
-} from '../kernel/state';
+import { deviceName, deviceSize, hotplugRange, regionSize, type SimDevice, type SimRegion } from '../kernel/state';
 import type { Errno } from '../kernel/tables';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
@@ -182,13 +174,12 @@ export class Planner {
   ) {}
 
   private step(op: StepOp, target: string, region: LayoutRegion, summary: string, device?: LayoutDevice): PlanStep {
-    // a step's writes hold no layout objects: marked once for the whole list, not per write
     const s: PlanStep = {
       op,
       target,
       region,
       summary,
-      writes: inert<PlannedWrite[]>([]),
+      writes: [],
       ...(device ? { device } : {}),
     };
     this.plan.steps.push(s);
