@@ -422,12 +422,14 @@ export class KernelModel {
       const len = last.end - last.start + 1n;
       if (toShrink >= len) {
         dev.ranges.pop();
+        this.tails.delete(dev);
         unindexRange(dev, last);
         dev.region.used -= len;
         toShrink -= len;
         continue;
       }
       last.end -= toShrink;
+      this.tails.delete(dev);
       dev.region.used -= toShrink;
       dev.region.packed = 0;
       toShrink = 0n;
@@ -466,6 +468,7 @@ export class KernelModel {
         if (alloc === 0n) continue;
         if (this.adjustOk(dev, res.dev, res.range)) {
           res.range.end += alloc;
+          this.tails.delete(dev);
           region.used += alloc;
         } else {
           this.appendRange(dev, res.range.end + 1n, alloc);
@@ -503,25 +506,46 @@ export class KernelModel {
 
   /** alloc_dev_dax_range: a new range at the next page offset with the lowest free mapping id. */
   private appendRange(dev: SimDevice, start: bigint, size: bigint): void {
-    // alloc_dev_dax_range: the page offset adds up PHYS_PFN of each range's length.
-    let pgoff = 0n;
-    let maxId = -1;
-    for (const r of dev.ranges) {
-      pgoff += (r.end - r.start + 1n) / this.state.pageSize;
-      if (r.mappingId > maxId) maxId = r.mappingId;
-    }
+    // alloc_dev_dax_range: the page offset adds up PHYS_PFN of each range's length. The sum and
+    // the highest id are kept per device while ranges are only appended (a colour device appends
+    // one per stripe: tens of thousands), so an append costs the same whatever came before.
+    const tail = this.rangeTail(dev);
     // The lowest free id: ids 0…n-1 in use is the usual case (then it is n).
-    let mappingId = maxId + 1;
-    if (maxId + 1 !== dev.ranges.length) {
+    let mappingId = tail.maxId + 1;
+    if (tail.maxId + 1 !== dev.ranges.length) {
       const used = new Set(dev.ranges.map((r) => r.mappingId));
       mappingId = 0;
       while (used.has(mappingId)) mappingId++;
     }
-    const range: SimRange = { mappingId, start, end: start + size - 1n, pgoff };
+    const range: SimRange = { mappingId, start, end: start + size - 1n, pgoff: tail.pages };
     dev.ranges.push(range);
     indexRange(dev, range);
     dev.region.used += size;
+    tail.count = dev.ranges.length;
+    tail.pages += size / this.state.pageSize;
+    if (mappingId > tail.maxId) tail.maxId = mappingId;
   }
+
+  /**
+   * A device's page count (the next range's page offset) and highest mapping id, computed once
+   * and then kept as ranges are appended; a range that shrinks, grows in place or goes drops it
+   * (`forgetTail`), as does any change of the range count made elsewhere.
+   */
+  private rangeTail(dev: SimDevice): RangeTail {
+    const known = this.tails.get(dev);
+    if (known && known.count === dev.ranges.length) return known;
+    let pages = 0n;
+    let maxId = -1;
+    for (const r of dev.ranges) {
+      pages += (r.end - r.start + 1n) / this.state.pageSize;
+      if (r.mappingId > maxId) maxId = r.mappingId;
+    }
+    const tail = { count: dev.ranges.length, pages, maxId };
+    this.tails.set(dev, tail);
+    return tail;
+  }
+
+  private readonly tails = new WeakMap<SimDevice, RangeTail>();
 
   /** align_store + dev_dax_validate_align (bus.c[new]). */
   private alignStore(dev: SimDevice, value: string): WriteResult {
@@ -1140,6 +1164,13 @@ function otherBlockAttr(attr: string): WriteResult {
     default:
       return err(NO_FILE);
   }
+}
+
+/** What appendRange keeps of a device's ranges (see rangeTail). */
+interface RangeTail {
+  count: number;
+  pages: bigint;
+  maxId: number;
 }
 
 interface Span {
