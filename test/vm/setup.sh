@@ -50,7 +50,7 @@ apt_update_once() {
 }
 suite_of() { case "$1" in 6.1|6.12) echo "" ;; *) echo trixie-backports ;; esac; }
 # kernels that also get the CXL initramfs (initramfs-cxl.cpio.gz) and need QEMU 10
-CXL_KERNELS="6.12 7.3"
+CXL_KERNELS="6.12 6.18 7.2 7.3"
 resolve_pkg() { # $1 = 6.1 | 6.12 | 6.18 | 7.2 | 7.3 -> prints the package that holds the kernel's modules
   case "$1" in
     6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
