@@ -37,7 +37,7 @@ export const CXL_DAX_REGION = {
   memmapOnMemory: {
     value: true,
     source:
-      'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12 and 7.3',
+      'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12, 6.18, 7.2 and 7.3',
   },
 } as const;
 
