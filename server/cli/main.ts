@@ -9,7 +9,8 @@
 import { colourFlag, colourText, wantColour } from './colour';
 import { join } from 'node:path';
 import { printable, wantsHelp } from './args';
-import { fleetCommand, isFleetArgs, verifyCommand } from './fleet';
+import { verifyCommand } from './ansible-hooks';
+import { fleetCommand, isFleetArgs } from './fleet';
 import { EXIT, UsageError } from './io';
 import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
 import { checkCommand, explainCommand, fmtCommand, lspCommand, simCommand } from './local-commands';
