@@ -12,7 +12,8 @@ import { printable, wantsHelp } from './args';
 import { verifyCommand } from './ansible-hooks';
 import { fleetCommand, isFleetArgs } from './fleet';
 import { EXIT, UsageError } from './io';
-import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
+import { applyCommand } from './apply';
+import { factsCommand, planCommand, type Io } from './plan-apply';
 import { checkCommand, explainCommand, fmtCommand, lspCommand, simCommand } from './local-commands';
 
 export const VERSION = '0.1.0';
