@@ -84,11 +84,49 @@ function clampSpan(span: Span, length: number): Span {
   return { start, end };
 }
 
-function isCovered(ctx: BuildContext, e: SyntaxProblem): boolean {
-  for (const c of ctx.covered) {
-    if (c.by !== e && e.span.start >= c.span.start && e.span.end <= c.span.end) return true;
+/**
+ * Which errors lie inside a span some other problem covers (an unquoted string reported once,
+ * not as a word, a stray `@`, …). The covers are sorted by start with a running maximum of
+ * their ends (the two largest, as a problem is never hidden by its own cover), so each error is
+ * one binary search: thousands of unquoted strings stay linear-logarithmic, not quadratic.
+ */
+function coveredTest(ctx: BuildContext): (e: SyntaxProblem) => boolean {
+  const covers = [...ctx.covered].sort((a, b) => a.span.start - b.span.start);
+  const n = covers.length;
+  const starts: number[] = new Array<number>(n);
+  const best: number[] = new Array<number>(n); // index of the cover with the largest end in [0, i]
+  const second: number[] = new Array<number>(n); // its largest end among the others, -1 when none
+  for (let i = 0; i < n; i++) {
+    const c = covers[i]!;
+    starts[i] = c.span.start;
+    if (i === 0) {
+      best[0] = 0;
+      second[0] = -1;
+      continue;
+    }
+    const b = best[i - 1]!;
+    const bEnd = covers[b]!.span.end;
+    if (c.span.end > bEnd) {
+      best[i] = i;
+      second[i] = bEnd;
+    } else {
+      best[i] = b;
+      second[i] = Math.max(second[i - 1]!, c.span.end);
+    }
   }
-  return false;
+  return (e) => {
+    let lo = 0;
+    let hi = n; // the first cover starting after e
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= e.span.start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return false;
+    const top = covers[best[lo - 1]!]!;
+    const end = top.by !== e ? top.span.end : second[lo - 1]!;
+    return e.span.end <= end;
+  };
 }
 
 function analyzeUnsafe(text: string): Analysis {
@@ -123,8 +161,9 @@ function analyzeUnsafe(text: string): Analysis {
   }));
   const seen = new Set<string>();
   const problems: SyntaxProblem[] = [];
+  const isCovered = ctx.covered.length > 0 ? coveredTest(ctx) : undefined;
   for (const e of ctx.errors) {
-    if (ctx.covered.length > 0 && isCovered(ctx, e)) continue;
+    if (isCovered?.(e)) continue;
     const span = clampSpan(e.span, text.length);
     const key = `${span.start}:${span.end}:${e.message}`;
     if (seen.has(key)) continue;
