@@ -105,6 +105,7 @@ export class Pool {
       this.finish(slot, {
         kind: reply.kind,
         ms: reply.ms,
+        ...(reply.cpuMs !== undefined ? { cpuMs: reply.cpuMs } : {}),
         stage: reply.stage,
         ...(reply.message !== undefined ? { message: reply.message } : {}),
         frameList: reply.stack ? framesOfStack(reply.stack) : sampled(slot.samples.get(p.job.id)),
