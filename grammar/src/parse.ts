@@ -5,7 +5,7 @@ import type { Comment, LayoutFile, Span, SyntaxProblem } from './ast';
 import { buildDeclarations, endOf, missingAfter, type BuildContext } from './build-ast';
 import { readString } from './literals';
 import { parseTokens } from './parser';
-import { daxLexer, StringLiteral } from './tokens';
+import { StringLiteral, tokenize } from './tokens';
 
 export interface Analysis {
   readonly file: LayoutFile;
@@ -130,7 +130,7 @@ function coveredTest(ctx: BuildContext): (e: SyntaxProblem) => boolean {
 }
 
 function analyzeUnsafe(text: string): Analysis {
-  const lexed = daxLexer.tokenize(text);
+  const lexed = tokenize(text);
   const tokens = lexed.tokens;
   const commentTokens = lexed.groups['comments'] ?? [];
   const last = tokens[tokens.length - 1];
