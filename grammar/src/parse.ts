@@ -69,7 +69,7 @@ function recognitionSpan(ctx: BuildContext, e: IRecognitionException): Span {
   return { start: t.startOffset, end: endOf(t) + 1 };
 }
 
-function byStart(a: SyntaxProblem, b: SyntaxProblem): number {
+function byStart(a: { readonly span: Span }, b: { readonly span: Span }): number {
   return a.span.start - b.span.start || a.span.end - b.span.end;
 }
 
@@ -90,7 +90,7 @@ function clampSpan(span: Span, length: number): Span {
  * their ends (the two largest, as a problem is never hidden by its own cover), so each error is
  * one binary search: thousands of unquoted strings stay linear-logarithmic, not quadratic.
  */
-function coveredTest(ctx: BuildContext): (e: SyntaxProblem) => boolean {
+function coveredTest(ctx: BuildContext): (span: Span, e: SyntaxProblem | undefined) => boolean {
   const covers = [...ctx.covered].sort((a, b) => a.span.start - b.span.start);
   const n = covers.length;
   const starts: number[] = new Array<number>(n);
@@ -114,19 +114,65 @@ function coveredTest(ctx: BuildContext): (e: SyntaxProblem) => boolean {
       second[i] = Math.max(second[i - 1]!, c.span.end);
     }
   }
-  return (e) => {
+  return (span, e) => {
     let lo = 0;
     let hi = n; // the first cover starting after e
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (starts[mid]! <= e.span.start) lo = mid + 1;
+      if (starts[mid]! <= span.start) lo = mid + 1;
       else hi = mid;
     }
     if (lo === 0) return false;
     const top = covers[best[lo - 1]!]!;
     const end = top.by !== e ? top.span.end : second[lo - 1]!;
-    return e.span.end <= end;
+    return span.end <= end;
   };
+}
+
+/** An error to report: a lexing error (its message made only if it is reported) or a problem. */
+interface Candidate {
+  readonly span: Span;
+  readonly problem?: SyntaxProblem;
+  readonly lex?: ILexingError;
+}
+
+/**
+ * The problems to report, by position: lexing errors and `ctx.errors`, those inside a span another
+ * problem covers left out, duplicates (same span and message) once, and no more than
+ * MAX_ERRORS + 1 of them — so that text with 200 000 stray characters costs a sort of their
+ * positions, not 200 000 messages.
+ */
+function reportable(ctx: BuildContext, lexErrors: readonly ILexingError[]): SyntaxProblem[] {
+  const length = ctx.text.length;
+  const candidates: Candidate[] = [];
+  for (const e of lexErrors) {
+    candidates.push({ span: { start: e.offset, end: e.offset + Math.max(1, e.length) }, lex: e });
+  }
+  for (const e of ctx.errors) candidates.push({ span: e.span, problem: e });
+  const isCovered = ctx.covered.length > 0 ? coveredTest(ctx) : undefined;
+  const kept: { span: Span; c: Candidate }[] = [];
+  for (const c of candidates) {
+    if (isCovered?.(c.span, c.problem)) continue;
+    kept.push({ span: clampSpan(c.span, length), c });
+  }
+  kept.sort(byStart); // stable: among equal spans, the order they were found in
+  const problems: SyntaxProblem[] = [];
+  let groupStart = -1;
+  let groupEnd = -1;
+  const groupMessages = new Set<string>(); // of the problems kept with the current span
+  for (const { span, c } of kept) {
+    if (problems.length > MAX_ERRORS) break;
+    if (span.start !== groupStart || span.end !== groupEnd) {
+      groupStart = span.start;
+      groupEnd = span.end;
+      groupMessages.clear();
+    }
+    const message = c.lex ? lexErrorMessage(ctx.text, c.lex) : c.problem!.message;
+    if (groupMessages.has(message)) continue;
+    groupMessages.add(message);
+    problems.push({ message, span });
+  }
+  return problems;
 }
 
 function analyzeUnsafe(text: string): Analysis {
@@ -136,12 +182,6 @@ function analyzeUnsafe(text: string): Analysis {
   const last = tokens[tokens.length - 1];
   const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [], covered: [] };
 
-  for (const e of lexed.errors) {
-    ctx.errors.push({
-      message: lexErrorMessage(text, e),
-      span: { start: e.offset, end: e.offset + Math.max(1, e.length) },
-    });
-  }
   for (const t of tokens) {
     if (t.tokenType === StringLiteral && !readString(t.image).terminated) {
       ctx.errors.push({
@@ -159,18 +199,7 @@ function analyzeUnsafe(text: string): Analysis {
     span: { start: t.startOffset, end: endOf(t) + 1 },
     text: t.image,
   }));
-  const seen = new Set<string>();
-  const problems: SyntaxProblem[] = [];
-  const isCovered = ctx.covered.length > 0 ? coveredTest(ctx) : undefined;
-  for (const e of ctx.errors) {
-    if (isCovered?.(e)) continue;
-    const span = clampSpan(e.span, text.length);
-    const key = `${span.start}:${span.end}:${e.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ message: e.message, span });
-  }
-  problems.sort(byStart);
+  const problems = reportable(ctx, lexed.errors);
   if (problems.length > MAX_ERRORS) {
     const first = problems[MAX_ERRORS]!;
     problems.length = MAX_ERRORS;
