@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     script,
     workers,
     timeoutMs,
+    cpuTimeout: !a.has('wall-timeout'),
     memoryMb,
     slowMs,
     sampleMs: a.has('sample') ? Number(a.get('sample')) : Math.min(1000, timeoutMs / 2),
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     const corpus = loadCorpus(root);
     const until = minutes === undefined ? Infinity : Date.now() + minutes * 60_000;
     console.log(
-      `fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`,
+      `fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms of ${a.has('wall-timeout') ? 'wall' : 'CPU'} time, memory ${memoryMb} MB, slow > ${slowMs} ms`,
     );
     let last = Date.now();
     let lastFigures = Date.now();
