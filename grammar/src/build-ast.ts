@@ -53,6 +53,9 @@ const BLOCK_EXPECT: Record<BlockKind, string> = {
   device: `a device property (${listWords(BLOCK_KEYS.device)}) or \`}\``,
 };
 
+/** A declaration while it is built (optional parts are set as they are found, not spread in). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface BlockContents {
   readonly properties: Property[];
   readonly devices: DeviceDecl[];
@@ -220,14 +223,14 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
   const desc = name ? `host ${clip(name.text)}` : 'the host block';
   const { properties } = buildItems(ctx, node, 'host', desc);
   const body = closeBlock(ctx, node, kw, open, close, desc);
-  const host: HostDecl = {
+  const host: Writable<HostDecl> = {
     kind: 'host',
     span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
     keyword,
     properties,
-    ...(name ? { name } : {}),
-    ...(body ? { body } : {}),
   };
+  if (name) host.name = name;
+  if (body) host.body = body;
   return host;
 }
 
@@ -299,16 +302,17 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   const desc = id ? `region ${clip(id.text)}` : 'the region block';
   const { properties, devices } = buildItems(ctx, node, 'region', desc);
   const body = closeBlock(ctx, node, kw, open, close, desc);
-  return {
+  const region: Writable<RegionDecl> = {
     kind: 'region',
     span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
     keyword,
     properties,
     devices,
-    ...(id ? { id } : {}),
-    ...(host ? { host } : {}),
-    ...(body ? { body } : {}),
   };
+  if (id) region.id = id;
+  if (host) region.host = host;
+  if (body) region.body = body;
+  return region;
 }
 
 function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
@@ -347,14 +351,10 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
   const { properties } = buildItems(ctx, node, 'device', desc);
   const body = kw ? closeBlock(ctx, node, kw, open, close, desc) : undefined;
   const end = kw ? nodeEnd(node, kw) + 1 : keyword.end;
-  return {
-    kind: 'device',
-    span: { start: keyword.start, end },
-    keyword,
-    properties,
-    ...(label ? { label } : {}),
-    ...(body ? { body } : {}),
-  };
+  const device: Writable<DeviceDecl> = { kind: 'device', span: { start: keyword.start, end }, keyword, properties };
+  if (label) device.label = label;
+  if (body) device.body = body;
+  return device;
 }
 
 function topJunkMessage(t: IToken): string {

@@ -103,7 +103,7 @@ class DaxParser extends CstParser {
   constructor(validate = false) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
-      nodeLocationTracking: 'full',
+      nodeLocationTracking: 'onlyOffset',
       maxLookahead: 1,
       errorMessageProvider,
       skipValidations: !validate,

@@ -1,17 +1,19 @@
 // Tokens of the .dax language.
 //
 // Names (`[A-Za-z_][A-Za-z0-9_.-]*`) cover labels, host names and words such
-// as `dax0.3`, `guest-a`, `system-ram`. Keywords are matched before the
-// identifier with `longer_alt: Identifier`, so `sizes` or `online_kernel` stay
-// identifiers while `memory-block` is a keyword. Every keyword and the
-// identifier belong to the category `Name`, so a keyword may be used as a
-// label (`device online { … }`).
+// as `dax0.3`, `guest-a`, `system-ram`. The lexer matches a whole name, and a
+// name that is a keyword is then given the keyword's type (`tokenize` below),
+// so `sizes` or `online_kernel` stay identifiers while `memory-block` is a
+// keyword — what matching keywords first with `longer_alt: Identifier` gives,
+// for one match per name instead of one per keyword that starts like it. Every
+// keyword and the identifier belong to the category `Name`, so a keyword may
+// be used as a label (`device online { … }`).
 //
 // The parser never consumes a token it does not expect: it reads "anything
 // that could be a value here" through the categories below and the AST
 // builder judges the shape, so its messages can speak the language.
 
-import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherReturn, type ILexingResult, type TokenType } from 'chevrotain';
 
 // ---------------------------------------------------------------------------
 // Character classes (by char code; no regular expressions on the hot path)
@@ -322,17 +324,18 @@ const keywordWords: string[] = [
     ...OTHER_KEYWORDS,
   ]),
 ];
-// Longest first, so that `online` is tried before `on`.
 keywordWords.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 
-/** Keyword token types by their text. */
+/**
+ * Keyword token types by their text. They have no pattern of their own: the lexer reads a name
+ * as an Identifier and `tokenize` gives it its keyword's type.
+ */
 export const KEYWORD_TOKENS: ReadonlyMap<string, TokenType> = new Map(
   keywordWords.map((word) => [
     word,
     createToken({
       name: keywordTokenName(word),
-      pattern: word,
-      longer_alt: Identifier,
+      pattern: Lexer.NA,
       categories: wordCategories(word),
       label: `'${word}'`,
     }),
@@ -364,7 +367,6 @@ export const LEXER_TOKENS: TokenType[] = [
   Comma,
   LCurly,
   RCurly,
-  ...KEYWORD_TOKENS.values(),
   Identifier,
 ];
 
@@ -394,6 +396,7 @@ export const ALL_TOKENS: TokenType[] = [
   HeaderName,
   RegionId,
   ...LEXER_TOKENS,
+  ...KEYWORD_TOKENS.values(),
 ];
 
 /**
@@ -413,3 +416,21 @@ export function makeLexer(validate: boolean): Lexer {
 
 /** The one lexer, created once (validated by the grammar's definition test). */
 export const daxLexer = makeLexer(false);
+
+/** Keyword token types by their text, with the index the parser matches on (createToken sets it). */
+const KEYWORD_BY_WORD: ReadonlyMap<string, { readonly type: TokenType; readonly idx: number | undefined }> = new Map(
+  [...KEYWORD_TOKENS].map(([word, type]) => [word, { type, idx: type.tokenTypeIdx }]),
+);
+
+/** Lexes `text`: the lexer's tokens, each name that is a keyword given the keyword's type. */
+export function tokenize(text: string): ILexingResult {
+  const lexed = daxLexer.tokenize(text);
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== Identifier) continue;
+    const k = KEYWORD_BY_WORD.get(t.image);
+    if (k === undefined) continue;
+    t.tokenType = k.type;
+    if (k.idx !== undefined) t.tokenTypeIdx = k.idx;
+  }
+  return lexed;
+}
