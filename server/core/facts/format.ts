@@ -1,21 +1,21 @@
-// The daxlayout-facts/1 file format (docs/facts.md): reading with
-// validation, and writing.
+// The daxlayout-facts/1 file format (docs/facts.md): reading with validation — the top level,
+// regions, devices and memory blocks here; NUMA nodes and their HMAT data in format-nodes.ts;
+// writing in format-write.ts.
 
 import type {
-  AccessClassFacts,
   BlockState,
   DriverName,
   HostFacts,
   KmemStateValue,
   MemoryBlockFacts,
-  MemorySideCacheFacts,
   NodeFacts,
   Zone,
 } from '../host-facts';
 import { KMEM_STATE_VALUES } from '../host-facts';
 import type { JNode } from './json';
 import { kindName, ptr } from './json';
-import { Fields, MAX_SAFE, bigInt, smallInt } from './fields';
+import { Fields, asFields, bigInt, known } from './fields';
+import { readNode } from './format-nodes';
 import { AUTO_ONLINE_POLICIES, type Loc, type Problems, type ReadFactsOptions } from './problems';
 import {
   ZONES,
@@ -71,14 +71,6 @@ const REGION_KEYS = [
 const DEVICE_KEYS = ['name', 'size', 'align', 'driver', 'targetNode', 'memmapOnMemory', 'kmemState', 'mappings'];
 const MAPPING_KEYS = ['id', 'start', 'end', 'pageOffset'];
 const BLOCK_KEYS = ['index', 'state', 'zone', 'node', 'removable'];
-const NODE_KEYS = ['id', 'cpus', 'online', 'memTotal', 'access0', 'access1', 'caches'];
-const ACCESS_KEYS = ['initiators', 'readLatency', 'writeLatency', 'readBandwidth', 'writeBandwidth'];
-const CACHE_KEYS = ['level', 'size', 'lineSize', 'indexing', 'writePolicy', 'addressMode'];
-
-/** Keys starting with `$` (e.g. `$comment`) are ignored everywhere. */
-function known(keys: readonly string[], f: Fields): string[] {
-  return [...keys, ...[...f.node.entries.keys()].filter((k) => k.startsWith('$'))];
-}
 
 export function readFactsDocument(
   top: Fields,
@@ -273,14 +265,6 @@ function enumField<T extends string>(f: Fields, key: string, values: readonly T[
   return undefined;
 }
 
-function asFields(n: JNode, path: string, what: string, p: Problems): Fields | undefined {
-  if (n.kind !== 'obj') {
-    p.error(`${what} must be an object, not ${kindName(n)}`, { path, at: n.at });
-    return undefined;
-  }
-  return new Fields(n, path, p, what);
-}
-
 function readRegion(
   n: JNode,
   path: string,
@@ -465,225 +449,4 @@ function readBlock(n: JNode, path: string, p: Problems): (MemoryBlockFacts & { l
     zone = undefined;
   }
   return { index, state, ...(zone !== undefined ? { zone } : {}), node, removable, loc: f.loc() };
-}
-
-function readNode(n: JNode, path: string, p: Problems): NodeFacts | undefined {
-  const f0 = asFields(n, path, `nodes[${path.split('/').pop()}]`, p);
-  if (!f0) return undefined;
-  const idNode = f0.get('id');
-  const f = new Fields(
-    f0.node,
-    path,
-    p,
-    idNode?.kind === 'num' && /^\d+$/.test(idNode.raw) ? `node ${idNode.raw}` : f0.what,
-  );
-  f.unknownKeys(known(NODE_KEYS, f));
-  const before = p.errorCount;
-  const id = f.int('id', true, 0);
-  const cpus = f.str('cpus', true, '"" for a CPU-less node');
-  if (cpus !== undefined && !/^(\d+(-\d+)?(,\d+(-\d+)?)*)?$/.test(cpus.trim())) {
-    p.error(`${f.what}: "cpus" must be a CPU list such as "0-3,8" (or ""), not "${cpus}"`, f.loc('cpus'));
-  }
-  const online = f.bool('online', true);
-  const memTotal = f.big('memTotal', false, 'facts');
-  const access0 = readAccess(f, 'access0', p);
-  const access1 = readAccess(f, 'access1', p);
-  const caches: MemorySideCacheFacts[] = [];
-  const levels = new Set<number>();
-  f.arr('caches', false)?.forEach((cn, i) => {
-    const cpath = ptr(ptr(path, 'caches'), i);
-    const cf = asFields(cn, cpath, `${f.what} caches[${i}]`, p);
-    if (!cf) return;
-    cf.unknownKeys(known(CACHE_KEYS, cf));
-    const level = cf.int('level', true, 1);
-    const size = cf.big('size', true, 'facts');
-    const lineSize = cf.int('lineSize', true, 0);
-    const indexing = cf.int('indexing', true, 0, 2);
-    const writePolicy = cf.int('writePolicy', true, 0, 2);
-    const addressMode = cf.int('addressMode', false, 0);
-    if (
-      level === undefined ||
-      size === undefined ||
-      lineSize === undefined ||
-      indexing === undefined ||
-      writePolicy === undefined
-    )
-      return;
-    if (levels.has(level))
-      p.error(`${f.what}: memory-side cache level ${level} appears more than once`, cf.loc('level'));
-    levels.add(level);
-    caches.push({
-      level,
-      size,
-      lineSize,
-      indexing,
-      writePolicy,
-      ...(addressMode !== undefined ? { addressMode } : {}),
-    });
-  });
-  if (p.errorCount > before || id === undefined || cpus === undefined || online === undefined) return undefined;
-  return {
-    id,
-    cpus: cpus.trim(),
-    online,
-    ...(memTotal !== undefined ? { memTotal } : {}),
-    ...(access0 !== undefined ? { access0 } : {}),
-    ...(access1 !== undefined ? { access1 } : {}),
-    caches: caches.sort((a, b) => a.level - b.level),
-  };
-}
-
-function readAccess(f: Fields, key: 'access0' | 'access1', p: Problems): AccessClassFacts | undefined {
-  const af = f.obj(key, false, `${f.what} ${key}`);
-  if (!af) return undefined;
-  af.unknownKeys(known(ACCESS_KEYS, af));
-  const initiators: number[] = [];
-  af.arr('initiators', true)?.forEach((n, i) => {
-    const v = smallInt(
-      n,
-      ptr(ptr(af.path, 'initiators'), i),
-      `${af.what} initiators[${i}]`,
-      0,
-      Number.MAX_SAFE_INTEGER,
-      p,
-    );
-    if (v !== undefined) initiators.push(v);
-  });
-  const readLatency = af.int('readLatency', false, 0);
-  const writeLatency = af.int('writeLatency', false, 0);
-  const readBandwidth = af.int('readBandwidth', false, 0);
-  const writeBandwidth = af.int('writeBandwidth', false, 0);
-  return {
-    initiators: [...new Set(initiators)].sort((a, b) => a - b),
-    ...(readLatency !== undefined ? { readLatency } : {}),
-    ...(writeLatency !== undefined ? { writeLatency } : {}),
-    ...(readBandwidth !== undefined ? { readBandwidth } : {}),
-    ...(writeBandwidth !== undefined ? { writeBandwidth } : {}),
-  };
-}
-
-// ---------------------------------------------------------------------------
-// Writing
-
-/** A byte count: a JSON number when safe, else a decimal string. */
-function size(v: bigint): number | string {
-  return v <= MAX_SAFE && v >= -MAX_SAFE ? Number(v) : v.toString();
-}
-
-function addr(v: bigint): string {
-  return hex(v);
-}
-
-/** Pretty JSON in the daxlayout-facts/1 format; addresses as 0x strings, sizes as numbers. */
-export function writeFacts(facts: HostFacts): string {
-  const doc: Record<string, unknown> = { format: FACTS_FORMAT, source: facts.source };
-  if (facts.hostname !== undefined) doc.hostname = facts.hostname;
-  if (facts.kernelRelease !== undefined) doc.kernelRelease = facts.kernelRelease;
-  doc.arch = facts.arch;
-  doc.pageSize = size(facts.pageSize);
-  if (facts.daxAligns !== undefined) doc.daxAligns = facts.daxAligns.map(size);
-  doc.memoryBlockSize = size(facts.memoryBlockSize);
-  doc.autoOnlineBlocks = facts.autoOnlineBlocks;
-  if (facts.memmapOnMemorySupported !== undefined) doc.memmapOnMemorySupported = facts.memmapOnMemorySupported;
-  doc.regions = facts.regions.map((r) => {
-    const used = r.devices.reduce((s, d) => s + d.size, 0n);
-    return {
-      id: r.id,
-      path: r.path,
-      ...(r.start !== undefined ? { start: addr(r.start), end: addr(r.start + r.size - 1n) } : {}),
-      size: size(r.size),
-      align: size(r.align),
-      ...(r.dynamic && used <= r.size ? { availableSize: size(r.size - used) } : {}),
-      dynamic: r.dynamic,
-      targetNode: r.targetNode,
-      kmemDefault: r.kmemDefault,
-      devices: r.devices.map((d) => ({
-        name: d.name,
-        size: size(d.size),
-        align: size(d.align),
-        driver: d.driver,
-        targetNode: d.targetNode,
-        ...(d.memmapOnMemory !== undefined ? { memmapOnMemory: d.memmapOnMemory } : {}),
-        ...(d.kmemState !== undefined ? { kmemState: d.kmemState } : {}),
-        mappings: d.mappings.map((m) => ({
-          id: m.id,
-          start: addr(m.start),
-          end: addr(m.end),
-          pageOffset: size(m.pageOffset),
-        })),
-      })),
-    };
-  });
-  doc.memoryBlocks = facts.memoryBlocks.map((b) => ({
-    index: b.index,
-    state: b.state,
-    ...(b.zone !== undefined ? { zone: b.zone } : {}),
-    node: b.node,
-    removable: b.removable,
-  }));
-  doc.nodes = facts.nodes.map((n) => ({
-    id: n.id,
-    cpus: n.cpus,
-    online: n.online,
-    ...(n.memTotal !== undefined ? { memTotal: size(n.memTotal) } : {}),
-    ...(n.access0 !== undefined ? { access0: accessDoc(n.access0) } : {}),
-    ...(n.access1 !== undefined ? { access1: accessDoc(n.access1) } : {}),
-    caches: n.caches.map((c) => ({
-      level: c.level,
-      size: size(c.size),
-      lineSize: c.lineSize,
-      indexing: c.indexing,
-      writePolicy: c.writePolicy,
-      ...(c.addressMode !== undefined ? { addressMode: c.addressMode } : {}),
-    })),
-  }));
-  doc.assumptions = facts.assumptions;
-  return pretty(doc, '') + '\n';
-}
-
-function accessDoc(a: AccessClassFacts): Record<string, unknown> {
-  return {
-    initiators: a.initiators,
-    ...(a.readLatency !== undefined ? { readLatency: a.readLatency } : {}),
-    ...(a.writeLatency !== undefined ? { writeLatency: a.writeLatency } : {}),
-    ...(a.readBandwidth !== undefined ? { readBandwidth: a.readBandwidth } : {}),
-    ...(a.writeBandwidth !== undefined ? { writeBandwidth: a.writeBandwidth } : {}),
-  };
-}
-
-const INLINE_WIDTH = 100;
-
-function isPrimitive(v: unknown): boolean {
-  return v === null || typeof v !== 'object';
-}
-
-/** Small objects and arrays whose members are primitives (or arrays of them) go on one line. */
-function inline(v: unknown): string | undefined {
-  if (isPrimitive(v)) return JSON.stringify(v);
-  if (Array.isArray(v)) {
-    if (!v.every(isPrimitive)) return undefined;
-    return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
-  }
-  const parts: string[] = [];
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const s = isPrimitive(x) || (Array.isArray(x) && x.every(isPrimitive)) ? inline(x) : undefined;
-    if (s === undefined) return undefined;
-    parts.push(`${JSON.stringify(k)}: ${s}`);
-  }
-  return parts.length === 0 ? '{}' : `{ ${parts.join(', ')} }`;
-}
-
-function pretty(v: unknown, indent: string): string {
-  if (isPrimitive(v)) return JSON.stringify(v);
-  const flat = inline(v);
-  const inner = indent + '  ';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    if (flat !== undefined && flat.length + indent.length <= INLINE_WIDTH && v.every(isPrimitive)) return flat;
-    return `[\n${v.map((x) => inner + pretty(x, inner)).join(',\n')}\n${indent}]`;
-  }
-  if (flat !== undefined && flat.length + indent.length <= INLINE_WIDTH && indent.length > 0) return flat;
-  const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, inner)}`).join(',\n')}\n${indent}}`;
 }
