@@ -184,7 +184,7 @@ export class CxlModel {
         return this.sizeStore(r, value);
       case 'commit':
         return this.commitStore(r, value);
-      case 'uuid': // hidden for RAM regions (cxl_region_visible); the others read-only; locked: 7.3 only
+      case 'uuid': // hidden for RAM regions (cxl_region_visible); the others read-only; locked: 7.2+ only
       case 'resource':
       case 'mode':
       case 'devtype':

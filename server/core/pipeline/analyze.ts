@@ -7,7 +7,7 @@ import { applySuppressions } from '../rules/dax095-suppression';
 import type { Span } from '../../../grammar/src/ast';
 import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
-import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
+import { detectFactsInput, readFactsAndKind, type FactsInputKind, type FactsProblem } from '../facts/read';
 import type { HostFacts, RegionFacts } from '../host-facts';
 import { KernelModel } from '../kernel/model';
 import { SeedError } from '../kernel/state';
@@ -178,14 +178,21 @@ function analyzeHost(
       };
       const source = decl.facts.value;
       const text = load.text;
+      // the text is parsed once for both the facts and their kind
+      let seen: FactsInputKind | undefined;
+      const read = () => {
+        const x = readFactsAndKind(text, source, readOptions);
+        seen = x.kind;
+        return x.result;
+      };
       const r = cache
         ? cache.readFacts(
             text,
             JSON.stringify([source, readOptions], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
-            () => readFacts(text, source, readOptions),
+            read,
           )
-        : readFacts(text, source, readOptions);
-      kind = cache ? cache.factsKind(text, () => detectFactsInput(text)) : detectFactsInput(text);
+        : read();
+      kind = cache ? cache.factsKind(text, () => seen ?? detectFactsInput(text)) : (seen ?? detectFactsInput(text));
       let problems = r.problems;
       if (r.facts) {
         ({ facts, problems } = fillStarts(r.facts, problems));
