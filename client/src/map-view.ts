@@ -15,6 +15,11 @@ export interface MapRendered {
   readonly active: { readonly region: string; readonly device: string } | null;
   /** How many drawn elements carry the highlight. */
   readonly highlighted: number;
+  /** The colour theme the webview is in (`vscode-light`, `vscode-dark`, `vscode-high-contrast`…) and the
+   * colours it drew with, as the browser computed them: the map's background, its plain text, and a
+   * device band's label (dark ink on the band's light fill in every theme). */
+  readonly theme?: string;
+  readonly colours?: { readonly background: string; readonly text: string; readonly bandText: string };
 }
 
 export interface MapState {
@@ -141,6 +146,8 @@ export class RegionMapView implements vscode.Disposable {
         regions: msg.regions ?? [],
         active: msg.active ?? null,
         highlighted: msg.highlighted ?? 0,
+        ...(msg.theme ? { theme: msg.theme } : {}),
+        ...(msg.colours ? { colours: msg.colours } : {}),
       };
     } else if (msg.type === 'reveal' && typeof msg.region === 'string' && typeof msg.device === 'string') {
       void this.reveal(msg.region, msg.device);
@@ -181,7 +188,11 @@ function nonce(): string {
   return s;
 }
 
-/** The webview's page: sections of inline SVG, swapped only when they change; the highlight is a class. */
+/**
+ * The webview's page: sections of inline SVG, swapped only when they change; the highlight is a
+ * class. The SVG is drawn light (as `explain --svg` writes it); its classes (map-svg.ts) take the
+ * editor theme's colours here, and a change of theme is reported like a new drawing.
+ */
 function html(n: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
@@ -194,8 +205,17 @@ function html(n: string): string {
   g.dev { cursor: pointer; }
   g.dev:hover rect { stroke-width: 2px; }
   section.has-active g.dev:not(.active) { opacity: 0.55; }
-  g.dev.active rect { stroke: #000; stroke-width: 2.5px; }
+  g.dev.active rect { stroke: var(--vscode-editor-foreground); stroke-width: 2.5px; }
   #empty { opacity: 0.8; }
+  svg.dax-map { fill: var(--vscode-editor-foreground); }
+  svg.dax-map .bg, svg.dax-map .paper { fill: var(--vscode-editor-background); }
+  svg.dax-map .paper-line { stroke: var(--vscode-editor-background); }
+  svg.dax-map text.muted { fill: var(--vscode-descriptionForeground); }
+  svg.dax-map text.error { fill: var(--vscode-errorForeground); }
+  svg.dax-map .ink-stroke { stroke: var(--vscode-editor-foreground); }
+  svg.dax-map g.axis path, svg.dax-map path.grid { stroke: var(--vscode-descriptionForeground); }
+  svg.dax-map g.dev:not(.row) text, svg.dax-map g.stripes text { fill: #1f2328; }
+  svg.dax-map g.dev:not(.row) text.muted { fill: #59636e; }
 </style></head>
 <body><p id="empty">Loading the region map…</p><div id="maps"></div>
 <script nonce="${n}">
@@ -218,10 +238,23 @@ function html(n: string): string {
     }
     return count;
   }
-  function report(version) {
-    const regions = [...maps.querySelectorAll('section')].map((s) => ({ key: s.dataset.region, devices: [...new Set([...s.querySelectorAll('g.dev')].map((g) => g.dataset.device))] }));
-    vscode.postMessage({ type: 'rendered', version, regions, active, highlighted: highlight(false) });
+  let lastVersion = -1;
+  function colours() {
+    const fill = (el) => (el ? getComputedStyle(el).fill : '');
+    return {
+      background: fill(maps.querySelector('svg.dax-map .bg')),
+      text: fill(maps.querySelector('svg.dax-map > text')),
+      bandText: fill(maps.querySelector('svg.dax-map g.dev:not(.row) text')),
+    };
   }
+  function report(version) {
+    lastVersion = version;
+    const regions = [...maps.querySelectorAll('section')].map((s) => ({ key: s.dataset.region, devices: [...new Set([...s.querySelectorAll('g.dev')].map((g) => g.dataset.device))] }));
+    const theme = ['vscode-high-contrast-light', 'vscode-high-contrast', 'vscode-dark', 'vscode-light'].find((c) => document.body.classList.contains(c)) || '';
+    vscode.postMessage({ type: 'rendered', version, regions, active, highlighted: highlight(false), theme, colours: colours() });
+  }
+  // VS Code swaps the body's theme class (and the colour variables) when the theme changes
+  new MutationObserver(() => report(lastVersion)).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   window.addEventListener('message', (e) => {
     const m = e.data;
     if (m.type === 'empty') { maps.replaceChildren(); empty.textContent = m.text; empty.hidden = false; active = null; report(-1); return; }

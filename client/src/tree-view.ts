@@ -66,8 +66,8 @@ export class LayoutTreeView implements vscode.TreeDataProvider<Node>, vscode.Dis
       // for tests and other extensions: the rows as shown
       vscode.commands.registerCommand(
         'daxlayout.tree.state',
-        (): { uri?: string; version?: number; rows: TreeRow[] } => ({
-          ...(this.result ? { uri: this.result.uri, version: this.result.version } : {}),
+        (): { uri?: string; version?: number; current?: boolean; rows: TreeRow[] } => ({
+          ...(this.result ? { uri: this.result.uri, version: this.result.version, current: this.result.current } : {}),
           rows: this.rows(),
         }),
       ),

@@ -13,11 +13,11 @@ import {
   type HostFacts,
   type PlanView,
 } from '../core/index';
-import { applyPlan, makePlan, type ApplyResult, type PlanResult } from '../host/apply';
+import { applyPlan, type ApplyResult, type PlanResult } from '../host/apply';
 import { persistJson, persistPlan, runPersist, type PersistResult } from '../host/persist';
 import { SimTarget } from '../host/target';
 import { intFlag } from './args';
-import { factsReader, UsageError } from './io';
+import { UsageError } from './io';
 import type { Io } from './host-io';
 
 import {
@@ -26,6 +26,7 @@ import {
   header,
   persistText,
   planJson,
+  planOf,
   prepare,
   unreadableNoteOf,
   withTarget,
@@ -72,12 +73,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const t0 = Date.now();
   let cancelSignal: string | undefined;
   const r = await withTarget(p, io, events, async () => {
-    const plan = await makePlan(p.target, {
-      text: p.text,
-      host: p.hostName,
-      prune: p.prune,
-      readFacts: factsReader(p.path),
-    });
+    const plan = await planOf(p);
     const view = plan.view;
     const stepsTotal = view?.steps.length ?? 0;
     // the persist step (docs/persist.md): with no writes, an installed restorer is verified now

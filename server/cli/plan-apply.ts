@@ -220,6 +220,11 @@ export function persistText(pp: PersistPlan): string {
   return `\nPersistence: ${pp.message}.\n${notes}`;
 }
 
+/** The plan for the prepared host, from its target's state now. */
+export function planOf(p: Prepared): Promise<PlanResult> {
+  return makePlan(p.target, { text: p.text, host: p.hostName, prune: p.prune, readFacts: factsReader(p.path) });
+}
+
 export async function withTarget<T>(p: Prepared, io: Io, events: boolean, f: () => Promise<T>): Promise<T | number> {
   try {
     return await f();
@@ -263,12 +268,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     return 1;
   }
   const planned = await withTarget(p, io, false, async () => {
-    const plan = await makePlan(p.target, {
-      text: p.text,
-      host: p.hostName,
-      prune: p.prune,
-      readFacts: factsReader(p.path),
-    });
+    const plan = await planOf(p);
     // an installed restorer is verified now (read-only, one round trip) to say whether it is up to date
     return { r: plan, pp: await persistPlan(p.target, plan, { verify: true }) };
   });

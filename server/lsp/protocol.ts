@@ -86,12 +86,16 @@ export interface RegionMapInfo {
   readonly devices: readonly MapDeviceInfo[];
 }
 
-export interface RegionMapResult {
+/** What an answer from the last finished analysis says it is of. */
+export interface AnalysisAnswer {
   readonly uri: string;
   /** The document version the ranges are for. */
   readonly version: number;
   /** The analysis is of that version (else of an older one, mapped onto it). */
   readonly current: boolean;
+}
+
+export interface RegionMapResult extends AnalysisAnswer {
   readonly regions: readonly RegionMapInfo[];
   /** The device under the cursor. */
   readonly active?: { readonly region: string; readonly device: string };
@@ -133,9 +137,6 @@ export interface TreeHostInfo {
   readonly regions: readonly TreeRegionInfo[];
 }
 
-export interface LayoutTreeResult {
-  readonly uri: string;
-  readonly version: number;
-  readonly current: boolean;
+export interface LayoutTreeResult extends AnalysisAnswer {
   readonly hosts: readonly TreeHostInfo[];
 }

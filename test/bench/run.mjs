@@ -55,3 +55,29 @@ console.log(`full analysis (parse, lower, plan + simulate, all rules): median ${
 console.log(`JSON.parse of the same layout:                         median ${mJ.toFixed(2)} ms over ${runs * 5} runs`);
 console.log(`ratio analysis / JSON.parse: ${(mA / mJ).toFixed(2)}x (target <= 3x)`);
 console.log(`small file (${smallLines} lines): median ${mS.toFixed(3)} ms over 201 runs (target < 2 ms)`);
+
+// The libraries' part of the core (docs/architecture.md, "Libraries"): a YAML inventory as Ansible
+// users write them (1 000 hosts in 20 groups under two parents, group and host vars) and the
+// SHA-256 of the persist artifacts (a 64 KiB text, as large as a restorer with its udev rules).
+const invLines = ['all:', '  vars:', '    ansible_user: root', '  children:'];
+for (const parent of ['rack_a', 'rack_b']) {
+  invLines.push(`    ${parent}:`, '      vars:', `        rack: ${parent}`, '      children:');
+  for (let g = 0; g < 10; g++) {
+    invLines.push(`        ${parent}_g${g}:`, '          vars:', `            daxlayout_group: "g${g}"`, '          hosts:');
+    for (let h = 0; h < 50; h++)
+      invLines.push(`            ${parent}-g${g}-h${h}:`, `              ansible_host: 10.${g}.${h}.${parent === 'rack_a' ? 1 : 2}`, '              ansible_port: 22');
+  }
+}
+const inventory = invLines.join('\n') + '\n';
+const inv = core.parseInventory(inventory, 'hosts.yml');
+if (inv.problems.length || inv.hosts.length !== 1000) {
+  console.error('the generated inventory does not read:', inv.problems.slice(0, 3), inv.hosts.length);
+  process.exit(1);
+}
+time(() => core.parseInventory(inventory, 'hosts.yml'), 5);
+const mInv = median(time(() => core.parseInventory(inventory, 'hosts.yml'), 31));
+const text64 = 'echo 1 > /sys/bus/dax/devices/dax0.1/size # ü\n'.repeat(1400).slice(0, 65536);
+time(() => core.sha256(text64), 20);
+const mSha = median(time(() => core.sha256(text64), 201));
+console.log(`YAML inventory (${invLines.length} lines, 1000 hosts): median ${mInv.toFixed(2)} ms over 31 runs`);
+console.log(`sha256 of 64 KiB of text: median ${mSha.toFixed(3)} ms over 201 runs`);

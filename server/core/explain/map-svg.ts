@@ -4,7 +4,10 @@
 // (online movable / online kernel zone / offline) as strips, a legend and a table of the
 // devices. Pure: addresses stay bigint until they become the final pixel coordinates; every
 // piece of text is escaped for XML. The same SVG is written by `explain --svg` and shown by
-// the editor's map (whose script highlights and follows the `data-device` groups).
+// the editor's map (whose script highlights and follows the `data-device` groups). The drawing is
+// light; its themable parts carry classes (`bg`, `paper`, `muted`, `error`, `ink-stroke`, the
+// axis and grid) so that the editor's map restyles them in the editor's colour theme, while the
+// text on device bands and colour stripes keeps its dark ink on their light fills.
 
 import { DESIGN_HOST } from '../analysis/types';
 import { formatBytes, hexLiteral } from '../units';
@@ -27,6 +30,9 @@ const CHAR = 0.6;
 const INK = '#1f2328';
 const MUTED = '#59636e';
 const RULE = '#d0d7de';
+const ERROR = '#cf222e';
+/** The white of the drawing: its background, the empty band and strip, the hatch's ground. */
+const PAPER = `fill="#ffffff" class="paper"`;
 
 /** Fill and outline of device bands, in layout order; devices the layout does not list are grey. */
 export const DEVICE_COLOURS: readonly (readonly [fill: string, stroke: string])[] = [
@@ -95,6 +101,8 @@ function text(x: number, y: number, s: string, o: TextOpts = {}): string {
   const attrs = [`x="${px(x)}"`, `y="${px(y)}"`];
   if (o.size && o.size !== 12) attrs.push(`font-size="${o.size}"`);
   if (o.fill && o.fill !== INK) attrs.push(`fill="${o.fill}"`);
+  const cls = o.fill === MUTED ? 'muted' : o.fill === ERROR ? 'error' : undefined;
+  if (cls) attrs.push(`class="${cls}"`);
   if (o.weight) attrs.push(`font-weight="${o.weight}"`);
   if (o.anchor) attrs.push(`text-anchor="${o.anchor}"`);
   return `<text ${attrs.join(' ')}>${escapeXml(s)}</text>`;
@@ -185,7 +193,7 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
         PLOT_X,
         y,
         `the layout has ${m.errors} error(s): this is the prediction up to where the kernel would refuse`,
-        { fill: '#cf222e' },
+        { fill: ERROR },
       ),
     );
   }
@@ -196,7 +204,7 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   y += 6;
   const bandY = y;
   const bandH = 44;
-  body.push(rect(PLOT_X, bandY, PLOT_WIDTH, bandH, `fill="#ffffff" stroke="${RULE}"`));
+  body.push(rect(PLOT_X, bandY, PLOT_WIDTH, bandH, `${PAPER} stroke="${RULE}"`));
   for (const f of m.free) {
     const s = span(m, f);
     const parts = [rect(s.x, bandY, s.w, bandH, `fill="url(#${id('free')})" stroke="${RULE}"`)];
@@ -292,7 +300,7 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   );
   y += 6;
   const blockY = y;
-  body.push(rect(PLOT_X, blockY, PLOT_WIDTH, 16, `fill="#ffffff" stroke="${RULE}"`));
+  body.push(rect(PLOT_X, blockY, PLOT_WIDTH, 16, `${PAPER} stroke="${RULE}"`));
   const blockParts: string[] = [];
   for (const b of m.blocks) {
     const s = span(m, b);
@@ -313,7 +321,7 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
     const d: string[] = [];
     for (const b of m.blocks)
       for (let a = b.start + m.blockSize; a <= b.end; a += m.blockSize) d.push(`M${px(xOf(m, a))} ${px(blockY)}v16`);
-    if (d.length) body.push(`<path d="${d.join('')}" stroke="#ffffff" stroke-width="1"/>`);
+    if (d.length) body.push(`<path class="paper-line" d="${d.join('')}" stroke="#ffffff" stroke-width="1"/>`);
   }
   y = blockY + 16;
 
@@ -353,11 +361,11 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   y += 24;
   const legend: [string, string][] = [
     [`fill="url(#${id('free')})" stroke="${RULE}"`, 'free'],
-    [`fill="none" stroke="${INK}" stroke-dasharray="4 3"`, 'pinned range'],
+    [`fill="none" stroke="${INK}" stroke-dasharray="4 3" class="ink-stroke"`, 'pinned range'],
     [`fill="${BLOCK_COLOURS.movable}"`, 'online movable'],
     [`fill="${BLOCK_COLOURS.kernel}"`, 'online kernel zone'],
     [`fill="${BLOCK_COLOURS.offline}"`, 'offline'],
-    [`fill="#ffffff" stroke="${RULE}"`, 'not System RAM'],
+    [`${PAPER} stroke="${RULE}"`, 'not System RAM'],
   ];
   let lx = PLOT_X;
   const legendParts: string[] = [];
@@ -401,7 +409,7 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
         cols[j] as number,
         y,
         clip(c, widths[j] as number),
-        j === 3 && d.mode === 'not created' ? { fill: '#cf222e' } : {},
+        j === 3 && d.mode === 'not created' ? { fill: ERROR } : {},
       ),
     );
     body.push(
@@ -422,12 +430,12 @@ export function renderMapSvg(m: RegionMap, options: SvgOptions = {}): string {
   }
   const height = y + 16;
 
-  const defs = `<defs><pattern id="${id('free')}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/><path d="M0 0V6" stroke="#8c959f" stroke-width="1.5"/></pattern></defs>`;
+  const defs = `<defs><pattern id="${id('free')}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" ${PAPER}/><path d="M0 0V6" stroke="#8c959f" stroke-width="1.5"/></pattern></defs>`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${SVG_WIDTH}" height="${px(height)}" viewBox="0 0 ${SVG_WIDTH} ${px(height)}" font-family="${escapeXml(FONT)}" font-size="12" fill="${INK}" role="img" aria-label="${escapeXml(`address map of ${mapTitle(m)}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${SVG_WIDTH}" height="${px(height)}" viewBox="0 0 ${SVG_WIDTH} ${px(height)}" font-family="${escapeXml(FONT)}" font-size="12" fill="${INK}" class="dax-map" role="img" aria-label="${escapeXml(`address map of ${mapTitle(m)}`)}">`,
     `<title>${escapeXml(`${mapTitle(m)}: ${hexLiteral(m.start)}..${hexLiteral(m.end)}`)}</title>`,
     defs,
-    rect(0, 0, SVG_WIDTH, height, 'fill="#ffffff"'),
+    rect(0, 0, SVG_WIDTH, height, 'fill="#ffffff" class="bg"'),
     ...body,
     '</svg>',
     '',

@@ -1,6 +1,9 @@
-// YAML inventories (`all:` with `hosts`, `vars`, `children`, nested), read with the subset of
-// YAML that Ansible inventories use.
+// YAML inventories (`all:` with `hosts`, `vars`, `children`, nested), read with the `yaml` package
+// as YAML 1.1, the version Ansible's PyYAML reads: anchors and aliases, merge keys (`<<: *base`),
+// flow and block collections, block scalars, every quoting style. The values of variables are
+// text (numbers and booleans as written would be read back; collections as JSON).
 
+import { parseDocument } from 'yaml';
 import {
   Builder,
   capProblems,
@@ -8,142 +11,91 @@ import {
   failed,
   inventoryLines,
   oddCharProblem,
-  unquote,
   type Inventory,
+  type InventoryProblem,
   type Vars,
 } from './inventory-build';
 
-type Y = null | string | Y[] | { [k: string]: Y };
+type Y = null | string | number | boolean | bigint | Y[] | { [k: string]: Y };
 
-/** Block and flow nesting deeper than this is refused (an inventory is a few levels deep). */
+/** Block and flow nesting deeper than this is refused before the YAML parser sees it (an inventory is a few levels deep). */
 const MAX_DEPTH = 64;
 
-interface YLine {
-  readonly n: number;
-  readonly indent: number;
-  readonly text: string;
-}
-
-/** Strips a comment that starts with ` #` outside quotes. */
-function stripComment(s: string): string {
-  let q: string | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (q) {
-      if (c === q) q = undefined;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(s[i - 1] as string))) return s.slice(0, i);
-  }
-  return s;
-}
-
-function yScalar(s: string, depth = 0): Y {
-  if (depth > MAX_DEPTH) throw new Error(`a flow collection nested more than ${MAX_DEPTH} levels deep`);
-  const t = s.trim();
-  if (t === '' || t === '~' || t === 'null') return null;
-  if (t.startsWith('{') && t.endsWith('}')) {
-    const out: Record<string, Y> = {};
-    for (const part of splitFlow(t.slice(1, -1))) {
-      if (part.trim() === '') continue;
-      const m = /^\s*("[^"]*"|'[^']*'|.+?)\s*:(?:\s+(.*))?$/.exec(part);
-      if (!m) throw new Error(`cannot read \`${part.trim()}\` in a flow mapping`);
-      out[unquote(m[1] as string)] = yScalar(m[2] ?? '', depth + 1);
+/**
+ * The first line nested deeper than MAX_DEPTH: by indentation (and `- ` items on one line), or by
+ * open flow brackets. Brackets inside quotes count too; that only matters past 64 of them.
+ */
+function tooDeep(lines: readonly string[]): InventoryProblem | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    const t = l.trimStart();
+    if (t !== '' && !t.startsWith('#')) {
+      const indent = l.length - t.length;
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+      indents.push(indent);
+      const dashes = /^(-\s+)*/.exec(t)?.[0].match(/-/g)?.length ?? 0;
+      if (indents.length + dashes > MAX_DEPTH)
+        return {
+          line: i + 1,
+          message: `nested more than ${MAX_DEPTH} levels deep (an inventory is a few levels deep)`,
+        };
     }
-    return out;
-  }
-  if (t.startsWith('[') && t.endsWith(']'))
-    return splitFlow(t.slice(1, -1))
-      .filter((x) => x.trim() !== '')
-      .map((x) => yScalar(x, depth + 1));
-  return unquote(t);
-}
-
-function splitFlow(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let q: string | undefined;
-  let cur = '';
-  for (const c of s) {
-    if (q) {
-      if (c === q) q = undefined;
-    } else if (c === '"' || c === "'") q = c;
-    else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-      continue;
+    for (const c of l) {
+      if (c === '[' || c === '{') flow++;
+      else if ((c === ']' || c === '}') && flow > 0) flow--;
+      if (flow > MAX_DEPTH)
+        return { line: i + 1, message: `a flow collection nested more than ${MAX_DEPTH} levels deep` };
     }
-    cur += c;
   }
-  out.push(cur);
-  return out;
+  return undefined;
 }
 
-/** A small YAML reader: block mappings and sequences, plain and quoted scalars, flow collections on one line. */
-export function parseYamlSubset(text: string): Y {
-  const lines: YLine[] = [];
-  inventoryLines(text).forEach((raw, i) => {
-    const odd = oddCharProblem(raw, i + 1, 'the YAML inventory is not read');
-    if (odd) throw Object.assign(new Error(odd.message), { line: i + 1, column: odd.column });
-    if (/^(---|\.\.\.)\s*$/.test(raw)) return;
-    if (raw.includes('\t') && /^\s*\t/.test(raw))
-      throw Object.assign(new Error('tabs cannot indent YAML'), { line: i + 1 });
-    const s = stripComment(raw).trimEnd();
-    if (s.trim() === '') return;
-    lines.push({ n: i + 1, indent: s.length - s.trimStart().length, text: s.trim() });
+/** Aliases expanded at the most (a "billion laughs" document is refused, not expanded). */
+const MAX_ALIASES = 10_000;
+
+/** The document as plain values, or the first problem that stops the reading (with its line and column). */
+function readYamlDocument(text: string): { value: Y } | { problem: InventoryProblem } {
+  const lines = inventoryLines(text);
+  for (let i = 0; i < lines.length; i++) {
+    const odd = oddCharProblem(lines[i] as string, i + 1, 'the YAML inventory is not read');
+    if (odd) return { problem: odd };
+  }
+  const deep = tooDeep(lines);
+  if (deep) return { problem: deep };
+  const doc = parseDocument(lines.join('\n'), {
+    version: '1.1',
+    // a date stays the text it is (a host variable is text to us)
+    customTags: (tags) => tags.filter((t) => typeof t !== 'object' || t.tag !== 'tag:yaml.org,2002:timestamp'),
+    uniqueKeys: false,
+    intAsBigInt: true,
   });
-  let pos = 0;
-  const block = (indent: number, depth = 0): Y => {
-    const first = lines[pos];
-    if (!first || first.indent < indent) return null;
-    if (depth > MAX_DEPTH)
-      throw Object.assign(new Error(`nested more than ${MAX_DEPTH} levels deep`), { line: first.n });
-    const ind = first.indent;
-    if (first.text.startsWith('- ') || first.text === '-') {
-      const arr: Y[] = [];
-      while (pos < lines.length && (lines[pos] as YLine).indent === ind && (lines[pos] as YLine).text.startsWith('-')) {
-        const l = lines[pos] as YLine;
-        pos++;
-        const rest = l.text.slice(1).trim();
-        if (rest === '') arr.push(block(ind + 1, depth + 1));
-        else arr.push(yScalar(rest));
-      }
-      return arr;
-    }
-    const obj: Record<string, Y> = {};
-    while (pos < lines.length && (lines[pos] as YLine).indent === ind) {
-      const l = lines[pos] as YLine;
-      const m = /^("[^"]*"|'[^']*'|.+?)\s*:(?:\s+(.*)|$)/.exec(l.text);
-      if (!m) throw Object.assign(new Error(`expected \`key: value\`, found \`${l.text}\``), { line: l.n });
-      pos++;
-      const key = unquote(m[1] as string);
-      const v = m[2];
-      if (v !== undefined && v.trim() !== '') {
-        if (/^[|>]/.test(v.trim()))
-          throw Object.assign(new Error('block scalars (| and >) are not read in inventories'), { line: l.n });
-        obj[key] = yScalar(v);
-      } else {
-        const next = lines[pos];
-        obj[key] =
-          next && (next.indent > ind || (next.indent === ind && next.text.startsWith('-')))
-            ? block(next.indent, depth + 1)
-            : null;
-      }
-    }
-    return obj;
-  };
-  const out = block(0);
-  if (pos < lines.length) {
-    const l = lines[pos] as YLine;
-    throw Object.assign(new Error(`unexpected indentation at \`${l.text}\``), { line: l.n });
+  const e = doc.errors[0];
+  if (e) {
+    const at = e.linePos?.[0];
+    const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    return { problem: { ...(at ? { line: at.line, column: at.col } : {}), message } };
   }
-  return out;
+  return { value: doc.toJS({ maxAliasCount: MAX_ALIASES }) as Y };
 }
 
 const isMap = (y: Y | undefined): y is { [k: string]: Y } => typeof y === 'object' && y !== null && !Array.isArray(y);
 
-const flat = (y: Y): string => (y === null ? '' : typeof y === 'string' ? y : JSON.stringify(y));
+/** A collection as JSON, integers exact (a bigint is written as its digits). */
+const json = (y: Y): string =>
+  typeof y === 'bigint'
+    ? y.toString()
+    : Array.isArray(y)
+      ? `[${y.map(json).join(',')}]`
+      : typeof y === 'object' && y !== null
+        ? `{${Object.entries(y)
+            .map(([k, v]) => `${JSON.stringify(k)}:${json(v)}`)
+            .join(',')}}`
+        : JSON.stringify(y);
+
+/** A variable's value as text: a string as it is, a number or boolean as YAML read it, a collection as JSON. */
+const flat = (y: Y): string => (y === null ? '' : typeof y === 'object' ? json(y) : String(y));
 
 /** Reads a YAML inventory (`all:` with `hosts`, `vars`, `children`, nested). Never throws. */
 export function parseYamlInventory(text: string): Inventory {
@@ -156,18 +108,12 @@ export function parseYamlInventory(text: string): Inventory {
 
 function readYaml(text: string): Inventory {
   const b = new Builder();
-  let doc: Y;
-  try {
-    doc = parseYamlSubset(text);
-  } catch (e) {
-    const at = e as { line?: number; column?: number };
-    b.problems.push({
-      ...(at.line ? { line: at.line } : {}),
-      ...(at.column ? { column: at.column } : {}),
-      message: e instanceof Error ? e.message : String(e),
-    });
+  const read = readYamlDocument(text);
+  if ('problem' in read) {
+    b.problems.push(read.problem);
     return b.done();
   }
+  const doc = read.value;
   if (doc === null) return b.done();
   if (!isMap(doc)) {
     b.problems.push({ message: 'a YAML inventory is a mapping of groups (such as `all:`)' });

@@ -47,7 +47,21 @@ export function templateInventory(
     };
   const load = options.readFacts ? options.readFacts(t.inventory.value) : { error: 'files cannot be read here' };
   if ('error' in load) return { error: `inventory "${t.inventory.value}": ${load.error}` };
-  return { inventory: parseInventory(load.text, t.inventory.value), name: t.inventory.value };
+  return { inventory: inventoryOf(load.text, t.inventory.value), name: t.inventory.value };
+}
+
+/** Inventories read lately, by name and text: an edit to the layout does not read its inventory again. */
+const inventories = new Map<string, { text: string; inventory: Inventory }>();
+
+function inventoryOf(text: string, name: string): Inventory {
+  const hit = inventories.get(name);
+  if (hit && hit.text === text) return hit.inventory;
+  const inventory = parseInventory(text, name);
+  inventories.delete(name);
+  inventories.set(name, { text, inventory });
+  // the few an open workspace uses; the oldest goes first
+  if (inventories.size > 8) inventories.delete(inventories.keys().next().value as string);
+  return inventory;
 }
 
 /** The members of each `hosts "…"` block (empty lists when there is no inventory to match). */

@@ -14,6 +14,8 @@ interface TreeRow {
 interface TreeState {
   uri?: string;
   version?: number;
+  /** The tree is of that version's analysis (else of an older one, mapped onto it). */
+  current?: boolean;
   rows: TreeRow[];
 }
 
@@ -27,7 +29,7 @@ suite('layout tree', () => {
     const doc = await openDax('e2e-map.dax');
     const s = await until(
       state,
-      (x) => x.uri === doc.uri.toString() && x.version === doc.version && x.rows.length > 2,
+      (x) => x.uri === doc.uri.toString() && x.version === doc.version && x.current === true && x.rows.length > 2,
       'the tree of e2e-map.dax',
     );
     assert.deepEqual(
