@@ -124,15 +124,15 @@ describe('robustness', () => {
       '$'.repeat(20000),
       'region 0 { device a { range ' + '0x1..'.repeat(5000) + ' } }',
       // what the long fuzz runs generate: runs of one unit, open blocks, values without keys
-      'region 0 on h { '.repeat(3000),
-      'host h {\n' + 'ssh a@b\n'.repeat(3000) + '}',
-      'host h {\n' + '1 .. "x" , '.repeat(3000) + '}',
-      'region 0 {\n' + 'size\n'.repeat(3000) + '}',
-      'region 0 {\n' + 'device '.repeat(3000) + '}',
-      'host '.repeat(3000),
-      'host h {\r}\r\u2028'.repeat(2000),
-      'region 0 { device a { colours ' + ', '.repeat(5000) + '} }',
-      '@ '.repeat(5000),
+      'region 0 on h { '.repeat(1000),
+      'host h {\n' + 'ssh a@b\n'.repeat(1000) + '}',
+      'host h {\n' + '1 .. "x" , '.repeat(1000) + '}',
+      'region 0 {\n' + 'size\n'.repeat(1000) + '}',
+      'region 0 {\n' + 'device '.repeat(1000) + '}',
+      'host '.repeat(1000),
+      'host h {\r}\r\u2028'.repeat(1000),
+      'region 0 { device a { colours ' + ', '.repeat(2000) + '} }',
+      '@ '.repeat(2000),
     ]) {
       // robust() checks that chevrotain's own recovery never ran: the grammar takes any token
       // where it stands, so no resynchronisation can make a long input quadratic
