@@ -64,81 +64,104 @@ function robust(text: string): void {
   expect(again.comments.map((c) => c.text)).toEqual(file.comments.map((c) => c.text.trimEnd()));
 }
 
+/** Hundreds of random inputs each: seconds on an idle machine, tens of seconds on one loaded 15× by other work. */
+const SLOW_MS = 180_000;
+
 describe('robustness', () => {
-  it('parse never throws on arbitrary strings', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => robust(s)),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'parse never throws on arbitrary strings',
+    () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => robust(s)),
+        { numRuns: 300 },
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('parse never throws on strings made of the language\u2019s characters', () => {
-    fc.assert(
-      fc.property(
-        fc.array(NOISE, { maxLength: 30 }).map((a) => a.join('')),
-        (s) => robust(s),
-      ),
-      { numRuns: 500 },
-    );
-  });
+  it(
+    'parse never throws on strings made of the language\u2019s characters',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.array(NOISE, { maxLength: 30 }).map((a) => a.join('')),
+          (s) => robust(s),
+        ),
+        { numRuns: 500 },
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('parse and format never throw on mutations of valid files', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(SMALL, TOUR), EDITS, (base, edits) => robust(mutate(base, edits))),
-      { numRuns: 600 },
-    );
-  });
+  it(
+    'parse and format never throw on mutations of valid files',
+    () => {
+      fc.assert(
+        fc.property(fc.constantFrom(SMALL, TOUR), EDITS, (base, edits) => robust(mutate(base, edits))),
+        { numRuns: 600 },
+      );
+    },
+    SLOW_MS,
+  );
 
-  it('format is idempotent and keeps meaning and comments on valid files', () => {
-    // Mutations that only touch blanks keep a file valid.
-    const blanks = fc.array(
-      fc.record({ at: fc.nat(), remove: fc.constant(0), insert: fc.constantFrom(' ', '\n', '\n\n', '\t', '  \n  ') }),
-      { maxLength: 20 },
-    );
-    fc.assert(
-      fc.property(fc.constantFrom(SMALL, TOUR), blanks, (base, edits) => {
-        const text = mutate(base, edits);
-        const file = parse(text);
-        // An insertion inside a token may split it; only valid results count here.
-        fc.pre(file.errors.length === 0);
-        robust(text);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'format is idempotent and keeps meaning and comments on valid files',
+    () => {
+      // Mutations that only touch blanks keep a file valid.
+      const blanks = fc.array(
+        fc.record({ at: fc.nat(), remove: fc.constant(0), insert: fc.constantFrom(' ', '\n', '\n\n', '\t', '  \n  ') }),
+        { maxLength: 20 },
+      );
+      fc.assert(
+        fc.property(fc.constantFrom(SMALL, TOUR), blanks, (base, edits) => {
+          const text = mutate(base, edits);
+          const file = parse(text);
+          // An insertion inside a token may split it; only valid results count here.
+          fc.pre(file.errors.length === 0);
+          robust(text);
+        }),
+        { numRuns: 300 },
+      );
+    },
+    SLOW_MS,
+  );
 
   it('never throws on non-string input from JavaScript callers', () => {
     expect(() => parse(undefined as unknown as string)).not.toThrow();
     expect(() => format(null as unknown as string)).not.toThrow();
   });
 
-  it('stays linear on pathological input', () => {
-    for (const text of [
-      '{'.repeat(20000),
-      '}'.repeat(20000),
-      'region 0 { device a {'.repeat(2000),
-      '"'.repeat(20001),
-      '4' + ' '.repeat(20000) + 'x',
-      '0x'.repeat(10000),
-      '#'.repeat(20000),
-      '$'.repeat(20000),
-      'region 0 { device a { range ' + '0x1..'.repeat(5000) + ' } }',
-      // what the long fuzz runs generate: runs of one unit, open blocks, values without keys
-      'region 0 on h { '.repeat(1000),
-      'host h {\n' + 'ssh a@b\n'.repeat(1000) + '}',
-      'host h {\n' + '1 .. "x" , '.repeat(1000) + '}',
-      'region 0 {\n' + 'size\n'.repeat(1000) + '}',
-      'region 0 {\n' + 'device '.repeat(1000) + '}',
-      'host '.repeat(1000),
-      'host h {\r}\r\u2028'.repeat(1000),
-      'region 0 { device a { colours ' + ', '.repeat(2000) + '} }',
-      '@ '.repeat(2000),
-    ]) {
-      // robust() checks that chevrotain's own recovery never ran: the grammar takes any token
-      // where it stands, so no resynchronisation can make a long input quadratic
-      robust(text);
-    }
-  });
+  it(
+    'stays linear on pathological input',
+    () => {
+      for (const text of [
+        '{'.repeat(20000),
+        '}'.repeat(20000),
+        'region 0 { device a {'.repeat(2000),
+        '"'.repeat(20001),
+        '4' + ' '.repeat(20000) + 'x',
+        '0x'.repeat(10000),
+        '#'.repeat(20000),
+        '$'.repeat(20000),
+        'region 0 { device a { range ' + '0x1..'.repeat(5000) + ' } }',
+        // what the long fuzz runs generate: runs of one unit, open blocks, values without keys
+        'region 0 on h { '.repeat(1000),
+        'host h {\n' + 'ssh a@b\n'.repeat(1000) + '}',
+        'host h {\n' + '1 .. "x" , '.repeat(1000) + '}',
+        'region 0 {\n' + 'size\n'.repeat(1000) + '}',
+        'region 0 {\n' + 'device '.repeat(1000) + '}',
+        'host '.repeat(1000),
+        'host h {\r}\r\u2028'.repeat(1000),
+        'region 0 { device a { colours ' + ', '.repeat(2000) + '} }',
+        '@ '.repeat(2000),
+      ]) {
+        // robust() checks that chevrotain's own recovery never ran: the grammar takes any token
+        // where it stands, so no resynchronisation can make a long input quadratic
+        robust(text);
+      }
+    },
+    SLOW_MS,
+  );
 });
 
 describe('the parser instance', () => {
