@@ -177,6 +177,10 @@ export function buildProperty(
       if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildList(ctx, valueToks, values, spec.shape);
       break;
+    case 'memdevs':
+      if (valueToks.length === 0) missing = `expected ${spec.expected}`;
+      else buildMemdevs(ctx, valueToks, values);
+      break;
   }
   if (missing !== undefined) {
     state.pendingMessage = missing;
@@ -264,6 +268,28 @@ function buildList(ctx: BuildContext, parts: readonly IToken[], values: Value[],
       report(ctx, `unexpected ${describe(t)} in \`${shape}\``, spanOf(t));
     }
   }
+}
+
+/** `memdevs` values: names (mem0) or serial numbers (0x2), separated by `,`. */
+function buildMemdevs(ctx: BuildContext, parts: readonly IToken[], values: Value[]): void {
+  let wantItem = true;
+  for (const t of parts) {
+    if (t.tokenType === T.Comma) {
+      if (wantItem) report(ctx, 'expected a memdev before `,`, such as mem0, mem1', spanOf(t));
+      wantItem = true;
+      continue;
+    }
+    if (!isName(t) && !isNumber(t)) {
+      report(ctx, `expected a memdev name such as mem0 or a serial number, found ${describe(t)}`, spanOf(t));
+      wantItem = true; // one message for the stray token
+      continue;
+    }
+    if (!wantItem) report(ctx, `expected \`,\` between memdevs, found ${describe(t)}`, spanOf(t));
+    values.push(isName(t) ? word(t) : numberValue(t));
+    wantItem = false;
+  }
+  const last = parts[parts.length - 1];
+  if (wantItem && last !== undefined) report(ctx, 'expected another memdev after `,`', missingAfter(ctx, endOf(last)));
 }
 
 /** `range` values: `N..N` or `N + N`, separated by `,`. */

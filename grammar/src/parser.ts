@@ -67,7 +67,7 @@ const errorMessageProvider: IParserErrorMessageProvider = {
 
 /** Keys whose value is (or may be) a bare word, by block. */
 const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
-const REGION_WORD_KEYS: ReadonlySet<string> = new Set();
+const REGION_WORD_KEYS: ReadonlySet<string> = new Set(['window', 'adopt']);
 const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
 const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
 const LIST_WORDS: ReadonlySet<string> = new Set<string>(T.LIST_WORDS);
@@ -83,6 +83,7 @@ const KEYWORD = L('keyword');
 const NAME = L('name');
 const LABEL = L('label');
 const ID = L('id');
+const CXL = L('cxl');
 const ON = L('on');
 const HOST = L('host');
 const HOST_WITHOUT_ON = L('hostWithoutOn');
@@ -139,10 +140,12 @@ class DaxParser extends CstParser {
     return (!tokenMatcher(next, keys) && !(flags && tokenMatcher(next, flags))) || this.sameLine();
   }
 
-  /** In a `colours` or `expect` list: a number or punctuation, a list word, or any word on the same line. */
+  /** In a `colours`, `expect` or `memdevs` list: a number or punctuation, a list word, any word on the same line or after a `,`. */
   private listPartFollows(): boolean {
     const next = this.LA(1);
-    return !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine();
+    return (
+      !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine() || this.LA(0).tokenType === T.Comma
+    );
   }
 
   /** After `mode`: a mode word, an option, or any word on the same line. */
@@ -219,9 +222,20 @@ class DaxParser extends CstParser {
     this.OR2(this.regionAlts);
   };
 
-  /** `region ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` */
+  private readonly cxlRegionKeyword = (): IToken => this.CONSUME2(T.Region, KEYWORD);
+  private readonly regionStartAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Cxl, CXL);
+        this.OPTION6(this.cxlRegionKeyword);
+      },
+    },
+    { ALT: () => this.CONSUME(T.Region, KEYWORD) },
+  ];
+
+  /** `(cxl region? | region) ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` (ID: a label after `cxl`) */
   public regionDecl = this.RULE('regionDecl', () => {
-    this.CONSUME(T.Region, KEYWORD);
+    this.OR3(this.regionStartAlts);
     this.OPTION(this.regionId);
     this.OPTION2(this.regionHost);
     this.OPTION4(this.open);
@@ -297,6 +311,12 @@ class DaxParser extends CstParser {
       },
     },
     { ALT: () => this.CONSUME(T.RegionFlag, KEY) },
+    {
+      ALT: () => {
+        this.CONSUME(T.RegionListKey, KEY);
+        this.MANY(this.listPart);
+      },
+    },
   ];
 
   public regionProperty = this.RULE('regionProperty', () => {
