@@ -57,6 +57,9 @@ export function blockOf(key: string): BlockKind[] {
 export function unknownPropertyMessage(block: BlockKind, written: string): string {
   const key = clip(written);
   const expected = `expected one of: ${listWords(BLOCK_KEYS[block])}`;
+  if (block === 'region' && /^mem\d+$/.test(key)) {
+    return `\`${key}\` is a memdev: separate the memdevs of a cxl region with \`,\`: \`memdevs mem0, ${key}\``;
+  }
   if (block === 'region' && key === 'on') {
     return '`on` belongs in the region header: `region 0 on hbm01 {`';
   }

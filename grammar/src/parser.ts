@@ -140,12 +140,16 @@ class DaxParser extends CstParser {
     return (!tokenMatcher(next, keys) && !(flags && tokenMatcher(next, flags))) || this.sameLine();
   }
 
-  /** In a `colours`, `expect` or `memdevs` list: a number or punctuation, a list word, any word on the same line or after a `,`. */
+  /** In a `colours` or `expect` list: a number or punctuation, a list word, or any word on the same line. */
   private listPartFollows(): boolean {
     const next = this.LA(1);
-    return (
-      !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine() || this.LA(0).tokenType === T.Comma
-    );
+    return !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine();
+  }
+
+  /** In a `memdevs` list: a `,`, or a name or number right after the key or a `,` (`memdevs mem0, mem1 size 2G` stops at `size`). */
+  private memdevPartFollows(): boolean {
+    const prev = this.LA(0).tokenType;
+    return tokenMatcher(this.LA(1), T.Comma) || prev === T.Comma || tokenMatcher(this.LA(0), T.RegionListKey);
   }
 
   /** After `mode`: a mode word, an option, or any word on the same line. */
@@ -314,7 +318,7 @@ class DaxParser extends CstParser {
     {
       ALT: () => {
         this.CONSUME(T.RegionListKey, KEY);
-        this.MANY(this.listPart);
+        this.MANY(this.memdevPart);
       },
     },
   ];
@@ -332,6 +336,10 @@ class DaxParser extends CstParser {
     DEF: () => this.CONSUME(T.DeviceWord, VALUE),
   };
   private readonly rangePart = (): IToken => this.CONSUME(T.RangePart, VALUE);
+  private readonly memdevPart = {
+    GATE: () => this.memdevPartFollows(),
+    DEF: () => this.CONSUME(T.ListPart, VALUE),
+  };
   private readonly listPart = {
     GATE: () => this.listPartFollows(),
     DEF: () => this.CONSUME(T.ListPart, VALUE),
