@@ -20,6 +20,7 @@ import {
 import type { Errno } from '../kernel/tables';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
+import type { CxlPlan, CxlRegionPlan } from './cxl';
 
 export interface PlannedWrite {
   /** The attribute written; for a run of memory blocks, the first block's. */
@@ -121,6 +122,8 @@ export interface Plan {
    * and what follows is neither planned nor checked (DAX098 says so).
    */
   stoppedShort?: { readonly work: number; readonly budget: number; readonly steps: number };
+  /** What the plan does with each `cxl region` (plan/cxl.ts); its writes come first in `steps`. */
+  cxl?: Map<LayoutRegion, CxlRegionPlan>;
 }
 
 /** The memory-side cache that colours a region's memory, and K when a device does not say. */
@@ -699,6 +702,18 @@ export class Planner {
   }
 }
 
-export function planHost(model: KernelModel, regions: readonly DesiredRegion[], options: PlanOptions): Plan {
-  return new Planner(model, options).run(regions);
+export function planHost(
+  model: KernelModel,
+  regions: readonly DesiredRegion[],
+  options: PlanOptions,
+  cxl?: CxlPlan,
+): Plan {
+  const plan = new Planner(model, options).run(regions);
+  if (cxl && cxl.regions.size > 0) {
+    plan.steps.unshift(...cxl.steps);
+    plan.failures.unshift(...cxl.failures);
+    plan.refusals.unshift(...cxl.refusals);
+    plan.cxl = cxl.regions;
+  }
+  return plan;
 }
