@@ -457,7 +457,8 @@ export class Planner {
     const d = w.dev as SimDevice;
     if (!d.driver) return false;
     if (d.driver !== w.driver) return true;
-    if (w.driver === 'kmem' && !!w.layout.memmapOnMemory !== d.memmapOnMemory) return true;
+    // only 1 can be written to memmap_on_memory: a device that has it (CXL regions' do) keeps it
+    if (w.driver === 'kmem' && !!w.layout.memmapOnMemory && !d.memmapOnMemory) return true;
     return this.geometryChanges(w, d);
   }
 
