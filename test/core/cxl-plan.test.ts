@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, snapshotHost, writeFacts, type Analysis } from '../../server/core/index';
+import { expandWrite } from '../../server/core/plan/planner';
 
 const SAMPLES = resolve(__dirname, '../../samples');
 const sample = (f: string): string => readFileSync(join(SAMPLES, f), 'utf8');
@@ -46,6 +47,16 @@ describe('planning a cxl region', () => {
     expect(r?.after?.path).toBe('/sys/devices/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0');
     expect([...(r?.after?.devices.values() ?? [])].map((d) => d.driver)).toEqual(['kmem', 'device_dax', 'kmem']);
     expect(a.hosts[0]?.plan?.failures).toEqual([]);
+  });
+
+  it('is test/vm/scripts/cxl-plan-sample.sh, the script the real kernels ran', () => {
+    const script = readFileSync(resolve(__dirname, '../vm/scripts/cxl-plan-sample.sh'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('echo '));
+    const planned = (a.hosts[0]?.plan?.steps ?? []).flatMap((s) =>
+      s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}`),
+    );
+    expect(script).toEqual(planned);
   });
 
   it('writes nothing again on the host it predicts (re-apply)', () => {

@@ -1,7 +1,7 @@
 // Hover on the memdevs and the window of a `cxl region`: where they sit in the CXL topology and
 // what is free, from the host's facts (server/core/explain/cxl-hover.ts, rendered by markdown.ts).
 import { describe, expect, it } from 'vitest';
-import { analyze, hoverAt } from '../../server/core/index';
+import { analyze, completeAt, hoverAt } from '../../server/core/index';
 import { renderHover } from '../../server/lsp/markdown';
 import { sampleReader } from '../rules/harness';
 
@@ -33,5 +33,27 @@ describe('hover: CXL', () => {
     const taken = at(T73, 'region0');
     expect(taken).toContain('**2 GiB free**');
     expect(taken).toContain('| `region0` | 2 GiB at `0x390000000` |');
+  });
+});
+
+describe('completion: CXL', () => {
+  const complete = (src: string) => {
+    const offset = src.indexOf('|');
+    const text = src.slice(0, offset) + src.slice(offset + 1);
+    return completeAt(analyze(text, { readFacts: sampleReader() }), offset).items;
+  };
+  const H = 'host h { facts "cxl2-6.12.facts.json" }\n';
+
+  it('offers the memdevs not yet listed, with serial, free RAM and host bridge', () => {
+    expect(complete(`${H}cxl region p on h { memdevs mem0, | }\n`).map((i) => [i.label, i.detail])).toEqual([
+      ['mem1', 'serial 0x2 · 1 GiB of 1 GiB RAM free · host bridge 12'],
+    ]);
+  });
+
+  it('offers the windows, and the keys of a cxl region (not those the kernel sets)', () => {
+    expect(complete(`${H}cxl region p on h { window | }\n`).map((i) => i.label)).toEqual(['decoder0.0']);
+    const keys = complete(`${H}cxl region p on h {\n  |\n}\n`).map((i) => i.label);
+    expect(keys).toEqual(['size', 'cache', 'window', 'memdevs', 'granularity', 'adopt', 'persist', 'device']);
+    expect(complete(`${H}region 0 on h {\n  |\n}\n`).map((i) => i.label)).not.toContain('memdevs');
   });
 });

@@ -6,6 +6,7 @@ import type { Span, Value } from '../../../grammar/src/ast';
 import type { Analysis } from '../analysis/types';
 import type { CxlFacts } from '../cxl-facts';
 import { CxlTopology } from '../plan/cxl-checks';
+import { formatBytes } from '../units';
 
 export interface CxlMemdevHover {
   readonly kind: 'cxl-memdev';
@@ -111,4 +112,37 @@ export function cxlHover(
     ...(node !== undefined ? { node } : {}),
     ...(w.nextRegion !== undefined ? { offers: `region${w.nextRegion}` } : {}),
   };
+}
+
+/** Completion values of a `cxl region`'s `memdevs`, `window` and `adopt`: what the facts have, with where it sits. */
+export function cxlValues(
+  facts: CxlFacts | undefined,
+  key: string,
+  written: readonly string[],
+): { label: string; detail: string }[] | undefined {
+  if (!facts) return undefined;
+  const topo = new CxlTopology(facts);
+  if (key === 'memdevs') {
+    if (written.length > 0 && written[written.length - 1] !== ',') return [];
+    return facts.memdevs
+      .filter((m) => !written.includes(m.name))
+      .map((m) => ({
+        label: m.name,
+        detail: `serial 0x${m.serial.toString(16)} · ${formatBytes(topo.freeRam(m))} of ${formatBytes(m.ramSize)} RAM free · host bridge ${topo.hostBridgeOf(m) ?? '?'}`,
+      }));
+  }
+  if (written.length > 0) return undefined;
+  if (key === 'window')
+    return facts.decoders
+      .filter((d) => d.kind === 'root')
+      .map((d) => ({
+        label: d.name,
+        detail: `${formatBytes(d.size)} at 0x${d.start.toString(16)} · ${d.ways} way${d.ways === 1 ? '' : 's'} × ${d.granularity} B${d.capRam ? '' : ' · no RAM'}`,
+      }));
+  if (key === 'adopt')
+    return facts.regions.map((r) => ({
+      label: r.name,
+      detail: `${formatBytes(r.size)} in ${r.decoder}, ${r.ways} way${r.ways === 1 ? '' : 's'}${r.bound ? '' : r.commit ? ' · not bound' : ' · not committed'}`,
+    }));
+  return undefined;
 }
