@@ -3,7 +3,7 @@
 // server again after edits (debounced) and until its answer is of the document's current
 // version, and revealing a declaration in the layout.
 import * as vscode from 'vscode';
-import type { LspRange } from './map-protocol';
+import type { LspRange } from '../../server/lsp/protocol';
 
 export const isLayout = (d: vscode.TextDocument | undefined): d is vscode.TextDocument => d?.languageId === 'dax';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DaxClient } from './client';
 import { isLayout, LayoutFollower, revealDeclaration } from './map-follow';
-import { REGION_MAP_REQUEST, type RegionMapResult } from './map-protocol';
+import { REGION_MAP_REQUEST, type RegionMapResult } from '../../server/lsp/protocol';
 
 /** What the webview reports after drawing (the e2e suite reads it through `daxlayout.map.state`). */
 export interface MapRendered {

@@ -13,7 +13,7 @@ import {
   type TreeDeviceInfo,
   type TreeHostInfo,
   type TreeRegionInfo,
-} from './map-protocol';
+} from '../../server/lsp/protocol';
 
 export const TREE_VIEW = 'daxlayout.layout';
 const REVEAL = 'daxlayout.tree.reveal';

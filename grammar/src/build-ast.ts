@@ -13,7 +13,6 @@ import { PROPERTY_SPECS, type BlockKind } from './schema';
 import * as T from './tokens';
 import {
   clip,
-  closest,
   describe,
   endOf,
   isName,
@@ -32,6 +31,7 @@ import {
   word,
   type BuildContext,
 } from './build-cst';
+import { closest } from './suggest';
 import {
   BLOCK_KEYS,
   blockOf,
@@ -42,7 +42,7 @@ import {
   type ItemState,
 } from './build-property';
 
-export { closest, describe, endOf, missingAfter, type BuildContext } from './build-cst';
+export { describe, endOf, missingAfter, type BuildContext } from './build-cst';
 
 // ---------------------------------------------------------------------------
 // Blocks

@@ -7,7 +7,6 @@ import { PROPERTY_SPECS, propertySpec, type BlockKind, type PropertySpec } from 
 import * as T from './tokens';
 import {
   clip,
-  closest,
   describe,
   endOf,
   isName,
@@ -25,6 +24,7 @@ import {
   word,
   type BuildContext,
 } from './build-cst';
+import { closest } from './suggest';
 
 export const BLOCK_KEYS: Record<BlockKind, readonly string[]> = {
   host: PROPERTY_SPECS.host.map((p) => p.keyword),

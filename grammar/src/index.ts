@@ -4,4 +4,5 @@ export * from './ast';
 export { parse } from './parse';
 export { reparse } from './incremental';
 export { format } from './format';
+export { closest } from './suggest';
 export { KEYWORDS, type KeywordInfo, type Keywords } from './schema';

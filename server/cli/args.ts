@@ -3,6 +3,7 @@
 // a UsageError (exit 2): an unknown flag (with the nearest known one), a missing value, a value
 // given to a switch, a string flag given twice. `--` ends the flags.
 
+import { closest } from '../../grammar/src/index';
 import { UsageError } from './io';
 
 export interface FlagSpec {
@@ -30,27 +31,6 @@ export interface ParsedFlags<S extends FlagSpecs> {
   readonly positionals: string[];
 }
 
-/** The edit distance of two short strings, a swap of neighbours counting one (for "did you mean"). */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(
-        (d[i - 1] as number[])[j]! + 1,
-        (d[i] as number[])[j - 1]! + 1,
-        (d[i - 1] as number[])[j - 1]! + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        v = Math.min(v, (d[i - 2] as number[])[j - 2]! + 1);
-      (d[i] as number[])[j] = v;
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number;
-}
-
 /** How a flag is shown in messages: `--host`, `-i/--inventory`. */
 function shown(name: string, spec: FlagSpec): string {
   return spec.short ? `-${spec.short}/--${name}` : `--${name}`;
@@ -74,12 +54,9 @@ export function parseFlags<S extends FlagSpecs>(command: string, args: readonly 
   const unknown = (flag: string): UsageError => {
     const bare = flag.replace(/^-+/, '').replace(/=.*$/, '').slice(0, 40);
     const names = Object.keys(specs);
-    const near = names
-      .map((n) => ({ n, d: distance(bare, n) }))
-      .filter((x) => x.d <= Math.max(1, Math.floor(x.n.length / 3)))
-      .sort((a, b) => a.d - b.d)[0];
+    const near = closest(bare, names);
     const hint = near
-      ? `; did you mean --${near.n}?`
+      ? `; did you mean --${near}?`
       : names.length
         ? ''
         : ` (\`daxlayout ${command}\` takes no options)`;

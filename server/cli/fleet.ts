@@ -2,8 +2,9 @@
 // plans and applies one layout on many hosts of an Ansible inventory, each host over its own
 // SSH connection and under its own lock, up to N at once; one host's failure never stops or
 // touches another. And the hooks the Ansible role uses, where Ansible's own connection runs
-// the programs: `plan LAYOUT --for HOST --capture DUMP` (plan from a capture dump, print the
-// apply program) and `verify --prediction FILE --capture DUMP --apply-output OUT`.
+// the programs (ansible-hooks.ts): `plan LAYOUT --for HOST --capture DUMP` (plan from a capture
+// dump, print the apply program) and `verify --prediction FILE --capture DUMP --apply-output OUT`.
+// What both share about a member host is in fleet-members.ts.
 //
 // Exit codes (fleet): 0 every host planned / applied (or had nothing to do); 1 at least one
 // host failed (plan errors, unreachable, a write failed, differs from the prediction);
@@ -16,33 +17,28 @@ import {
   lower,
   matchPattern,
   memberReader,
-  parseInventory,
-  patternMatchesHost,
   patternProblem,
-  readFacts,
   renderPlan,
-  snapshot,
   summaryLine,
-  writeFacts,
   type Analysis,
   type FleetAnalysis,
-  type HostFacts,
-  type Inventory,
   type LayoutHost,
 } from '../core/index';
 import { parse } from '../../grammar/src/index';
-import { applyPlan, makePlan, planFrom, PlanError, type ApplyResult, type PlanResult } from '../host/apply';
-import { CaptureError, readCapture } from '../host/capture';
-import { persistJson, persistPlan, runPersist, type PersistPlan, type PersistResult } from '../host/persist';
-import { applyProgram, parseProgramOutput, ProgramRefused } from '../host/shell';
-import { SimTarget, SshTarget, targetCapture, type Target, type TargetCapture } from '../host/target';
+import { applyPlan, makePlan, PlanError, type PlanResult } from '../host/apply';
+import { CaptureError } from '../host/capture';
+import { persistJson, persistPlan, runPersist } from '../host/persist';
+import { SimTarget, SshTarget, type Target } from '../host/target';
 import { ConnectError, destinationProblem, HostKeyError, portProblem, SshTransport } from '../host/transport';
-import { diffHost } from '../host/verify';
 import { intFlag, parseFlags, type FlagSpecs } from './args';
-import { factsReader, readLayout, readText, UsageError, writeOutput } from './io';
-import { SSH_OPTIONS, sshExtras, type Io } from './plan-apply';
+import { factsReader, readLayout, UsageError } from './io';
+import { SSH_OPTIONS, sshExtras, type Io } from './host-io';
 import { LineIndex } from './positions';
-import { diagnosticLine, planDiagnostics, planDiagnosticsText, planJsonCore } from './diagnostics';
+import { diagnosticLine } from './diagnostics';
+import { hookPlan } from './ansible-hooks';
+import { diagText, diagnosticsOf, layoutHostFor, planJsonOf, readInventory, type Member } from './fleet-members';
+
+const int = intFlag;
 
 /** True when plan/apply arguments ask for the fleet or the Ansible hooks. */
 export function isFleetArgs(args: readonly string[]): boolean {
@@ -80,46 +76,6 @@ const FLEET_OPTIONS = {
   prediction: { type: 'string', value: 'FILE' },
 } as const satisfies FlagSpecs;
 
-const int = intFlag;
-
-function readInventory(path: string): Inventory {
-  const inv = parseInventory(readText(path), path);
-  if (inv.problems.length > 0) {
-    throw new UsageError(
-      `${path}: ${inv.problems
-        .slice(0, 5)
-        .map((p) => `${p.line ? `line ${p.line}: ` : ''}${p.message}`)
-        .join('; ')}${inv.problems.length > 5 ? `; and ${inv.problems.length - 5} more` : ''}`,
-    );
-  }
-  return inv;
-}
-
-/** The layout host block for an inventory host: a block of that name, else the one `hosts "…"` block that matches it. */
-export function layoutHostFor(
-  hosts: readonly LayoutHost[],
-  name: string,
-  matches: (pattern: string) => boolean,
-): LayoutHost | string {
-  const named = hosts.find((h) => h.name === name && !h.pattern);
-  if (named) return named;
-  const t = hosts.filter((h) => h.pattern && matches(h.pattern.value));
-  if (t.length === 1) return t[0] as LayoutHost;
-  if (t.length > 1)
-    return `${name} is matched by ${t.length} host blocks (${t.map((h) => `${h.name}: hosts "${h.pattern?.value}"`).join(', ')}); a host takes one layout`;
-  return `the layout has no host block for ${name} (no \`host ${name}\`, no \`hosts "…"\` pattern matching it)`;
-}
-
-/** `persist` on the host or one of its regions: the Ansible role's hooks do not install the restorer (docs/fleet.md); `apply -i` does. */
-function persistProblem(
-  layout: { regions: readonly { hostName?: { value: string }; persist?: unknown }[] },
-  h: LayoutHost,
-  host: string,
-): string | undefined {
-  if (!h.persist && !layout.regions.some((r) => r.hostName?.value === h.name && r.persist)) return undefined;
-  return `${host}: the layout asks for \`persist\`, which the Ansible role does not install yet (docs/fleet.md); nothing was run. Apply it with \`daxlayout apply FILE -i INVENTORY\` (or \`--host ${h.name}\`), which installs the restorer on every host.`;
-}
-
 async function pool<T>(items: readonly T[], n: number, f: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -129,39 +85,6 @@ async function pool<T>(items: readonly T[], n: number, f: (x: T) => Promise<void
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
-}
-
-interface Member {
-  readonly host: string;
-  readonly layoutHost?: LayoutHost;
-  readonly problem?: string;
-  target?: Target;
-  description: string;
-  plan?: PlanResult;
-  apply?: ApplyResult;
-  /** The persist step (docs/persist.md): the restorer and access rules, per host as for `apply --host`. */
-  pp?: PersistPlan;
-  persisted?: PersistResult;
-  /** planned (plan only), changed/unchanged/failed/refused after the run. */
-  state: 'changed' | 'unchanged' | 'failed' | 'refused';
-  exitCode: number;
-  message: string;
-}
-
-const diagnosticsOf = (path: string, text: string, host: string, r: PlanResult) =>
-  planDiagnostics(path, text, r, `${host}: `);
-const diagText = planDiagnosticsText;
-
-function planJsonOf(m: Member, path: string, text: string) {
-  const r = m.plan;
-  const v = r?.view;
-  return {
-    host: m.host,
-    layoutHost: m.layoutHost?.name ?? null,
-    target: m.description,
-    ...planJsonCore(r, v),
-    diagnostics: r ? diagnosticsOf(path, text, m.host, r) : [],
-  };
 }
 
 /** `plan|apply LAYOUT -i INVENTORY [--limit P] [--forks N] [--json] [--yes] [--prune]`. */
@@ -436,204 +359,6 @@ function finish(
   out += `${summary} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`;
   io.out(out);
   return exitCode;
-}
-
-// ------------------------------------------------------------------ the Ansible hooks
-
-function captureOf(text: string, source: string): TargetCapture {
-  return targetCapture(readCapture(text.replace(/\r\n/g, '\n'), source));
-}
-
-/** `plan LAYOUT --for HOST [--groups G,…] [-i INV] --capture DUMP [--emit-program] [--prediction FILE] [--json]`. */
-async function hookPlan(
-  kind: 'plan' | 'apply',
-  v: Record<string, string | boolean | undefined>,
-  positionals: string[],
-  io: Io,
-): Promise<number> {
-  if (kind !== 'plan')
-    throw new UsageError('--for/--capture belong to `plan` (the Ansible role runs the program itself)');
-  if (positionals.length !== 1) throw new UsageError('plan --for HOST --capture DUMP takes one layout FILE');
-  if (typeof v.for !== 'string' || typeof v.capture !== 'string')
-    throw new UsageError('plan --capture DUMP needs --for HOST (the inventory host it was captured from)');
-  const host = v.for;
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@+-]{0,253}$/.test(host))
-    throw new UsageError(`--for \`${host}\` is not a host name`);
-  const path = positionals[0] as string;
-  const text = readLayout(path);
-  const groups =
-    typeof v.groups === 'string'
-      ? v.groups
-          .split(',')
-          .map((g) => g.trim())
-          .filter((g) => g !== '')
-      : [];
-  const inv = typeof v.inventory === 'string' ? readInventory(v.inventory) : undefined;
-  const layout = lower(parse(text));
-  const lh = layoutHostFor(layout.hosts, host, (p) =>
-    inv ? matchPattern(inv, p).includes(host) : patternMatchesHost(p, host, groups),
-  );
-  const lockTimeoutS = int(v['lock-timeout'] as string | undefined, 'lock-timeout', 30, 0, 86400);
-  const out = (o: Record<string, unknown>, code: number): number => {
-    if (v.json) io.out(JSON.stringify({ ...o, exitCode: code }, null, 2) + '\n');
-    else {
-      if (typeof o.planText === 'string') io.out(o.planText);
-      if (typeof o.diagnosticsText === 'string' && o.diagnosticsText) io.out(`${o.diagnosticsText}\n`);
-      if (code !== 0) io.err(`daxlayout: ${String(o.message)}\n`);
-    }
-    return code;
-  };
-  if (typeof lh === 'string') return out({ host, changed: false, failed: true, message: lh }, 1);
-  const capture = captureOf(readText(v.capture), v.capture);
-  let r: PlanResult;
-  try {
-    r = planFrom(capture, {
-      text,
-      host: lh.name,
-      prune: v.prune === true,
-      readFacts: memberReader(factsReader(path), host),
-    });
-  } catch (e) {
-    if (e instanceof PlanError) return out({ host, changed: false, failed: true, message: e.message }, 1);
-    throw e;
-  }
-  const m: Member = {
-    host,
-    layoutHost: lh,
-    description: `capture ${v.capture}`,
-    plan: r,
-    state: 'unchanged',
-    exitCode: 0,
-    message: '',
-  };
-  const base = planJsonOf(m, path, text);
-  const diagnosticsText = diagText(base.diagnostics);
-  const planText = r.view ? renderPlan(r.view) : '';
-  if (r.errors.length > 0 || !r.view || !r.host?.model) {
-    return out(
-      {
-        ...base,
-        changed: false,
-        failed: true,
-        planText: '',
-        diagnosticsText,
-        message: `the plan for ${host} has errors; nothing was run${diagnosticsText ? `\n${diagnosticsText}` : ''}`,
-      },
-      1,
-    );
-  }
-  const writes = r.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
-  if (typeof v.prediction === 'string') {
-    writeOutput(v.prediction, writeFacts(snapshot(r.host.model.state, `predicted for ${host}`)));
-  }
-  let program: string | null = null;
-  const pp = persistProblem(layout, lh, host);
-  if (pp && v['emit-program']) return out({ ...base, changed: false, failed: true, planText, message: pp }, 1);
-  if (v['emit-program'] && writes.length > 0) {
-    try {
-      program = applyProgram(writes, { expectedState: capture.state ?? '', lockTimeoutS });
-    } catch (e) {
-      if (e instanceof ProgramRefused)
-        return out({ ...base, changed: false, failed: true, planText, message: `nothing was run: ${e.message}` }, 1);
-      throw e;
-    }
-  }
-  return out(
-    {
-      ...base,
-      changed: writes.length > 0,
-      failed: false,
-      writesTotal: writes.length,
-      planText,
-      diagnosticsText,
-      message: writes.length
-        ? `${host}: ${summaryLine(r.view.summary)}`
-        : `${host}: No changes. The host matches the layout.`,
-      program,
-    },
-    0,
-  );
-}
-
-/** `verify --prediction FILE --capture DUMP [--apply-output OUT] [--json]`: did the apply program run, and is the host the prediction? */
-export async function verifyCommand(args: string[], io: Io): Promise<number> {
-  const { values: v, positionals } = parseFlags('verify', args, {
-    prediction: { type: 'string', value: 'FILE' },
-    capture: { type: 'string', value: 'DUMP' },
-    'apply-output': { type: 'string', value: 'OUT' },
-    json: { type: 'boolean' },
-  });
-  if (positionals.length > 0)
-    throw new UsageError(
-      `verify takes no FILE (got \`${positionals[0]}\`): --prediction FILE --capture DUMP [--apply-output OUT] [--json]`,
-    );
-  if (!v.prediction || !v.capture)
-    throw new UsageError('verify needs --prediction FILE and --capture DUMP ([--apply-output OUT] [--json])');
-  const pred = readFacts(readText(v.prediction), v.prediction);
-  if (!pred.facts)
-    throw new UsageError(`${v.prediction}: not a facts file: ${pred.problems.map((p) => p.message).join('; ')}`);
-  const report =
-    v['apply-output'] !== undefined ? parseProgramOutput(readText(v['apply-output']).replace(/\r/g, '')) : undefined;
-  const cap = captureOf(readText(v.capture), v.capture);
-  const ran = report ? report.outcomes.filter((x) => x.ok).length : 0;
-  const failed = report?.outcomes.find((x) => !x.ok);
-  let result: string;
-  let message: string;
-  let code: number;
-  let differences: string[] = [];
-  if (report && (report.lockBusy !== undefined || report.lockError !== undefined)) {
-    [result, code, message] = [
-      'refused',
-      3,
-      `the host's lock is held by another apply (${report.lockBusy ?? report.lockError}); nothing was written`,
-    ];
-  } else if (report && report.guard === 'changed') {
-    [result, code, message] = [
-      'refused',
-      3,
-      'the host changed between the capture and the apply; nothing was written. Run again.',
-    ];
-  } else if (failed) {
-    [result, code, message] = [
-      'failed',
-      1,
-      `write ${failed.index} failed: ${failed.error ?? 'no error text'}; ${ran} write(s) ran, the apply stopped there`,
-    ];
-  } else if (report && !report.done) {
-    [result, code, message] = [
-      'failed',
-      1,
-      `the apply did not finish; ${ran} write(s) are known to have run${report.other.length ? `: ${report.other.slice(-2).join(' / ')}` : ''}`,
-    ];
-  } else if (!cap.facts || cap.problems.some((p) => p.severity === 'error')) {
-    [result, code, message] = [
-      'failed',
-      1,
-      `the host could not be captured to verify it: ${cap.problems.map((p) => p.message).join('; ')}`,
-    ];
-  } else {
-    differences = diffHost(pred.facts as HostFacts, cap.facts);
-    if (differences.length)
-      [result, code, message] = [
-        'differs',
-        1,
-        `the host differs from the prediction:\n${differences.map((d) => `  ${d}`).join('\n')}`,
-      ];
-    else
-      [result, code, message] = [
-        report ? 'applied' : 'verified',
-        0,
-        report ? `Apply complete and verified: ${ran} write(s).` : 'The host equals the prediction.',
-      ];
-  }
-  if (v.json)
-    io.out(
-      JSON.stringify({ result, changed: ran > 0, writesRun: ran, exitCode: code, message, differences }, null, 2) +
-        '\n',
-    );
-  else if (code === 0) io.out(`${message}\n`);
-  else io.err(`daxlayout: ${message}\n`);
-  return code;
 }
 
 /** `explain` for a layout with `hosts "…"` blocks: the prediction per member host, from its facts. */

@@ -161,3 +161,10 @@ export function factsReader(layoutPath: string): (path: string) => FactsLoad {
     };
   };
 }
+
+/** The one line an internal error prints (the stack too with DAXLAYOUT_DEBUG=1). */
+export function internalError(e: unknown, debug: boolean): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const first = message.split('\n')[0]?.slice(0, 500) ?? '';
+  return `daxlayout: internal error: ${first} (please report)\n${debug && e instanceof Error && e.stack ? `${e.stack}\n` : ''}`;
+}

@@ -3,15 +3,18 @@
 // unreadable input, 3 refused, 70 internal error (README, "The CLI"). No command prints a stack
 // trace (unless DAXLAYOUT_DEBUG=1): a usage error is one line, an internal error one line that
 // says so.
-// Over 500 lines on purpose: the table below holds every command's usage text (most of the file),
-// kept in one place so that the help of all commands reads and changes together. The commands
-// themselves live in their own files (local-commands.ts, plan-apply.ts, facts.ts, fleet.ts).
+// The table below holds every command's usage text (half the file), kept in one place so that
+// the help of all commands reads and changes together; the commands themselves live in their own
+// files (local-commands.ts, plan-apply.ts, apply.ts, facts.ts, fleet.ts, ansible-hooks.ts), the
+// process around them (signals, EPIPE, the last resort) in process-io.ts.
 import { colourFlag, colourText, wantColour } from './colour';
-import { join } from 'node:path';
 import { printable, wantsHelp } from './args';
-import { fleetCommand, isFleetArgs, verifyCommand } from './fleet';
-import { EXIT, UsageError } from './io';
-import { applyCommand, factsCommand, planCommand, type Io } from './plan-apply';
+import { verifyCommand } from './ansible-hooks';
+import { fleetCommand, isFleetArgs } from './fleet';
+import { EXIT, internalError, UsageError } from './io';
+import { guardedStream, lastResort, processIo } from './process-io';
+import { applyCommand } from './apply';
+import { factsCommand, planCommand, type Io } from './plan-apply';
 import { checkCommand, explainCommand, fmtCommand, lspCommand, simCommand } from './local-commands';
 
 export const VERSION = '0.1.0';
@@ -340,13 +343,6 @@ Rules: docs/rules/DAXnnn.md. Language: docs/language.md. Facts: docs/facts.md.
 
 const debugging = (io: Io): boolean => io.env.DAXLAYOUT_DEBUG === '1';
 
-/** The one line an internal error prints (the stack too with DAXLAYOUT_DEBUG=1). */
-export function internalError(e: unknown, debug: boolean): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const first = message.split('\n')[0]?.slice(0, 500) ?? '';
-  return `daxlayout: internal error: ${first} (please report)\n${debug && e instanceof Error && e.stack ? `${e.stack}\n` : ''}`;
-}
-
 function usageFailure(command: string | undefined, e: Error, io: Io): number {
   const how = command && BY_NAME.has(command) ? `daxlayout ${command} --help` : 'daxlayout help';
   io.err(`daxlayout: ${e.message}\nRun \`${how}\` for usage.\n`);
@@ -436,129 +432,6 @@ export function main(argv: readonly string[]): { stdout: string; stderr: string;
   const code = dispatch(command, rest, io);
   if (typeof code !== 'number') throw new Error(`daxlayout ${command}: an asynchronous command; use mainAsync`);
   return { stdout, stderr, code };
-}
-
-// ------------------------------------------------------------------ the process
-
-/**
- * The last resort: an exception nothing caught, or a rejected promise nobody awaited, ends
- * the process with one line and exit 70 (the stack with DAXLAYOUT_DEBUG=1).
- */
-const lastResort = (() => {
-  let installed: ((e: unknown) => void) | undefined;
-  return {
-    install(debug: boolean, err: (s: string) => void): void {
-      if (installed) return;
-      installed = (e: unknown) => {
-        try {
-          err(internalError(e, debug));
-        } finally {
-          process.exit(EXIT.internal);
-        }
-      };
-      process.on('uncaughtException', installed);
-      process.on('unhandledRejection', installed);
-    },
-    uninstall(): void {
-      if (!installed) return;
-      process.removeListener('uncaughtException', installed);
-      process.removeListener('unhandledRejection', installed);
-      installed = undefined;
-    },
-  };
-})();
-
-/**
- * A stream whose reader went away (`daxlayout apply --events | head -1`): EPIPE. Output to it
- * is dropped from then on, quietly; the command runs to its end (an apply is never cut between
- * its writes and its verification) and exits with its own code.
- */
-function guardedStream(stream: NodeJS.WriteStream): { write(s: string): void; closed(): boolean } {
-  let closed = false;
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' || e.code === 'ECONNRESET') {
-      closed = true;
-      return;
-    }
-    throw e;
-  });
-  return {
-    write(s: string): void {
-      if (closed || s === '') return;
-      try {
-        stream.write(s);
-      } catch (e) {
-        if (
-          (e as NodeJS.ErrnoException).code === 'EPIPE' ||
-          (e as NodeJS.ErrnoException).code === 'ERR_STREAM_DESTROYED'
-        )
-          closed = true;
-        else throw e;
-      }
-    },
-    closed: () => closed,
-  };
-}
-
-function processIo(out: (s: string) => void, err: (s: string) => void): Io {
-  let cleanup: (() => void) | undefined;
-  let cancel: ((signal: string) => void) | undefined;
-  let hooked = false;
-  const hook = (): void => {
-    if (hooked) return;
-    hooked = true;
-    for (const [sig, code] of [
-      ['SIGINT', 130],
-      ['SIGTERM', 143],
-      ['SIGHUP', 129],
-    ] as const) {
-      process.on(sig, () => {
-        if (cancel && sig !== 'SIGHUP') {
-          // the first signal during the writes: the host stops before its next write, and we report
-          const c = cancel;
-          cancel = undefined;
-          c(sig);
-          return;
-        }
-        err(
-          `\ndaxlayout: interrupted (${sig}); if writes were already on their way, they run to the end on the host — run \`daxlayout plan\` to see its state\n`,
-        );
-        try {
-          cleanup?.();
-        } finally {
-          process.exit(code);
-        }
-      });
-    }
-  };
-  return {
-    out,
-    err,
-    isTTY: process.stdin.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    env: process.env,
-    ask: async (q) => {
-      const { createInterface } = await import('node:readline');
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return await new Promise<string>((resolve) => {
-          rl.question(q, resolve);
-          rl.on('SIGINT', () => rl.close());
-          rl.on('close', () => resolve(''));
-        });
-      } finally {
-        rl.close();
-      }
-    },
-    onInterrupt: (c) => {
-      cleanup = c;
-      hook();
-    },
-    onCancel: (h) => {
-      cancel = h;
-      hook();
-    },
-  };
 }
 
 /** Entry point of the bundled bin (server/bin/daxlayout.cjs). */

@@ -32,7 +32,7 @@ export {
   type SimRegion,
 } from './kernel/state';
 export { ERRNO, ERRNO_TEXT, type Errno } from './kernel/tables';
-export { FEATURES, outsideModelled, parseRelease } from './kernel/version';
+export { FEATURES, hmemRegionPath, outsideModelled, parseRelease } from './kernel/version';
 export { RULES } from './rules/registry';
 export { kmemUse } from './rules/util';
 export { lower } from './layout/lower';

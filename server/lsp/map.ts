@@ -5,44 +5,10 @@
 // part edited since has no range. The client has no analysis of its own.
 
 import { mapDeviceAt, mapTitle, regionMaps, renderMapSvg, type Analysis, type RegionMap } from '../core/index';
-import type { Position, Range, TextDocumentIdentifier } from 'vscode-languageserver/node';
+import type { Range } from 'vscode-languageserver/node';
 import { toRange, type Span } from './convert';
+import type { RegionMapInfo, RegionMapParams, RegionMapResult } from './protocol';
 import type { Session, View } from './session';
-
-export const REGION_MAP_REQUEST = 'daxlayout/regionMap';
-
-export interface RegionMapParams {
-  readonly textDocument: TextDocumentIdentifier;
-  /** The cursor: the answer names the device whose block holds it. */
-  readonly position?: Position;
-}
-
-export interface MapDeviceInfo {
-  readonly key: string;
-  readonly label?: string;
-  readonly kernelName?: string;
-  /** The label in the layout, where a click goes. */
-  readonly range?: Range;
-}
-
-export interface RegionMapInfo {
-  /** `HOST/REGION`, unique in the document. */
-  readonly key: string;
-  readonly title: string;
-  readonly svg: string;
-  readonly devices: MapDeviceInfo[];
-}
-
-export interface RegionMapResult {
-  readonly uri: string;
-  /** The document version the ranges are for. */
-  readonly version: number;
-  /** The analysis is of that version (else of an older one, mapped onto it). */
-  readonly current: boolean;
-  readonly regions: RegionMapInfo[];
-  /** The device under the cursor. */
-  readonly active?: { readonly region: string; readonly device: string };
-}
 
 export function range(v: View, span: Span | undefined): Range | undefined {
   const s = span && v.toCurrent(span);

@@ -127,6 +127,9 @@ function region(h: RegionHover): string {
   return [head, lines.join('  \n'), ...factsFooter(h.facts, false)].join('\n\n');
 }
 
+/** Ranges listed in a device's hover (a colour device can have tens of thousands of stripes). */
+const MAX_RANGE_ROWS = 32;
+
 function device(h: DeviceHover): string {
   const where = `region ${h.regionId ?? '?'}${h.hostName ? ` on ${code(h.hostName)}` : ''}`;
   const p = h.predicted;
@@ -190,10 +193,15 @@ function device(h: DeviceHover): string {
         : [
             '| physical range | size | page offset |',
             '|:--|--:|--:|',
-            ...p.ranges.map(
-              (r) =>
-                `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`,
-            ),
+            ...p.ranges
+              .slice(0, MAX_RANGE_ROWS)
+              .map(
+                (r) =>
+                  `| ${code(`${hex(r.start)}..${hex(r.end)}`)} | ${formatBytes(r.size)} | ${hex(r.pageOffset)}${r.offset > 0n ? ` (${formatBytes(r.offset)})` : ''} |`,
+              ),
+            ...(p.ranges.length > MAX_RANGE_ROWS
+              ? [`| … ${p.ranges.length - MAX_RANGE_ROWS} more (\`daxlayout plan\` lists them all) | | |`]
+              : []),
           ].join('\n');
   const parts = [head, placed, rowsTable(rows)];
   for (const x of h.problems) parts.push(`⚠ ${x}`);

@@ -28,8 +28,8 @@ import { PieceDocument } from './document';
 import { describeError, guard, guardNotification } from './guard';
 import { hover } from './hover';
 import { inlayHints } from './inlay-hints';
-import { REGION_MAP_REQUEST, regionMap } from './map';
-import { LAYOUT_TREE_REQUEST, layoutTreeRequest } from './tree';
+import { regionMap } from './map';
+import { layoutTreeRequest } from './tree';
 import { references } from './references';
 import { prepareRename, rename } from './rename';
 import { defaultLimits, type Limits } from './limits';
@@ -37,7 +37,7 @@ import { InlineRunner, WorkerRunner, workerScript, type AnalyzeFn } from './runn
 import { LEGEND, semanticTokensFull } from './semantic-tokens';
 import { clientFeatures, type ClientFeatures, type Session } from './session';
 import { documentSymbols } from './symbols';
-import { HOSTS_REQUEST, type HostInfo, type HostsParams } from './protocol';
+import { HOSTS_REQUEST, LAYOUT_TREE_REQUEST, REGION_MAP_REQUEST, type HostInfo, type HostsParams } from './protocol';
 
 export const SERVER_VERSION = '0.1.0';
 

@@ -2,50 +2,12 @@
 // their kernel names, for the editor's tree view (client/src/tree-view.ts). From the last
 // finished analysis, like the region map (map.ts); sizes as text.
 
-import type { Range, TextDocumentIdentifier } from 'vscode-languageserver/node';
+import type { Range } from 'vscode-languageserver/node';
 import { formatBytes, layoutTree, type Analysis } from '../core/index';
 import type { Span } from './convert';
 import { range } from './map';
+import type { LayoutTreeParams, LayoutTreeResult, TreeHostInfo } from './protocol';
 import type { Session, View } from './session';
-
-export const LAYOUT_TREE_REQUEST = 'daxlayout/layoutTree';
-
-export interface LayoutTreeParams {
-  readonly textDocument: TextDocumentIdentifier;
-}
-
-export interface TreeDeviceInfo {
-  readonly label?: string;
-  readonly kernelName?: string;
-  readonly change: string;
-  readonly detail: string;
-  readonly size?: string;
-  readonly mode?: string;
-  readonly range?: Range;
-}
-
-export interface TreeRegionInfo {
-  readonly id: number;
-  readonly detail: string;
-  readonly range?: Range;
-  readonly devices: TreeDeviceInfo[];
-}
-
-export interface TreeHostInfo {
-  readonly name: string;
-  readonly target: string;
-  readonly kernel?: string;
-  readonly error?: string;
-  readonly range?: Range;
-  readonly regions: TreeRegionInfo[];
-}
-
-export interface LayoutTreeResult {
-  readonly uri: string;
-  readonly version: number;
-  readonly current: boolean;
-  readonly hosts: TreeHostInfo[];
-}
 
 function tree(v: View, a: Analysis): TreeHostInfo[] {
   const withRange = <T extends object>(o: T, span: Span | undefined): T & { range?: Range } => {

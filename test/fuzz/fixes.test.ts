@@ -13,7 +13,7 @@ import {
   type AddrRange,
   type ColourAsk,
 } from '../../server/core/colour/stripes';
-import { closest } from '../../server/core/rules/suggest';
+import { closest, typoLimit } from '../../grammar/src/suggest';
 import { spanIndex } from '../../server/core/rules/util';
 
 const r = (start: bigint, end: bigint): AddrRange => ({ start, end });
@@ -79,18 +79,17 @@ function subtractRef(ranges: readonly AddrRange[], taken: readonly AddrRange[]):
   return out;
 }
 
+/** Edit distance with a swap of neighbours as one edit (optimal string alignment), the full table. */
 function distanceRef(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i + j));
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] as number;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
     }
-  }
-  return prev[b.length] as number;
+  return at(a.length, b.length);
 }
 
 // ----------------------------------------------------------------- generators
@@ -258,7 +257,7 @@ describe('"did you mean" for host names', () => {
             const d = distanceRef(word, c);
             if (d < bestD) [best, bestD] = [c, d];
           }
-          const want = best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+          const want = best !== undefined && bestD <= typoLimit(word.length) ? best : undefined;
           expect(closest(word, names)).toBe(want);
         },
       ),

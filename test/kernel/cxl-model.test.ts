@@ -310,8 +310,29 @@ describe('the region ABI, write by write, as measured', () => {
     }
   });
 
+  it('6.18 and 7.2 answer as 7.3 where 6.12 differs, but still take region01; `locked` from 7.2 on (cxl-region-2way.sh)', () => {
+    // answers typed in from the runs of cxl-region-2way.sh on 6.18.15 and 7.2.12 (docs/cxl.md)
+    for (const release of ['6.18.15+deb13-amd64', '7.2.12+deb13-amd64']) {
+      const m = model('linux-6.12-cxl2.txt', release);
+      expect(
+        run(m, [
+          [`${C}/decoder0.0/create_ram_region`, 'region0', 'ok'],
+          [`${C}/region0/interleave_granularity`, '256', 'ok'],
+          [`${C}/region0/interleave_ways`, '2', 'ok'],
+          [`${C}/region0/size`, '0x80000000', 'ok'],
+          [`${C}/region0/target0`, 'decoder2.0', 'ENODEV'],
+          [`${C}/decoder2.0/dpa_size`, '0x40000000', 'EBUSY'],
+          [`${C}/decoder2.0/mode`, 'pmem', 'EINVAL'],
+          [`${C}/decoder0.0/create_ram_region`, 'region01', 'ok'],
+        ]),
+        release,
+      ).toEqual([]);
+      expect(cxlSnapshot(cxl(m)).regions[0]?.locked, release).toBe(release.startsWith('7.2') ? false : undefined);
+    }
+  });
+
   it('declines what was not measured instead of guessing', () => {
-    const m = model('linux-6.12-cxl2.txt', '6.18.15+deb13-amd64');
+    const m = model('linux-6.12-cxl2.txt', '6.15.11-amd64');
     expect(m.write(`${C}/decoder0.0/create_ram_region`, 'region0\n').kind).toBe('unmodelled');
   });
 });

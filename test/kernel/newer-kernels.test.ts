@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readCaptureText } from '../../server/core/facts/capture-text';
 import type { HostFacts } from '../../server/core/host-facts';
 import { readFacts } from '../../server/core/facts/read';
-import { writeFacts } from '../../server/core/facts/format';
+import { writeFacts } from '../../server/core/facts/format-write';
 import { regionKind } from '../../server/core/facts/infer';
 import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';

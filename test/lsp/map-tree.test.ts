@@ -1,8 +1,7 @@
 // The custom requests behind the editor's region map and tree (server/lsp/map.ts, tree.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { RegionMapResult } from '../../server/lsp/map';
-import type { LayoutTreeResult } from '../../server/lsp/tree';
+import type { LayoutTreeResult, RegionMapResult } from '../../server/lsp/protocol';
 import { startClient, uriOf, ROOT, type Client } from './harness';
 import { resolve } from 'node:path';
 

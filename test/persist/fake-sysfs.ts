@@ -104,17 +104,26 @@ export function harnessed(program: string, sysRoot: string, labelDir: string): s
   return p;
 }
 
-/** Runs `program` under `shell` (dash or busybox sh) against `model`, which it changes. */
+/**
+ * Runs `program` under `shell` (dash or busybox sh) against `model`, which it changes.
+ * `decorate` adds to the rendered tree what the model does not hold (boot memory blocks, another
+ * `block_size_bytes`); it runs after every rendering.
+ */
 export async function runRestorer(
   program: string,
   model: KernelModel,
   shell: 'dash' | 'busybox' = 'dash',
+  decorate?: (sysRoot: string) => void,
 ): Promise<RestorerRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'daxlayout-restore-'));
   const sys = join(tmp, 'sys');
   const labelDir = join(tmp, 'run', 'by-label');
   mkdirSync(sys);
-  renderSysfs(sys, model);
+  const render = () => {
+    renderSysfs(sys, model);
+    decorate?.(sys);
+  };
+  render();
   const file = join(tmp, 'restore.sh');
   writeFileSync(file, harnessed(program, sys, labelDir));
   const argv = shell === 'dash' ? (['dash', [file]] as const) : (['busybox', ['sh', file]] as const);
@@ -141,7 +150,7 @@ export async function runRestorer(
           const r = model.write(path, value + '\n');
           const result = r.kind === 'ok' ? 'ok' : r.kind === 'errno' ? r.errno : `unmodelled(${r.reason})`;
           writes.push({ path, value, result });
-          renderSysfs(sys, model);
+          render();
           chan.write(result + '\n');
         }
       });

@@ -4,7 +4,7 @@
 // from the predicted state it writes nothing, and it refuses (writing nothing) a region whose
 // geometry changed, one in neither state, and kernel-zone memory online at boot.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -128,10 +128,34 @@ describe('restorer text', () => {
   });
 });
 
-async function restoreFrom(kernel: Kernel, a: Analysis, boot: HostFacts, shell: 'dash' | 'busybox' = 'dash') {
+async function restoreFrom(
+  kernel: Kernel | '7.3',
+  a: Analysis,
+  boot: HostFacts,
+  shell: 'dash' | 'busybox' = 'dash',
+  decorate?: (sysRoot: string) => void,
+) {
   const model = KernelModel.fromFacts(boot);
-  const run = await runRestorer(program(a), model, shell);
+  const run = await runRestorer(program(a), model, shell, decorate);
   return { run, state: toDaxctlJson(model.state), model };
+}
+
+/** The 6.12 sample as Linux 7.3 shows it: the region under hmem_platform.0 (7.2+). */
+function facts73(change?: (f: HostFacts) => HostFacts): HostFacts {
+  return bootFacts('6.12', (f) => {
+    const g: HostFacts = {
+      ...f,
+      kernelRelease: '7.3.4+deb13-amd64',
+      regions: f.regions.map((r) => ({ ...r, path: '/sys/devices/platform/hmem_platform.0/hmem.0' })),
+    };
+    return change ? change(g) : g;
+  });
+}
+
+/** Files under the sysfs stand-in `root` (a memory block the model does not hold, another block size). */
+function sysFile(root: string, rel: string, content: string): void {
+  mkdirSync(join(root, rel, '..'), { recursive: true });
+  writeFileSync(join(root, rel), `${content}\n`);
 }
 
 describe('restorer against the kernel model', () => {
@@ -280,6 +304,68 @@ describe('restorer against the kernel model', () => {
     expect(run.writes).toEqual([]);
     expect(run.stdout).toContain('the region starts at 0x140000000 now, the layout was made for 0x100000000');
   });
+
+  it('7.3: reaches the predicted state from the boot state (region under hmem_platform.0), then writes nothing', async () => {
+    const boot = facts73();
+    const a = layout('6.12', LAB612, writeFacts(boot));
+    expect(a.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const { run, state, model } = await restoreFrom('7.3', a, boot);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.writes[0]?.path).toBe('/sys/bus/dax/drivers/kmem/unbind');
+    expect(run.writes.some((w) => w.path.startsWith('/sys/devices/platform/hmem_platform.0/hmem.0/'))).toBe(true);
+    expect(state).toEqual(predicted(a));
+    expect((await runRestorer(program(a), model)).writes).toEqual([]);
+  });
+
+  for (const shell of ['dash', 'busybox'] as const) {
+    it(`7.3, ${shell}: refuses, writing nothing, a region whose range is partly System RAM now (memmap= changed)`, async () => {
+      // measured on 7.3.4 with memmap=1G%5G-1+0xefffffff: the region still reads 2 GiB at 4 GiB,
+      // [4 GiB, 5 GiB) is boot System RAM (memory32..39 online, Normal), kmem's probe of dax0.0
+      // failed (EBUSY), so dax0.0 is unbound and holds the whole region
+      const a = layout('6.12', LAB612, writeFacts(facts73()));
+      const boot = facts73((f) => ({
+        ...f,
+        memoryBlocks: [],
+        regions: f.regions.map((r) => ({
+          ...r,
+          devices: r.devices.map((d) => ({ ...d, driver: null })),
+        })),
+      }));
+      const bootRam = (root: string) => {
+        for (let i = 32; i < 40; i++) {
+          sysFile(root, `devices/system/memory/memory${i}/state`, 'online');
+          sysFile(root, `devices/system/memory/memory${i}/valid_zones`, 'Normal');
+        }
+      };
+      const { run } = await restoreFrom('7.3', a, boot, shell, bootRam);
+      expect(run.writes).toEqual([]);
+      expect(run.code, run.stdout).toBe(1);
+      expect(run.stdout).toContain(
+        'region 0: memory32 lies inside the region but is System RAM the kernel took at boot, not dax memory: its geometry changed; refusing to touch it',
+      );
+    });
+
+    it(`${shell}: refuses, writing nothing, when the memory-block size changed`, async () => {
+      for (const [kernel, body] of [
+        ['6.1', LAB],
+        ['6.12', LAB612],
+      ] as const) {
+        const a = layout(kernel, body);
+        const gib = (root: string) => sysFile(root, 'devices/system/memory/block_size_bytes', '40000000');
+        const { run } = await restoreFrom(kernel, a, bootFacts(kernel), shell, gib);
+        expect(run.writes, kernel).toEqual([]);
+        expect(run.code, run.stdout).toBe(1);
+        expect(run.stdout).toContain(
+          'region 0: memory blocks are 1073741824 bytes now, the layout was made for 134217728 bytes: its geometry changed; refusing to touch it',
+        );
+        // and from the state it made: the layout in place is refused too, as nothing says its blocks are right
+        const after = KernelModel.fromFacts(snapshot((a.hosts[0]?.model as KernelModel).state));
+        const again = await runRestorer(program(a), after, shell, gib);
+        expect(again.writes, kernel).toEqual([]);
+        expect(again.code).toBe(1);
+      }
+    });
+  }
 
   it('refuses, writing nothing, a region that is neither the layout nor the boot state', async () => {
     const a = layout('6.1', LAB);

@@ -18,6 +18,8 @@ import { build, runScript } from './run-script.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const FIX = join(ROOT, 'test', 'fixtures', 'sim');
+// Each script runs as its kernel has it (run-script.mjs forKernel): lines marked `# only: K…` on
+// those kernels only, the hmem region at its 7.2+ path (hmem_platform.0) on 7.2 and later.
 export const RUNS = [
   { kernel: '6.1', script: join(FIX, 'real-6.1.sh') },
   { kernel: '6.12', script: join(FIX, 'real-6.12.sh') },
@@ -27,9 +29,9 @@ export const RUNS = [
   // Newer kernels (docs/kernel-facts.md §16): fewer scripts each, to keep the suite's time.
   // 6.18 has 6.12's ABI; 7.2+ moves the hmem region under hmem_platform.0; 7.3 adds kmem `state`.
   { kernel: '6.18', script: join(FIX, 'real-6.12.sh') },
-  { kernel: '7.2', script: join(HERE, 'scripts', 'real-7.2.sh') },
-  { kernel: '7.2', script: join(HERE, 'scripts', 'ndctl-create-test2-7.2.sh') },
-  { kernel: '7.3', script: join(HERE, 'scripts', 'real-7.2.sh') },
+  { kernel: '7.2', script: join(FIX, 'real-6.12.sh') },
+  { kernel: '7.2', script: join(HERE, 'scripts', 'ndctl-create-test2-6.12.sh') },
+  { kernel: '7.3', script: join(FIX, 'real-6.12.sh') },
   { kernel: '7.3', script: join(HERE, 'scripts', 'kmem-state-7.3.sh') },
   // CXL (docs/cxl.md): a RAM region of interleave 2 created through sysfs, its dax region split,
   // the region deleted; the CXL state is compared after every write too. QEMU 10 guests boot in
@@ -38,13 +40,13 @@ export const RUNS = [
   { kernel: '7.3', machine: 'cxl2', script: join(HERE, 'scripts', 'cxl-region-2way.sh'), every: false },
 ];
 export const PROBES = [
-  { kernel: '6.1', script: join(HERE, 'scripts', 'probe-6.1.sh') },
-  { kernel: '6.12', script: join(HERE, 'scripts', 'probe-6.12.sh') },
+  { kernel: '6.1', script: join(HERE, 'scripts', 'probe.sh') },
+  { kernel: '6.12', script: join(HERE, 'scripts', 'probe.sh') },
   // region_idle cannot be seen in daxctl JSON: these runs give the model a capture dump
   { kernel: '6.1', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
   { kernel: '6.12', script: join(HERE, 'scripts', 'idle.sh'), regionIdle: true, capture: true },
-  { kernel: '6.18', script: join(HERE, 'scripts', 'probe-6.18.sh') },
-  { kernel: '7.3', script: join(HERE, 'scripts', 'probe-7.2.sh') },
+  { kernel: '6.18', script: join(HERE, 'scripts', 'probe.sh') },
+  { kernel: '7.3', script: join(HERE, 'scripts', 'probe.sh') },
 ];
 
 const args = process.argv.slice(2);

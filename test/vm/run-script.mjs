@@ -24,6 +24,7 @@
 // comment holds on the real kernel; 1 otherwise; 2 on a harness error.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,32 +34,46 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const CLI = join(ROOT, 'server', 'bin', 'daxlayout.cjs');
 
-// ---- script parsing (mirrors server/core/kernel/script.ts: comments, blank lines) ----------
-function stripComment(line) {
-  let quote;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"') i++;
-    } else if (c === "'" || c === '"') quote = c;
-    else if (c === '\\') i++;
-    else if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) return { code: line.slice(0, i), comment: line.slice(i) };
-  }
-  return { code: line, comment: '' };
+// ---- scripts: the reader of `daxlayout sim` (server/core/kernel/script.ts), one script per kernel ----
+const require = createRequire(import.meta.url);
+let coreModule;
+/** The built core (server/dist/core.cjs; build() makes it). */
+function core() {
+  coreModule ??= require(join(ROOT, 'server', 'dist', 'core.cjs'));
+  return coreModule;
 }
 
+/**
+ * The writes of a script, read by the core's `daxlayout sim` reader: {line, cmd (the write as
+ * spelled, comment dropped), expect (a `# expect: RESULT` claim)}. Throws on a line it refuses.
+ */
 export function parseWrites(text) {
-  const writes = [];
-  text.split('\n').forEach((raw, n) => {
-    const { code, comment } = stripComment(raw.replace(/\r$/, ''));
-    const cmd = code.trim();
-    if (cmd === '') return;
-    if (!/^echo(\s|>)/.test(cmd)) throw new Error(`line ${n + 1}: not an \`echo VALUE > PATH\` line: ${cmd}`);
-    const m = /#\s*expect:\s*(\S+)/.exec(comment);
-    writes.push({ line: n + 1, cmd, expect: m ? m[1] : undefined });
+  const r = core().parseScript(text);
+  if (!r.ok) throw new Error(r.message);
+  const raw = text.split('\n');
+  return r.writes.map((w) => {
+    const m = /#\s*expect:\s*(\S+)/.exec(raw[w.line - 1].slice(raw[w.line - 1].indexOf(w.text) + w.text.length));
+    return { line: w.line, cmd: w.text, expect: m ? m[1] : undefined };
   });
-  return writes;
+}
+
+/**
+ * A script as `kernel` (6.1 … 7.3) has it: a line marked `# only: K…` is kept on those kernels
+ * and blanked on the others (line numbers kept), and the hmem region's path
+ * (/sys/devices/platform/hmem.N) is the one the kernel uses (7.2+: under hmem_platform.0;
+ * the core's hmemRegionPath). One script serves every kernel.
+ */
+export function forKernel(text, kernel) {
+  const c = core();
+  const v = c.parseRelease(kernel);
+  return text
+    .split('\n')
+    .map((l) => {
+      const only = /#\s*only:\s*([0-9. ]+)/.exec(l);
+      if (only && !only[1].trim().split(/\s+/).includes(kernel)) return '';
+      return l.replace(/\/sys\/devices\/platform\/hmem\.(\d+)\//g, (_, id) => `${c.hmemRegionPath(v, Number(id))}/`);
+    })
+    .join('\n');
 }
 
 // ---- errno names from what busybox sh prints (glibc strerror texts) -----------------------
@@ -258,7 +273,7 @@ export function build() {
 
 /** Boots `kernel`, runs `script` on it and in the model; returns the comparison (and prints it unless quiet). */
 export async function runScript({ kernel, script, machine = 'hmem', every = true, regionIdle = false, capture = false, keep = false, verbose = false, log = console.log }) {
-  const text = readFileSync(script, 'utf8');
+  const text = forKernel(readFileSync(script, 'utf8'), kernel);
   const writes = parseWrites(text);
   const t0 = Date.now();
   const cxl = machine !== 'hmem';
@@ -290,7 +305,9 @@ export async function runScript({ kernel, script, machine = 'hmem', every = true
     if (zero) extra.push('--region-start', `${r.id}=${g.resource.get(zero.chardev)}`);
   }
   const sim = (facts, rel, file) => simRun(facts, rel, file, extra);
-  const full = await sim(factsFile, release, resolve(script));
+  const scriptFile = join(tmp, 'script.sh'); // the script as this kernel has it (forKernel)
+  writeFileSync(scriptFile, text);
+  const full = await sim(factsFile, release, scriptFile);
   const src = text.split('\n');
   // the script with every write after index i blanked out (line numbers kept)
   const prefixFile = (i, tag) => {

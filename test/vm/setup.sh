@@ -3,7 +3,7 @@
 # Installs the host packages (once), downloads and extracts Debian's 6.1, 6.12, 6.18, 7.2 and
 # 7.3 kernel debs (never installed; debs cached; 6.18+ come from trixie-backports, added to apt
 # only for the download), makes the test SSH key pair and the guest's
-# dropbear host key, and builds one initramfs per kernel. For the CXL machines (6.12 and 7.3) it
+# dropbear host key, and builds one initramfs per kernel. For the CXL machines (6.12, 6.18, 7.2 and 7.3) it
 # also unpacks QEMU 10 from bookworm-backports (cxl-type3 volatile-memdev needs QEMU 8+; never
 # installed) and builds a second initramfs with the CXL modules. Everything lands in
 # test/vm/.cache/ (gitignored). Re-running with the cache in place takes about a second.
@@ -15,42 +15,22 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE="$HERE/.cache"
 mkdir -p "$CACHE/debs"
 KERNELS=${*:-"6.1 6.12 6.18 7.2 7.3"}
-log() { printf '[setup %s] %s\n' "$(date +%T)" "$*" >&2; }
+LOG_TAG=setup
+. "$HERE/lib.sh"
 for k in $KERNELS; do
   case "$k" in 6.1|6.12|6.18|7.2|7.3) ;; *) echo "setup: unknown kernel $k (6.1, 6.12, 6.18, 7.2 or 7.3)" >&2; exit 2 ;; esac
 done
 t0=$(date +%s)
 
 # ---- host packages -------------------------------------------------------------------
-PKGS="qemu-system-x86 busybox-static ndctl daxctl dropbear-bin cpio kmod xz-utils zstd openssh-client"
-missing=""
-for p in $PKGS; do
-  dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  if [ ! -e "$CACHE/apt-updated" ]; then
-    log "apt-get update"
-    $SUDO apt-get update -qq
-    touch "$CACHE/apt-updated"
-  fi
-  log "installing:$missing"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+need_packages qemu-system-x86 busybox-static ndctl daxctl dropbear-bin cpio kmod xz-utils zstd openssh-client
 
 # ---- kernel packages (resolved at run time, cached) ------------------------------------
 # 6.1 and 6.12 are in the suites apt already lists (bookworm). 6.18, 7.2 and 7.3 are only in
 # trixie-backports: that suite is added for the download only (see with_extra_suite).
-SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-apt_update_once() {
-  [ -e "$CACHE/apt-updated" ] && return 0
-  log "apt-get update"
-  $SUDO apt-get update -qq
-  touch "$CACHE/apt-updated"
-}
 suite_of() { case "$1" in 6.1|6.12) echo "" ;; *) echo trixie-backports ;; esac; }
 # kernels that also get the CXL initramfs (initramfs-cxl.cpio.gz) and need QEMU 10
-CXL_KERNELS="6.12 7.3"
+CXL_KERNELS="6.12 6.18 7.2 7.3"
 resolve_pkg() { # $1 = 6.1 | 6.12 | 6.18 | 7.2 | 7.3 -> prints the package that holds the kernel's modules
   case "$1" in
     6.1)  re='^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
@@ -63,17 +43,6 @@ resolve_pkg() { # $1 = 6.1 | 6.12 | 6.18 | 7.2 | 7.3 -> prints the package that 
     *) echo "unknown kernel $1" >&2; exit 2 ;;
   esac
   apt-cache search --names-only "$re" | awk '{print $1}' | grep -E "$re" | sort -V | tail -n 1
-}
-# The URI of the Debian mirror apt is configured with (deb822 .sources or one-line sources.list),
-# read at run time: the first entry that serves a bookworm suite from .../debian.
-apt_mirror() {
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -e "$f" ] || continue
-    awk 'BEGIN{RS="";FS="\n"} /Suites:[^\n]*bookworm([ \n]|$)/ { for (i=1;i<=NF;i++) if ($i ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", $i); split($i, u, " "); print u[1]; exit } }' "$f"
-  done | grep -E '/debian/?$' | head -n 1 | grep . && return 0
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | awk '$1=="deb" && $0 ~ / bookworm / { for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-    | grep -E '/debian/?$' | head -n 1 | grep .
 }
 EXTRA_SRC=/etc/apt/sources.list.d/daxlayout-vm-extra.list
 EXTRA_PIN=/etc/apt/preferences.d/daxlayout-vm-extra
@@ -188,7 +157,7 @@ build_initramfs() { # $1 = kernel, $2 = "" or cxl (adds the CXL modules) ; uses 
   # cxl_core and cxl_port are built in (CXL_BUS=y, CXL_PORT=y); on 7.3 dax_cxl pulls in dax_hmem
   [ "$variant" = cxl ] && MODS="$MODS cxl_acpi cxl_pci cxl_mem dax_cxl"
   if [ -s "$out/$name.cpio.gz" ] && [ -z "${VM_REBUILD:-}" ] \
-     && [ "$out/$name.cpio.gz" -nt "$HERE/setup.sh" ]; then return; fi
+     && [ "$out/$name.cpio.gz" -nt "$HERE/setup.sh" ] && [ "$out/$name.cpio.gz" -nt "$HERE/lib.sh" ]; then return; fi
   log "building $name for $KVER"
   R="$out/$name"; rm -rf "$R"
   mkdir -p "$R"/bin "$R"/sbin "$R"/usr/bin "$R"/usr/sbin "$R"/etc "$R"/proc "$R"/sys "$R"/dev \
@@ -200,21 +169,15 @@ build_initramfs() { # $1 = kernel, $2 = "" or cxl (adds the CXL modules) ; uses 
   copy_with_libs "$R" /usr/bin/daxctl /usr/bin/ndctl /usr/sbin/dropbear
   # modules and their dependencies, decompressed (busybox modprobe cannot read .ko.xz)
   # -C /dev/null: the host's /etc/modprobe.d (ndctl's install rule for libnvdimm) must not apply
-  for m in $MODS; do
-    modprobe -C /dev/null -d "$MODBASE" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
-  done | sort -u > "$out/$name.modules"
+  module_deps "$MODBASE" "$KVER" $MODS > "$out/$name.modules"
   for m in $MODS; do
     [ "$m" = virtio_pci ] && continue
     grep -q "/$m\.ko" "$out/$name.modules" || { echo "setup: module $m not found for $KVER" >&2; exit 1; }
   done
   while read -r f; do
     rel=${f#"$MODBASE"}; dst="$R$rel"; mkdir -p "$(dirname "$dst")"
-    case "$f" in
-      *.ko.xz)  xz -dc "$f" > "${dst%.xz}" ;;
-      *.ko.zst) zstd -qdc "$f" > "${dst%.zst}" ;;
-      *.ko.gz)  gzip -dc "$f" > "${dst%.gz}" ;;
-      *)        cp "$f" "$dst" ;;
-    esac
+    dst=${dst%.xz}; dst=${dst%.zst}; dst=${dst%.gz}
+    unpack_module "$f" "$dst"
   done < "$out/$name.modules"
   for f in modules.builtin modules.builtin.modinfo modules.order; do
     [ -e "$MODBASE/lib/modules/$KVER/$f" ] && cp "$MODBASE/lib/modules/$KVER/$f" "$R/lib/modules/$KVER/"
@@ -262,8 +225,7 @@ echo "DAXLAYOUT-VM-READY $(uname -r)"
 while :; do sleep 3600; done
 INIT
   chmod 755 "$R/init"
-  (cd "$R" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out/$name.cpio.gz.tmp"
-  mv "$out/$name.cpio.gz.tmp" "$out/$name.cpio.gz"
+  cpio_gz "$R" "$out/$name.cpio.gz"
 }
 
 # ---- QEMU 10 for the CXL machines (cxl-type3 volatile-memdev= needs QEMU 8+; bookworm has 7.2) --

@@ -1,6 +1,7 @@
-// test/vm/vm.mjs — boots a Debian kernel (prepared by test/vm/setup.sh) under QEMU TCG with
-// a dynamic hmem dax region, or one of the CXL machines (MACHINES below), and talks to it over
-// SSH with the guest's host key pinned.
+// test/vm/vm.mjs — the one VM harness of the real-kernel suites: boots a Debian kernel (prepared
+// by test/vm/setup.sh) under QEMU TCG with a dynamic hmem dax region, or one of the CXL machines
+// (MACHINES below), and talks to it over SSH with the guest's host key pinned. The distro suite
+// (distro/vm.mjs) boots its systemd guest through the same startGuest().
 //
 //   import { boot } from './vm.mjs';
 //   const vm = await boot({ kernel: '6.1' });
@@ -139,8 +140,98 @@ export async function boot(opts = {}) {
 export class BootError extends Error {}
 
 /**
+ * Starts one QEMU guest and waits until SSH answers: the part every suite shares. QEMU runs
+ * daemonized (pid file and serial console in `runDir`, user networking with port 22 forwarded to
+ * a free local port, virtio-net on pcie.0) and is killed by stop() and on process exit. Options:
+ *   label          names the guest in errors
+ *   qemu, env      the binary and its environment (default: the system's qemu-system-x86_64)
+ *   cpu            -cpu value (default max)
+ *   args           the machine: everything but kernel, network, console and daemon options
+ *   vmlinuz, initrd, append   the kernel, its initramfs and command line
+ *   runDir, tag    where console-TAG.log / qemu-TAG.pid go (tag default: none)
+ *   key, knownHosts, hostKeyAlias, aliveInterval   the SSH client side (the host key is pinned)
+ *   marker         a console line to wait for before probing SSH (none: probe from the start)
+ *   oops           a kernel oops on the console fails the boot (default: with a marker)
+ *   startDelayMs, probeTimeoutMs, timeoutMs
+ * Returns {port, pid, bootMs, consoleLog, ssh(cmd, stdin?, {timeoutMs}), stop()}; a boot that fails
+ * throws BootError with the console's tail, after stopping QEMU (`onFail` runs first).
+ */
+export async function startGuest(o) {
+  hookExit();
+  const port = await freePort();
+  const sfx = o.tag ? `-${o.tag}` : '';
+  const consoleLog = join(o.runDir, `console${sfx}.log`);
+  const pidFile = join(o.runDir, `qemu${sfx}.pid`);
+  const args = [
+    '-accel', 'tcg', '-cpu', o.cpu ?? 'max', '-smp', '2', ...o.args,
+    '-kernel', o.vmlinuz, '-initrd', o.initrd, '-append', o.append,
+    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0,bus=pcie.0',
+    '-display', 'none', '-monitor', 'none', '-serial', `file:${consoleLog}`,
+    '-daemonize', '-pidfile', pidFile,
+  ];
+  const t0 = Date.now();
+  const q = spawnSync(o.qemu ?? 'qemu-system-x86_64', args, { encoding: 'utf8', env: o.env ?? process.env });
+  if (q.status !== 0) throw new Error(`qemu failed to start (${q.status ?? q.error}): ${q.stderr}`);
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  live.add(pid);
+
+  const sshBase = [
+    '-i', o.key, '-p', String(port),
+    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'IdentitiesOnly=yes',
+    '-o', `UserKnownHostsFile=${o.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes', '-o', `HostKeyAlias=${o.hostKeyAlias}`,
+    '-o', 'LogLevel=ERROR', '-o', `ServerAliveInterval=${o.aliveInterval ?? 10}`, '-o', 'ServerAliveCountMax=6',
+    'root@127.0.0.1',
+  ];
+  /** Runs argv (array, one remote command) or a script (string, fed to `sh -s`). */
+  function ssh(cmd, stdin, { timeoutMs = 300_000 } = {}) {
+    return Array.isArray(cmd) ? sshRun(sshBase, cmd.map(shq).join(' '), stdin, timeoutMs) : sshRun(sshBase, 'sh -s', cmd, timeoutMs);
+  }
+  let stopped = false;
+  async function stop() {
+    if (stopped) return;
+    stopped = true;
+    if (alive(pid)) {
+      try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+      for (let i = 0; i < 30 && alive(pid); i++) await sleep(100);
+      if (alive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    live.delete(pid);
+  }
+  const fail = async (why) => {
+    const t = tail(consoleLog);
+    o.onFail?.();
+    await stop();
+    throw new BootError(`${o.label}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
+  };
+  const oops = o.oops ?? Boolean(o.marker);
+  if (o.startDelayMs) await sleep(o.startDelayMs);
+  // wait for the ready marker on the console (when there is one), then for an SSH round trip;
+  // QEMU accepts the forwarded connection before sshd listens, so every probe is bounded
+  for (;;) {
+    if (Date.now() - t0 > o.timeoutMs) return fail(o.marker ? 'no ready marker' : 'no SSH');
+    if (!alive(pid)) return fail('QEMU exited');
+    const c = tail(consoleLog, o.marker ? 1e9 : 200);
+    if (!o.marker || c.includes(o.marker)) break;
+    if (/Kernel panic/.test(c)) return fail('kernel panic');
+    if (oops && /\bOops: /.test(c)) return fail('kernel oops');
+    await sleep(200);
+  }
+  for (;;) {
+    const r = await ssh(['true'], undefined, { timeoutMs: o.probeTimeoutMs ?? 15_000 });
+    if (r.code === 0) break;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(r.stderr)) return fail(`host key mismatch: ${r.stderr.trim()}`);
+    if (Date.now() - t0 > o.timeoutMs) return fail(`no SSH (${r.stderr.trim()})`);
+    if (!alive(pid)) return fail('QEMU exited');
+    if (!o.marker && /Kernel panic/.test(tail(consoleLog, 200))) return fail('kernel panic');
+    await sleep(o.marker ? 300 : 500);
+  }
+  return { port, pid, bootMs: Date.now() - t0, consoleLog, ssh, stop };
+}
+
+/**
  * Boots a guest once. Options: kernel ('6.1' | '6.12' | '6.18' | '7.2' | '7.3'), machine (a key of
- * MACHINES, default hmem; the CXL ones need a kernel setup.sh built initramfs-cxl for: 6.12, 7.3),
+ * MACHINES, default hmem; the CXL ones need the initramfs-cxl setup.sh builds for 6.12, 6.18, 7.2 and 7.3),
  * memmap (kernel memmap= value, default the whole of NUMA node 1 soft-reserved; hmem machines only), regionIdle (dax_hmem.region_idle=1: region empty
  * at boot), append (extra kernel arguments), timeoutMs (boot to SSH, default 180 s), keep
  * (keep the run directory with console.log after shutdown).
@@ -154,12 +245,8 @@ async function bootOnce(opts = {}) {
   const qemu = machine.cxl > 0 ? join(QEMU10, 'usr', 'bin', 'qemu-system-x86_64') : 'qemu-system-x86_64';
   if (machine.cxl > 0 && !existsSync(qemu)) throw new Error(`${qemu} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
   let keep = opts.keep;
-  hookExit();
   mkdirSync(join(CACHE, 'runs'), { recursive: true });
   const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-${machineName === 'hmem' ? '' : `${machineName}-`}`));
-  const consoleLog = join(run, 'console.log');
-  const pidFile = join(run, 'qemu.pid');
-  const port = await freePort();
   const append = [
     'console=ttyS0', 'loglevel=6', 'nokaslr', 'memhp_default_state=offline',
     ...(machine.hmem ? [`memmap=${opts.memmap ?? DEFAULT_MEMMAP}`] : []),
@@ -167,75 +254,30 @@ async function bootOnce(opts = {}) {
     ...(opts.regionIdle ? ['dax_hmem.region_idle=1'] : []),
     ...(opts.append ? [opts.append] : []),
   ].join(' ');
-  const args = [
-    '-accel', 'tcg', '-cpu', machine.cxl > 0 ? 'max,hypervisor=off' : 'max', '-smp', '2', ...machine.args,
-    '-kernel', k.vmlinuz, '-initrd', k.initrd, '-append', append,
-    '-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${port}-:22`, '-device', 'virtio-net-pci,netdev=n0,bus=pcie.0',
-    '-display', 'none', '-monitor', 'none', '-serial', `file:${consoleLog}`,
-    '-daemonize', '-pidfile', pidFile,
-  ];
-  const t0 = Date.now();
-  const env = machine.cxl > 0 ? { ...process.env, QEMU_MODULE_DIR: join(QEMU10, 'usr', 'lib', 'x86_64-linux-gnu', 'qemu') } : process.env;
-  const q = spawnSync(qemu, args, { encoding: 'utf8', env });
-  if (q.status !== 0) throw new Error(`qemu failed to start (${q.status ?? q.error}): ${q.stderr}`);
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  live.add(pid);
-
-  const sshBase = [
-    '-i', join(KEYS, 'id_ed25519'), '-p', String(port),
-    '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'IdentitiesOnly=yes',
-    '-o', `UserKnownHostsFile=${join(KEYS, 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes', '-o', 'HostKeyAlias=daxlayout-vm',
-    '-o', 'LogLevel=ERROR', '-o', 'ServerAliveInterval=10', '-o', 'ServerAliveCountMax=6',
-    'root@127.0.0.1',
-  ];
-
-  /** Runs argv (array, one remote command) or a script (string, fed to `sh -s`). */
-  function ssh(cmd, stdin, { timeoutMs = 300_000 } = {}) {
-    return Array.isArray(cmd) ? sshRun(sshBase, cmd.map(shq).join(' '), stdin, timeoutMs) : sshRun(sshBase, 'sh -s', cmd, timeoutMs);
-  }
-
+  const g = await startGuest({
+    label: kernel,
+    qemu,
+    env: machine.cxl > 0 ? { ...process.env, QEMU_MODULE_DIR: join(QEMU10, 'usr', 'lib', 'x86_64-linux-gnu', 'qemu') } : undefined,
+    cpu: machine.cxl > 0 ? 'max,hypervisor=off' : 'max',
+    args: machine.args,
+    vmlinuz: k.vmlinuz,
+    initrd: k.initrd,
+    append,
+    runDir: run,
+    key: join(KEYS, 'id_ed25519'),
+    knownHosts: join(KEYS, 'known_hosts'),
+    hostKeyAlias: 'daxlayout-vm',
+    marker: READY,
+    // CXL guests boot in about a minute on an idle host (hmem ones in 5-10 s): more room for a busy one
+    timeoutMs: opts.timeoutMs ?? (machine.cxl > 0 ? 360_000 : 180_000),
+    onFail: () => { keep = true; }, // keep the console log for a look
+  });
   let down = false;
   async function shutdown() {
     if (down) return;
     down = true;
-    if (alive(pid)) {
-      try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
-      for (let i = 0; i < 20 && alive(pid); i++) await sleep(100);
-      if (alive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    }
-    live.delete(pid);
+    await g.stop();
     if (!keep) rmSync(run, { recursive: true, force: true });
   }
-
-  // wait for the ready marker on the console, then for an SSH round trip
-  // CXL guests boot in about a minute on an idle host (hmem ones in 5-10 s): more room for a busy one
-  const timeoutMs = opts.timeoutMs ?? (machine.cxl > 0 ? 360_000 : 180_000);
-  const fail = async (why) => {
-    const t = tail(consoleLog);
-    keep = true; // keep the console log for a look
-    await shutdown();
-    throw new BootError(`${kernel}: ${why} after ${((Date.now() - t0) / 1000).toFixed(1)} s; console (${consoleLog}) tail:\n${t}`);
-  };
-  for (;;) {
-    if (Date.now() - t0 > timeoutMs) return fail('no ready marker');
-    if (!alive(pid)) return fail('QEMU exited');
-    let c = '';
-    try { c = readFileSync(consoleLog, 'utf8'); } catch { /* not yet */ }
-    if (c.includes(READY)) break;
-    if (/Kernel panic/.test(c)) return fail('kernel panic');
-    if (/\bOops: /.test(c)) return fail('kernel oops');
-    await sleep(200);
-  }
-  let last;
-  for (;;) {
-    last = await ssh(['true'], undefined, { timeoutMs: 15_000 });
-    if (last.code === 0) break;
-    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(last.stderr)) return fail(`host key mismatch: ${last.stderr.trim()}`);
-    if (Date.now() - t0 > timeoutMs) return fail(`no SSH (${last.stderr.trim()})`);
-    if (!alive(pid)) return fail('QEMU exited');
-    await sleep(300);
-  }
-  const bootMs = Date.now() - t0;
-  return { kernel, machine: machineName, release: k.release, port, pid, bootMs, runDir: run, consoleLog, ssh, shutdown };
+  return { kernel, machine: machineName, release: k.release, port: g.port, pid: g.pid, bootMs: g.bootMs, runDir: run, consoleLog: g.consoleLog, ssh: g.ssh, shutdown };
 }

@@ -212,3 +212,16 @@ export function bigInt(v: JNode, path: string, what: string, style: IntStyle, pr
   );
   return undefined;
 }
+
+/** Keys starting with `$` (e.g. `$comment`) are ignored everywhere. */
+export function known(keys: readonly string[], f: Fields): string[] {
+  return [...keys, ...[...f.node.entries.keys()].filter((k) => k.startsWith('$'))];
+}
+
+export function asFields(n: JNode, path: string, what: string, p: Problems): Fields | undefined {
+  if (n.kind !== 'obj') {
+    p.error(`${what} must be an object, not ${kindName(n)}`, { path, at: n.at });
+    return undefined;
+  }
+  return new Fields(n, path, p, what);
+}

@@ -6,7 +6,8 @@ import type { HostFacts } from '../host-facts';
 import { parseJson } from './json';
 import { Fields } from './fields';
 import { Problems, type ReadFactsOptions, type ReadFactsResult } from './problems';
-import { FACTS_FORMAT, readFactsDocument, writeFacts } from './format';
+import { FACTS_FORMAT, readFactsDocument } from './format';
+import { writeFacts } from './format-write';
 import { importDaxctl, looksLikeDaxctl } from './daxctl';
 import { readCaptureText } from './capture-text';
 import { readCxlFacts } from './cxl';
@@ -47,6 +48,29 @@ export function readCaptureFacts(
  * still returns facts (pass it later, e.g. `--kernel`).
  */
 export function readFacts(text: string, source: string, options: ReadFactsOptions = {}): ReadFactsResult<HostFacts> {
+  return readFactsAndKind(text, source, options).result;
+}
+
+/**
+ * `readFacts` and `detectFactsInput` in one: the text is parsed once (the analysis needs
+ * both, for every host).
+ */
+export function readFactsAndKind(
+  text: string,
+  source: string,
+  options: ReadFactsOptions = {},
+): { result: ReadFactsResult<HostFacts>; kind: FactsInputKind } {
+  let kind: FactsInputKind | undefined;
+  const result = readFactsInto(text, source, options, (k) => (kind = k));
+  return { result, kind: kind ?? (typeof text === 'string' ? detectFactsInput(text) : 'unknown') };
+}
+
+function readFactsInto(
+  text: string,
+  source: string,
+  options: ReadFactsOptions,
+  saw: (kind: FactsInputKind) => void,
+): ReadFactsResult<HostFacts> {
   const problems = new Problems(typeof text === 'string' ? text : '');
   try {
     if (typeof text !== 'string') {
@@ -60,10 +84,12 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
         .trimStart()
         .startsWith('###')
     ) {
+      saw('capture');
       return readCaptureFacts(text, source, options);
     }
     const parsed = parseJson(text);
     if (!parsed.ok) {
+      saw('unknown');
       problems.error(`not valid JSON: ${parsed.message}`, { at: parsed.at });
       const last = problems.list[problems.list.length - 1];
       if (last && last.line !== undefined) {
@@ -76,13 +102,16 @@ export function readFacts(text: string, source: string, options: ReadFactsOption
     }
     const root = parsed.value;
     if (root.kind === 'obj' && (root.entries.has('format') || root.entries.has('regions'))) {
+      saw('facts');
       const r = readFactsDocument(new Fields(root, '', problems, 'the facts file'), source, options, problems);
       return r.facts ? { facts: r.facts, problems: problems.list } : { problems: problems.list };
     }
     if (looksLikeDaxctl(root)) {
+      saw('daxctl');
       const r = importDaxctl(root, source, options, problems);
       return r.facts ? { facts: r.facts, problems: problems.list } : { problems: problems.list };
     }
+    saw('unknown');
     problems.error(
       `neither a ${FACTS_FORMAT} object (with "format") nor \`daxctl list -RDMi\` output (an array of regions)`,
       { path: '', at: root.at },

@@ -3,10 +3,20 @@
 // dpa_size, and binding regions to cxl_region (which makes the region's dax region). Each handler
 // follows the kernel function it models, in the order of its checks (drivers/cxl/core/region.c,
 // port.c, hdm.c; docs/cxl.md has the measurements on Linux 6.12.118 and 7.3.4). Modelled
-// topology: host bridges under the CXL root with memdevs on their root ports (no switches);
-// anything else is declined (`unmodelled`), never guessed.
+// topology (cxl-topology.ts, which reads it from the facts): host bridges under the CXL root with
+// memdevs on their root ports (no switches); anything else is declined (`unmodelled`), never
+// guessed.
 
 import type { CxlFacts } from '../cxl-facts';
+import {
+  cxlTopology,
+  type CxlEndpointDecoder,
+  type CxlMemdev,
+  type CxlRegion,
+  type CxlRegionState,
+  type CxlRootDecoder,
+  type CxlSwitchDecoder,
+} from './cxl-topology';
 import { kstrtobool, kstrtoint, kstrtoull, sysfsStreq } from './kstrto';
 import type { KernelModel, WriteResult } from './model';
 import {
@@ -30,73 +40,15 @@ const NO_FILE: Errno = 'EACCES';
 const BUS = '/sys/bus/cxl/devices/';
 const REGION_DRIVER = '/sys/bus/cxl/drivers/cxl_region/';
 
-/** CXL_CONFIG_* of a region (region.c): what its configuration has reached. */
-export type CxlRegionState = 'idle' | 'interleave' | 'active' | 'commit';
 const RANK: Record<CxlRegionState, number> = { idle: 0, interleave: 1, active: 2, commit: 3 };
-
-export interface CxlEndpointDecoder {
-  readonly name: string;
-  readonly port: string;
-  readonly index: number;
-  readonly memdev: CxlMemdev;
-  mode: string;
-  dpaStart: bigint | undefined;
-  dpaSize: bigint;
-  region: CxlRegion | undefined;
-  committed: boolean;
-  readonly locked: boolean;
-}
-export interface CxlMemdev {
-  readonly name: string;
-  readonly serial: bigint;
-  readonly ramSize: bigint;
-  readonly pmemSize: bigint;
-  /** The endpoint port, its parent (host bridge) port, and the host bridge's dport id at the root. */
-  readonly endpoint: string;
-  readonly hostPort: string;
-  readonly hostBridge: number | undefined;
-}
-/** A host bridge (switch) decoder: taken by a region in index order, committed with it. */
-export interface CxlSwitchDecoder {
-  readonly name: string;
-  readonly port: string;
-  readonly index: number;
-  region: CxlRegion | undefined;
-  committed: boolean;
-}
-export interface CxlRootDecoder {
-  readonly name: string;
-  readonly path: string;
-  readonly start: bigint;
-  readonly size: bigint;
-  readonly ways: number;
-  readonly granularity: number;
-  readonly targets: readonly number[];
-  readonly capRam: boolean;
-  /** The region id create_ram_region offers (cxlrd->region_id). */
-  pending: number;
-  readonly node: number | undefined;
-}
-export interface CxlRegion {
-  readonly name: string;
-  readonly id: number;
-  readonly root: CxlRootDecoder;
-  ways: number;
-  granularity: number;
-  start: bigint | undefined;
-  size: bigint;
-  state: CxlRegionState;
-  targets: (CxlEndpointDecoder | undefined)[];
-  bound: boolean;
-}
 
 export class CxlModel {
   readonly abi: CxlAbi | undefined;
-  readonly roots: CxlRootDecoder[] = [];
-  readonly endpoints: CxlEndpointDecoder[] = [];
-  readonly switches: CxlSwitchDecoder[] = [];
-  readonly memdevs: CxlMemdev[] = [];
-  readonly regions: CxlRegion[] = [];
+  readonly roots: CxlRootDecoder[];
+  readonly endpoints: CxlEndpointDecoder[];
+  readonly switches: CxlSwitchDecoder[];
+  readonly memdevs: CxlMemdev[];
+  readonly regions: CxlRegion[];
   /** Why the topology is outside what is modelled (every write is then declined). */
   readonly unsupported: string | undefined;
 
@@ -107,92 +59,13 @@ export class CxlModel {
   ) {
     const facts = initial;
     this.abi = cxlAbi(dax.version);
-    const ports = new Map(facts.ports.map((p) => [p.name, p]));
-    let unsupported: string | undefined;
-    for (const m of facts.memdevs) {
-      const ep = facts.ports.find((p) => p.kind === 'endpoint' && p.uport === m.name);
-      const host = ep?.parent ? ports.get(ep.parent) : undefined;
-      const root = host?.parent ? ports.get(host.parent) : undefined;
-      if (!ep || !host || !root || root.kind !== 'root') {
-        unsupported ??= `${m.name} is not on a root port of a host bridge (switches are not modelled)`;
-        continue;
-      }
-      const hb = root.dports.find((d) => d.device === host.uport);
-      this.memdevs.push({
-        name: m.name,
-        serial: m.serial,
-        ramSize: m.ramSize,
-        pmemSize: m.pmemSize,
-        endpoint: ep.name,
-        hostPort: host.name,
-        hostBridge: hb?.id,
-      });
-    }
-    for (const d of facts.decoders) {
-      if (d.kind === 'root') {
-        const node = facts.windowNodes.find((w) => w.decoder === d.name)?.node;
-        this.roots.push({
-          name: d.name,
-          path: d.path,
-          start: d.start,
-          size: d.size,
-          ways: d.ways,
-          granularity: d.granularity,
-          targets: d.targets,
-          capRam: d.capRam ?? false,
-          pending: d.nextRegion ?? 0,
-          node,
-        });
-      } else if (d.kind === 'switch') {
-        this.switches.push({ name: d.name, port: d.port, index: d.index, region: undefined, committed: false });
-      } else {
-        const memdev = this.memdevs.find((m) => m.endpoint === d.port);
-        if (!memdev) continue;
-        this.endpoints.push({
-          name: d.name,
-          port: d.port,
-          index: d.index,
-          memdev,
-          mode: d.mode ?? 'none',
-          dpaStart: d.dpaStart,
-          dpaSize: d.dpaSize ?? 0n,
-          region: undefined,
-          committed: false,
-          locked: d.locked,
-        });
-      }
-    }
-    for (const r of facts.regions) {
-      const root = this.roots.find((x) => x.name === r.decoder);
-      if (!root) continue;
-      const state: CxlRegionState = r.commit
-        ? 'commit'
-        : r.targets.length > 0 && r.targets.every((t) => t !== undefined)
-          ? 'active'
-          : r.start !== undefined
-            ? 'interleave'
-            : 'idle';
-      const region: CxlRegion = {
-        name: r.name,
-        id: r.id,
-        root,
-        ways: r.ways,
-        granularity: r.granularity,
-        start: r.start,
-        size: r.size,
-        state,
-        targets: [],
-        bound: r.bound,
-      };
-      region.targets = r.targets.map((t) => this.endpoints.find((e) => e.name === t));
-      for (const e of region.targets) if (e) Object.assign(e, { region, committed: r.commit });
-      for (const d of facts.decoders) {
-        const sw = this.switches.find((s) => s.name === d.name);
-        if (sw && d.region === r.name) Object.assign(sw, { region, committed: r.commit });
-      }
-      this.regions.push(region);
-    }
-    this.unsupported = unsupported;
+    const t = cxlTopology(facts);
+    this.memdevs = t.memdevs;
+    this.roots = t.roots;
+    this.switches = t.switches;
+    this.endpoints = t.endpoints;
+    this.regions = t.regions;
+    this.unsupported = t.unsupported;
   }
 
   // ---------------------------------------------------------------- paths
@@ -313,7 +186,7 @@ export class CxlModel {
         return this.sizeStore(r, value);
       case 'commit':
         return this.commitStore(r, value);
-      case 'uuid': // hidden for RAM regions (cxl_region_visible); the others read-only; locked: 7.3 only
+      case 'uuid': // hidden for RAM regions (cxl_region_visible); the others read-only; locked: 7.2+ only
       case 'resource':
       case 'mode':
       case 'devtype':

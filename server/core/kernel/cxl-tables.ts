@@ -1,7 +1,7 @@
-// CXL region facts as data: what the region sysfs ABI accepts and where Linux 6.12 and 7.3 answer
-// differently. Measured on Debian 6.12.118 and 7.3.4 under QEMU 10.0.2 (docs/cxl.md, "The region
-// ABI write by write"); each row names the kernel function that gives the answer
-// (drivers/cxl/core/region.c, port.c, hdm.c).
+// CXL region facts as data: what the region sysfs ABI accepts and where Linux 6.12, 6.18, 7.2 and
+// 7.3 answer differently. Measured on Debian 6.12.118, 6.18.15, 7.2.12 and 7.3.4 under QEMU 10.0.2
+// (docs/cxl.md, "The region ABI write by write"); each row names the kernel function that gives
+// the answer (drivers/cxl/core/region.c, port.c, hdm.c).
 
 import type { Errno } from './tables';
 import { MiB } from '../units';
@@ -37,75 +37,80 @@ export const CXL_DAX_REGION = {
   memmapOnMemory: {
     value: true,
     source:
-      'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12 and 7.3',
+      'drivers/dax/cxl.c cxl_dax_region_probe (memmap_on_memory = true); measured memmap_on_memory 1 on 6.12, 6.18, 7.2 and 7.3',
   },
 } as const;
 
 /** The kernels whose CXL region ABI was measured; the model answers only for these. */
-export type CxlAbi = '6.12' | '7.3';
+export type CxlAbi = '6.12' | '6.18' | '7.2' | '7.3';
+
+export const CXL_ABIS: readonly CxlAbi[] = ['6.12', '6.18', '7.2', '7.3'];
 
 export function cxlAbi(v: KernelVersion): CxlAbi | undefined {
-  if (v.major === 6 && v.minor === 12) return '6.12';
-  if (v.major === 7 && v.minor === 3) return '7.3';
-  return undefined;
+  const key = `${v.major}.${v.minor}`;
+  return CXL_ABIS.find((a) => a === key);
 }
 
 export const CXL_MEASURED =
-  'CXL region writes are modelled for Linux 6.12 and 7.3 only (the kernels measured, docs/cxl.md)';
+  'CXL region writes are modelled for Linux 6.12, 6.18, 7.2 and 7.3 only (the kernels measured, docs/cxl.md)';
 
-/** Where 6.12 and 7.3 answer the same write differently. */
+/** Where the measured kernels answer the same write differently. */
 export interface CxlDiff {
   readonly key: CxlDiffKey;
   readonly what: string;
-  readonly v612: Errno | 'ok';
-  readonly v73: Errno | 'ok';
+  readonly answers: Readonly<Record<CxlAbi, Errno | 'ok'>>;
   readonly source: string;
 }
 
 export type CxlDiffKey = 'attachNoMode' | 'modeNoCapacity' | 'dpaSizeNoMode' | 'createNameLoose';
 
+// 6.12 against the rest: the DPA partition rework of drivers/cxl (struct cxl_dpa_partition,
+// cxl_dpa_set_part) landed between 6.12 and 6.18, so 6.18.15, 7.2.12 and 7.3.4 answer its three
+// rows alike; the region name check changed between 7.2 and 7.3.
 export const CXL_DIFFS: readonly CxlDiff[] = [
   {
     key: 'attachNoMode',
     what: 'targetN ← an endpoint decoder whose mode is none',
-    v612: 'EINVAL',
-    v73: 'ENODEV',
+    answers: { '6.12': 'EINVAL', '6.18': 'ENODEV', '7.2': 'ENODEV', '7.3': 'ENODEV' },
     source:
-      'region.c cxl_region_attach: 6.12 compares the decoder mode with the region mode (EINVAL); 7.3 first refuses a decoder without a DPA partition (ENODEV); measured',
+      'region.c cxl_region_attach: 6.12 compares the decoder mode with the region mode (EINVAL); 6.18+ first refuses a decoder without a DPA partition (ENODEV); measured on 6.12.118, 6.18.15, 7.2.12, 7.3.4 (cxl-region-2way.sh)',
   },
   {
     key: 'modeNoCapacity',
     what: 'endpoint decoder mode ← a mode the memdev has no capacity for (pmem on a volatile-only device)',
-    v612: 'ENXIO',
-    v73: 'EINVAL',
+    answers: { '6.12': 'ENXIO', '6.18': 'EINVAL', '7.2': 'EINVAL', '7.3': 'EINVAL' },
     source:
-      'hdm.c 6.12 cxl_dpa_set_mode (a mode with no capacity: ENXIO); 7.3 cxl_dpa_set_part (no partition of that mode: EINVAL); measured',
+      'hdm.c 6.12 cxl_dpa_set_mode (a mode with no capacity: ENXIO); 6.18+ cxl_dpa_set_part (no partition of that mode: EINVAL); measured on 6.12.118, 6.18.15, 7.2.12, 7.3.4 (cxl-region-2way.sh)',
   },
   {
     key: 'dpaSizeNoMode',
     what: 'endpoint decoder dpa_size ← a size while its mode is none',
-    v612: 'EINVAL',
-    v73: 'EBUSY',
+    answers: { '6.12': 'EINVAL', '6.18': 'EBUSY', '7.2': 'EBUSY', '7.3': 'EBUSY' },
     source:
-      'hdm.c cxl_dpa_alloc: 6.12 refuses mode none with EINVAL, 7.3 a decoder without a partition with EBUSY; measured',
+      'hdm.c cxl_dpa_alloc: 6.12 refuses mode none with EINVAL, 6.18+ a decoder without a partition with EBUSY; measured on 6.12.118, 6.18.15, 7.2.12, 7.3.4 (cxl-region-2way.sh)',
   },
   {
     key: 'createNameLoose',
     what: 'create_ram_region ← `region01` when region1 is offered',
-    v612: 'ok',
-    v73: 'EBUSY',
+    answers: { '6.12': 'ok', '6.18': 'ok', '7.2': 'ok', '7.3': 'EBUSY' },
     source:
-      'region.c create_ram_region_store: 6.12 reads the id with sscanf("region%u"), 7.3 compares the name; measured',
+      'region.c create_ram_region_store: 6.12, 6.18 and 7.2 read the id with sscanf("region%u"), 7.3 compares the name; measured on 6.12.118, 6.18.15, 7.2.12 (cxl-region-2way.sh, its last write) and 7.3.4 (region00 while region0 is offered)',
   },
 ];
 
 export function cxlDiff(abi: CxlAbi, key: CxlDiffKey): Errno | 'ok' {
   const row = CXL_DIFFS.find((d) => d.key === key);
   if (!row) throw new Error(`unknown CXL difference ${key}`);
-  return abi === '6.12' ? row.v612 : row.v73;
+  return row.answers[abi];
 }
 
-/** 7.3 regions have a read-only `locked` attribute (6.12: absent). Measured. */
+/** Regions have a read-only `locked` attribute from 7.2 on (absent on 6.12 and 6.18). */
+export const CXL_REGION_LOCKED: CxlCited<readonly CxlAbi[]> = {
+  value: ['7.2', '7.3'],
+  source:
+    'region.c region attributes: `locked` read on 7.2.12 and 7.3.4, absent on 6.12.118 and 6.18.15 (cxl-region-2way.sh, the CXL state after every write)',
+};
+
 export function cxlRegionHasLocked(abi: CxlAbi): boolean {
-  return abi === '7.3';
+  return CXL_REGION_LOCKED.value.includes(abi);
 }

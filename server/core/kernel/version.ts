@@ -63,7 +63,7 @@ export const FEATURES: readonly FeatureRow[] = [
     since: [6, 18],
     what: "offlining a hot-added block onlined into a kernel zone may be refused (EBUSY: unmovable slab pages land in the node's first kernel-zone memory); 6.1 and 6.12 offlined it. Where the page allocator puts unmovable pages is not modelled, so the model declines such a write",
     source:
-      'measured under QEMU: memoryN/state offline of an online_kernel / online (kernel zone) block of node 1 → EBUSY on Debian 6.18.15 and 7.3.4 (dmesg "page dumped because: unmovable page"; test/vm/scripts/probe-6.18.sh), ok on 6.12.118; fidelity seed t2 on 7.3.4 (online_kernel then offline → EBUSY). mm/memory_hotplug.c offline_pages, mm/page_isolation.c has_unmovable_pages',
+      'measured under QEMU: memoryN/state offline of an online_kernel / online (kernel zone) block of node 1 → EBUSY on Debian 6.18.15 and 7.3.4 (dmesg "page dumped because: unmovable page"; test/vm/scripts/probe.sh), ok on 6.12.118; fidelity seed t2 on 7.3.4 (online_kernel then offline → EBUSY). mm/memory_hotplug.c offline_pages, mm/page_isolation.c has_unmovable_pages',
   },
   {
     key: 'hmemPlatformParent',

@@ -3,6 +3,7 @@
 // physical range and size, as the stable-name rules are. Apply installs them with the other
 // persist artifacts (artifacts.ts); vm/parcel.ts attaches the device to a guest.
 
+import { hex } from '../units';
 import type { Analysis, HostAnalysis } from '../analysis/types';
 import { deviceName, deviceSize } from '../kernel/state';
 
@@ -113,7 +114,7 @@ export function renderAccessRules(hostName: string, rules: readonly AccessRule[]
       ...(r.mode !== undefined ? [`MODE="${r.mode.toString(8).padStart(4, '0')}"`] : []),
     ];
     lines.push(`# ${r.label} (${r.kernelName})`);
-    lines.push(`ATTR{resource}=="0x${r.resource.toString(16)}", ATTR{size}=="${r.size}", ${set.join(', ')}`);
+    lines.push(`ATTR{resource}=="${hex(r.resource)}", ATTR{size}=="${r.size}", ${set.join(', ')}`);
   }
   lines.push('LABEL="daxlayout_access_end"');
   return lines.join('\n') + '\n';

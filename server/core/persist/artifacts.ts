@@ -2,6 +2,7 @@
 // and remove them over SSH (fed to `sh -s` on the host; no scp or sftp). Pure: the apply side
 // (server/host) runs the programs and reads their output. Contract: docs/persist.md.
 
+import { hex } from '../units';
 import { regionKind } from '../facts/infer';
 import type { Analysis, HostAnalysis } from '../analysis/types';
 import { restorerProgram } from './restorer';
@@ -135,9 +136,7 @@ function udevRules(spec: PersistSpec): string {
     for (const d of r.devices) {
       const first = d.ranges[0];
       if (!d.label || d.driver !== 'device_dax' || !first) continue;
-      lines.push(
-        `ATTR{resource}=="0x${first.start.toString(16)}", ATTR{size}=="${d.size}", SYMLINK+="dax/by-label/${d.label}"`,
-      );
+      lines.push(`ATTR{resource}=="${hex(first.start)}", ATTR{size}=="${d.size}", SYMLINK+="dax/by-label/${d.label}"`);
     }
   }
   lines.push('LABEL="daxlayout_end"');

@@ -17,7 +17,7 @@ import {
   type RestoreRegion,
 } from './spec';
 
-export const RESTORER_VERSION = 1;
+export const RESTORER_VERSION = 2;
 
 /**
  * The engine. Lines that tests replace (the sysfs root `S=`, the `/run` directory `L=` and the
@@ -116,6 +116,19 @@ atboot() {
   if [ -z "$v" ] || [ "$((v))" != "$((A))" ]; then
     say "the region starts at \${v:-?} now, the layout was made for $A: its geometry changed; refusing to touch it"
     return 1
+  fi
+  # only kmem adds memory blocks inside a region: one that exists while daxR.0 is not bound to
+  # kmem is System RAM the kernel took at boot (7.2+ keeps the region whole when only part of its
+  # range is soft-reserved; kmem's probe then fails with EBUSY and daxR.0 stays unbound)
+  drv "dax$R.0"
+  if [ "$v" != kmem ]; then
+    b=; span "$((A))" "$((A + Z - 1))"
+    for i in $b; do
+      if [ -e "$S$M/memory$i" ]; then
+        say "memory$i lies inside the region but is System RAM the kernel took at boot, not dax memory: its geometry changed; refusing to touch it"
+        return 1
+      fi
+    done
   fi
 }
 
@@ -219,7 +232,12 @@ region() {
   drv "dax$R.0"; d0=$v; get "$B/devices/dax$R.0/size"
   case "$T" in *" kmem "*) d0=kmem ;; esac
   if [ "$d0" = kmem ] || { [ "$d0" = - ] && [ "$v" != 0 ]; }; then waitfor "$B/drivers/kmem" || return 1; fi
+  # the memory-block size the layout was made for: another one means other blocks, other zones
   get "$M/block_size_bytes"; BS=$((0x\${v:-8000000}))
+  if [ -n "$v" ] && [ "$BS" != "$BLOCK" ]; then
+    say "memory blocks are $BS bytes now, the layout was made for $BLOCK bytes: its geometry changed; refusing to touch it"
+    return 1
+  fi
   if matches; then
     memory || return $?
     labels
@@ -298,6 +316,8 @@ export function unsafeSpecValue(spec: PersistSpec): string | undefined {
     return `host name ${q(spec.host)} cannot be named in a shell program`;
   if (spec.release !== undefined && (typeof spec.release !== 'string' || !RELEASE_RE.test(spec.release)))
     return `kernel release ${q(spec.release)} cannot be named in a shell program`;
+  if (!isBytes(spec.blockSize) || spec.blockSize === 0n)
+    return `memory-block size ${q(spec.blockSize)} is not a number of bytes`;
   for (const r of spec.regions) {
     if (!isIndex(r.id)) return `region id ${q(r.id)} is not a region number`;
     if (typeof r.path !== 'string' || !PATH_RE.test(r.path))
@@ -340,11 +360,16 @@ export function restorerProgram(spec: PersistSpec): string {
     '#  - as the kernel makes it at boot (one daxR.0 holding the whole region, bound to device_dax',
     '#    or to kmem, or empty with dax_hmem.region_idle=1): the devices are made again with the same',
     '#    names, physical ranges (claimed with `mapping`), align, mode and memory state;',
-    '#  - anything else, or a region whose size or start changed: refused, nothing written.',
+    '#  - anything else, or a region whose size, start or memory-block size changed, or with System',
+    '#    RAM inside it: refused, nothing written.',
     '# Movable memory of a kmem-bound daxR.0 is offlined first; memory online in a kernel zone is refused.',
     '# Exit status: 0 in place, 1 refused, 2 a write failed (the unit fails on both). Messages go to the journal.',
     '',
   ];
   const body = spec.regions.map(regionBlock);
-  return [...head, ENGINE, 'rc=0', ...body, 'exit "$rc"', ''].join('\n');
+  const block = [
+    `# the memory-block size the layout was made for (${formatBytes(spec.blockSize)})`,
+    `BLOCK=${spec.blockSize}`,
+  ];
+  return [...head, ENGINE, ...block, 'rc=0', ...body, 'exit "$rc"', ''].join('\n');
 }

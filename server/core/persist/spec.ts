@@ -57,6 +57,8 @@ export interface RestoreRegion {
 export interface PersistSpec {
   readonly host: string;
   readonly release?: string;
+  /** The host's memory-block size the layout was predicted with (`block_size_bytes`). */
+  readonly blockSize: bigint;
   readonly regions: readonly RestoreRegion[];
   /** Why no restorer can be made for this host (the apply must not install one). */
   readonly problems: readonly string[];
@@ -218,10 +220,19 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
   const name = typeof which === 'string' ? which : which.name;
   const problems: string[] = [];
   const notes: string[] = [];
-  if (!host) return { host: name, regions: [], problems: [`no host ${name} in the layout`], notes };
+  // no model: the spec has problems and no restorer is made from it, so the block size is moot
+  const blockSize = host?.model?.state.blockSize ?? 128n * 1024n * 1024n;
+  if (!host) return { host: name, blockSize, regions: [], problems: [`no host ${name} in the layout`], notes };
   const persisted = persistedRegions(host);
   if (persisted.length === 0)
-    return { host: name, ...(host.version ? { release: host.version.release } : {}), regions: [], problems, notes };
+    return {
+      host: name,
+      ...(host.version ? { release: host.version.release } : {}),
+      blockSize,
+      regions: [],
+      problems,
+      notes,
+    };
   // every string that reaches the restorer and its units: the host's name and the kernel release
   const badName = unsafeValueProblem('host name', name, LABEL_RE, 'letters, digits, `_`, `.` and `-`');
   if (badName) problems.push(badName);
@@ -253,7 +264,14 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
       }
     }
   }
-  return { host: name, ...(host.version ? { release: host.version.release } : {}), regions, problems, notes };
+  return {
+    host: name,
+    ...(host.version ? { release: host.version.release } : {}),
+    blockSize,
+    regions,
+    problems,
+    notes,
+  };
 }
 
 /** Where a layout device can be found after any reboot, when its region persists. */

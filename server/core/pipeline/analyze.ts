@@ -7,7 +7,7 @@ import { applySuppressions } from '../rules/dax095-suppression';
 import type { Span } from '../../../grammar/src/ast';
 import { parse, reparse } from '../../../grammar/src/index';
 import { colouringCache, defaultColourCount } from '../colour/stripes';
-import { detectFactsInput, readFacts, type FactsInputKind, type FactsProblem } from '../facts/read';
+import { detectFactsInput, readFactsAndKind, type FactsInputKind, type FactsProblem } from '../facts/read';
 import type { HostFacts, RegionFacts } from '../host-facts';
 import { KernelModel } from '../kernel/model';
 import { SeedError } from '../kernel/state';
@@ -23,7 +23,7 @@ import { lower, type LowerMemo } from '../layout/lower';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion } from '../plan/planner';
-import { planCxl } from '../plan/cxl';
+import { planCxl, withCxl } from '../plan/cxl';
 import { RULES } from '../rules/registry';
 import type { AnalysisCache, ParsedText } from './cache';
 import { DESIGN_HOST, type Analysis, type FactsLoad, type HostAnalysis } from '../analysis/types';
@@ -179,14 +179,21 @@ function analyzeHost(
       };
       const source = decl.facts.value;
       const text = load.text;
+      // the text is parsed once for both the facts and their kind
+      let seen: FactsInputKind | undefined;
+      const read = () => {
+        const x = readFactsAndKind(text, source, readOptions);
+        seen = x.kind;
+        return x.result;
+      };
       const r = cache
         ? cache.readFacts(
             text,
             JSON.stringify([source, readOptions], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
-            () => readFacts(text, source, readOptions),
+            read,
           )
-        : readFacts(text, source, readOptions);
-      kind = cache ? cache.factsKind(text, () => detectFactsInput(text)) : detectFactsInput(text);
+        : read();
+      kind = cache ? cache.factsKind(text, () => seen ?? detectFactsInput(text)) : (seen ?? detectFactsInput(text));
       let problems = r.problems;
       if (r.facts) {
         ({ facts, problems } = fillStarts(r.facts, problems));
@@ -239,7 +246,7 @@ function analyzeHost(
           });
         }
       }
-      host.plan = planHost(model, desired, { prune: options.prune ?? false }, cxl);
+      host.plan = withCxl(planHost(model, desired, { prune: options.prune ?? false }), cxl);
     } catch (e) {
       host.modelError = e instanceof SeedError ? e.message : `internal error while modelling the host: ${String(e)}`;
       const v = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;

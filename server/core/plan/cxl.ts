@@ -13,7 +13,7 @@ import type { Errno } from '../kernel/tables';
 import type { LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
 import { checkCxlRegion, type CxlProblem, type CxlResolved } from './cxl-checks';
-import type { PlanFailure, PlanStep, PlannedWrite, Purpose, Refusal } from './planner';
+import type { Plan, PlanFailure, PlanStep, PlannedWrite, Purpose, Refusal } from './plan-types';
 
 export type { CxlProblem, CxlResolved, CxlCode } from './cxl-checks';
 
@@ -190,4 +190,14 @@ class CxlPlanner {
 /** Plans the host's `cxl region`s through the model; run before the dax planner (planner.ts). */
 export function planCxl(model: KernelModel, facts: HostFacts, regions: readonly LayoutRegion[]): CxlPlan {
   return new CxlPlanner(model, facts).run(regions);
+}
+
+/** The dax plan with the CXL plan in front: its writes ran through the model first, so they come first. */
+export function withCxl(plan: Plan, cxl: CxlPlan): Plan {
+  if (cxl.regions.size === 0) return plan;
+  plan.steps.unshift(...cxl.steps);
+  plan.failures.unshift(...cxl.failures);
+  plan.refusals.unshift(...cxl.refusals);
+  plan.cxl = cxl.regions;
+  return plan;
 }

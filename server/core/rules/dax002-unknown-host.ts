@@ -1,6 +1,6 @@
 // DAX002: a region placed `on` a host that the file does not declare.
 
-import { closest } from './suggest';
+import { closest } from '../../../grammar/src/suggest';
 import { defineRule } from './util';
 
 export const dax002 = defineRule({

@@ -6,36 +6,23 @@
 # mounts the disk and switches to systemd. Everything lands in test/vm/.cache/distro/.
 # The SSH client key is test/vm's (test/vm/.cache/keys/id_ed25519); the guest gets its own
 # fixed ed25519 host key, pinned in .cache/distro/known_hosts under the alias daxlayout-distro.
+# Host packages, the mirror, module lists and initramfs packing come from test/vm/lib.sh, as for
+# test/vm/setup.sh.
 #   sh test/vm/distro/build.sh              # about 1.5 min the first time, 0.1 s cached
 #   DISTRO_REBUILD=1 sh test/vm/distro/build.sh   # rebuild the image and initrds from the cached root
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 VM=$(dirname "$HERE")
-CACHE="$VM/.cache/distro"
+CACHE="$VM/.cache"   # test/vm's cache, for lib.sh (apt marker); this guest's files go to $DCACHE
 KEYS="$VM/.cache/keys"
-MIRROR=${DISTRO_MIRROR:-http://deb.debian.org/debian}
-log() { printf '[distro %s] %s\n' "$(date +%T)" "$*" >&2; }
+LOG_TAG=distro
+. "$VM/lib.sh"
 t0=$(date +%s)
-mkdir -p "$CACHE"
-
 # kernels (extracted, never installed) and the test key pair: test/vm's cache
 sh "$VM/setup.sh" 6.1 6.12 7.3
-
-missing=""
-for p in debootstrap e2fsprogs cpio busybox-static kmod xz-utils zstd openssh-client; do
-  dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  # a brand-new machine may have no package lists yet: update once (setup.sh shares the marker)
-  if [ ! -e "$VM/.cache/apt-updated" ]; then
-    log "apt-get update"
-    $SUDO apt-get update -qq
-    touch "$VM/.cache/apt-updated"
-  fi
-  log "installing:$missing"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+need_packages debootstrap e2fsprogs cpio busybox-static kmod xz-utils zstd openssh-client
+CACHE="$VM/.cache/distro"
+mkdir -p "$CACHE"
 
 # ---- the root file system ------------------------------------------------------------
 # Between builds the root is kept as root.tar, so that no tool crawling the work tree (tsc,
@@ -45,7 +32,9 @@ if [ -s "$CACHE/root.tar" ] && [ ! -d "$ROOT" ] && { [ ! -s "$CACHE/base.img" ] 
   mkdir -p "$ROOT"; tar -C "$ROOT" -xf "$CACHE/root.tar"
 fi
 if [ ! -e "$CACHE/root.done" ]; then
-  log "debootstrap bookworm (about 1 min)"
+  # from the mirror apt is configured with (DISTRO_MIRROR overrides it)
+  MIRROR=${DISTRO_MIRROR:-$(apt_mirror)} || { echo "distro: no Debian mirror found in apt's configuration" >&2; exit 1; }
+  log "debootstrap bookworm from $MIRROR (about 1 min)"
   rm -rf "$ROOT"
   debootstrap --variant=minbase \
     --include=systemd-sysv,udev,dbus,openssh-server,daxctl,ndctl,kmod,iproute2,procps \
@@ -117,15 +106,9 @@ for k in 6.1 6.12 7.3; do
   for a in sh mount umount insmod switch_root sleep mkdir echo cat; do ln -s busybox "$R/bin/$a"; done
   # crc32c first: insmod does not resolve ext4's soft dependency on it
   : > "$R/modules.list"
-  for m in crc32c_generic crc32c-intel virtio_pci virtio_blk ext4; do
-    modprobe -d "$KROOT" -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
-  done | awk '!seen[$0]++' | while read -r f; do
+  module_deps "$KROOT" "$KVER" crc32c_generic crc32c-intel virtio_pci virtio_blk ext4 | while read -r f; do
     base=$(basename "$f"); base=${base%.xz}; base=${base%.zst}; base=${base%.gz}
-    case "$f" in
-      *.ko.xz) xz -dc "$f" > "$R/lib/modules/$base" ;;
-      *.ko.zst) zstd -qdc "$f" > "$R/lib/modules/$base" ;;
-      *) cp "$f" "$R/lib/modules/$base" ;;
-    esac
+    unpack_module "$f" "$R/lib/modules/$base"
     echo "$base" >> "$R/modules.list"
   done
   cat > "$R/init" <<'INIT'
@@ -144,7 +127,6 @@ mount --move /dev /newroot/dev 2>/dev/null || umount /dev
 exec switch_root /newroot /sbin/init
 INIT
   chmod 755 "$R/init"
-  (cd "$R" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$out.tmp"
-  mv "$out.tmp" "$out"
+  cpio_gz "$R" "$out"
 done
 log "ready in $(( $(date +%s) - t0 )) s: $(du -h --apparent-size "$CACHE/base.img" | cut -f1) image ($(du -h "$CACHE/base.img" | cut -f1) used)"

@@ -1,6 +1,6 @@
 # A RAM region of interleave 2 over both memdevs of the cxl2 machine (test/vm/vm.mjs), created
 # through sysfs as docs/cxl.md describes, with refused writes on the way; then its dax region
-# split, and the region deleted. Run on 6.12 and 7.3: run-script.mjs --machine cxl2.
+# split, and the region deleted. Run on 6.12, 6.18, 7.2 and 7.3: run-script.mjs --machine cxl2.
 echo region1 > /sys/bus/cxl/devices/decoder0.0/create_ram_region  # expect: EBUSY
 echo region0 > /sys/bus/cxl/devices/decoder0.0/create_ram_region
 echo 1 > /sys/bus/cxl/devices/region0/commit  # expect: ENXIO
@@ -13,8 +13,11 @@ echo 0x10000000 > /sys/bus/cxl/devices/region0/size  # expect: EINVAL
 echo 0x200000000 > /sys/bus/cxl/devices/region0/size  # expect: ERANGE
 echo 0x80000000 > /sys/bus/cxl/devices/region0/size
 echo 512 > /sys/bus/cxl/devices/region0/interleave_granularity  # expect: EBUSY
-# mode none: EINVAL on 6.12, ENODEV on 7.3
+# mode none: EINVAL on 6.12, ENODEV on 6.18 and later
 echo decoder2.0 > /sys/bus/cxl/devices/region0/target0
+# DPA while the mode is none: EINVAL on 6.12, EBUSY on 6.18 and later
+echo 0x40000000 > /sys/bus/cxl/devices/decoder2.0/dpa_size
+# pmem on a volatile-only memdev: ENXIO on 6.12, EINVAL on 6.18 and later
 echo pmem > /sys/bus/cxl/devices/decoder2.0/mode
 echo ram > /sys/bus/cxl/devices/decoder2.0/mode
 echo 0x50000000 > /sys/bus/cxl/devices/decoder2.0/dpa_size  # expect: ENOSPC
@@ -49,3 +52,5 @@ echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind  # expect: ENODEV
 echo region0 > /sys/bus/cxl/devices/decoder0.0/delete_region
 echo region0 > /sys/bus/cxl/devices/decoder0.0/delete_region  # expect: ENODEV
 echo region0 > /sys/bus/cxl/devices/decoder0.0/create_ram_region
+# region1 is on offer: 6.12 takes `region01` as region1 (sscanf), 6.18 and later compare the name (EBUSY)
+echo region01 > /sys/bus/cxl/devices/decoder0.0/create_ram_region

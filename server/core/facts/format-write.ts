@@ -1,12 +1,11 @@
-// Writing the daxlayout-facts/1 format (docs/facts.md): pretty JSON, addresses as 0x strings,
-// sizes as numbers (a decimal string above 2^53), small objects on one line.
+// The daxlayout-facts/1 file format (docs/facts.md), writing: pretty JSON, addresses as 0x
+// strings, byte counts as numbers while they are safe integers. format.ts reads it back.
 
 import type { AccessClassFacts, HostFacts } from '../host-facts';
 import { hex } from '../units';
 import { MAX_SAFE } from './fields';
+import { FACTS_FORMAT } from './format';
 import { cxlDocument } from './format-cxl';
-
-export const FACTS_FORMAT = 'daxlayout-facts/1';
 
 /** A byte count: a JSON number when safe, else a decimal string. */
 function size(v: bigint): number | string {
