@@ -69,6 +69,12 @@ describe('planning a cxl region', () => {
     expect(again.hosts[0]?.plan?.cxl?.get(again.layout.regions[0]!)?.action).toBe('keep');
   });
 
+  it('plans the same CXL writes against the 7.3 capture of the same machine', () => {
+    const b = analyze(text.replace('cxl2-6.12.facts.json', 'cxl2-7.3.facts.json'), { readFacts: reader() });
+    expect(b.hosts[0]?.version?.release).toBe('7.3.4+deb13-amd64');
+    expect(writes(b)).toEqual(writes(a));
+  });
+
   it('finds memdevs by serial number, in the positions written', () => {
     const b = analyze('host h { facts "cxl2-6.12.facts.json" }\ncxl region p on h { memdevs 0x2, 0x1 size 1G }\n', {
       readFacts: reader(),

@@ -9,6 +9,7 @@ const file = (p: string): string => readFileSync(new URL(`../../${p}`, import.me
 const CAPTURES = [
   ['test/vm/cxl/captures/linux-6.12-cxl2.txt', 'samples/cxl2-6.12.facts.json'],
   ['test/vm/cxl/captures/linux-7.3-cxl2-region.txt', 'samples/cxl2-7.3-region.facts.json'],
+  ['test/vm/cxl/captures/linux-7.3-cxl2-plan-run.txt', 'samples/cxl2-7.3.facts.json'],
 ] as const;
 
 describe('CXL facts in the facts file', () => {
