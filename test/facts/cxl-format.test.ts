@@ -67,3 +67,19 @@ describe('CXL facts in the facts file', () => {
     expect(r.problems.some((p) => p.severity === 'warning' && /decoder0\.0's window/.test(p.message))).toBe(true);
   });
 });
+
+describe('dax devices of a CXL region in a capture', () => {
+  it('are read under their parent `dax_regionN` (the CXL dax region device), not skipped as a dax_region group', () => {
+    // the 6.12 boot capture with its region moved to where a CXL region's dax region lives
+    const cxlPath = '/sys/devices/platform/ACPI0017:00/root0/decoder0.0/region0/dax_region0';
+    const text = file('test/fixtures/facts/linux-6.12-boot.capture.txt').replaceAll(
+      '/sys/devices/platform/hmem.0',
+      cxlPath,
+    );
+    const r = readFacts(text, 'moved');
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.facts?.regions.map((x) => [x.id, x.path, x.devices.map((d) => [d.name, d.size])])).toEqual([
+      [0, cxlPath, [['dax0.0', 2n << 30n]]],
+    ]);
+  });
+});
