@@ -1,7 +1,7 @@
 // Hover on the memdevs and the window of a `cxl region`: where they sit in the CXL topology and
 // what is free, from the host's facts (server/core/explain/cxl-hover.ts, rendered by markdown.ts).
 import { describe, expect, it } from 'vitest';
-import { analyze, completeAt, hoverAt } from '../../server/core/index';
+import { analyze, completeAt, hoverAt, semanticTokens } from '../../server/core/index';
 import { renderHover } from '../../server/lsp/markdown';
 import { sampleReader } from '../rules/harness';
 
@@ -55,5 +55,19 @@ describe('completion: CXL', () => {
     const keys = complete(`${H}cxl region p on h {\n  |\n}\n`).map((i) => i.label);
     expect(keys).toEqual(['size', 'cache', 'window', 'memdevs', 'granularity', 'adopt', 'persist', 'device']);
     expect(complete(`${H}region 0 on h {\n  |\n}\n`).map((i) => i.label)).not.toContain('memdevs');
+  });
+});
+
+describe('semantic tokens: CXL', () => {
+  it('marks `cxl` and `region` as keywords and the label as a declaration', () => {
+    const text = 'cxl region pool on h { memdevs mem0 }\n';
+    const toks = semanticTokens(analyze(text)).map((t) => [text.slice(t.span.start, t.span.end), t.type]);
+    expect(toks.slice(0, 5)).toEqual([
+      ['cxl', 'keyword'],
+      ['region', 'keyword'],
+      ['pool', 'variable'],
+      ['on', 'keyword'],
+      ['h', 'namespace'],
+    ]);
   });
 });
