@@ -114,10 +114,14 @@ for (const kernel of kernels) {
         );
         assert.equal(r.code, 0, r.stderr);
         const [size, resource, ways, gran, t0, t1, commit, driver] = r.stdout.trim().split('\n');
-        // position 0 holds the memdev with serial 1, whichever memN it is on this boot
+        // position i holds the memdev with serial i + 1, whichever memN and endpoint port it has on this boot
         const f = JSON.parse(readFileSync(factsFile, 'utf8'));
-        const one = f.cxl.memdevs.find((m) => m.serial === '0x1').name === 'mem0';
-        const [first, second] = one ? ['decoder2.0', 'decoder3.0'] : ['decoder3.0', 'decoder2.0'];
+        const decoderOf = (serial) => {
+          const m = f.cxl.memdevs.find((x) => x.serial === serial);
+          const ep = f.cxl.ports.find((p) => p.kind === 'endpoint' && p.uport === m.name);
+          return f.cxl.decoders.find((d) => d.kind === 'endpoint' && d.port === ep.name && d.name.endsWith('.0')).name;
+        };
+        const [first, second] = [decoderOf('0x1'), decoderOf('0x2')];
         assert.deepEqual(
           [size, resource, ways, gran, t0, t1, commit],
           ['0x80000000', '0x390000000', '2', '256', first, second, '1'],
