@@ -138,7 +138,7 @@ function buildMarks(
 ): Map<number, Mark> {
   const marks = new Map<number, Mark>();
   for (const decl of file.declarations) {
-    marks.set(decl.keyword.start, { role: Role.Decl });
+    marks.set(decl.kind === 'region' && decl.cxl ? decl.cxl.start : decl.keyword.start, { role: Role.Decl });
     markBlock(marks, decl.body, { itemIndent: 1, closeIndent: 0, oneLine: false });
     markProperties(marks, decl.properties);
     if (decl.kind === 'region') {

@@ -114,6 +114,8 @@ export const RegionValueKey = cat('RegionValueKey', 'a region property');
 export const HostFlag = cat('HostFlag', 'a host flag');
 /** Region flags (`dynamic`, `static`, `persist`). */
 export const RegionFlag = cat('RegionFlag', 'a region flag');
+/** Region keys followed by a list of words and numbers (`memdevs`). */
+export const RegionListKey = cat('RegionListKey', 'a region property');
 /** Device keys followed by a list of words and numbers (`colours`, `colors`, `expect`). */
 export const DeviceListKey = cat('DeviceListKey', 'a device property');
 /** What a `colours` or `expect` list may hold: numbers, words, `..`, `,`, `+`. */
@@ -162,9 +164,12 @@ export const HOST_VALUE_KEYS = [
 ] as const;
 export const HOST_FLAGS = ['persist'] as const;
 export const HOST_KEYS = [...HOST_VALUE_KEYS, ...HOST_FLAGS] as const;
-export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache'] as const;
+/** Region keys that take one value; `window`, `granularity`, `adopt` belong to `cxl region` blocks (docs/cxl.md). */
+export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache', 'window', 'granularity', 'adopt'] as const;
+/** Region keys followed by a list: `memdevs mem0, mem1` (a `cxl region`'s interleave positions). */
+export const REGION_LIST_KEYS = ['memdevs'] as const;
 export const REGION_FLAGS = ['dynamic', 'static', 'persist'] as const;
-export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_FLAGS] as const;
+export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_LIST_KEYS, ...REGION_FLAGS] as const;
 export const DEVICE_VALUE_KEYS = ['name', 'size', 'align', 'owner', 'group', 'permissions'] as const;
 /** Device keys followed by a list of words and numbers (`colours 0..1 of 4`, `expect read-latency 120ns from node 0`). */
 export const DEVICE_LIST_KEYS = ['colours', 'colors', 'expect'] as const;
@@ -185,7 +190,8 @@ export const DEVICE_KEYS = [
 export const LIST_WORDS = ['of', 'exclusive', 'any', 'from', 'node', 'access0', 'access1'] as const;
 export const MODE_WORDS = ['devdax', 'system-ram'] as const;
 export const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
-const OTHER_KEYWORDS = ['on', 'rest'] as const;
+/** `cxl` starts a declaration (`cxl region NAME …`) at the top level; elsewhere it is a name. */
+const OTHER_KEYWORDS = ['on', 'rest', 'cxl'] as const;
 
 const has = (list: readonly string[], w: string): boolean => list.includes(w);
 
@@ -198,6 +204,7 @@ function wordCategories(word: string | undefined): TokenType[] {
   if (has(HOST_FLAGS, w)) cats.push(HostFlag);
   if (has(REGION_VALUE_KEYS, w)) cats.push(RegionValueKey);
   if (has(REGION_FLAGS, w)) cats.push(RegionFlag);
+  if (has(REGION_LIST_KEYS, w)) cats.push(RegionListKey);
   if (has(DEVICE_VALUE_KEYS, w)) cats.push(DeviceValueKey);
   if (has(DEVICE_KEYS, w)) cats.push(DeviceKey);
   if (has(DEVICE_LIST_KEYS, w)) cats.push(DeviceListKey);
@@ -208,7 +215,7 @@ function wordCategories(word: string | undefined): TokenType[] {
     if (!has(DEVICE_KEYS, w)) cats.push(DeviceWord, DeviceSingle, DeviceLoose, ListPart);
   }
   if (word === undefined) cats.push(RegionId);
-  if (w === 'host' || w === 'region') cats.splice(cats.indexOf(TopJunk), 1);
+  if (w === 'host' || w === 'region' || w === 'cxl') cats.splice(cats.indexOf(TopJunk), 1);
   return cats;
 }
 
@@ -352,6 +359,7 @@ export const Host = kw('host');
 export const Region = kw('region');
 export const Device = kw('device');
 export const On = kw('on');
+export const Cxl = kw('cxl');
 export const Mode = kw('mode');
 export const Range = kw('range');
 
@@ -377,6 +385,7 @@ export const ALL_TOKENS: TokenType[] = [
   HostFlag,
   RegionValueKey,
   RegionFlag,
+  RegionListKey,
   DeviceValueKey,
   DeviceKey,
   DeviceListKey,

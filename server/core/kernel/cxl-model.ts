@@ -55,8 +55,10 @@ export class CxlModel {
 
   constructor(
     private readonly dax: KernelModel,
-    facts: CxlFacts,
+    /** The facts the model started from (cxl-snapshot.ts writes its state back in their shape). */
+    readonly initial: CxlFacts,
   ) {
+    const facts = initial;
     this.abi = cxlAbi(dax.version);
     const t = cxlTopology(facts);
     this.memdevs = t.memdevs;
