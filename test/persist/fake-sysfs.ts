@@ -155,7 +155,12 @@ export async function runRestorer(
         }
       });
       chan.on('error', () => {});
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      // A guard against a restorer that never ends, not a time limit: on a loaded 2-core machine one
+      // run of 26 writes (each re-rendering the sysfs tree) has taken over 20 s.
+      const timer = setTimeout(() => {
+        stderr += '\n[fake-sysfs: killed after 180 s]';
+        child.kill('SIGKILL');
+      }, 180_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);

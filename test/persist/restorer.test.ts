@@ -465,7 +465,7 @@ describe('restorer against the kernel model', () => {
         const spec = persistSpec(a, 'lab');
         fc.pre(a.findings.every((f) => f.severity !== 'error') && spec.problems.length === 0);
         const { run, state, model } = await restoreFrom(kernel, a, bootFacts(kernel));
-        expect(run.code, `${lines.join('\n')}\n${run.stdout}`).toBe(0);
+        expect(run.code, `${lines.join('\n')}\n${run.stdout}\n${run.stderr}`).toBe(0);
         expect(state).toEqual(predicted(a));
         const again = await runRestorer(restorerProgram(spec), model);
         expect(again.writes).toEqual([]);
@@ -474,7 +474,7 @@ describe('restorer against the kernel model', () => {
       { numRuns: 40, seed: 20261125 },
     );
     expect(checked).toBeGreaterThan(10);
-  }, 400_000);
+  }, 1_200_000);
 });
 
 describe('persist artifacts', () => {
