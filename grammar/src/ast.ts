@@ -82,7 +82,12 @@ export interface DeviceDecl {
 export interface RegionDecl {
   readonly kind: 'region';
   readonly span: Span;
+  /** Span of the `region` keyword (the declaration may start at `cxl`: see `cxl`). */
   readonly keyword: Span;
+  /** `cxl region LABEL …`: a CXL RAM region (docs/cxl.md); the span of `cxl`. */
+  readonly cxl?: Span;
+  /** The label of a `cxl region` (the kernel picks its number). */
+  readonly label?: Word;
   /** The kernel's region id (`region 0`). */
   readonly id?: NumberValue;
   /** The host after `on` (`region 0 on hbm01`). */

@@ -53,6 +53,9 @@ const BLOCK_EXPECT: Record<BlockKind, string> = {
   device: `a device property (${listWords(BLOCK_KEYS.device)}) or \`}\``,
 };
 
+/** A declaration while it is built (optional parts are set as they are found, not spread in). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface BlockContents {
   readonly properties: Property[];
   readonly devices: DeviceDecl[];
@@ -220,21 +223,26 @@ function buildHost(ctx: BuildContext, node: CstNode): HostDecl | undefined {
   const desc = name ? `host ${clip(name.text)}` : 'the host block';
   const { properties } = buildItems(ctx, node, 'host', desc);
   const body = closeBlock(ctx, node, kw, open, close, desc);
-  const host: HostDecl = {
+  const host: Writable<HostDecl> = {
     kind: 'host',
     span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
     keyword,
     properties,
-    ...(name ? { name } : {}),
-    ...(body ? { body } : {}),
   };
+  if (name) host.name = name;
+  if (body) host.body = body;
   return host;
 }
 
 function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
-  const kw = tok(node, 'keyword');
+  const cxlTok = tok(node, 'cxl');
+  const regionTok = tok(node, 'keyword');
+  if (cxlTok !== undefined && regionTok === undefined)
+    report(ctx, 'expected `region` after `cxl`: `cxl region LABEL on HOST {`', missingAfter(ctx, endOf(cxlTok)));
+  const kw = regionTok ?? cxlTok;
   if (kw === undefined) return undefined;
   const keyword = spanOf(kw);
+  const first = cxlTok ?? kw;
   const idTok = tok(node, 'id');
   const onTok = tok(node, 'on');
   const hostTok = tok(node, 'host');
@@ -242,10 +250,30 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   const open = tok(node, 'open');
   const close = tok(node, 'close');
   let id: NumberValue | undefined;
+  let label: Word | undefined;
   let host: Word | undefined;
-  let headerOk = true;
+  let headerOk = regionTok !== undefined;
   let headerLast = kw;
-  if (idTok === undefined) {
+  if (cxlTok !== undefined) {
+    if (idTok === undefined) {
+      if (headerOk)
+        report(ctx, 'expected a label after `cxl region`, such as `cxl region pool {`', missingAfter(ctx, endOf(kw)));
+      headerOk = false;
+    } else {
+      headerLast = idTok;
+      if (isName(idTok)) label = word(idTok);
+      else {
+        report(
+          ctx,
+          isNumber(idTok)
+            ? `a CXL region is named by a label, such as \`cxl region pool {\`: the kernel numbers it (\`adopt region${clip(idTok.image)}\` takes over an existing one)`
+            : `expected a label such as pool after \`cxl region\`, found ${describe(idTok)}${isString(idTok) ? '; write it without quotes' : ''}`,
+          spanOf(idTok),
+        );
+        headerOk = false;
+      }
+    }
+  } else if (idTok === undefined) {
     report(ctx, 'expected a region number such as 0 after `region`', missingAfter(ctx, endOf(kw)));
     headerOk = false;
   } else {
@@ -287,7 +315,7 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
     if (headerOk) {
       report(
         ctx,
-        `expected \`on\` before the host name: \`region ${id?.text ?? 'N'} on ${clip(hostWithoutOn.image)} {\``,
+        `expected \`on\` before the host name: \`${cxlTok ? `cxl region ${label?.text ?? 'LABEL'}` : `region ${id?.text ?? 'N'}`} on ${clip(hostWithoutOn.image)} {\``,
         spanOf(hostWithoutOn),
       );
     }
@@ -296,19 +324,22 @@ function buildRegion(ctx: BuildContext, node: CstNode): RegionDecl | undefined {
   if (open === undefined && headerOk) {
     report(ctx, 'expected `{` to open the region block', missingAfter(ctx, endOf(headerLast)));
   }
-  const desc = id ? `region ${clip(id.text)}` : 'the region block';
+  const desc = id ? `region ${clip(id.text)}` : label ? `cxl region ${clip(label.text)}` : 'the region block';
   const { properties, devices } = buildItems(ctx, node, 'region', desc);
-  const body = closeBlock(ctx, node, kw, open, close, desc);
-  return {
+  const body = closeBlock(ctx, node, first, open, close, desc);
+  const region: Writable<RegionDecl> = {
     kind: 'region',
-    span: { start: keyword.start, end: nodeEnd(node, kw) + 1 },
+    span: { start: first.startOffset, end: nodeEnd(node, first) + 1 },
     keyword,
     properties,
     devices,
-    ...(id ? { id } : {}),
-    ...(host ? { host } : {}),
-    ...(body ? { body } : {}),
   };
+  if (cxlTok) region.cxl = spanOf(cxlTok);
+  if (label) region.label = label;
+  if (id) region.id = id;
+  if (host) region.host = host;
+  if (body) region.body = body;
+  return region;
 }
 
 function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
@@ -347,14 +378,10 @@ function buildDevice(ctx: BuildContext, node: CstNode): DeviceDecl {
   const { properties } = buildItems(ctx, node, 'device', desc);
   const body = kw ? closeBlock(ctx, node, kw, open, close, desc) : undefined;
   const end = kw ? nodeEnd(node, kw) + 1 : keyword.end;
-  return {
-    kind: 'device',
-    span: { start: keyword.start, end },
-    keyword,
-    properties,
-    ...(label ? { label } : {}),
-    ...(body ? { body } : {}),
-  };
+  const device: Writable<DeviceDecl> = { kind: 'device', span: { start: keyword.start, end }, keyword, properties };
+  if (label) device.label = label;
+  if (body) device.body = body;
+  return device;
 }
 
 function topJunkMessage(t: IToken): string {

@@ -57,6 +57,9 @@ export function blockOf(key: string): BlockKind[] {
 export function unknownPropertyMessage(block: BlockKind, written: string): string {
   const key = clip(written);
   const expected = `expected one of: ${listWords(BLOCK_KEYS[block])}`;
+  if (block === 'region' && /^mem\d+$/.test(key)) {
+    return `\`${key}\` is a memdev: separate the memdevs of a cxl region with \`,\`: \`memdevs mem0, ${key}\``;
+  }
   if (block === 'region' && key === 'on') {
     return '`on` belongs in the region header: `region 0 on hbm01 {`';
   }
@@ -177,6 +180,10 @@ export function buildProperty(
       if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildList(ctx, valueToks, values, spec.shape);
       break;
+    case 'memdevs':
+      if (valueToks.length === 0) missing = `expected ${spec.expected}`;
+      else buildMemdevs(ctx, valueToks, values);
+      break;
   }
   if (missing !== undefined) {
     state.pendingMessage = missing;
@@ -264,6 +271,28 @@ function buildList(ctx: BuildContext, parts: readonly IToken[], values: Value[],
       report(ctx, `unexpected ${describe(t)} in \`${shape}\``, spanOf(t));
     }
   }
+}
+
+/** `memdevs` values: names (mem0) or serial numbers (0x2), separated by `,`. */
+function buildMemdevs(ctx: BuildContext, parts: readonly IToken[], values: Value[]): void {
+  let wantItem = true;
+  for (const t of parts) {
+    if (t.tokenType === T.Comma) {
+      if (wantItem) report(ctx, 'expected a memdev before `,`, such as mem0, mem1', spanOf(t));
+      wantItem = true;
+      continue;
+    }
+    if (!isName(t) && !isNumber(t)) {
+      report(ctx, `expected a memdev name such as mem0 or a serial number, found ${describe(t)}`, spanOf(t));
+      wantItem = true; // one message for the stray token
+      continue;
+    }
+    if (!wantItem) report(ctx, `expected \`,\` between memdevs, found ${describe(t)}`, spanOf(t));
+    values.push(isName(t) ? word(t) : numberValue(t));
+    wantItem = false;
+  }
+  const last = parts[parts.length - 1];
+  if (wantItem && last !== undefined) report(ctx, 'expected another memdev after `,`', missingAfter(ctx, endOf(last)));
 }
 
 /** `range` values: `N..N` or `N + N`, separated by `,`. */

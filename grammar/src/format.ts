@@ -81,6 +81,21 @@ function countNewlines(text: string, from: number, to: number): number {
   return n;
 }
 
+/**
+ * Where the line holding `offset` starts: after the last `\n` or `\r` before it. Scans back over
+ * that line only (`lastIndexOf('\r')` in a file without one would scan to its start, once per
+ * end-of-line comment: quadratic in a file of commented lines).
+ */
+function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
+}
+
 function deviceOneLine(
   text: string,
   device: DeviceDecl,
@@ -123,7 +138,7 @@ function buildMarks(
 ): Map<number, Mark> {
   const marks = new Map<number, Mark>();
   for (const decl of file.declarations) {
-    marks.set(decl.keyword.start, { role: Role.Decl });
+    marks.set(decl.kind === 'region' && decl.cxl ? decl.cxl.start : decl.keyword.start, { role: Role.Decl });
     markBlock(marks, decl.body, { itemIndent: 1, closeIndent: 0, oneLine: false });
     markProperties(marks, decl.properties);
     if (decl.kind === 'region') {
@@ -277,8 +292,7 @@ function formatUnsafe(text: string): string | undefined {
       ci++;
       const image = c.image.trimEnd();
       if (prevEnd >= 0 && countNewlines(text, prevEnd, c.startOffset) === 0) {
-        const lineStart =
-          Math.max(text.lastIndexOf('\n', c.startOffset - 1), text.lastIndexOf('\r', c.startOffset - 1)) + 1;
+        const lineStart = lineStartOf(text, c.startOffset);
         const lead = /^[ \t]*/.exec(text.slice(lineStart, c.startOffset))?.[0].length ?? 0;
         // the user's column counts only when the line printed is the line they wrote
         out.eol(image, lineFirst === lineStart + lead ? c.startOffset - lineStart - lead : 0);

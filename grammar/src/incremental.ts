@@ -132,6 +132,8 @@ function moveDecl(x: Declaration, d: number): Declaration {
     devices: x.devices.map((v) => moveDevice(v, d)),
   };
   if (x.id) r.id = move(x.id, d);
+  if (x.cxl) r.cxl = sp(x.cxl, d);
+  if (x.label) r.label = move(x.label, d);
   if (x.host) r.host = move(x.host, d);
   if (x.body) r.body = sp(x.body, d);
   return r;

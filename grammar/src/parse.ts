@@ -5,7 +5,7 @@ import type { Comment, LayoutFile, Span, SyntaxProblem } from './ast';
 import { buildDeclarations, endOf, missingAfter, type BuildContext } from './build-ast';
 import { readString } from './literals';
 import { parseTokens } from './parser';
-import { daxLexer, StringLiteral } from './tokens';
+import { StringLiteral, tokenize } from './tokens';
 
 export interface Analysis {
   readonly file: LayoutFile;
@@ -69,7 +69,7 @@ function recognitionSpan(ctx: BuildContext, e: IRecognitionException): Span {
   return { start: t.startOffset, end: endOf(t) + 1 };
 }
 
-function byStart(a: SyntaxProblem, b: SyntaxProblem): number {
+function byStart(a: { readonly span: Span }, b: { readonly span: Span }): number {
   return a.span.start - b.span.start || a.span.end - b.span.end;
 }
 
@@ -84,26 +84,104 @@ function clampSpan(span: Span, length: number): Span {
   return { start, end };
 }
 
-function isCovered(ctx: BuildContext, e: SyntaxProblem): boolean {
-  for (const c of ctx.covered) {
-    if (c.by !== e && e.span.start >= c.span.start && e.span.end <= c.span.end) return true;
+/**
+ * Which errors lie inside a span some other problem covers (an unquoted string reported once,
+ * not as a word, a stray `@`, …). The covers are sorted by start with a running maximum of
+ * their ends (the two largest, as a problem is never hidden by its own cover), so each error is
+ * one binary search: thousands of unquoted strings stay linear-logarithmic, not quadratic.
+ */
+function coveredTest(ctx: BuildContext): (span: Span, e: SyntaxProblem | undefined) => boolean {
+  const covers = [...ctx.covered].sort((a, b) => a.span.start - b.span.start);
+  const n = covers.length;
+  const starts: number[] = new Array<number>(n);
+  const best: number[] = new Array<number>(n); // index of the cover with the largest end in [0, i]
+  const second: number[] = new Array<number>(n); // its largest end among the others, -1 when none
+  for (let i = 0; i < n; i++) {
+    const c = covers[i]!;
+    starts[i] = c.span.start;
+    if (i === 0) {
+      best[0] = 0;
+      second[0] = -1;
+      continue;
+    }
+    const b = best[i - 1]!;
+    const bEnd = covers[b]!.span.end;
+    if (c.span.end > bEnd) {
+      best[i] = i;
+      second[i] = bEnd;
+    } else {
+      best[i] = b;
+      second[i] = Math.max(second[i - 1]!, c.span.end);
+    }
   }
-  return false;
+  return (span, e) => {
+    let lo = 0;
+    let hi = n; // the first cover starting after e
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= span.start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return false;
+    const top = covers[best[lo - 1]!]!;
+    const end = top.by !== e ? top.span.end : second[lo - 1]!;
+    return span.end <= end;
+  };
+}
+
+/** An error to report: a lexing error (its message made only if it is reported) or a problem. */
+interface Candidate {
+  readonly span: Span;
+  readonly problem?: SyntaxProblem;
+  readonly lex?: ILexingError;
+}
+
+/**
+ * The problems to report, by position: lexing errors and `ctx.errors`, those inside a span another
+ * problem covers left out, duplicates (same span and message) once, and no more than
+ * MAX_ERRORS + 1 of them — so that text with 200 000 stray characters costs a sort of their
+ * positions, not 200 000 messages.
+ */
+function reportable(ctx: BuildContext, lexErrors: readonly ILexingError[]): SyntaxProblem[] {
+  const length = ctx.text.length;
+  const candidates: Candidate[] = [];
+  for (const e of lexErrors) {
+    candidates.push({ span: { start: e.offset, end: e.offset + Math.max(1, e.length) }, lex: e });
+  }
+  for (const e of ctx.errors) candidates.push({ span: e.span, problem: e });
+  const isCovered = ctx.covered.length > 0 ? coveredTest(ctx) : undefined;
+  const kept: { span: Span; c: Candidate }[] = [];
+  for (const c of candidates) {
+    if (isCovered?.(c.span, c.problem)) continue;
+    kept.push({ span: clampSpan(c.span, length), c });
+  }
+  kept.sort(byStart); // stable: among equal spans, the order they were found in
+  const problems: SyntaxProblem[] = [];
+  let groupStart = -1;
+  let groupEnd = -1;
+  const groupMessages = new Set<string>(); // of the problems kept with the current span
+  for (const { span, c } of kept) {
+    if (problems.length > MAX_ERRORS) break;
+    if (span.start !== groupStart || span.end !== groupEnd) {
+      groupStart = span.start;
+      groupEnd = span.end;
+      groupMessages.clear();
+    }
+    const message = c.lex ? lexErrorMessage(ctx.text, c.lex) : c.problem!.message;
+    if (groupMessages.has(message)) continue;
+    groupMessages.add(message);
+    problems.push({ message, span });
+  }
+  return problems;
 }
 
 function analyzeUnsafe(text: string): Analysis {
-  const lexed = daxLexer.tokenize(text);
+  const lexed = tokenize(text);
   const tokens = lexed.tokens;
   const commentTokens = lexed.groups['comments'] ?? [];
   const last = tokens[tokens.length - 1];
   const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [], covered: [] };
 
-  for (const e of lexed.errors) {
-    ctx.errors.push({
-      message: lexErrorMessage(text, e),
-      span: { start: e.offset, end: e.offset + Math.max(1, e.length) },
-    });
-  }
   for (const t of tokens) {
     if (t.tokenType === StringLiteral && !readString(t.image).terminated) {
       ctx.errors.push({
@@ -121,17 +199,7 @@ function analyzeUnsafe(text: string): Analysis {
     span: { start: t.startOffset, end: endOf(t) + 1 },
     text: t.image,
   }));
-  const seen = new Set<string>();
-  const problems: SyntaxProblem[] = [];
-  for (const e of ctx.errors) {
-    if (ctx.covered.length > 0 && isCovered(ctx, e)) continue;
-    const span = clampSpan(e.span, text.length);
-    const key = `${span.start}:${span.end}:${e.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push({ message: e.message, span });
-  }
-  problems.sort(byStart);
+  const problems = reportable(ctx, lexed.errors);
   if (problems.length > MAX_ERRORS) {
     const first = problems[MAX_ERRORS]!;
     problems.length = MAX_ERRORS;

@@ -67,7 +67,7 @@ const errorMessageProvider: IParserErrorMessageProvider = {
 
 /** Keys whose value is (or may be) a bare word, by block. */
 const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
-const REGION_WORD_KEYS: ReadonlySet<string> = new Set();
+const REGION_WORD_KEYS: ReadonlySet<string> = new Set(['window', 'adopt']);
 const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
 const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
 const LIST_WORDS: ReadonlySet<string> = new Set<string>(T.LIST_WORDS);
@@ -83,6 +83,7 @@ const KEYWORD = L('keyword');
 const NAME = L('name');
 const LABEL = L('label');
 const ID = L('id');
+const CXL = L('cxl');
 const ON = L('on');
 const HOST = L('host');
 const HOST_WITHOUT_ON = L('hostWithoutOn');
@@ -103,7 +104,7 @@ class DaxParser extends CstParser {
   constructor(validate = false) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
-      nodeLocationTracking: 'full',
+      nodeLocationTracking: 'onlyOffset',
       maxLookahead: 1,
       errorMessageProvider,
       skipValidations: !validate,
@@ -143,6 +144,12 @@ class DaxParser extends CstParser {
   private listPartFollows(): boolean {
     const next = this.LA(1);
     return !tokenMatcher(next, T.Name) || LIST_WORDS.has(next.image) || this.sameLine();
+  }
+
+  /** In a `memdevs` list: a `,`, or a name or number right after the key or a `,` (`memdevs mem0, mem1 size 2G` stops at `size`). */
+  private memdevPartFollows(): boolean {
+    const prev = this.LA(0).tokenType;
+    return tokenMatcher(this.LA(1), T.Comma) || prev === T.Comma || tokenMatcher(this.LA(0), T.RegionListKey);
   }
 
   /** After `mode`: a mode word, an option, or any word on the same line. */
@@ -219,9 +226,20 @@ class DaxParser extends CstParser {
     this.OR2(this.regionAlts);
   };
 
-  /** `region ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` */
+  private readonly cxlRegionKeyword = (): IToken => this.CONSUME2(T.Region, KEYWORD);
+  private readonly regionStartAlts: Alt[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Cxl, CXL);
+        this.OPTION6(this.cxlRegionKeyword);
+      },
+    },
+    { ALT: () => this.CONSUME(T.Region, KEYWORD) },
+  ];
+
+  /** `(cxl region? | region) ID? (on NAME? | NAME)? {? (property | device | unknown | junk)* }?` (ID: a label after `cxl`) */
   public regionDecl = this.RULE('regionDecl', () => {
-    this.CONSUME(T.Region, KEYWORD);
+    this.OR3(this.regionStartAlts);
     this.OPTION(this.regionId);
     this.OPTION2(this.regionHost);
     this.OPTION4(this.open);
@@ -297,6 +315,12 @@ class DaxParser extends CstParser {
       },
     },
     { ALT: () => this.CONSUME(T.RegionFlag, KEY) },
+    {
+      ALT: () => {
+        this.CONSUME(T.RegionListKey, KEY);
+        this.MANY(this.memdevPart);
+      },
+    },
   ];
 
   public regionProperty = this.RULE('regionProperty', () => {
@@ -312,6 +336,10 @@ class DaxParser extends CstParser {
     DEF: () => this.CONSUME(T.DeviceWord, VALUE),
   };
   private readonly rangePart = (): IToken => this.CONSUME(T.RangePart, VALUE);
+  private readonly memdevPart = {
+    GATE: () => this.memdevPartFollows(),
+    DEF: () => this.CONSUME(T.ListPart, VALUE),
+  };
   private readonly listPart = {
     GATE: () => this.listPartFollows(),
     DEF: () => this.CONSUME(T.ListPart, VALUE),

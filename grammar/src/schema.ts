@@ -15,10 +15,21 @@ export type BlockKind = 'host' | 'region' | 'device';
  * - `mode`: `devdax` or `system-ram`, then mode options;
  * - `range`: `start..end` or `start + length`, separated by `,`;
  * - `colours`: colours `c` or `a..b` separated by `,`, or `any N`, then `of K`, `exclusive`;
- * - `expect`: a metric, a number with its unit, `from node N`, `access0` or `access1`.
+ * - `expect`: a metric, a number with its unit, `from node N`, `access0` or `access1`;
+ * - `memdevs`: memdev names or serial numbers separated by `,`.
  */
 export type ValueShape =
-  'string' | 'number' | 'word' | 'word-or-number' | 'size-or-rest' | 'flag' | 'mode' | 'range' | 'colours' | 'expect';
+  | 'string'
+  | 'number'
+  | 'word'
+  | 'word-or-number'
+  | 'size-or-rest'
+  | 'flag'
+  | 'mode'
+  | 'range'
+  | 'colours'
+  | 'expect'
+  | 'memdevs';
 
 export interface KeywordInfo {
   /** The keyword as written. */
@@ -145,6 +156,34 @@ export const REGION_PROPERTIES: readonly PropertySpec[] = [
     'cache NUMBER',
     'a cache size such as 256M after `cache`',
     "Size of the direct-mapped memory-side cache in front of the region's node (declared geometry, for `colours`).",
+  ),
+  spec(
+    'window',
+    'word',
+    'window WORD',
+    'a CXL window (root decoder) such as decoder0.0 after `window`',
+    'cxl region: the CXL window (root decoder, one per CFMWS) the region is allocated from, such as decoder0.0.',
+  ),
+  spec(
+    'memdevs',
+    'memdevs',
+    'memdevs MEMDEV, …',
+    'memdevs after `memdevs`, by name or serial number, such as mem0, mem1',
+    'cxl region: the memory devices in interleave positions 0, 1, …, by name (mem0) or serial number (0x2); their count is the interleave ways.',
+  ),
+  spec(
+    'granularity',
+    'number',
+    'granularity NUMBER',
+    'an interleave granularity such as 256 or 4K after `granularity`',
+    "cxl region: the interleave granularity (256 B to 16K; the window's own when the window interleaves). Default: the window's.",
+  ),
+  spec(
+    'adopt',
+    'word',
+    'adopt WORD',
+    'the name of an existing CXL region such as region0 after `adopt`',
+    'cxl region: take over an existing region (made by firmware or by hand) by its name instead of creating one.',
   ),
   spec(
     'dynamic',
@@ -287,6 +326,11 @@ export const KEYWORDS = {
       'region',
       'region NUMBER [on HOST] { … }',
       'A device-dax region (regionN in sysfs) and the devices carved out of it.',
+    ),
+    info(
+      'cxl',
+      'cxl region LABEL [on HOST] { … }',
+      'A CXL RAM region assembled from memdevs in a CXL window, then its dax devices (docs/cxl.md).',
     ),
   ],
   /** After `region NUMBER`. */

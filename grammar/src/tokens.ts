@@ -1,17 +1,19 @@
 // Tokens of the .dax language.
 //
 // Names (`[A-Za-z_][A-Za-z0-9_.-]*`) cover labels, host names and words such
-// as `dax0.3`, `guest-a`, `system-ram`. Keywords are matched before the
-// identifier with `longer_alt: Identifier`, so `sizes` or `online_kernel` stay
-// identifiers while `memory-block` is a keyword. Every keyword and the
-// identifier belong to the category `Name`, so a keyword may be used as a
-// label (`device online { … }`).
+// as `dax0.3`, `guest-a`, `system-ram`. The lexer matches a whole name, and a
+// name that is a keyword is then given the keyword's type (`tokenize` below),
+// so `sizes` or `online_kernel` stay identifiers while `memory-block` is a
+// keyword — what matching keywords first with `longer_alt: Identifier` gives,
+// for one match per name instead of one per keyword that starts like it. Every
+// keyword and the identifier belong to the category `Name`, so a keyword may
+// be used as a label (`device online { … }`).
 //
 // The parser never consumes a token it does not expect: it reads "anything
 // that could be a value here" through the categories below and the AST
 // builder judges the shape, so its messages can speak the language.
 
-import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherReturn, type ILexingResult, type TokenType } from 'chevrotain';
 
 // ---------------------------------------------------------------------------
 // Character classes (by char code; no regular expressions on the hot path)
@@ -112,6 +114,8 @@ export const RegionValueKey = cat('RegionValueKey', 'a region property');
 export const HostFlag = cat('HostFlag', 'a host flag');
 /** Region flags (`dynamic`, `static`, `persist`). */
 export const RegionFlag = cat('RegionFlag', 'a region flag');
+/** Region keys followed by a list of words and numbers (`memdevs`). */
+export const RegionListKey = cat('RegionListKey', 'a region property');
 /** Device keys followed by a list of words and numbers (`colours`, `colors`, `expect`). */
 export const DeviceListKey = cat('DeviceListKey', 'a device property');
 /** What a `colours` or `expect` list may hold: numbers, words, `..`, `,`, `+`. */
@@ -160,9 +164,12 @@ export const HOST_VALUE_KEYS = [
 ] as const;
 export const HOST_FLAGS = ['persist'] as const;
 export const HOST_KEYS = [...HOST_VALUE_KEYS, ...HOST_FLAGS] as const;
-export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache'] as const;
+/** Region keys that take one value; `window`, `granularity`, `adopt` belong to `cxl region` blocks (docs/cxl.md). */
+export const REGION_VALUE_KEYS = ['start', 'size', 'align', 'node', 'cache', 'window', 'granularity', 'adopt'] as const;
+/** Region keys followed by a list: `memdevs mem0, mem1` (a `cxl region`'s interleave positions). */
+export const REGION_LIST_KEYS = ['memdevs'] as const;
 export const REGION_FLAGS = ['dynamic', 'static', 'persist'] as const;
-export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_FLAGS] as const;
+export const REGION_KEYS = [...REGION_VALUE_KEYS, ...REGION_LIST_KEYS, ...REGION_FLAGS] as const;
 export const DEVICE_VALUE_KEYS = ['name', 'size', 'align', 'owner', 'group', 'permissions'] as const;
 /** Device keys followed by a list of words and numbers (`colours 0..1 of 4`, `expect read-latency 120ns from node 0`). */
 export const DEVICE_LIST_KEYS = ['colours', 'colors', 'expect'] as const;
@@ -183,7 +190,8 @@ export const DEVICE_KEYS = [
 export const LIST_WORDS = ['of', 'exclusive', 'any', 'from', 'node', 'access0', 'access1'] as const;
 export const MODE_WORDS = ['devdax', 'system-ram'] as const;
 export const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-on-memory'] as const;
-const OTHER_KEYWORDS = ['on', 'rest'] as const;
+/** `cxl` starts a declaration (`cxl region NAME …`) at the top level; elsewhere it is a name. */
+const OTHER_KEYWORDS = ['on', 'rest', 'cxl'] as const;
 
 const has = (list: readonly string[], w: string): boolean => list.includes(w);
 
@@ -196,6 +204,7 @@ function wordCategories(word: string | undefined): TokenType[] {
   if (has(HOST_FLAGS, w)) cats.push(HostFlag);
   if (has(REGION_VALUE_KEYS, w)) cats.push(RegionValueKey);
   if (has(REGION_FLAGS, w)) cats.push(RegionFlag);
+  if (has(REGION_LIST_KEYS, w)) cats.push(RegionListKey);
   if (has(DEVICE_VALUE_KEYS, w)) cats.push(DeviceValueKey);
   if (has(DEVICE_KEYS, w)) cats.push(DeviceKey);
   if (has(DEVICE_LIST_KEYS, w)) cats.push(DeviceListKey);
@@ -206,7 +215,7 @@ function wordCategories(word: string | undefined): TokenType[] {
     if (!has(DEVICE_KEYS, w)) cats.push(DeviceWord, DeviceSingle, DeviceLoose, ListPart);
   }
   if (word === undefined) cats.push(RegionId);
-  if (w === 'host' || w === 'region') cats.splice(cats.indexOf(TopJunk), 1);
+  if (w === 'host' || w === 'region' || w === 'cxl') cats.splice(cats.indexOf(TopJunk), 1);
   return cats;
 }
 
@@ -322,17 +331,18 @@ const keywordWords: string[] = [
     ...OTHER_KEYWORDS,
   ]),
 ];
-// Longest first, so that `online` is tried before `on`.
 keywordWords.sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 
-/** Keyword token types by their text. */
+/**
+ * Keyword token types by their text. They have no pattern of their own: the lexer reads a name
+ * as an Identifier and `tokenize` gives it its keyword's type.
+ */
 export const KEYWORD_TOKENS: ReadonlyMap<string, TokenType> = new Map(
   keywordWords.map((word) => [
     word,
     createToken({
       name: keywordTokenName(word),
-      pattern: word,
-      longer_alt: Identifier,
+      pattern: Lexer.NA,
       categories: wordCategories(word),
       label: `'${word}'`,
     }),
@@ -349,6 +359,7 @@ export const Host = kw('host');
 export const Region = kw('region');
 export const Device = kw('device');
 export const On = kw('on');
+export const Cxl = kw('cxl');
 export const Mode = kw('mode');
 export const Range = kw('range');
 
@@ -364,7 +375,6 @@ export const LEXER_TOKENS: TokenType[] = [
   Comma,
   LCurly,
   RCurly,
-  ...KEYWORD_TOKENS.values(),
   Identifier,
 ];
 
@@ -375,6 +385,7 @@ export const ALL_TOKENS: TokenType[] = [
   HostFlag,
   RegionValueKey,
   RegionFlag,
+  RegionListKey,
   DeviceValueKey,
   DeviceKey,
   DeviceListKey,
@@ -394,6 +405,7 @@ export const ALL_TOKENS: TokenType[] = [
   HeaderName,
   RegionId,
   ...LEXER_TOKENS,
+  ...KEYWORD_TOKENS.values(),
 ];
 
 /**
@@ -413,3 +425,21 @@ export function makeLexer(validate: boolean): Lexer {
 
 /** The one lexer, created once (validated by the grammar's definition test). */
 export const daxLexer = makeLexer(false);
+
+/** Keyword token types by their text, with the index the parser matches on (createToken sets it). */
+const KEYWORD_BY_WORD: ReadonlyMap<string, { readonly type: TokenType; readonly idx: number | undefined }> = new Map(
+  [...KEYWORD_TOKENS].map(([word, type]) => [word, { type, idx: type.tokenTypeIdx }]),
+);
+
+/** Lexes `text`: the lexer's tokens, each name that is a keyword given the keyword's type. */
+export function tokenize(text: string): ILexingResult {
+  const lexed = daxLexer.tokenize(text);
+  for (const t of lexed.tokens) {
+    if (t.tokenType !== Identifier) continue;
+    const k = KEYWORD_BY_WORD.get(t.image);
+    if (k === undefined) continue;
+    t.tokenType = k.type;
+    if (k.idx !== undefined) t.tokenTypeIdx = k.idx;
+  }
+  return lexed;
+}

@@ -7,6 +7,7 @@ import { F, ProgramRefused, root, shQuote, STATE, type Root } from './sh';
 
 const DEC = /^(?:0|[1-9][0-9]{0,19})$/;
 const DAX = /^dax[0-9]{1,9}\.[0-9]{1,9}$/;
+const CXL_REGION = /^region[0-9]{1,6}$/;
 const SYSFS_DEVICE = /^\/sys\/devices(?:\/[A-Za-z0-9_:+][A-Za-z0-9_.:+-]{0,127}){1,16}$/;
 
 /** Why a planned write cannot go into a program (undefined: it may). */
@@ -46,7 +47,35 @@ export function writeProblem(path: string, value: string): string | undefined {
       ? undefined
       : bad('auto_online_blocks takes offline, online, online_movable or online_kernel');
   }
-  return bad('not a device-dax or memory-block attribute daxlayout writes');
+  // CXL regions (docs/cxl.md): endpoint decoders, root decoders, regions, the cxl_region driver
+  if (
+    (m =
+      /^\/sys\/bus\/cxl\/devices\/decoder[0-9]{1,4}\.[0-9]{1,4}\/(mode|dpa_size|create_ram_region|delete_region)$/.exec(
+        path,
+      ))
+  ) {
+    const attr = m[1];
+    if (attr === 'mode') return value === 'ram' ? undefined : bad('an endpoint decoder mode daxlayout writes is ram');
+    if (attr === 'dpa_size') return DEC.test(value) ? undefined : bad('dpa_size takes a decimal byte count');
+    return CXL_REGION.test(value) ? undefined : bad(`${attr} takes a region name regionN`);
+  }
+  if (
+    (m =
+      /^\/sys\/bus\/cxl\/devices\/region[0-9]{1,6}\/(interleave_granularity|interleave_ways|size|commit|target[0-9]{1,2})$/.exec(
+        path,
+      ))
+  ) {
+    const attr = m[1] as string;
+    if (attr === 'commit') return /^[01]$/.test(value) ? undefined : bad('commit takes 0 or 1');
+    if (attr.startsWith('target'))
+      return value === '' || /^decoder[0-9]{1,4}\.[0-9]{1,4}$/.test(value)
+        ? undefined
+        : bad('a target takes an endpoint decoder name decoderP.N (or nothing, to clear it)');
+    return DEC.test(value) ? undefined : bad(`${attr} takes a decimal number`);
+  }
+  if (/^\/sys\/bus\/cxl\/drivers\/cxl_region\/(bind|unbind)$/.test(path))
+    return CXL_REGION.test(value) ? undefined : bad('the cxl_region driver takes a region name regionN');
+  return bad('not a device-dax, memory-block or CXL region attribute daxlayout writes');
 }
 
 /** What the guard compares may hold: paths, numbers, names and words — never a quote. */

@@ -7,7 +7,7 @@ import {
   analyze,
   factsFingerprint,
   planView,
-  snapshot,
+  snapshotHost,
   toDaxctlJson,
   type Analysis,
   type FactsProblem,
@@ -121,7 +121,7 @@ export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions):
   const writes = p.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
   const empty = (status: StepStatus) =>
     p.view?.steps.map((s) => ({ status, writes: s.writes.map(() => ({ status })) })) ?? [];
-  const predictedFacts = snapshot(p.host.model.state, 'predicted');
+  const predictedFacts = snapshotHost(p.host.model, 'predicted');
   const predicted = toDaxctlJson(p.host.model.state);
   if (writes.length === 0) {
     return {

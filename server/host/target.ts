@@ -9,7 +9,7 @@ import {
   factsCanonical,
   KernelModel,
   readFacts,
-  snapshot,
+  snapshotHost,
   writeFacts,
   type FactsInputKind,
   type FactsProblem,
@@ -250,7 +250,7 @@ export class SimTarget implements Target {
     if (code === 0) say('@@ done');
     // a temporary file created exclusively under a random name beside it, then renamed over it
     // (never a fixed name another user could have put a symlink at)
-    const after = writeFacts(snapshot(model.state, now.facts.source));
+    const after = writeFacts(snapshotHost(model, now.facts.source));
     if (this.save) writeFileAtomic(this.file, after);
     else this.memory = after;
     const report = parseProgramOutput(lines.join('\n'));

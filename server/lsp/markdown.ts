@@ -6,6 +6,8 @@ import {
   formatApprox,
   formatBytes,
   hex,
+  type CxlMemdevHover,
+  type CxlWindowHover,
   type DeviceHover,
   type FactsStatus,
   type HostHover,
@@ -275,8 +277,55 @@ function host(h: HostHover): string {
   return [head, ...(rows.length ? [rowsTable(rows)] : []), ...factsFooter(s.facts, true)].join('\n\n');
 }
 
+function memdev(h: CxlMemdevHover): string {
+  const head = title(
+    `**CXL memdev ${code(h.name)}**${h.position !== undefined && h.position >= 0 ? ` · interleave position ${h.position}` : ''}`,
+    `serial ${hex(h.serial)}`,
+  );
+  const rows: [string, string][] = [
+    [
+      'RAM',
+      `${formatBytes(h.ramSize)} · **${formatBytes(h.free)} free**${h.pmemSize > 0n ? ` · persistent ${formatBytes(h.pmemSize)}` : ''}`,
+    ],
+    [
+      'topology',
+      `${h.endpoint ? `${code(h.endpoint)} below ` : ''}host bridge ${h.hostBridge !== undefined ? `dport ${h.hostBridge}` : '?'}`,
+    ],
+  ];
+  for (const d of h.decoders.filter((x) => x.dpaSize > 0n || x.region))
+    rows.push([code(d.name), `${d.mode} · ${formatBytes(d.dpaSize)}${d.region ? ` · in ${code(d.region)}` : ''}`]);
+  return [head, rowsTable(rows)].join('\n\n');
+}
+
+function cxlWindow(h: CxlWindowHover): string {
+  const head = title(`**CXL window ${code(h.name)}**`, h.node !== undefined ? `node ${h.node}` : undefined);
+  const rows: [string, string][] = [
+    [
+      'range',
+      `${code(`${hex(h.start)}..${hex(h.start + h.size - 1n)}`)} · ${formatBytes(h.size)} · **${formatBytes(h.free)} free**`,
+    ],
+    [
+      'interleave',
+      `${h.ways} way${h.ways === 1 ? '' : 's'} × ${h.granularity} B over host bridge${h.targets.length === 1 ? '' : 's'} ${h.targets.join(', ')}`,
+    ],
+    [
+      'holds',
+      [h.capRam ? 'RAM' : undefined, h.capPmem ? 'persistent memory' : undefined].filter(Boolean).join(', ') ||
+        'neither RAM nor persistent memory',
+    ],
+  ];
+  for (const r of h.regions)
+    rows.push([code(r.name), `${formatBytes(r.size)}${r.start !== undefined ? ` at ${code(hex(r.start))}` : ''}`]);
+  if (h.offers) rows.push(['next region', code(h.offers)]);
+  return [head, rowsTable(rows)].join('\n\n');
+}
+
 export function renderHover(h: HoverInfo): string {
   switch (h.kind) {
+    case 'cxl-memdev':
+      return memdev(h);
+    case 'cxl-window':
+      return cxlWindow(h);
     case 'region':
       return region(h);
     case 'device':

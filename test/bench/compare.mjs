@@ -6,7 +6,8 @@
 // facts files and a JSON schema for the YAML. Then:
 //
 //   (a) full analysis in process (core.analyzeFleet, as `daxlayout check` runs it) against
-//       JSON.parse of the JSON, js-yaml load and yaml parseDocument of the YAML;
+//       JSON.parse of the JSON, js-yaml load and yaml parseDocument of the YAML, in wall-clock
+//       and CPU time, and the grammar's parse alone (core.parse);
 //   (b) one-character edit → publishDiagnostics over stdio: `daxlayout lsp --stdio` against
 //       `yaml-language-server --stdio` with the schema (validation on), big and small layouts;
 //   (c) hover and completion latency of both servers;
@@ -129,24 +130,37 @@ try {
     const readFacts = readFactsFor(big.paths.dax);
     const ops = {
       daxlayout: () => core.analyzeFleet(big.dax, { readFacts, prune: false }),
+      // the grammar's parse alone: the part of the analysis the rest is built on
+      'daxlayout parse': () => core.parse(big.dax),
       'JSON.parse': () => JSON.parse(big.json),
       'js-yaml load': () => jsyaml.load(big.yaml),
       'yaml parseDocument': () => YAML.parseDocument(big.yaml),
     };
-    const reps = { daxlayout: 1, 'JSON.parse': 5, 'js-yaml load': 5, 'yaml parseDocument': 2 };
+    const reps = { daxlayout: 1, 'daxlayout parse': 2, 'JSON.parse': 5, 'js-yaml load': 5, 'yaml parseDocument': 2 };
     const times = Object.fromEntries(Object.keys(ops).map((k) => [k, []]));
+    // CPU time too (process.cpuUsage: this process, all its threads, GC included): on a loaded
+    // machine the wall-clock time of an operation also holds the time it waited for a CPU.
+    const cpus = Object.fromEntries(Object.keys(ops).map((k) => [k, []]));
+    const cpuMs = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
     const once = (k) => {
+      const c = cpuMs();
       const t = performance.now();
       ops[k]();
-      return performance.now() - t;
+      const ms = performance.now() - t;
+      cpus[k].push(cpuMs() - c);
+      return ms;
     };
     for (const k of Object.keys(ops)) for (let i = 0; i < (k === 'daxlayout' ? 2 : 10); i++) once(k); // warm up
+    for (const k of Object.keys(ops)) cpus[k].length = 0;
     for (let r = 0; r < RUNS; r++) {
       for (const k of Object.keys(ops)) for (let i = 0; i < reps[k]; i++) times[k].push(once(k));
       process.stdout.write('.');
     }
     console.log('');
-    for (const [k, t] of Object.entries(times)) results.inProcess[k] = { median: median(t), p90: p90(t), runs: t.length };
+    for (const [k, t] of Object.entries(times)) results.inProcess[k] = { median: median(t), p90: p90(t), runs: t.length, cpuMedian: median(cpus[k]) };
   }
 
   // ---- (b, c, d) the two language servers over stdio ----
@@ -456,6 +470,9 @@ function report() {
   const row = (what, dax, anchor, r, target, status) => rows.push([what, dax, anchor, r, target, status]);
   const jsy = A['js-yaml load'].median;
   row(`full analysis in process (${S.big.daxLines}-line .dax / ${S.big.yamlLines}-line YAML)`, ms(A.daxlayout.median), `js-yaml load ${ms(jsy)}`, ratio(A.daxlayout.median, jsy), '≤ 3× js-yaml', verdict(A.daxlayout.median / jsy, 3));
+  const cpu = (k) => A[k].cpuMedian;
+  row('the same, CPU time', ms(cpu('daxlayout')), `js-yaml load ${ms(cpu('js-yaml load'))}`, ratio(cpu('daxlayout'), cpu('js-yaml load')), '', '');
+  row('of which the grammar\'s parse', ms(A['daxlayout parse'].median), `js-yaml load ${ms(jsy)}`, ratio(A['daxlayout parse'].median, jsy), '', '');
   row('', '', `yaml parseDocument ${ms(A['yaml parseDocument'].median)}`, ratio(A.daxlayout.median, A['yaml parseDocument'].median), '', '');
   row('', '', `JSON.parse ${ms(A['JSON.parse'].median)}`, ratio(A.daxlayout.median, A['JSON.parse'].median), '', '');
   const dl = 'daxlayout';
@@ -514,7 +531,7 @@ function report() {
   if (!bd.peakReset || !by.peakReset) console.log('note: /proc/PID/clear_refs was not writable, so the peak RSS includes the open, not only the edits.');
   for (const key of ['big', 'small']) for (const s of [dl, yl]) if (L[key][s].extraPublishesAfterOpen > 0) console.log(`note: ${s} published ${L[key][s].extraPublishesAfterOpen} extra diagnostics after opening the ${key} layout.`);
   console.log(`as processes: node -e 0 alone takes ${ms(P['node -e 0'].median)} here.`);
-  console.log('in process: medians after two warm-up analyses (the JIT warm); as processes: each run a cold node.');
+  console.log('in process: medians after two warm-up analyses (the JIT warm); CPU time: process.cpuUsage around each operation (all threads, GC included); as processes: each run a cold node.');
   console.log('before the timed edits, an edit that breaks the layout (`size 3QG`) was checked to give an error in both servers, and undone.');
   console.log('hover: on the edited device label (.dax) / the value of its `label:` key (YAML); completion: the value of `mode` of a system-ram device in both.');
 }

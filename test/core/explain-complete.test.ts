@@ -20,7 +20,7 @@ const LAB61 = 'host lab61 {\n  facts "linux-6.1.facts.json"\n}\n\n';
 describe('completeAt', () => {
   it('offers the top-level declarations, with snippets', () => {
     const c = complete('|');
-    expect(c.labels).toEqual(['host', 'region']);
+    expect(c.labels).toEqual(['host', 'region', 'cxl']);
     expect(c.position).toBe('key');
     expect(c.items[1]?.snippet).toBe('region ${1:0} on ${2:host} {\n  $0\n}');
   });

@@ -31,6 +31,12 @@ export interface Outcome {
   readonly kind: Kind;
   /** Milliseconds the server's work took (for hangs and aborts: until the case was given up). */
   readonly ms: number;
+  /**
+   * CPU milliseconds the child used on it (user + system, its GC threads included), when it
+   * finished: on a machine loaded by other work this stays near what the input costs, while the
+   * wall time grows with the load.
+   */
+  readonly cpuMs?: number;
   /** The error, the DAX099 finding's message, or why the process ended. */
   readonly message?: string;
   /** Top frames, innermost first: `function (file:line)`, file relative to the checkout. */

@@ -10,6 +10,7 @@
 //   --source: bundle the core from its sources instead of loading server/dist/core.cjs
 
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { bundleWorker } from './bundle';
 import { FAILURES, type StoredCase } from './case';
@@ -39,12 +40,21 @@ function args(argv: string[]): Map<string, string> {
 
 const ms = (x: number) => (Number.isNaN(x) ? '-' : x < 10 ? `${x.toFixed(2)} ms` : `${x.toFixed(0)} ms`);
 
+/** p50, p99, p99.9, max and mean of times in ms. */
+function percentiles(times: readonly number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  return `p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  p99.9 ${ms(percentile(sorted, 99.9))}  max ${ms(sorted.at(-1) ?? NaN)}  mean ${ms(sorted.reduce((x, y) => x + y, 0) / (sorted.length || NaN))}`;
+}
+
 function report(stats: Stats, header: string): void {
-  const sorted = [...stats.times].sort((a, b) => a - b);
   console.log(header);
   console.log('  ' + KINDS.map((k) => `${k} ${stats.counts[k]}`).join('  '));
+  console.log(`  time per input (inputs < 100 KB that finished, n=${stats.times.length}): ${percentiles(stats.times)}`);
+  console.log(`  CPU time per input (the same inputs; what the load does not inflate): ${percentiles(stats.cpuTimes)}`);
   console.log(
-    `  time per input (inputs < 100 KB that finished, n=${sorted.length}): p50 ${ms(percentile(sorted, 50))}  p99 ${ms(percentile(sorted, 99))}  p99.9 ${ms(percentile(sorted, 99.9))}  max ${ms(sorted.at(-1) ?? NaN)}  mean ${ms(sorted.reduce((x, y) => x + y, 0) / (sorted.length || NaN))}`,
+    `  load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
   );
 }
 
@@ -90,6 +100,7 @@ async function main(): Promise<void> {
     script,
     workers,
     timeoutMs,
+    cpuTimeout: !a.has('wall-timeout'),
     memoryMb,
     slowMs,
     sampleMs: a.has('sample') ? Number(a.get('sample')) : Math.min(1000, timeoutMs / 2),
@@ -123,9 +134,10 @@ async function main(): Promise<void> {
     const corpus = loadCorpus(root);
     const until = minutes === undefined ? Infinity : Date.now() + minutes * 60_000;
     console.log(
-      `fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms, memory ${memoryMb} MB, slow > ${slowMs} ms`,
+      `fuzz: seed ${seed}, ${count === Infinity ? 'no count limit' : `${count} inputs`}, ${minutes === undefined ? 'no time limit' : `${minutes} min`}, ${workers} workers, timeout ${timeoutMs} ms of ${a.has('wall-timeout') ? 'wall' : 'CPU'} time, memory ${memoryMb} MB, slow > ${slowMs} ms`,
     );
     let last = Date.now();
+    let lastFigures = Date.now();
     const stream = a.has('sweep')
       ? sweepStream(corpus)
       : caseStream(seed, corpus, a.has('prefix-stride') ? { prefixStride: Number(a.get('prefix-stride')) } : {});
@@ -147,6 +159,12 @@ async function main(): Promise<void> {
                 .join(', ') || 'no failures'
             }`,
           );
+          // the figures so far, every 10 minutes: a run stopped early still has them
+          if (Date.now() - lastFigures > 600_000) {
+            lastFigures = Date.now();
+            console.log(`    so far: time ${percentiles(s.times)}`);
+            console.log(`            CPU  ${percentiles(s.cpuTimes)}; load average ${loadavg()[0]?.toFixed(1)}`);
+          }
         }
       },
     });

@@ -27,6 +27,8 @@ export interface Stats {
   readonly counts: Record<Kind, number>;
   /** ms per input, for inputs under 100 KB that finished. */
   readonly times: number[];
+  /** CPU ms per input (Outcome.cpuMs), for the same inputs. */
+  readonly cpuTimes: number[];
   readonly failures: Map<string, Failure>;
   /** The slowest inputs that finished (at most 5), slowest first. */
   readonly slowest: { case: FuzzCase; ms: number }[];
@@ -39,6 +41,7 @@ export function newStats(): Stats {
     skipped: 0,
     counts: Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>,
     times: [],
+    cpuTimes: [],
     failures: new Map(),
     slowest: [],
     elapsedMs: 0,
@@ -63,8 +66,10 @@ export function record(stats: Stats, c: FuzzCase, r: Result): void {
     r.kind !== 'hang' &&
     r.kind !== 'abort' &&
     c.layout.length + Object.values(c.files).reduce((n, f) => n + f.length, 0) < 100_000
-  )
+  ) {
     stats.times.push(r.ms);
+    if (r.cpuMs !== undefined) stats.cpuTimes.push(r.cpuMs);
+  }
   if (r.kind === 'slow' && (stats.slowest.length < 5 || r.ms > (stats.slowest[4] as { ms: number }).ms)) {
     stats.slowest.push({ case: c, ms: r.ms });
     stats.slowest.sort((x, y) => y.ms - x.ms);

@@ -2,8 +2,12 @@
 // limit, each case under a hard timeout. A case that outlives the timeout is a
 // hang (the child is killed and replaced); a child that dies while running a
 // case is an abort (out of memory, a fatal error). Neither stops the caller.
+// With `cpuTimeout`, the timeout counts the child's CPU time (read from /proc), so
+// that on a machine loaded by other work a child that merely waits for a core is not
+// taken for a hang; the wall time is still capped at WALL_CAP times the timeout.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { FuzzCase, Outcome } from './case';
 import { commonFrames, framesOfSample, framesOfStack, isProject, type Frame } from './frames';
 import type { Job, Reply } from './worker';
@@ -22,6 +26,24 @@ export interface PoolOptions {
   readonly sampleMs?: number;
   /** Extra environment of the children. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The timeout counts CPU time, not wall time (Linux; elsewhere, wall time). */
+  readonly cpuTimeout?: boolean;
+}
+
+/** With `cpuTimeout`, a case is given up after this many times its timeout of wall time whatever its CPU time. */
+const WALL_CAP = 10;
+
+/** CPU milliseconds a process has used (user + system, all its threads), or NaN where /proc cannot say. */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after the command name, which may hold spaces and parentheses: state is field 3, utime 14, stime 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s (USER_HZ)
+  } catch {
+    return NaN;
+  }
 }
 
 export interface Result extends Outcome {
@@ -49,6 +71,8 @@ class Slot {
   current?: Pending;
   timer?: ReturnType<typeof setTimeout>;
   started = 0;
+  /** The child's CPU milliseconds when the current case started (cpuTimeout). */
+  cpuAtStart = NaN;
   stderr = '';
   /** The watchdog's samples, by job id. */
   readonly samples = new Map<number, Frame[][]>();
@@ -105,6 +129,7 @@ export class Pool {
       this.finish(slot, {
         kind: reply.kind,
         ms: reply.ms,
+        ...(reply.cpuMs !== undefined ? { cpuMs: reply.cpuMs } : {}),
         stage: reply.stage,
         ...(reply.message !== undefined ? { message: reply.message } : {}),
         frameList: reply.stack ? framesOfStack(reply.stack) : sampled(slot.samples.get(p.job.id)),
@@ -159,19 +184,31 @@ export class Pool {
       const child = slot.child ?? this.spawn(slot);
       slot.current = p;
       slot.started = Date.now();
-      slot.timer = setTimeout(() => {
+      slot.cpuAtStart = this.options.cpuTimeout ? cpuMsOf(child.pid) : NaN;
+      const giveUp = (): void => {
         if (slot.current !== p) return;
+        const wall = Date.now() - slot.started;
+        const cpu = cpuMsOf(child.pid) - slot.cpuAtStart;
+        if (cpu < p.timeoutMs && wall < p.timeoutMs * WALL_CAP) {
+          // waiting for a core, not working: look again when it could have used up its time
+          slot.timer = setTimeout(giveUp, Math.max(250, p.timeoutMs - cpu));
+          return;
+        }
         const frames = sampled(slot.samples.get(p.job.id));
         slot.child = undefined;
         child.kill('SIGKILL');
         this.finish(slot, {
           kind: 'hang',
-          ms: Date.now() - slot.started,
+          ms: wall,
+          ...(Number.isNaN(cpu) ? {} : { cpuMs: cpu }),
           stage: 'unknown',
-          message: `still running after ${p.timeoutMs} ms`,
+          message: Number.isNaN(cpu)
+            ? `still running after ${p.timeoutMs} ms`
+            : `still running after ${wall} ms (${cpu.toFixed(0)} ms of CPU)`,
           frameList: frames,
         });
-      }, p.timeoutMs);
+      };
+      slot.timer = setTimeout(giveUp, p.timeoutMs);
       child.send(p.job, (err) => {
         if (err && slot.current === p) {
           // the child went away before the case reached it: try again on a fresh one

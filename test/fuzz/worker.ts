@@ -28,6 +28,8 @@ export interface Reply {
   readonly id: number;
   readonly kind: 'ok' | 'slow' | 'throws' | 'dax099' | 'internal' | 'badspan';
   readonly ms: number;
+  /** CPU milliseconds of the child process over the work (Outcome.cpuMs). */
+  readonly cpuMs?: number;
   readonly stage: string;
   readonly message?: string;
   /** Raw V8 stack text of the error, when there is one. */
@@ -154,6 +156,7 @@ function run(job: Job): Reply {
   stringified.length = 0;
   Atomics.store(shared, 0, job.id);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     serverWork(job.case, work);
   } catch (e) {
@@ -170,6 +173,8 @@ function run(job: Job): Reply {
     };
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   Atomics.store(shared, 0, 0);
   const a = work.analysis as Analysis;
   const all = [a, ...((a as { members?: { analysis: Analysis }[] }).members ?? []).map((m) => m.analysis)];
@@ -181,6 +186,7 @@ function run(job: Job): Reply {
         id: job.id,
         kind: 'dax099',
         ms,
+        cpuMs,
         stage: 'analysis',
         message: crash.message,
         ...(e?.stack ? { stack: e.stack } : {}),
@@ -195,6 +201,7 @@ function run(job: Job): Reply {
         id: job.id,
         kind: 'internal',
         ms,
+        cpuMs,
         stage: 'analysis',
         message: `${internal.code}: ${internal.message}`,
         ...(e?.stack ? { stack: e.stack } : {}),
@@ -202,8 +209,8 @@ function run(job: Job): Reply {
     }
   }
   if (work.badSpans.length)
-    return { id: job.id, kind: 'badspan', ms, stage: 'views', message: work.badSpans.join('; ') };
-  return { id: job.id, kind: ms > job.slowMs ? 'slow' : 'ok', ms, stage: 'done' };
+    return { id: job.id, kind: 'badspan', ms, cpuMs, stage: 'views', message: work.badSpans.join('; ') };
+  return { id: job.id, kind: ms > job.slowMs ? 'slow' : 'ok', ms, cpuMs, stage: 'done' };
 }
 
 process.on('message', (job: Job) => {

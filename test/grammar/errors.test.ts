@@ -182,7 +182,7 @@ describe('properties and values', () => {
       `\`start\` is a region property, not a device property; ${DEVICE_KEYS}`,
     );
     expect(errorsOf('region 0 { range 0x1..0x2 }')[0]![0]).toBe(
-      '`range` is a device property, not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device',
+      '`range` is a device property, not a region property; expected one of: start, size, align, node, cache, window, memdevs, granularity, adopt, dynamic, static, persist, device',
     );
     expect(errorsOf('host h { size 4G }')[0]![0]).toBe(
       '`size` is a region or device property, not a host property; expected one of: ssh, port, facts, kernel, arch, memory-block, auto-online, hosts, inventory, persist',
@@ -218,7 +218,7 @@ describe('properties and values', () => {
     expect(errorsOf('region 0 {\n  size\n  foo 1\n}')).toEqual([
       ['expected a size such as 64G after `size`', 'e'],
       [
-        '`foo` is not a region property; expected one of: start, size, align, node, cache, dynamic, static, persist, device',
+        '`foo` is not a region property; expected one of: start, size, align, node, cache, window, memdevs, granularity, adopt, dynamic, static, persist, device',
         'foo',
       ],
     ]);
@@ -231,7 +231,7 @@ describe('properties and values', () => {
     expect(errorsOf('region 0 { dynamic 3 }')).toEqual([['unexpected `3`: `dynamic` takes no value', '3']]);
     expect(errorsOf('region 0 {\n  dynamic\n  3\n}')).toEqual([
       [
-        'unexpected `3` in region 0; expected a region property (start, size, align, node, cache, dynamic, static, persist), `device` or `}`',
+        'unexpected `3` in region 0; expected a region property (start, size, align, node, cache, window, memdevs, granularity, adopt, dynamic, static, persist), `device` or `}`',
         '3',
       ],
     ]);

@@ -35,6 +35,8 @@ function sample(syntax: string): string {
       return 'group kvm';
     case 'permissions':
       return 'permissions 0660';
+    case 'memdevs':
+      return 'memdevs mem0, 0x2';
     default:
       return syntax.split('|')[0]!.trim().replace('NUMBER', '4G').replace('STRING', '"x"');
   }
@@ -42,7 +44,7 @@ function sample(syntax: string): string {
 
 describe('KEYWORDS', () => {
   it('lists the keywords of each block with a description', () => {
-    expect(names(KEYWORDS.topLevel)).toEqual(['host', 'region']);
+    expect(names(KEYWORDS.topLevel)).toEqual(['host', 'region', 'cxl']);
     expect(names(KEYWORDS.host)).toEqual([
       'ssh',
       'port',
@@ -61,6 +63,10 @@ describe('KEYWORDS', () => {
       'align',
       'node',
       'cache',
+      'window',
+      'memdevs',
+      'granularity',
+      'adopt',
       'dynamic',
       'static',
       'persist',

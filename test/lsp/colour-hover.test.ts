@@ -41,3 +41,19 @@ describe('hover: colours', () => {
     expect(renderColourMap(h.colours!)).toContain('| 2..3 | `vms` | 256 MiB |');
   });
 });
+
+describe('hover: a device of many stripes', () => {
+  it('lists its first 32 ranges and says how many more the plan has', () => {
+    // 16 GiB, a 256 MiB cache, colours 0 and 2 of 8: two stripes of 32 MiB per 256 MiB, 128 in all
+    const t =
+      'region 0 {\n  start 0x1_0000_0000\n  size 16G\n  node 1\n  cache 256M\n  device g { colours 0, 2 of 8 }\n}\n';
+    const b = analyze(t);
+    const h = hoverAt(b, t.indexOf('device g') + 7);
+    if (!h) throw new Error('no hover');
+    const m = renderHover(h);
+    const rows = m.split('\n').filter((l) => l.startsWith('| `0x'));
+    expect(rows).toHaveLength(32);
+    expect(rows[0]).toContain('`0x100000000..0x101ffffff`');
+    expect(m).toContain('| … 96 more (`daxlayout plan` lists them all) | | |');
+  });
+});

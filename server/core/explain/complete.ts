@@ -11,6 +11,8 @@ import type { LayoutDevice } from '../layout/types';
 import { archOf, hostAligns } from '../rules/util';
 import { formatBytes, hex, hexLiteral, maxBig, roundDown, roundUp, sizeLiteral } from '../units';
 import { mapLevel } from './describe';
+import { cxlValues } from './cxl-hover';
+import { CXL_ONLY_KEYS } from '../layout/lower-cxl';
 
 export type CompletionKind = 'keyword' | 'enum' | 'value' | 'host' | 'region';
 
@@ -207,6 +209,7 @@ function headerCompletions(a: Analysis, line: string): CompletionEntry[] | undef
 const SNIPPETS: Readonly<Record<string, string>> = {
   host: 'host ${1:name} {\n  facts "${2:name.facts.json}"\n}',
   region: 'region ${1:0} on ${2:host} {\n  $0\n}',
+  cxl: 'cxl region ${1:pool} on ${2:host} {\n  memdevs ${3:mem0, mem1}\n  $0\n}',
   device: 'device ${1:label} { size ${2:1G} }',
 };
 
@@ -218,6 +221,9 @@ function keyItems(block: Block, replace: Span): CompletionEntry[] {
   present.delete('range');
   present.delete('expect');
   if (present.has('colors')) present.add('colours');
+  // a `cxl region` takes its own keys and not those the kernel sets; a plain region not the CXL ones
+  if (block.kind === 'region')
+    for (const k of block.decl.cxl ? ['start', 'align', 'node', 'dynamic', 'static'] : CXL_ONLY_KEYS) present.add(k);
   const list = KEYWORDS[block.kind].filter((k) => !present.has(k.keyword));
   return list.map((k) => entry(k, 'keyword', SNIPPETS[k.keyword] ? { snippet: SNIPPETS[k.keyword] as string } : {}));
 }
@@ -303,6 +309,10 @@ function valueItems(a: Analysis, block: Block, key: string, values: string[]): C
         : [];
     }
     return [];
+  }
+  if (k === 'region' && block.decl.cxl && CXL_ONLY_KEYS.includes(key)) {
+    const items = cxlValues(regionOf(a, block.decl)?.host.before?.cxl, key, values);
+    return items?.map((x) => ({ ...x, kind: 'value' as const }));
   }
   if (values.length > 0) return undefined;
   if (k === 'region') {

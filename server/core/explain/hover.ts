@@ -23,6 +23,7 @@ import {
   type RegionState,
 } from './describe';
 import { locate, type BlockKind, type Hit } from './locate';
+import { cxlHover, type CxlHover } from './cxl-hover';
 
 export interface RegionHover {
   readonly kind: 'region';
@@ -102,7 +103,7 @@ export interface HostHover {
   readonly host: HostState;
 }
 
-export type HoverInfo = RegionHover | DeviceHover | ValueHover | KeywordHover | HostHover;
+export type HoverInfo = RegionHover | DeviceHover | ValueHover | KeywordHover | HostHover | CxlHover;
 
 function keyword(span: Span, list: readonly KeywordInfo[], word: string): KeywordHover | undefined {
   const k = list.find((x) => x.keyword === word);
@@ -229,6 +230,15 @@ function valueHover(a: Analysis, hit: Extract<Hit, { kind: 'value' }>): HoverInf
   const v: Value = hit.value;
   const key = hit.property.key.text;
   const span = v.span;
+  if (
+    hit.block === 'region' &&
+    hit.decl.kind === 'region' &&
+    hit.decl.cxl &&
+    ['memdevs', 'window', 'adopt'].includes(key)
+  ) {
+    const c = cxlHover(a, hit.decl.host?.text, key, v, hit.property.values);
+    if (c) return c;
+  }
   if (v.kind === 'word')
     return wordHover(hit, v.text, span) ?? { kind: 'value', span, what: `${hit.block} ${key}`, text: v.text };
   if (v.kind === 'string') {

@@ -3,6 +3,7 @@
 // by the CLI and the language server.
 export * from './describe';
 export * from './hover';
+export type { CxlHover, CxlMemdevHover, CxlWindowHover } from './cxl-hover';
 export * from './complete';
 export * from './symbols';
 export * from './tokens';

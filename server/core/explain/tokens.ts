@@ -53,6 +53,8 @@ export function semanticTokens(a: Analysis): SemanticToken[] {
       properties(out, d.properties);
       continue;
     }
+    if (d.cxl) out.push({ span: d.cxl, type: 'keyword' });
+    if (d.label) out.push({ span: d.label.span, type: 'variable', modifiers: ['declaration'] });
     if (d.id) out.push({ span: d.id.span, type: 'number' });
     const on = onKeywordSpan(a.text, d);
     if (on) out.push({ span: on, type: 'keyword' });

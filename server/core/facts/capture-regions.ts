@@ -94,7 +94,8 @@ export function readRegions(
       continue;
     }
     const dm = DEVICE_ATTR.exec(s.title);
-    if (dm && dm[1] && dm[2] && dm[3] && !dm[1].includes('/dax_region')) {
+    // (a CXL region's dax region is a device `dax_regionN`: only the `dax_region` attribute group is not a parent)
+    if (dm && dm[1] && dm[2] && dm[3] && !/\/dax_region(\/|$)/.test(dm[1])) {
       const d = dev(dm[2]);
       d.parent = sysfsRegionPath(dm[1]);
       d.attrs.set(dm[3], s);

@@ -5,6 +5,7 @@ import type { AccessClassFacts, HostFacts } from '../host-facts';
 import { hex } from '../units';
 import { MAX_SAFE } from './fields';
 import { FACTS_FORMAT } from './format';
+import { cxlDocument } from './format-cxl';
 
 /** A byte count: a JSON number when safe, else a decimal string. */
 function size(v: bigint): number | string {
@@ -78,6 +79,7 @@ export function writeFacts(facts: HostFacts): string {
       ...(c.addressMode !== undefined ? { addressMode: c.addressMode } : {}),
     })),
   }));
+  if (facts.cxl) doc.cxl = cxlDocument(facts.cxl);
   doc.assumptions = facts.assumptions;
   return pretty(doc, '') + '\n';
 }

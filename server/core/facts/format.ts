@@ -16,6 +16,7 @@ import type { JNode } from './json';
 import { kindName, ptr } from './json';
 import { Fields, asFields, bigInt, known } from './fields';
 import { readNode } from './format-nodes';
+import { readCxlDocument } from './format-cxl';
 import { AUTO_ONLINE_POLICIES, type Loc, type Problems, type ReadFactsOptions } from './problems';
 import {
   ZONES,
@@ -53,6 +54,7 @@ const TOP_KEYS = [
   'regions',
   'memoryBlocks',
   'nodes',
+  'cxl',
   'assumptions',
 ];
 const REGION_KEYS = [
@@ -207,6 +209,8 @@ export function readFactsDocument(
     nodes.push(n);
   });
 
+  const cxl = readCxlDocument(top);
+
   if (
     p.errorCount > before ||
     pageSize === undefined ||
@@ -239,6 +243,7 @@ export function readFactsDocument(
     regions: regions.map(finishRegion),
     memoryBlocks: sortBlocks(blocks.map(stripLoc)),
     nodes: [...nodes].sort((a, b) => a.id - b.id),
+    ...(cxl ? { cxl } : {}),
     assumptions: dedupe(assumptions),
   };
   return { facts, kernelMissing };

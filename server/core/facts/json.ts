@@ -27,6 +27,11 @@ export type JsonResult =
 /** Deepest nesting accepted; deeper input is reported instead of overflowing the stack. */
 export const MAX_DEPTH = 256;
 
+/** A JSON number at `lastIndex` (sticky: one object, reused by every number). */
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+/** A character that cannot follow a number. */
+const NUMBER_TAIL = /[0-9A-Za-z.+-]/;
+
 class Fail {
   constructor(
     readonly message: string,
@@ -106,13 +111,13 @@ class Parser {
   number(): JNode {
     const t = this.text;
     const at = this.pos;
-    const m = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+    const m = NUMBER;
     m.lastIndex = at;
     const r = m.exec(t);
     if (!r || r[0] === '-' || r[0].length === 0) throw new Fail('malformed number', at);
     this.pos = at + r[0].length;
     const next = t[this.pos];
-    if (next !== undefined && /[0-9A-Za-z.+-]/.test(next)) throw new Fail('malformed number', at);
+    if (next !== undefined && NUMBER_TAIL.test(next)) throw new Fail('malformed number', at);
     return { kind: 'num', raw: r[0], at };
   }
 

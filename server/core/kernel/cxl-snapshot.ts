@@ -1,8 +1,12 @@
 // The CXL model's state read back as plain data: what `daxlayout sim --json` prints under `cxl`
 // and what the VM harness (test/vm/run-script.mjs) compares with the real kernel's sysfs.
 
+import type { CxlDecoderFacts, CxlFacts, CxlRegionFacts } from '../cxl-facts';
+import type { HostFacts } from '../host-facts';
 import type { CxlModel } from './cxl-model';
 import { cxlRegionHasLocked } from './cxl-tables';
+import type { KernelModel } from './model';
+import { snapshot } from './snapshot';
 
 /** The CXL state as plain data (what `daxlayout sim --json` prints and the VM harness compares). */
 export function cxlSnapshot(m: CxlModel): {
@@ -43,4 +47,45 @@ export function cxlSnapshot(m: CxlModel): {
         ...(m.abi && cxlRegionHasLocked(m.abi) ? { locked: false } : {}),
       })),
   };
+}
+
+/** The CXL model's state as CXL facts (the shape the facts file carries), from the facts it started from. */
+export function cxlFacts(m: CxlModel): CxlFacts {
+  const f = m.initial;
+  const decoders = f.decoders.map((d): CxlDecoderFacts => {
+    const e = m.endpoints.find((x) => x.name === d.name);
+    const s = m.switches.find((x) => x.name === d.name);
+    const r = m.roots.find((x) => x.name === d.name);
+    if (e) return { ...d, mode: e.mode, dpaStart: e.dpaStart, dpaSize: e.dpaSize, region: e.region?.name };
+    if (s) return { ...d, region: s.region?.name };
+    if (r) return { ...d, nextRegion: r.pending };
+    return d;
+  });
+  const regions = [...m.regions]
+    .sort((a, b) => a.id - b.id)
+    .map((r): CxlRegionFacts => ({
+      name: r.name,
+      id: r.id,
+      decoder: r.root.name,
+      mode: 'ram',
+      ways: r.ways,
+      granularity: r.granularity,
+      size: r.size,
+      start: r.start,
+      commit: r.state === 'commit',
+      targets: r.targets.map((t) => t?.name),
+      bound: r.bound,
+      ...(m.abi && cxlRegionHasLocked(m.abi) ? { locked: false } : {}),
+    }));
+  const windowNodes = m.roots.flatMap((r) => {
+    const w = f.windowNodes.find((x) => x.decoder === r.name);
+    return w ? [w] : [];
+  });
+  return { memdevs: f.memdevs, ports: f.ports, decoders, regions, windowNodes };
+}
+
+/** The host facts the model predicts, its CXL topology included (snapshot.ts gives the dax part). */
+export function snapshotHost(model: KernelModel, source = 'model'): HostFacts {
+  const facts = snapshot(model.state, source);
+  return model.cxl ? { ...facts, cxl: cxlFacts(model.cxl) } : facts;
 }

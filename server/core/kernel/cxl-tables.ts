@@ -62,11 +62,11 @@ export interface CxlDiff {
   readonly source: string;
 }
 
-export type CxlDiffKey = 'attachNoMode' | 'modeNoCapacity' | 'dpaSizeNoMode' | 'createNameLoose';
+export type CxlDiffKey = 'attachNoMode' | 'modeNoCapacity' | 'dpaSizeNoMode';
 
 // 6.12 against the rest: the DPA partition rework of drivers/cxl (struct cxl_dpa_partition,
 // cxl_dpa_set_part) landed between 6.12 and 6.18, so 6.18.15, 7.2.12 and 7.3.4 answer its three
-// rows alike; the region name check changed between 7.2 and 7.3.
+// rows alike.
 export const CXL_DIFFS: readonly CxlDiff[] = [
   {
     key: 'attachNoMode',
@@ -89,13 +89,6 @@ export const CXL_DIFFS: readonly CxlDiff[] = [
     source:
       'hdm.c cxl_dpa_alloc: 6.12 refuses mode none with EINVAL, 6.18+ a decoder without a partition with EBUSY; measured on 6.12.118, 6.18.15, 7.2.12, 7.3.4 (cxl-region-2way.sh)',
   },
-  {
-    key: 'createNameLoose',
-    what: 'create_ram_region ← `region01` when region1 is offered',
-    answers: { '6.12': 'ok', '6.18': 'ok', '7.2': 'ok', '7.3': 'EBUSY' },
-    source:
-      'region.c create_ram_region_store: 6.12, 6.18 and 7.2 read the id with sscanf("region%u"), 7.3 compares the name; measured on 6.12.118, 6.18.15, 7.2.12 (cxl-region-2way.sh, its last write) and 7.3.4 (region00 while region0 is offered)',
-  },
 ];
 
 export function cxlDiff(abi: CxlAbi, key: CxlDiffKey): Errno | 'ok' {
@@ -103,6 +96,17 @@ export function cxlDiff(abi: CxlAbi, key: CxlDiffKey): Errno | 'ok' {
   if (!row) throw new Error(`unknown CXL difference ${key}`);
   return row.answers[abi];
 }
+
+/**
+ * create_ram_region reads the id with sscanf("region%u") on every measured kernel: `region01`
+ * while region1 is offered is region1 (6.12.118, 6.18.15, 7.2.12, 7.3.4: cxl-region-2way.sh's last
+ * write), `region00` while region0 is offered is region0 (7.3.4, hmem-cxl machine).
+ */
+export const CXL_REGION_NAME_BY_ID: CxlCited<boolean> = {
+  value: true,
+  source:
+    'region.c create_ram_region_store (sscanf(buf, "region%u\\n", &id)), __create_region; measured on 6.12.118, 6.18.15, 7.2.12, 7.3.4',
+};
 
 /** Regions have a read-only `locked` attribute from 7.2 on (absent on 6.12 and 6.18). */
 export const CXL_REGION_LOCKED: CxlCited<readonly CxlAbi[]> = {

@@ -109,9 +109,32 @@ export interface LayoutDevice {
   readonly permissions?: Spanned<string>;
 }
 
+/** A memdev of a `cxl region`, by name (`mem0`) or by serial number (`0x2`). */
+export interface CxlMemdevRef {
+  readonly name?: string;
+  readonly serial?: bigint;
+  readonly span: Span;
+}
+
+/** `cxl region LABEL { … }`: the CXL RAM region the dax region is made from (docs/cxl.md). */
+export interface CxlRegionAsk {
+  readonly label: Spanned<string>;
+  /** The root decoder (CXL window); absent: the host's only window with RAM capability. */
+  readonly window?: Spanned<string>;
+  /** The memdevs in interleave positions 0, 1, …; their count is the interleave ways. */
+  readonly memdevs?: { readonly refs: readonly CxlMemdevRef[]; readonly span: Span };
+  /** Bytes; absent: the window's granularity. */
+  readonly granularity?: Spanned<number>;
+  /** `adopt regionN`: an existing region taken over instead of made. */
+  readonly adopt?: Spanned<string>;
+}
+
 export interface LayoutRegion {
   readonly decl: RegionDecl;
+  /** The kernel's region id; absent for a `cxl region` (the kernel numbers it when it is made). */
   readonly id?: Spanned<number>;
+  /** A `cxl region` block. */
+  readonly cxl?: CxlRegionAsk;
   readonly hostName?: Spanned<string>;
   readonly geometry: RegionGeometry;
   /** `persist`: the region's layout survives reboots (docs/persist.md). */

@@ -23,6 +23,7 @@ import { lower, type LowerMemo } from '../layout/lower';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost, LayoutRegion } from '../layout/types';
 import { planHost, type DesiredRegion } from '../plan/planner';
+import { planCxl, withCxl } from '../plan/cxl';
 import { RULES } from '../rules/registry';
 import type { AnalysisCache, ParsedText } from './cache';
 import { DESIGN_HOST, type Analysis, type FactsLoad, type HostAnalysis } from '../analysis/types';
@@ -224,9 +225,15 @@ function analyzeHost(
       host.model = model;
       host.version = model.version;
       const desired: DesiredRegion[] = [];
+      // `cxl region`s first: their writes make the dax regions the devices go in (plan/cxl.ts)
+      const cxl = planCxl(model, facts, regions);
       for (const r of regions) {
-        const sim = r.id ? model.state.regions.find((x) => x.id === r.id?.value) : undefined;
-        const before = r.id ? facts.regions.find((x) => x.id === r.id?.value) : undefined;
+        const made = cxl.regions.get(r);
+        const rid = r.id?.value ?? made?.id;
+        const sim = rid !== undefined ? model.state.regions.find((x) => x.id === rid) : undefined;
+        // a cxl region the plan makes (again) has no dax region before it
+        const kept = !r.cxl || made?.action === 'keep' || made?.action === 'bind';
+        const before = rid !== undefined && kept ? facts.regions.find((x) => x.id === rid) : undefined;
         host.regions.push({ layout: r, host, ...(before ? { before } : {}), ...(sim ? { after: sim } : {}) });
         if (sim) {
           const cache = colouringCache(facts.nodes.find((n) => n.id === sim.targetNode));
@@ -239,7 +246,7 @@ function analyzeHost(
           });
         }
       }
-      host.plan = planHost(model, desired, { prune: options.prune ?? false });
+      host.plan = withCxl(planHost(model, desired, { prune: options.prune ?? false }), cxl);
     } catch (e) {
       host.modelError = e instanceof SeedError ? e.message : `internal error while modelling the host: ${String(e)}`;
       const v = facts.kernelRelease ? parseRelease(facts.kernelRelease) : undefined;

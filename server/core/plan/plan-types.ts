@@ -8,6 +8,7 @@ import type { WriteResult } from '../kernel/model';
 import type { SimDevice, SimRegion } from '../kernel/state';
 import type { Errno } from '../kernel/tables';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
+import type { CxlRegionPlan } from './cxl';
 
 export interface PlannedWrite {
   /** The attribute written; for a run of memory blocks, the first block's. */
@@ -109,6 +110,8 @@ export interface Plan {
    * and what follows is neither planned nor checked (DAX098 says so).
    */
   stoppedShort?: { readonly work: number; readonly budget: number; readonly steps: number };
+  /** What the plan does with each `cxl region` (plan/cxl.ts); its writes come first in `steps`. */
+  cxl?: Map<LayoutRegion, CxlRegionPlan>;
 }
 
 /** The memory-side cache that colours a region's memory, and K when a device does not say. */

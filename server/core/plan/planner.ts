@@ -85,7 +85,7 @@ export class Planner extends PlannerBase {
     const d = w.dev as SimDevice;
     if (!d.driver) return false;
     if (d.driver !== w.driver) return true;
-    if (w.driver === 'kmem' && !!w.layout.memmapOnMemory !== d.memmapOnMemory) return true;
+    if (w.driver === 'kmem' && !!w.layout.memmapOnMemory && !d.memmapOnMemory) return true; // 1 cannot be unwritten
     return this.geometryChanges(w, d);
   }
 

@@ -42,6 +42,13 @@ import { dax081 } from './dax081-expect-unchecked';
 import { dax090 } from './dax090-device-access';
 import { dax051 } from './dax051-kernel-refuses';
 import { dax098 } from './dax098-budget';
+import { dax100 } from './dax100-cxl-unresolved';
+import { dax101 } from './dax101-cxl-window-ram';
+import { dax102 } from './dax102-cxl-interleave';
+import { dax103 } from './dax103-cxl-size-unit';
+import { dax104 } from './dax104-cxl-capacity';
+import { dax105 } from './dax105-cxl-memdev-used';
+import { dax106 } from './dax106-cxl-position';
 import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
 
@@ -86,6 +93,13 @@ export const RULES: readonly Rule[] = [
   dax080,
   dax081,
   dax090,
+  dax100,
+  dax101,
+  dax102,
+  dax103,
+  dax104,
+  dax105,
+  dax106,
   dax098,
   dax051,
   // last: it reads every other rule's findings

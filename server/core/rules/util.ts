@@ -153,13 +153,14 @@ export function kmemUse(ranges: readonly { start: bigint; end: bigint }[], block
 }
 
 export function regionLabel(r: RegionAnalysis): string {
-  const id = r.layout.id?.value;
-  return `region ${id ?? '?'}${r.layout.hostName ? ` on ${r.layout.hostName.value}` : ''}`;
+  const on = r.layout.hostName ? ` on ${r.layout.hostName.value}` : '';
+  if (r.layout.cxl) return `cxl region ${r.layout.cxl.label.value}${r.after ? ` (region ${r.after.id})` : ''}${on}`;
+  return `region ${r.layout.id?.value ?? '?'}${on}`;
 }
 
-/** The span to report a region-level finding at: its id, else its keyword. */
+/** The span to report a region-level finding at: its id (a `cxl region`'s label), else its keyword. */
 export function regionSpan(r: RegionAnalysis): Span {
-  return r.layout.id?.span ?? r.layout.decl.keyword;
+  return r.layout.id?.span ?? r.layout.cxl?.label.span ?? r.layout.decl.keyword;
 }
 
 /**

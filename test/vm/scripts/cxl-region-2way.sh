@@ -52,5 +52,5 @@ echo dax0.0 > /sys/bus/dax/drivers/device_dax/bind  # expect: ENODEV
 echo region0 > /sys/bus/cxl/devices/decoder0.0/delete_region
 echo region0 > /sys/bus/cxl/devices/decoder0.0/delete_region  # expect: ENODEV
 echo region0 > /sys/bus/cxl/devices/decoder0.0/create_ram_region
-# region1 is on offer: 6.12 takes `region01` as region1 (sscanf), 6.18 and later compare the name (EBUSY)
+# region1 is on offer: `region01` is region1 (the id is read with sscanf; 6.12, 6.18, 7.2, 7.3)
 echo region01 > /sys/bus/cxl/devices/decoder0.0/create_ram_region

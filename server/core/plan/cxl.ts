@@ -1,0 +1,203 @@
+// The CXL part of a plan: for each `cxl region` of a host, the /sys/bus/cxl writes that make it,
+// in the order test/vm/scripts/cxl-region-2way.sh measured (endpoint decoder mode and dpa_size,
+// create_ram_region, interleave_granularity, interleave_ways, size, targetN, commit, bind to
+// cxl_region), each run through the kernel model (kernel/cxl-model.ts), before the dax writes on
+// the dax region the bind makes. A region over the same memdevs configured otherwise is torn down
+// first, in the reverse order (unbind, commit 0, targets cleared, delete_region, dpa_size 0).
+// Nothing is written for a region a pre-write check refuses (cxl-checks.ts, DAX100–DAX106).
+
+import type { HostFacts } from '../host-facts';
+import type { KernelModel } from '../kernel/model';
+import { inert } from '../kernel/state';
+import type { Errno } from '../kernel/tables';
+import type { LayoutRegion } from '../layout/types';
+import { formatBytes } from '../units';
+import { checkCxlRegion, type CxlProblem, type CxlResolved } from './cxl-checks';
+import type { Plan, PlanFailure, PlanStep, PlannedWrite, Purpose, Refusal } from './plan-types';
+
+export type { CxlProblem, CxlResolved, CxlCode } from './cxl-checks';
+
+const BUS = '/sys/bus/cxl/devices';
+const DRIVER = '/sys/bus/cxl/drivers/cxl_region';
+
+/** What the plan does with one `cxl region`. */
+export interface CxlRegionPlan {
+  readonly problems: readonly CxlProblem[];
+  readonly resolved?: CxlResolved;
+  /** The kernel's name for the region (`regionN`) and its dax region id N, once known. */
+  readonly name?: string;
+  readonly id?: number;
+  /** `keep`: it exists as declared; `create`; `recreate`: an existing one is torn down first. */
+  readonly action?: 'keep' | 'bind' | 'create' | 'recreate';
+}
+
+export interface CxlPlan {
+  readonly regions: Map<LayoutRegion, CxlRegionPlan>;
+  readonly steps: PlanStep[];
+  readonly failures: PlanFailure[];
+  readonly refusals: Refusal[];
+}
+
+class CxlPlanner {
+  readonly out: CxlPlan = { regions: new Map(), steps: [], failures: [], refusals: [] };
+
+  constructor(
+    private readonly model: KernelModel,
+    private readonly facts: HostFacts,
+  ) {}
+
+  private step(region: LayoutRegion, op: PlanStep['op'], target: string, summary: string): PlanStep {
+    const s: PlanStep = { op, target, region, summary, writes: inert<PlannedWrite[]>([]) };
+    this.out.steps.push(s);
+    return s;
+  }
+
+  /** Runs one write through the model; false when the kernel would refuse it. */
+  private write(s: PlanStep, path: string, value: string, purpose: Purpose, kernelName: string): boolean {
+    const result = this.model.write(path, value + '\n');
+    const w: PlannedWrite = { path, value, result };
+    s.writes.push(w);
+    if (result.kind === 'ok') return true;
+    this.out.failures.push({
+      region: s.region,
+      kernelName,
+      purpose,
+      write: w,
+      ...(result.kind === 'errno' ? { errno: result.errno as Errno } : {}),
+    });
+    return false;
+  }
+
+  /** Online memory in [start, end]: a region holding it cannot be torn down (hot-remove would fail). */
+  private onlineIn(start: bigint, size: bigint): boolean {
+    const bs = this.facts.memoryBlockSize;
+    return this.facts.memoryBlocks.some(
+      (b) => b.state === 'online' && BigInt(b.index) * bs < start + size && BigInt(b.index + 1) * bs > start,
+    );
+  }
+
+  run(regions: readonly LayoutRegion[]): CxlPlan {
+    const demand = new Map<string, bigint>();
+    const claimed = new Map<string, string>();
+    for (const r of regions) {
+      if (!r.cxl) continue;
+      const check = checkCxlRegion(r, this.facts.cxl, demand, claimed);
+      const res = check.resolved;
+      if (!res || check.problems.length > 0) {
+        this.out.regions.set(r, { problems: check.problems });
+        continue;
+      }
+      if (!this.model.cxl) {
+        this.out.regions.set(r, { problems: [], resolved: res });
+        continue;
+      }
+      if (res.existing) {
+        const e = res.existing;
+        if (e.bound) {
+          this.out.regions.set(r, { problems: [], resolved: res, name: e.name, id: e.id, action: 'keep' });
+          continue;
+        }
+        const s = this.step(r, '+', e.name, `bind ${e.name} to cxl_region: its dax region ${e.id} appears`);
+        this.write(s, `${DRIVER}/bind`, e.name, 'bind', e.name);
+        this.out.regions.set(r, { problems: [], resolved: res, name: e.name, id: e.id, action: 'bind' });
+        continue;
+      }
+      if (res.replaces) {
+        const old = res.replaces;
+        if (old.start !== undefined && this.onlineIn(old.start, old.size)) {
+          this.out.refusals.push({
+            region: r,
+            kernelName: old.name,
+            reason: `${old.name} holds memory that is online; offline its dax devices' memory (or reboot) before it is made again with another size or granularity`,
+          });
+          this.out.regions.set(r, { problems: [], resolved: res });
+          continue;
+        }
+        if (!this.teardown(r, res)) {
+          this.out.regions.set(r, { problems: [], resolved: res });
+          continue;
+        }
+      }
+      const made = this.create(r, res);
+      this.out.regions.set(r, {
+        problems: [],
+        resolved: res,
+        ...(made !== undefined ? { name: `region${made}`, id: made } : {}),
+        action: res.replaces ? 'recreate' : 'create',
+      });
+    }
+    return this.out;
+  }
+
+  /** The writes that tear an existing region down, the reverse of its creation. */
+  private teardown(r: LayoutRegion, res: CxlResolved): boolean {
+    const old = res.replaces;
+    if (!old) return true;
+    const s = this.step(
+      r,
+      '-',
+      old.name,
+      `tear down ${old.name} (${formatBytes(old.size)}) to make it again as declared`,
+    );
+    const reg = `${BUS}/${old.name}`;
+    if (old.bound && !this.write(s, `${DRIVER}/unbind`, old.name, 'release', old.name)) return false;
+    if (old.commit && !this.write(s, `${reg}/commit`, '0', 'release', old.name)) return false;
+    for (let i = old.targets.length - 1; i >= 0; i--)
+      if (old.targets[i] && !this.write(s, `${reg}/target${i}`, '', 'release', old.name)) return false;
+    if (!this.write(s, `${BUS}/${old.decoder}/delete_region`, old.name, 'delete', old.name)) return false;
+    const decoders = [...old.targets].filter((t): t is string => t !== undefined).reverse();
+    for (const d of decoders) if (!this.write(s, `${BUS}/${d}/dpa_size`, '0', 'delete', d)) return false;
+    return true;
+  }
+
+  /** The writes that make the region; its id, or undefined when a write is refused. */
+  private create(r: LayoutRegion, res: CxlResolved): number | undefined {
+    const share = res.size / BigInt(res.ways);
+    for (const p of res.positions) {
+      const s = this.step(
+        r,
+        '+',
+        p.decoder,
+        `${p.decoder}: ${formatBytes(share)} of ${p.memdev.name} (serial 0x${p.memdev.serial.toString(16)}) as RAM`,
+      );
+      if (!this.write(s, `${BUS}/${p.decoder}/mode`, 'ram', 'create', p.decoder)) return undefined;
+      if (!this.write(s, `${BUS}/${p.decoder}/dpa_size`, String(share), 'size', p.decoder)) return undefined;
+    }
+    const root = this.model.cxl?.roots.find((x) => x.name === res.window.name);
+    if (!root) return undefined;
+    const id = root.pending;
+    const name = `region${id}`;
+    const reg = `${BUS}/${name}`;
+    const s = this.step(
+      r,
+      '+',
+      name,
+      `${name}: ${formatBytes(res.size)} of window ${res.window.name}, ${res.ways} way${res.ways === 1 ? '' : 's'} × ${res.granularity} B over ${res.positions.map((p) => p.memdev.name).join(', ')}; bound, its dax region ${id} appears`,
+    );
+    if (!this.write(s, `${BUS}/${res.window.name}/create_ram_region`, name, 'create', name)) return undefined;
+    if (!this.write(s, `${reg}/interleave_granularity`, String(res.granularity), 'create', name)) return undefined;
+    if (!this.write(s, `${reg}/interleave_ways`, String(res.ways), 'create', name)) return undefined;
+    if (!this.write(s, `${reg}/size`, String(res.size), 'size', name)) return undefined;
+    for (let i = 0; i < res.positions.length; i++)
+      if (!this.write(s, `${reg}/target${i}`, (res.positions[i] as { decoder: string }).decoder, 'create', name))
+        return undefined;
+    if (!this.write(s, `${reg}/commit`, '1', 'create', name)) return undefined;
+    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return undefined;
+    return id;
+  }
+}
+
+/** Plans the host's `cxl region`s through the model; run before the dax planner (planner.ts). */
+export function planCxl(model: KernelModel, facts: HostFacts, regions: readonly LayoutRegion[]): CxlPlan {
+  return new CxlPlanner(model, facts).run(regions);
+}
+
+/** The dax plan with the CXL plan in front: its writes ran through the model first, so they come first. */
+export function withCxl(plan: Plan, cxl: CxlPlan): Plan {
+  if (cxl.regions.size === 0) return plan;
+  plan.steps.unshift(...cxl.steps);
+  plan.failures.unshift(...cxl.failures);
+  plan.refusals.unshift(...cxl.refusals);
+  plan.cxl = cxl.regions;
+  return plan;
+}
