@@ -81,6 +81,7 @@ suite('region map', () => {
   });
 
   test('takes the colours of a dark theme, and the light ones back', async () => {
+    await closeAll(); // the layout as it is on disk (the test before edited it)
     const doc = await openDax('e2e-map.dax');
     await vscode.commands.executeCommand('daxlayout.showMap');
     const settings = vscode.workspace.getConfiguration('workbench');
