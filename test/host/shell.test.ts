@@ -175,7 +175,7 @@ describe('apply program text (property)', () => {
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/x;id' })).toThrow(
       ProgramRefused,
     );
-    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/../tmp/x' })).toThrow(
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/run/daxlayout-lock/../x' })).toThrow(
       ProgramRefused,
     );
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/tmp' })).toThrow(ProgramRefused);

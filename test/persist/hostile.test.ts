@@ -21,12 +21,12 @@ import { FACTS, layout } from './helpers';
 
 const HOSTILE = [
   '6.1.0-56-amd64\nreboot',
-  '6.1.0-56-amd64\r\ntouch /tmp/pwned',
-  '6.1.0$(touch /tmp/pwned)',
-  '6.1.0`touch /tmp/pwned`',
-  "6.1.0'; touch /tmp/pwned; '",
-  '6.1.0" ; touch /tmp/pwned',
-  '6.1.0 ; touch /tmp/pwned',
+  '6.1.0-56-amd64\r\ntouch daxlayout-pwned',
+  '6.1.0$(touch daxlayout-pwned)',
+  '6.1.0`touch daxlayout-pwned`',
+  "6.1.0'; touch daxlayout-pwned; '",
+  '6.1.0" ; touch daxlayout-pwned',
+  '6.1.0 ; touch daxlayout-pwned',
   '6.1.0\u2028x',
   '6.1.0\\',
 ];
