@@ -4,6 +4,7 @@
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, resolve } from 'node:path';
 import { detectFactsInput, type FactsLoad } from '../core/index';
+import { jitCheckpoint } from './jit';
 import { writeFileAtomic } from '../host/atomic';
 
 export class UsageError extends Error {}
@@ -74,6 +75,7 @@ export function tryReadText(path: string): { text: string } | { error: string } 
  */
 export function readLayout(path: string): string {
   const text = readText(path);
+  jitCheckpoint(text.length);
   const kind = detectFactsInput(text);
   const t = text.replace(/^\uFEFF/, '').trimStart();
   if (kind !== 'unknown' || t.startsWith('{') || t.startsWith('[')) {
@@ -152,6 +154,7 @@ export function factsReader(layoutPath: string): (path: string) => FactsLoad {
   return (p) => {
     const full = factsFile(layoutPath, p);
     const r = tryReadText(full);
+    jitCheckpoint('text' in r ? r.text.length : 0);
     if ('text' in r) return r;
     return {
       error:

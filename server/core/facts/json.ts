@@ -31,6 +31,10 @@ export const MAX_DEPTH = 256;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /** A character that cannot follow a number. */
 const NUMBER_TAIL = /[0-9A-Za-z.+-]/;
+/** Whitespace at `lastIndex` (sticky; the regex engine scans faster than a loop over characters). */
+const WS = /[ \t\n\r]+/y;
+/** A string without escapes or control characters at `lastIndex` (sticky): the common case, matched in one step. */
+const PLAIN_STRING = /"([^"\\\u0000-\u001f]*)"/y;
 
 class Fail {
   constructor(
@@ -68,12 +72,10 @@ class Parser {
   }
 
   skipWs(): void {
-    const t = this.text;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.pos++;
-      else break;
-    }
+    const c = this.text.charCodeAt(this.pos);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+    WS.lastIndex = this.pos;
+    if (WS.test(this.text)) this.pos = WS.lastIndex;
   }
 
   value(depth: number): JNode {
@@ -124,6 +126,12 @@ class Parser {
   string(): string {
     const t = this.text;
     const start = this.pos;
+    PLAIN_STRING.lastIndex = start;
+    const plain = PLAIN_STRING.exec(t);
+    if (plain) {
+      this.pos = PLAIN_STRING.lastIndex;
+      return plain[1] as string;
+    }
     this.pos++; // opening quote
     let out = '';
     let chunk = this.pos;
