@@ -5,6 +5,9 @@ import { kindName, ptr, type JNode, type JObj } from './json';
 import type { Loc, Problems } from './problems';
 
 export const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const DIGITS = /^-?\d+$/;
+const UNSIGNED = /^\d+$/;
+const HEX_OR_DECIMAL = /^(?:0[xX][0-9a-fA-F]+|\d+)$/;
 
 /** How a large integer may be written. */
 export type IntStyle =
@@ -99,6 +102,11 @@ export class Fields {
       if (required) this.missing(key);
       return undefined;
     }
+    // the common case without building the path and the message a problem would need
+    if (v.kind === 'num' && DIGITS.test(v.raw)) {
+      const n = Number(v.raw);
+      if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+    }
     return smallInt(v, ptr(this.path, key), `${this.what}: "${key}"`, min, max, this.problems);
   }
 
@@ -109,6 +117,11 @@ export class Fields {
       if (required) this.missing(key, hint);
       return undefined;
     }
+    // the common case without building the path and the message a problem would need
+    if (v.kind === 'num' && UNSIGNED.test(v.raw)) {
+      const b = BigInt(v.raw);
+      if (style !== 'facts' || b <= MAX_SAFE) return b;
+    } else if (v.kind === 'str' && style === 'facts' && HEX_OR_DECIMAL.test(v.value)) return BigInt(v.value);
     return bigInt(v, ptr(this.path, key), `${this.what}: "${key}"`, style, this.problems);
   }
 

@@ -106,9 +106,12 @@ export function atLeast(v: KernelVersion, since: readonly [number, number]): boo
   return v.major > since[0] || (v.major === since[0] && v.minor >= since[1]);
 }
 
+/** FEATURES by key (`has` runs on every modelled write). */
+const SINCE: ReadonlyMap<FeatureKey, readonly [number, number]> = new Map(FEATURES.map((f) => [f.key, f.since]));
+
 export function has(v: KernelVersion, key: FeatureKey): boolean {
-  const row = FEATURES.find((f) => f.key === key);
-  return row !== undefined && atLeast(v, row.since);
+  const since = SINCE.get(key);
+  return since !== undefined && atLeast(v, since);
 }
 
 export function feature(key: FeatureKey): FeatureRow {
