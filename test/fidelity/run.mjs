@@ -27,7 +27,11 @@ preset('--bench', [...ALL, '--ops', '2600', '--seq-len', '130', '--seed', 'bench
 const genOnly = argv.includes('--gen-only');
 if (!genOnly) {
   // only the kernels this run boots (setup.sh alone prepares every kernel of test/vm)
-  const kernels = argv.flatMap((a, i) => (a === '--kernel' && argv[i + 1] ? [argv[i + 1]] : []));
+  const kernels = [
+    ...new Set(
+      argv.flatMap((a, i) => (a === '--kernel' && argv[i + 1] ? argv[i + 1].split(',').map((k) => k.split('@')[0]) : [])),
+    ),
+  ];
   execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), ...(kernels.length ? kernels : ['6.1', '6.12'])], { stdio: ['ignore', 'ignore', 'inherit'] });
   execFileSync(process.execPath, [join(ROOT, 'server', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
