@@ -24,6 +24,8 @@ interface Options {
   kernels: string[];
   machine: string;
   ops: number;
+  /** writes per kernel on the CXL machines (default: ops) */
+  cxlOps?: number;
   seqLen: number;
   seed: string;
   shrink: boolean;
@@ -115,6 +117,9 @@ function parseArgs(argv: string[]): Options {
       case '--ops':
         o.ops = Number(v());
         break;
+      case '--cxl-ops':
+        o.cxlOps = Number(v());
+        break;
       case '--seq-len':
         o.seqLen = Number(v());
         break;
@@ -156,7 +161,7 @@ function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new Error(
-          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3[@MACHINE]]… [--machine hmem|cxl2|cxl1|hmem-cxl] [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
+          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3[@MACHINE]]… [--machine hmem|cxl2|cxl1|hmem-cxl] [--ops N] [--cxl-ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
         );
     }
   }
@@ -169,7 +174,8 @@ function parseArgs(argv: string[]): Options {
     if (m !== 'hmem' && !CXL_KERNELS.includes(k))
       throw new Error(`--kernel ${spec}: the CXL machines boot ${CXL_KERNELS.join(', ')}`);
   }
-  if (!(o.ops > 0) || !(o.seqLen > 0)) throw new Error('--ops and --seq-len must be positive');
+  if (!(o.ops > 0) || !(o.seqLen > 0) || (o.cxlOps !== undefined && !(o.cxlOps > 0)))
+    throw new Error('--ops and --seq-len must be positive');
   return o;
 }
 
@@ -356,8 +362,15 @@ async function runKernel(
     }));
     const items: Item[] = scripted.length
       ? scripted
-      : lengths(o.ops, o.seqLen).map((len, i) => {
-          const g = generateSequence(facts, session.release, sequenceSeed(o.seed, kernel, i), len);
+      : lengths(cxl ? (o.cxlOps ?? o.ops) : o.ops, o.seqLen).map((len, i) => {
+          // on the CXL machines the sequences write to the CXL dax regions only (hmem-cxl's hmem region stays as booted)
+          const g = generateSequence(
+            facts,
+            session.release,
+            sequenceSeed(o.seed, kernel, i),
+            len,
+            cxl ? session.layout!.cxlRoots : undefined,
+          );
           report.stats.push(g.stats);
           return { id: `seq-${i}`, lines: g.lines, capture: o.captureEach };
         });
