@@ -99,14 +99,16 @@ export function shellFunctions(l: Layout): string {
     '  echo @@E',
     '}',
   ];
-  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until the region's dax
-  // device has its driver; prints how many 0.1 s waits that took (`@@SETTLE K`). The dax region and
-  // daxN.0 are made by probes that may run after bind_store returns (docs/fidelity.md).
+  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until kmem has added the
+  // memory of the region's daxN.0 (`System RAM (kmem)` under it in /proc/iomem); prints how many
+  // 0.1 s waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe of it may finish
+  // after bind_store returns, and the driver link appears before the probe has run
+  // (docs/fidelity.md, finding 13).
   const settle = l.cxlRoots.length
     ? [
         'settle() {',
         '  k=0; n=${1#region}',
-        '  while [ $k -lt 100 ] && ! [ -e /sys/bus/cxl/devices/$1/dax_region$n/dax$n.0/driver ]; do sleep 0.1; k=$((k + 1)); done',
+        '  while [ $k -lt 100 ] && ! grep -A1 " : dax$n.0\\$" /proc/iomem | grep -q "System RAM (kmem)"; do sleep 0.1; k=$((k + 1)); done',
         '  echo "@@SETTLE $k"',
         '}',
       ]
