@@ -99,16 +99,18 @@ export function shellFunctions(l: Layout): string {
     '  echo @@E',
     '}',
   ];
-  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until kmem has added the
-  // memory of the region's daxN.0 (`System RAM (kmem)` under it in /proc/iomem); prints how many
-  // 0.1 s waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe of it may finish
-  // after bind_store returns, and the driver link appears before the probe has run
-  // (docs/fidelity.md, finding 13).
+  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until the last memory
+  // block of the region exists (kmem's probe of daxN.0 has added its memory); prints how many 0.1 s
+  // waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe of it may finish after
+  // bind_store returns; the driver link and kmem's iomem entry appear before the memory blocks
+  // (docs/fidelity.md, finding 14).
   const settle = l.cxlRoots.length
     ? [
         'settle() {',
-        '  k=0; n=${1#region}',
-        '  while [ $k -lt 100 ] && ! grep -A1 " : dax$n.0\\$" /proc/iomem | grep -q "System RAM (kmem)"; do sleep 0.1; k=$((k + 1)); done',
+        '  k=0; r=/sys/bus/cxl/devices/$1',
+        '  read -r bs < /sys/devices/system/memory/block_size_bytes; read -r a < $r/resource; read -r z < $r/size',
+        '  last=$(( (a + z) / 0x$bs - 1 ))',
+        '  while [ $k -lt 100 ] && ! [ -e /sys/devices/system/memory/memory$last ]; do sleep 0.1; k=$((k + 1)); done',
         '  echo "@@SETTLE $k"',
         '}',
       ]

@@ -571,7 +571,7 @@ export async function main({
     if (r.prelude) {
       const p = r.prelude;
       log(
-        `   CXL region prelude: ${p.agreeWrites}/${p.writes} writes, ${p.agreeStates}/${p.states} states agree over ${p.runs} boots; waits for daxN.0's driver after bind (0.1 s each): ${p.settle.join(', ') || 'none'}`,
+        `   CXL region prelude: ${p.agreeWrites}/${p.writes} writes, ${p.agreeStates}/${p.states} states agree over ${p.runs} boots; waits after bind until the region's last memory block was there (0.1 s each): ${p.settle.join(', ') || 'none'}`,
       );
     }
     log(`   reached: ${summariseStats(r.stats)}`);
