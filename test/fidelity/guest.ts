@@ -100,17 +100,19 @@ export function shellFunctions(l: Layout): string {
     '}',
   ];
   // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until the last memory
-  // block of the region exists (kmem's probe of daxN.0 has added its memory); prints how many 0.1 s
-  // waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe of it may finish after
-  // bind_store returns; the driver link and kmem's iomem entry appear before the memory blocks
-  // (docs/fidelity.md, finding 14).
+  // block of the region is linked to its node (the last step of kmem's add_memory for daxN.0);
+  // prints how many 0.1 s waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe
+  // of it may finish after bind_store returns; the driver link and kmem's iomem entry appear before
+  // the memory blocks (docs/fidelity.md, finding 14).
   const settle = l.cxlRoots.length
     ? [
         'settle() {',
         '  k=0; r=/sys/bus/cxl/devices/$1',
         '  read -r bs < /sys/devices/system/memory/block_size_bytes; read -r a < $r/resource; read -r z < $r/size',
         '  last=$(( (a + z) / 0x$bs - 1 ))',
-        '  while [ $k -lt 100 ] && ! [ -e /sys/devices/system/memory/memory$last ]; do sleep 0.1; k=$((k + 1)); done',
+        '  until [ $k -ge 100 ] || for x in /sys/devices/system/memory/memory$last/node[0-9]*; do [ -e $x ]; done; do',
+        '    sleep 0.1; k=$((k + 1))',
+        '  done',
         '  echo "@@SETTLE $k"',
         '}',
       ]
