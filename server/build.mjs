@@ -11,7 +11,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const production = process.env.NODE_ENV === 'production';
 
 await build({
-  entryPoints: { cli: join(here, 'cli/main.ts'), server: join(here, 'lsp/main.ts'), 'analysis-worker': join(here, 'lsp/analysis-worker.ts') },
+  entryPoints: {
+    cli: join(here, 'cli/main.ts'),
+    server: join(here, 'lsp/main.ts'),
+    'analysis-worker': join(here, 'lsp/analysis-worker.ts'),
+  },
   outdir: join(here, 'dist'),
   outExtension: { '.js': '.cjs' },
   bundle: true,
@@ -43,3 +47,27 @@ await build({
   write: false,
   logLevel: 'error',
 });
+
+// The V8 code cache of the CLI bundle (server/bin/daxlayout.cjs reads it): written by a `check`
+// of a sample layout with facts, so that it holds the bytecode of what a check runs. It is valid
+// for this node version only; the bin falls back to compiling without it.
+{
+  const { spawnSync } = await import('node:child_process');
+  const { rmSync } = await import('node:fs');
+  const cache = join(here, 'dist/cli.cjs.v8cache');
+  rmSync(cache, { force: true });
+  const r = spawnSync(
+    process.execPath,
+    [join(here, 'bin/daxlayout.cjs'), 'check', join(here, '../samples/quickstart.dax')],
+    {
+      env: { ...process.env, DAXLAYOUT_CODE_CACHE: 'write' },
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0 && r.status !== 1) {
+    rmSync(cache, { force: true });
+    console.warn(
+      `server/build.mjs: no code cache for the CLI (the check it runs exited ${r.status ?? r.signal}): ${r.stderr.slice(0, 300)}`,
+    );
+  }
+}

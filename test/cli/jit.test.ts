@@ -41,7 +41,7 @@ describe('jitCheckpoint', () => {
 });
 
 describe('daxlayout as a process', () => {
-  it('checks a layout the same with the compiler off at the start', () => {
+  it('checks a layout the same with the compiler off at the start and the code cache (bin) as without (bundle)', () => {
     const bin = join(root, 'server/bin/daxlayout.cjs');
     const sample = join(root, 'samples/quickstart.dax');
     const r = spawnSync(process.execPath, [bin, 'check', '--json', sample], { encoding: 'utf8' });
