@@ -182,7 +182,8 @@ function analyzeUnsafe(text: string): Analysis {
   const last = tokens[tokens.length - 1];
   const ctx: BuildContext = { text, lastTokenEnd: last ? endOf(last) : -1, errors: [], covered: [] };
 
-  for (const t of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as IToken;
     if (t.tokenType === StringLiteral && !readString(t.image).terminated) {
       ctx.errors.push({
         message: 'unterminated string: add a closing `"` before the end of the line',

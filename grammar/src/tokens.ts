@@ -13,7 +13,14 @@
 // that could be a value here" through the categories below and the AST
 // builder judges the shape, so its messages can speak the language.
 
-import { createToken, Lexer, type CustomPatternMatcherReturn, type ILexingResult, type TokenType } from 'chevrotain';
+import {
+  createToken,
+  Lexer,
+  type CustomPatternMatcherReturn,
+  type ILexingResult,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 
 // ---------------------------------------------------------------------------
 // Character classes (by char code; no regular expressions on the hot path)
@@ -434,7 +441,10 @@ const KEYWORD_BY_WORD: ReadonlyMap<string, { readonly type: TokenType; readonly 
 /** Lexes `text`: the lexer's tokens, each name that is a keyword given the keyword's type. */
 export function tokenize(text: string): ILexingResult {
   const lexed = daxLexer.tokenize(text);
-  for (const t of lexed.tokens) {
+  const tokens = lexed.tokens;
+  // indexed: runs once per parse, often before it is optimised, where for-of allocates per token
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as IToken;
     if (t.tokenType !== Identifier) continue;
     const k = KEYWORD_BY_WORD.get(t.image);
     if (k === undefined) continue;

@@ -34,7 +34,7 @@ const NUMBER_TAIL = /[0-9A-Za-z.+-]/;
 /** Whitespace at `lastIndex` (sticky; the regex engine scans faster than a loop over characters). */
 const WS = /[ \t\n\r]+/y;
 /** A string without escapes or control characters at `lastIndex` (sticky): the common case, matched in one step. */
-const PLAIN_STRING = /"([^"\\\u0000-\u001f]*)"/y;
+const PLAIN_STRING = /"[^"\\\u0000-\u001f]*"/y;
 
 class Fail {
   constructor(
@@ -127,10 +127,9 @@ class Parser {
     const t = this.text;
     const start = this.pos;
     PLAIN_STRING.lastIndex = start;
-    const plain = PLAIN_STRING.exec(t);
-    if (plain) {
+    if (PLAIN_STRING.test(t)) {
       this.pos = PLAIN_STRING.lastIndex;
-      return plain[1] as string;
+      return t.slice(start + 1, this.pos - 1);
     }
     this.pos++; // opening quote
     let out = '';
