@@ -14,6 +14,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   analyzeFleet,
+  applyEdits,
   completeAt,
   definitionAt,
   factsPathAt,
@@ -85,13 +86,6 @@ export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
         .add((t.start + t.end) >> 1)
         .add(t.end);
   return [...out];
-}
-
-function applySpans(text: string, edits: readonly { span: Span; newText: string }[]): string {
-  let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
-    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
-  return out;
 }
 
 /** Runs the server's work on one input. Throws what the core throws. */
@@ -184,7 +178,7 @@ export function serverWork(c: FuzzCase, work: Work): void {
   const fixEdits = (fix: Fix) => {
     if (formatted === undefined) formatted = format(text) === text;
     if (formatted) {
-      const after = format(applySpans(text, fix.edits));
+      const after = format(applyEdits(text, fix.edits));
       if (after !== undefined) return after;
     }
     return fix.edits.map((e) => range(e.span));

@@ -4,7 +4,7 @@
 import type { Span } from '../../../grammar/src/ast';
 import { parse } from '../../../grammar/src/index';
 import type { Analysis } from '../analysis/types';
-import type { TextEdit } from '../analysis/finding';
+import { applyEdits, type TextEdit } from '../analysis/finding';
 import { locate, type Hit } from './locate';
 
 type Named =
@@ -78,13 +78,6 @@ export function prepareRenameAt(a: Analysis, offset: number): PrepareRename {
 export type RenameResult = { readonly edits: readonly TextEdit[] } | { readonly error: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
-    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
-  return out;
-}
 
 export function renameAt(a: Analysis, offset: number, newName: string): RenameResult {
   const n = namedAt(a, offset);
