@@ -16,8 +16,8 @@ import {
   type TextEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { format, type Finding, type Fix } from '../core/index';
-import { applySpans, minimalEdit, toDiagnostic, toRange, toSpan } from './convert';
+import { applyEdits, format, type Finding, type Fix } from '../core/index';
+import { minimalEdit, toDiagnostic, toRange, toSpan } from './convert';
 import type { Session, View } from './session';
 
 interface ActionData {
@@ -71,7 +71,7 @@ function sameDiagnostic(d: Diagnostic, f: Finding, doc: TextDocument): boolean {
 function fixEdits(doc: TextDocument, fix: Fix): TextEdit[] {
   const text = doc.getText();
   if (isFormatted(doc)) {
-    const after = format(applySpans(text, fix.edits));
+    const after = format(applyEdits(text, fix.edits));
     if (after !== undefined) {
       const edit = minimalEdit(doc, text, after);
       return edit ? [edit] : [];

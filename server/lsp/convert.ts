@@ -93,11 +93,3 @@ function isHighSurrogate(c: number): boolean {
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
-
-/** Applies core edits (offsets into `text`) to `text`. */
-export function applySpans(text: string, edits: readonly { span: Span; newText: string }[]): string {
-  let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
-    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
-  return out;
-}

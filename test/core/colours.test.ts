@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   colourBytes,
+  colourBytesByColour,
   colourOf,
   colourStripes,
   coloursIn,
@@ -82,6 +83,29 @@ describe('colour arithmetic', () => {
     expect(defaultColourCount(256n * MiB, 2n * MiB)).toBe(128);
     expect(defaultColourCount(GiB, GiB)).toBe(1);
     expect(defaultColourCount(32n * GiB, 2n * MiB)).toBe(16384);
+  });
+});
+
+describe('bytes of every colour at once', () => {
+  it('gives for each colour what colourBytes gives, summed over the ranges (any ranges, cache sizes, colour counts)', () => {
+    const range = fc
+      .tuple(fc.bigInt({ min: 0n, max: 1n << 40n }), fc.bigInt({ min: 0n, max: 1n << 36n }))
+      .map(([start, len]) => ({ start, end: start + len }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.bigInt({ min: 1n, max: 1n << 30n }),
+        fc.array(range, { maxLength: 6 }),
+        (k, width, ranges) => {
+          const C = width * BigInt(k);
+          const each = Array.from({ length: k }, (_, c) =>
+            ranges.reduce((n, x) => n + colourBytes(x, C, width, c), 0n),
+          );
+          expect(colourBytesByColour(ranges, C, width, k)).toEqual(each);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

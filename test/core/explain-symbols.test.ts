@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   analyze,
+  applyEdits,
   definitionAt,
   factsPathAt,
   folds,
@@ -103,6 +104,18 @@ describe('navigation and rename', () => {
     });
     const two = 'host a {\n  kernel "6.12.0"\n}\n\nhost b {\n  kernel "6.12.0"\n}\n';
     expect(renameAt(analyze(two), two.indexOf('a {'), 'b')).toMatchObject({ error: 'a host `b` is already declared' });
+  });
+
+  it('renames a host used by 40 000 regions: every `on` and the declaration, in one pass over the text', () => {
+    // applying the edits once rewrote the whole text per edit: 10 000 regions took 2.5 s, 40 000 about 40 s
+    const n = 40_000;
+    let big = 'host h {\n  kernel "6.12.0"\n}\n';
+    for (let i = 0; i < n; i++) big += `region ${i} on h {\n}\n`;
+    const r = renameAt(analyze(big), big.indexOf('host h') + 5, 'rack-7');
+    expect('edits' in r).toBe(true);
+    const edits = 'edits' in r ? r.edits : [];
+    expect(edits).toHaveLength(n + 1);
+    expect(applyEdits(big, edits)).toBe(big.replace('host h {', 'host rack-7 {').replaceAll(' on h {', ' on rack-7 {'));
   });
 });
 

@@ -37,6 +37,13 @@ export interface Outcome {
    * wall time grows with the load.
    */
   readonly cpuMs?: number;
+  /**
+   * Wall and CPU milliseconds of all the work on the input: `ms` and `cpuMs` are of the work of one
+   * edit (analysis, views, requests at a few offsets, formatting); one small input in four is then
+   * also probed at every token (server-work.ts), which these include.
+   */
+  readonly wholeMs?: number;
+  readonly wholeCpuMs?: number;
   /** The error, the DAX099 finding's message, or why the process ended. */
   readonly message?: string;
   /** Top frames, innermost first: `function (file:line)`, file relative to the checkout. */

@@ -4,7 +4,8 @@
 // case is an abort (out of memory, a fatal error). Neither stops the caller.
 // With `cpuTimeout`, the timeout counts the child's CPU time (read from /proc), so
 // that on a machine loaded by other work a child that merely waits for a core is not
-// taken for a hang; the wall time is still capped at WALL_CAP times the timeout.
+// taken for a hang; past WALL_CAP times the timeout of wall time, a child that is not
+// even runnable (asleep, blocked, stopped) is given up too.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,22 +29,34 @@ export interface PoolOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The timeout counts CPU time, not wall time (Linux; elsewhere, wall time). */
   readonly cpuTimeout?: boolean;
+  /** Each child writes a V8 CPU profile there when it ends (node --cpu-prof). */
+  readonly cpuProfileDir?: string;
 }
 
 /** With `cpuTimeout`, a case is given up after this many times its timeout of wall time whatever its CPU time. */
 const WALL_CAP = 10;
 
-/** CPU milliseconds a process has used (user + system, all its threads), or NaN where /proc cannot say. */
-function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
+/** Fields of /proc/PID/stat from the state on (field 3), or undefined where /proc cannot say. */
+function statOf(pid: number | undefined): string[] | undefined {
+  if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // after the command name, which may hold spaces and parentheses: state is field 3, utime 14, stime 15
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s (USER_HZ)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return NaN;
+    return undefined;
   }
+}
+
+/** CPU milliseconds a process has used (user + system, all its threads), or NaN where /proc cannot say. */
+function cpuMsOf(pid: number | undefined): number {
+  const fields = statOf(pid);
+  return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 : NaN; // ticks of 1/100 s (USER_HZ)
+}
+
+/** Whether the process's main thread is running or waiting for a core (not asleep, blocked or stopped). */
+function runnable(pid: number | undefined): boolean {
+  return statOf(pid)?.[0] === 'R';
 }
 
 export interface Result extends Outcome {
@@ -85,6 +98,8 @@ export class Pool {
   private closed = false;
   /** Children started (the first of each slot included). */
   spawned = 0;
+  /** CPU ms of the children that were killed (read just before). */
+  private endedCpuMs = 0;
 
   constructor(private readonly options: PoolOptions) {
     this.slots = Array.from({ length: Math.max(1, options.workers) }, () => new Slot());
@@ -100,7 +115,10 @@ export class Pool {
 
   private spawn(slot: Slot): ChildProcess {
     const child = fork(this.options.script, [], {
-      execArgv: [`--max-old-space-size=${this.options.memoryMb}`],
+      execArgv: [
+        `--max-old-space-size=${this.options.memoryMb}`,
+        ...(this.options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${this.options.cpuProfileDir}`] : []),
+      ],
       env: { ...process.env, FUZZ_SAMPLE_MS: String(this.options.sampleMs ?? 1000), ...this.options.env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
@@ -130,6 +148,8 @@ export class Pool {
         kind: reply.kind,
         ms: reply.ms,
         ...(reply.cpuMs !== undefined ? { cpuMs: reply.cpuMs } : {}),
+        ...(reply.wholeMs !== undefined ? { wholeMs: reply.wholeMs } : {}),
+        ...(reply.wholeCpuMs !== undefined ? { wholeCpuMs: reply.wholeCpuMs } : {}),
         stage: reply.stage,
         ...(reply.message !== undefined ? { message: reply.message } : {}),
         frameList: reply.stack ? framesOfStack(reply.stack) : sampled(slot.samples.get(p.job.id)),
@@ -139,21 +159,31 @@ export class Pool {
     child.on('close', (code, signal) => {
       if (slot.child !== child) return;
       slot.child = undefined;
+      if (!Number.isNaN(slot.cpuAtStart)) this.endedCpuMs += slot.cpuAtStart;
       const p = slot.current;
       if (p) {
         const oom = new RegExp(`^FUZZOOM ${p.job.id}$`, 'm').test(slot.stderr)
           ? `JavaScript heap out of memory (--max-old-space-size=${this.options.memoryMb})`
           : undefined;
+        // V8's fatal errors (SIGTRAP or SIGABRT) write a line first: `Fatal process out of memory: Zone`,
+        // `Fatal JavaScript invalid size error`, `# Fatal error in …` with the failed `Check failed: …`
         const fatal =
           oom ??
-          /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|JavaScript heap out of memory|Maximum call stack[^\n]*|Segmentation fault[^\n]*/.exec(
+          /FATAL ERROR[^\n]*|Fatal JavaScript[^\n]*|Fatal process out of memory[^\n]*|JavaScript heap out of memory|Maximum call stack[^\n]*|Segmentation fault[^\n]*|# Fatal error in[^\n]*(?:\n#[^\n]*){0,3}/.exec(
             slot.stderr,
           )?.[0];
+        // otherwise the end of what the child wrote (not the watchdog's samples), to say what it was
+        const tail = slot.stderr
+          .split('\n')
+          .filter((l) => l.trim() && !l.startsWith('FUZZSTACK '))
+          .slice(-3)
+          .join(' | ')
+          .slice(-300);
         this.finish(slot, {
           kind: 'abort',
           ms: Date.now() - slot.started,
           stage: 'unknown',
-          message: fatal ?? `the process exited (${signal ?? `code ${code}`})`,
+          message: fatal ?? `the process exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`,
           frameList: sampled(slot.samples.get(p.job.id)),
         });
       }
@@ -189,12 +219,16 @@ export class Pool {
         if (slot.current !== p) return;
         const wall = Date.now() - slot.started;
         const cpu = cpuMsOf(child.pid) - slot.cpuAtStart;
-        if (cpu < p.timeoutMs && wall < p.timeoutMs * WALL_CAP) {
-          // waiting for a core, not working: look again when it could have used up its time
+        // Under the CPU timeout the child is waiting for a core, not working: look again when it could
+        // have used up its time. Past WALL_CAP times the timeout of wall time it is given up only when
+        // it is not even runnable (asleep, blocked, stopped): a child starved by a loaded machine is still
+        // 'R' and its input is not a hang (two such give-ups were once reported as hangs).
+        if (cpu < p.timeoutMs && (wall < p.timeoutMs * WALL_CAP || runnable(child.pid))) {
           slot.timer = setTimeout(giveUp, Math.max(250, p.timeoutMs - cpu));
           return;
         }
         const frames = sampled(slot.samples.get(p.job.id));
+        this.endedCpuMs += cpuMsOf(child.pid) || 0;
         slot.child = undefined;
         child.kill('SIGKILL');
         this.finish(slot, {
@@ -204,7 +238,9 @@ export class Pool {
           stage: 'unknown',
           message: Number.isNaN(cpu)
             ? `still running after ${p.timeoutMs} ms`
-            : `still running after ${wall} ms (${cpu.toFixed(0)} ms of CPU)`,
+            : cpu < p.timeoutMs
+              ? `not running for ${wall} ms (${cpu.toFixed(0)} ms of CPU): asleep or blocked`
+              : `still running after ${wall} ms (${cpu.toFixed(0)} ms of CPU)`,
           frameList: frames,
         });
       };
@@ -223,12 +259,23 @@ export class Pool {
     }
   }
 
+  /**
+   * CPU ms the children have used so far, those killed included (from /proc; a child that died by
+   * itself is counted up to its last case). With the parent's process.cpuUsage(), what a run costs.
+   */
+  childrenCpuMs(): number {
+    return this.endedCpuMs + this.slots.reduce((n, s) => n + (s.child ? cpuMsOf(s.child.pid) || 0 : 0), 0);
+  }
+
   /** Stops every child. */
   close(): void {
     this.closed = true;
     for (const slot of this.slots) {
+      if (slot.child) this.endedCpuMs += cpuMsOf(slot.child.pid) || 0;
       if (slot.timer) clearTimeout(slot.timer);
-      slot.child?.kill('SIGKILL');
+      // with --cpu-prof a child ends by itself on the disconnect, to write its profile
+      if (this.options.cpuProfileDir) slot.child?.disconnect();
+      else slot.child?.kill('SIGKILL');
       slot.child = undefined;
     }
   }

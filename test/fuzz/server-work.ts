@@ -14,6 +14,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   analyzeFleet,
+  applyEdits,
   completeAt,
   definitionAt,
   factsPathAt,
@@ -50,6 +51,8 @@ export interface Work {
   analysis?: Analysis;
   /** Spans the views answered with that lie outside the text (a wrong span is a bug, if not a crash). */
   badSpans: string[];
+  /** Called when the work of one edit is done, before the dense probing (its time is reported apart). */
+  mark?: () => void;
 }
 
 interface Span {
@@ -65,11 +68,12 @@ function hash(s: string): number {
 }
 
 /**
- * The offsets the editor asks about: the cursor, both ends, and after tokens
- * spread over the text; for one small input in four, the start, middle and end
- * of every token (hover and completion everywhere).
+ * The offsets the editor asks about: the cursor, both ends, and after tokens spread over the text
+ * (`edit`); and for one small input in four, also the start, middle and end of every token
+ * (`dense`: hover and completion everywhere — hundreds of requests, far more than one edit brings,
+ * so their time is reported apart from the edit's).
  */
-export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
+export function probeOffsets(c: FuzzCase, perInput = 6): { edit: number[]; dense: number[] } {
   const n = c.layout.length;
   const out = new Set<number>([n, 0]);
   if (c.cursor !== undefined) out.add(Math.max(0, Math.min(n, c.cursor)));
@@ -78,20 +82,10 @@ export function probeOffsets(c: FuzzCase, perInput = 6): number[] {
     const t = toks[Math.floor((i * toks.length) / perInput)] as (typeof toks)[number];
     out.add(i % 2 ? t.end : t.start + Math.min(1, t.end - t.start));
   }
+  const dense = new Set<number>();
   if (n < 3000 && hash(c.layout) % 4 === 0)
-    for (const t of toks)
-      out
-        .add(t.start)
-        .add((t.start + t.end) >> 1)
-        .add(t.end);
-  return [...out];
-}
-
-function applySpans(text: string, edits: readonly { span: Span; newText: string }[]): string {
-  let out = text;
-  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start))
-    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
-  return out;
+    for (const t of toks) for (const x of [t.start, (t.start + t.end) >> 1, t.end]) if (!out.has(x)) dense.add(x);
+  return { edit: [...out], dense: [...dense] };
 }
 
 /** Runs the server's work on one input. Throws what the core throws. */
@@ -184,13 +178,15 @@ export function serverWork(c: FuzzCase, work: Work): void {
   const fixEdits = (fix: Fix) => {
     if (formatted === undefined) formatted = format(text) === text;
     if (formatted) {
-      const after = format(applySpans(text, fix.edits));
+      const after = format(applyEdits(text, fix.edits));
       if (after !== undefined) return after;
     }
     return fix.edits.map((e) => range(e.span));
   };
 
-  for (const offset of probeOffsets(c)) {
+  /** The requests at one offset. Rename: once per name (a name's every offset renames the same spans). */
+  const renamed = new Set<number>();
+  const probe = (offset: number) => {
     work.stage = 'hover';
     const info = hoverAt(a, offset);
     if (info) {
@@ -213,9 +209,18 @@ export function serverWork(c: FuzzCase, work: Work): void {
     work.stage = 'references';
     for (const s of referencesAt(a, offset, true)) check('reference', s);
     work.stage = 'rename';
-    if (!('error' in prepareRenameAt(a, offset))) renameAt(a, offset, 'renamed-x');
-  }
+    const prepared = prepareRenameAt(a, offset);
+    if (!('error' in prepared) && !renamed.has(prepared.span.start)) {
+      renamed.add(prepared.span.start);
+      renameAt(a, offset, 'renamed-x');
+    }
+  };
+  const offsets = probeOffsets(c);
+  offsets.edit.forEach(probe);
   work.stage = 'formatting';
   format(text);
+  // the work of one edit ends here; the dense probing that follows is timed apart
+  work.mark?.();
+  offsets.dense.forEach(probe);
   work.stage = 'done';
 }

@@ -11,6 +11,24 @@ export interface TextEdit {
   readonly newText: string;
 }
 
+/**
+ * `text` with `edits` applied (offsets into `text`; edits do not overlap). Linear in the text and
+ * the edits: one pass over the edits in order, the pieces joined once (rewriting the text per edit
+ * was quadratic: renaming a host used in 10 000 regions took seconds).
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  const sorted = [...edits].sort((x, y) => x.span.start - y.span.start || x.span.end - y.span.end);
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of sorted) {
+    const start = Math.max(at, e.span.start);
+    parts.push(text.slice(at, start), e.newText);
+    at = Math.max(start, e.span.end);
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
 export interface Fix {
   readonly title: string;
   readonly edits: readonly TextEdit[];

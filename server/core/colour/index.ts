@@ -2,6 +2,7 @@
 // hovers and `explain` show is in explain/colours.ts).
 export {
   colourBytes,
+  colourBytesByColour,
   colourList,
   colourOf,
   colourStripes,

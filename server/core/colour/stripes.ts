@@ -338,6 +338,43 @@ export function colourBytes(r: AddrRange, cacheSize: bigint, width: bigint, c: n
   return below(r.end + 1n, cacheSize, width, cc) - below(r.start, cacheSize, width, cc);
 }
 
+/**
+ * Bytes of each colour 0..k−1 (stripe width `width`, k × width = cacheSize) in the inclusive ranges:
+ * what colourBytes gives for every colour and range, in O(ranges + k) instead of O(ranges × k) (a
+ * device pinned to thousands of stripes, mapped for 1 024 colours, took tens of milliseconds per view).
+ * [0, x) holds ⌊x / C⌋ × width of every colour, plus width of each colour below q and t of colour q,
+ * where x mod C = q × width + t: a constant and a step, added up in a difference array.
+ */
+export function colourBytesByColour(
+  ranges: readonly AddrRange[],
+  cacheSize: bigint,
+  width: bigint,
+  k: number,
+): bigint[] {
+  const diff: bigint[] = new Array<bigint>(k + 1).fill(0n);
+  let all = 0n;
+  const add = (x: bigint, sign: bigint) => {
+    const rem = x % cacheSize;
+    const q = rem / width; // below k when k × width = cacheSize; every colour's stripe is whole past k
+    const step = q < BigInt(k) ? Number(q) : k;
+    all += sign * (x / cacheSize) * width;
+    diff[0] = (diff[0] as bigint) + sign * width;
+    diff[step] = (diff[step] as bigint) - sign * width;
+    if (step < k) {
+      diff[step] = (diff[step] as bigint) + sign * (rem % width);
+      diff[step + 1] = (diff[step + 1] as bigint) - sign * (rem % width);
+    }
+  };
+  for (const r of ranges) {
+    add(r.end + 1n, 1n);
+    add(r.start, -1n);
+  }
+  const out: bigint[] = [];
+  let run = all;
+  for (let c = 0; c < k; c++) out.push((run += diff[c] as bigint));
+  return out;
+}
+
 /** `0..1, 3` for a colour list. */
 export function colourList(colours: readonly number[]): string {
   const runs: [number, number][] = [];

@@ -6,7 +6,7 @@ import type { HostAnalysis, RegionAnalysis } from '../analysis/types';
 import { CACHE_INDEXING } from '../kernel/cache-tables';
 import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
-import { colourBytes, colouringCache, defaultColourCount, rangeBytes, type AddrRange } from '../colour/stripes';
+import { colourBytesByColour, colouringCache, defaultColourCount, rangeBytes, type AddrRange } from '../colour/stripes';
 
 export interface ColourHolder {
   /** Layout label, or the kernel name of a device the layout does not list. */
@@ -57,19 +57,20 @@ export function regionColourMap(host: HostAnalysis, ra: RegionAnalysis): RegionC
   const region: AddrRange = { start: sim.start, end: sim.end };
   const devs = [...sim.devices.values()].filter((d) => d.ranges.length > 0).sort((a, b) => a.id - b.id);
   const runs: ColourRun[] = [];
+  const bytesOf = devs.map((d) => colourBytesByColour(d.ranges, cache.size, width, k));
+  const regionBytes = colourBytesByColour([region], cache.size, width, k);
   for (let c = 0; c < k; c++) {
     const holders: ColourHolder[] = [];
     let held = 0n;
-    for (const d of devs) {
-      let bytes = 0n;
-      for (const r of d.ranges) bytes += colourBytes(r, cache.size, width, c);
+    for (const [i, d] of devs.entries()) {
+      const bytes = (bytesOf[i] as bigint[])[c] as bigint;
       if (bytes === 0n) continue;
       held += bytes;
       const name = deviceName(d);
       const l = byKernel.get(name);
       holders.push({ name: l?.label ?? name, kernelName: name, exclusive: l?.colours?.exclusive !== undefined });
     }
-    const free = colourBytes(region, cache.size, width, c) - held;
+    const free = (regionBytes[c] as bigint) - held;
     const prev = runs[runs.length - 1];
     const same =
       prev &&

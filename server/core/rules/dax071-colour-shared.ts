@@ -1,6 +1,6 @@
 // DAX071: memory of a colour that a device asked for exclusively is held (or asked for) by another device.
 import type { Finding } from '../analysis/finding';
-import { colourBytes, meetsSorted, overlaps, periodIntervals } from '../colour/stripes';
+import { colourBytesByColour, meetsSorted, overlaps, periodIntervals } from '../colour/stripes';
 import { deviceName } from '../kernel/state';
 import type { LayoutDevice } from '../layout/types';
 import { formatBytes } from '../units';
@@ -60,9 +60,10 @@ export const dax071 = defineRule({
         if (d === mine || d.ranges.length === 0) continue;
         const l = byKernel.get(deviceName(d));
         if (l && (l.colours || reported.has(l))) continue; // colour requests are judged above
-        const held = p.colours.filter((c) => d.ranges.some((r) => colourBytes(r, C, p.width, c) > 0n));
+        const byColour = colourBytesByColour(d.ranges, C, p.width, p.k);
+        const held = p.colours.filter((c) => (byColour[c] ?? 0n) > 0n);
         if (held.length === 0) continue;
-        const bytes = held.reduce((s, c) => s + d.ranges.reduce((t, r) => t + colourBytes(r, C, p.width, c), 0n), 0n);
+        const bytes = held.reduce((s, c) => s + (byColour[c] as bigint), 0n);
         const how = l?.ranges.length ? 'pinned by `range`' : 'placed by first fit';
         const who = l
           ? `\`${l.label}\` (${deviceName(d)}, ${how})`
