@@ -214,6 +214,7 @@ export class Session {
         if (startDiff.length) {
           // the reset before it could not restore the boot state
           this.stats.uncleanResets++;
+          this.log(`  ${it.id}: the reset left ${startDiff.slice(0, 3).join('; ')}; rebooting`);
           if (k === 1 && !resetFirst) {
             throw new Error(
               `${this.kernel}: a fresh boot does not come up in the boot state: ${startDiff.slice(0, 3).join('; ')}`,
