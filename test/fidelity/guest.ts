@@ -99,18 +99,20 @@ export function shellFunctions(l: Layout): string {
     '  echo @@E',
     '}',
   ];
-  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until the last memory
-  // block of the region is linked to its node (the last step of kmem's add_memory for daxN.0);
-  // prints how many 0.1 s waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe
-  // of it may finish after bind_store returns; the driver link and kmem's iomem entry appear before
-  // the memory blocks (docs/fidelity.md, finding 14).
+  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until daxN.0 has its
+  // mapping0 (registered after the device was added, devm_create_dev_dax) and the last memory block
+  // of the region is linked to its node (the last step of kmem's add_memory for daxN.0); prints
+  // how many 0.1 s waits that took (`@@SETTLE K`). On 7.3 the dax region is made after bind_store
+  // returns: the driver link, kmem's iomem entry, the blocks and mapping0 each came late in some
+  // run (docs/fidelity.md, finding 14).
   const settle = l.cxlRoots.length
     ? [
         'settle() {',
         '  k=0; r=/sys/bus/cxl/devices/$1',
         '  read -r bs < /sys/devices/system/memory/block_size_bytes; read -r a < $r/resource; read -r z < $r/size',
         '  last=$(( (a + z) / 0x$bs - 1 ))',
-        '  until [ $k -ge 100 ] || for x in /sys/devices/system/memory/memory$last/node[0-9]*; do [ -e $x ]; done; do',
+        '  m=/sys/bus/dax/devices/dax${1#region}.0/mapping0/end',
+        '  until [ $k -ge 100 ] || { [ -e $m ] && for x in /sys/devices/system/memory/memory$last/node[0-9]*; do [ -e $x ]; done; }; do',
         '    sleep 0.1; k=$((k + 1))',
         '  done',
         '  echo "@@SETTLE $k"',

@@ -26,6 +26,8 @@ interface Options {
   ops: number;
   /** writes per kernel on the CXL machines (default: ops) */
   cxlOps?: number;
+  /** writes per sequence on the CXL machines (default: seqLen): fewer sequences, fewer CXL reboots */
+  cxlSeqLen?: number;
   seqLen: number;
   seed: string;
   shrink: boolean;
@@ -120,6 +122,9 @@ function parseArgs(argv: string[]): Options {
       case '--cxl-ops':
         o.cxlOps = Number(v());
         break;
+      case '--cxl-seq-len':
+        o.cxlSeqLen = Number(v());
+        break;
       case '--seq-len':
         o.seqLen = Number(v());
         break;
@@ -161,7 +166,7 @@ function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new Error(
-          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3[@MACHINE]]… [--machine hmem|cxl2|cxl1|hmem-cxl] [--ops N] [--cxl-ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
+          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3[@MACHINE]]… [--machine hmem|cxl2|cxl1|hmem-cxl] [--ops N] [--cxl-ops N] [--seq-len L] [--cxl-seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
         );
     }
   }
@@ -174,8 +179,9 @@ function parseArgs(argv: string[]): Options {
     if (m !== 'hmem' && !CXL_KERNELS.includes(k))
       throw new Error(`--kernel ${spec}: the CXL machines boot ${CXL_KERNELS.join(', ')}`);
   }
-  if (!(o.ops > 0) || !(o.seqLen > 0) || (o.cxlOps !== undefined && !(o.cxlOps > 0)))
-    throw new Error('--ops and --seq-len must be positive');
+  const positive = (n: number | undefined) => n === undefined || n > 0;
+  if (!(o.ops > 0) || !(o.seqLen > 0) || !positive(o.cxlOps) || !positive(o.cxlSeqLen))
+    throw new Error('--ops, --seq-len, --cxl-ops and --cxl-seq-len must be positive');
   return o;
 }
 
@@ -362,7 +368,7 @@ async function runKernel(
     }));
     const items: Item[] = scripted.length
       ? scripted
-      : lengths(cxl ? (o.cxlOps ?? o.ops) : o.ops, o.seqLen).map((len, i) => {
+      : lengths(cxl ? (o.cxlOps ?? o.ops) : o.ops, cxl ? (o.cxlSeqLen ?? o.seqLen) : o.seqLen).map((len, i) => {
           // on the CXL machines the sequences write to the CXL dax regions only (hmem-cxl's hmem region stays as booted)
           const g = generateSequence(
             facts,

@@ -26,7 +26,7 @@ const preset = (flag, args) => {
 const ALL = ['6.1', '6.12', '6.18', '7.2', '7.3'].flatMap((k) => ['--kernel', k]);
 const CXL = (machines) => ['6.12', '7.3'].flatMap((k) => machines.flatMap((m) => ['--kernel', `${k}@${m}`]));
 const CI_CXL = ['--kernel', '6.12@hmem-cxl', '--kernel', '7.3@cxl1'];
-preset('--ci', [...ALL, ...CI_CXL, '--ops', '600', '--cxl-ops', '300', '--seq-len', '100', '--seed', 'ci', '--facts-check']);
+preset('--ci', [...ALL, ...CI_CXL, '--ops', '600', '--cxl-ops', '300', '--seq-len', '100', '--cxl-seq-len', '150', '--seed', 'ci', '--facts-check']);
 // --bench in two runs of main: cxl2 with 600 writes, then cxl1 and hmem-cxl with 200
 const benchCxl = argv.includes('--bench');
 preset('--bench', [...ALL, ...CXL(['cxl2']), '--ops', '2600', '--cxl-ops', '600', '--seq-len', '130', '--seed', 'bench']);

@@ -214,6 +214,8 @@ export class Session {
         if (startDiff.length) {
           // the reset before it could not restore the boot state
           this.stats.uncleanResets++;
+          // (diffCanon's "real" is the boot state here, its "model" the state after the reset)
+          this.log(`  ${it.id}: the reset did not restore ${startDiff.slice(0, 3).join('; ')}; rebooting`);
           if (k === 1 && !resetFirst) {
             throw new Error(
               `${this.kernel}: a fresh boot does not come up in the boot state: ${startDiff.slice(0, 3).join('; ')}`,
