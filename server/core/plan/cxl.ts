@@ -14,6 +14,7 @@ import type { LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
 import { checkCxlRegion, type CxlProblem, type CxlResolved } from './cxl-checks';
 import type { Plan, PlanFailure, PlanStep, PlannedWrite, Purpose, Refusal } from './plan-types';
+import { settleAfterBind } from './settle';
 
 export type { CxlProblem, CxlResolved, CxlCode } from './cxl-checks';
 
@@ -68,6 +69,18 @@ class CxlPlanner {
     return false;
   }
 
+  /**
+   * Binds a region to cxl_region. The model probes its dax region at once; a kernel may do it
+   * after the write returns (7.3), so the write carries the wait for the device (settle.ts).
+   */
+  private bind(s: PlanStep, name: string, id: number): boolean {
+    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return false;
+    const settle = settleAfterBind(this.model, id);
+    const i = s.writes.length - 1;
+    if (settle) s.writes[i] = { ...(s.writes[i] as PlannedWrite), settle };
+    return true;
+  }
+
   /** Online memory in [start, end]: a region holding it cannot be torn down (hot-remove would fail). */
   private onlineIn(start: bigint, size: bigint): boolean {
     const bs = this.facts.memoryBlockSize;
@@ -98,7 +111,7 @@ class CxlPlanner {
           continue;
         }
         const s = this.step(r, '+', e.name, `bind ${e.name} to cxl_region: its dax region ${e.id} appears`);
-        this.write(s, `${DRIVER}/bind`, e.name, 'bind', e.name);
+        this.bind(s, e.name, e.id);
         this.out.regions.set(r, { problems: [], resolved: res, name: e.name, id: e.id, action: 'bind' });
         continue;
       }
@@ -182,7 +195,7 @@ class CxlPlanner {
       if (!this.write(s, `${reg}/target${i}`, (res.positions[i] as { decoder: string }).decoder, 'create', name))
         return undefined;
     if (!this.write(s, `${reg}/commit`, '1', 'create', name)) return undefined;
-    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return undefined;
+    if (!this.bind(s, name, id)) return undefined;
     return id;
   }
 }
