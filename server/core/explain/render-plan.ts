@@ -153,12 +153,21 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
     ...(host.version ? { kernel: host.version.release } : {}),
     steps,
     summary: planSummary(steps),
-    unlisted: plan.unlisted.map((u) => ({
-      name: u.kernelName,
-      size: formatBytes(u.size),
-      mode: u.driver === 'kmem' ? 'system-ram' : u.driver === 'device_dax' ? 'devdax' : 'unbound',
-      pruned: u.pruned,
-    })),
+    unlisted: [
+      // CXL regions the layout does not declare: kept, or torn down with --prune (plan/cxl.ts)
+      ...(plan.unlistedCxl ?? []).map((u) => ({
+        name: u.name,
+        size: formatBytes(u.size),
+        mode: `CXL region in ${u.window}`,
+        pruned: u.pruned,
+      })),
+      ...plan.unlisted.map((u) => ({
+        name: u.kernelName,
+        size: formatBytes(u.size),
+        mode: u.driver === 'kmem' ? 'system-ram' : u.driver === 'device_dax' ? 'devdax' : 'unbound',
+        pruned: u.pruned,
+      })),
+    ],
     refusals: plan.refusals.map((r) => r.reason),
   };
 }

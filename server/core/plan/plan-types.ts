@@ -8,7 +8,7 @@ import type { WriteResult } from '../kernel/model';
 import type { SimDevice, SimRegion } from '../kernel/state';
 import type { Errno } from '../kernel/tables';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
-import type { CxlRegionPlan } from './cxl';
+import type { CxlRegionPlan, UnlistedCxlRegion } from './cxl';
 import type { Settle } from './settle';
 
 export interface PlannedWrite {
@@ -118,6 +118,8 @@ export interface Plan {
   stoppedShort?: { readonly work: number; readonly budget: number; readonly steps: number };
   /** What the plan does with each `cxl region` (plan/cxl.ts); its writes come first in `steps`. */
   cxl?: Map<LayoutRegion, CxlRegionPlan>;
+  /** CXL regions of the host the layout does not declare: kept, or torn down with `--prune` (plan/cxl.ts). */
+  unlistedCxl?: UnlistedCxlRegion[];
 }
 
 /** The memory-side cache that colours a region's memory, and K when a device does not say. */
