@@ -49,6 +49,7 @@ import { dax103 } from './dax103-cxl-size-unit';
 import { dax104 } from './dax104-cxl-capacity';
 import { dax105 } from './dax105-cxl-memdev-used';
 import { dax106 } from './dax106-cxl-position';
+import { dax108 } from './dax108-cxl-qos-class';
 import { dax109 } from './dax109-cxl-adopt-range';
 import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
@@ -101,6 +102,7 @@ export const RULES: readonly Rule[] = [
   dax104,
   dax105,
   dax106,
+  dax108,
   dax109,
   dax098,
   dax051,
