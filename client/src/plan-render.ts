@@ -103,6 +103,14 @@ export function renderPlan(r: RenderInput): string {
         // under the write, not after it: a long path must not push it off-screen
         if (w.predicted !== 'ok')
           out.push(`${withStates ? '    ' : ''}        # the kernel would refuse this write: ${w.predicted}`);
+        // what apply waits for after the write (a CXL region's dax device: docs/cxl.md)
+        if (w.settle) {
+          const blocks = w.settle.blocks ? `, memory${w.settle.blocks.first}-memory${w.settle.blocks.last} added` : '';
+          const driver = w.settle.driver ? `bound to ${w.settle.driver}` : 'present';
+          out.push(
+            `${withStates ? '    ' : ''}        # then wait until ${w.settle.device} ${driver}${blocks} (up to ${w.settle.timeoutS} s)`,
+          );
+        }
       }
       if (st?.state === 'failed' && st.error) out.push(`${withStates ? '    ' : ''}      failed: ${st.error}`);
     }

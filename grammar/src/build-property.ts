@@ -175,6 +175,15 @@ export function buildProperty(
       if (valueToks.length === 0) missing = `expected ${spec.expected}`;
       else buildRanges(ctx, valueToks, values);
       break;
+    case 'word-or-range': {
+      const v = valueToks[0];
+      if (v === undefined) missing = `expected ${spec.expected}`;
+      else if (isName(v) && valueToks.length === 1) values.push(word(v));
+      // the parser takes one range (`..`/`+` and its operand) after `adopt`
+      else if (isNumber(v)) buildRanges(ctx, valueToks, values);
+      else report(ctx, `expected ${spec.expected}, found ${describe(v)}`, spanOf(v));
+      break;
+    }
     case 'colours':
     case 'expect':
       if (valueToks.length === 0) missing = `expected ${spec.expected}`;

@@ -307,11 +307,25 @@ class DaxParser extends CstParser {
     GATE: () => this.valueFollows(REGION_WORD_KEYS),
     DEF: () => this.CONSUME(T.RegionSingle, VALUE),
   };
+  /** The region key being parsed (`adopt` takes a word or a range: `adopt 0x3_9000_0000..0x4_0fff_ffff`). */
+  private regionKey = '';
+  /** After `adopt N`: `..`/`+` and the range's end or length, on the same property. */
+  private adoptRangeFollows(): boolean {
+    if (this.regionKey !== 'adopt') return false;
+    const op = (t: IToken): boolean => tokenMatcher(t, T.DotDot) || tokenMatcher(t, T.Plus);
+    return op(this.LA(1)) || op(this.LA(0));
+  }
+  private readonly adoptRangePart = {
+    GATE: () => this.adoptRangeFollows(),
+    DEF: () => this.CONSUME(T.RangePart, VALUE),
+  };
   private readonly regionPropertyAlts: Alt[] = [
     {
       ALT: () => {
-        this.CONSUME(T.RegionValueKey, KEY);
+        const key = this.CONSUME(T.RegionValueKey, KEY);
+        this.ACTION(() => (this.regionKey = key.image));
         this.OPTION(this.regionValue);
+        this.MANY2(this.adoptRangePart);
       },
     },
     { ALT: () => this.CONSUME(T.RegionFlag, KEY) },

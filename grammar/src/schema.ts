@@ -10,6 +10,7 @@ export type BlockKind = 'host' | 'region' | 'device';
  * - `number`: one number (with or without unit);
  * - `word`: one bare word;
  * - `word-or-number`: one bare word or a number (a user name or id);
+ * - `word-or-range`: one bare word, or one range `start..end` / `start + length` (`adopt`);
  * - `size-or-rest`: one number or the word `rest`;
  * - `flag`: no value;
  * - `mode`: `devdax` or `system-ram`, then mode options;
@@ -23,6 +24,7 @@ export type ValueShape =
   | 'number'
   | 'word'
   | 'word-or-number'
+  | 'word-or-range'
   | 'size-or-rest'
   | 'flag'
   | 'mode'
@@ -180,10 +182,10 @@ export const REGION_PROPERTIES: readonly PropertySpec[] = [
   ),
   spec(
     'adopt',
-    'word',
-    'adopt WORD',
-    'the name of an existing CXL region such as region0 after `adopt`',
-    'cxl region: take over an existing region (made by firmware or by hand) by its name instead of creating one.',
+    'word-or-range',
+    'adopt WORD | adopt START..END | adopt START + SIZE',
+    'the name of an existing CXL region such as region0, or its physical range START..END, after `adopt`',
+    'cxl region: take over an existing region (made by firmware or by hand) instead of creating one: by its name (region0), or by its physical range (`adopt 0x3_9000_0000 + 2G`: the region whose `resource` and `size` read so).',
   ),
   spec(
     'dynamic',

@@ -111,7 +111,9 @@ export async function hookPlan(
       1,
     );
   }
-  const writes = r.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
+  const writes = r.view.steps.flatMap((s) =>
+    s.writes.map((w) => ({ path: w.path, value: w.value, ...(w.settle ? { settle: w.settle } : {}) })),
+  );
   if (typeof v.prediction === 'string') {
     writeOutput(v.prediction, writeFacts(snapshot(r.host.model.state, `predicted for ${host}`)));
   }

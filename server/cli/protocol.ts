@@ -11,6 +11,16 @@ export interface PlanWriteJson {
   readonly value: string;
   /** What the kernel model says the write will do: `ok`, an errno, or `unmodelled`. */
   readonly predicted: string;
+  /**
+   * After the write, apply waits (checking once a second, up to `timeoutS`) until the dax device
+   * exists, is bound to `driver` and memory blocks `first`…`last` exist; a CXL region's bind.
+   */
+  readonly settle?: {
+    readonly device: string;
+    readonly driver: string | null;
+    readonly blocks?: { readonly first: number; readonly last: number };
+    readonly timeoutS: number;
+  };
 }
 
 export interface PlanStepJson {

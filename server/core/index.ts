@@ -38,6 +38,7 @@ export { kmemUse } from './rules/util';
 export { lower } from './layout/lower';
 export type * from './layout/types';
 export type { Plan, PlanStep, PlannedWrite } from './plan/planner';
+export { SETTLE_SH, SETTLE_TIMEOUT_S, settleArgs, settleText, type Settle } from './plan/settle';
 export * from './explain/index';
 export * from './colour/index';
 export * from './vm/index';

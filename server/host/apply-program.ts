@@ -1,6 +1,7 @@
 // The apply program (lock, guard, writes) and the cancel program, and the checks every value
 // put into them passes first.
 
+import { SETTLE_SH, settleArgs, settleText, type Settle } from '../core/index';
 import { F, ProgramRefused, root, shQuote, STATE, type Root } from './sh';
 
 // ------------------------------------------------------------------ writes
@@ -76,6 +77,21 @@ export function writeProblem(path: string, value: string): string | undefined {
   if (/^\/sys\/bus\/cxl\/drivers\/cxl_region\/(bind|unbind)$/.test(path))
     return CXL_REGION.test(value) ? undefined : bad('the cxl_region driver takes a region name regionN');
   return bad('not a device-dax, memory-block or CXL region attribute daxlayout writes');
+}
+
+/** Why a wait after a write cannot go into a program (undefined: it may). */
+export function settleProblem(s: Settle): string | undefined {
+  const bad = (what: string) => `refusing to wait for \`${JSON.stringify(s.device).slice(1, -1)}\`: ${what}`;
+  if (!DAX.test(s.device)) return bad('not a device name daxR.N');
+  if (s.driver !== null && s.driver !== 'kmem' && s.driver !== 'device_dax') return bad('not a dax driver');
+  if (!Number.isInteger(s.timeoutS) || s.timeoutS < 1 || s.timeoutS > 3600) return bad('timeout not 1-3600 s');
+  const b = s.blocks;
+  if (
+    b &&
+    !(Number.isInteger(b.first) && Number.isInteger(b.last) && b.first >= 0 && b.first <= b.last && b.last < 1e9)
+  )
+    return bad('memory blocks not FIRST <= LAST');
+  return undefined;
 }
 
 /** What the guard compares may hold: paths, numbers, names and words — never a quote. */
@@ -222,9 +238,12 @@ pause() {
  * short in transit runs nothing. SIGHUP and SIGPIPE are ignored: a dropped
  * connection does not stop the writes half-way.
  */
-export function applyProgram(writes: readonly { path: string; value: string }[], o: ApplyProgramOptions): string {
+export function applyProgram(
+  writes: readonly { path: string; value: string; settle?: Settle }[],
+  o: ApplyProgramOptions,
+): string {
   for (const w of writes) {
-    const p = writeProblem(w.path, w.value);
+    const p = writeProblem(w.path, w.value) ?? (w.settle ? settleProblem(w.settle) : undefined);
     if (p) throw new ProgramRefused(p);
   }
   const sp = stateProblem(o.expectedState);
@@ -254,6 +273,11 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
   ];
   writes.forEach((w, i) => {
     body.push(`  w ${i + 1} ${shQuote(w.path)} ${shQuote(w.value)} || exit 1`);
+    // what the kernel finishes after the write returned (a CXL region's dax device): wait, bounded
+    if (w.settle)
+      body.push(
+        `  settle ${settleArgs(w.settle)} || { echo '@@ step ${i + 1} fail' ${shQuote(`timed out waiting until ${settleText(w.settle)}`)}; exit 1; }`,
+      );
     if (o.pauseAfter === i + 1) body.push(`  pause ${i + 1}`);
   });
   body.push("  echo '@@ done'", '  exit 0', '}');
@@ -264,6 +288,7 @@ export function applyProgram(writes: readonly { path: string; value: string }[],
     PRIVATE,
     LOCK,
     WRITE,
+    ...(writes.some((w) => w.settle) ? [SETTLE_SH] : []),
     ...body,
     'LC_ALL=C',
     'export LC_ALL',

@@ -118,7 +118,9 @@ export interface ApplyOptions {
 /** Runs a plan's writes on the target, then verifies the host against the prediction. */
 export async function applyPlan(target: Target, p: PlanResult, o: ApplyOptions): Promise<ApplyResult> {
   if (!p.plan || !p.view || !p.host?.model) throw new PlanError('there is no plan to apply');
-  const writes = p.view.steps.flatMap((s) => s.writes.map((w) => ({ path: w.path, value: w.value })));
+  const writes = p.view.steps.flatMap((s) =>
+    s.writes.map((w) => ({ path: w.path, value: w.value, ...(w.settle ? { settle: w.settle } : {}) })),
+  );
   const empty = (status: StepStatus) =>
     p.view?.steps.map((s) => ({ status, writes: s.writes.map(() => ({ status })) })) ?? [];
   const predictedFacts = snapshotHost(p.host.model, 'predicted');

@@ -14,6 +14,7 @@ import {
   type FactsInputKind,
   type FactsProblem,
   type HostFacts,
+  type Settle,
 } from '../core/index';
 import { captureFacts, type Captured } from './capture';
 import { applyProgram, cancelProgram, parseProgramOutput, type ProgramReport, type Root } from './shell';
@@ -30,6 +31,13 @@ export interface TargetCapture {
   readonly text?: string;
   /** The persist artifacts present on the host (ssh targets; a simulated host has no files). */
   readonly persistFiles?: readonly string[];
+}
+
+/** A write as apply sends it. */
+export interface PlanWrite {
+  readonly path: string;
+  readonly value: string;
+  readonly settle?: Settle;
 }
 
 export interface RunOptions {
@@ -52,7 +60,8 @@ export interface Target {
   /** `ssh root@db1 port 2222`, `sim samples/x.facts.json` */
   readonly description: string;
   capture(): Promise<TargetCapture>;
-  run(writes: readonly { path: string; value: string }[], from: TargetCapture, o: RunOptions): Promise<RunResult>;
+  /** Runs the writes; after a write with a `settle`, a host waits for it (the model has it at once). */
+  run(writes: readonly PlanWrite[], from: TargetCapture, o: RunOptions): Promise<RunResult>;
   /** Asks the running apply to stop before its next write; false when there is none to ask. */
   requestCancel(): Promise<boolean>;
   /**
@@ -93,11 +102,7 @@ export class SshTarget implements Target {
     return this.transport.run(program, { timeoutMs: 300_000, ...(o.onLine ? { onLine: o.onLine } : {}) });
   }
 
-  async run(
-    writes: readonly { path: string; value: string }[],
-    from: TargetCapture,
-    o: RunOptions,
-  ): Promise<RunResult> {
+  async run(writes: readonly PlanWrite[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
     const program = applyProgram(writes, {
       expectedState: from.state ?? '',
       lockTimeoutS: o.lockTimeoutS,
@@ -197,11 +202,7 @@ export class SimTarget implements Target {
     return this.load();
   }
 
-  async run(
-    writes: readonly { path: string; value: string }[],
-    from: TargetCapture,
-    o: RunOptions,
-  ): Promise<RunResult> {
+  async run(writes: readonly PlanWrite[], from: TargetCapture, o: RunOptions): Promise<RunResult> {
     this.rt++;
     const now = this.load();
     const lines: string[] = [];

@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, persistSpec, snapshotHost, writeFacts, type Analysis } from '../../server/core/index';
+import {
+  analyze,
+  persistSpec,
+  planView,
+  renderPlan,
+  snapshotHost,
+  writeFacts,
+  type Analysis,
+  type Settle,
+} from '../../server/core/index';
 import { expandWrite } from '../../server/core/plan/planner';
 
 const SAMPLES = resolve(__dirname, '../../samples');
@@ -49,12 +58,31 @@ describe('planning a cxl region', () => {
     expect(a.hosts[0]?.plan?.failures).toEqual([]);
   });
 
+  it("waits after the bind for the region's dax device as the model has it, and says so in the plan", () => {
+    const host = a.hosts[0]!;
+    const bind = host.plan?.steps.flatMap((s) => s.writes).find((w) => w.path.endsWith('/cxl_region/bind'));
+    // the model binds dax0.0 to kmem over the whole 2 GiB at 0x390000000: blocks 114…129 of 128 MiB
+    expect(bind?.settle).toEqual({
+      device: 'dax0.0',
+      driver: 'kmem',
+      blocks: { first: 114, last: 129 },
+      timeoutS: 120,
+    });
+    expect(host.plan?.steps.flatMap((s) => s.writes).filter((w) => w.settle)).toHaveLength(1);
+    const text = renderPlan(planView(host, host.plan!, 'sha256:0'));
+    expect(text).toContain(
+      '      echo region0 > /sys/bus/cxl/drivers/cxl_region/bind\n      # then wait until dax0.0 bound to kmem, memory114-memory129 added (up to 120 s)\n',
+    );
+  });
+
   it('is test/vm/scripts/cxl-plan-sample.sh, the script the real kernels ran', () => {
     const script = readFileSync(resolve(__dirname, '../vm/scripts/cxl-plan-sample.sh'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('echo '));
+    const settle = (s: Settle | undefined) =>
+      s ? `  # settle: ${s.device} ${s.driver ?? '-'} ${s.blocks ? `${s.blocks.first} ${s.blocks.last}` : '- -'}` : '';
     const planned = (a.hosts[0]?.plan?.steps ?? []).flatMap((s) =>
-      s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}`),
+      s.writes.flatMap(expandWrite).map((w) => `echo ${w.value} > ${w.path}${settle(w.settle)}`),
     );
     expect(script).toEqual(planned);
   });

@@ -49,6 +49,40 @@ describe('cxl region', () => {
     expect((f.declarations[0] as RegionDecl).properties[0]?.values[0]).toMatchObject({ text: 'region0' });
   });
 
+  it('adopts by physical range: START..END or START + SIZE, then other keys', () => {
+    for (const [text, shape] of [
+      [
+        'cxl region old on lab { adopt 0x3_9000_0000..0x4_0fff_ffff size 2G }',
+        { op: '..', end: { value: 0x40fffffffn } },
+      ],
+      ['cxl region old on lab { adopt 0x390000000 + 2G\n  device a { size 1G } }', { op: '+', length: { text: '2G' } }],
+    ] as const) {
+      const f = parse(text);
+      expect(f.errors).toEqual([]);
+      const r = f.declarations[0] as RegionDecl;
+      expect(r.properties.map((p) => p.key.text)).toEqual(text.includes('size 2G }') ? ['adopt', 'size'] : ['adopt']);
+      expect(r.properties[0]?.values).toHaveLength(1);
+      expect(r.properties[0]?.values[0]).toMatchObject({ kind: 'range', start: { value: 0x390000000n }, ...shape });
+    }
+    expect(errors('cxl region p { adopt 0x390000000.. }')).toEqual([
+      'expected the last address of the range after `..`, such as 0x1ff',
+    ]);
+    expect(errors('cxl region p { adopt 0x1..0x2, 0x3..0x4 }')[0]).toMatch(/^unexpected `,` in cxl region p/);
+    expect(errors('cxl region p { adopt 0x390000000 }')).toEqual([
+      'expected `..` or `+` after the range start `0x390000000` (a range is start..end or start + length)',
+    ]);
+    // a range is only for `adopt`: other one-value keys stop after their value
+    expect(errors('cxl region p { size 0x1..0x2 }')).toEqual(['unexpected `..`: `size` takes a single value']);
+  });
+
+  it('formats an adopted range as written', () => {
+    const out = format('cxl region old on lab {adopt 0x390000000..0x40fffffff  device a{size 1G}}');
+    expect(out).toBe('cxl region old on lab {\n  adopt 0x390000000..0x40fffffff\n  device a { size 1G }\n}\n');
+    expect(format('cxl region old on lab { adopt 0x390000000 +  2G }')).toBe(
+      'cxl region old on lab {\n  adopt 0x390000000 + 2G\n}\n',
+    );
+  });
+
   it('words its mistakes', () => {
     expect(errors('cxl region 3 on lab { }')).toEqual([
       'a CXL region is named by a label, such as `cxl region pool {`: the kernel numbers it (`adopt region3` takes over an existing one)',

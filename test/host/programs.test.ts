@@ -114,6 +114,77 @@ describe.each(SHELLS)('apply program under %s', (shell) => {
     expect(readFileSync(join(root, '/sys/bus/dax/drivers/device_dax/unbind'), 'utf8')).toBe('dax0.0\n');
   });
 
+  // A CXL region's bind: 7.3 probes its dax device after the write returns (docs/cxl.md); the
+  // program waits for the device, its driver and its memory blocks before the next write.
+  const BIND = '/sys/bus/cxl/drivers/cxl_region/bind';
+  const settle = (over: object = {}) => ({
+    device: 'dax0.0',
+    driver: 'kmem' as const,
+    blocks: { first: 32, last: 47 },
+    timeoutS: 30,
+    ...over,
+  });
+
+  it('after a write with a settle, goes on once the device is bound and its memory blocks exist', async () => {
+    const { root, state } = await treeFor('linux-6.12.facts.json', shell);
+    mkdirSync(join(root, '/sys/bus/cxl/drivers/cxl_region'), { recursive: true });
+    const writes = [{ ...W(BIND, 'region0'), settle: settle() }, W('/sys/bus/dax/drivers/kmem/unbind', 'dax0.0')];
+    const r = await runSh(
+      shell,
+      applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }),
+    );
+    const rep = parseProgramOutput(r.stdout);
+    expect(rep.outcomes).toEqual([1, 2].map((index) => ({ index, ok: true })));
+    expect(rep.done).toBe(true);
+  });
+
+  it('waits for a device that appears after the write returned', async () => {
+    const { root, state } = await treeFor('linux-6.12.facts.json', shell);
+    mkdirSync(join(root, '/sys/bus/cxl/drivers/cxl_region'), { recursive: true });
+    // the kmem binding is not there yet: it appears while the program waits
+    const link = join(root, '/sys/bus/dax/drivers/kmem/dax0.0');
+    rmSync(link);
+    const writes = [{ ...W(BIND, 'region0'), settle: settle() }, W('/sys/bus/dax/drivers/kmem/unbind', 'dax0.0')];
+    const running = runSh(
+      shell,
+      applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }),
+    );
+    // once the bind is written, the program waits: the write after it has not run
+    const bound = () => existsSync(join(root, BIND)) && readFileSync(join(root, BIND), 'utf8') === 'region0\n';
+    for (let i = 0; i < 1200 && !bound(); i++) await new Promise((res) => setTimeout(res, 50));
+    expect(readFileSync(join(root, BIND), 'utf8')).toBe('region0\n');
+    expect(readFileSync(join(root, '/sys/bus/dax/drivers/kmem/unbind'), 'utf8')).toBe('');
+    symlinkSync(join(root, '/sys/bus/dax/devices/dax0.0'), link);
+    const rep = parseProgramOutput((await running).stdout);
+    expect(rep.outcomes).toEqual([1, 2].map((index) => ({ index, ok: true })));
+    expect(readFileSync(join(root, '/sys/bus/dax/drivers/kmem/unbind'), 'utf8')).toBe('dax0.0\n');
+  });
+
+  it('fails the write, with what it waited for, when the device does not settle in time', async () => {
+    const { root, state } = await treeFor('linux-6.12.facts.json', shell);
+    mkdirSync(join(root, '/sys/bus/cxl/drivers/cxl_region'), { recursive: true });
+    // memory block 48 does not exist: the wait cannot end
+    const writes = [
+      { ...W(BIND, 'region0'), settle: settle({ blocks: { first: 32, last: 48 }, timeoutS: 1 }) },
+      W('/sys/bus/dax/drivers/kmem/unbind', 'dax0.0'),
+    ];
+    const r = await runSh(
+      shell,
+      applyProgram(writes, { expectedState: state, lockTimeoutS: 1, root, lockDir: join(root, 'lock') }),
+    );
+    const rep = parseProgramOutput(r.stdout);
+    expect(r.code).toBe(1);
+    expect(rep.outcomes).toEqual([
+      { index: 1, ok: true },
+      {
+        index: 1,
+        ok: false,
+        error: 'timed out waiting until dax0.0 bound to kmem, memory32-memory48 added (up to 1 s)',
+      },
+    ]);
+    expect(readFileSync(join(root, '/sys/bus/dax/drivers/kmem/unbind'), 'utf8')).toBe('');
+  });
+
   it('stops at the first failure and says which write failed and why', async () => {
     const { root, state } = await treeFor('linux-6.1.facts.json', shell);
     rmSync(join(root, '/sys/bus/dax/drivers/kmem/new_id'));

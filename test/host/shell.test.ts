@@ -169,6 +169,27 @@ describe('apply program text (property)', () => {
     }
   });
 
+  it('refuses a wait (settle) for anything but a dax device, a dax driver, block numbers and a bounded timeout', () => {
+    const bind = { path: '/sys/bus/cxl/drivers/cxl_region/bind', value: 'region0' };
+    const ok = { device: 'dax0.0', driver: 'kmem' as const, blocks: { first: 114, last: 129 }, timeoutS: 120 };
+    const program = applyProgram([{ ...bind, settle: ok }], { expectedState: '', lockTimeoutS: 1 });
+    expect(program).toContain('\n  settle 120 dax0.0 kmem 114 129 || {');
+    expect(applyProgram([bind], { expectedState: '', lockTimeoutS: 1 })).not.toContain('settle()');
+    for (const bad of [
+      { ...ok, device: 'dax0.0;id' },
+      { ...ok, device: '../dax0.0' },
+      { ...ok, driver: 'kmem/../x' as 'kmem' },
+      { ...ok, blocks: { first: 129, last: 114 } },
+      { ...ok, blocks: { first: -1, last: 2 } },
+      { ...ok, timeoutS: 0 },
+      { ...ok, timeoutS: 1.5 },
+      { ...ok, timeoutS: 86400 },
+    ])
+      expect(() => applyProgram([{ ...bind, settle: bad }], { expectedState: '', lockTimeoutS: 1 })).toThrow(
+        ProgramRefused,
+      );
+  });
+
   it('refuses a guard state holding a quote, and hostile lock paths', () => {
     expect(stateProblem("### /sys/x\nit's")).toMatch(/will not put in a program/);
     expect(() => applyProgram([], { expectedState: "'", lockTimeoutS: 1 })).toThrow(ProgramRefused);

@@ -39,6 +39,14 @@ describe('hover: CXL', () => {
     expect(taken).toContain('| `region0` | 2 GiB at `0x390000000` |');
   });
 
+  it("an adopted range: the window of the region that has it, as for the region's name", () => {
+    for (const range of ['0x390000000..0x40fffffff', '0x390000000 + 2G']) {
+      const md = at(T73.replace('adopt region0', `adopt ${range}`), range.slice(0, 6));
+      expect(md).toContain('**CXL window `decoder0.0`**');
+      expect(md).toContain('| `region0` | 2 GiB at `0x390000000` |');
+    }
+  });
+
   it("QoS classes: the window's and a memdev's RAM class when the facts carry them", () => {
     expect(at(T612, 'decoder0.0')).toContain('| QoS class | 0 |');
     expect(at(T612, 'mem0')).not.toContain('QoS class');
@@ -67,6 +75,14 @@ describe('completion: CXL', () => {
     const keys = complete(`${H}cxl region p on h {\n  |\n}\n`).map((i) => i.label);
     expect(keys).toEqual(['size', 'cache', 'window', 'memdevs', 'granularity', 'adopt', 'persist', 'device']);
     expect(complete(`${H}region 0 on h {\n  |\n}\n`).map((i) => i.label)).not.toContain('memdevs');
+  });
+
+  it('offers each region of the facts to adopt by name and by its physical range', () => {
+    const R = 'host h { facts "cxl2-7.3-region.facts.json" }\n';
+    expect(complete(`${R}cxl region p on h { adopt | }\n`).map((i) => [i.label, i.detail])).toEqual([
+      ['region0', '2 GiB in decoder0.0, 2 ways'],
+      ['0x390000000..0x40fffffff', 'region0 · 2 GiB in decoder0.0, 2 ways'],
+    ]);
   });
 });
 

@@ -53,8 +53,12 @@ export function parseWrites(text) {
   if (!r.ok) throw new Error(r.message);
   const raw = text.split('\n');
   return r.writes.map((w) => {
-    const m = /#\s*expect:\s*(\S+)/.exec(raw[w.line - 1].slice(raw[w.line - 1].indexOf(w.text) + w.text.length));
-    return { line: w.line, cmd: w.text, expect: m ? m[1] : undefined };
+    const rest = raw[w.line - 1].slice(raw[w.line - 1].indexOf(w.text) + w.text.length);
+    const m = /#\s*expect:\s*(\S+)/.exec(rest);
+    // `# settle: DEVICE DRIVER FIRST LAST`: what the plan waits for after this write (plan/settle.ts)
+    const st = /#\s*settle:\s*(dax\d+\.\d+) (kmem|device_dax|-) (\d+|-) (\d+|-)\s*$/.exec(rest);
+    const settle = st ? { device: st[1], driver: st[2] === '-' ? null : st[2], ...(st[3] !== '-' ? { blocks: { first: +st[3], last: +st[4] } } : {}), timeoutS: core().SETTLE_TIMEOUT_S } : undefined;
+    return { line: w.line, cmd: w.text, expect: m ? m[1] : undefined, settle };
   });
 }
 
@@ -122,9 +126,11 @@ function guestProgram(writes, every, capture, cxl) {
     // a zero-size device's `resource` is its region's start: the model needs it when no device has a range
     'for d in /sys/bus/dax/devices/dax*; do [ -r "$d/resource" ] && echo "@@RESOURCE ${d##*/} $(cat "$d/resource")"; done',
   ];
+  if (writes.some((w) => w.settle)) out.push('R=', core().SETTLE_SH);
   for (const w of writes) {
-    // the write runs exactly as the script spells it, in its own subshell
-    out.push(`o=$( ( ${w.cmd} ) 2>&1 ); rc=$?; printf '@@ %s %s %s\\n' ${w.line} "$rc" "$(printf %s "$o" | tr '\\n' ' ')"`);
+    // the write runs exactly as the script spells it, in its own subshell; then the plan's wait, if any
+    const settle = w.settle ? `; if [ "$rc" -eq 0 ]; then if settle ${core().settleArgs(w.settle)}; then echo "@@SETTLED ${w.line} $n"; else rc=124; o='settle: timed out'; fi; fi` : '';
+    out.push(`o=$( ( ${w.cmd} ) 2>&1 ); rc=$?${settle}; printf '@@ %s %s %s\\n' ${w.line} "$rc" "$(printf %s "$o" | tr '\\n' ' ')"`);
     if (every) out.push(`echo @@STATE ${w.line}; daxctl list -RDMi; echo @@END`);
     if (every && cxl) out.push(`echo @@CXLSTATE ${w.line}; cxlstate; echo @@END`);
   }
@@ -136,13 +142,14 @@ function guestProgram(writes, every, capture, cxl) {
 
 function parseGuest(stdout) {
   const lines = stdout.split('\n');
-  const res = { uname: undefined, before: undefined, after: undefined, states: new Map(), writes: new Map(), dmesg: '', resource: new Map(), cxlStates: new Map(), cxlAfter: undefined };
+  const res = { uname: undefined, before: undefined, after: undefined, states: new Map(), writes: new Map(), dmesg: '', resource: new Map(), settled: new Map(), cxlStates: new Map(), cxlAfter: undefined };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     let m;
     if ((m = /^@@UNAME (\S+)/.exec(l))) res.uname = m[1];
     else if ((m = /^@@RESOURCE (\S+) (\S+)/.exec(l))) res.resource.set(m[1], m[2]);
     else if ((m = /^@@ (\d+) (\d+) ?(.*)$/.exec(l))) res.writes.set(Number(m[1]), { rc: Number(m[2]), text: m[3] });
+    else if ((m = /^@@SETTLED (\d+) (\d+)$/.exec(l))) res.settled.set(Number(m[1]), Number(m[2]));
     else if ((m = /^@@(BEFORE|AFTER|STATE (\d+)|DMESG|CAPTURE|CXLSTATE (\d+)|CXLAFTER)$/.exec(l))) {
       const body = [];
       for (i++; i < lines.length && lines[i] !== '@@END'; i++) body.push(lines[i]);
@@ -325,7 +332,8 @@ export async function runScript({ kernel, script, machine = 'hmem', every = true
   for (const r of rows) {
     const st = r.stateDiff === undefined ? '' : r.stateDiff.length === 0 ? ' state=AGREE' : ` state=DIFFER(${r.stateDiff.length})`;
     const ex = r.expect === undefined ? '' : r.expect === r.real ? '' : `  [expect: ${r.expect} — the real kernel disagrees]`;
-    log(`line ${r.line}: real=${r.real} sim=${r.sim} [${r.agree ? 'AGREE' : 'DIFFER'}]${st}${ex}`);
+    const waited = g.settled.has(r.line) ? `  (settled after ${g.settled.get(r.line)} s of waiting)` : '';
+    log(`line ${r.line}: real=${r.real} sim=${r.sim} [${r.agree ? 'AGREE' : 'DIFFER'}]${st}${ex}${waited}`);
     if (r.real.startsWith('?')) log(`    unrecognised error text: ${JSON.stringify(r.raw)}`);
     if (r.stateDiff?.length) for (const d of r.stateDiff.slice(0, verbose ? 1e9 : 6)) log(`    state after line ${r.line}: ${d}`);
   }

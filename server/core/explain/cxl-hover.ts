@@ -2,11 +2,11 @@
 // window) of a `cxl region`: where it sits in the CXL topology and what capacity is free, from the
 // host's facts (docs/cxl.md). Plain data; server/lsp/markdown.ts renders it.
 
-import type { Span, Value } from '../../../grammar/src/ast';
+import type { NumberValue, Span, Value } from '../../../grammar/src/ast';
 import type { Analysis } from '../analysis/types';
-import type { CxlFacts } from '../cxl-facts';
+import type { CxlFacts, CxlRegionFacts } from '../cxl-facts';
 import { CxlTopology } from '../plan/cxl-checks';
-import { formatBytes } from '../units';
+import { applyUnit, formatBytes } from '../units';
 
 export interface CxlMemdevHover {
   readonly kind: 'cxl-memdev';
@@ -92,11 +92,7 @@ export function cxlHover(
     };
   }
   const name =
-    key === 'window' && v.kind === 'word'
-      ? v.text
-      : key === 'adopt' && v.kind === 'word'
-        ? facts.regions.find((r) => r.name === v.text)?.decoder
-        : undefined;
+    key === 'window' && v.kind === 'word' ? v.text : key === 'adopt' ? adoptedRegion(facts, v)?.decoder : undefined;
   const w = facts.decoders.find((d) => d.kind === 'root' && d.name === name);
   if (!w) return undefined;
   const regions = facts.regions.filter((r) => r.decoder === w.name);
@@ -118,6 +114,21 @@ export function cxlHover(
     ...(w.nextRegion !== undefined ? { offers: `region${w.nextRegion}` } : {}),
     ...(w.qosClass !== undefined ? { qosClass: w.qosClass } : {}),
   };
+}
+
+/** The region an `adopt` value names: by name, or by its exact physical range. */
+function adoptedRegion(facts: CxlFacts, v: Value): CxlRegionFacts | undefined {
+  if (v.kind === 'word') return facts.regions.find((r) => r.name === v.text);
+  if (v.kind !== 'range') return undefined;
+  const bytes = (n: NumberValue | undefined): bigint | undefined => {
+    const r = n?.value !== undefined ? applyUnit(n.value, n.unit) : undefined;
+    return r?.ok ? r.bytes : undefined;
+  };
+  const start = bytes(v.start);
+  const second = bytes(v.op === '..' ? v.end : v.length);
+  if (start === undefined || second === undefined) return undefined;
+  const end = v.op === '..' ? second : start + second - 1n;
+  return facts.regions.find((r) => r.start === start && r.start + r.size - 1n === end);
 }
 
 /** Completion values of a `cxl region`'s `memdevs`, `window` and `adopt`: what the facts have, with where it sits. */
@@ -145,10 +156,21 @@ export function cxlValues(
         label: d.name,
         detail: `${formatBytes(d.size)} at 0x${d.start.toString(16)} · ${d.ways} way${d.ways === 1 ? '' : 's'} × ${d.granularity} B${d.capRam ? '' : ' · no RAM'}`,
       }));
-  if (key === 'adopt')
-    return facts.regions.map((r) => ({
-      label: r.name,
-      detail: `${formatBytes(r.size)} in ${r.decoder}, ${r.ways} way${r.ways === 1 ? '' : 's'}${r.bound ? '' : r.commit ? ' · not bound' : ' · not committed'}`,
-    }));
+  if (key === 'adopt') {
+    const detail = (r: CxlRegionFacts) =>
+      `${formatBytes(r.size)} in ${r.decoder}, ${r.ways} way${r.ways === 1 ? '' : 's'}${r.bound ? '' : r.commit ? ' · not bound' : ' · not committed'}`;
+    // by name, or by its physical range (`adopt START..END`)
+    return facts.regions.flatMap((r) => [
+      { label: r.name, detail: detail(r) },
+      ...(r.start !== undefined && r.size > 0n
+        ? [
+            {
+              label: `0x${r.start.toString(16)}..0x${(r.start + r.size - 1n).toString(16)}`,
+              detail: `${r.name} · ${detail(r)}`,
+            },
+          ]
+        : []),
+    ]);
+  }
   return undefined;
 }

@@ -6,6 +6,7 @@ import type { HostFacts } from '../host-facts';
 import type { HostAnalysis } from '../analysis/types';
 import { formatBytes } from '../units';
 import { expandWrite, type Plan, type StepOp } from '../plan/planner';
+import { settleText, type Settle } from '../plan/settle';
 import { sha256 as sha256Hex } from '../persist/sha256';
 
 // ------------------------------------------------------------------ fingerprint
@@ -58,6 +59,8 @@ export interface PlanWriteView {
   readonly value: string;
   /** What the kernel model says this write will do (`ok`, an errno, or `unmodelled`). */
   readonly predicted: string;
+  /** What apply waits for after the write returns (plan/settle.ts). */
+  readonly settle?: Settle;
 }
 
 export interface PlanStepView {
@@ -141,6 +144,7 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
       path: w.path,
       value: w.value,
       predicted: w.result.kind === 'ok' ? 'ok' : w.result.kind === 'errno' ? w.result.errno : 'unmodelled',
+      ...(w.settle ? { settle: w.settle } : {}),
     })),
   }));
   return {
@@ -149,12 +153,21 @@ export function planView(host: HostAnalysis, plan: Plan, fingerprint: string): P
     ...(host.version ? { kernel: host.version.release } : {}),
     steps,
     summary: planSummary(steps),
-    unlisted: plan.unlisted.map((u) => ({
-      name: u.kernelName,
-      size: formatBytes(u.size),
-      mode: u.driver === 'kmem' ? 'system-ram' : u.driver === 'device_dax' ? 'devdax' : 'unbound',
-      pruned: u.pruned,
-    })),
+    unlisted: [
+      // CXL regions the layout does not declare: kept, or torn down with --prune (plan/cxl.ts)
+      ...(plan.unlistedCxl ?? []).map((u) => ({
+        name: u.name,
+        size: formatBytes(u.size),
+        mode: `CXL region in ${u.window}`,
+        pruned: u.pruned,
+      })),
+      ...plan.unlisted.map((u) => ({
+        name: u.kernelName,
+        size: formatBytes(u.size),
+        mode: u.driver === 'kmem' ? 'system-ram' : u.driver === 'device_dax' ? 'devdax' : 'unbound',
+        pruned: u.pruned,
+      })),
+    ],
     refusals: plan.refusals.map((r) => r.reason),
   };
 }
@@ -178,8 +191,10 @@ export function renderPlan(v: PlanView): string {
     out.push('  + create a device   ~ change one   - destroy one', '');
     for (const s of v.steps) {
       out.push(`  ${s.op} ${s.summary}`);
-      for (const w of s.writes)
+      for (const w of s.writes) {
         out.push(`      ${writeText(w)}${w.predicted === 'ok' ? '' : `    # the kernel would refuse: ${w.predicted}`}`);
+        if (w.settle) out.push(`      # then wait until ${settleText(w.settle)}`);
+      }
     }
     out.push('');
   }

@@ -1,10 +1,12 @@
 // `cxl region LABEL { window … memdevs … granularity … size … adopt … }` → CxlRegionAsk
+// (`adopt regionN`, or `adopt START..END` / `START + SIZE`: the region with that physical range)
 // (docs/cxl.md, "Declaring a CXL region"). Only the shape of the values is judged here; what the
 // host's window and memdevs can take is judged by the rules DAX100–DAX106 against the facts.
 
 import type { Property, RegionDecl, Span } from '../../../grammar/src/ast';
 import type { LowerBase } from './lower-base';
 import { textOf } from './lower-base';
+import type { LowerValues } from './lower-values';
 import type { CxlMemdevRef, CxlRegionAsk } from './types';
 
 /** Keys only a `cxl region` takes. */
@@ -58,7 +60,7 @@ function memdevs(b: LowerBase, p: Property): CxlRegionAsk['memdevs'] {
 }
 
 /** The CXL part of a region block: for a `cxl region`, its ask; for a plain region, issues on CXL keys. */
-export function cxlAsk(b: LowerBase, decl: RegionDecl): CxlRegionAsk | undefined {
+export function cxlAsk(b: LowerValues, decl: RegionDecl): CxlRegionAsk | undefined {
   if (!decl.cxl) {
     for (const p of decl.properties)
       if (CXL_ONLY_KEYS.includes(p.key.text))
@@ -110,18 +112,28 @@ export function cxlAsk(b: LowerBase, decl: RegionDecl): CxlRegionAsk | undefined
         break;
       }
       case 'adopt': {
-        const w = b.word(b.single(p, 'a region name'), 'the name of an existing CXL region such as region0');
+        const v = b.single(p, 'a region name or its physical range');
+        // by its physical range (`START..END` or `START + SIZE`, as for a device's `range`)
+        if (v?.kind === 'range') {
+          const r = b.range(v);
+          if (r) ask.adoptRange = r;
+          break;
+        }
+        const w = b.word(v, 'the name of an existing CXL region such as region0, or its range START..END');
         if (w && !/^region\d+$/.test(w.value))
-          b.problem(w.span, `\`${w.value}\` is not a CXL region name; write regionN, as in /sys/bus/cxl/devices`);
+          b.problem(
+            w.span,
+            `\`${w.value}\` is not a CXL region name; write regionN, as in /sys/bus/cxl/devices, or the region's physical range START..END`,
+          );
         else if (w) ask.adopt = w;
         break;
       }
     }
   }
-  if (!ask.adopt && !ask.memdevs && !seen.has('memdevs'))
+  if (!ask.adopt && !ask.adoptRange && !ask.memdevs && !seen.has('memdevs'))
     b.problem(
       decl.label.span,
-      `cxl region \`${ask.label.value}\` names no memdevs: write \`memdevs mem0, mem1\` (interleave positions in order), or \`adopt regionN\` to take over an existing region`,
+      `cxl region \`${ask.label.value}\` names no memdevs: write \`memdevs mem0, mem1\` (interleave positions in order), or \`adopt regionN\` (or \`adopt START..END\`) to take over an existing region`,
     );
   return ask;
 }

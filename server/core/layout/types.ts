@@ -127,6 +127,8 @@ export interface CxlRegionAsk {
   readonly granularity?: Spanned<number>;
   /** `adopt regionN`: an existing region taken over instead of made. */
   readonly adopt?: Spanned<string>;
+  /** `adopt START..END` (or `START + SIZE`): the existing region found by its physical range. */
+  readonly adoptRange?: PinnedRange;
 }
 
 export interface LayoutRegion {

@@ -226,7 +226,7 @@ function analyzeHost(
       host.version = model.version;
       const desired: DesiredRegion[] = [];
       // `cxl region`s first: their writes make the dax regions the devices go in (plan/cxl.ts)
-      const cxl = planCxl(model, facts, regions);
+      const cxl = planCxl(model, facts, regions, { prune: options.prune ?? false });
       for (const r of regions) {
         const made = cxl.regions.get(r);
         const rid = r.id?.value ?? made?.id;

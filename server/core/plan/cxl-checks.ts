@@ -1,6 +1,6 @@
 // A `cxl region` against the host's CXL facts, before any write: which window, memdevs, endpoint
 // decoders, ways, granularity and size it comes to, and what the kernel would refuse (the
-// pre-write diagnostics DAX100–DAX106, one check per rule code; docs/rules/DAX10n.md). The
+// pre-write diagnostics DAX100–DAX106 and DAX109, one check per rule code; docs/rules/DAX10n.md). The
 // planner (cxl.ts) writes nothing for a region with a problem; the rules report them.
 
 import type { Span } from '../../../grammar/src/ast';
@@ -9,7 +9,7 @@ import { CXL_GRANULARITIES, CXL_SIZE_UNIT, CXL_WAYS } from '../kernel/cxl-tables
 import type { CxlMemdevRef, LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
 
-export type CxlCode = 'DAX100' | 'DAX101' | 'DAX102' | 'DAX103' | 'DAX104' | 'DAX105' | 'DAX106';
+export type CxlCode = 'DAX100' | 'DAX101' | 'DAX102' | 'DAX103' | 'DAX104' | 'DAX105' | 'DAX106' | 'DAX109';
 
 export interface CxlProblem {
   readonly code: CxlCode;
@@ -116,26 +116,51 @@ export function checkCxlRegion(
   const topo = new CxlTopology(facts);
   const roots = facts.decoders.filter((d) => d.kind === 'root');
 
+  // adopt by range: the one region whose physical range is exactly the one written
+  let adopt = ask.adopt;
+  if (ask.adoptRange) {
+    const { start, end, span } = ask.adoptRange;
+    const rangeText = (a: bigint, z: bigint) => `${hexOf(a)}..${hexOf(z)}`;
+    const has = (x: CxlRegionFacts) => x.start !== undefined && x.size > 0n;
+    const matches = facts.regions.filter((x) => has(x) && x.start === start && (x.start ?? 0n) + x.size - 1n === end);
+    if (matches.length !== 1) {
+      const listed = facts.regions
+        .filter(has)
+        .map((x) => `${x.name} ${rangeText(x.start ?? 0n, (x.start ?? 0n) + x.size - 1n)} (${formatBytes(x.size)})`);
+      const overlaps = facts.regions.filter(
+        (x) => has(x) && (x.start ?? 0n) <= end && (x.start ?? 0n) + x.size - 1n >= start,
+      );
+      return problem(
+        'DAX109',
+        matches.length > 1
+          ? `${matches.length} CXL regions have the range ${rangeText(start, end)} (${matches.map((x) => x.name).join(', ')}): adopt one of them by name (\`adopt regionN\`)`
+          : `no CXL region of the host has the range ${rangeText(start, end)}${overlaps.length ? `; ${overlaps.map((x) => x.name).join(', ')} overlap${overlaps.length === 1 ? 's' : ''} it, and adopt takes a region's exact range` : ''}. ${listed.length ? `The host's regions: ${listed.join(', ')}` : 'The host has no CXL region with a range'}; write the range as the region's \`resource\` and \`size\` read, or adopt it by name`,
+        span,
+      );
+    }
+    adopt = { value: (matches[0] as CxlRegionFacts).name, span };
+  }
+
   // adopt: an existing region, taken as it is
-  if (ask.adopt) {
-    const name = ask.adopt.value;
+  if (adopt) {
+    const name = adopt.value;
     const existing = facts.regions.find((x) => x.name === name);
     if (!existing)
       return problem(
         'DAX100',
         `the host has no CXL region ${name}${facts.regions.length ? `; its regions: ${facts.regions.map((x) => x.name).join(', ')}` : ''}`,
-        ask.adopt.span,
+        adopt.span,
       );
     if (!existing.commit || existing.targets.some((t) => t === undefined))
       return problem(
         'DAX100',
         `${name} is not committed (its targets are not all set): adopt takes over a finished region; delete it (delete_region) and declare the region instead`,
-        ask.adopt.span,
+        adopt.span,
       );
     const window = roots.find((d) => d.name === existing.decoder);
     const mems = topo.memdevsOf(existing);
     if (!window || mems.some((m) => m === undefined))
-      return problem('DAX100', `${name}'s window or memdevs are not in the facts`, ask.adopt.span);
+      return problem('DAX100', `${name}'s window or memdevs are not in the facts`, adopt.span);
     const positions = mems.map((m) => {
       const memdev = m as CxlMemdevFacts;
       return { memdev, decoder: '', hostBridge: topo.hostBridgeOf(memdev) };
@@ -158,7 +183,7 @@ export function checkCxlRegion(
       return problem(
         'DAX100',
         `${name} is not what this block declares: ${differs.join('; ')}. Make the block say what the region is, or drop \`adopt\` to have it made anew`,
-        ask.adopt.span,
+        adopt.span,
       );
     for (const p of positions) claimed.set(p.memdev.name, ask.label.value);
     return {

@@ -4,16 +4,30 @@
 // cxl_region), each run through the kernel model (kernel/cxl-model.ts), before the dax writes on
 // the dax region the bind makes. A region over the same memdevs configured otherwise is torn down
 // first, in the reverse order (unbind, commit 0, targets cleared, delete_region, dpa_size 0).
-// Nothing is written for a region a pre-write check refuses (cxl-checks.ts, DAX100–DAX106).
+// Nothing is written for a region a pre-write check refuses (cxl-checks.ts, DAX100–DAX106, DAX109).
+// A region of the host that no block declares is kept, and listed (`unlisted`); with `--prune` it
+// is torn down first: its dax devices' movable memory offlined and the devices unbound, then the
+// region in the same reverse order; online memory of a kernel zone refuses it (docs/apply.md).
 
+import type { CxlRegionFacts } from '../cxl-facts';
 import type { HostFacts } from '../host-facts';
+import type { BlockRun } from '../kernel/blocks';
 import type { KernelModel } from '../kernel/model';
-import { inert } from '../kernel/state';
+import { deviceName, hotplugRange, inert } from '../kernel/state';
 import type { Errno } from '../kernel/tables';
 import type { LayoutRegion } from '../layout/types';
 import { formatBytes } from '../units';
-import { checkCxlRegion, type CxlProblem, type CxlResolved } from './cxl-checks';
-import type { Plan, PlanFailure, PlanStep, PlannedWrite, Purpose, Refusal } from './plan-types';
+import { checkCxlRegion, type CxlCheck, type CxlProblem, type CxlResolved } from './cxl-checks';
+import {
+  memoryPath,
+  type Plan,
+  type PlanFailure,
+  type PlanStep,
+  type PlannedWrite,
+  type Purpose,
+  type Refusal,
+} from './plan-types';
+import { settleAfterBind } from './settle';
 
 export type { CxlProblem, CxlResolved, CxlCode } from './cxl-checks';
 
@@ -31,19 +45,32 @@ export interface CxlRegionPlan {
   readonly action?: 'keep' | 'bind' | 'create' | 'recreate';
 }
 
+/** A CXL region of the host that no `cxl region` (or `region N` for its dax region) declares. */
+export interface UnlistedCxlRegion {
+  /** The host's first `cxl region` block: where diagnostics about it go. */
+  readonly anchor: LayoutRegion;
+  readonly name: string;
+  readonly size: bigint;
+  readonly window: string;
+  /** `--prune`: torn down (unless refused: see the plan's refusals). */
+  readonly pruned: boolean;
+}
+
 export interface CxlPlan {
   readonly regions: Map<LayoutRegion, CxlRegionPlan>;
   readonly steps: PlanStep[];
   readonly failures: PlanFailure[];
   readonly refusals: Refusal[];
+  readonly unlisted: UnlistedCxlRegion[];
 }
 
 class CxlPlanner {
-  readonly out: CxlPlan = { regions: new Map(), steps: [], failures: [], refusals: [] };
+  readonly out: CxlPlan = { regions: new Map(), steps: [], failures: [], refusals: [], unlisted: [] };
 
   constructor(
     private readonly model: KernelModel,
     private readonly facts: HostFacts,
+    private readonly prune: boolean,
   ) {}
 
   private step(region: LayoutRegion, op: PlanStep['op'], target: string, summary: string): PlanStep {
@@ -68,6 +95,18 @@ class CxlPlanner {
     return false;
   }
 
+  /**
+   * Binds a region to cxl_region. The model probes its dax region at once; a kernel may do it
+   * after the write returns (7.3), so the write carries the wait for the device (settle.ts).
+   */
+  private bind(s: PlanStep, name: string, id: number): boolean {
+    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return false;
+    const settle = settleAfterBind(this.model, id);
+    const i = s.writes.length - 1;
+    if (settle) s.writes[i] = { ...(s.writes[i] as PlannedWrite), settle };
+    return true;
+  }
+
   /** Online memory in [start, end]: a region holding it cannot be torn down (hot-remove would fail). */
   private onlineIn(start: bigint, size: bigint): boolean {
     const bs = this.facts.memoryBlockSize;
@@ -79,9 +118,11 @@ class CxlPlanner {
   run(regions: readonly LayoutRegion[]): CxlPlan {
     const demand = new Map<string, bigint>();
     const claimed = new Map<string, string>();
-    for (const r of regions) {
-      if (!r.cxl) continue;
-      const check = checkCxlRegion(r, this.facts.cxl, demand, claimed);
+    const checks = new Map(
+      regions.filter((r) => r.cxl).map((r) => [r, checkCxlRegion(r, this.facts.cxl, demand, claimed)] as const),
+    );
+    this.undeclared(regions, checks);
+    for (const [r, check] of checks) {
       const res = check.resolved;
       if (!res || check.problems.length > 0) {
         this.out.regions.set(r, { problems: check.problems });
@@ -98,7 +139,7 @@ class CxlPlanner {
           continue;
         }
         const s = this.step(r, '+', e.name, `bind ${e.name} to cxl_region: its dax region ${e.id} appears`);
-        this.write(s, `${DRIVER}/bind`, e.name, 'bind', e.name);
+        this.bind(s, e.name, e.id);
         this.out.regions.set(r, { problems: [], resolved: res, name: e.name, id: e.id, action: 'bind' });
         continue;
       }
@@ -113,7 +154,7 @@ class CxlPlanner {
           this.out.regions.set(r, { problems: [], resolved: res });
           continue;
         }
-        if (!this.teardown(r, res)) {
+        if (!this.teardown(r, old, `tear down ${old.name} (${formatBytes(old.size)}) to make it again as declared`)) {
           this.out.regions.set(r, { problems: [], resolved: res });
           continue;
         }
@@ -129,16 +170,78 @@ class CxlPlanner {
     return this.out;
   }
 
+  /**
+   * The host's CXL regions no block declares (by making, adopting or replacing it, or as the dax
+   * region of a `region N`): listed, and with `--prune` torn down before anything is made. Nothing
+   * is pruned while a block cannot be resolved (it might have meant one of them).
+   */
+  private undeclared(regions: readonly LayoutRegion[], checks: ReadonlyMap<LayoutRegion, CxlCheck>): void {
+    const anchor = [...checks.keys()][0];
+    if (!anchor || !this.facts.cxl) return;
+    const declared = new Set<string>();
+    for (const [r, c] of checks) {
+      if (r.cxl?.adopt) declared.add(r.cxl.adopt.value);
+      for (const x of [c.resolved?.existing, c.resolved?.replaces]) if (x) declared.add(x.name);
+    }
+    const daxIds = new Set(regions.flatMap((r) => (!r.cxl && r.id ? [r.id.value] : [])));
+    const sure = [...checks.values()].every((c) => c.resolved && c.problems.length === 0) && !!this.model.cxl;
+    for (const x of this.facts.cxl.regions) {
+      if (declared.has(x.name) || daxIds.has(x.id)) continue;
+      const pruned = this.prune && sure;
+      this.out.unlisted.push({ anchor, name: x.name, size: x.size, window: x.decoder, pruned });
+      if (pruned) this.pruneRegion(anchor, x);
+    }
+  }
+
+  /** Tears down a region the layout does not declare: its dax devices first (movable memory offlined). */
+  private pruneRegion(anchor: LayoutRegion, x: CxlRegionFacts): void {
+    const dax = x.bound ? this.model.state.regions.find((r) => r.id === x.id) : undefined;
+    const devices = [...(dax?.devices.values() ?? [])].filter((d) => d.driver);
+    const bs = this.model.state.blockSize;
+    const blocksOf = (d: (typeof devices)[number]): BlockRun[] =>
+      d.ranges.flatMap((r) => {
+        const u = hotplugRange(r.start, r.end, bs);
+        return u ? this.model.blockRunsIn(u.start, u.end) : [];
+      });
+    for (const d of devices) {
+      const pinned = d.driver === 'kmem' ? blocksOf(d).filter((b) => b.state === 'online' && b.zone !== 'Movable') : [];
+      if (pinned.length === 0) continue;
+      this.out.refusals.push({
+        region: anchor,
+        kernelName: x.name,
+        reason: `${x.name} is not in the layout, but --prune cannot tear it down: its device ${deviceName(d)} has memory online in the ${pinned[0]?.zone ?? 'kernel'} zone (memory${pinned[0]?.first}), which cannot be reliably offlined, and a region torn down with memory online strands it until reboot`,
+      });
+      return;
+    }
+    for (const d of devices) {
+      const name = deviceName(d);
+      const online = d.driver === 'kmem' ? blocksOf(d).filter((b) => b.state === 'online') : [];
+      if (online.length > 0) {
+        const s = this.step(anchor, '-', name, `offline the movable memory of ${name} (${x.name}, not in the layout)`);
+        for (const b of online)
+          for (const seg of this.model.writeBlockRun(b.first, b.last, 'state', 'offline\n')) {
+            const w: PlannedWrite = {
+              path: memoryPath(seg.first),
+              value: 'offline',
+              result: seg.result,
+              ...(seg.last > seg.first ? { blocks: { first: seg.first, last: seg.last } } : {}),
+            };
+            s.writes.push(w);
+            if (seg.result.kind !== 'ok') {
+              this.out.failures.push({ region: anchor, kernelName: name, purpose: 'block', write: w });
+              return;
+            }
+          }
+      }
+      const s = this.step(anchor, '-', name, `unbind ${name} from ${d.driver} (${x.name}, not in the layout)`);
+      if (!this.write(s, `/sys/bus/dax/drivers/${d.driver}/unbind`, name, 'release', name)) return;
+    }
+    this.teardown(anchor, x, `tear down ${x.name} (${formatBytes(x.size)}): not in the layout (--prune)`);
+  }
+
   /** The writes that tear an existing region down, the reverse of its creation. */
-  private teardown(r: LayoutRegion, res: CxlResolved): boolean {
-    const old = res.replaces;
-    if (!old) return true;
-    const s = this.step(
-      r,
-      '-',
-      old.name,
-      `tear down ${old.name} (${formatBytes(old.size)}) to make it again as declared`,
-    );
+  private teardown(r: LayoutRegion, old: CxlRegionFacts, summary: string): boolean {
+    const s = this.step(r, '-', old.name, summary);
     const reg = `${BUS}/${old.name}`;
     if (old.bound && !this.write(s, `${DRIVER}/unbind`, old.name, 'release', old.name)) return false;
     if (old.commit && !this.write(s, `${reg}/commit`, '0', 'release', old.name)) return false;
@@ -182,14 +285,19 @@ class CxlPlanner {
       if (!this.write(s, `${reg}/target${i}`, (res.positions[i] as { decoder: string }).decoder, 'create', name))
         return undefined;
     if (!this.write(s, `${reg}/commit`, '1', 'create', name)) return undefined;
-    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return undefined;
+    if (!this.bind(s, name, id)) return undefined;
     return id;
   }
 }
 
 /** Plans the host's `cxl region`s through the model; run before the dax planner (planner.ts). */
-export function planCxl(model: KernelModel, facts: HostFacts, regions: readonly LayoutRegion[]): CxlPlan {
-  return new CxlPlanner(model, facts).run(regions);
+export function planCxl(
+  model: KernelModel,
+  facts: HostFacts,
+  regions: readonly LayoutRegion[],
+  options: { readonly prune: boolean } = { prune: false },
+): CxlPlan {
+  return new CxlPlanner(model, facts, options.prune).run(regions);
 }
 
 /** The dax plan with the CXL plan in front: its writes ran through the model first, so they come first. */
@@ -199,5 +307,6 @@ export function withCxl(plan: Plan, cxl: CxlPlan): Plan {
   plan.failures.unshift(...cxl.failures);
   plan.refusals.unshift(...cxl.refusals);
   plan.cxl = cxl.regions;
+  plan.unlistedCxl = cxl.unlisted;
   return plan;
 }

@@ -8,7 +8,8 @@ import type { WriteResult } from '../kernel/model';
 import type { SimDevice, SimRegion } from '../kernel/state';
 import type { Errno } from '../kernel/tables';
 import type { LayoutDevice, LayoutRegion } from '../layout/types';
-import type { CxlRegionPlan } from './cxl';
+import type { CxlRegionPlan, UnlistedCxlRegion } from './cxl';
+import type { Settle } from './settle';
 
 export interface PlannedWrite {
   /** The attribute written; for a run of memory blocks, the first block's. */
@@ -22,6 +23,11 @@ export interface PlannedWrite {
    * by one where a script is rendered for a host.
    */
   readonly blocks?: { readonly first: number; readonly last: number };
+  /**
+   * What the kernel may finish after this write returns, which apply waits for before the next
+   * write (settle.ts): the dax device a CXL region's bind makes.
+   */
+  readonly settle?: Settle;
 }
 
 /** The path of memory block N's attribute. */
@@ -112,6 +118,8 @@ export interface Plan {
   stoppedShort?: { readonly work: number; readonly budget: number; readonly steps: number };
   /** What the plan does with each `cxl region` (plan/cxl.ts); its writes come first in `steps`. */
   cxl?: Map<LayoutRegion, CxlRegionPlan>;
+  /** CXL regions of the host the layout does not declare: kept, or torn down with `--prune` (plan/cxl.ts). */
+  unlistedCxl?: UnlistedCxlRegion[];
 }
 
 /** The memory-side cache that colours a region's memory, and K when a device does not say. */

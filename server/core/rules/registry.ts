@@ -50,6 +50,7 @@ import { dax104 } from './dax104-cxl-capacity';
 import { dax105 } from './dax105-cxl-memdev-used';
 import { dax106 } from './dax106-cxl-position';
 import { dax108 } from './dax108-cxl-qos-class';
+import { dax109 } from './dax109-cxl-adopt-range';
 import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
 
@@ -102,6 +103,7 @@ export const RULES: readonly Rule[] = [
   dax105,
   dax106,
   dax108,
+  dax109,
   dax098,
   dax051,
   // last: it reads every other rule's findings

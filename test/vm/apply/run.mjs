@@ -10,12 +10,15 @@
 //   converges; two applies at once → the second waits, then refuses, never interleaves;
 //   an unknown or changed host key → refused (exit 3); shell metacharacters in a layout →
 //   rejected before anything runs; an unprivileged capture says what it could not read.
-//   node test/vm/apply/run.mjs [--only 6.1|6.12|6.18|7.2|7.3] [--keep]
+// Then, on 6.12 and 7.3, a `cxl region` applied on the cxl2 machine (cxl.mjs): made, split,
+// verified, equal to the prediction, applied again with no writes.
+//   node test/vm/apply/run.mjs [--only 6.1|6.12|6.18|7.2|7.3|cxl] [--keep]
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { cxlApply } from './cxl.mjs';
 import { bootGuest, daxlayout, ROOT, sshArgs } from './lib.mjs';
 
 const args = process.argv.slice(2);
@@ -24,7 +27,7 @@ const require = createRequire(import.meta.url);
 
 const t0 = Date.now();
 const KERNELS = ['6.1', '6.12', '6.18', '7.2', '7.3'];
-execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), ...(only ? [only] : KERNELS)], { stdio: 'inherit' });
+execFileSync('sh', [join(ROOT, 'test', 'vm', 'setup.sh'), ...(only === 'cxl' ? ['6.12', '7.3'] : only ? [only] : KERNELS)], { stdio: 'inherit' });
 execFileSync(process.execPath, [join(ROOT, 'server', 'build.mjs')], { stdio: 'inherit' });
 const core = require(join(ROOT, 'server', 'dist', 'core.cjs'));
 
@@ -345,6 +348,11 @@ for (const run of RUNS.filter((r) => !only || r.kernel === only)) {
     await g.vm.shutdown();
   }
 }
+
+// CXL (docs/cxl.md): a `cxl region` applied on the cxl2 machine, one boot per kernel (cxl.mjs)
+const tCxl = Date.now();
+for (const kernel of ['6.12', '7.3'].filter((k) => !only || k === only || only === 'cxl')) await cxlApply(kernel, check);
+console.log(`  (CXL apply: ${s(Date.now() - tCxl)})`);
 
 const failed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - failed.length}/${results.length} checks passed in ${s(Date.now() - t0)}`);

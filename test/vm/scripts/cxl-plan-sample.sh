@@ -2,6 +2,8 @@
 # by write: the CXL region made through sysfs in the order of cxl-region-2way.sh, then its dax
 # region split. test/core/cxl-plan.test.ts checks that this is the plan; run on the cxl2 machine
 # (run-script.mjs --machine cxl2 --kernel 6.12|7.3) it shows the plan's prediction against the kernel.
+# `# settle: DEVICE DRIVER FIRST LAST` is the plan's wait after the bind (server/core/plan/settle.ts):
+# 7.3 probes the region's dax region after the bind returns; run-script.mjs waits as apply does.
 # + decoder2.0: 1 GiB of mem0 (serial 0x1) as RAM
 echo ram > /sys/bus/cxl/devices/decoder2.0/mode
 echo 1073741824 > /sys/bus/cxl/devices/decoder2.0/dpa_size
@@ -16,7 +18,7 @@ echo 2147483648 > /sys/bus/cxl/devices/region0/size
 echo decoder2.0 > /sys/bus/cxl/devices/region0/target0
 echo decoder3.0 > /sys/bus/cxl/devices/region0/target1
 echo 1 > /sys/bus/cxl/devices/region0/commit
-echo region0 > /sys/bus/cxl/drivers/cxl_region/bind
+echo region0 > /sys/bus/cxl/drivers/cxl_region/bind  # settle: dax0.0 kmem 114 129
 # ~ unbind dax0.0 from kmem
 echo dax0.0 > /sys/bus/dax/drivers/kmem/unbind
 # ~ shrink dax0.0 (tier2) from 2 GiB to 512 MiB
