@@ -15,6 +15,11 @@ export interface CxlMemdevFacts {
   readonly numaNode: number;
   /** The memdev's sysfs device path (its ancestors name the root port and host bridge). */
   readonly path: string;
+  /**
+   * `ram/qos_class` (6.8+): the QoS classes (QTG ids) the platform gave the volatile partition;
+   * absent where the kernel has no such attribute or hides it (no valid class).
+   */
+  readonly ramQosClass?: readonly number[];
 }
 
 export interface CxlDportFacts {
@@ -62,6 +67,8 @@ export interface CxlDecoderFacts {
   readonly capRam?: boolean;
   readonly capPmem?: boolean;
   readonly nextRegion?: number;
+  /** Root decoders: `qos_class` (6.7+), the window's QoS class (QTG id) from CFMWS; absent when unknown (-1). */
+  readonly qosClass?: number;
 }
 
 export interface CxlRegionFacts {

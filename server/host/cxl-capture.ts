@@ -7,9 +7,9 @@
 const ATTRS = [
   'devtype',
   // decoders
-  'start size interleave_ways interleave_granularity target_list locked region mode dpa_resource dpa_size cap_ram cap_pmem create_ram_region',
+  'start size interleave_ways interleave_granularity target_list locked region mode dpa_resource dpa_size cap_ram cap_pmem create_ram_region qos_class',
   // memdevs
-  'serial numa_node ram/size pmem/size',
+  'serial numa_node ram/size pmem/size ram/qos_class',
   // regions (targetN below)
   'commit resource',
 ].join(' ');

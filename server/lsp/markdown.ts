@@ -292,6 +292,7 @@ function memdev(h: CxlMemdevHover): string {
       `${h.endpoint ? `${code(h.endpoint)} below ` : ''}host bridge ${h.hostBridge !== undefined ? `dport ${h.hostBridge}` : '?'}`,
     ],
   ];
+  if (h.qosClass) rows.push(['QoS class', h.qosClass.join(', ')]);
   for (const d of h.decoders.filter((x) => x.dpaSize > 0n || x.region))
     rows.push([code(d.name), `${d.mode} · ${formatBytes(d.dpaSize)}${d.region ? ` · in ${code(d.region)}` : ''}`]);
   return [head, rowsTable(rows)].join('\n\n');
@@ -314,6 +315,7 @@ function cxlWindow(h: CxlWindowHover): string {
         'neither RAM nor persistent memory',
     ],
   ];
+  if (h.qosClass !== undefined) rows.push(['QoS class', String(h.qosClass)]);
   for (const r of h.regions)
     rows.push([code(r.name), `${formatBytes(r.size)}${r.start !== undefined ? ` at ${code(hex(r.start))}` : ''}`]);
   if (h.offers) rows.push(['next region', code(h.offers)]);

@@ -35,6 +35,15 @@ describe('outline and folding', () => {
     for (const s of o) expect(s.selectionSpan.start >= s.span.start && s.selectionSpan.end <= s.span.end).toBe(true);
   });
 
+  it('names a cxl region by its label, with the kernel region it becomes and its range', () => {
+    const t = read('cxl2-6.12.dax');
+    const o = outline(analyze(t, { readFacts }));
+    const r = o.find((x) => x.kind === 'region');
+    expect([r?.name, r?.detail]).toEqual(['cxl region pool on cxl2', 'region0 · 0x390000000..0x40fffffff · 2 GiB']);
+    expect(t.slice(r!.selectionSpan.start, r!.selectionSpan.end)).toBe('pool');
+    expect(r?.children.map((c) => c.name)).toEqual(['tier2', 'app', 'tail']);
+  });
+
   it('folds blocks to their closing brace and runs of whole-line comments only', () => {
     const f = folds(a);
     expect(f.filter((x) => x.kind === 'comment').map((x) => slice(x.span))).toEqual([

@@ -50,6 +50,19 @@ describe('CXL facts in the facts file', () => {
     expect(cxl?.windowNodes).toEqual([{ decoder: 'decoder0.0', node: 1, inferred: true }]);
   });
 
+  it("reads QoS classes: the window's qos_class, a memdev's ram/qos_class list, -1 as none; they round-trip", () => {
+    const capture = 'test/vm/cxl/captures/linux-6.12-cxl2.txt';
+    const text =
+      file(capture) +
+      '### /sys/bus/cxl/devices/mem0/ram/qos_class\n1,3\n' +
+      '### /sys/bus/cxl/devices/mem1/ram/qos_class\n-1\n';
+    const r = readFacts(text, capture);
+    const cxl = r.facts?.cxl;
+    expect(cxl?.decoders.find((d) => d.name === 'decoder0.0')?.qosClass).toBe(0);
+    expect(cxl?.memdevs.map((m) => m.ramQosClass)).toEqual([[1, 3], undefined]);
+    expect(readFacts(writeFacts(r.facts!), capture).facts?.cxl).toEqual(cxl);
+  });
+
   it('reports a malformed member with its JSON pointer and keeps no partial topology', () => {
     const doc = JSON.parse(file('samples/cxl2-6.12.facts.json')) as { cxl: { memdevs: { serial: unknown }[] } };
     (doc.cxl.memdevs[0] as { serial: unknown }).serial = '1 GiB';

@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, completeAt, hoverAt, semanticTokens } from '../../server/core/index';
 import { renderHover } from '../../server/lsp/markdown';
+import { readFileSync } from 'node:fs';
 import { sampleReader } from '../rules/harness';
+
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/rule-pages/${name}`, import.meta.url), 'utf8');
 
 const at = (text: string, needle: string): string => {
   const a = analyze(text, { readFacts: sampleReader() });
@@ -33,6 +37,14 @@ describe('hover: CXL', () => {
     const taken = at(T73, 'region0');
     expect(taken).toContain('**2 GiB free**');
     expect(taken).toContain('| `region0` | 2 GiB at `0x390000000` |');
+  });
+
+  it("QoS classes: the window's and a memdev's RAM class when the facts carry them", () => {
+    expect(at(T612, 'decoder0.0')).toContain('| QoS class | 0 |');
+    expect(at(T612, 'mem0')).not.toContain('QoS class');
+    const QOS = 'host h { facts "cxl2-qos.facts.json" }\ncxl region p on h { memdevs mem0 }\n';
+    const a = analyze(QOS, { readFacts: sampleReader({ 'cxl2-qos.facts.json': fixture('cxl2-qos.facts.json') }) });
+    expect(renderHover(hoverAt(a, QOS.indexOf('mem0') + 1)!)).toContain('| QoS class | 1 |');
   });
 });
 

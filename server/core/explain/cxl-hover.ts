@@ -23,6 +23,8 @@ export interface CxlMemdevHover {
   readonly hostBridge?: number;
   readonly endpoint?: string;
   readonly decoders: readonly { name: string; mode: string; dpaSize: bigint; region?: string }[];
+  /** `ram/qos_class` (6.8+), when the platform gave one. */
+  readonly qosClass?: readonly number[];
 }
 
 export interface CxlWindowHover {
@@ -43,6 +45,8 @@ export interface CxlWindowHover {
   readonly node?: number;
   /** The region name `create_ram_region` offers now. */
   readonly offers?: string;
+  /** The window's `qos_class` (6.7+), when known. */
+  readonly qosClass?: number;
 }
 
 export type CxlHover = CxlMemdevHover | CxlWindowHover;
@@ -78,6 +82,7 @@ export function cxlHover(
       position: values.filter((x) => x.kind === 'word' || x.kind === 'number').indexOf(v),
       ...(hb !== undefined ? { hostBridge: hb } : {}),
       ...(ep ? { endpoint: ep } : {}),
+      ...(m.ramQosClass ? { qosClass: m.ramQosClass } : {}),
       decoders: topo.decodersOf(m).map((d) => ({
         name: d.name,
         mode: d.mode ?? 'none',
@@ -111,6 +116,7 @@ export function cxlHover(
     regions: regions.map((r) => ({ name: r.name, size: r.size, ...(r.start !== undefined ? { start: r.start } : {}) })),
     ...(node !== undefined ? { node } : {}),
     ...(w.nextRegion !== undefined ? { offers: `region${w.nextRegion}` } : {}),
+    ...(w.qosClass !== undefined ? { qosClass: w.qosClass } : {}),
   };
 }
 

@@ -55,13 +55,17 @@ export function outline(a: Analysis): OutlineSymbol[] {
         ...(detail ? { detail } : {}),
       });
     }
-    const name = `region ${d.id?.text ?? '?'}${d.host ? ` on ${d.host.text}` : ''}`;
-    const detail = sim ? `${hex(sim.start)}..${hex(sim.end)} · ${formatBytes(regionSize(sim))}` : undefined;
+    const on = d.host ? ` on ${d.host.text}` : '';
+    const name = d.cxl ? `cxl region ${d.label?.text ?? '?'}${on}` : `region ${d.id?.text ?? '?'}${on}`;
+    // a cxl region: the kernel's name for it (regionN) once planned or adopted, then its range
+    const cxlName = d.cxl && ra ? ra.host.plan?.cxl?.get(ra.layout)?.name : undefined;
+    const range = sim ? `${hex(sim.start)}..${hex(sim.end)} · ${formatBytes(regionSize(sim))}` : undefined;
+    const detail = [cxlName, range].filter(Boolean).join(' · ') || undefined;
     out.push({
       name,
       kind: 'region',
       span: d.span,
-      selectionSpan: d.id?.span ?? d.keyword,
+      selectionSpan: (d.cxl ? d.label?.span : d.id?.span) ?? d.keyword,
       children,
       ...(detail ? { detail } : {}),
     });

@@ -43,6 +43,16 @@ function parseNum(s: string | undefined): number | undefined {
   if (/^0x[0-9a-fA-F]+$/.test(t)) return Number(BigInt(t));
   return undefined;
 }
+/** A QoS class list (`0` or `0,2`); negative ids (CXL_QOS_CLASS_INVALID) and junk are dropped. */
+function qosList(s: string | undefined): number[] | undefined {
+  if (s === undefined) return undefined;
+  const ids = s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => /^[0-9]{1,9}$/.test(x))
+    .map(Number);
+  return ids.length > 0 ? ids : undefined;
+}
 const last = (p: string): string => p.replace(/\/+$/, '').split('/').pop() ?? '';
 
 /** Node lists as the kernel prints them (`0-2,4`). */
@@ -129,6 +139,7 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
         uport: uport === undefined ? undefined : last(uport),
       });
     } else if (/^mem\d+$/.test(d.name)) {
+      const qos = qosList(a.get('ram/qos_class'));
       memdevs.push({
         name: d.name,
         serial: parseBig(a.get('serial')) ?? 0n,
@@ -136,6 +147,7 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
         pmemSize: parseBig(a.get('pmem/size')) ?? 0n,
         numaNode: parseNum(a.get('numa_node')) ?? -1,
         path: d.path ?? '',
+        ...(qos ? { ramQosClass: qos } : {}),
       });
     } else if (/^decoder\d+\.\d+$/.test(d.name)) {
       const devtype = a.get('devtype') ?? '';
@@ -150,6 +162,7 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
       const region = a.get('region');
       const dpa = parseBig(a.get('dpa_resource'));
       const next = /^region(\d+)$/.exec(a.get('create_ram_region') ?? '');
+      const qos = qosList(a.get('qos_class'));
       decoders.push({
         name: d.name,
         kind,
@@ -175,6 +188,7 @@ export function readCxlSections(sections: readonly Section[]): CxlFacts | undefi
               capRam: a.get('cap_ram') === '1',
               capPmem: a.get('cap_pmem') === '1',
               ...(next ? { nextRegion: Number(next[1]) } : {}),
+              ...(qos ? { qosClass: qos[0] as number } : {}),
             }
           : {}),
       });

@@ -16,7 +16,7 @@ import { Fields, MAX_SAFE } from './fields';
 import type { Problems } from './problems';
 import { hex } from '../units';
 
-const MEMDEV_KEYS = ['name', 'serial', 'ramSize', 'pmemSize', 'numaNode', 'path'];
+const MEMDEV_KEYS = ['name', 'serial', 'ramSize', 'pmemSize', 'numaNode', 'path', 'ramQosClass'];
 const PORT_KEYS = ['name', 'kind', 'parent', 'uport', 'dports'];
 const DECODER_KEYS = [
   'name',
@@ -36,6 +36,7 @@ const DECODER_KEYS = [
   'capRam',
   'capPmem',
   'nextRegion',
+  'qosClass',
 ];
 const REGION_KEYS = [
   'name',
@@ -108,8 +109,17 @@ export function readCxlDocument(top: Fields): CxlFacts | undefined {
     const numaNode = f.int('numaNode', true, -1);
     const path = f.str('path', true);
     if (name === undefined || serial === undefined || ramSize === undefined || pmemSize === undefined) return;
+    const qos: number[] = [];
+    f.arr('ramQosClass', false)?.forEach((n, i) => {
+      if (n.kind === 'num' && /^\d{1,9}$/.test(n.raw)) qos.push(Number(n.raw));
+      else
+        p.error(`${f.what}: ramQosClass[${i}] must be a QoS class id (a number)`, {
+          path: ptr(f.path, 'ramQosClass'),
+          at: n.at,
+        });
+    });
     if (numaNode === undefined || path === undefined) return;
-    memdevs.push({ name, serial, ramSize, pmemSize, numaNode, path });
+    memdevs.push({ name, serial, ramSize, pmemSize, numaNode, path, ...(qos.length ? { ramQosClass: qos } : {}) });
   });
   const ports: CxlPortFacts[] = [];
   each(c, 'ports', 'cxl ports', (f) => {
@@ -155,6 +165,7 @@ export function readCxlDocument(top: Fields): CxlFacts | undefined {
     const capRam = f.bool('capRam', false);
     const capPmem = f.bool('capPmem', false);
     const nextRegion = f.int('nextRegion', false, 0);
+    const qosClass = f.int('qosClass', false, 0);
     if (name === undefined || port === undefined || path === undefined || start === undefined) return;
     if (size === undefined || ways === undefined || granularity === undefined || locked === undefined) return;
     if (kind !== 'root' && kind !== 'switch' && kind !== 'endpoint') return;
@@ -178,6 +189,7 @@ export function readCxlDocument(top: Fields): CxlFacts | undefined {
               capRam: capRam ?? false,
               capPmem: capPmem ?? false,
               ...(nextRegion !== undefined ? { nextRegion } : {}),
+              ...(qosClass !== undefined ? { qosClass } : {}),
             }
           : {}),
     });
@@ -258,6 +270,7 @@ export function cxlDocument(c: CxlFacts): Record<string, unknown> {
       pmemSize: size(m.pmemSize),
       numaNode: m.numaNode,
       path: m.path,
+      ...(m.ramQosClass ? { ramQosClass: [...m.ramQosClass] } : {}),
     })),
     ports: c.ports.map((x) => ({
       name: x.name,
@@ -290,6 +303,7 @@ export function cxlDocument(c: CxlFacts): Record<string, unknown> {
             capRam: d.capRam ?? false,
             capPmem: d.capPmem ?? false,
             ...(d.nextRegion !== undefined ? { nextRegion: d.nextRegion } : {}),
+            ...(d.qosClass !== undefined ? { qosClass: d.qosClass } : {}),
           }
         : {}),
     })),

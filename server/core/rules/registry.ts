@@ -49,6 +49,7 @@ import { dax103 } from './dax103-cxl-size-unit';
 import { dax104 } from './dax104-cxl-capacity';
 import { dax105 } from './dax105-cxl-memdev-used';
 import { dax106 } from './dax106-cxl-position';
+import { dax108 } from './dax108-cxl-qos-class';
 import { dax095 } from './dax095-suppression';
 import type { Rule } from './util';
 
@@ -100,6 +101,7 @@ export const RULES: readonly Rule[] = [
   dax104,
   dax105,
   dax106,
+  dax108,
   dax098,
   dax051,
   // last: it reads every other rule's findings
