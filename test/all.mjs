@@ -37,7 +37,7 @@ const SUITES = [
   { name: 'e2e', script: 'test:e2e', what: 'the extension in a real VS Code (code-server)', count: plain },
   { name: 'kernel', script: 'test:vm:kernel', what: 'sim scripts and probes vs Linux 6.1, 6.12, 6.18, 7.2 and 7.3', count: agreement, vm: true },
   { name: 'apply', script: 'test:vm:apply', what: 'plan/apply over SSH on Linux 6.1, 6.12, 6.18, 7.2 and 7.3', count: (t) => plain(t) ?? checks(t), vm: true },
-  { name: 'fidelity', script: 'test:fidelity', what: 'random write sequences vs Linux 6.1, 6.12, 6.18, 7.2 and 7.3', count: agreement, vm: true },
+  { name: 'fidelity', script: 'test:fidelity', what: 'random write sequences vs Linux 6.1, 6.12, 6.18, 7.2 and 7.3, and on CXL dax regions (6.12, 7.3)', count: agreement, vm: true },
   { name: 'distro', script: 'test:vm:distro', what: 'persist: a systemd guest that reboots', count: plain, vm: true },
   { name: 'fleet', script: 'test:vm:fleet', what: 'three guests through Ansible and --forks', count: plain, vm: true, optional: true },
 ];

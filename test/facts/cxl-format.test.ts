@@ -10,6 +10,11 @@ const CAPTURES = [
   ['test/vm/cxl/captures/linux-6.12-cxl2.txt', 'samples/cxl2-6.12.facts.json'],
   ['test/vm/cxl/captures/linux-7.3-cxl2-region.txt', 'samples/cxl2-7.3-region.facts.json'],
   ['test/vm/cxl/captures/linux-7.3-cxl2-plan-run.txt', 'samples/cxl2-7.3.facts.json'],
+  // the single-device machine and the one with an hmem region next to the CXL window
+  ['test/vm/cxl/captures/linux-6.12-cxl1.txt', 'samples/cxl1-6.12.facts.json'],
+  ['test/vm/cxl/captures/linux-7.3-cxl1-region.txt', 'samples/cxl1-7.3-region.facts.json'],
+  ['test/vm/cxl/captures/linux-6.12-hmem-cxl.txt', 'samples/hmem-cxl-6.12.facts.json'],
+  ['test/vm/cxl/captures/linux-7.3-hmem-cxl-region.txt', 'samples/hmem-cxl-7.3-region.facts.json'],
 ] as const;
 
 describe('CXL facts in the facts file', () => {
@@ -48,6 +53,26 @@ describe('CXL facts in the facts file', () => {
       }),
     ]);
     expect(cxl?.windowNodes).toEqual([{ decoder: 'decoder0.0', node: 1, inferred: true }]);
+  });
+
+  it('the cxl1 and hmem-cxl samples: one memdev, 1-way; the region ids hmem and CXL share (docs/cxl.md)', () => {
+    const facts = (f: string) => readFacts(file(`samples/${f}.facts.json`), f).facts;
+    const cxl1 = facts('cxl1-7.3-region');
+    expect(cxl1?.cxl?.memdevs.map((m) => m.serial)).toEqual([1n]);
+    expect(cxl1?.cxl?.regions.map((r) => [r.name, r.ways, r.size])).toEqual([['region0', 1, 1n << 30n]]);
+    // 6.12: hmem registers first (hmem.0, dax0.0), the window offers region1
+    const h612 = facts('hmem-cxl-6.12');
+    expect(h612?.regions.map((r) => r.path)).toEqual(['/sys/devices/platform/hmem.0']);
+    expect(h612?.cxl?.decoders.find((d) => d.kind === 'root')?.nextRegion).toBe(1);
+    expect(h612?.cxl?.windowNodes).toEqual([{ decoder: 'decoder0.0', node: 2, inferred: true }]);
+    // 7.3: the window takes id 0 first; hmem is hmem.1 / dax1.0
+    const h73 = facts('hmem-cxl-7.3-region');
+    expect(h73?.regions.map((r) => [r.id, r.devices.map((d) => d.name)])).toEqual(
+      expect.arrayContaining([
+        [1, ['dax1.0']],
+        [0, ['dax0.0']],
+      ]),
+    );
   });
 
   it("reads QoS classes: the window's qos_class, a memdev's ram/qos_class list, -1 as none; they round-trip", () => {

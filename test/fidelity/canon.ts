@@ -8,7 +8,9 @@
 // zone while online); auto_online_blocks; the iomem reservations under "Soft Reserved"
 // (device_dax ranges, kmem memory, stranded kmem memory).
 
+import { cxlSnapshot } from '../../server/core/kernel/cxl-snapshot';
 import type { KernelModel } from '../../server/core/kernel/model';
+import { parseCxlState } from '../vm/cxl-state.mjs';
 import { availableSize, deviceName, deviceSize, regionSize } from '../../server/core/kernel/state';
 import { has } from '../../server/core/kernel/version';
 
@@ -39,6 +41,8 @@ export interface CanonState {
   blocks: Record<string, string>;
   /** reservations under Soft Reserved, `START-END NAME`, children indented by two spaces */
   iomem: string[];
+  /** CXL machines: root decoders, endpoint decoders and regions (cxlSnapshot / test/vm/cxl-state.mjs) */
+  cxl?: unknown;
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
@@ -101,6 +105,7 @@ export function modelState(m: KernelModel): CanonState {
     devices: sortRecord(devices),
     blocks: sortRecord(blocks),
     iomem,
+    ...(m.cxl ? { cxl: cxlSnapshot(m.cxl) } : {}),
   };
 }
 
@@ -127,6 +132,9 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
   let iomemBase = OUT;
   let topLevelDax = false;
   const daxName = /^dax\d+\.\d+$/;
+  const cxlAt = lines.indexOf('@@CXL');
+  const cxl = cxlAt >= 0 ? parseCxlState(lines.slice(cxlAt + 1).join('\n')) : undefined;
+  if (cxlAt >= 0) lines = lines.slice(0, cxlAt);
   for (const line of lines) {
     let m: RegExpExecArray | null;
     const io = line.startsWith('/proc/iomem:');
@@ -142,7 +150,8 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
       continue;
     }
     if (io) iomemBase = OUT;
-    if (e && e[4] === 'Soft Reserved') {
+    // a CXL region's dax devices: `CXL Window K` › `regionN` › `daxN.M` › `System RAM (kmem)`
+    if (e && (e[4] === 'Soft Reserved' || (/^region\d+$/.test(e[4] as string) && ind > 0))) {
       iomemBase = ind;
       topLevelDax = false;
       continue;
@@ -222,6 +231,7 @@ export function guestState(lines: readonly string[], regionPaths: readonly strin
     devices: sortRecord(devices),
     blocks: sortRecord(blocks),
     iomem,
+    ...(cxl ? { cxl } : {}),
   };
 }
 

@@ -94,7 +94,13 @@ export class Generator {
   private readonly blockSize: bigint;
   private readonly aligns: bigint[];
 
-  constructor(facts: HostFacts, release: string, seed: string) {
+  /** `under`: write only to the dax regions whose path starts with one of these (the CXL windows' paths on the CXL machines). */
+  constructor(
+    facts: HostFacts,
+    release: string,
+    seed: string,
+    private readonly under?: readonly string[],
+  ) {
     this.model = KernelModel.fromFacts(facts, release);
     this.rng = new Rng(seed);
     this.granule = this.model.state.arch.compatAlign.value;
@@ -110,7 +116,8 @@ export class Generator {
   // ------------------------------------------------------------ state views
 
   private get regions(): SimRegion[] {
-    return this.model.state.regions.filter((r) => r.dynamic);
+    const u = this.under;
+    return this.model.state.regions.filter((r) => r.dynamic && (!u || u.some((p) => r.path.startsWith(`${p}/`))));
   }
   private region(): SimRegion {
     return this.rng.pick(this.regions);
@@ -615,8 +622,9 @@ export function generateSequence(
   release: string,
   seed: string,
   ops: number,
+  under?: readonly string[],
 ): { lines: string[]; stats: GenStats } {
-  const g = new Generator(facts, release, seed);
+  const g = new Generator(facts, release, seed, under);
   while (g.lines.length < ops) if (g.step() === undefined) break;
   return { lines: g.lines, stats: g.stats };
 }

@@ -9,6 +9,8 @@
 // comparing the next item's first state dump with the boot dump.
 
 import type { HostFacts } from '../../server/core/host-facts';
+// the `cxlstate` shell function (test/vm/cxl-state.mjs), shared with run-script.mjs
+import { CXL_STATE_FN } from '../vm/cxl-state.mjs';
 
 export interface Layout {
   /** Region parent paths, e.g. /sys/devices/platform/hmem.0 */
@@ -19,16 +21,24 @@ export interface Layout {
   boot: {
     region: string;
     regionAlign: string;
-    devices: { name: string; size: string; align: string; driver: string | null }[];
+    devices: { name: string; size: string; align: string; driver: string | null; memmap: string }[];
   }[];
   /** memmap_on_memory attribute present (6.8+). */
   memmap: boolean;
+  /**
+   * CXL machines: the root decoders' sysfs paths. The state dump then also reads the dax regions
+   * of CXL regions under them (`ROOT/regionN/dax_regionN`, which come and go with the regions)
+   * and the CXL state (`cxlstate`: decoders, regions).
+   */
+  cxlRoots: string[];
 }
 
 export function layoutOf(facts: HostFacts): Layout {
+  const cxlRoots = (facts.cxl?.decoders ?? []).filter((d) => d.kind === 'root').map((d) => d.path);
+  const windowNodes = (facts.cxl?.windowNodes ?? []).map((w) => w.node);
   return {
     regionPaths: facts.regions.map((r) => r.path),
-    nodes: [...new Set(facts.regions.map((r) => r.targetNode).filter((n) => n >= 0))],
+    nodes: [...new Set([...facts.regions.map((r) => r.targetNode), ...windowNodes].filter((n) => n >= 0))],
     boot: facts.regions.map((r) => ({
       region: r.path,
       regionAlign: r.align.toString(),
@@ -37,9 +47,11 @@ export function layoutOf(facts: HostFacts): Layout {
         size: d.size.toString(),
         align: d.align.toString(),
         driver: d.driver,
+        memmap: d.memmapOnMemory ? '1' : '0',
       })),
     })),
     memmap: facts.regions.some((r) => r.devices.some((d) => d.memmapOnMemory !== undefined)),
+    cxlRoots,
   };
 }
 
@@ -50,9 +62,13 @@ export function resettable(l: Layout): boolean {
 
 /** Shell functions: S (state dump) and R (reset to the boot state). */
 export function shellFunctions(l: Layout): string {
-  const regionFiles = l.regionPaths
-    .flatMap((p) => ['size', 'available_size', 'seed', 'create'].map((a) => `${p}/dax_region/${a}`))
-    .join(' ');
+  const regionAttrs = ['size', 'available_size', 'seed', 'create'];
+  // the dax regions of CXL regions by a glob under their root decoders (not twice by name)
+  const underCxl = (p: string) => l.cxlRoots.some((r) => p.startsWith(`${r}/`));
+  const regionFiles = [
+    ...l.regionPaths.filter((p) => !underCxl(p)).flatMap((p) => regionAttrs.map((a) => `${p}/dax_region/${a}`)),
+    ...l.cxlRoots.flatMap((r) => regionAttrs.map((a) => `${r}/region*/dax_region*/dax_region/${a}`)),
+  ].join(' ');
   const nodeBlocks = l.nodes
     .map(
       (n) =>
@@ -79,9 +95,28 @@ export function shellFunctions(l: Layout): string {
     'S() {',
     '  echo "@@S $1"',
     `  grep -s "" ${dev} ${regionFiles} /sys/devices/system/memory/auto_online_blocks ${nodeBlocks} /proc/iomem`,
+    ...(l.cxlRoots.length ? ['  echo @@CXL', '  cxlstate'] : []),
     '  echo @@E',
     '}',
   ];
+  // After a successful cxl_region/bind (VALUE = regionN): wait, up to 10 s, until the last memory
+  // block of the region is linked to its node (the last step of kmem's add_memory for daxN.0);
+  // prints how many 0.1 s waits that took (`@@SETTLE K`). The dax region, daxN.0 and kmem's probe
+  // of it may finish after bind_store returns; the driver link and kmem's iomem entry appear before
+  // the memory blocks (docs/fidelity.md, finding 14).
+  const settle = l.cxlRoots.length
+    ? [
+        'settle() {',
+        '  k=0; r=/sys/bus/cxl/devices/$1',
+        '  read -r bs < /sys/devices/system/memory/block_size_bytes; read -r a < $r/resource; read -r z < $r/size',
+        '  last=$(( (a + z) / 0x$bs - 1 ))',
+        '  until [ $k -ge 100 ] || for x in /sys/devices/system/memory/memory$last/node[0-9]*; do [ -e $x ]; done; do',
+        '    sleep 0.1; k=$((k + 1))',
+        '  done',
+        '  echo "@@SETTLE $k"',
+        '}',
+      ]
+    : [];
   // R NAMES…: remove every id the sequence gave new_id, offline dax memory, unbind, zero, delete,
   // then rebuild the boot devices (size, align, driver).
   const R = [
@@ -99,14 +134,14 @@ export function shellFunctions(l: Layout): string {
       ...b.devices.flatMap((d) => [
         `  echo ${d.align} > ${b.region}/${d.name}/align 2>/dev/null`,
         `  echo ${d.size} > ${b.region}/${d.name}/size 2>/dev/null`,
-        ...(l.memmap ? [`  echo 0 > ${b.region}/${d.name}/memmap_on_memory 2>/dev/null`] : []),
+        ...(l.memmap ? [`  echo ${d.memmap} > ${b.region}/${d.name}/memmap_on_memory 2>/dev/null`] : []),
         ...(d.driver ? [`  echo ${d.name} > /sys/bus/dax/drivers/${d.driver}/bind 2>/dev/null`] : []),
       ]),
     ]),
     '  return 0',
     '}',
   ];
-  return [...S, ...R].join('\n');
+  return [...(l.cxlRoots.length ? [CXL_STATE_FN] : []), ...S, ...settle, ...R].join('\n');
 }
 
 export interface Item {
@@ -160,6 +195,9 @@ export function batchProgram(
       out.push(
         // the write as the line spells it, in the shell itself (no fork): its error text to a file
         `{ ${cmd}; } 2>/tmp/.e; rc=$?; if [ $rc = 0 ] && [ ! -s /tmp/.e ]; then echo "@@W ${k} 0"; else e=; while read -r l; do e="$e$l "; done </tmp/.e; echo "@@W ${k} $rc $e"; fi`,
+        ...(l.cxlRoots.length && /^echo (\S+) > \/sys\/bus\/cxl\/drivers\/cxl_region\/bind$/.test(cmd)
+          ? [`[ $rc = 0 ] && settle ${(/^echo (\S+)/.exec(cmd) as RegExpExecArray)[1]}`]
+          : []),
         ...(it.every === false && k < it.lines.length - 1 ? [] : [`S ${k}`]),
       );
     });
@@ -186,6 +224,8 @@ export interface ItemResult {
   daxctl: unknown;
   dmesg: string;
   done: boolean;
+  /** Per cxl_region/bind that succeeded: the 0.1 s waits until the region's daxN.0 had its driver. */
+  settle: number[];
 }
 
 /** Parses a batch's output into per-item results (an item cut short by a guest death has done=false). */
@@ -197,13 +237,26 @@ export function parseBatch(stdout: string): ItemResult[] {
     const l = lines[i] as string;
     let m: RegExpExecArray | null;
     if ((m = /^@@ITEM (\S+)$/.exec(l))) {
-      cur = { id: m[1] as string, capture: '', start: [], writes: [], daxctl: undefined, dmesg: '', done: false };
+      cur = {
+        id: m[1] as string,
+        capture: '',
+        start: [],
+        writes: [],
+        daxctl: undefined,
+        dmesg: '',
+        done: false,
+        settle: [],
+      };
       items.push(cur);
       continue;
     }
     if (!cur) continue;
     if ((m = /^@@DONE (\S+)$/.exec(l))) {
       cur.done = true;
+      continue;
+    }
+    if ((m = /^@@SETTLE (\d+)$/.exec(l))) {
+      cur.settle.push(Number(m[1]));
       continue;
     }
     if ((m = /^@@W (\d+) (\d+) ?(.*)$/.exec(l))) {

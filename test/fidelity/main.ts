@@ -12,14 +12,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareItem, type Disagreement, type ItemCmp, hasSignature, type OutcomeFn } from './compare';
 import { generateSequence, type GenStats } from './gen';
+import { generateCxlPrelude } from './gen-cxl';
 import type { Item } from './guest';
 import { factsCheck, type FactsCheckResult } from './factscheck';
 import { Session, type BootFn } from './session';
+import { cxlCapturePart } from '../vm/cxl-state.mjs';
 import { ddminBatched, modelReduce } from './shrink';
 
 interface Options {
+  /** `K` (the hmem machine, or --machine's) or `K@MACHINE` (test/vm/vm.mjs MACHINES) */
   kernels: string[];
+  machine: string;
   ops: number;
+  /** writes per kernel on the CXL machines (default: ops) */
+  cxlOps?: number;
   seqLen: number;
   seed: string;
   shrink: boolean;
@@ -51,6 +57,16 @@ interface Finding {
 
 interface KernelReport {
   kernel: string;
+  machine: string;
+  /** CXL machines: the region-making writes after each boot, compared as a sequence */
+  prelude?: {
+    runs: number;
+    writes: number;
+    agreeWrites: number;
+    states: number;
+    agreeStates: number;
+    settle: number[];
+  };
   release: string;
   sequences: number;
   writes: number;
@@ -69,6 +85,7 @@ interface KernelReport {
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     kernels: [],
+    machine: 'hmem',
     ops: 500,
     seqLen: 100,
     seed: '1',
@@ -94,8 +111,14 @@ function parseArgs(argv: string[]): Options {
       case '--kernel':
         o.kernels.push(...v().split(','));
         break;
+      case '--machine':
+        o.machine = v();
+        break;
       case '--ops':
         o.ops = Number(v());
+        break;
+      case '--cxl-ops':
+        o.cxlOps = Number(v());
         break;
       case '--seq-len':
         o.seqLen = Number(v());
@@ -138,18 +161,29 @@ function parseArgs(argv: string[]): Options {
         break;
       default:
         throw new Error(
-          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3]… [--ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
+          `unknown option ${a}\nusage: npm run fidelity -- [--kernel 6.1|6.12|6.18|7.2|7.3[@MACHINE]]… [--machine hmem|cxl2|cxl1|hmem-cxl] [--ops N] [--cxl-ops N] [--seq-len L] [--seed S] [--no-shrink] [--max-shrink K] [--facts-check] [--gen-only] [--capture-each] [--script FILE]… [--parallel] [--json FILE] [--out DIR] [--verbose] [--no-cli-check]`,
         );
     }
   }
   if (!o.kernels.length) o.kernels = ['6.1', '6.12'];
-  for (const k of o.kernels) if (!KERNELS.includes(k)) throw new Error(`--kernel ${k}: one of ${KERNELS.join(', ')}`);
-  if (!(o.ops > 0) || !(o.seqLen > 0)) throw new Error('--ops and --seq-len must be positive');
+  o.kernels = o.kernels.map((k) => (k.includes('@') || o.machine === 'hmem' ? k : `${k}@${o.machine}`));
+  for (const spec of o.kernels) {
+    const [k, m = 'hmem'] = spec.split('@') as [string, string?];
+    if (!KERNELS.includes(k)) throw new Error(`--kernel ${spec}: one of ${KERNELS.join(', ')}`);
+    if (!MACHINES.includes(m)) throw new Error(`--kernel ${spec}: machine one of ${MACHINES.join(', ')}`);
+    if (m !== 'hmem' && !CXL_KERNELS.includes(k))
+      throw new Error(`--kernel ${spec}: the CXL machines boot ${CXL_KERNELS.join(', ')}`);
+  }
+  if (!(o.ops > 0) || !(o.seqLen > 0) || (o.cxlOps !== undefined && !(o.cxlOps > 0)))
+    throw new Error('--ops and --seq-len must be positive');
   return o;
 }
 
 /** The kernels test/vm boots (test/vm/setup.sh). */
 const KERNELS = ['6.1', '6.12', '6.18', '7.2', '7.3'];
+/** The machines of test/vm/vm.mjs; the CXL ones boot the kernels with a CXL initramfs (setup.sh CXL_KERNELS). */
+const MACHINES = ['hmem', 'cxl2', 'cxl1', 'hmem-cxl'];
+const CXL_KERNELS = ['6.12', '6.18', '7.2', '7.3'];
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -239,19 +273,58 @@ function annotate(lines: readonly string[], cmp: ItemCmp | undefined): string[] 
 
 // ------------------------------------------------------------------ per kernel
 
+/** The CXL prelude's runs (one per boot so far), each compared write by write and state by state. */
+function comparePrelude(
+  session: Session,
+  outcome: OutcomeFn,
+): { tally: NonNullable<KernelReport['prelude']>; first?: string; annotated: string[] } {
+  const p = session.prelude as NonNullable<Session['prelude']>;
+  const tally = { runs: 0, writes: 0, agreeWrites: 0, states: 0, agreeStates: 0, settle: [] as number[] };
+  let first: string | undefined;
+  let annotated: string[] = [];
+  for (const res of session.preludeResults) {
+    const c = compareItem(p.lines, res, session.release, p.layout, outcome);
+    tally.runs++;
+    tally.writes += p.lines.length;
+    tally.agreeWrites += c.agreeWrites;
+    tally.states += c.states;
+    tally.agreeStates += c.agreeStates;
+    tally.settle.push(...res.settle);
+    if (c.first && !first) {
+      first = `${c.first.signature} (${c.first.detail.slice(0, 4).join('; ')})`;
+      annotated = annotate(p.lines, c);
+    }
+    if (!annotated.length) annotated = annotate(p.lines, c);
+  }
+  return { tally, ...(first ? { first } : {}), annotated };
+}
+
 async function runKernel(
   kernel: string,
   o: Options,
   boot: BootFn,
   capture: string,
+  cxlCapture: string,
   outcome: OutcomeFn,
   root: string,
   log: (s: string) => void,
 ): Promise<KernelReport> {
   const t0 = Date.now();
-  const session = new Session(kernel, boot, capture, log);
+  // `K@MACHINE`: a CXL machine; its capture has the CXL bus too, and every boot first makes the
+  // CXL region (gen-cxl.ts) whose dax region the sequences then run on
+  const [bare, machine = 'hmem'] = kernel.split('@') as [string, string?];
+  const cxl = machine !== 'hmem';
+  const session = new Session(
+    bare,
+    boot,
+    cxl ? `${capture.trim()}\n${cxlCapture}` : capture,
+    log,
+    machine,
+    cxl ? (facts, release) => generateCxlPrelude(facts, release, `${o.seed}/${kernel}/cxl`).lines : undefined,
+  );
   const report: KernelReport = {
     kernel,
+    machine,
     release: '',
     sequences: 0,
     writes: 0,
@@ -269,6 +342,14 @@ async function runKernel(
     await session.start();
     report.release = session.release;
     report.bootCapture = session.bootCapture;
+    if (session.prelude) {
+      const p = comparePrelude(session, outcome);
+      report.prelude = p.tally;
+      log(
+        `${kernel} (${session.release}): CXL region made by ${session.prelude.lines.length} writes: ${p.tally.agreeWrites}/${p.tally.writes} writes, ${p.tally.agreeStates}/${p.tally.states} states agree${p.first ? `; first disagreement: ${p.first}` : ''}`,
+      );
+      if (o.verbose || p.first) for (const l of p.annotated) log(`    ${l}`);
+    }
     const facts = session.bootFacts!;
     const tStart = Date.now();
     const scripted: Item[] = o.scripts.map((file, i) => ({
@@ -281,8 +362,15 @@ async function runKernel(
     }));
     const items: Item[] = scripted.length
       ? scripted
-      : lengths(o.ops, o.seqLen).map((len, i) => {
-          const g = generateSequence(facts, session.release, sequenceSeed(o.seed, kernel, i), len);
+      : lengths(cxl ? (o.cxlOps ?? o.ops) : o.ops, o.seqLen).map((len, i) => {
+          // on the CXL machines the sequences write to the CXL dax regions only (hmem-cxl's hmem region stays as booted)
+          const g = generateSequence(
+            facts,
+            session.release,
+            sequenceSeed(o.seed, kernel, i),
+            len,
+            cxl ? session.layout!.cxlRoots : undefined,
+          );
           report.stats.push(g.stats);
           return { id: `seq-${i}`, lines: g.lines, capture: o.captureEach };
         });
@@ -392,7 +480,8 @@ async function runKernel(
       });
     }
     report.timing.shrinkMs = Date.now() - tShrink;
-    if (o.factsCheck) {
+    if (session.prelude) report.prelude = comparePrelude(session, outcome).tally; // with the later boots'
+    if (o.factsCheck && !cxl) {
       const tf = Date.now();
       await session.close();
       report.facts = await factsCheck(session, boot, capture, log);
@@ -426,11 +515,18 @@ export async function main({
   if (!o.out) o.out = join(root, 'test', 'vm', '.cache', 'fidelity', `seed-${o.seed.replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   mkdirSync(o.out, { recursive: true });
   const capture = readFileSync(join(root, 'test', 'vm', 'capture.sh'), 'utf8');
+  const cxlCapture = cxlCapturePart(readFileSync(join(root, 'test', 'vm', 'cxl-capture.sh'), 'utf8'));
 
   if (o.genOnly) {
     // no VM: sequences from the recorded boot captures (test/fixtures/facts)
     const { factsFrom } = await import('./compare');
     for (const kernel of o.kernels) {
+      if (kernel.includes('@')) {
+        log(
+          `${kernel}: --gen-only has no boot capture of the CXL machines (their sequences follow the guest's region)`,
+        );
+        continue;
+      }
       // real boot captures (test/vm/capture.sh) of each kernel
       const file =
         kernel === '7.3'
@@ -458,7 +554,7 @@ export async function main({
   const t0 = Date.now();
   const reports: KernelReport[] = [];
   const runOne = (k: string) =>
-    runKernel(k, o, boot, capture, outcome, root, (s) => log(o.parallel ? `[${k}] ${s}` : s));
+    runKernel(k, o, boot, capture, cxlCapture, outcome, root, (s) => log(o.parallel ? `[${k}] ${s}` : s));
   if (o.parallel) reports.push(...(await Promise.all(o.kernels.map(runOne))));
   else for (const k of o.kernels) reports.push(await runOne(k));
 
@@ -472,6 +568,12 @@ export async function main({
     log(
       `   boots ${r.session.boots} (${sec(r.session.bootMs)}), guest batches ${r.session.batches} (${sec(r.session.guestMs)}), resets ${r.session.resets} (unclean ${r.session.uncleanResets}), crashes ${r.session.crashes}; run ${sec(r.timing.runMs ?? 0)}, shrink ${sec(r.timing.shrinkMs ?? 0)}${r.timing.factsMs ? `, facts check ${sec(r.timing.factsMs)}` : ''}, total ${sec(r.timing.totalMs ?? 0)}`,
     );
+    if (r.prelude) {
+      const p = r.prelude;
+      log(
+        `   CXL region prelude: ${p.agreeWrites}/${p.writes} writes, ${p.agreeStates}/${p.states} states agree over ${p.runs} boots; waits after bind until the region's last memory block was there (0.1 s each): ${p.settle.join(', ') || 'none'}`,
+      );
+    }
     log(`   reached: ${summariseStats(r.stats)}`);
     for (const m of r.cliMismatches) log(`   CLI: ${m}`);
     bad += r.cliMismatches.length;
@@ -506,10 +608,11 @@ export async function main({
       o.json,
       JSON.stringify(reports, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
     );
-  const W = reports.reduce((a, r) => a + r.writes, 0);
-  const Wa = reports.reduce((a, r) => a + r.agreeWrites, 0);
-  const S = reports.reduce((a, r) => a + r.states, 0);
-  const Sa = reports.reduce((a, r) => a + r.agreeStates, 0);
+  // the CXL preludes' writes and states count with the sequences'
+  const W = reports.reduce((a, r) => a + r.writes + (r.prelude?.writes ?? 0), 0);
+  const Wa = reports.reduce((a, r) => a + r.agreeWrites + (r.prelude?.agreeWrites ?? 0), 0);
+  const S = reports.reduce((a, r) => a + r.states + (r.prelude?.states ?? 0), 0);
+  const Sa = reports.reduce((a, r) => a + r.agreeStates + (r.prelude?.agreeStates ?? 0), 0);
   log(`total ${sec(Date.now() - t0)}`);
   log(`agreement: ${Wa}/${W} writes, ${Sa}/${S} states`);
   return bad === 0 && Wa === W && Sa === S ? 0 : 1;

@@ -32,7 +32,10 @@ export interface Vm {
   ): Promise<{ code: number; stdout: string; stderr: string }>;
   shutdown(): Promise<void>;
 }
-export type BootFn = (o: { kernel: string }) => Promise<Vm>;
+export type BootFn = (o: { kernel: string; machine?: string }) => Promise<Vm>;
+
+/** CXL machines: the writes that make the region the sequences run on, from the boot's facts. */
+export type PreludeFn = (facts: HostFacts, release: string) => string[];
 
 export interface SessionStats {
   boots: number;
@@ -64,6 +67,9 @@ export class Session {
   bootFacts: HostFacts | undefined;
   layout: Layout | undefined;
   bootState: CanonState | undefined;
+  /** CXL machines: the region-making writes, run after every boot, and what each run gave. */
+  prelude: { lines: string[]; layout: Layout } | undefined;
+  readonly preludeResults: ItemResult[] = [];
   readonly crashReports: { id: string; lines: readonly string[]; at: number; console: string }[] = [];
   readonly stats: SessionStats = {
     boots: 0,
@@ -80,6 +86,8 @@ export class Session {
     private readonly boot: BootFn,
     private readonly capture: string,
     private readonly log: (s: string) => void,
+    private readonly machine = 'hmem',
+    private readonly preludeFor?: PreludeFn,
   ) {}
 
   private async ensureVm(): Promise<Vm> {
@@ -88,7 +96,7 @@ export class Session {
     let lastErr: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        this.vm = await this.boot({ kernel: this.kernel });
+        this.vm = await this.boot({ kernel: this.kernel, machine: this.machine });
         break;
       } catch (e) {
         lastErr = e;
@@ -102,7 +110,38 @@ export class Session {
     this.stats.bootMs += Date.now() - t0;
     this.fresh = true;
     this.prevNames = [];
+    if (this.prelude) await this.runPrelude(this.vm);
     return this.vm;
+  }
+
+  /** The capture dump (facts) of the guest as it is now, with daxctl's version. */
+  private async captureNow(vm: Vm): Promise<string> {
+    const prog = [
+      'exec 2>&1',
+      'echo "@@DAXCTL $(daxctl version)"',
+      'echo @@CAPTURE',
+      this.capture.trim(),
+      'echo @@END',
+    ];
+    const r = await vm.ssh(prog.join('\n'), undefined, { timeoutMs: 120_000 });
+    const m = /@@CAPTURE\n([\s\S]*?)\n@@END/.exec(r.stdout);
+    if (!m) throw new Error(`${this.kernel}: no capture from the guest (ssh ${r.code}: ${r.stderr.trim()})`);
+    const v = /@@DAXCTL (\d+)/.exec(r.stdout);
+    this.daxctlVersion = v ? Number(v[1]) : undefined;
+    return (m[1] as string) + '\n';
+  }
+
+  /** Runs the prelude on a fresh boot (capture, every write, the state after each). */
+  private async runPrelude(vm: Vm): Promise<void> {
+    const p = this.prelude as { lines: string[]; layout: Layout };
+    const id = `cxl-prelude-${this.preludeResults.length}`;
+    const prog = batchProgram(p.layout, [{ id, lines: p.lines }], this.capture, false);
+    const t0 = Date.now();
+    const r = await vm.ssh(prog, undefined, { timeoutMs: 120_000 + 2000 * p.lines.length });
+    this.stats.guestMs += Date.now() - t0;
+    const res = parseBatch(r.stdout)[0];
+    if (!res || !res.done) throw new Error(`${this.kernel}: the CXL prelude did not finish (ssh ${r.code})`);
+    this.preludeResults.push(res);
   }
 
   async close(): Promise<void> {
@@ -113,20 +152,16 @@ export class Session {
   /** Boots and reads the boot state: the capture dump (facts) and the state dump. */
   async start(): Promise<void> {
     const vm = await this.ensureVm();
-    const prog = [
-      'exec 2>&1',
-      'echo "@@DAXCTL $(daxctl version)"',
-      'echo @@CAPTURE',
-      this.capture.trim(),
-      'echo @@END',
-    ].join('\n');
-    const r = await vm.ssh(prog, undefined, { timeoutMs: 60_000 });
-    const m = /@@CAPTURE\n([\s\S]*?)\n@@END/.exec(r.stdout);
-    if (!m) throw new Error(`${this.kernel}: no capture from the guest (ssh ${r.code}: ${r.stderr.trim()})`);
-    this.bootCapture = (m[1] as string) + '\n';
-    const v = /@@DAXCTL (\d+)/.exec(r.stdout);
-    this.daxctlVersion = v ? Number(v[1]) : undefined;
+    this.bootCapture = await this.captureNow(vm);
     this.release = /### uname -r\n(\S+)/.exec(this.bootCapture)?.[1] ?? vm.release;
+    if (this.preludeFor) {
+      // CXL: the region is made from the boot's facts; its result is the state every sequence starts from
+      const f0 = factsFrom(this.bootCapture, this.release);
+      if (!f0.facts) throw new Error(`${this.kernel}: ${f0.error}`);
+      this.prelude = { lines: this.preludeFor(f0.facts, this.release), layout: layoutOf(f0.facts) };
+      await this.runPrelude(vm);
+      this.bootCapture = await this.captureNow(vm);
+    }
     const f = factsFrom(this.bootCapture, this.release);
     if (!f.facts) throw new Error(`${this.kernel}: ${f.error}`);
     this.bootFacts = f.facts;

@@ -2,7 +2,10 @@
 // `npm run fidelity`, docs/fidelity.md). Each case is the shrunk reproducer the harness printed,
 // replayed on the model, with what Debian's 6.1.0-56 / 6.12.117 guests did.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readFacts } from '../../server/core/facts/read';
 import { KernelModel } from '../../server/core/kernel/model';
 import { toDaxctlJson } from '../../server/core/kernel/snapshot';
 import { R61, R612, RELEASES, bootOf } from './hosts';
@@ -294,5 +297,44 @@ describe.each(RELEASES)('kernel-zone memory holds the memmap of blocks hot-added
       echo offline > ${MEM}/memory40/state                            -> unmodelled   (6.12 guest: EBUSY)
       `,
     );
+  });
+});
+
+describe("a CXL region's dax region: `create` reads empty after cxl_region/bind", () => {
+  // Fidelity on the cxl2 machine (6.12.118 and 7.3.4): the region's own daxN.0 is not the
+  // `youngest` (only create_store sets it, drivers/dax/bus.c), so `dax_region/create` reads "".
+  it.each(['linux-6.12-cxl2', 'linux-7.3-cxl1'])('%s', (name) => {
+    const text = readFileSync(join(__dirname, '..', 'vm', 'cxl', 'captures', `${name}.txt`), 'utf8');
+    const release = /### uname -r\n(\S+)/.exec(text)?.[1] as string;
+    const facts = readFacts(text, name, { kernelRelease: release }).facts;
+    if (!facts) throw new Error(`no facts from ${name}`);
+    const m = KernelModel.fromFacts(facts, release);
+    const eps = name.includes('cxl2') ? ['decoder2.0', 'decoder3.0'] : ['decoder2.0'];
+    const per = 0x20000000n;
+    const C = '/sys/bus/cxl/devices';
+    const lines = [
+      ...eps.flatMap((e) => [`echo ram > ${C}/${e}/mode`, `echo ${per} > ${C}/${e}/dpa_size`]),
+      `echo region0 > ${C}/decoder0.0/create_ram_region`,
+      `echo 256 > ${C}/region0/interleave_granularity`,
+      `echo ${eps.length} > ${C}/region0/interleave_ways`,
+      `echo ${per * BigInt(eps.length)} > ${C}/region0/size`,
+      ...eps.map((e, i) => `echo ${e} > ${C}/region0/target${i}`),
+      `echo 1 > ${C}/region0/commit`,
+      'echo region0 > /sys/bus/cxl/drivers/cxl_region/bind',
+    ];
+    expectSession(m, lines.map((l) => `${l} -> ok`).join('\n'));
+    const r = m.state.regions.find((x) => x.id === 0);
+    expect(r?.devices.get(0)?.driver).toBe('kmem');
+    expect(r?.youngest).toBeNull();
+    // a device made through `create` is the youngest, as on hmem
+    expectSession(
+      m,
+      `
+      echo dax0.0 > ${DRV}/kmem/unbind                                 -> ok
+      echo 0 > ${D}/dax0.0/size                                        -> ok
+      echo 1 > ${r?.path}/dax_region/create                            -> ok
+      `,
+    );
+    expect(r?.youngest?.id).toBe(1);
   });
 });

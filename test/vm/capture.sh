@@ -15,9 +15,11 @@ f /sys/module/memory_hotplug/parameters/memmap_on_memory
 f /sys/module/dax_hmem/parameters/region_idle
 s '/proc/iomem (hmem, soft reserved, dax, System RAM)'; grep -E 'hmem|Soft Reserved|dax|System RAM' /proc/iomem
 s 'daxctl list -RDMi'; daxctl list -RDMi
-# hmem regions: /sys/devices/platform/hmem.N up to 6.18, .../hmem_platform.0/hmem.N from 7.2
-for r in /sys/devices/platform/hmem.* /sys/devices/platform/hmem_platform.*/hmem.*; do
+# hmem regions: /sys/devices/platform/hmem.N up to 6.18, .../hmem_platform.0/hmem.N from 7.2; the dax
+# regions of CXL regions (CXL machines) by their /sys/devices path (.../decoderX.Y/regionN/dax_regionN)
+for r in /sys/devices/platform/hmem.* /sys/devices/platform/hmem_platform.*/hmem.* /sys/bus/cxl/devices/region*/dax_region*; do
   [ -d "$r/dax_region" ] || continue
+  case $r in /sys/bus/*) r=$(cd "$r" && pwd -P) ;; esac
   for a in delete id create seed align size available_size; do f "$r/dax_region/$a"; done
   for d in "$r"/dax*.*; do
     [ -d "$d" ] || continue
