@@ -68,6 +68,8 @@ export function renderSysfs(root: string, model: KernelModel): void {
   put(root, 'devices/system/memory/auto_online_blocks', st.autoOnline);
   for (const b of st.blocks.values()) {
     put(root, `devices/system/memory/memory${b.index}/state`, b.state);
+    // the block's link to its node (a directory here; the restorer only tests that it exists)
+    mkdirSync(join(root, `devices/system/memory/memory${b.index}/node${b.node}`), { recursive: true });
     put(
       root,
       `devices/system/memory/memory${b.index}/valid_zones`,
