@@ -206,7 +206,7 @@ export const REGION_PROPERTIES: readonly PropertySpec[] = [
     'flag',
     'persist',
     '',
-    'The layout of this region survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label).',
+    'The layout of this region survives reboots: apply installs a boot-time restorer and stable names (/dev/dax/by-label). For a cxl region the restorer makes the CXL region again at boot, from its memdevs by serial, before its devices.',
   ),
 ];
 

@@ -172,12 +172,14 @@ describe('planning a cxl region', () => {
     expect(writes(b)).toContain('1073741824 > /sys/bus/dax/devices/dax0.0/size');
   });
 
-  it('makes no restorer for a persisted cxl region (the restorer does not recreate CXL regions yet)', () => {
+  it('a persisted cxl region gets a restorer that makes the region again (test/persist/restorer-cxl.test.ts)', () => {
     const b = analyze('host h { facts "cxl2-6.12.facts.json" persist }\ncxl region p on h { memdevs mem0, mem1 }\n', {
       readFacts: reader(),
     });
-    expect(persistSpec(b, 'h').problems).toEqual([
-      'cxl region p: the restorer does not recreate CXL regions yet, so its devices cannot be restored at boot; drop `persist` for it (apply makes it again after a reboot)',
+    const spec = persistSpec(b, 'h');
+    expect(spec.problems).toEqual([]);
+    expect(spec.regions.map((r) => [r.cxl?.name, r.cxl?.memdevs.map((m) => m.serial)])).toEqual([
+      ['region0', [1n, 2n]],
     ]);
   });
 });

@@ -2,7 +2,7 @@
 // model's state is rendered as a sysfs tree in a temporary directory (what the program reads),
 // and the program's one sysfs write (`put`) goes to the model over a socket on fd 3, which
 // answers `ok` or the errno and renders the tree again. So the program's own logic, as dash or
-// busybox sh runs it, meets the model's write semantics.
+// busybox sh runs it, meets the model's write semantics — the CXL region ABI's too.
 import { spawn } from 'node:child_process';
 import {
   mkdirSync,
@@ -63,15 +63,66 @@ export function renderSysfs(root: string, model: KernelModel): void {
       if (d.driver) symlinkSync(join(root, dir), join(root, 'bus/dax/drivers', d.driver, name));
     }
   }
+  if (model.cxl) renderCxl(root, model.cxl);
   put(root, 'devices/system/memory/block_size_bytes', st.blockSize.toString(16));
   put(root, 'devices/system/memory/auto_online_blocks', st.autoOnline);
   for (const b of st.blocks.values()) {
     put(root, `devices/system/memory/memory${b.index}/state`, b.state);
+    // the block's link to its node (a directory here; the restorer only tests that it exists)
+    mkdirSync(join(root, `devices/system/memory/memory${b.index}/node${b.node}`), { recursive: true });
     put(
       root,
       `devices/system/memory/memory${b.index}/valid_zones`,
       b.state === 'online' ? (b.zone ?? 'Normal') : 'Normal Movable',
     );
+  }
+}
+
+/**
+ * The CXL model's state as the sysfs the restorer reads (formats as the kernel prints them,
+ * docs/cxl.md): root decoders (`start`, `size`, `create_ram_region`) with their regions as child
+ * directories, regions, endpoint decoders (`mode`, `dpa_size`, `region`), endpoint ports whose
+ * `uport` links to their memdev (`serial`), `/sys/bus/cxl/devices` links and the cxl_region driver.
+ */
+function renderCxl(root: string, cxl: NonNullable<KernelModel['cxl']>): void {
+  const bus = 'bus/cxl/devices';
+  mkdirSync(join(root, bus), { recursive: true });
+  mkdirSync(join(root, 'bus/cxl/drivers/cxl_region'), { recursive: true });
+  const link = (name: string, dir: string) => symlinkSync(join(root, dir), join(root, bus, name));
+  for (const m of cxl.memdevs) {
+    const dir = `devices/pci0000:0c/${m.name}`;
+    put(root, `${dir}/serial`, m.serial === 0n ? '0' : hx(m.serial));
+    put(root, `${dir}/ram/size`, hx(m.ramSize));
+    link(m.name, dir);
+    const port = `devices/platform/ACPI0017:00/root0/${m.hostPort}/${m.endpoint}`;
+    mkdirSync(join(root, port), { recursive: true });
+    symlinkSync(join(root, dir), join(root, port, 'uport'));
+    link(m.endpoint, port);
+  }
+  for (const e of cxl.endpoints) {
+    const dir = `devices/platform/ACPI0017:00/root0/${e.memdev.hostPort}/${e.port}/${e.name}`;
+    put(root, `${dir}/mode`, e.mode);
+    put(root, `${dir}/dpa_size`, `0x${e.dpaSize.toString(16).padStart(16, '0')}`);
+    put(root, `${dir}/region`, e.region?.name ?? '');
+    link(e.name, dir);
+  }
+  for (const r of cxl.roots) {
+    const dir = r.path.replace(/^\/sys\//, '');
+    put(root, `${dir}/start`, hx(r.start));
+    put(root, `${dir}/size`, hx(r.size));
+    put(root, `${dir}/create_ram_region`, `region${r.pending}`);
+    link(r.name, dir);
+  }
+  for (const g of cxl.regions) {
+    const dir = `${g.root.path.replace(/^\/sys\//, '')}/${g.name}`;
+    put(root, `${dir}/interleave_ways`, String(g.ways));
+    put(root, `${dir}/interleave_granularity`, String(g.granularity));
+    put(root, `${dir}/size`, hx(g.size));
+    put(root, `${dir}/resource`, g.start === undefined ? '0xffffffffffffffff' : hx(g.start));
+    put(root, `${dir}/commit`, g.state === 'commit' ? '1' : '0');
+    g.targets.forEach((t, i) => put(root, `${dir}/target${i}`, t?.name ?? ''));
+    link(g.name, dir);
+    if (g.bound) symlinkSync(join(root, dir), join(root, 'bus/cxl/drivers/cxl_region', g.name));
   }
 }
 

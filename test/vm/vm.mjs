@@ -46,17 +46,30 @@ const HMEM_NUMA = [
   '-numa', 'hmat-lb,initiator=0,target=1,hierarchy=memory,data-type=access-bandwidth,bandwidth=2G',
   '-numa', 'hmat-cache,node-id=1,size=256M,level=1,associativity=direct,policy=write-back,line=64',
 ];
-/** One CXL host bridge (pxb-cxl, bus 12) with `n` root ports, a volatile 1 GiB type-3 device (serial i+1) on each, and one 4 GiB fixed memory window on that bridge. */
-function cxlDevices(n) {
+/**
+ * One CXL host bridge (pxb-cxl, bus 12) with `n` root ports, a volatile 1 GiB type-3 device on
+ * each (serial i+1, or serials[i]), and one 4 GiB fixed memory window on that bridge.
+ */
+function cxlDevices(n, serials = Array.from({ length: n }, (_, i) => i + 1)) {
   const a = ['-device', 'pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1'];
   for (let i = 0; i < n; i++) {
     a.push('-object', `memory-backend-ram,id=vmem${i},share=on,size=1G`,
       '-device', `cxl-rp,port=${i},bus=cxl.1,id=rp${i},chassis=0,slot=${2 + i}`,
-      '-device', `cxl-type3,bus=rp${i},volatile-memdev=vmem${i},id=cxl-vmem${i},sn=${i + 1}`);
+      '-device', `cxl-type3,bus=rp${i},volatile-memdev=vmem${i},id=cxl-vmem${i},sn=${serials[i]}`);
   }
   a.push('-M', 'cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G');
   return a;
 }
+/** The cxl1 and cxl2 machines: `n` CXL memdevs (serials as cxlDevices). */
+const cxlMachine = (n, serials) => ['-machine', 'q35,cxl=on', '-m', '2G,maxmem=8G,slots=4', ...cxlDevices(n, serials)];
+
+/** A machine's QEMU arguments; on cxl1 and cxl2 with other memdev serial numbers when `serials` is given. */
+export function machineArgs(name, { serials } = {}) {
+  if (!serials) return MACHINES[name].args;
+  if (name !== 'cxl1' && name !== 'cxl2') throw new Error(`machine ${name} has no memdev serials to set`);
+  return cxlMachine(MACHINES[name].cxl, serials);
+}
+
 /**
  * The machines (test/vm/README.md, "CXL machines"). CXL ones run
  * on QEMU 10 (cxl-type3 volatile-memdev=) with `-cpu max,hypervisor=off` (with the hypervisor
@@ -69,11 +82,24 @@ function cxlDevices(n) {
  */
 export const MACHINES = {
   hmem: { cxl: 0, hmem: true, args: ['-machine', 'q35,hmat=on', '-m', '4G', ...HMEM_NUMA] },
-  cxl2: { cxl: 2, hmem: false, args: ['-machine', 'q35,cxl=on', '-m', '2G,maxmem=8G,slots=4', ...cxlDevices(2)] },
-  cxl1: { cxl: 1, hmem: false, args: ['-machine', 'q35,cxl=on', '-m', '2G,maxmem=8G,slots=4', ...cxlDevices(1)] },
+  cxl2: { cxl: 2, hmem: false, args: cxlMachine(2) },
+  cxl1: { cxl: 1, hmem: false, args: cxlMachine(1) },
   'hmem-cxl': { cxl: 2, hmem: true, args: ['-machine', 'q35,hmat=on,cxl=on', '-m', '4G,maxmem=12G,slots=4', ...HMEM_NUMA, ...cxlDevices(2)] },
 };
 const QEMU10 = join(CACHE, 'qemu10');
+
+/**
+ * How QEMU runs a machine: the CXL ones on QEMU 10 (its modules beside it) with
+ * `-cpu max,hypervisor=off`, the others on the system's QEMU. Throws when QEMU 10 is missing.
+ */
+export function machineQemu(machineName, kernel = '') {
+  const machine = MACHINES[machineName];
+  if (!machine) throw new Error(`unknown machine ${machineName} (${Object.keys(MACHINES).join(', ')})`);
+  if (machine.cxl === 0) return { qemu: 'qemu-system-x86_64', env: undefined, cpu: 'max' };
+  const qemu = join(QEMU10, 'usr', 'bin', 'qemu-system-x86_64');
+  if (!existsSync(qemu)) throw new Error(`${qemu} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
+  return { qemu, env: { ...process.env, QEMU_MODULE_DIR: join(QEMU10, 'usr', 'lib', 'x86_64-linux-gnu', 'qemu') }, cpu: 'max,hypervisor=off' };
+}
 const READY = 'DAXLAYOUT-VM-READY';
 
 const live = new Set(); // pids of QEMU processes this process started
@@ -242,8 +268,7 @@ async function bootOnce(opts = {}) {
   const machine = MACHINES[machineName];
   if (!machine) throw new Error(`unknown machine ${machineName} (${Object.keys(MACHINES).join(', ')})`);
   const k = kernelFiles(kernel, machine.cxl > 0);
-  const qemu = machine.cxl > 0 ? join(QEMU10, 'usr', 'bin', 'qemu-system-x86_64') : 'qemu-system-x86_64';
-  if (machine.cxl > 0 && !existsSync(qemu)) throw new Error(`${qemu} missing: run \`sh test/vm/setup.sh ${kernel}\` first`);
+  const { qemu, env, cpu } = machineQemu(machineName, kernel);
   let keep = opts.keep;
   mkdirSync(join(CACHE, 'runs'), { recursive: true });
   const run = mkdtempSync(join(CACHE, 'runs', `${kernel}-${machineName === 'hmem' ? '' : `${machineName}-`}`));
@@ -257,8 +282,8 @@ async function bootOnce(opts = {}) {
   const g = await startGuest({
     label: kernel,
     qemu,
-    env: machine.cxl > 0 ? { ...process.env, QEMU_MODULE_DIR: join(QEMU10, 'usr', 'lib', 'x86_64-linux-gnu', 'qemu') } : undefined,
-    cpu: machine.cxl > 0 ? 'max,hypervisor=off' : 'max',
+    env,
+    cpu,
     args: machine.args,
     vmlinuz: k.vmlinuz,
     initrd: k.initrd,

@@ -38,6 +38,26 @@ export interface RestoreDevice {
   readonly ranges: readonly RestoreRange[];
 }
 
+/**
+ * A persisted `cxl region`: what the restorer checks at boot and makes again before the dax
+ * devices (docs/persist.md, "CXL regions"). The endpoint decoders are not recorded by name:
+ * memdevs (and their endpoint ports) are numbered in probe order, which changes between boots,
+ * so the restorer finds each memdev by serial and takes its decoder of the recorded index.
+ */
+export interface RestoreCxl {
+  /** The layout's label of the `cxl region` block. */
+  readonly label: string;
+  /** `regionN`: N is the dax region's id (RestoreRegion.id). */
+  readonly name: string;
+  /** The CXL window (root decoder) and its host physical range. */
+  readonly window: { readonly name: string; readonly start: bigint; readonly size: bigint };
+  /** In interleave order: each memdev's serial and the index of its endpoint decoder (decoderK.index). */
+  readonly memdevs: readonly { readonly serial: bigint; readonly decoder: number }[];
+  readonly granularity: number;
+  readonly ways: number;
+  readonly size: bigint;
+}
+
 export interface RestoreRegion {
   readonly id: number;
   readonly layout: LayoutRegion;
@@ -52,9 +72,18 @@ export interface RestoreRegion {
   readonly creates: number;
   /** Ids among them the final state does not have: deleted once created. */
   readonly deletes: readonly number[];
+  /** A `cxl region`: the CXL region made (or adopted) at boot before the devices. */
+  readonly cxl?: RestoreCxl;
 }
 
+/**
+ * The version of the spec and of the restorer made from it (the restorer's header names it):
+ * 2 dax regions, 3 adds CXL regions (RestoreRegion.cxl). restorerProgram refuses any other.
+ */
+export const PERSIST_VERSION = 3;
+
 export interface PersistSpec {
+  readonly version: number;
   readonly host: string;
   readonly release?: string;
   /** The host's memory-block size the layout was predicted with (`block_size_bytes`). */
@@ -123,13 +152,6 @@ function regionSpec(
 ): RestoreRegion | undefined {
   const where = r.layout.cxl ? `cxl region ${r.layout.cxl.label.value}` : `region ${r.layout.id?.value ?? '?'}`;
   const sim: SimRegion | undefined = r.after;
-  if (r.layout.cxl) {
-    // the CXL region itself would have to be made again at boot before its dax devices (docs/cxl.md, Status)
-    problems.push(
-      `${where}: the restorer does not recreate CXL regions yet, so its devices cannot be restored at boot; drop \`persist\` for it (apply makes it again after a reboot)`,
-    );
-    return undefined;
-  }
   if (!sim) {
     problems.push(`${where} is not in the facts of ${host.name}: nothing to persist`);
     return undefined;
@@ -163,6 +185,11 @@ function regionSpec(
   if (!PATH_RE.test(sim.path) || !Number.isSafeInteger(sim.id) || sim.id < 0) {
     problems.push(`${where}: its sysfs path ${JSON.stringify(sim.path)} is not one the restorer can name safely`);
     return undefined;
+  }
+  let cxl: RestoreCxl | undefined;
+  if (r.layout.cxl) {
+    cxl = cxlSpec(host, r, where, problems);
+    if (!cxl) return undefined;
   }
   const labels = new Map<SimDevice, LayoutDevice>();
   for (const [ld, sd] of plan.assigned) if (ld.region === r.layout) labels.set(sd, ld);
@@ -218,6 +245,33 @@ function regionSpec(
     devices,
     creates,
     deletes,
+    ...(cxl ? { cxl } : {}),
+  };
+}
+
+/** What the restorer needs of a `cxl region`: the region the plan makes (or keeps), as the model has it after the plan. */
+function cxlSpec(host: HostAnalysis, r: RegionAnalysis, where: string, problems: string[]): RestoreCxl | undefined {
+  const made = host.plan?.cxl?.get(r.layout);
+  const region = made?.name !== undefined ? host.model?.cxl?.regions.find((x) => x.name === made.name) : undefined;
+  const targets = region?.targets ?? [];
+  if (
+    !region ||
+    region.state !== 'commit' ||
+    !region.bound ||
+    region.start === undefined ||
+    targets.includes(undefined)
+  ) {
+    problems.push(`${where}: the plan does not end with its CXL region committed and bound: nothing to restore`);
+    return undefined;
+  }
+  return {
+    label: r.layout.cxl?.label.value ?? '',
+    name: region.name,
+    window: { name: region.root.name, start: region.root.start, size: region.root.size },
+    memdevs: targets.map((t) => ({ serial: t?.memdev.serial ?? 0n, decoder: t?.index ?? 0 })),
+    granularity: region.granularity,
+    ways: region.ways,
+    size: region.size,
   };
 }
 
@@ -229,10 +283,12 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
   const notes: string[] = [];
   // no model: the spec has problems and no restorer is made from it, so the block size is moot
   const blockSize = host?.model?.state.blockSize ?? 128n * 1024n * 1024n;
-  if (!host) return { host: name, blockSize, regions: [], problems: [`no host ${name} in the layout`], notes };
+  const version = PERSIST_VERSION;
+  if (!host) return { version, host: name, blockSize, regions: [], problems: [`no host ${name} in the layout`], notes };
   const persisted = persistedRegions(host);
   if (persisted.length === 0)
     return {
+      version,
       host: name,
       ...(host.version ? { release: host.version.release } : {}),
       blockSize,
@@ -272,6 +328,7 @@ export function persistSpec(a: Analysis, which: HostAnalysis | string): PersistS
     }
   }
   return {
+    version,
     host: name,
     ...(host.version ? { release: host.version.release } : {}),
     blockSize,

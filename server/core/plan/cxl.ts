@@ -100,7 +100,8 @@ class CxlPlanner {
    * after the write returns (7.3), so the write carries the wait for the device (settle.ts).
    */
   private bind(s: PlanStep, name: string, id: number): boolean {
-    if (!this.write(s, `${DRIVER}/bind`, name, 'bind', name)) return false;
+    const b = cxlBindWrite(name);
+    if (!this.write(s, b.path, b.value, b.purpose, b.kernelName)) return false;
     const settle = settleAfterBind(this.model, id);
     const i = s.writes.length - 1;
     if (settle) s.writes[i] = { ...(s.writes[i] as PlannedWrite), settle };
@@ -256,38 +257,89 @@ class CxlPlanner {
   /** The writes that make the region; its id, or undefined when a write is refused. */
   private create(r: LayoutRegion, res: CxlResolved): number | undefined {
     const share = res.size / BigInt(res.ways);
-    for (const p of res.positions) {
+    const root = this.model.cxl?.roots.find((x) => x.name === res.window.name);
+    const id = root?.pending;
+    const name = `region${id ?? '?'}`;
+    const writes = cxlCreateWrites({
+      window: res.window.name,
+      region: name,
+      decoders: res.positions.map((p) => p.decoder),
+      granularity: res.granularity,
+      size: res.size,
+    });
+    for (const [i, p] of res.positions.entries()) {
       const s = this.step(
         r,
         '+',
         p.decoder,
         `${p.decoder}: ${formatBytes(share)} of ${p.memdev.name} (serial 0x${p.memdev.serial.toString(16)}) as RAM`,
       );
-      if (!this.write(s, `${BUS}/${p.decoder}/mode`, 'ram', 'create', p.decoder)) return undefined;
-      if (!this.write(s, `${BUS}/${p.decoder}/dpa_size`, String(share), 'size', p.decoder)) return undefined;
+      for (const w of writes.filter((x) => x.position === i))
+        if (!this.write(s, w.path, w.value, w.purpose, w.kernelName)) return undefined;
     }
-    const root = this.model.cxl?.roots.find((x) => x.name === res.window.name);
-    if (!root) return undefined;
-    const id = root.pending;
-    const name = `region${id}`;
-    const reg = `${BUS}/${name}`;
+    if (id === undefined) return undefined;
     const s = this.step(
       r,
       '+',
       name,
       `${name}: ${formatBytes(res.size)} of window ${res.window.name}, ${res.ways} way${res.ways === 1 ? '' : 's'} × ${res.granularity} B over ${res.positions.map((p) => p.memdev.name).join(', ')}; bound, its dax region ${id} appears`,
     );
-    if (!this.write(s, `${BUS}/${res.window.name}/create_ram_region`, name, 'create', name)) return undefined;
-    if (!this.write(s, `${reg}/interleave_granularity`, String(res.granularity), 'create', name)) return undefined;
-    if (!this.write(s, `${reg}/interleave_ways`, String(res.ways), 'create', name)) return undefined;
-    if (!this.write(s, `${reg}/size`, String(res.size), 'size', name)) return undefined;
-    for (let i = 0; i < res.positions.length; i++)
-      if (!this.write(s, `${reg}/target${i}`, (res.positions[i] as { decoder: string }).decoder, 'create', name))
-        return undefined;
-    if (!this.write(s, `${reg}/commit`, '1', 'create', name)) return undefined;
+    // the region's writes but the bind, which bind() makes with its wait
+    for (const w of writes.filter((x) => x.position === undefined && x.purpose !== 'bind'))
+      if (!this.write(s, w.path, w.value, w.purpose, w.kernelName)) return undefined;
     if (!this.bind(s, name, id)) return undefined;
     return id;
   }
+}
+
+/** One write of a CXL region's creation (cxlCreateWrites). */
+export interface CxlCreateWrite {
+  readonly path: string;
+  readonly value: string;
+  readonly purpose: Purpose;
+  readonly kernelName: string;
+  /** The interleave position an endpoint decoder write is for; undefined for the region's writes. */
+  readonly position?: number;
+}
+
+/** `cxl_region/bind` ← the region: its dax region appears (the last write of a creation; adopt's only one). */
+export function cxlBindWrite(region: string): CxlCreateWrite {
+  return { path: `${DRIVER}/bind`, value: region, purpose: 'bind', kernelName: region };
+}
+
+/**
+ * The writes that make a CXL RAM region, in the order the kernel needs (docs/cxl.md, measured by
+ * test/vm/scripts/cxl-region-2way.sh): per position its endpoint decoder's `mode` ← ram and
+ * `dpa_size` ← size ÷ ways; then the window's `create_ram_region` ← the name it offers,
+ * `interleave_granularity`, `interleave_ways`, `size`, `targetN`, `commit` ← 1, and the bind. One
+ * sequence for the planner (which runs each write through the model) and the boot-time restorer
+ * (persist/restorer.ts, which names at boot the decoders of the memdevs it finds by serial).
+ */
+export function cxlCreateWrites(o: {
+  readonly window: string;
+  readonly region: string;
+  /** The endpoint decoder at each interleave position. */
+  readonly decoders: readonly string[];
+  readonly granularity: number;
+  readonly size: bigint;
+}): CxlCreateWrite[] {
+  const ways = o.decoders.length;
+  const share = ways > 0 ? o.size / BigInt(ways) : 0n;
+  const out: CxlCreateWrite[] = [];
+  o.decoders.forEach((d, position) => {
+    out.push({ path: `${BUS}/${d}/mode`, value: 'ram', purpose: 'create', kernelName: d, position });
+    out.push({ path: `${BUS}/${d}/dpa_size`, value: String(share), purpose: 'size', kernelName: d, position });
+  });
+  const k = o.region;
+  const reg = `${BUS}/${k}`;
+  out.push({ path: `${BUS}/${o.window}/create_ram_region`, value: k, purpose: 'create', kernelName: k });
+  out.push({ path: `${reg}/interleave_granularity`, value: String(o.granularity), purpose: 'create', kernelName: k });
+  out.push({ path: `${reg}/interleave_ways`, value: String(ways), purpose: 'create', kernelName: k });
+  out.push({ path: `${reg}/size`, value: String(o.size), purpose: 'size', kernelName: k });
+  o.decoders.forEach((d, i) => out.push({ path: `${reg}/target${i}`, value: d, purpose: 'create', kernelName: k }));
+  out.push({ path: `${reg}/commit`, value: '1', purpose: 'create', kernelName: k });
+  out.push(cxlBindWrite(k));
+  return out;
 }
 
 /** Plans the host's `cxl region`s through the model; run before the dax planner (planner.ts). */

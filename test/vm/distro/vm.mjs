@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CACHE as VM_CACHE, DEFAULT_MEMMAP, kernelFiles, MACHINES, startGuest } from '../vm.mjs';
+import { CACHE as VM_CACHE, DEFAULT_MEMMAP, kernelFiles, machineArgs, machineQemu, MACHINES, startGuest } from '../vm.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CACHE = join(VM_CACHE, 'distro');
@@ -47,21 +47,29 @@ export function prepareDisk(name = 'run') {
 }
 
 /**
- * Boots the guest from `disk` ({dir, disk} from prepareDisk) on the hmem machine of test/vm
- * (startGuest there). Options: kernel ('6.1' | '6.12' | '7.3'), memmap (default: all of node 1
- * soft-reserved), append (extra kernel arguments), timeoutMs.
+ * Boots the guest from `disk` ({dir, disk} from prepareDisk) on a machine of test/vm (startGuest
+ * there). Options: kernel ('6.1' | '6.12' | '7.3'), machine ('hmem', the default, or 'cxl2': two
+ * CXL type-3 memdevs on QEMU 10), serials (cxl2: the memdevs' serial numbers, default 1 and 2),
+ * memmap (hmem: default all of node 1 soft-reserved), append (extra kernel arguments), timeoutMs.
  */
 export async function bootDistro(opts) {
   const kernel = opts.kernel ?? '6.1';
   const f = distroFiles(kernel);
+  const machine = opts.machine ?? 'hmem';
+  const { qemu, env, cpu } = machineQemu(machine, kernel);
+  const args = machineArgs(machine, { serials: opts.serials });
   const append = [
     'root=/dev/vda', 'rw', 'console=ttyS0', 'loglevel=4', 'nokaslr', 'memhp_default_state=offline',
-    `memmap=${opts.memmap ?? DEFAULT_MEMMAP}`, ...(opts.append ? [opts.append] : []),
+    ...(MACHINES[machine].hmem ? [`memmap=${opts.memmap ?? DEFAULT_MEMMAP}`] : []), ...(opts.append ? [opts.append] : []),
   ].join(' ');
   const g = await startGuest({
     label: kernel,
+    qemu,
+    env,
+    cpu,
     // QEMU runs with -no-reboot: a guest reboot ends it (an in-place reboot under TCG is slow)
-    args: [...MACHINES.hmem.args, '-drive', `file=${opts.disk.disk},if=virtio,format=raw`, '-no-reboot'],
+    // the disk on pcie.0 by name: with if=virtio QEMU would put it on the last bus, the CXL host bridge
+    args: [...args, '-drive', `file=${opts.disk.disk},if=none,id=vd,format=raw`, '-device', 'virtio-blk-pci,drive=vd,bus=pcie.0', '-no-reboot'],
     vmlinuz: f.vmlinuz,
     initrd: f.initrd,
     append,
