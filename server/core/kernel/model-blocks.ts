@@ -23,6 +23,7 @@ export class BlockModel extends ModelBase {
       .map((r) => ({ first: r.first, last: r.last }));
     if (hosts.length) this.state.memmapPlacements?.push({ hosts, blocks: [{ first, last }] });
     this.state.blocks.add(first, last, { state: 'offline', zone: undefined, node, removable: true });
+    this.state.pendingOnline?.clear(first, last); // new memory_block devices record no type
     // Each block is onlined as it is added, in ascending order (online_memory_block per block).
     if (online !== 'offline') this.onlineRun(first, last, node, online);
   }
@@ -76,14 +77,25 @@ export class BlockModel extends ModelBase {
     if (attr === 'state') {
       const type = BLOCK_STATES.find((s) => sysfsStreq(value, s));
       if (!type) return { end, result: err('EINVAL') };
-      if (type !== 'offline' && block.state === 'online') return { end, result: err('EINVAL') };
+      if (type !== 'offline' && block.state === 'online') {
+        // state_store recorded the type before device_online found the block online
+        this.state.pendingOnline?.set(i, end, type);
+        return { end, result: err('EINVAL') };
+      }
       if (type === 'offline' && block.state === 'offline') return { end, result: err('EINVAL') };
       target = type;
     } else {
       const v = kstrtobool(value);
       if (!v.ok) return { end, result: err(v.errno) };
       if (v.value !== (block.state === 'offline')) return { end, result: OK }; // already so: nothing to do
-      target = v.value ? 'online' : 'offline';
+      if (!v.value) target = 'offline';
+      else {
+        // online_store leaves the type to memory_subsys_online: one a refused `state` write
+        // left recorded, else MMOP_ONLINE
+        const p = this.state.pendingOnline?.at(i, end) ?? { type: undefined, end };
+        this.onlineRun(i, p.end, block.node, p.type ?? 'online');
+        return { end: p.end, result: OK };
+      }
     }
     if (target === 'offline') {
       // 6.18+: a kernel-zone block may hold unmovable pages (measured EBUSY; 6.12: ok)
@@ -183,6 +195,7 @@ export class BlockModel extends ModelBase {
    * the number of edges, not of blocks.
    */
   protected onlineRun(first: number, last: number, node: number, type: Exclude<OnlineType, 'offline'>): void {
+    this.state.pendingOnline?.clear(first, last); // memory_subsys_online: online_type = MMOP_OFFLINE after
     if (type !== 'online') {
       this.state.blocks.setState(first, last, 'online', type === 'online_movable' ? 'Movable' : 'Normal');
       return;

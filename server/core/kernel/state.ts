@@ -2,6 +2,7 @@
 // dax drivers' id lists, memory blocks and the iomem reservations that kmem and
 // device_dax hold. Seeded from host facts; turned back into facts by snapshot().
 
+import { PendingOnline } from './pending-online';
 import type { AutoOnlinePolicy, DriverName, HostFacts, NodeFacts } from '../host-facts';
 import { BlockRuns, type IndexRanges } from './blocks';
 import { impossibleFacts } from './limits';
@@ -120,6 +121,8 @@ export interface SimState {
    * not know which took it. Hidden state: facts cannot carry it.
    */
   readonly memmapPlacements?: MemmapPlacement[];
+  /** Online types left recorded by refused `state` writes (pending-online.ts). Hidden state. */
+  readonly pendingOnline?: PendingOnline;
   readonly nodes: readonly NodeFacts[];
   readonly hostname?: string;
 }
@@ -296,6 +299,7 @@ export function seedState(facts: HostFacts, releaseOverride?: string): SimState 
     blocks,
     reservations: [],
     memmapPlacements: [],
+    pendingOnline: new PendingOnline(),
     nodes: facts.nodes,
     ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
   };
