@@ -18,7 +18,7 @@ export { splitSections } from './facts/capture-text';
 export { KernelModel, type WriteResult } from './kernel/model';
 export { readCxlFacts, type CxlFacts } from './facts/cxl';
 export type { CxlModel } from './kernel/cxl-model';
-export { cxlSnapshot, snapshotHost } from './kernel/cxl-snapshot';
+export { cxlSnapshot, snapshotHost, type CxlSnapshot } from './kernel/cxl-snapshot';
 export { CXL_DIFFS } from './kernel/cxl-tables';
 export { parseScript, type ScriptWrite } from './kernel/script';
 export { snapshot, toDaxctlJson } from './kernel/snapshot';

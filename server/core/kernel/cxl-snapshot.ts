@@ -9,7 +9,7 @@ import type { KernelModel } from './model';
 import { snapshot } from './snapshot';
 
 /** The CXL state as plain data (what `daxlayout sim --json` prints and the VM harness compares). */
-export function cxlSnapshot(m: CxlModel): {
+export interface CxlSnapshot {
   roots: { name: string; create_ram_region: string }[];
   endpoints: { name: string; mode: string; dpa_size: string; dpa_resource: string | null; region: string | null }[];
   regions: {
@@ -23,7 +23,10 @@ export function cxlSnapshot(m: CxlModel): {
     bound: boolean;
     locked?: boolean;
   }[];
-} {
+}
+
+/** The CXL state of a model as a CxlSnapshot. */
+export function cxlSnapshot(m: CxlModel): CxlSnapshot {
   return {
     roots: m.roots.map((r) => ({ name: r.name, create_ram_region: `region${r.pending}` })),
     endpoints: m.endpoints.map((e) => ({
