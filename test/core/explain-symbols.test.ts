@@ -8,6 +8,7 @@ import {
   definitionAt,
   factsPathAt,
   folds,
+  hoverAt,
   inlayHints,
   outline,
   prepareRenameAt,
@@ -43,6 +44,17 @@ describe('outline and folding', () => {
     expect([r?.name, r?.detail]).toEqual(['cxl region pool on cxl2', 'region0 · 0x390000000..0x40fffffff · 2 GiB']);
     expect(t.slice(r!.selectionSpan.start, r!.selectionSpan.end)).toBe('pool');
     expect(r?.children.map((c) => c.name)).toEqual(['tier2', 'app', 'tail']);
+  });
+
+  it('renames a cxl region label, refuses a label another cxl region has, and hovers it as its region', () => {
+    const t = read('cxl2-6.12.dax') + '\ncxl region other on cxl2 { adopt region9 }\n';
+    const ca = analyze(t, { readFacts });
+    const at2 = t.indexOf('pool on') + 1;
+    expect(prepareRenameAt(ca, at2)).toEqual({ span: { start: at2 - 1, end: at2 + 3 }, placeholder: 'pool' });
+    expect(renameAt(ca, at2, 'hot')).toEqual({ edits: [{ span: { start: at2 - 1, end: at2 + 3 }, newText: 'hot' }] });
+    expect(renameAt(ca, at2, 'other')).toEqual({ error: 'a cxl region `other` is already declared' });
+    expect(referencesAt(ca, at2, true)).toEqual([{ start: at2 - 1, end: at2 + 3 }]);
+    expect(hoverAt(ca, at2)?.kind).toBe('region');
   });
 
   it('folds blocks to their closing brace and runs of whole-line comments only', () => {

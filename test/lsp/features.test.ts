@@ -276,7 +276,7 @@ describe('rename', () => {
     ).rejects.toThrow(/already has a device `weather`/);
     await expect(
       request('textDocument/prepareRename', { textDocument: { uri }, position: at('size 1G') }),
-    ).rejects.toThrow(/Only host names and device labels/);
+    ).rejects.toThrow(/Only host names, device labels and cxl region labels/);
   });
 
   it('renames a host everywhere it is used', async () => {

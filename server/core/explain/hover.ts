@@ -322,6 +322,8 @@ export function hoverAt(a: Analysis, offset: number): HoverInfo | undefined {
       return regionHover(a, hit.region, hit.word.span);
     case 'region-id':
       return regionHover(a, hit.region, hit.value.span);
+    case 'cxl-label':
+      return regionHover(a, hit.region, hit.word.span);
     case 'device-label':
       return deviceHover(a, hit.region, hit.device, hit.word.span);
     case 'device-body':

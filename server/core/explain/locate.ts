@@ -19,6 +19,7 @@ export type Hit =
   | { readonly kind: 'host-name'; readonly host: HostDecl; readonly word: Word }
   | { readonly kind: 'host-ref'; readonly region: RegionDecl; readonly word: Word }
   | { readonly kind: 'region-id'; readonly region: RegionDecl; readonly value: NumberValue }
+  | { readonly kind: 'cxl-label'; readonly region: RegionDecl; readonly word: Word }
   | { readonly kind: 'device-label'; readonly region: RegionDecl; readonly device: DeviceDecl; readonly word: Word }
   | { readonly kind: 'decl-keyword'; readonly span: Span; readonly word: 'host' | 'region' | 'device' | 'on' }
   | {
@@ -86,6 +87,7 @@ export function locate(file: LayoutFile, text: string, offset: number, inclusive
       return inProperties(d.properties, offset, inclusive, 'host', d) ?? { kind: 'host-body', host: d };
     }
     if (d.id && within(d.id.span, offset, inclusive)) return { kind: 'region-id', region: d, value: d.id };
+    if (d.label && within(d.label.span, offset, inclusive)) return { kind: 'cxl-label', region: d, word: d.label };
     if (d.host && within(d.host.span, offset, inclusive)) return { kind: 'host-ref', region: d, word: d.host };
     const on = onKeywordSpan(text, d);
     if (on && within(on, offset, inclusive)) return { kind: 'decl-keyword', span: on, word: 'on' };

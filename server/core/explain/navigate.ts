@@ -1,4 +1,4 @@
-// Host names and device labels: definition (`on HOST` → `host HOST`),
+// Host names, device labels and `cxl region` labels: definition (`on HOST` → `host HOST`),
 // references, and rename (all occurrences; invalid or clashing names refused).
 
 import type { Span } from '../../../grammar/src/ast';
@@ -9,13 +9,15 @@ import { locate, type Hit } from './locate';
 
 type Named =
   | { kind: 'host'; name: string; span: Span }
-  | { kind: 'device'; name: string; span: Span; hit: Extract<Hit, { kind: 'device-label' }> };
+  | { kind: 'device'; name: string; span: Span; hit: Extract<Hit, { kind: 'device-label' }> }
+  | { kind: 'cxl'; name: string; span: Span };
 
 function namedAt(a: Analysis, offset: number): Named | undefined {
   const hit = locate(a.file, a.text, offset, true);
   if (hit?.kind === 'host-name' || hit?.kind === 'host-ref')
     return { kind: 'host', name: hit.word.text, span: hit.word.span };
   if (hit?.kind === 'device-label') return { kind: 'device', name: hit.word.text, span: hit.word.span, hit };
+  if (hit?.kind === 'cxl-label') return { kind: 'cxl', name: hit.word.text, span: hit.word.span };
   return undefined;
 }
 
@@ -37,14 +39,14 @@ export function hostUses(a: Analysis, name: string): Span[] {
 export function definitionAt(a: Analysis, offset: number): Span[] {
   const n = namedAt(a, offset);
   if (!n) return [];
-  if (n.kind === 'device') return [n.span];
+  if (n.kind !== 'host') return [n.span];
   return hostDeclarations(a, n.name);
 }
 
 export function referencesAt(a: Analysis, offset: number, includeDeclaration: boolean): Span[] {
   const n = namedAt(a, offset);
   if (!n) return [];
-  if (n.kind === 'device') return includeDeclaration ? [n.span] : [];
+  if (n.kind !== 'host') return includeDeclaration ? [n.span] : [];
   const spans = [...(includeDeclaration ? hostDeclarations(a, n.name) : []), ...hostUses(a, n.name)];
   return spans.sort((x, y) => x.start - y.start);
 }
@@ -71,7 +73,7 @@ export type PrepareRename = { readonly span: Span; readonly placeholder: string 
 
 export function prepareRenameAt(a: Analysis, offset: number): PrepareRename {
   const n = namedAt(a, offset);
-  if (!n) return { error: 'Only host names and device labels can be renamed.' };
+  if (!n) return { error: 'Only host names, device labels and cxl region labels can be renamed.' };
   return { span: n.span, placeholder: n.name };
 }
 
@@ -81,7 +83,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function renameAt(a: Analysis, offset: number, newName: string): RenameResult {
   const n = namedAt(a, offset);
-  if (!n) return { error: 'Only host names and device labels can be renamed.' };
+  if (!n) return { error: 'Only host names, device labels and cxl region labels can be renamed.' };
   if (!NAME.test(newName))
     return {
       error: `\`${newName}\` is not a valid name: use letters, digits, \`_\`, \`-\` and \`.\`, starting with a letter or \`_\`.`,
@@ -91,6 +93,10 @@ export function renameAt(a: Analysis, offset: number, newName: string): RenameRe
   if (n.kind === 'host') {
     if (hostDeclarations(a, newName).length > 0) return { error: `a host \`${newName}\` is already declared` };
     spans = [...hostDeclarations(a, n.name), ...hostUses(a, n.name)];
+  } else if (n.kind === 'cxl') {
+    if (a.file.declarations.some((d) => d.kind === 'region' && d.cxl && d.label?.text === newName))
+      return { error: `a cxl region \`${newName}\` is already declared` };
+    spans = [n.span];
   } else {
     if (n.hit.region.devices.some((d) => d.label?.text === newName))
       return { error: `region ${n.hit.region.id?.text ?? '?'} already has a device \`${newName}\`` };
@@ -99,14 +105,21 @@ export function renameAt(a: Analysis, offset: number, newName: string): RenameRe
   // The new name must read back as the same name (e.g. not turn into a keyword the parser treats
   // differently) where it goes: checked in a few lines that put it there, not by parsing the whole
   // document again (a parse of the text per rename request).
-  if (!readsBackAsName(n.kind, newName))
-    return { error: `\`${newName}\` cannot be used as a ${n.kind === 'host' ? 'host name' : 'device label'} here` };
+  if (!readsBackAsName(n.kind, newName)) return { error: `\`${newName}\` cannot be used as a ${WHAT[n.kind]} here` };
   return { edits: spans.map((span) => ({ span, newText: newName })) };
 }
 
-/** Every place a host name or a device label is written, with `name` in it. */
+const WHAT: Readonly<Record<Named['kind'], string>> = {
+  host: 'host name',
+  device: 'device label',
+  cxl: 'cxl region label',
+};
+
+/** Every place a host name, a device label or a cxl region label is written, with `name` in it. */
 function placesOf(kind: Named['kind'], name: string): string {
-  return kind === 'host' ? `host ${name} {\n}\nregion 0 on ${name} {\n}\n` : `region 0 {\n  device ${name} {\n  }\n}\n`;
+  if (kind === 'host') return `host ${name} {\n}\nregion 0 on ${name} {\n}\n`;
+  if (kind === 'cxl') return `cxl region ${name} {\n}\n`;
+  return `region 0 {\n  device ${name} {\n  }\n}\n`;
 }
 
 function readsBackAsName(kind: Named['kind'], name: string): boolean {
