@@ -200,7 +200,9 @@ describe('apply program text (property)', () => {
       ProgramRefused,
     );
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, lockDir: '/tmp' })).toThrow(ProgramRefused);
-    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, root: '/tmp/$(id)' })).toThrow(ProgramRefused);
+    expect(() => applyProgram([], { expectedState: '', lockTimeoutS: 1, root: '/run/daxlayout-root/$(id)' })).toThrow(
+      ProgramRefused,
+    );
     expect(() => applyProgram([], { expectedState: '', lockTimeoutS: -1 })).toThrow(ProgramRefused);
   });
 });

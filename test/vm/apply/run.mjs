@@ -295,17 +295,19 @@ for (const run of RUNS.filter((r) => !only || r.kernel === only)) {
     });
 
     await check('shell metacharacters in a layout are rejected before anything runs', async () => {
-      const pwned = await g.vm.ssh('rm -f /tmp/pwned');
-      assert.equal(pwned.code, 0);
+      // the marker an injected command would create: in a directory made now in the guest
+      const made = await g.vm.ssh(['mktemp', '-d']);
+      assert.equal(made.code, 0);
+      const marker = `${made.stdout.trim()}/pwned`;
       const evil = join(g.dir, 'evil.dax');
-      writeFileSync(evil, base.replace('ssh "root@127.0.0.1"', 'ssh "root@127.0.0.1;touch /tmp/pwned"'));
+      writeFileSync(evil, base.replace('ssh "root@127.0.0.1"', `ssh "root@127.0.0.1;touch ${marker}"`));
       const r = await daxlayout(['apply', evil, '--yes', ...ssh]);
       assert.equal(r.code, 2, r.stderr);
-      writeFileSync(evil, base.replace(/device (\w[\w-]*) \{/, 'device $(touch /tmp/pwned) {'));
+      writeFileSync(evil, base.replace(/device (\w[\w-]*) \{/, `device $(touch ${marker}) {`));
       const r2 = await daxlayout(['apply', evil, '--yes', ...ssh]);
       assert.equal(r2.code, 1, r2.stderr);
       assert.match(r2.stderr, /has errors; nothing was run/);
-      assert.equal((await g.vm.ssh('test -e /tmp/pwned')).code, 1);
+      assert.equal((await g.vm.ssh(['test', '-e', marker])).code, 1);
     });
 
     await check('cache colours: two devices with exclusive colours of the 256 MiB memory-side cache lie on exactly their stripes', async () => {
