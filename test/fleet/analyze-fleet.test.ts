@@ -115,6 +115,38 @@ describe('hosts "PATTERN" blocks', () => {
     expect(lab.every((f) => !/^hbm0/.test(f.message))).toBe(true);
   });
 
+  it('a pattern matching 2 000 hosts: each member reads its facts once, the rest of the text is analysed once', () => {
+    const text = `${rack}\nhost lab61 {\n  facts "facts/hbm03.json"\n}\n\nregion 0 on lab61 {\n  device big { size 2G }\n}\n`;
+    const names = Array.from({ length: 2000 }, (_, i) => `hbm${String(i + 1).padStart(4, '0')}`);
+    const reads = new Map<string, number>();
+    const same = readFileSync(join(dir, 'facts/hbm01.json'), 'utf8');
+    const a = analyzeFleet(text, {
+      inventory: parseInventory(`[rack1]\nhbm[0001:2000]\n`, 'inv'),
+      inventoryName: 'inv',
+      readFacts: (p) => {
+        reads.set(p, (reads.get(p) ?? 0) + 1);
+        return p === 'facts/hbm03.json' || p.includes('{host}') ? readFacts(p) : { text: same };
+      },
+    });
+    expect(a.members.map((m) => m.host)).toEqual(names);
+    // the single host's facts: read by the text's own analysis only, not again for each member
+    expect(reads.get('facts/hbm03.json')).toBe(1);
+    for (const n of names) expect(reads.get(`facts/${n}.json`)).toBe(1);
+    // the single host's problem is still reported once, as before
+    expect(a.findings.filter((f) => f.code === 'DAX020' && f.span.start > text.indexOf('host lab61'))).toHaveLength(1);
+    // a problem every member has names the first few of them, not all 2 000
+    const over = analyzeFleet(text.replace('size 1G align 1G', 'size 3G align 1G'), {
+      inventory: parseInventory(`[rack1]\nhbm[0001:2000]\n`, 'inv'),
+      inventoryName: 'inv',
+      readFacts: (p) => (p === 'facts/hbm03.json' || p.includes('{host}') ? readFacts(p) : { text: same }),
+    }).findings.filter((f) => f.code === 'DAX020' && f.span.start < text.indexOf('host lab61'));
+    expect(over).toHaveLength(1);
+    expect(over[0]?.message).toMatch(
+      /^every host of "rack1" \(hbm0001, hbm0002, hbm0003, hbm0004, hbm0005, hbm0006, hbm0007, hbm0008, …\): region 0 on rack1/,
+    );
+    expect(over[0]?.related?.[0]?.message).toBe('2000 hosts match "rack1"');
+  });
+
   it('a layout without `hosts` blocks analyses exactly as analyze does', () => {
     const text = readFileSync(resolve(__dirname, '../../samples/hbm-lab.dax'), 'utf8');
     const a = analyzeFleet(text, {

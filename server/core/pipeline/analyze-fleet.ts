@@ -10,7 +10,7 @@ import type { Span } from '../../../grammar/src/ast';
 import type { Analysis, FactsLoad, FleetAnalysis, FleetMember } from '../analysis/types';
 
 export type { FleetAnalysis, FleetMember } from '../analysis/types';
-import { analyzeSteps, runSteps, type AnalyzeOptions } from './analyze';
+import { analyzeSteps, memberAnalysis, runSteps, type AnalyzeOptions } from './analyze';
 import type { Finding } from '../analysis/finding';
 import type { LayoutHost } from '../layout/types';
 import { matchPattern, parseInventory, type Inventory } from '../fleet/inventory';
@@ -31,6 +31,10 @@ export function memberPath(path: string, host: string): string {
 export function memberReader(readFacts: AnalyzeOptions['readFacts'], host: string): (path: string) => FactsLoad {
   return (path) => (readFacts ? readFacts(memberPath(path, host)) : { error: 'facts files cannot be read here' });
 }
+
+/** The first few of many names, for a message (a pattern may match thousands of hosts). */
+const nameList = (names: readonly string[]): string =>
+  names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
 
 const inside = (s: Span, areas: readonly Span[]): boolean => areas.some((a) => s.start >= a.start && s.end <= a.end);
 const key = (f: Finding): string => `${f.code}|${f.span.start}|${f.span.end}|${f.severity}|${f.message}`;
@@ -121,7 +125,7 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
       push({
         code: 'DAX005',
         severity: 'info',
-        message: `hosts "${pattern.value}" matches ${names.length} host(s) (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}); without \`facts "facts/{host}.json"\` each is checked against its fresh facts only when planned (plan -i, or the Ansible role)`,
+        message: `hosts "${pattern.value}" matches ${names.length} host(s) (${nameList(names)}); without \`facts "facts/{host}.json"\` each is checked against its fresh facts only when planned (plan -i, or the Ansible role)`,
         span: pattern.span,
       });
       continue;
@@ -143,8 +147,17 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
     }
     const perMember = new Map<string, Finding[]>();
     const count = new Map<string, number>();
+    // Members whose facts read the same text have the same analysis: made once, shared.
+    const byFacts = new Map<string, Analysis>();
+    const factsPath = t.facts?.value;
     for (const host of names) {
-      const a = yield* analyzeSteps(text, { ...options, readFacts: memberReader(options.readFacts, host) });
+      const read = memberReader(options.readFacts, host);
+      const load = factsPath === undefined ? undefined : read(factsPath);
+      const same = load && 'text' in load ? byFacts.get(load.text) : undefined;
+      const a =
+        same ?? memberAnalysis(base, t, { ...options, readFacts: (p) => (p === factsPath && load ? load : read(p)) });
+      if (!same && load && 'text' in load) byFacts.set(load.text, a);
+      yield;
       members.push({ template: t.name, host, analysis: a });
       const fs = a.findings.filter((f) => inside(f.span, area));
       perMember.set(host, fs);
@@ -160,7 +173,7 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
         }
         const every = names.length > 1 && count.get(k) === names.length;
         if (every && host !== names[0]) continue;
-        const who = every ? `every host of "${pattern.value}" (${names.join(', ')})` : host;
+        const who = every ? `every host of "${pattern.value}" (${nameList(names)})` : host;
         push({
           ...f,
           message: `${who}: ${f.message}`,

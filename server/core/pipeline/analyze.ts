@@ -335,6 +335,12 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     yield;
   }
   const analysis: Analysis = { text, file, layout, hosts, findings: [] };
+  runRules(analysis);
+  return analysis;
+}
+
+/** Runs every rule over `analysis` into its findings (sorted), then applies the suppressions. */
+function runRules(analysis: Analysis): void {
   for (const rule of RULES) {
     try {
       // One by one: spreading a rule's findings into push() would overflow the stack past ~100k.
@@ -344,13 +350,28 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
         code: 'DAX099',
         severity: 'error',
         message: `internal error in rule ${rule.code} (${rule.title}): ${e instanceof Error ? e.message : String(e)} — please report it`,
-        span: { start: 0, end: Math.min(text.length, 1) } as Span,
+        span: { start: 0, end: Math.min(analysis.text.length, 1) } as Span,
       });
     }
   }
   analysis.findings.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
   const suppressed = applySuppressions(analysis);
   if (suppressed.length > 0) (analysis as { suppressed?: Finding[] }).suppressed = suppressed;
+}
+
+/**
+ * The analysis of one member of a `hosts "…"` block: `base` (the text's analysis) with that
+ * block's host analysed again from the member's facts (`options.readFacts` reads them); the
+ * parse and every other host are the base's, so a member costs its own host and the rules,
+ * not the whole text again.
+ */
+export function memberAnalysis(base: Analysis, template: LayoutHost, options: AnalyzeOptions): Analysis {
+  const regions = base.layout.regions.filter((r) => r.hostName?.value === template.name);
+  const hosts = base.hosts.map((h) =>
+    h.decl === template ? analyzeHostCached(base.text, template.name, template, regions, options) : h,
+  );
+  const analysis: Analysis = { text: base.text, file: base.file, layout: base.layout, hosts, findings: [] };
+  runRules(analysis);
   return analysis;
 }
 
