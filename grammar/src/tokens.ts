@@ -13,6 +13,7 @@
 // that could be a value here" through the categories below and the AST
 // builder judges the shape, so its messages can speak the language.
 
+import { makeLex } from './lexer';
 import {
   createToken,
   Lexer,
@@ -416,10 +417,10 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 /**
- * A lexer for the language. `validate` checks the token definitions (and that chevrotain can
- * apply its first-character optimisation) as it is built: a test does that once
- * (test/grammar/definition.test.ts); the lexer every parse uses skips it, which saves most of
- * its start-up time.
+ * chevrotain's lexer for the language: the definition of what `tokenize` (lexer.ts) must give.
+ * Parses do not use it; tests do (test/grammar/lexer.test.ts compares the two). `validate` checks
+ * the token definitions (and that chevrotain can apply its first-character optimisation) as it
+ * is built (test/grammar/definition.test.ts).
  */
 export function makeLexer(validate: boolean): Lexer {
   return new Lexer(LEXER_TOKENS, {
@@ -430,26 +431,34 @@ export function makeLexer(validate: boolean): Lexer {
   });
 }
 
-/** The one lexer, created once (validated by the grammar's definition test). */
-export const daxLexer = makeLexer(false);
+/**
+ * Lexes `text`: the tokens chevrotain's lexer (`makeLexer`) would give, each name that is a
+ * keyword given the keyword's type — by the hand-written lexer of lexer.ts, which does it in one
+ * pass (test/grammar/lexer.test.ts holds it to chevrotain's).
+ */
+export const tokenize: (text: string) => ILexingResult = makeLex({
+  comment: Comment,
+  string: StringLiteral,
+  number: NumberLiteral,
+  dotDot: DotDot,
+  plus: Plus,
+  comma: Comma,
+  lCurly: LCurly,
+  rCurly: RCurly,
+  identifier: Identifier,
+  keywords: KEYWORD_TOKENS,
+  matchNumber,
+});
 
-/** Keyword token types by their text, with the index the parser matches on (createToken sets it). */
-const KEYWORD_BY_WORD: ReadonlyMap<string, { readonly type: TokenType; readonly idx: number | undefined }> = new Map(
-  [...KEYWORD_TOKENS].map(([word, type]) => [word, { type, idx: type.tokenTypeIdx }]),
-);
-
-/** Lexes `text`: the lexer's tokens, each name that is a keyword given the keyword's type. */
-export function tokenize(text: string): ILexingResult {
-  const lexed = daxLexer.tokenize(text);
-  const tokens = lexed.tokens;
-  // indexed: runs once per parse, often before it is optimised, where for-of allocates per token
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as IToken;
+/** chevrotain's lexer for the same tokens, typing keywords after it: what `tokenize` must give (for tests). */
+export function tokenizeWithChevrotain(lexer: Lexer, text: string): ILexingResult {
+  const lexed = lexer.tokenize(text);
+  for (const t of lexed.tokens) {
     if (t.tokenType !== Identifier) continue;
-    const k = KEYWORD_BY_WORD.get(t.image);
+    const k = KEYWORD_TOKENS.get(t.image);
     if (k === undefined) continue;
-    t.tokenType = k.type;
-    if (k.idx !== undefined) t.tokenTypeIdx = k.idx;
+    t.tokenType = k;
+    if (k.tokenTypeIdx !== undefined) t.tokenTypeIdx = k.tokenTypeIdx;
   }
   return lexed;
 }

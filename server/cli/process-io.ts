@@ -4,6 +4,7 @@
 
 import { EXIT, internalError } from './io';
 import type { Io } from './host-io';
+import { isatty } from 'node:tty';
 
 /**
  * The last resort: an exception nothing caught, or a rejected promise nobody awaited, ends
@@ -99,7 +100,8 @@ export function processIo(out: (s: string) => void, err: (s: string) => void): I
   return {
     out,
     err,
-    isTTY: process.stdin.isTTY === true,
+    // isatty, not process.stdin.isTTY: making the stdin stream loads net and tty for nothing
+    isTTY: isatty(0),
     stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
     ask: async (q) => {

@@ -3,7 +3,7 @@
 // name in the same directory, then is renamed over the file. A reader sees the old file or
 // the new one, never half of one; a symlink at the destination is replaced, not followed.
 
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -19,7 +19,10 @@ import { basename, dirname, join } from 'node:path';
 
 /** The temporary name next to `path`: hidden, with 128 random bits. */
 export function tempNameFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(16).toString('hex')}.tmp`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${(require('node:crypto') as typeof Crypto).randomBytes(16).toString('hex')}.tmp`,
+  );
 }
 
 /**

@@ -4,10 +4,15 @@
 // is fed to `sh -s` on stdin. Arguments are always an argv array; no user text
 // ever reaches a local shell. Host keys are always checked.
 
-import { spawn, spawnSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** node:child_process, loaded on first use: a command that never runs ssh (`check`) does not pay for it. */
+let childProcessModule: typeof ChildProcess | undefined;
+const childProcess = (): typeof ChildProcess =>
+  (childProcessModule ??= require('node:child_process') as typeof ChildProcess);
 
 export interface RemoteResult {
   /** Exit status of the remote program (255: ssh itself failed). */
@@ -98,7 +103,7 @@ export class SshTransport implements Transport {
   private dir: string | undefined;
   private rt = 0;
   private conns = 0;
-  private readonly children = new Set<ReturnType<typeof spawn>>();
+  private readonly children = new Set<ChildProcess.ChildProcess>();
 
   constructor(private readonly o: SshOptions) {
     const p = destinationProblem(o.destination);
@@ -173,7 +178,7 @@ export class SshTransport implements Transport {
       this.o.destination,
     ];
     const code = await new Promise<number>((resolve) => {
-      const p = spawn(this.o.ssh ?? 'ssh', args, { stdio: ['ignore', 'ignore', fd] });
+      const p = childProcess().spawn(this.o.ssh ?? 'ssh', args, { stdio: ['ignore', 'ignore', fd] });
       p.on('error', (e) => {
         closeSync(fd);
         resolve((e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 255);
@@ -201,7 +206,7 @@ export class SshTransport implements Transport {
     return new Promise<RemoteResult>((resolve, reject) => {
       // its own process group: a Ctrl-C at the terminal reaches daxlayout (which asks the host
       // to stop between writes and reports), not the session carrying the report
-      const p = spawn(this.o.ssh ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const p = childProcess().spawn(this.o.ssh ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       this.children.add(p);
       let stdout = '';
       let stderr = '';
@@ -261,10 +266,14 @@ export class SshTransport implements Transport {
     if (!this.dir) return;
     const cp = join(this.dir, 'cm');
     if (existsSync(cp)) {
-      spawnSync(this.o.ssh ?? 'ssh', ['-o', `ControlPath=${cp}`, '-O', 'exit', '--', this.o.destination], {
-        stdio: 'ignore',
-        timeout: 10_000,
-      });
+      childProcess().spawnSync(
+        this.o.ssh ?? 'ssh',
+        ['-o', `ControlPath=${cp}`, '-O', 'exit', '--', this.o.destination],
+        {
+          stdio: 'ignore',
+          timeout: 10_000,
+        },
+      );
     }
     rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
