@@ -152,6 +152,14 @@ describe('host patterns', () => {
     ['hbm0[13]', ['hbm01', 'hbm03']],
     ['rack*:!hbm0[!1]', ['hbm01', 'cxl-a.lab', 'cxl-b.lab']],
     ['~cxl-.\\.lab', ['cxl-a.lab', 'cxl-b.lab']],
+    ['hbm0[1-2]', ['hbm01', 'hbm02']],
+    ['cxl-[a-a].lab', ['cxl-a.lab']],
+    ['hbm0[3-1]', []],
+    ['hbm0[3-14]', ['hbm04']],
+    ['hbm0[!2-4]', ['hbm01']],
+    ['cxl-?.lab', ['cxl-a.lab', 'cxl-b.lab']],
+    ['cxl-a.la?', ['cxl-a.lab']],
+    ['cxl-a+lab*', []],
     ['nosuch', []],
     ['!all', []],
   ];
@@ -165,6 +173,28 @@ describe('host patterns', () => {
         expect(patternMatchesHost(p, h, groups), `${p} / ${h}`).toBe(matchPattern(inv, p).includes(h));
       }
     }
+  });
+
+  it('globs with backslashes, regex characters and ranges out of order match as fnmatch would, and never throw', () => {
+    const odd = parseInventory('ra\\ck\\1\n[g]\nx.y\na(b)\n-\n\\\n', 'odd.ini');
+    expect(odd.hosts).toEqual(['ra\\ck\\1', 'x.y', 'a(b)', '-', '\\']);
+    // the pattern a fuzzer found: `\-1` is a range from `\` down to `1`, which fnmatch drops
+    expect(matchPattern(odd, 'ra\\ck\\1[\\-1]')).toEqual([]);
+    expect(matchPattern(odd, 'ra\\ck\\[1]')).toEqual(['ra\\ck\\1']);
+    expect(matchPattern(odd, '[\\]')).toEqual(['\\']);
+    expect(matchPattern(odd, '[-]')).toEqual(['-']);
+    expect(matchPattern(odd, 'a(b[)]')).toEqual(['a(b)']);
+    expect(matchPattern(odd, 'x?y*')).toEqual(['x.y']);
+    expect(matchPattern(odd, 'x[!.]y')).toEqual([]);
+    expect(matchPattern(odd, '[^x]*')).toEqual(['x.y']);
+    expect(patternMatchesHost('ra\\ck\\1[\\-1]', 'ra\\ck\\1', [])).toBe(false);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (p) => {
+        expect(() => matchPattern(odd, p)).not.toThrow();
+        expect(() => patternMatchesHost(p, 'x.y', ['g'])).not.toThrow();
+      }),
+      { seed: 20261207, numRuns: 3000 },
+    );
   });
 
   it('refuses empty patterns and control characters', () => {

@@ -21,7 +21,28 @@ export function patternTerms(pattern: string): string[] {
   return terms.map((t) => t.trim()).filter((t) => t !== '');
 }
 
-/** fnmatch as Ansible uses it: `*`, `?`, `[abc]`, `[!abc]`. */
+/** A character for a regular expression, escaped whatever it is. */
+const reChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/**
+ * The body of a `[…]` class as a regular expression class body, as Python's fnmatch (which
+ * Ansible uses) reads it: every character literal (a backslash too), `a-z` a range, a range
+ * whose ends are out of order dropped (fnmatch drops it; a regular expression would refuse it).
+ */
+function classBody(body: string): string {
+  let out = '';
+  for (let j = 0; j < body.length; j++) {
+    const a = body[j] as string;
+    if (body[j + 1] === '-' && j + 2 < body.length) {
+      const b = body[j + 2] as string;
+      if (a.charCodeAt(0) <= b.charCodeAt(0)) out += `${reChar(a)}-${reChar(b)}`;
+      j += 2;
+    } else out += reChar(a);
+  }
+  return out;
+}
+
+/** fnmatch as Ansible uses it: `*`, `?`, `[abc]`, `[!abc]`, `[a-z]`. Never throws. */
 const globRe = (g: string): RegExp => {
   let re = '^';
   for (let i = 0; i < g.length; i++) {
@@ -33,9 +54,11 @@ const globRe = (g: string): RegExp => {
       let body = g.slice(i + 1, end);
       const neg = body.startsWith('!');
       if (neg) body = body.slice(1);
-      re += `[${neg ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      const cls = classBody(body);
+      // an empty class (every range dropped) matches nothing, or any character when negated
+      re += cls === '' ? (neg ? '.' : '(?!)') : `[${neg ? '^' : ''}${cls}]`;
       i = end;
-    } else re += c.replace(/[.+^${}()|\\[\]]/g, '\\$&');
+    } else re += reChar(c);
   }
   return new RegExp(re + '$');
 };
