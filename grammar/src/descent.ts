@@ -47,10 +47,11 @@ function extend(loc: Location, start: number, end: number): void {
   } else if (loc.endOffset < end) loc.endOffset = end;
 }
 
+/** A CST node; its children in a plain object (chevrotain's are prototype-less dictionaries: larger, and labels here are fixed words). */
 function node(name: string): Node {
   return {
     name,
-    children: Object.create(null) as Record<string, CstElement[]>,
+    children: {} as Record<string, CstElement[]>,
     location: { startOffset: NaN, endOffset: NaN },
   };
 }
