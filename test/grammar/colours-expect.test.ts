@@ -60,6 +60,10 @@ describe('colours', () => {
     expect(lowered('colours 0 of 1').issues).toEqual([
       'a cache sliced into 1 colour has nothing to choose from; use 2 or more',
     ]);
+    expect(lowered('colours any 3 of 67_108_864').issues).toEqual([
+      'a cache sliced into more than 65536 colours is not modelled; use `of 65536` or fewer',
+    ]);
+    expect(lowered('colours 0 of 65536').issues).toEqual([]);
     expect(lowered('colours 2M').issues).toEqual(['a colour number takes no unit']);
     expect(lowered('colours any 5 of 4').issues).toEqual(['5 colours out of 4: there are only 4']);
     expect(lowered('colours 0 sometimes').issues).toEqual([

@@ -50,6 +50,7 @@ export interface Loc {
 /** Collects problems; converts input offsets to line/column. */
 export class Problems {
   readonly list: FactsProblem[] = [];
+  private errors = 0;
   /** Offsets where the text's lines start, computed at the first problem with an offset (a scan per problem would be quadratic in hostile input). */
   private lineStarts: number[] | undefined;
   constructor(private readonly text?: string) {}
@@ -84,6 +85,7 @@ export class Problems {
       p.line = loc.line;
     }
     this.list.push(p);
+    if (severity === 'error') this.errors++;
   }
 
   error(message: string, loc?: Loc): void {
@@ -96,8 +98,9 @@ export class Problems {
     this.add('info', message, loc);
   }
 
+  /** Errors so far (counted as they are added: readers ask before and after each item). */
   get errorCount(): number {
-    return this.list.filter((p) => p.severity === 'error').length;
+    return this.errors;
   }
 }
 

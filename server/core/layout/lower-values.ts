@@ -143,6 +143,13 @@ export class LowerValues extends LowerBase {
             `a cache sliced into ${n.value} colour${n.value === 1 ? '' : 's'} has nothing to choose from; use 2 or more`,
           );
           ok = false;
+        } else if (n.value > MAX_COLOURS) {
+          // the colour maps and rules work per colour: a K past this would cost per colour, not per device
+          this.problem(
+            n.span,
+            `a cache sliced into more than ${MAX_COLOURS} colours is not modelled; use \`of ${MAX_COLOURS}\` or fewer`,
+          );
+          ok = false;
         } else of = n;
       } else if (v.kind === 'word' && v.text === 'exclusive') {
         exclusive = v.span;

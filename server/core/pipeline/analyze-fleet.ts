@@ -7,7 +7,7 @@
 // reported once.
 
 import type { Span } from '../../../grammar/src/ast';
-import type { Analysis, FactsLoad, FleetAnalysis, FleetMember } from '../analysis/types';
+import type { Analysis, FactsLoad, FleetAnalysis, FleetMember, HostAnalysis } from '../analysis/types';
 
 export type { FleetAnalysis, FleetMember } from '../analysis/types';
 import { analyzeSteps, memberAnalysis, runSteps, type AnalyzeOptions } from './analyze';
@@ -30,6 +30,41 @@ export function memberPath(path: string, host: string): string {
 /** A reader that resolves `{host}` to one member's name. */
 export function memberReader(readFacts: AnalyzeOptions['readFacts'], host: string): (path: string) => FactsLoad {
   return (path) => (readFacts ? readFacts(memberPath(path, host)) : { error: 'facts files cannot be read here' });
+}
+
+/** Stands for a member's facts path in an analysis shared by members that cannot read theirs. */
+const PATH_MARK = '\u0000facts-path\u0000';
+
+/** `shared` (made with PATH_MARK for the facts path) as the member whose facts path is `path`. */
+function naming(shared: Analysis, t: LayoutHost, path: string): Analysis {
+  const put = (m: string): string => (m.includes(PATH_MARK) ? m.split(PATH_MARK).join(path) : m);
+  const finding = (f: Finding): Finding => ({
+    ...f,
+    message: put(f.message),
+    ...(f.related ? { related: f.related.map((r) => ({ ...r, message: put(r.message) })) } : {}),
+    ...(f.fixes
+      ? {
+          fixes: f.fixes.map((x) => ({
+            title: put(x.title),
+            edits: x.edits.map((e) => ({ ...e, newText: put(e.newText) })),
+          })),
+        }
+      : {}),
+  });
+  return {
+    ...shared,
+    hosts: shared.hosts.map((h) => {
+      if (h.decl !== t) return h;
+      const own: { -readonly [K in keyof HostAnalysis]: HostAnalysis[K] } = {
+        ...h,
+        factsProblems: h.factsProblems.map((p) => ({ ...p, message: put(p.message) })),
+      };
+      own.regions = h.regions.map((r) => ({ ...r, host: own }));
+      return own;
+    }),
+    findings: shared.findings.map(finding),
+    ...(shared.suppressed ? { suppressed: shared.suppressed.map(finding) } : {}),
+  };
 }
 
 /** The first few of many names, for a message (a pattern may match thousands of hosts). */
@@ -149,14 +184,37 @@ export function* analyzeFleetSteps(text: string, options: FleetOptions = {}): Ge
     const count = new Map<string, number>();
     // Members whose facts read the same text have the same analysis: made once, shared.
     const byFacts = new Map<string, Analysis>();
+    // Members whose facts file cannot be read for the same reason (most often: not captured yet)
+    // differ only by their path in the message: analysed once with a placeholder for the path,
+    // which each member's copy then names (an inventory of 10 000 hosts without facts files).
+    const byError = new Map<string, Analysis>();
     const factsPath = t.facts?.value;
     for (const host of names) {
       const read = memberReader(options.readFacts, host);
       const load = factsPath === undefined ? undefined : read(factsPath);
-      const same = load && 'text' in load ? byFacts.get(load.text) : undefined;
-      const a =
-        same ?? memberAnalysis(base, t, { ...options, readFacts: (p) => (p === factsPath && load ? load : read(p)) });
-      if (!same && load && 'text' in load) byFacts.set(load.text, a);
+      let a: Analysis | undefined;
+      if (load && 'text' in load) {
+        a = byFacts.get(load.text);
+        if (!a) {
+          a = memberAnalysis(base, t, { ...options, readFacts: (p) => (p === factsPath ? load : read(p)) });
+          byFacts.set(load.text, a);
+        }
+      } else if (load && factsPath !== undefined) {
+        const path = memberPath(factsPath, host);
+        const generic = path === '' ? load.error : load.error.split(path).join(PATH_MARK);
+        if (generic.includes(PATH_MARK) && !path.includes(PATH_MARK)) {
+          let shared = byError.get(generic);
+          if (!shared) {
+            shared = memberAnalysis(base, t, {
+              ...options,
+              readFacts: (p) => (p === factsPath ? { error: generic } : read(p)),
+            });
+            byError.set(generic, shared);
+          }
+          a = naming(shared, t, path);
+        }
+      }
+      a ??= memberAnalysis(base, t, { ...options, readFacts: (p) => (p === factsPath && load ? load : read(p)) });
       yield;
       members.push({ template: t.name, host, analysis: a });
       const fs = a.findings.filter((f) => inside(f.span, area));
