@@ -54,13 +54,17 @@ describe('DAX071 exclusive colour shared', () => {
   });
 
   it('many devices asking for the same exclusive colours: one finding per device, not one per pair', () => {
-    const devices = Array.from({ length: 300 }, (_, i) => `  device d${i} { colours 0 of 4 exclusive size 2M }\n`).join('');
+    const devices = Array.from({ length: 300 }, (_, i) => `  device d${i} { colours 0 of 4 exclusive size 2M }\n`).join(
+      '',
+    );
     const { analysis } = run(`${N1}region 0 on lab {\n${devices}}\n`);
     const found = analysis.findings.filter((f) => f.code === 'DAX071');
     // each device after the first conflicts with every earlier one: 299 findings (one per pair would be 44 850)
     expect(found).toHaveLength(299);
     expect(found[0]?.message).toMatch(/^`d1` asks for colour 0 of 4, which `d0` also asks for, and `d0` wants/);
-    expect(found[1]?.message).toMatch(/^`d2` asks for colour 0 of 4, which `d0` also asks for \(and 1 other device\), and/);
+    expect(found[1]?.message).toMatch(
+      /^`d2` asks for colour 0 of 4, which `d0` also asks for \(and 1 other device\), and/,
+    );
     expect(found[298]?.message).toMatch(/which `d0` also asks for \(and 298 other devices\)/);
   });
 });
