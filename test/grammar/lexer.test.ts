@@ -5,13 +5,12 @@
 // unterminated strings, escapes at the end of a line, stray characters, `.` next to `..`, units
 // after blanks, characters outside ASCII).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { ILexingResult, IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
 import { makeLexer, tokenize, tokenizeWithChevrotain } from '../../grammar/src/tokens';
+import { Rng } from '../fidelity/rng';
+import { PIECES, repositoryLayouts, samples } from './corpus';
 
-const ROOT = resolve(__dirname, '../..');
 const chevrotain = makeLexer(true);
 
 const shape = (t: IToken) => ({
@@ -46,82 +45,28 @@ function difference(text: string): string | undefined {
   return undefined;
 }
 
-function files(dir: string, keep: (name: string) => boolean, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) files(p, keep, out);
-    else if (keep(name)) out.push(p);
-  }
-  return out;
-}
-
-/** A small seeded generator (mulberry32), so a failure names a text that can be made again. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const PIECES = [
-  ...'abcxyzABCZ_09.-+,{}#"\\ \t\n\r\f\v@/:;=\'~é€\u2028\u00a0\ufeff\u0000😀',
-  '..',
-  '...',
-  '\r\n',
-  '0x',
-  '0x1_f',
-  '12.5',
-  '4 GiB',
-  '4\tM',
-  '4  KiBx',
-  '20000MB/s',
-  '1..2',
-  'device',
-  'memory-block',
-  'online_kernel',
-  'size',
-  'region',
-  'host',
-  'cxl',
-  '"a\\"b"',
-  '"open',
-  '\\\n',
-  '# note',
-  'dax0.3',
-];
-
 describe('lexer.ts agrees with chevrotain', () => {
   it('on every .dax file of the repository and every fuzz regression', () => {
-    const layouts = files(ROOT, (n) => n.endsWith('.dax')).filter((p) => !p.includes('/dist/'));
-    expect(layouts.length).toBeGreaterThan(10);
-    const texts = layouts.map((p) => readFileSync(p, 'utf8'));
-    for (const p of files(join(ROOT, 'test/fuzz/regressions'), (n) => n.endsWith('.json')))
-      texts.push((JSON.parse(readFileSync(p, 'utf8')) as { layout: string }).layout);
+    const texts = repositoryLayouts();
+    expect(texts.length).toBeGreaterThan(25);
     for (const t of texts) expect(difference(t)).toBeUndefined();
   });
 
   it('on 6 000 generated texts and their prefixes at every offset near the edges', () => {
-    const next = rng(20261207);
-    const samples = files(join(ROOT, 'samples'), (n) => n.endsWith('.dax')).map((p) => readFileSync(p, 'utf8'));
+    const r = new Rng('lexer-20261207');
+    const bases = samples();
     for (let n = 0; n < 6000; n++) {
       let text = '';
       if (n % 3 === 0) {
         // a sample with a few pieces spliced in
-        const base = samples[Math.floor(next() * samples.length)] ?? '';
-        text = base;
+        text = r.pick(bases);
         for (let k = 0; k < 4; k++) {
-          const at = Math.floor(next() * (text.length + 1));
-          const piece = PIECES[Math.floor(next() * PIECES.length)] ?? '';
-          text = text.slice(0, at) + piece + text.slice(at + (next() < 0.5 ? 0 : Math.floor(next() * 4)));
+          const at = r.int(text.length + 1);
+          text = text.slice(0, at) + r.pick(PIECES) + text.slice(at + (r.chance(0.5) ? 0 : r.int(4)));
         }
       } else {
-        const len = 1 + Math.floor(next() * 40);
-        for (let k = 0; k < len; k++) text += PIECES[Math.floor(next() * PIECES.length)] ?? '';
+        const len = r.range(1, 40);
+        for (let k = 0; k < len; k++) text += r.pick(PIECES);
       }
       const d = difference(text);
       if (d) expect(d).toBeUndefined();
