@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'daxlayout-bench-')), 'parts.cjs');
 await build({
   stdin: {
-    contents: `export { parse } from './grammar/src/index'; export { lower } from './server/core/layout/lower'; export { analyze } from './server/core/analysis/analyze';`,
+    contents: `export { parse } from './grammar/src/index'; export { lower } from './server/core/layout/lower'; export { analyze } from './server/core/pipeline/analyze';`,
     resolveDir: join(here, '../..'),
     loader: 'ts',
   },
