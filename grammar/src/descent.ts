@@ -30,11 +30,7 @@ const END: IToken = {
   tokenType: EOF,
 };
 
-const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
-const REGION_WORD_KEYS: ReadonlySet<string> = new Set(['window', 'adopt']);
-const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
-const MODE_WORDS: ReadonlySet<string> = new Set<string>([...T.MODE_WORDS, ...T.MODE_OPTIONS]);
-const LIST_WORDS: ReadonlySet<string> = new Set<string>(T.LIST_WORDS);
+const { HOST_WORD_KEYS, REGION_WORD_KEYS, DEVICE_WORD_KEYS, MODE_WORD_SET: MODE_WORDS, LIST_WORD_SET: LIST_WORDS } = T;
 
 type Location = { startOffset: number; endOffset: number };
 type Node = CstNode & { location: Location };

@@ -201,6 +201,14 @@ export const MODE_OPTIONS = ['online', 'offline', 'movable', 'normal', 'memmap-o
 /** `cxl` starts a declaration (`cxl region NAME …`) at the top level; elsewhere it is a name. */
 const OTHER_KEYWORDS = ['on', 'rest', 'cxl'] as const;
 
+/** Keys of each block whose value is (or may be) a bare word: the parsers' gates take a word on the next line as their value. */
+export const HOST_WORD_KEYS: ReadonlySet<string> = new Set(['arch', 'auto-online']);
+export const REGION_WORD_KEYS: ReadonlySet<string> = new Set(['window', 'adopt']);
+export const DEVICE_WORD_KEYS: ReadonlySet<string> = new Set(['name', 'size']);
+/** What may follow `mode` on later lines, and what continues a `colours`/`expect` list there. */
+export const MODE_WORD_SET: ReadonlySet<string> = new Set<string>([...MODE_WORDS, ...MODE_OPTIONS]);
+export const LIST_WORD_SET: ReadonlySet<string> = new Set<string>(LIST_WORDS);
+
 const has = (list: readonly string[], w: string): boolean => list.includes(w);
 
 function wordCategories(word: string | undefined): TokenType[] {
